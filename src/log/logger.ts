@@ -1,0 +1,25 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/** Secret-bearing keys, wherever they sit in a logged object, are censored at every level. */
+export const REDACT_PATHS = [
+  'password', '*.password', '*.*.password',
+  'secret', '*.secret', '*.*.secret',
+  'apiSecret', '*.apiSecret', '*.*.apiSecret',
+  'clientSecret', '*.clientSecret', '*.*.clientSecret',
+  'bindPassword', '*.bindPassword', '*.*.bindPassword',
+  'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'err.headers.authorization',
+  'token', '*.token', 'accessToken', '*.accessToken',
+];
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino({
+    level: process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    ...options,
+  });
+}
+
+/** A logger that drops everything: for library use and tests that do not look at logs. */
+export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,0 +1,39 @@
+/** What a source reads: people and groups, normalised. No ldapts, Graph or CSV shapes past here. */
+
+export interface Person {
+  /** Immutable id: entryUUID / objectGUID / Graph id / CSV key column. */
+  sourceId: string;
+  /** Trimmed; compare with normaliseEmail(). */
+  email: string;
+  displayName: string;
+  givenName?: string;
+  familyName?: string;
+  enabled: boolean;
+  /** Direct group memberships (group sourceIds). Transitive closure is the mapping's job. */
+  groupIds: string[];
+}
+
+export interface Group {
+  sourceId: string;
+  name: string;
+  /** Groups this group is a member of (nesting). */
+  parentIds: string[];
+}
+
+/** A problem found while reading: reported, never fatal on its own. */
+export interface SourceIssue {
+  /** e.g. "people.csv:14" or "cn=x,dc=example,dc=com". */
+  where: string;
+  reason: string;
+}
+
+/** A complete read of a directory. Sources only return one when the read provably finished. */
+export interface Snapshot {
+  people: Person[];
+  groups: Group[];
+  issues: SourceIssue[];
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

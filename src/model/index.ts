@@ -1,0 +1,5 @@
+export * from './directory.js';
+export * from './target.js';
+export * from './desired.js';
+export * from './op.js';
+export * from './plan.js';

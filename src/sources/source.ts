@@ -1,0 +1,32 @@
+import type { Snapshot } from '../model/index.js';
+
+export type ReadMode = 'full' | 'incremental';
+
+export interface ReadRequest {
+  mode: ReadMode;
+  /** The cursor committed after the last successful apply (LDAP high-water mark, Graph deltaLink). */
+  cursor?: string;
+  signal?: AbortSignal;
+}
+
+export interface SourceRead {
+  snapshot: Snapshot;
+  /** What to commit once the run this read fed has applied. */
+  nextCursor?: string;
+  /** How the read was done, for the run record (e.g. "full", "delta"). */
+  mode: ReadMode;
+  /** Requests or pages spent, for the record. */
+  requests?: number;
+}
+
+/**
+ * A directory. `read` resolves only with a complete snapshot; any doubt (a page, a range chunk,
+ * a nextLink that did not arrive, too many bad rows) rejects with SourceReadError.
+ */
+export interface Source {
+  readonly kind: string;
+  read(request: ReadRequest): Promise<SourceRead>;
+  /** Connectivity check for `validate`. */
+  check?(): Promise<void>;
+  close?(): Promise<void>;
+}
