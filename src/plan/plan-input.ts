@@ -1,0 +1,46 @@
+import type { Actual, Desired, TargetCapabilities } from '../model/index.js';
+import type { PolicyConfig } from '../config/schema.js';
+
+/** What the store knows from earlier runs. All maps are read-only inputs: the planner is pure. */
+export interface Links {
+  /** Person sourceId -> target user id. */
+  users: ReadonlyMap<string, string>;
+  /** DesiredTeam.key -> target team id. */
+  teams: ReadonlyMap<string, string>;
+  /** `${userId}|${teamId}` memberships this sync granted (for `membership: additive`). */
+  granted: ReadonlySet<string>;
+}
+
+export interface PlanInput {
+  desired: Desired;
+  actual: Actual;
+  links: Links;
+  policy: PolicyConfig;
+  capabilities: TargetCapabilities;
+  /** Target user id -> epoch ms when first seen absent from the directory. */
+  tombstones: ReadonlyMap<string, number>;
+  /** Epoch ms; the clock is an input so the same inputs give the same plan. */
+  now: number;
+  /** People in the last good read, for the "much smaller directory" guard. */
+  lastSourceSize?: number;
+  /** `--allow-deletes N`: this run may delete up to N. */
+  allowDeletes?: number;
+  /** GETs spent reading the target, for the estimate. */
+  readCalls: number;
+  /** Budget in calls per second (already with headroom). */
+  ratePerSecond: number;
+}
+
+/** Facts the planner found that the app should persist (the planner itself writes nothing). */
+export interface PlanObservations {
+  /** New identity links found by email match: [sourceId, userId]. */
+  userLinks: [string, string][];
+  /** New team links found by name match: [teamKey, teamId]. */
+  teamLinks: [string, string][];
+  /** Target users first seen absent in this plan (start their grace period). */
+  newlyAbsent: string[];
+  /** Target users with a tombstone that are back in the directory (clear it). */
+  reappeared: string[];
+}
+
+export const emptyLinks = (): Links => ({ users: new Map(), teams: new Map(), granted: new Set() });

@@ -1,0 +1,52 @@
+import type { Actual, Desired, DesiredPerson, TargetTeam, TargetUser } from '../../../src/model/index.js';
+import { policySchema, type PolicyConfig } from '../../../src/config/schema.js';
+import type { PlanInput } from '../../../src/plan/plan-input.js';
+
+/** Small inline fixtures: team names and emails in, ids derived from them. */
+export function desired(people: Record<string, string[]>, extraTeams: string[] = []): Desired {
+  const teamNames = new Set([...Object.values(people).flat(), ...extraTeams]);
+  const ps: DesiredPerson[] = Object.entries(people).map(([email, teams]) => ({
+    sourceId: `s-${email}`,
+    email,
+    displayName: email.split('@')[0]!,
+    teams: [...teams].sort(),
+  }));
+  return { teams: [...teamNames].sort().map((name) => ({ name, key: `name:${name}` })), people: ps, warnings: [] };
+}
+
+/** teams: name -> member emails. Users are derived from memberships (plus `lonely` users with no team). */
+export function actual(teams: Record<string, string[]>, opts: { owners?: string[]; addedFromDashboard?: string[]; lonely?: string[] } = {}): Actual {
+  const all: Record<string, { members: string[]; isOwner: boolean; noAdd: boolean }> = {};
+  all['Owners'] = { members: opts.owners ?? ['admin@corp.com'], isOwner: true, noAdd: false };
+  if (opts.addedFromDashboard) all['Added from Dashboard'] = { members: opts.addedFromDashboard, isOwner: false, noAdd: true };
+  for (const [name, members] of Object.entries(teams)) all[name] = { members, isOwner: false, noAdd: false };
+  const users = new Map<string, TargetUser>();
+  const userFor = (email: string) => {
+    let u = users.get(email);
+    if (!u) users.set(email, (u = { id: `u-${email}`, email, displayName: email, teamIds: [] }));
+    return u;
+  };
+  const out: TargetTeam[] = Object.entries(all).map(([name, t]) => {
+    const id = `t-${name}`;
+    for (const m of t.members) userFor(m).teamIds.push(id);
+    return { id, name, isOwner: t.isOwner, noAdd: t.noAdd, memberIds: t.members.map((m) => `u-${m}`) };
+  });
+  for (const e of opts.lonely ?? []) userFor(e);
+  return { users: [...users.values()], teams: out };
+}
+
+export function input(d: Desired, a: Actual, over: Partial<Omit<PlanInput, 'policy'>> & { policy?: Partial<PolicyConfig> } = {}): PlanInput {
+  const { policy, ...rest } = over;
+  return {
+    desired: d,
+    actual: a,
+    links: { users: new Map(), teams: new Map(), granted: new Set() },
+    capabilities: { maxUsers: 10_000, maxTeams: 2_000, createUserNeedsTeam: true, userNeedsOneTeam: true },
+    tombstones: new Map(),
+    now: Date.parse('2026-01-01T00:00:00Z'),
+    readCalls: 2,
+    ratePerSecond: 5000 * 0.95 / 300,
+    ...rest,
+    policy: { ...policySchema.parse({ maxDeletes: 100, maxDeletePercent: 100 }), ...policy },
+  };
+}
