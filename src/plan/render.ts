@@ -1,0 +1,55 @@
+import { OP_KINDS, type Op, type Plan } from '../model/index.js';
+
+export interface RenderOptions {
+  /** How many ops to list. @defaultValue 20 */
+  limit?: number;
+}
+
+/** The plan as a reviewer reads it: counts, the first ops with reasons, warnings, estimate, verdict. */
+export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
+  const limit = opts.limit ?? 20;
+  const ops = plan.phases.flat();
+  const lines: string[] = [];
+  lines.push(`Plan ${plan.id}  (${plan.createdAt})`);
+  lines.push(`  directory: ${plan.stats.desiredPeople} people in scope, ${plan.stats.desiredTeams} teams`);
+  lines.push(`  target:    ${plan.stats.targetUsers} users (${plan.stats.usersInScope} managed), ${plan.stats.targetTeams} teams`);
+  lines.push('');
+  lines.push('Changes');
+  const width = Math.max(...OP_KINDS.map((k) => k.length));
+  for (const kind of OP_KINDS) lines.push(`  ${kind.padEnd(width)}  ${String(plan.counts[kind]).padStart(7)}`);
+  lines.push(`  ${'total'.padEnd(width)}  ${String(ops.length).padStart(7)}`);
+  if (ops.length > 0) {
+    lines.push('');
+    lines.push(ops.length > limit ? `First ${limit} of ${ops.length} ops` : 'Ops');
+    for (const op of ops.slice(0, limit)) lines.push(`  ${describeOp(op)}  -- ${op.reason}`);
+  }
+  if (plan.warnings.length > 0) {
+    lines.push('');
+    lines.push(`Warnings (${plan.warnings.length})`);
+    for (const w of plan.warnings.slice(0, limit)) lines.push(`  ! ${w}`);
+    if (plan.warnings.length > limit) lines.push(`  … ${plan.warnings.length - limit} more (see --json)`);
+  }
+  lines.push('');
+  const e = plan.estimate;
+  lines.push(`Estimate: ${e.writes} write calls + ${e.reads} reads at ${e.ratePerSecond.toFixed(2)} calls/s: about ${formatDuration(e.etaSeconds)}`);
+  lines.push(plan.blocked ? `BLOCKED (${plan.blocked.code}): ${plan.blocked.reason}` : ops.length === 0 ? 'Nothing to do: the target matches the directory.' : 'Ready to apply.');
+  return lines.join('\n');
+}
+
+export function describeOp(op: Op): string {
+  switch (op.kind) {
+    case 'createTeam': return `create team "${op.team.name}"`;
+    case 'renameTeam': return `rename team ${op.team.id} "${op.from}" -> "${op.team.name}"`;
+    case 'createUser': return `create user ${op.user.email} on "${op.team.name}"`;
+    case 'addMember': return `add ${op.user.email} to "${op.team.name}"`;
+    case 'removeMember': return `remove ${op.user.email} from "${op.team.name}"`;
+    case 'deleteUser': return `delete user ${op.user.email}`;
+    case 'deleteTeam': return `delete team "${op.team.name}"`;
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
