@@ -12,8 +12,9 @@ export function checkSafety(input: PlanInput, ops: Op[], deprovisioned: number, 
   const people = desired.people.length;
   const deletions = deprovisioned + ops.filter((o) => o.kind === 'deleteTeam').length;
 
-  if (people === 0 && usersInScope > 0) {
-    return { code: 'EMPTY_SOURCE', reason: `the directory yielded no people in scope, but the target has ${usersInScope} managed users: refusing to deprovision everyone` };
+  // An empty directory is a broken read or a broken filter far more often than an empty company.
+  if (people === 0) {
+    return { code: 'EMPTY_SOURCE', reason: `the directory yielded no people in scope (the target has ${usersInScope} managed users): refusing to sync from an empty directory` };
   }
   if (input.lastSourceSize !== undefined && input.lastSourceSize > 0 && deletions > 0 && people < input.lastSourceSize * policy.minSourceRatio) {
     return {
