@@ -1,0 +1,107 @@
+import type { Logger } from '../../log/logger.js';
+
+/** A fixed delay, or a uniform draw in [min, max] per request. */
+export type LatencyOption = number | readonly [number, number];
+
+export interface RateLimitOption {
+  /** Requests admitted per window per client IP. @defaultValue 5000 */
+  max: number;
+  /** Sliding window length. @defaultValue 300000 */
+  windowMs: number;
+}
+
+export type AccessLevel = 'viewer' | 'editor' | 'admin';
+
+/** Bulk initial data: loaded without calls, caps not enforced (tests preload thousands). */
+export interface PreloadData {
+  /** Users with their team names; teams named here are created when missing. */
+  users?: Array<string | { email: string; displayName?: string; teams?: string[] }>;
+  /** Teams with member emails; members are created when missing; an existing name merges. */
+  teams?: Array<string | { name: string; members?: string[] }>;
+  dashboards?: Array<{ title: string; slug?: string; linkSharingAccess?: 'none' | 'viewer' | 'editor' }>;
+  datasources?: Array<{ alias: string; slug?: string; dstype?: string }>;
+}
+
+export interface ChartioEmulatorOptions {
+  /** @defaultValue 0 (a free port) */
+  port?: number;
+  /** @defaultValue '127.0.0.1' */
+  host?: string;
+  /** Org slug in `/v1/{org}`. @defaultValue 'example-org' */
+  org?: string;
+  /** @defaultValue 'emulator-key' */
+  apiKey?: string;
+  /** @defaultValue 'emulator-secret' */
+  apiSecret?: string;
+  /** @defaultValue 10000 */
+  maxUsers?: number;
+  /** @defaultValue 2000 */
+  maxTeams?: number;
+  /** Permissions per dashboard or datasource. @defaultValue 100 */
+  maxPermissions?: number;
+  /** @defaultValue 100 */
+  pageSize?: number;
+  /** Per client IP, sliding window. `false` turns it off. @defaultValue {max: 5000, windowMs: 300000} */
+  rateLimit?: RateLimitOption | false;
+  /** @defaultValue 0 */
+  latencyMs?: LatencyOption;
+  /** Share of requests answered 500/502/503 without being applied. @defaultValue 0 */
+  errorRate?: number;
+  /** Share of write requests applied, then answered 500/502/503. @defaultValue 0 */
+  appliedButErrorRate?: number;
+  /** Share of requests whose socket is destroyed without an answer (not applied). @defaultValue 0 */
+  resetRate?: number;
+  /** Seed of the PRNG behind every random rate and latency draw. @defaultValue 1 */
+  seed?: number;
+  /** The one member of the Owners team at start. @defaultValue 'owner@example.com' */
+  ownerEmail?: string;
+  /** Start with the "Added from Dashboard" team holding one shared viewer. @defaultValue false */
+  addedFromDashboard?: boolean;
+  preload?: PreloadData;
+  /** Prefix of HAL hrefs and Location headers; the spec's examples have none (`/example-org/users/2/`). @defaultValue '' */
+  hrefBase?: string;
+  /** Clock for timestamps and the rate-limit window (tests). @defaultValue Date.now */
+  now?: () => number;
+  /** Request log entries kept (oldest dropped). @defaultValue 100000 */
+  maxLogEntries?: number;
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+}
+
+export type ResolvedOptions = Required<Omit<ChartioEmulatorOptions, 'preload' | 'logger'>> & {
+  preload: PreloadData | undefined;
+  logger: Logger;
+};
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path and query. */
+  path: string;
+  /** 0 when the socket was reset without an answer. */
+  status: number;
+  timestamp: number;
+  /** The request changed state (also true for applied-then-5xx). */
+  applied: boolean;
+  ip: string;
+  fault?: 'reset' | 'error' | 'applied-then-error' | 'rate-limited';
+}
+
+export interface EmulatorStats {
+  requests: number;
+  reads: number;
+  writes: number;
+  writesApplied: number;
+  rateLimited: number;
+  injected5xx: number;
+  appliedThen5xx: number;
+  resets: number;
+  byStatus: Record<string, number>;
+}
+
+/** What a handler answers; `applied` marks a state change. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  applied?: boolean;
+}
