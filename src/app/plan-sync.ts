@@ -1,0 +1,69 @@
+import type { Logger } from '../log/logger.js';
+import type { Config, ProfileConfig } from '../config/schema.js';
+import type { Desired, Plan } from '../model/index.js';
+import { mapDirectory } from '../mapping/index.js';
+import { makePlan } from '../plan/make-plan.js';
+import { emptyLinks, type Links, type PlanObservations } from '../plan/plan-input.js';
+import type { ReadMode, Source, SourceRead } from '../sources/source.js';
+import type { Target } from '../targets/target.js';
+
+/** What earlier runs left in the store that planning needs. */
+export interface PlanState {
+  links: Links;
+  tombstones: ReadonlyMap<string, number>;
+  lastSourceSize?: number;
+  cursor?: string;
+}
+
+export const emptyPlanState = (): PlanState => ({ links: emptyLinks(), tombstones: new Map() });
+
+export interface SyncPlan {
+  plan: Plan;
+  observations: PlanObservations;
+  desired: Desired;
+  read: SourceRead;
+  timings: { sourceMs: number; targetMs: number; planMs: number };
+}
+
+export interface PlanSyncOptions {
+  mode: ReadMode;
+  state: PlanState;
+  allowDeletes?: number;
+  now?: number;
+}
+
+/** Calls per second the budget allows, with its headroom. */
+export function budgetRate(config: Config): number {
+  const { max, duration, headroom } = config.target.rateLimit;
+  return (max * headroom) / (duration / 1000);
+}
+
+/** Steps 1-4 of a sync: read the source, map, read the target, plan (with the safety verdict). */
+export async function planSync(config: Config, profile: ProfileConfig, source: Source, target: Target, log: Logger, opts: PlanSyncOptions): Promise<SyncPlan> {
+  const t0 = performance.now();
+  const read = await source.read({ mode: opts.mode, ...(opts.state.cursor ? { cursor: opts.state.cursor } : {}) });
+  log.info({ people: read.snapshot.people.length, groups: read.snapshot.groups.length, issues: read.snapshot.issues.length, mode: read.mode }, 'source read');
+  for (const issue of read.snapshot.issues.slice(0, 50)) log.warn({ where: issue.where, reason: issue.reason }, 'source row skipped');
+
+  const desired = mapDirectory(read.snapshot, profile.mapping);
+  const t1 = performance.now();
+  const { actual, requests } = await target.read();
+  log.info({ users: actual.users.length, teams: actual.teams.length, requests }, 'target read');
+  const t2 = performance.now();
+
+  const { plan, observations } = makePlan({
+    desired,
+    actual,
+    links: opts.state.links,
+    tombstones: opts.state.tombstones,
+    policy: config.policy,
+    capabilities: target.capabilities,
+    now: opts.now ?? Date.now(),
+    readCalls: requests,
+    ratePerSecond: budgetRate(config),
+    ...(opts.state.lastSourceSize !== undefined ? { lastSourceSize: opts.state.lastSourceSize } : {}),
+    ...(opts.allowDeletes !== undefined ? { allowDeletes: opts.allowDeletes } : {}),
+  });
+  const t3 = performance.now();
+  return { plan, observations, desired, read, timings: { sourceMs: t1 - t0, targetMs: t2 - t1, planMs: t3 - t2 } };
+}

@@ -1,0 +1,53 @@
+import { ConfigError, RostersyncError, SourceReadError, TargetHttpError, TargetNetworkError, TargetReadIncompleteError } from '../errors/index.js';
+import { UsageError } from './args.js';
+import { EXIT } from './exit-codes.js';
+import { planCommand } from './plan.js';
+import { validateCommand } from './validate.js';
+import { emulateCommand } from './emulate.js';
+import { demoCommand } from './demo.js';
+
+type Command = { run: (argv: string[]) => Promise<number>; summary: string };
+
+const commands: Record<string, Command> = {
+  plan: { run: planCommand, summary: 'read the directory and the target, print the plan (no writes)' },
+  validate: { run: validateCommand, summary: 'check the config and connectivity to the source, the target and Redis' },
+  emulate: { run: emulateCommand, summary: 'run the strict Chartio Admin API emulator' },
+  demo: { run: demoCommand, summary: 'sync the bundled sample directory into an in-process emulator' },
+};
+
+const USAGE = `rostersync <command> [options]
+
+Commands:
+${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
+
+Run "rostersync <command> --help" for a command's options.
+Exit codes: 0 ok, 1 some ops failed, 2 blocked by safety, 64 usage, 69 source/target/Redis unavailable, 78 config error.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`rostersync: unknown command "${name}"\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`rostersync: ${message}\n`);
+  if (err instanceof UsageError) return EXIT.usage;
+  if (err instanceof ConfigError) return EXIT.config;
+  if (err instanceof SourceReadError || err instanceof TargetHttpError || err instanceof TargetNetworkError || err instanceof TargetReadIncompleteError) return EXIT.unavailable;
+  if (err instanceof RostersyncError && err.code === 'REDIS_UNAVAILABLE') return EXIT.unavailable;
+  if (!(err instanceof RostersyncError) && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  return EXIT.software;
+}

@@ -1,0 +1,16 @@
+/** Documented exit codes (README, docs/cli.md). */
+export const EXIT = {
+  ok: 0,
+  /** Some ops failed; the rest applied. */
+  failedOps: 1,
+  /** A safety rule blocked the plan; nothing was written. */
+  blocked: 2,
+  /** Bad command line (EX_USAGE). */
+  usage: 64,
+  /** A source, the target or Redis could not be reached or read (EX_UNAVAILABLE). */
+  unavailable: 69,
+  /** Unexpected internal error (EX_SOFTWARE). */
+  software: 70,
+  /** Bad configuration (EX_CONFIG). */
+  config: 78,
+} as const;
