@@ -1,0 +1,3 @@
+export { mapDirectory } from './map-directory.js';
+export { groupClosure } from './group-closure.js';
+export { compileTeamRules } from './team-rules.js';
