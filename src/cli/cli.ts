@@ -5,10 +5,16 @@ import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
 import { emulateCommand } from './emulate.js';
 import { demoCommand } from './demo.js';
+import { backfillCommand } from './backfill.js';
+import { applyCommand } from './apply.js';
+import { statusCommand } from './status.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; summary: string };
 
 const commands: Record<string, Command> = {
+  backfill: { run: backfillCommand, summary: 'one-shot sync: plan, check safety, apply through the queue (--resume continues)' },
+  apply: { run: applyCommand, summary: 'apply a reviewed plan file written by "plan --out"' },
+  status: { run: statusCommand, summary: 'show recent runs and their outcomes' },
   plan: { run: planCommand, summary: 'read the directory and the target, print the plan (no writes)' },
   validate: { run: validateCommand, summary: 'check the config and connectivity to the source, the target and Redis' },
   emulate: { run: emulateCommand, summary: 'run the strict Chartio Admin API emulator' },

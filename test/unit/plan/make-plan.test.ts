@@ -273,7 +273,7 @@ describe('makePlan structure', () => {
     const createData = ops.find((o) => o.kind === 'createTeam')!;
     const createA = ops.find((o) => o.kind === 'createUser' && o.user.email === 'a@corp.com')!;
     const addA = ops.find((o) => o.kind === 'addMember' && o.user.email === 'a@corp.com')!;
-    expect(createA.team.name).toBe('Eng');
+    expect(createA.kind === 'createUser' && createA.team.name).toBe('Eng');
     expect(addA.dependsOn).toEqual([createA.key, createData.key]);
   });
 

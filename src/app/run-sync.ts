@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { RostersyncError } from '../errors/index.js';
+import type { Plan } from '../model/index.js';
+import { applyPlan } from '../queue/apply-plan.js';
+import type { ReadMode } from '../sources/source.js';
+import { summarisePlan, type RunRecord, type RunView } from '../store/run-record.js';
+import { planSync } from './plan-sync.js';
+import type { Runtime } from './runtime.js';
+
+export interface SyncRequest {
+  mode: ReadMode;
+  trigger: 'backfill' | 'schedule' | 'manual' | 'apply';
+  allowDeletes?: number;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export type SyncStatus = 'succeeded' | 'partial' | 'blocked' | 'failed';
+
+export interface SyncOutcome {
+  runId: string;
+  status: SyncStatus;
+  /** 0 ok, 1 some ops failed, 2 blocked by safety. */
+  exitCode: 0 | 1 | 2;
+  plan?: Plan;
+  run: RunView;
+}
+
+/** A run already in progress (or crashed) for this profile: resume it or wait. */
+export class RunInProgressError extends RostersyncError {
+  constructor(readonly runId: string) {
+    super('RUN_IN_PROGRESS', `run ${runId} of this profile has not finished: continue it with --resume (or wait for it)`);
+  }
+}
+
+export const newRunId = (profile: string) => `${profile}-${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+
+/** The pipeline: read, map, read target, plan, guard, apply, record. Workers run elsewhere or in-process. */
+export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
+  const { store, log } = rt;
+  const unfinished = await store.unfinishedRun();
+  if (unfinished) throw new RunInProgressError(unfinished.runId);
+
+  const runId = newRunId(rt.profile.name);
+  const startedAt = new Date().toISOString();
+  const base: RunRecord = { runId, profile: rt.profile.name, trigger: req.trigger, mode: req.mode, status: 'running', startedAt, planned: {}, totalOps: 0, warnings: 0 };
+  const state = await store.planState();
+  let sp;
+  try {
+    sp = await planSync(rt.config, rt.profile, rt.source, rt.target, log, { mode: req.mode, state, ...(req.allowDeletes !== undefined ? { allowDeletes: req.allowDeletes } : {}) });
+  } catch (err) {
+    await store.startRun({ ...base, status: 'failed', finishedAt: new Date().toISOString(), error: (err as Error).message });
+    throw err;
+  }
+  const { plan, read } = sp;
+  await store.saveObservations(sp.observations, Date.parse(plan.createdAt));
+  const record: RunRecord = {
+    ...base, ...summarisePlan(plan), mode: read.mode,
+    source: { people: read.snapshot.people.length, groups: read.snapshot.groups.length, issues: read.snapshot.issues.length, readMs: Math.round(sp.timings.sourceMs), ...(read.requests !== undefined ? { requests: read.requests } : {}) },
+    timings: { sourceMs: Math.round(sp.timings.sourceMs), targetMs: Math.round(sp.timings.targetMs), planMs: Math.round(sp.timings.planMs) },
+  };
+  if (plan.blocked) {
+    await store.startRun({ ...record, status: 'blocked', finishedAt: new Date().toISOString() }, plan);
+    log.warn({ runId, code: plan.blocked.code, reason: plan.blocked.reason }, 'plan blocked by a safety rule: nothing applied');
+    return { runId, status: 'blocked', exitCode: 2, plan, run: (await store.getRun(runId))! };
+  }
+  await store.startRun(record, plan);
+  if (read.nextCursor !== undefined) await store.stageCursor(runId, read.nextCursor);
+  return finishRun(rt, runId, plan, sp.desired.people.length, req);
+}
+
+/** Continues an unfinished run from its stored plan: no target read, no completed call repeated. */
+export async function resumeSync(rt: Runtime, req: Pick<SyncRequest, 'onProgress' | 'signal'>, runId?: string): Promise<SyncOutcome> {
+  const run = runId ? await rt.store.getRun(runId) : await rt.store.unfinishedRun();
+  if (!run) throw new RostersyncError('NO_RUN_TO_RESUME', runId ? `run ${runId} is not in the store` : `profile ${rt.profile.name} has no unfinished run to resume`);
+  if (run.status !== 'running') throw new RostersyncError('NO_RUN_TO_RESUME', `run ${run.runId} has already finished (${run.status})`);
+  const plan = await rt.store.plan(run.runId);
+  if (!plan) throw new RostersyncError('NO_RUN_TO_RESUME', `run ${run.runId} has no stored plan`);
+  rt.log.info({ runId: run.runId, done: run.done, total: run.totalOps }, 'resuming run');
+  return finishRun(rt, run.runId, plan, run.source?.people, { ...req, mode: 'full', trigger: 'backfill' });
+}
+
+async function finishRun(rt: Runtime, runId: string, plan: Plan, people: number | undefined, req: SyncRequest): Promise<SyncOutcome> {
+  const { store, log, config } = rt;
+  const t0 = performance.now();
+  await applyPlan({ queue: rt.queue, store, log, retry: { attempts: config.queue.attempts, backoffMs: config.queue.backoffMs }, ...(req.onProgress ? { onProgress: req.onProgress } : {}), ...(req.signal ? { signal: req.signal } : {}) }, runId, rt.profile.name, plan);
+  const view = (await store.getRun(runId))!;
+  const failed = Object.entries(view.counts).filter(([k]) => k.endsWith('.failed') || k.endsWith('.skipped-dependency')).reduce((n, [, v]) => n + v, 0);
+  const status: SyncStatus = failed > 0 ? 'partial' : 'succeeded';
+  if (status === 'succeeded') {
+    await store.commitCursor(runId);
+    if (people !== undefined) await store.setLastSourceSize(people);
+  }
+  const finished = await store.updateRun(runId, { status, finishedAt: new Date().toISOString(), timings: { ...(view.timings ?? {}), applyMs: Math.round(performance.now() - t0) } });
+  log.info({ runId, planId: plan.id, status, ops: plan.phases.flat().length, counts: view.counts, failed }, 'sync finished');
+  return { runId, status, exitCode: failed > 0 ? 1 : 0, plan, run: { ...view, ...finished } };
+}
+
+/** Applies a reviewed plan (from `plan --out`) as a run of its own, after checking it still fits the target. */
+export async function applyReviewedPlan(rt: Runtime, plan: Plan, req: Pick<SyncRequest, 'onProgress' | 'signal'>): Promise<SyncOutcome> {
+  const unfinished = await rt.store.unfinishedRun();
+  if (unfinished) throw new RunInProgressError(unfinished.runId);
+  const runId = newRunId(rt.profile.name);
+  const base: RunRecord = { runId, profile: rt.profile.name, trigger: 'apply', mode: 'plan-file', status: 'running', startedAt: new Date().toISOString(), ...summarisePlan(plan) };
+  if (plan.blocked) {
+    await rt.store.startRun({ ...base, status: 'blocked', finishedAt: new Date().toISOString() }, plan);
+    return { runId, status: 'blocked', exitCode: 2, plan, run: (await rt.store.getRun(runId))! };
+  }
+  const { actual } = await rt.target.read();
+  const stale = staleOps(plan, actual);
+  if (stale.length > 0) {
+    const reason = `the target changed since the plan was made: ${stale.length} op(s) refer to users or teams that are gone (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}); make a new plan`;
+    await rt.store.startRun({ ...base, status: 'blocked', blocked: { code: 'PLAN_STALE', reason }, finishedAt: new Date().toISOString() }, plan);
+    return { runId, status: 'blocked', exitCode: 2, plan, run: (await rt.store.getRun(runId))! };
+  }
+  await rt.store.startRun(base, plan);
+  return finishRun(rt, runId, plan, undefined, { ...req, mode: 'full', trigger: 'apply' });
+}
+
+/** Ops of a plan that name a user or team id the target no longer has. */
+export function staleOps(plan: Plan, actual: import('../model/index.js').Actual): string[] {
+  const users = new Set(actual.users.map((u) => u.id));
+  const teams = new Set(actual.teams.map((t) => t.id));
+  return plan.phases.flat().filter((op) => {
+    const teamId = 'team' in op ? op.team.id : undefined;
+    const userId = 'user' in op ? op.user.id : undefined;
+    return (teamId !== undefined && !teams.has(teamId)) || (userId !== undefined && !users.has(userId));
+  }).map((op) => op.key);
+}

@@ -1,0 +1,38 @@
+/**
+ * Every Redis key rostersync writes, in one place. One prefix per deployment; a profile's keys share
+ * the hash tag `{<prefix>:<profile>}` so multi-key scripts and transactions work on Redis Cluster.
+ */
+export function profileKeys(prefix: string, profile: string) {
+  const p = `${prefix}:{${prefix}:${profile}}`;
+  return {
+    userLinks: `${p}:links:users`,
+    teamLinks: `${p}:links:teams`,
+    granted: `${p}:links:granted`,
+    tombstones: `${p}:tombstones`,
+    cursor: `${p}:cursor`,
+    lastSourceSize: `${p}:last-source-size`,
+    runs: `${p}:runs`,
+    lock: `${p}:lock`,
+    run: (runId: string) => ({
+      record: `${p}:run:${runId}`,
+      plan: `${p}:run:${runId}:plan`,
+      outcomes: `${p}:run:${runId}:outcomes`,
+      counts: `${p}:run:${runId}:counts`,
+      failures: `${p}:run:${runId}:failures`,
+      created: `${p}:run:${runId}:created`,
+      pendingCursor: `${p}:run:${runId}:cursor`,
+    }),
+  };
+}
+
+export type ProfileKeys = ReturnType<typeof profileKeys>;
+
+/** The rate budget is per target host, shared by all profiles of a deployment. */
+export function budgetKey(prefix: string, host: string): string {
+  return `${prefix}:{${prefix}:budget}:${host}`;
+}
+
+/** BullMQ's own prefix: the hash tag keeps each queue's keys in one slot. */
+export function queuePrefix(prefix: string): string {
+  return `{${prefix}:queue}`;
+}
