@@ -85,7 +85,8 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
       return w;
     },
     async close() {
-      await Promise.all(workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, 10_000))]).then(() => w.close(true))));
+      // close() waits for active jobs with no time limit: give them 10 s, then hand them back.
+      await Promise.all(workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, 10_000).unref())]).then(() => w.close(true))));
       await queue.close();
       await source.close?.();
       for (const c of workerConnections) c.disconnect();

@@ -14,10 +14,11 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(options: LoggerOptions = {}): Logger {
+  // LOG_LEVEL wins over the config so an operator can turn on debug output without editing it.
   return pino({
-    level: process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     ...options,
+    level: process.env.LOG_LEVEL ?? options.level ?? 'info',
   });
 }
 

@@ -28,6 +28,9 @@ export function startOpWorker(deps: OpWorkerDeps): Worker<OpJobData> {
     // A limiter must exist for queue.rateLimit() (a 429) to pause every worker, not just one.
     limiter: { max: 100_000, duration: 1000 },
     maxStalledCount: 5,
+    // A crashed process's in-flight jobs return to the queue within ~20 s rather than the default ~60 s.
+    lockDuration: 15_000,
+    stalledInterval: 5_000,
   });
   worker.on('error', (err) => deps.log.error({ err }, 'op worker error'));
   return worker;
