@@ -115,7 +115,7 @@ export const configSchema = z
     policy: policySchema,
     queue: z
       .object({
-        concurrency: z.number().int().positive().default(8),
+        concurrency: z.number().int().positive().default(16).describe("Ops in flight per process; raise it when API latency x budget rate exceeds it."),
         attempts: z.number().int().positive().default(8),
         backoffMs: z.number().int().positive().default(1000),
         keepRuns: z.number().int().positive().default(50),

@@ -12,7 +12,7 @@ export interface ApplyDeps {
   retry: RetryPolicy;
   /** Called while waiting: ops with an outcome so far, of the plan's total. */
   onProgress?: (done: number, total: number) => void;
-  /** How often to look at progress. @defaultValue 100 */
+  /** How often to look at progress. @defaultValue 20 */
   pollMs?: number;
   /** With no progress for this long, ops whose jobs vanished are enqueued again. @defaultValue 15000 */
   stallMs?: number;
@@ -53,7 +53,7 @@ async function enqueueMissing(deps: ApplyDeps, runId: string, profile: string, p
 }
 
 async function waitForPhase(deps: ApplyDeps, runId: string, profile: string, plan: Plan, phase: number, ops: Plan['phases'][number], before: number, total: number): Promise<void> {
-  const pollMs = deps.pollMs ?? 100;
+  const pollMs = deps.pollMs ?? 20;
   const stallMs = deps.stallMs ?? 15_000;
   let last = -1;
   let lastChange = Date.now();

@@ -37,7 +37,7 @@ export async function createHarness(redisUrl: string, o: { emulator?: ChartioEmu
     redis: { url: redisUrl, prefix },
     target: { kind: 'chartio', baseUrl: `${emulator.url}/v1`, org: 'acme', apiKey: 'key', apiSecret: '${CHARTIO_SECRET:-' + SECRET + '}', timeoutMs: 5000, rateLimit: { headroom: 1, ...rl } },
     policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
-    queue: { concurrency: 8, attempts: 8, backoffMs: 20, ...o.queue },
+    queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...o.queue },
     log: { level: 'warn' },
     profiles: [{
       name: 'hr',
