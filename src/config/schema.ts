@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { csvSourceSchema } from '../sources/csv/schema.js';
+import { ldapSourceSchema } from '../sources/ldap/schema.js';
 
 /** "90s", "15m", "7d" -> milliseconds. */
 export const duration = z
@@ -14,7 +15,7 @@ export function parseDuration(v: string): number {
 }
 
 /** Sources are one discriminated union keyed by `kind`; each connector owns its schema. */
-export const sourceSchema = z.discriminatedUnion('kind', [csvSourceSchema]);
+export const sourceSchema = z.discriminatedUnion('kind', [csvSourceSchema, ldapSourceSchema]);
 
 export const mappingSchema = z
   .object({

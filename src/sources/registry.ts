@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { SourceConfig } from '../config/schema.js';
 import type { Source } from './source.js';
 import { CsvSource } from './csv/index.js';
+import { LdapSource } from './ldap/index.js';
 
 export interface SourceDeps {
   log: Logger;
@@ -21,6 +22,7 @@ type Factory<K extends SourceConfig['kind']> = (config: Extract<SourceConfig, { 
 /** One line per connector: the config's `kind` picks it. */
 const factories: { [K in SourceConfig['kind']]: Factory<K> } = {
   csv: (config, deps) => new CsvSource(config, deps),
+  ldap: (config, deps) => new LdapSource(config, deps),
 };
 
 export function createSource(config: SourceConfig, deps: SourceDeps): Source {

@@ -1,0 +1,101 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'node:net';
+import { freePort } from '../../src/store/redis-server.js';
+
+export const SUFFIX = 'dc=example,dc=com';
+export const ADMIN_DN = `cn=admin,${SUFFIX}`;
+
+export interface Slapd {
+  url: string;
+  port: number;
+  dir: string;
+  caFile: string;
+  password: string;
+  stop(): Promise<void>;
+}
+
+const SCHEMA = '/etc/ldap/schema';
+const MODULES = '/usr/lib/ldap';
+
+/** A private CA and a server certificate for 127.0.0.1/localhost, for StartTLS tests. */
+function makeCerts(dir: string): { ca: string; cert: string; key: string } {
+  const ca = join(dir, 'ca.pem');
+  const caKey = join(dir, 'ca.key');
+  const key = join(dir, 'server.key');
+  const csr = join(dir, 'server.csr');
+  const cert = join(dir, 'server.pem');
+  const ext = join(dir, 'ext.cnf');
+  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', ca, '-days', '2', '-subj', '/CN=rostersync test CA']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=localhost']);
+  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
+  run(['x509', '-req', '-in', csr, '-CA', ca, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext]);
+  return { ca, cert, key };
+}
+
+/**
+ * A real OpenLDAP slapd on a free loopback port with a temporary config and mdb database, loaded
+ * with `ldif` by slapadd before it starts (fast for thousands of entries). Fails loudly.
+ */
+export async function startSlapd(ldif: string, password = 'admin-secret-pw'): Promise<Slapd> {
+  const dir = mkdtempSync(join(tmpdir(), 'rostersync-slapd-'));
+  mkdirSync(join(dir, 'db'));
+  const port = await freePort();
+  const certs = makeCerts(dir);
+  const conf = join(dir, 'slapd.conf');
+  writeFileSync(conf, [
+    `include ${SCHEMA}/core.schema`, `include ${SCHEMA}/cosine.schema`, `include ${SCHEMA}/nis.schema`, `include ${SCHEMA}/inetorgperson.schema`,
+    `modulepath ${MODULES}`, 'moduleload back_mdb', 'moduleload memberof',
+    `pidfile ${join(dir, 'slapd.pid')}`,
+    `TLSCACertificateFile ${certs.ca}`, `TLSCertificateFile ${certs.cert}`, `TLSCertificateKeyFile ${certs.key}`,
+    'sizelimit unlimited',
+    'database mdb', 'maxsize 1073741824', `suffix "${SUFFIX}"`, `rootdn "${ADMIN_DN}"`, `rootpw ${password}`,
+    `directory ${join(dir, 'db')}`, 'index objectClass eq', 'index entryUUID eq', 'index modifyTimestamp eq',
+    'limits dn.exact="' + ADMIN_DN + '" size=unlimited size.pr=unlimited time=unlimited',
+    'overlay memberof', '',
+  ].join('\n'));
+  const data = join(dir, 'data.ldif');
+  writeFileSync(data, ldif);
+  try {
+    execFileSync('slapadd', ['-f', conf, '-l', data], { stdio: 'pipe' });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`slapadd failed (is Debian's slapd installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
+  }
+  const child: ChildProcess = spawn('slapd', ['-f', conf, '-h', `ldap://127.0.0.1:${port}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 15_000;
+  while (!(await listening(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`slapd did not start on 127.0.0.1:${port}: ${stderr.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `ldap://127.0.0.1:${port}`, port, dir, caFile: certs.ca, password,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host: '127.0.0.1', port });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
