@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { planScale } from './plan-scale.js';
 import { pipeline } from './pipeline.js';
+import { ldapRead } from './ldap-read.js';
 
 const quick = process.argv.includes('--quick');
 const sizes: [number, number, number][] = quick ? [[10_000, 2_000, 50_000]] : [[1_000, 300, 5_000], [10_000, 2_000, 50_000], [50_000, 2_000, 250_000]];
@@ -24,4 +25,7 @@ out('scenario                                      ops   seconds    ops/s  budge
 for (const p of pipelines) {
   out(`${p.scenario.padEnd(42)}${String(p.ops).padStart(6)}${fmt(p.seconds)}${fmt(p.opsPerSecond)}${p.budgetPerSecond ? fmt(p.budgetPerSecond) : '        -'}${p.budgetShare ? fmt(p.budgetShare, 3).slice(2) : '      -'}${String(p.rateLimited).padStart(7)}`);
 }
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), quick, planning, pipelines }, null, 2) + '\n');
+const ldap = await ldapRead(10_000);
+out('\nLDAP source (real slapd, full read)');
+out(`${ldap.people} people, ${ldap.groups} groups: ${ldap.seconds.toFixed(2)} s, ${Math.round(ldap.peoplePerSecond)} people/s, ${ldap.requests} requests`);
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), quick, planning, pipelines, ldap }, null, 2) + '\n');
