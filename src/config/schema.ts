@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { csvSourceSchema } from '../sources/csv/schema.js';
 import { ldapSourceSchema } from '../sources/ldap/schema.js';
+import { entraSourceSchema } from '../sources/entra/schema.js';
 
 /** "90s", "15m", "7d" -> milliseconds. */
 export const duration = z
@@ -15,7 +16,7 @@ export function parseDuration(v: string): number {
 }
 
 /** Sources are one discriminated union keyed by `kind`; each connector owns its schema. */
-export const sourceSchema = z.discriminatedUnion('kind', [csvSourceSchema, ldapSourceSchema]);
+export const sourceSchema = z.discriminatedUnion('kind', [csvSourceSchema, ldapSourceSchema, entraSourceSchema]);
 
 export const mappingSchema = z
   .object({

@@ -4,6 +4,7 @@ import type { SourceConfig } from '../config/schema.js';
 import type { Source } from './source.js';
 import { CsvSource } from './csv/index.js';
 import { LdapSource } from './ldap/index.js';
+import { EntraSource } from './entra/index.js';
 
 export interface SourceDeps {
   log: Logger;
@@ -23,6 +24,7 @@ type Factory<K extends SourceConfig['kind']> = (config: Extract<SourceConfig, { 
 const factories: { [K in SourceConfig['kind']]: Factory<K> } = {
   csv: (config, deps) => new CsvSource(config, deps),
   ldap: (config, deps) => new LdapSource(config, deps),
+  entra: (config, deps) => new EntraSource(config, deps),
 };
 
 export function createSource(config: SourceConfig, deps: SourceDeps): Source {

@@ -21,7 +21,7 @@ const SCHEMA = '/etc/ldap/schema';
 const MODULES = '/usr/lib/ldap';
 
 /** A private CA and a server certificate for 127.0.0.1/localhost, for StartTLS tests. */
-function makeCerts(dir: string): { ca: string; cert: string; key: string } {
+export function makeCerts(dir: string): { ca: string; cert: string; key: string } {
   const ca = join(dir, 'ca.pem');
   const caKey = join(dir, 'ca.key');
   const key = join(dir, 'server.key');

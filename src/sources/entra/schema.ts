@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+export const entraSourceSchema = z
+  .object({
+    kind: z.literal('entra'),
+    tenantId: z.string().min(1),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1).optional().describe('Prefer ${ENTRA_CLIENT_SECRET} or clientSecretFile.'),
+    clientSecretFile: z.string().min(1).optional(),
+    certificatePath: z.string().min(1).optional().describe('PEM with private key and certificate, instead of a secret.'),
+    authorityHost: z.string().url().default('https://login.microsoftonline.com').describe('National clouds: e.g. https://login.microsoftonline.us'),
+    graphBaseUrl: z.string().url().default('https://graph.microsoft.com').describe('National clouds: e.g. https://graph.microsoft.us'),
+    groups: z
+      .object({
+        ids: z.array(z.string()).optional(),
+        displayNamePrefix: z.string().optional(),
+        filter: z.string().optional().describe('A raw OData $filter for /groups.'),
+      })
+      .strict()
+      .prefault({}),
+    users: z.enum(['groupMembers', 'all']).default('groupMembers').describe('groupMembers: only people in the in-scope groups; all: every user of the tenant.'),
+    email: z.array(z.enum(['mail', 'userPrincipalName'])).min(1).default(['mail', 'userPrincipalName']),
+    pageSize: z.number().int().min(1).max(999).default(999),
+    maxRetries: z.number().int().min(0).default(6),
+    retryBaseMs: z.number().int().positive().default(1000),
+    timeoutMs: z.number().int().positive().default(60_000),
+  })
+  .strict()
+  .refine((c) => c.clientSecret !== undefined || c.clientSecretFile !== undefined || c.certificatePath !== undefined, {
+    message: 'set clientSecret (e.g. ${ENTRA_CLIENT_SECRET}), clientSecretFile or certificatePath', path: ['clientSecret'],
+  });
+
+export type EntraSourceConfig = z.infer<typeof entraSourceSchema>;
