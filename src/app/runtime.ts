@@ -51,6 +51,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const { max, duration, headroom } = config.target.rateLimit;
   const budget = new RateBudget(redis, budgetKey(prefix, host), { max, durationMs: duration, headroom });
   const queue = new Queue<OpJobData>(OPS_QUEUE, { connection: redis, prefix: queuePrefix(prefix) });
+  queue.on('error', (err) => log.debug({ err: err.message }, 'op queue connection error'));
   const target = createTarget(config.target, {
     beforeRequest: () => budget.acquire(),
     onRateLimited: async (ms) => {
@@ -87,7 +88,8 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
     async close() {
       // close() waits for active jobs with no time limit: give them 10 s, then hand them back.
       await Promise.all(workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, 10_000).unref())]).then(() => w.close(true))));
-      await queue.close();
+      // With Redis gone, closing could wait forever: bound it.
+      await Promise.race([queue.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
       await source.close?.();
       for (const c of workerConnections) c.disconnect();
       redis.disconnect();

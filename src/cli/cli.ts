@@ -8,10 +8,12 @@ import { demoCommand } from './demo.js';
 import { backfillCommand } from './backfill.js';
 import { applyCommand } from './apply.js';
 import { statusCommand } from './status.js';
+import { runCommand } from './run.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; summary: string };
 
 const commands: Record<string, Command> = {
+  run: { run: runCommand, summary: 'the daemon: scheduled syncs, workers, health, metrics and status page' },
   backfill: { run: backfillCommand, summary: 'one-shot sync: plan, check safety, apply through the queue (--resume continues)' },
   apply: { run: applyCommand, summary: 'apply a reviewed plan file written by "plan --out"' },
   status: { run: statusCommand, summary: 'show recent runs and their outcomes' },

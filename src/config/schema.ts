@@ -125,6 +125,21 @@ export const configSchema = z
       .strict()
       .prefault({}),
     profiles: z.array(profileSchema).min(1),
+    daemon: z
+      .object({
+        http: z
+          .object({
+            host: z.string().default('127.0.0.1').describe('Bind address; 0.0.0.0 in a container.'),
+            port: z.number().int().min(0).max(65535).default(8080),
+            token: z.string().min(1).optional().describe('Bearer token required on everything but /healthz (use ${ENV} or tokenFile).'),
+            tokenFile: z.string().min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
+        shutdownTimeoutMs: z.number().int().positive().default(20_000).describe('How long in-flight work may finish on SIGTERM before it is handed back.'),
+      })
+      .strict()
+      .prefault({}),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().prefault({}),
   })
   .strict()

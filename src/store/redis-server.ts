@@ -25,8 +25,8 @@ export async function findOrStartRedis(env: NodeJS.ProcessEnv = process.env): Pr
   return startRedisServer();
 }
 
-export async function startRedisServer(): Promise<RedisHandle> {
-  const port = await freePort();
+export async function startRedisServer(atPort?: number): Promise<RedisHandle> {
+  const port = atPort ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-redis-'));
   let child: ChildProcess;
   try {

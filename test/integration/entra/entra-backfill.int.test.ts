@@ -55,7 +55,7 @@ describe('backfill from Entra ID into the emulator', () => {
     const second = await runSync(rt, { mode: 'incremental', trigger: 'schedule' });
     expect(second.status).toBe('succeeded');
     expect(second.run.mode).toBe('incremental');
-    const paths = graph.graphRequests().slice(before).map((r) => r.path.split('?')[0]);
+    const paths = graph.graphRequests().slice(before).map((r) => r.path.split('?')[0]!);
     expect(paths.slice(0, 2)).toEqual(['/v1.0/users/delta', '/v1.0/groups/delta']);
     expect(paths.filter((p) => p.endsWith('/transitiveMembers')).sort()).toEqual(['/v1.0/groups/g3/transitiveMembers', '/v1.0/groups/g4/transitiveMembers', '/v1.0/groups/g5/transitiveMembers']);
     // hire: created on team-3; u121 moved: added to team-5, then removed from team-4.

@@ -102,7 +102,7 @@ describe('Entra source against a fake Graph over HTTPS', () => {
     expect([...people.keys()].sort()).toEqual(['new1', 'u0', 'u2']);
     expect(people.get('new1')!.groupIds).toEqual(['g-eng']);
     expect(people.get('u2')!.displayName).toBe('Renamed Two');
-    const paths = graph.graphRequests().slice(before).map((r) => r.path.split('?')[0]);
+    const paths = graph.graphRequests().slice(before).map((r) => r.path.split('?')[0]!);
     expect(paths).toContain('/v1.0/users/delta');
     expect(paths).toContain('/v1.0/groups/delta');
     expect(paths).not.toContain('/v1.0/groups');

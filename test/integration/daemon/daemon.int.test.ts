@@ -1,0 +1,145 @@
+import { writeFileSync, readFileSync } from 'node:fs';
+import { QueueEvents, Queue } from 'bullmq';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { startDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import { enqueueTick, SYNC_QUEUE, type SyncJobData } from '../../../src/daemon/scheduler.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { queuePrefix } from '../../../src/store/keys.js';
+import { startRedisServer } from '../../../src/store/redis-server.js';
+import { generateDirectory } from '../../support/synthetic-directory.js';
+import { createHarness, type Harness } from '../../support/sync-harness.js';
+import { parsePrometheus } from '../../support/prometheus.js';
+
+const redisUrl = inject('redisUrl');
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+/** The harness config plus a daemon section and a schedule. */
+function daemonConfig(h: Harness, schedule?: { full?: string; incremental?: string }, redis?: string): string {
+  const config = JSON.parse(readFileSync(h.configPath, 'utf8'));
+  config.daemon = { http: { host: '127.0.0.1', port: 0 }, shutdownTimeoutMs: 2000 };
+  if (schedule) config.profiles[0].schedule = { ...schedule, timezone: 'Europe/Berlin' };
+  if (redis) config.redis.url = redis;
+  writeFileSync(h.configPath, JSON.stringify(config));
+  return h.configPath;
+}
+
+async function harness(o: Parameters<typeof createHarness>[1] = {}): Promise<Harness> {
+  const h = await createHarness(redisUrl, o);
+  cleanup.push(() => h.close());
+  h.writeDirectory(generateDirectory({ people: 60, groups: 6, memberships: 90, seed: 31 }));
+  return h;
+}
+
+async function daemon(path: string, role: 'all' | 'scheduler' | 'worker' = 'all'): Promise<Daemon> {
+  const d = await startDaemon(path, { role, log: silentLogger });
+  cleanup.push(() => d.close());
+  return d;
+}
+
+async function until<T>(f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('rostersync run', () => {
+  it('two schedulers with the same schedule produce one sync per tick', async () => {
+    const h = await harness();
+    const path = daemonConfig(h, { full: '* * * * * *' });
+    const events = new QueueEvents(SYNC_QUEUE, { connection: { url: redisUrl }, prefix: queuePrefix(h.prefix) });
+    cleanup.push(() => events.close());
+    let duplicated = 0;
+    events.on('duplicated', () => void (duplicated += 1));
+    await events.waitUntilReady();
+    const a = await daemon(path, 'scheduler');
+    const b = await daemon(path, 'scheduler');
+    await new Promise((r) => setTimeout(r, 3500));
+    await a.close();
+    await b.close();
+    const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: { url: redisUrl }, prefix: queuePrefix(h.prefix) });
+    cleanup.push(() => queue.close());
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed']);
+    const ticks = jobs.map((j) => j.data.tick);
+    expect(jobs.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(ticks).size).toBe(jobs.length);
+    expect(jobs.every((j) => j.id === `hr.${j.data.tick.replace(/[:.]/g, '-')}`)).toBe(true);
+    expect(duplicated).toBeGreaterThanOrEqual(jobs.length - 1);
+  });
+
+  it('refuses an overlapping run of one profile and says so in the metrics', async () => {
+    const h = await harness();
+    const path = daemonConfig(h);
+    const d = await daemon(path, 'worker');
+    const { openRuntime } = await import('../../../src/app/runtime.js');
+    const rt = await openRuntime(path, { log: silentLogger });
+    cleanup.push(() => rt.close());
+    expect(await rt.store.acquireLock('someone-else', 30_000)).toBe(true);
+    const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: rt.redis, prefix: queuePrefix(h.prefix) });
+    cleanup.push(() => queue.close());
+    await enqueueTick(queue, { profile: 'hr', mode: 'full', tick: 'manual' }, 'hr.manual-1', silentLogger);
+    const text = await until(async () => {
+      const t = await (await fetch(`${d.url}/metrics`)).text();
+      return t.includes('status="refused-overlap"') ? t : undefined;
+    });
+    expect(parsePrometheus(text).find((s) => s.name === 'rostersync_runs_total' && s.labels.status === 'refused-overlap')?.value).toBe(1);
+    expect(h.emulator.stats().writes).toBe(0);
+  });
+
+  it('/metrics parses as Prometheus text and its counters match the run record', async () => {
+    const h = await harness();
+    const path = daemonConfig(h);
+    const d = await daemon(path);
+    const { openRuntime } = await import('../../../src/app/runtime.js');
+    const rt = await openRuntime(path, { log: silentLogger });
+    cleanup.push(() => rt.close());
+    const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: rt.redis, prefix: queuePrefix(h.prefix) });
+    cleanup.push(() => queue.close());
+    await enqueueTick(queue, { profile: 'hr', mode: 'full', tick: 'manual' }, 'hr.manual-2', silentLogger);
+    const run = await until(async () => (await rt.store.listRuns(1)).find((r) => r.status === 'succeeded'));
+    const samples = parsePrometheus(await (await fetch(`${d.url}/metrics`)).text());
+    const ops = samples.filter((s) => s.name === 'rostersync_ops_total');
+    expect(ops.length).toBeGreaterThan(0);
+    for (const s of ops) expect(s.value).toBe(run.counts[`${s.labels.kind}.${s.labels.outcome}`]);
+    expect(ops.reduce((n, s) => n + s.value, 0)).toBe(run.totalOps);
+    expect(samples.find((s) => s.name === 'rostersync_runs_total' && s.labels.status === 'succeeded')?.value).toBe(1);
+    const calls = samples.filter((s) => s.name === 'rostersync_api_calls_total').reduce((n, s) => n + s.value, 0);
+    expect(calls).toBe(h.emulator.stats().requests);
+    expect(samples.find((s) => s.name === 'rostersync_last_success_timestamp_seconds')?.value).toBeGreaterThan(0);
+    expect(samples.some((s) => s.name === 'rostersync_queue_jobs')).toBe(true);
+  });
+
+  it('/readyz turns unready when Redis stops and ready again when it returns; /healthz stays up', async () => {
+    const redis = await startRedisServer();
+    cleanup.push(() => redis.stop());
+    const port = Number(new URL(redis.url).port);
+    const h = await harness();
+    const d = await daemon(daemonConfig(h, undefined, redis.url));
+    expect((await fetch(`${d.url}/readyz`)).status).toBe(200);
+    await redis.stop();
+    await until(async () => ((await fetch(`${d.url}/readyz`)).status === 503 ? true : undefined));
+    expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
+    const again = await startRedisServer(port);
+    cleanup.push(() => again.stop());
+    await until(async () => ((await fetch(`${d.url}/readyz`)).status === 200 ? true : undefined), 30_000);
+    await d.close();
+  });
+
+  it('asks for the bearer token on everything but /healthz when one is configured', async () => {
+    const h = await harness();
+    const path = daemonConfig(h);
+    const config = JSON.parse(readFileSync(path, 'utf8'));
+    config.daemon.http.token = 'status-token-1';
+    writeFileSync(path, JSON.stringify(config));
+    const d = await daemon(path);
+    expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${d.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${d.url}/`, { headers: { authorization: 'Bearer status-token-1' } })).status).toBe(200);
+  });
+});

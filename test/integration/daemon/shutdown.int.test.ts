@@ -1,0 +1,65 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { openRuntime } from '../../../src/app/runtime.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { generateDirectory } from '../../support/synthetic-directory.js';
+import { createHarness, ROOT, teamsState, type Harness } from '../../support/sync-harness.js';
+import { expectedTeams, minimalWrites } from '../../support/expected-state.js';
+
+const redisUrl = inject('redisUrl');
+let h: Harness | undefined;
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  await h?.close();
+});
+
+function startRun(configPath: string): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'run', '--config', configPath], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  children.push(child);
+  return { child, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+}
+
+async function until(f: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('rostersync run: SIGTERM mid-run', () => {
+  it('loses no op: the next start finishes the run, each op applied once', async () => {
+    h = await createHarness(redisUrl, { emulator: { latencyMs: [20, 40] }, queue: { concurrency: 4 } });
+    const dir = generateDirectory({ people: 200, groups: 15, memberships: 300, seed: 41 });
+    h.writeDirectory(dir);
+    const config = JSON.parse(readFileSync(h.configPath, 'utf8'));
+    config.daemon = { http: { host: '127.0.0.1', port: 0 }, shutdownTimeoutMs: 1000 };
+    // A full sync at second 0 of every minute (Berlin time): the first tick starts the run.
+    config.profiles[0].schedule = { full: '* * * * * *', timezone: 'Europe/Berlin' };
+    writeFileSync(h.configPath, JSON.stringify(config));
+    const writes = () => h!.emulator.requestLog.filter((r) => r.method !== 'GET');
+
+    const first = startRun(h.configPath);
+    await until(() => writes().length >= 60);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const rt = await openRuntime(h.configPath, { log: silentLogger });
+    try {
+      const stopped = (await rt.store.listRuns(5)).find((r) => r.status === 'running');
+      expect(stopped).toBeDefined();
+      expect(stopped!.done).toBeLessThan(stopped!.totalOps);
+
+      const second = startRun(h.configPath);
+      await until(async () => (await rt.store.getRun(stopped!.runId))?.status === 'succeeded');
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      await rt.close();
+    }
+    expect(teamsState(h.emulator)).toEqual(expectedTeams(dir));
+    expect(writes().filter((r) => r.applied)).toHaveLength(minimalWrites(dir));
+  });
+});
