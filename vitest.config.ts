@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.int.test.ts'],
-          exclude: ['test/integration/ldap/**'],
+          exclude: ['test/integration/ldap/**', 'test/integration/ad/**'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
