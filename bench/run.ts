@@ -1,31 +1,64 @@
-// npm run bench [-- --quick]: prints tables of measured numbers and writes bench/results.json.
+// npm run bench [-- --quick]: every number below is measured now; prints tables, writes bench/results.json.
 import { writeFileSync } from 'node:fs';
-import { planScale } from './plan-scale.js';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { PlanScaleResult } from './plan-scale.js';
 import { pipeline } from './pipeline.js';
 import { ldapRead } from './ldap-read.js';
+import { efficiency } from './efficiency.js';
+import { redisMemoryPer10k } from './redis-memory.js';
+import { scaleOut } from './scale-out.js';
 
 const quick = process.argv.includes('--quick');
-const sizes: [number, number, number][] = quick ? [[10_000, 2_000, 50_000]] : [[1_000, 300, 5_000], [10_000, 2_000, 50_000], [50_000, 2_000, 250_000]];
-const planning = sizes.map(([p, g, m]) => planScale(p, g, m));
+const out = (s = '') => process.stdout.write(s + '\n');
+const f = (n: number, d = 1, w = 9) => n.toFixed(d).padStart(w);
+const results: Record<string, unknown> = { at: new Date().toISOString(), quick };
 
-const fmt = (n: number, d = 1) => n.toFixed(d).padStart(9);
-const out = (s: string) => process.stdout.write(s + '\n');
-out('\nPlanning (mapping + plan, pure CPU)');
-out('   people   groups  members |   map ms  empty ms matched ms | writes(empty) writes(matched) | heap Δ MB  max RSS MB');
-for (const r of planning) {
-  out(`${String(r.people).padStart(9)}${String(r.groups).padStart(9)}${String(r.memberships).padStart(9)} |${fmt(r.mapMs)}${fmt(r.planEmptyMs)}${fmt(r.planMatchedMs)} | ${String(r.writesFromEmpty).padStart(13)} ${String(r.writesWhenMatched).padStart(15)} |${fmt(r.heapDeltaMb)}${fmt(r.maxRssMb, 0)}`);
-}
-
-const pipelines = [
-  await pipeline('scaled budget 5000/30s, latency 20-50 ms', { people: quick ? 600 : 1000, latencyMs: [20, 50], budget: { max: 5000, duration: 30_000 } }),
-  await pipeline('no limit, no latency', { people: quick ? 2000 : 5000 }),
+// 1. Budget use: achieved calls per second / the configured budget, latency 150-300 ms, zero 429.
+const budgets = [
+  await pipeline('scaled budget 5000/30s, latency 150-300 ms', { people: 1000, latencyMs: [150, 300], budget: { max: 5000, duration: 30_000 }, concurrency: 64 }),
+  ...(quick ? [] : [await pipeline("seed budget 5000/300s, latency 150-300 ms", { people: 1000, latencyMs: [150, 300], budget: { max: 5000, duration: 300_000 }, concurrency: 16 })]),
 ];
-out('\nPipeline (BullMQ on Redis -> emulator over HTTP)');
-out('scenario                                      ops   seconds    ops/s  budget/s  share   429s');
-for (const p of pipelines) {
-  out(`${p.scenario.padEnd(42)}${String(p.ops).padStart(6)}${fmt(p.seconds)}${fmt(p.opsPerSecond)}${p.budgetPerSecond ? fmt(p.budgetPerSecond) : '        -'}${p.budgetShare ? fmt(p.budgetShare, 3).slice(2) : '      -'}${String(p.rateLimited).padStart(7)}`);
-}
+results.budget = budgets;
+out('1. Budget use (BullMQ on Redis -> emulator over HTTP, emulator limit = budget)');
+out('scenario                                         ops   seconds    ops/s  budget/s  share   429s');
+for (const p of budgets) out(`${p.scenario.padEnd(45)}${String(p.ops).padStart(6)}${f(p.seconds)}${f(p.opsPerSecond)}${f(p.budgetPerSecond ?? 0)}${f(p.budgetShare ?? 0, 3, 7)}${String(p.rateLimited).padStart(7)}`);
+
+// 2. Call efficiency: writes / minimal (minimal computed from the generated directories).
+const eff = await efficiency(quick ? 500 : 2000, quick ? 40 : 150);
+results.efficiency = eff;
+out('\n2. Call efficiency');
+out('scenario                    writes  minimal  writes/minimal  reads');
+for (const r of eff) out(`${r.scenario.padEnd(26)}${String(r.writes).padStart(8)}${String(r.minimal).padStart(9)}${f(r.ratio, 2, 16)}${String(r.reads).padStart(7)}`);
+
+// 3. Engine cost.
+const sizes: [number, number, number][] = quick ? [[1_000, 300, 5_000], [10_000, 2_000, 50_000]] : [[1_000, 300, 5_000], [10_000, 2_000, 50_000], [50_000, 2_000, 250_000]];
+const child = fileURLToPath(new URL('./plan-child.ts', import.meta.url));
+const planning = sizes.map(([p, g, m]) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', child, String(p), String(g), String(m)], { encoding: 'utf8' })) as PlanScaleResult);
+results.planning = planning;
+out('\n3. Engine cost: planning (mapping + plan, pure CPU)');
+out('   people   groups  members |   map ms  empty ms matched ms  ms/1k people | writes(empty) | max RSS MB');
+for (const r of planning) out(`${String(r.people).padStart(9)}${String(r.groups).padStart(9)}${String(r.memberships).padStart(9)} |${f(r.mapMs)}${f(r.planEmptyMs)}${f(r.planMatchedMs)}${f((r.mapMs + r.planEmptyMs) / (r.people / 1000), 2, 14)} | ${String(r.writesFromEmpty).padStart(13)} |${f(r.maxRssMb, 0, 11)}`);
+const engine = await pipeline('no limit, no latency', { people: quick ? 3000 : 6000, concurrency: 32 });
+const memory = await redisMemoryPer10k();
+results.pipeline = engine;
+results.redisMemory = memory;
+out(`pipeline, one process, no limit, no latency: ${engine.ops} ops in ${engine.seconds.toFixed(2)} s = ${Math.round(engine.opsPerSecond)} ops/s`);
+out(`Redis memory for 10,000 queued ops: ${(memory.bytesPer10k / 2 ** 20).toFixed(1)} MiB (${Math.round(memory.bytesPer10k / 10_000)} B per op, ${memory.jobs} jobs)`);
+
+// 4. Scale-out.
+const scale = [];
+for (const n of quick ? [1, 2] : [1, 2, 4]) scale.push(await scaleOut(n, quick ? 1500 : 3000));
+scale.push(await scaleOut(2, quick ? 600 : 1200, { max: 5000, duration: 30_000 }));
+results.scaleOut = scale;
+out('\n4. Scale-out (worker processes on one Redis, one emulator)');
+out('processes  budget          ops   seconds    ops/s  max calls/s (5 s window)  budget/s  429s');
+for (const r of scale) out(`${String(r.processes).padStart(9)}  ${r.budget.padEnd(12)}${String(r.ops).padStart(6)}${f(r.seconds)}${f(r.opsPerSecond)}${f(r.maxCallsPerSecond, 1, 26)}${r.budgetPerSecond ? f(r.budgetPerSecond) : '        -'}${String(r.rateLimited).padStart(6)}`);
+
+// 5. Source read.
 const ldap = await ldapRead(10_000);
-out('\nLDAP source (real slapd, full read)');
-out(`${ldap.people} people, ${ldap.groups} groups: ${ldap.seconds.toFixed(2)} s, ${Math.round(ldap.peoplePerSecond)} people/s, ${ldap.requests} requests`);
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), quick, planning, pipelines, ldap }, null, 2) + '\n');
+results.ldap = ldap;
+out(`\n5. LDAP full read (real slapd): ${ldap.people} people in ${ldap.groups} groups, ${ldap.seconds.toFixed(2)} s, ${Math.round(ldap.peoplePerSecond)} people/s, ${ldap.requests} requests`);
+
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+out('\nwritten: bench/results.json');

@@ -83,7 +83,7 @@ export async function resumeSync(rt: Runtime, req: Pick<SyncRequest, 'onProgress
 async function finishRun(rt: Runtime, runId: string, plan: Plan, people: number | undefined, req: SyncRequest): Promise<SyncOutcome> {
   const { store, log, config } = rt;
   const t0 = performance.now();
-  await applyPlan({ queue: rt.queue, store, log, retry: { attempts: config.queue.attempts, backoffMs: config.queue.backoffMs }, ...(req.onProgress ? { onProgress: req.onProgress } : {}), ...(req.signal ? { signal: req.signal } : {}) }, runId, rt.profile.name, plan);
+  await applyPlan({ queue: rt.queue, store, log, retry: { attempts: config.queue.attempts, backoffMs: config.queue.backoffMs }, lookahead: config.queue.concurrency, ...(req.onProgress ? { onProgress: req.onProgress } : {}), ...(req.signal ? { signal: req.signal } : {}) }, runId, rt.profile.name, plan);
   const view = (await store.getRun(runId))!;
   const failed = Object.entries(view.counts).filter(([k]) => k.endsWith('.failed') || k.endsWith('.skipped-dependency')).reduce((n, [, v]) => n + v, 0);
   const status: SyncStatus = failed > 0 ? 'partial' : 'succeeded';

@@ -104,6 +104,14 @@ export function diff(input: PlanInput): DiffResult {
       ops.push({ kind: 'deleteTeam', key: opKey('team-delete', teamId), team: { id: teamId, name: team.name }, reason: `team "${team.name}" was created by the sync and is no longer mapped (prune)`, dependsOn: [] });
     }
   }
+  if (owners) {
+    // Owners must never drop to zero: removals from it wait for every add to it.
+    const ownerAdds = ops.filter((o) => (o.kind === 'addMember' || o.kind === 'createUser') && (o.team.id === owners.id || o.team.name === owners.name)).map((o) => o.key);
+    for (const o of ops) {
+      const leavesOwners = (o.kind === 'removeMember' && o.team.id === owners.id) || (o.kind === 'deleteUser' && owners.memberIds.includes(o.user.id));
+      if (leavesOwners && ownerAdds.length > 0) o.dependsOn = [...new Set([...o.dependsOn, ...ownerAdds])];
+    }
+  }
   const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(u)).length;
   return { ops, warnings, observations: obs, deprovisioned, usersInScope };
 

@@ -37,6 +37,18 @@ export function resolveTeams(input: PlanInput): TeamResolution {
 
   const out: TeamResolution = { byName: new Map(), managedIds: new Set(), ops: [], warnings: [], newLinks: [] };
   const claimed = new Set<string>();
+  // Identity links are honoured first, so a renamed group keeps its team even when a new group
+  // takes the old name.
+  const linkedTarget = (key: string) => {
+    const id = links.teams.get(key);
+    const t = id !== undefined ? byId.get(id) : undefined;
+    return t && !t.isOwner && !t.noAdd ? t : undefined;
+  };
+  for (const team of desired.teams) {
+    const t = linkedTarget(team.key);
+    if (t && !claimed.has(t.id)) claimed.add(t.id);
+  }
+  const linkedClaims = new Set(claimed);
 
   for (const team of desired.teams) {
     if (protectedNames.has(lower(team.name))) {
@@ -48,7 +60,7 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     const sameName = byLowerName.get(lower(team.name));
     let target: TargetTeam | undefined;
 
-    if (linked && !claimed.has(linked.id) && !linked.isOwner && !linked.noAdd) {
+    if (linked && linkedClaims.has(linked.id) && linkedTarget(team.key) === linked && !out.managedIds.has(linked.id)) {
       target = linked;
       if (linked.name !== team.name) {
         if (sameName && sameName.id !== linked.id) {
@@ -74,6 +86,7 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     }
     if (target) {
       claimed.add(target.id);
+      linkedClaims.delete(target.id);
       out.managedIds.add(target.id);
       out.byName.set(team.name, { name: team.name, key: team.key, id: target.id, isOwner: target.isOwner });
       continue;
@@ -81,6 +94,11 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     const key = opKey('team-create', team.key);
     out.ops.push({ kind: 'createTeam', key, team: { name: team.name }, teamKey: team.key, reason: 'mapped from the directory; not in the target', dependsOn: [] });
     out.byName.set(team.name, { name: team.name, key: team.key, isOwner: false, createOp: key });
+  }
+  // A new team may take the name an existing team is being renamed away from: rename first.
+  for (const op of out.ops) {
+    if (op.kind !== 'createTeam') continue;
+    op.dependsOn = out.ops.filter((r) => r.kind === 'renameTeam' && lower(r.from) === lower(op.team.name)).map((r) => r.key);
   }
   return out;
 }

@@ -14,6 +14,12 @@ export interface ApplyDeps {
   onProgress?: (done: number, total: number) => void;
   /** How often to look at progress. @defaultValue 20 */
   pollMs?: number;
+  /**
+   * The next phase is enqueued once this many ops of the current one remain (they are in flight),
+   * so the budget is not left idle between phases; ops wait for their own dependencies.
+   * @defaultValue 0
+   */
+  lookahead?: number;
   /** With no progress for this long, ops whose jobs vanished are enqueued again. @defaultValue 15000 */
   stallMs?: number;
   signal?: AbortSignal;
@@ -26,13 +32,18 @@ export interface ApplyDeps {
  */
 export async function applyPlan(deps: ApplyDeps, runId: string, profile: string, plan: Plan): Promise<void> {
   const total = plan.phases.reduce((n, p) => n + p.length, 0);
+  const lookahead = deps.lookahead ?? 0;
   let before = 0;
   for (const [index, ops] of plan.phases.entries()) {
-    const phase = index + 1;
     if (ops.length > 0) {
       await enqueueMissing(deps, runId, profile, plan, ops);
-      await waitForPhase(deps, runId, profile, plan, phase, ops, before, total);
+      await waitForPhase(deps, runId, profile, plan, index + 1, ops, before, total, ops.length - lookahead);
     }
+    before += ops.length;
+  }
+  before = 0;
+  for (const [index, ops] of plan.phases.entries()) {
+    if (ops.length > 0) await waitForPhase(deps, runId, profile, plan, index + 1, ops, before, total, ops.length);
     before += ops.length;
   }
   deps.onProgress?.(total, total);
@@ -52,7 +63,7 @@ async function enqueueMissing(deps: ApplyDeps, runId: string, profile: string, p
   return pending.length;
 }
 
-async function waitForPhase(deps: ApplyDeps, runId: string, profile: string, plan: Plan, phase: number, ops: Plan['phases'][number], before: number, total: number): Promise<void> {
+async function waitForPhase(deps: ApplyDeps, runId: string, profile: string, plan: Plan, phase: number, ops: Plan['phases'][number], before: number, total: number, enough: number): Promise<void> {
   const pollMs = deps.pollMs ?? 20;
   const stallMs = deps.stallMs ?? 15_000;
   let last = -1;
@@ -61,7 +72,7 @@ async function waitForPhase(deps: ApplyDeps, runId: string, profile: string, pla
     if (deps.signal?.aborted) throw deps.signal.reason ?? new Error('aborted');
     const done = await deps.store.phaseDone(runId, phase);
     deps.onProgress?.(before + Math.min(done, ops.length), total);
-    if (done >= ops.length) return;
+    if (done >= enough) return;
     if (done !== last) {
       last = done;
       lastChange = Date.now();

@@ -1,4 +1,4 @@
-import { Worker, type Job, type Queue } from 'bullmq';
+import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TargetHttpError, TargetNetworkError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
@@ -21,7 +21,7 @@ export interface OpWorkerDeps {
 
 /** Runs ops: one job = one API call. Dependencies first, then the call, then its outcome in the store. */
 export function startOpWorker(deps: OpWorkerDeps): Worker<OpJobData> {
-  const worker = new Worker<OpJobData>(OPS_QUEUE, (job) => processOp(deps, job), {
+  const worker = new Worker<OpJobData>(OPS_QUEUE, (job, token) => processOp(deps, job, token), {
     connection: deps.connection,
     prefix: deps.queuePrefix,
     concurrency: deps.concurrency,
@@ -36,7 +36,7 @@ export function startOpWorker(deps: OpWorkerDeps): Worker<OpJobData> {
   return worker;
 }
 
-async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>): Promise<string> {
+async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string | undefined): Promise<string> {
   const { runId, profile, op } = job.data;
   const store = deps.storeFor(profile);
   const log = deps.log.child({ runId, op: op.key });
@@ -47,6 +47,11 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>): Promise<strin
   };
 
   const deps_ = await store.outcomes(runId, op.dependsOn);
+  if (deps_.some((o) => o === undefined)) {
+    // The next phase starts while the last calls of this one are in flight: wait for them, briefly.
+    await job.moveToDelayed(Date.now() + 50, token);
+    throw new DelayedError();
+  }
   const blocker = op.dependsOn.find((_, i) => deps_[i] !== 'applied' && deps_[i] !== 'already-done');
   if (blocker !== undefined) return record('skipped-dependency', { detail: `depends on ${blocker}, which did not succeed` });
 

@@ -300,6 +300,23 @@ describe('makePlan structure', () => {
     expect(observations.reappeared).toEqual(['u-a@corp.com']);
   });
 
+  it('a removal from Owners waits for every add to Owners, so it never drops to zero', () => {
+    const { plan } = makePlan(input(desired({ 'new@corp.com': ['Owners'], 'a@corp.com': ['Eng'] }), actual({ Eng: [] }, { owners: ['a@corp.com', 'b@corp.com'], lonely: ['new@corp.com'] })));
+    const ops = plan.phases.flat();
+    const add = ops.find((o) => o.kind === 'addMember' && o.user.email === 'new@corp.com')!;
+    const remove = ops.find((o) => o.kind === 'removeMember' && o.user.email === 'a@corp.com')!;
+    expect(remove.dependsOn).toContain(add.key);
+  });
+
+  it('a new team taking the old name of a renamed team waits for the rename', () => {
+    const { plan } = makePlan(input(desired({ 'a@corp.com': ['Platform', 'Infra'] }), actual({ Infra: ['a@corp.com'] }), { links: links([], [['name:Platform', 't-Infra']]) }));
+    const ops = plan.phases.flat();
+    const rename = ops.find((o) => o.kind === 'renameTeam')!;
+    const create = ops.find((o) => o.kind === 'createTeam')!;
+    expect(create.kind === 'createTeam' && create.team.name).toBe('Infra');
+    expect(create.dependsOn).toEqual([rename.key]);
+  });
+
   it('makes op keys safe for queue job ids', () => {
     const { plan } = makePlan(input(desired({ 'a:b@corp.com': ['Team: One'] }), actual({})));
     for (const op of plan.phases.flat()) expect(op.key).not.toMatch(/:/);
