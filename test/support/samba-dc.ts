@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listening, stopProcess, waitListening } from './processes.js';
 
 export interface SambaDc {
   url: string;
@@ -42,35 +42,19 @@ export async function startSambaDc(): Promise<SambaDc> {
   };
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!(await listening(389))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      killAll('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`samba did not start its LDAP server on 127.0.0.1:389: ${stderr.slice(-1500)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitListening(389, 30_000, () => child.exitCode !== null, 'samba (LDAP)');
+  } catch (err) {
+    killAll('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${(err as Error).message}: ${stderr.slice(-1500)}`);
   }
   return {
     url: 'ldap://127.0.0.1:389', baseDn: 'DC=corp,DC=test', bindDn: 'Administrator@corp.test', password: PASSWORD,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        killAll('SIGTERM');
-        const t = setTimeout(() => killAll('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopProcess(child, killAll);
       killAll('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port });
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
 }

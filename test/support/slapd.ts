@@ -2,8 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'node:net';
 import { freePort } from '../../src/store/redis-server.js';
+import { stopProcess, waitListening } from './processes.js';
 
 export const SUFFIX = 'dc=example,dc=com';
 export const ADMIN_DN = `cn=admin,${SUFFIX}`;
@@ -68,34 +68,18 @@ export async function startSlapd(ldif: string, password = 'admin-secret-pw'): Pr
   const child: ChildProcess = spawn('slapd', ['-f', conf, '-h', `ldap://127.0.0.1:${port}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const deadline = Date.now() + 15_000;
-  while (!(await listening(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`slapd did not start on 127.0.0.1:${port}: ${stderr.slice(-2000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await waitListening(port, 15_000, () => child.exitCode !== null, 'slapd');
+  } catch (err) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${(err as Error).message}: ${stderr.slice(-2000)}`);
   }
   return {
     url: `ldap://127.0.0.1:${port}`, port, dir, caFile: certs.ca, password,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopProcess(child, (signal) => child.kill(signal));
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port });
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
 }

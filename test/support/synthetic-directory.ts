@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Group, Person, Snapshot } from '../../src/model/index.js';
+import { createPrng } from '../../src/emulator/chartio/prng.js';
 
 export interface SyntheticOptions {
   people: number;
@@ -14,17 +15,8 @@ export interface SyntheticOptions {
   seed: number;
 }
 
-/** mulberry32: a small deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulator's seeded PRNG (mulberry32): the same seed, the same directory. */
+export const prng = createPrng;
 
 /**
  * A deterministic directory: `user{n}@example.com` in `group-{n}`. Nesting: the first groups are
