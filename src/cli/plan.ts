@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { openApp } from '../app/open-app.js';
-import { emptyPlanState, planSync } from '../app/plan-sync.js';
+import { emptyPlanState, planSync, type PlanState } from '../app/plan-sync.js';
+import { openRuntime } from '../app/runtime.js';
+import type { Plan } from '../model/index.js';
 import { renderPlanText } from '../plan/render.js';
 import { intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -25,17 +27,29 @@ export async function planCommand(argv: string[]): Promise<number> {
   });
   if (values.help) return help();
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
-  const app = await openApp(values.config, { ...(values.profile ? { profile: values.profile } : {}) });
+  const profile = values.profile ? { profile: values.profile } : {};
   const allowDeletes = intOption(values['allow-deletes'], '--allow-deletes');
-  const result = await planSync(app.config, app.profile, app.source, app.target, app.log, {
-    mode: 'full',
-    state: emptyPlanState(),
-    ...(allowDeletes !== undefined ? { allowDeletes } : {}),
-  });
-  if (values.out) await writeFile(values.out, JSON.stringify(result.plan, null, 2) + '\n');
-  if (values.json) process.stdout.write(JSON.stringify(result.plan, null, 2) + '\n');
-  else process.stdout.write(renderPlanText(result.plan, { limit: intOption(values.limit, '--limit') ?? 20 }) + '\n');
-  return result.plan.blocked ? EXIT.blocked : EXIT.ok;
+  // With Redis, plan with what earlier runs learned (links, tombstones, last size), exactly as a
+  // sync would; without it, plan from scratch and say so.
+  const rt = await openRuntime(values.config, profile).catch((err: Error) => err);
+  const app = rt instanceof Error ? await openApp(values.config, profile) : rt;
+  if (rt instanceof Error) app.log.warn({ reason: rt.message }, 'no store: planning without identity links, tombstones or the last directory size');
+  try {
+    const state: PlanState = rt instanceof Error ? emptyPlanState() : await rt.store.planState();
+    const result = await planSync(app.config, app.profile, app.source, app.target, app.log, {
+      mode: 'full', state, ...(allowDeletes !== undefined ? { allowDeletes } : {}),
+    });
+    return print(result.plan, values);
+  } finally {
+    if (!(rt instanceof Error)) await rt.close();
+  }
+}
+
+async function print(plan: Plan, values: { out?: string | undefined; json?: boolean | undefined; limit?: string | undefined }): Promise<number> {
+  if (values.out) await writeFile(values.out, JSON.stringify(plan, null, 2) + '\n');
+  if (values.json) process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+  else process.stdout.write(renderPlanText(plan, { limit: intOption(values.limit, '--limit') ?? 20 }) + '\n');
+  return plan.blocked ? EXIT.blocked : EXIT.ok;
 }
 
 function help(): number {
