@@ -21,8 +21,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!['all', 'scheduler', 'worker'].includes(role)) throw new UsageError(`--role must be all, scheduler or worker, got "${role}"`);
   const daemon = await startDaemon(values.config, { role });
   await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
+    const stop = () => {
+      // A second signal while draining gets Node's default: the process ends at once.
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
   await daemon.close();
   return EXIT.ok;

@@ -1,13 +1,15 @@
 import { Queue, type Worker } from 'bullmq';
 import type { Server } from 'node:http';
+import type { Redis } from 'ioredis';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { openRuntime, type Runtime } from '../app/runtime.js';
 import { queuePrefix } from '../store/keys.js';
 import { startHttp } from './http.js';
 import { Metrics } from './metrics.js';
-import { enqueueTick, startScheduler, stopScheduler, SYNC_QUEUE, type ProfileSchedule, type SyncJobData } from './scheduler.js';
-import { startSyncWorker } from './sync-worker.js';
+import { checkSchedule, enqueueTick, resumeJobId, startScheduler, stopScheduler, SYNC_QUEUE, type ProfileSchedule, type SyncJobData } from './scheduler.js';
+import { profileStatus } from './status.js';
+import { startSyncWorker, type LocalProgress } from './sync-worker.js';
 
 export type Role = 'all' | 'scheduler' | 'worker';
 
@@ -18,13 +20,25 @@ export interface Daemon {
   close(): Promise<void>;
 }
 
+export interface DaemonOptions {
+  /** @defaultValue 'all' */
+  role?: Role;
+  log?: Logger;
+  /** Overrides daemon.http.port (tests use 0). */
+  port?: number;
+}
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
+const bounded = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise((r) => setTimeout(r, ms).unref())]);
+
 /**
  * `rostersync run`: schedules (role scheduler/all), sync and op workers (role worker/all), and the
  * HTTP endpoints (every role). Any number of replicas share the queues and the budget in Redis.
  */
-export async function startDaemon(configPath: string, opts: { role?: Role; log?: Logger; port?: number } = {}): Promise<Daemon> {
+export async function startDaemon(configPath: string, opts: DaemonOptions = {}): Promise<Daemon> {
   const role = opts.role ?? 'all';
   const { config } = await loadConfig(configPath);
+  config.profiles.forEach(checkSchedule);
   const metrics = new Metrics();
   const log = opts.log ?? createLogger({ level: config.log.level });
   const runtimes = new Map<string, Promise<Runtime>>();
@@ -37,52 +51,66 @@ export async function startDaemon(configPath: string, opts: { role?: Role; log?:
     return rt;
   };
   const main = await runtimeFor(config.profiles[0]!.name);
-  const syncQueue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: main.redis, prefix: queuePrefix(config.redis.prefix) });
+  const prefix = queuePrefix(config.redis.prefix);
+  const syncQueue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: main.redis, prefix });
   syncQueue.on('error', (err) => log.debug({ err: err.message }, 'sync queue connection error'));
   const abort = new AbortController();
-  const progress = new Map<string, { runId?: string; done: number; total: number; startedAt: string }>();
+  const progress = new Map<string, LocalProgress>();
   const workers: Worker[] = [];
-  const connections: { disconnect(): void }[] = [];
+  const connections: Redis[] = [];
   let schedules: ProfileSchedule[] = [];
 
   if (role !== 'scheduler') {
-    workers.push(main.startWorkers({ onOutcome: (op, outcome) => metrics.ops.inc({ kind: op.kind, outcome }) }));
+    workers.push(main.startWorkers({ onOutcome: (op, outcome) => metrics.opOutcome(op.kind, outcome) }));
     const connection = main.redis.duplicate({ maxRetriesPerRequest: null });
     connections.push(connection);
-    workers.push(startSyncWorker({ connection, queuePrefix: queuePrefix(config.redis.prefix), runtimeFor, metrics, log, progress, signal: abort.signal }));
+    workers.push(startSyncWorker({ connection, queuePrefix: prefix, runtimeFor, metrics, log, progress, signal: abort.signal }));
     // Runs left unfinished by a crash or a shutdown continue first.
     for (const p of config.profiles) {
       const unfinished = await (await runtimeFor(p.name)).store.unfinishedRun();
-      if (unfinished) await enqueueTick(syncQueue, { profile: p.name, mode: 'full', tick: 'resume' }, `${p.name}.resume.${unfinished.runId}`, log);
+      if (unfinished) await enqueueTick(syncQueue, { profile: p.name, mode: 'full', tick: 'resume' }, resumeJobId(p.name, unfinished.runId, unfinished.done), log);
     }
   }
-  if (role !== 'worker') schedules = startScheduler(config.profiles, syncQueue, log);
+  schedules = role === 'worker' ? startScheduler(config.profiles, undefined, log, false) : startScheduler(config.profiles, syncQueue, log);
 
-  const http = await startHttp({
-    host: config.daemon.http.host, port: opts.port ?? config.daemon.http.port, ...(config.daemon.http.token ? { token: config.daemon.http.token } : {}), metrics, log,
-    ready: async () => {
-      const checks: Record<string, string> = {};
-      checks.redis = await Promise.race([main.redis.ping().then(() => 'ok', (e: Error) => e.message), new Promise<string>((r) => setTimeout(() => r('timeout'), 1000).unref())]);
-      checks.workers = role === 'scheduler' ? 'not this role' : workers.every((w) => w.isRunning()) ? 'ok' : 'stopped';
-      return { ok: checks.redis === 'ok' && checks.workers !== 'stopped', checks };
-    },
-    beforeScrape: async () => {
-      metrics.updateBudgetUse(main.budget.ratePerSecond);
-      const counts = await main.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed').catch(() => ({} as Record<string, number>));
-      for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
-    },
-    status: async () => Promise.all(config.profiles.map(async (p) => {
-      const rt = await runtimeFor(p.name);
-      const sched = schedules.find((s) => s.profile === p.name);
-      return {
-        name: p.name, source: p.source.kind, timezone: p.schedule?.timezone ?? 'UTC',
-        schedules: (sched?.tasks ?? []).map((t) => ({ mode: t.mode, expression: t.expression, next: t.task.getNextRun()?.toISOString() ?? null })),
-        ...(progress.has(p.name) ? { current: progress.get(p.name)! } : {}),
-        runs: await rt.store.listRuns(15),
-      };
-    })),
-    run: async (profile, runId) => (config.profiles.some((p) => p.name === profile) ? (await runtimeFor(profile)).store.getRun(runId) : undefined),
-  });
+  const shutdown = async () => {
+    stopScheduler(schedules);
+    abort.abort(new Error('shutdown'));
+    // worker.close() waits for active jobs with no limit: bound it, then hand the rest back.
+    await Promise.all(workers.map((w) => bounded(w.close(), config.daemon.shutdownTimeoutMs).then(() => w.close(true))));
+    await bounded(syncQueue.close(), 5000);
+    for (const rt of runtimes.values()) await (await rt.catch(() => undefined))?.close();
+    for (const c of connections) c.disconnect();
+  };
+  let stopping = false;
+  let http: Server;
+  try {
+    http = await startHttp({
+      host: config.daemon.http.host, port: opts.port ?? config.daemon.http.port, ...(config.daemon.http.token ? { token: config.daemon.http.token } : {}), metrics, log,
+      ready: async () => {
+        const redis = await bounded(main.redis.ping().then(() => 'ok', (e: Error) => e.message), 1000);
+        const checks: Record<string, string> = {
+          redis: typeof redis === 'string' ? redis : 'timeout',
+          workers: role === 'scheduler' ? 'not this role' : workers.every((w) => w.isRunning()) ? 'ok' : 'stopped',
+          scheduler: role === 'worker' ? 'not this role' : 'ok',
+          ...(stopping ? { shutdown: 'in progress' } : {}),
+        };
+        return { ok: checks.redis === 'ok' && checks.workers !== 'stopped' && !stopping, checks };
+      },
+      beforeScrape: async () => {
+        metrics.updateBudgetUse(main.budget.ratePerSecond);
+        for (const [name, queue] of [['ops', main.queue], ['syncs', syncQueue]] as const) {
+          const counts = (await bounded(queue.getJobCounts(...JOB_STATES).catch(() => undefined), 1000)) as Record<string, number> | undefined;
+          for (const [state, n] of Object.entries(counts ?? {})) metrics.queueJobs.set({ queue: name, state }, n);
+        }
+      },
+      status: async () => Promise.all(config.profiles.map(async (p) => profileStatus(p, await runtimeFor(p.name), schedules.find((s) => s.profile === p.name), progress.get(p.name)))),
+      run: async (profile, runId) => (config.profiles.some((p) => p.name === profile) ? (await runtimeFor(profile)).store.getRun(runId) : undefined),
+    });
+  } catch (err) {
+    await shutdown();
+    throw err;
+  }
   const address = http.address();
   const url = `http://${config.daemon.http.host}:${typeof address === 'object' && address ? address.port : 0}`;
   log.info({ role, url, profiles: config.profiles.map((p) => p.name) }, 'rostersync daemon started');
@@ -92,14 +120,12 @@ export async function startDaemon(configPath: string, opts: { role?: Role; log?:
     http, url, metrics,
     close: () => (closing ??= (async () => {
       log.info({ timeoutMs: config.daemon.shutdownTimeoutMs }, 'shutting down: no new jobs; in-flight work finishes or is handed back');
-      stopScheduler(schedules);
-      abort.abort(new Error('shutdown'));
-      await Promise.all(workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, config.daemon.shutdownTimeoutMs).unref())]).then(() => w.close(true))));
-      await new Promise<void>((r) => http.close(() => r()));
+      stopping = true; // /readyz answers 503 while in-flight work drains; /healthz stays up
+      await shutdown();
+      const closed = new Promise<void>((r) => http.close(() => r()));
+      http.closeIdleConnections();
+      await bounded(closed, 2000);
       http.closeAllConnections();
-      await Promise.race([syncQueue.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
-      for (const rt of runtimes.values()) await (await rt).close();
-      for (const c of connections) c.disconnect();
       log.info('daemon stopped');
     })()),
   };

@@ -32,8 +32,15 @@ export async function startHttp(deps: HttpDeps): Promise<Server> {
   return server;
 }
 
+/** No scripts anywhere: even a value that escaped escaping could not run. */
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...SECURITY_HEADERS });
   res.end(body);
 }
 
@@ -46,12 +53,12 @@ function authorised(req: IncomingMessage, token: string | undefined): boolean {
 
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://daemon');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
   if (url.pathname === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}\n');
   if (!authorised(req, deps.token)) {
     res.setHeader('www-authenticate', 'Bearer');
     return send(res, 401, 'text/plain', 'unauthorized\n');
   }
-  if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed\n');
   if (url.pathname === '/readyz') {
     const r = await deps.ready();
     return send(res, r.ok ? 200 : 503, 'application/json', JSON.stringify({ status: r.ok ? 'ready' : 'not ready', checks: r.checks }) + '\n');

@@ -4,8 +4,17 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 import { resumeSync, runSync, type SyncOutcome } from '../app/run-sync.js';
 import type { Runtime } from '../app/runtime.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics, SyncJobResult } from './metrics.js';
 import { SYNC_QUEUE, type SyncJobData } from './scheduler.js';
+
+/** What this process is doing for a profile right now, for the status page. */
+export interface LocalProgress {
+  phase: 'reading' | 'applying';
+  runId?: string;
+  done: number;
+  total: number;
+  startedAt: string;
+}
 
 export interface SyncWorkerDeps {
   connection: Redis;
@@ -13,71 +22,84 @@ export interface SyncWorkerDeps {
   runtimeFor: (profile: string) => Promise<Runtime>;
   metrics: Metrics;
   log: Logger;
-  /** Profiles' runs in progress, for the status page. */
-  progress: Map<string, { runId?: string; done: number; total: number; startedAt: string }>;
+  progress: Map<string, LocalProgress>;
   /** Aborted on shutdown: a run stops waiting, keeps its state in Redis, and is resumed on the next start. */
   signal: AbortSignal;
+  /** Profile run lock TTL; renewed every third of it. @defaultValue 60000 */
+  lockMs?: number;
 }
 
-const LOCK_MS = 60_000;
-
 /**
- * Takes sync jobs. One run per profile at a time across every replica (a Redis lock); an overlapping
- * tick is refused and logged. An unfinished run (a crash or a shutdown) is resumed before anything new.
+ * Takes sync jobs. One run per profile at a time across every replica (a Redis lock, SET NX PX,
+ * renewed while the run lasts); an overlapping job is refused and logged. An unfinished run (a crash
+ * or a shutdown) is continued before the job's own sync.
  */
 export function startSyncWorker(deps: SyncWorkerDeps): Worker<SyncJobData> {
   const worker = new Worker<SyncJobData>(SYNC_QUEUE, (job) => processSync(deps, job), {
     connection: deps.connection, prefix: deps.queuePrefix, concurrency: 4, lockDuration: 60_000,
   });
-  worker.on('error', (err) => deps.log.error({ err }, 'sync worker error'));
+  worker.on('error', (err) => deps.log.error({ err: err.message }, 'sync worker error'));
   return worker;
 }
 
-async function processSync(deps: SyncWorkerDeps, job: Job<SyncJobData>): Promise<string> {
+async function processSync(deps: SyncWorkerDeps, job: Job<SyncJobData>): Promise<SyncJobResult> {
   const { profile, mode, tick } = job.data;
+  const log = deps.log.child({ profile, job: job.id });
   const rt = await deps.runtimeFor(profile);
+  const lockMs = deps.lockMs ?? 60_000;
   const owner = `${job.id}-${randomBytes(4).toString('hex')}`;
-  if (!(await rt.store.acquireLock(owner, LOCK_MS))) {
-    deps.log.warn({ profile, tick }, 'sync refused: a run of this profile is still in progress');
-    deps.metrics.runs.inc({ profile, status: 'refused-overlap' });
+  if (!(await rt.store.acquireLock(owner, lockMs))) {
+    log.warn({ tick, mode }, 'sync refused: a run of this profile is still in progress');
+    deps.metrics.syncFinished(profile, 'refused-overlap');
     return 'refused-overlap';
   }
-  const renew = setInterval(() => void rt.store.renewLock(owner, LOCK_MS).catch(() => {}), LOCK_MS / 3);
-  const started = Date.now();
-  deps.progress.set(profile, { done: 0, total: 0, startedAt: new Date(started).toISOString() });
-  const onProgress = (done: number, total: number) => {
-    const p = deps.progress.get(profile);
-    if (p) Object.assign(p, { done, total });
-  };
+  const renew = setInterval(() => void rt.store.renewLock(owner, lockMs).catch(() => {}), lockMs / 3);
+  renew.unref();
   try {
     const unfinished = await rt.store.unfinishedRun();
-    let outcome: SyncOutcome;
+    let result: SyncJobResult | undefined;
     if (unfinished) {
-      deps.log.info({ profile, runId: unfinished.runId }, 'resuming an unfinished run before this tick');
-      deps.progress.get(profile)!.runId = unfinished.runId;
-      outcome = await resumeSync(rt, { onProgress, signal: deps.signal });
-    } else {
-      outcome = await runSync(rt, { mode, trigger: tick === 'manual' ? 'manual' : 'schedule', onProgress, signal: deps.signal });
+      log.info({ runId: unfinished.runId, done: unfinished.done, total: unfinished.totalOps }, 'continuing an unfinished run first');
+      result = await track(deps, profile, unfinished.runId, (hooks) => resumeSync(rt, hooks, unfinished.runId));
     }
-    deps.metrics.runs.inc({ profile, status: outcome.status });
-    deps.metrics.runDuration.observe({ profile }, (Date.now() - started) / 1000);
-    if (outcome.run.source) {
-      deps.metrics.sourceDuration.observe({ profile, mode: outcome.run.mode }, outcome.run.source.readMs / 1000);
-      deps.metrics.sourcePeople.set({ profile }, outcome.run.source.people);
-    }
-    if (outcome.status === 'succeeded') deps.metrics.lastSuccess.set({ profile }, Date.now() / 1000);
-    return outcome.status;
-  } catch (err) {
-    if (deps.signal.aborted) {
-      deps.log.info({ profile }, 'sync interrupted by shutdown: it resumes on the next start');
-      return 'interrupted';
-    }
-    deps.metrics.runs.inc({ profile, status: 'failed' });
-    deps.log.error({ profile, err: (err as Error).message }, 'sync failed');
-    return 'failed';
+    if (tick === 'resume') return result ?? finishNoRun(deps, profile);
+    if (result === 'interrupted') return result;
+    return await track(deps, profile, undefined, (hooks) => runSync(rt, { mode, trigger: tick === 'manual' ? 'manual' : 'schedule', ...hooks }));
   } finally {
     clearInterval(renew);
     deps.progress.delete(profile);
     await rt.store.releaseLock(owner).catch(() => {});
+  }
+}
+
+function finishNoRun(deps: SyncWorkerDeps, profile: string): SyncJobResult {
+  deps.metrics.syncFinished(profile, 'nothing-to-resume');
+  return 'nothing-to-resume';
+}
+
+/** Runs one sync with progress for the status page and metrics at its end. */
+async function track(
+  deps: SyncWorkerDeps, profile: string, runId: string | undefined,
+  sync: (hooks: { onProgress: (done: number, total: number) => void; signal: AbortSignal }) => Promise<SyncOutcome>,
+): Promise<SyncJobResult> {
+  const started = Date.now();
+  const progress: LocalProgress = { phase: runId ? 'applying' : 'reading', done: 0, total: 0, startedAt: new Date(started).toISOString(), ...(runId ? { runId } : {}) };
+  deps.progress.set(profile, progress);
+  const onProgress = (done: number, total: number) => Object.assign(progress, { phase: 'applying', done, total });
+  try {
+    const outcome = await sync({ onProgress, signal: deps.signal });
+    const source = outcome.run.source;
+    deps.metrics.syncFinished(profile, outcome.status, { durationMs: Date.now() - started, mode: outcome.run.mode, ...(source ? { source } : {}) });
+    return outcome.status;
+  } catch (err) {
+    if (deps.signal.aborted) {
+      deps.log.info({ profile }, 'sync interrupted by shutdown: it continues on the next start');
+      deps.metrics.syncFinished(profile, 'interrupted');
+      return 'interrupted';
+    }
+    // runSync has recorded the failed run (a source, target or Redis error); the next tick tries again.
+    deps.log.error({ profile, err: (err as Error).message }, 'sync failed');
+    deps.metrics.syncFinished(profile, 'failed', { durationMs: Date.now() - started, mode: 'unknown' });
+    return 'failed';
   }
 }

@@ -73,23 +73,45 @@ describe('rostersync run', () => {
     expect(duplicated).toBeGreaterThanOrEqual(jobs.length - 1);
   });
 
-  it('refuses an overlapping run of one profile and says so in the metrics', async () => {
-    const h = await harness();
+  it('refuses an overlapping run of one profile across replicas and says so in the metrics', async () => {
+    // Slow calls keep the first run going long after the second job is taken; then they speed up.
+    const h = await harness({ emulator: { latencyMs: [100, 100] }, queue: { concurrency: 1 } });
     const path = daemonConfig(h);
-    const d = await daemon(path, 'worker');
+    const a = await daemon(path, 'worker');
+    const b = await daemon(path, 'worker');
     const { openRuntime } = await import('../../../src/app/runtime.js');
     const rt = await openRuntime(path, { log: silentLogger });
     cleanup.push(() => rt.close());
-    expect(await rt.store.acquireLock('someone-else', 30_000)).toBe(true);
     const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: rt.redis, prefix: queuePrefix(h.prefix) });
     cleanup.push(() => queue.close());
-    await enqueueTick(queue, { profile: 'hr', mode: 'full', tick: 'manual' }, 'hr.manual-1', silentLogger);
-    const text = await until(async () => {
-      const t = await (await fetch(`${d.url}/metrics`)).text();
-      return t.includes('status="refused-overlap"') ? t : undefined;
-    });
-    expect(parsePrometheus(text).find((s) => s.name === 'rostersync_runs_total' && s.labels.status === 'refused-overlap')?.value).toBe(1);
-    expect(h.emulator.stats().writes).toBe(0);
+    const result = async (id: string) => ((await queue.getJob(id))?.returnvalue as string | null | undefined) ?? undefined;
+    await enqueueTick(queue, { profile: 'hr', mode: 'full', tick: 'manual' }, 'hr.manual-a', silentLogger);
+    await until(async () => ((await rt.store.listRuns(1))[0]?.status === 'running' ? true : undefined));
+    // A second sync of the profile while the first applies (a manual one during a tick's, another replica's pick).
+    await enqueueTick(queue, { profile: 'hr', mode: 'full', tick: 'manual' }, 'hr.manual-b', silentLogger);
+    expect(await until(() => result('hr.manual-b'))).toBe('refused-overlap');
+    h.emulator.setOptions({ latencyMs: 0 });
+    expect(await until(() => result('hr.manual-a'), 60_000)).toBe('succeeded');
+    const runs = await rt.store.listRuns(10);
+    expect(runs.map((r) => r.status)).toEqual(['succeeded']);
+    const refused = await Promise.all([a, b].map(async (d) => parsePrometheus(await (await fetch(`${d.url}/metrics`)).text()).find((s) => s.name === 'rostersync_runs_total' && s.labels.status === 'refused-overlap')?.value ?? 0));
+    expect(refused[0]! + refused[1]!).toBe(1);
+  });
+
+  it('continues an unfinished run at start, and a resume job with nothing left to resume starts no sync', async () => {
+    const h = await harness();
+    const path = daemonConfig(h);
+    const { openRuntime } = await import('../../../src/app/runtime.js');
+    const rt = await openRuntime(path, { log: silentLogger });
+    cleanup.push(() => rt.close());
+    const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: rt.redis, prefix: queuePrefix(h.prefix) });
+    cleanup.push(() => queue.close());
+    await enqueueTick(queue, { profile: 'hr', mode: 'full', tick: 'resume' }, 'hr.resume-none', silentLogger);
+    await daemon(path, 'worker');
+    const job = await until(async () => ((await queue.getJob('hr.resume-none'))?.returnvalue as string | undefined) || undefined);
+    expect(job).toBe('nothing-to-resume');
+    expect(await rt.store.listRuns(5)).toEqual([]);
+    expect(h.emulator.stats().requests).toBe(0);
   });
 
   it('/metrics parses as Prometheus text and its counters match the run record', async () => {
@@ -140,6 +162,29 @@ describe('rostersync run', () => {
     const d = await daemon(path);
     expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${d.url}/metrics`)).status).toBe(401);
-    expect((await fetch(`${d.url}/`, { headers: { authorization: 'Bearer status-token-1' } })).status).toBe(200);
+    expect((await fetch(`${d.url}/metrics`, { headers: { authorization: 'Bearer status-token-2' } })).status).toBe(401);
+    const page = await fetch(`${d.url}/`, { headers: { authorization: 'Bearer status-token-1' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('serves a run as HTML and as JSON', async () => {
+    const h = await harness();
+    const path = daemonConfig(h);
+    const d = await daemon(path);
+    const { openRuntime } = await import('../../../src/app/runtime.js');
+    const rt = await openRuntime(path, { log: silentLogger });
+    cleanup.push(() => rt.close());
+    const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: rt.redis, prefix: queuePrefix(h.prefix) });
+    cleanup.push(() => queue.close());
+    await enqueueTick(queue, { profile: 'hr', mode: 'full', tick: 'manual' }, 'hr.manual-3', silentLogger);
+    const run = await until(async () => (await rt.store.listRuns(1)).find((r) => r.status === 'succeeded'));
+    const json = await (await fetch(`${d.url}/runs/hr/${run.runId}?format=json`)).json();
+    expect(json).toMatchObject({ runId: run.runId, status: 'succeeded', totalOps: run.totalOps, counts: run.counts });
+    const html = await (await fetch(`${d.url}/runs/hr/${run.runId}`)).text();
+    expect(html).toContain(`<h1>Run ${run.runId}`);
+    expect((await fetch(`${d.url}/runs/hr/nope`)).status).toBe(404);
+    expect((await fetch(`${d.url}/runs/other/${run.runId}`)).status).toBe(404);
+    expect((await fetch(`${d.url}/`, { method: 'POST' })).status).toBe(405);
   });
 });

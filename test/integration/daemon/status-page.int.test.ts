@@ -46,12 +46,18 @@ describe('status page in a real headless Chromium', () => {
     await queue.close();
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
 
-    // While it runs: the progress bar and done/total.
+    // While it runs: the progress bar with done / total, once some ops are done.
     await expect.poll(async () => {
       await page.goto(d.url);
-      return page.locator('#current-hr .progress').count();
-    }, { timeout: 20_000 }).toBe(1);
-    expect(await page.locator('#current-hr .progress').innerText()).toMatch(/^\d+ \/ \d+ ops$/);
+      const text = (await page.locator('#current-hr .progress').allInnerTexts())[0] ?? '';
+      return Number(/^(\d+) \//.exec(text)?.[1] ?? 0);
+    }, { timeout: 30_000 }).toBeGreaterThan(0);
+    const running = (await rt.store.listRuns(1))[0]!;
+    const [done, total] = (await page.locator('#current-hr .progress').innerText()).match(/\d+/g)!.map(Number);
+    expect(total).toBe(running.totalOps);
+    expect(done).toBeLessThanOrEqual(total!);
+    expect(await page.locator('#current-hr .badge').innerText()).toBe('applying');
+    expect(await page.locator('#current-hr a').innerText()).toBe(running.runId);
     await page.screenshot({ path: join(OUT, 'status-page-running.png') });
 
     // Finished: the run's row with its counts, equal to the run record.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const root = new URL('../../', import.meta.url);
+const root = new URL('../../../', import.meta.url);
 const read = (p: string) => readFileSync(new URL(p, root), 'utf8');
 /** JSON-array (exec form) value of a Dockerfile instruction in the final stage. */
 const execForm = (dockerfile: string, instruction: string): string[] => {
