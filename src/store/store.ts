@@ -1,194 +1,127 @@
 import type { Redis } from 'ioredis';
-import { phaseOf, type Op, type Plan } from '../model/index.js';
+import type { Plan } from '../model/index.js';
 import type { PlanObservations } from '../plan/plan-input.js';
 import type { PlanState } from '../app/plan-sync.js';
+import { CursorStore } from './cursors.js';
 import { profileKeys, type ProfileKeys } from './keys.js';
+import { LinkStore } from './links.js';
+import { OutcomeStore, type OutcomeInput } from './outcomes.js';
+import { RunLock } from './run-lock.js';
 import type { OpOutcomeKind, RunRecord, RunView } from './run-record.js';
+import { RunStore } from './runs.js';
+import { TombstoneStore } from './tombstones.js';
 
-export interface OutcomeInput {
-  op: Op;
-  outcome: OpOutcomeKind;
-  detail?: string;
-  /** Id the op created or found (user or team). */
-  createdId?: string;
-  /** Resolved ids, for memberships the sync granted or removed. */
-  userId?: string;
-  teamId?: string;
-}
+export type { OutcomeInput } from './outcomes.js';
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-
-/** One profile's state in Redis: identity links, tombstones, cursors, run records and op outcomes. */
+/**
+ * One profile's state in Redis, one module per concern (links, tombstones, cursors, runs, op
+ * outcomes, the run lock); this class wires them on one connection and key scheme.
+ */
 export class Store {
   readonly keys: ProfileKeys;
+  readonly links: LinkStore;
+  readonly tombstones: TombstoneStore;
+  readonly cursors: CursorStore;
+  readonly runs: RunStore;
+  readonly ops: OutcomeStore;
+  readonly lock: RunLock;
 
-  constructor(readonly redis: Redis, readonly prefix: string, readonly profile: string, private readonly keepRuns = 50) {
+  /** @param keepRuns run records kept per profile (config `queue.keepRuns`). @defaultValue 50 */
+  constructor(readonly redis: Redis, readonly prefix: string, readonly profile: string, keepRuns = 50) {
     this.keys = profileKeys(prefix, profile);
+    this.links = new LinkStore(redis, this.keys);
+    this.tombstones = new TombstoneStore(redis, this.keys);
+    this.cursors = new CursorStore(redis, this.keys);
+    this.runs = new RunStore(redis, this.keys, keepRuns);
+    this.ops = new OutcomeStore(redis, this.keys);
+    this.lock = new RunLock(redis, this.keys.lock);
   }
 
+  /** Everything the planner needs from earlier runs. */
   async planState(): Promise<PlanState> {
-    const k = this.keys;
-    const [users, teams, granted, tombs, size, cursor] = await Promise.all([
-      this.redis.hgetall(k.userLinks), this.redis.hgetall(k.teamLinks), this.redis.smembers(k.granted),
-      this.redis.hgetall(k.tombstones), this.redis.get(k.lastSourceSize), this.redis.get(k.cursor),
+    const [links, tombstones, lastSourceSize, cursor] = await Promise.all([
+      this.links.load(), this.tombstones.load(), this.cursors.lastSourceSize(), this.cursors.committed(),
     ]);
-    return {
-      links: { users: new Map(Object.entries(users)), teams: new Map(Object.entries(teams)), granted: new Set(granted) },
-      tombstones: new Map(Object.entries(tombs).map(([id, ms]) => [id, Number(ms)])),
-      ...(size !== null ? { lastSourceSize: Number(size) } : {}),
-      ...(cursor !== null ? { cursor } : {}),
-    };
+    return { links, tombstones, ...(lastSourceSize !== undefined ? { lastSourceSize } : {}), ...(cursor !== undefined ? { cursor } : {}) };
   }
 
-  /** Facts the planner found: email-matched links, first absences (grace period), returns. */
+  /** Facts the planner found (email-matched links, first absences, returns), in one round trip. */
   async saveObservations(obs: PlanObservations, now: number): Promise<void> {
     const m = this.redis.multi();
-    for (let i = 0; i < obs.userLinks.length; i += 1000) m.hset(this.keys.userLinks, Object.fromEntries(obs.userLinks.slice(i, i + 1000)));
-    for (let i = 0; i < obs.teamLinks.length; i += 1000) m.hset(this.keys.teamLinks, Object.fromEntries(obs.teamLinks.slice(i, i + 1000)));
-    for (const id of obs.newlyAbsent) m.hsetnx(this.keys.tombstones, id, String(now));
-    if (obs.reappeared.length > 0) m.hdel(this.keys.tombstones, ...obs.reappeared);
+    this.links.queueSave(m, { users: obs.userLinks, teams: obs.teamLinks });
+    this.tombstones.queueUpdate(m, { absent: obs.newlyAbsent, reappeared: obs.reappeared }, now);
     await m.exec();
   }
 
-  async setLastSourceSize(people: number): Promise<void> {
-    await this.redis.set(this.keys.lastSourceSize, String(people));
+  setLastSourceSize(people: number): Promise<void> {
+    return this.cursors.setLastSourceSize(people);
   }
 
-  // --- cursors: staged with the run, committed only once it applied ---
-
-  async stageCursor(runId: string, cursor: string): Promise<void> {
-    await this.redis.set(this.keys.run(runId).pendingCursor, cursor, 'EX', 30 * 86_400);
+  stageCursor(runId: string, cursor: string): Promise<void> {
+    return this.cursors.stage(runId, cursor);
   }
 
-  async commitCursor(runId: string): Promise<boolean> {
-    const pending = await this.redis.get(this.keys.run(runId).pendingCursor);
-    if (pending === null) return false;
-    await this.redis.multi().set(this.keys.cursor, pending).del(this.keys.run(runId).pendingCursor).exec();
-    return true;
+  commitCursor(runId: string): Promise<boolean> {
+    return this.cursors.commit(runId);
   }
 
-  // --- runs ---
-
-  async startRun(record: RunRecord, plan?: Plan): Promise<void> {
-    const r = this.keys.run(record.runId);
-    const m = this.redis.multi().set(r.record, JSON.stringify(record)).zadd(this.keys.runs, Date.parse(record.startedAt), record.runId);
-    if (plan) m.set(r.plan, JSON.stringify(plan));
-    await m.exec();
-    await this.trimRuns();
+  startRun(record: RunRecord, plan?: Plan): Promise<void> {
+    return this.runs.start(record, plan);
   }
 
-  async updateRun(runId: string, patch: Partial<RunRecord>): Promise<RunRecord> {
-    const key = this.keys.run(runId).record;
-    const current = JSON.parse((await this.redis.get(key)) ?? 'null') as RunRecord | null;
-    if (!current) throw new Error(`run ${runId} is not in the store`);
-    const next = { ...current, ...patch };
-    await this.redis.set(key, JSON.stringify(next));
-    return next;
+  updateRun(runId: string, patch: Partial<RunRecord>): Promise<RunRecord> {
+    return this.runs.update(runId, patch);
   }
 
-  async plan(runId: string): Promise<Plan | undefined> {
-    const text = await this.redis.get(this.keys.run(runId).plan);
-    return text ? (JSON.parse(text) as Plan) : undefined;
+  plan(runId: string): Promise<Plan | undefined> {
+    return this.runs.plan(runId);
   }
 
-  async getRun(runId: string): Promise<RunView | undefined> {
-    const r = this.keys.run(runId);
-    const [record, counts, failures] = await Promise.all([this.redis.get(r.record), this.redis.hgetall(r.counts), this.redis.lrange(r.failures, 0, 99)]);
-    if (!record) return undefined;
-    const c = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)]));
-    return { ...(JSON.parse(record) as RunRecord), counts: c, done: c.done ?? 0, failures: failures.map((f) => JSON.parse(f) as { opKey: string; reason: string }) };
+  getRun(runId: string): Promise<RunView | undefined> {
+    return this.runs.get(runId);
   }
 
-  async listRuns(limit = 20): Promise<RunView[]> {
-    const ids = await this.redis.zrevrange(this.keys.runs, 0, limit - 1);
-    const runs = await Promise.all(ids.map((id) => this.getRun(id)));
-    return runs.filter((r): r is RunView => r !== undefined);
+  listRuns(limit = 20): Promise<RunView[]> {
+    return this.runs.list(limit);
   }
 
-  /** The newest run still marked running (crashed or in progress), for --resume. */
-  async unfinishedRun(): Promise<RunView | undefined> {
-    return (await this.listRuns(this.keepRuns)).find((r) => r.status === 'running');
+  unfinishedRun(): Promise<RunView | undefined> {
+    return this.runs.unfinished();
   }
 
-  private async trimRuns(): Promise<void> {
-    const old = await this.redis.zrange(this.keys.runs, 0, -(this.keepRuns + 1));
-    if (old.length === 0) return;
-    const m = this.redis.multi().zrem(this.keys.runs, ...old);
-    for (const id of old) m.del(...Object.values(this.keys.run(id)));
-    await m.exec();
+  recordOutcome(runId: string, o: OutcomeInput): Promise<boolean> {
+    return this.ops.record(runId, o);
   }
 
-  // --- op outcomes: recorded once per op, the source of truth for progress and resume ---
-
-  /** Records an op's outcome (the first one wins: a redone op is not counted twice) and its links. */
-  async recordOutcome(runId: string, o: OutcomeInput): Promise<boolean> {
-    const r = this.keys.run(runId);
-    const first = await this.redis.hsetnx(r.outcomes, o.op.key, JSON.stringify({ outcome: o.outcome, ...(o.detail ? { detail: o.detail } : {}) }));
-    const m = this.redis.multi();
-    if (first === 1) {
-      m.hincrby(r.counts, `${o.op.kind}.${o.outcome}`, 1).hincrby(r.counts, 'done', 1).hincrby(r.counts, `phase.${phaseOf(o.op.kind)}`, 1);
-      if (o.outcome === 'failed' || o.outcome === 'skipped-dependency') m.rpush(r.failures, JSON.stringify({ opKey: o.op.key, reason: o.detail ?? o.outcome }));
-    }
-    const ok = o.outcome === 'applied' || o.outcome === 'already-done';
-    if (ok) this.linkEffects(m, runId, o);
-    await m.exec();
-    return first === 1;
+  phaseDone(runId: string, phase: number): Promise<number> {
+    return this.ops.phaseDone(runId, phase);
   }
 
-  private linkEffects(m: ReturnType<Redis['multi']>, runId: string, o: OutcomeInput): void {
-    const r = this.keys.run(runId);
-    const op = o.op;
-    if (op.kind === 'createTeam' && o.createdId) {
-      m.hset(this.keys.teamLinks, op.teamKey, o.createdId).hset(r.created, `team:${op.team.name.toLowerCase()}`, o.createdId);
-    }
-    if (op.kind === 'renameTeam') m.hset(this.keys.teamLinks, op.teamKey, op.team.id);
-    if (op.kind === 'createUser' && o.createdId) {
-      if (op.user.sourceId) m.hset(this.keys.userLinks, op.user.sourceId, o.createdId).hset(r.created, `user:${op.user.sourceId}`, o.createdId);
-      if (o.teamId) m.sadd(this.keys.granted, `${o.createdId}|${o.teamId}`);
-    }
-    if (op.kind === 'addMember' && o.userId && o.teamId) m.sadd(this.keys.granted, `${o.userId}|${o.teamId}`);
-    if (op.kind === 'removeMember') m.srem(this.keys.granted, `${op.user.id}|${op.team.id}`);
-    if (op.kind === 'deleteUser') {
-      m.hdel(this.keys.tombstones, op.user.id);
-      if (op.user.sourceId) m.hdel(this.keys.userLinks, op.user.sourceId);
-    }
+  outcomes(runId: string, opKeys: string[]): Promise<(OpOutcomeKind | undefined)[]> {
+    return this.ops.outcomes(runId, opKeys);
   }
 
-  async phaseDone(runId: string, phase: number): Promise<number> {
-    return Number((await this.redis.hget(this.keys.run(runId).counts, `phase.${phase}`)) ?? 0);
+  doneKeys(runId: string): Promise<Set<string>> {
+    return this.ops.doneKeys(runId);
   }
 
-  async outcomes(runId: string, opKeys: string[]): Promise<(OpOutcomeKind | undefined)[]> {
-    if (opKeys.length === 0) return [];
-    const raw = await this.redis.hmget(this.keys.run(runId).outcomes, ...opKeys);
-    return raw.map((v) => (v ? (JSON.parse(v) as { outcome: OpOutcomeKind }).outcome : undefined));
+  createdTeamId(runId: string, name: string): Promise<string | undefined> {
+    return this.ops.createdTeamId(runId, name);
   }
 
-  /** Keys of the ops of a run that have an outcome. */
-  async doneKeys(runId: string): Promise<Set<string>> {
-    return new Set(await this.redis.hkeys(this.keys.run(runId).outcomes));
+  createdUserId(runId: string, sourceId: string): Promise<string | undefined> {
+    return this.ops.createdUserId(runId, sourceId);
   }
 
-  async createdTeamId(runId: string, name: string): Promise<string | undefined> {
-    return (await this.redis.hget(this.keys.run(runId).created, `team:${name.toLowerCase()}`)) ?? undefined;
+  acquireLock(owner: string, ttlMs: number): Promise<boolean> {
+    return this.lock.acquire(owner, ttlMs);
   }
 
-  async createdUserId(runId: string, sourceId: string): Promise<string | undefined> {
-    return (await this.redis.hget(this.keys.run(runId).created, `user:${sourceId}`)) ?? undefined;
+  renewLock(owner: string, ttlMs: number): Promise<boolean> {
+    return this.lock.renew(owner, ttlMs);
   }
 
-  // --- one run per profile at a time ---
-
-  async acquireLock(owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.lock, owner, 'PX', ttlMs, 'NX')) === 'OK';
-  }
-
-  async renewLock(owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW, 1, this.keys.lock, owner, String(ttlMs))) === 1;
-  }
-
-  async releaseLock(owner: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.keys.lock, owner);
+  releaseLock(owner: string): Promise<void> {
+    return this.lock.release(owner);
   }
 }

@@ -1,0 +1,122 @@
+import type { Redis } from 'ioredis';
+import { phaseOf, type Op } from '../model/index.js';
+import type { ProfileKeys } from './keys.js';
+import type { OpOutcomeKind } from './run-record.js';
+
+export interface OutcomeInput {
+  op: Op;
+  outcome: OpOutcomeKind;
+  detail?: string;
+  /** Id the op created or found (user or team). */
+  createdId?: string;
+  /** Resolved ids, for memberships the sync granted or removed. */
+  userId?: string;
+  teamId?: string;
+}
+
+/**
+ * One op's outcome, its counters and its link effects in one script: a crash can never leave an
+ * outcome without its counts (the phase would then never drain) or counts without an outcome.
+ * KEYS: outcomes, counts, failures, then the keys effects may touch (see EFFECT_KEYS).
+ * ARGV: opKey, outcome JSON, `kind.outcome`, `phase.N`, failure JSON or '', then effects as
+ * (command, key index, field, value) quadruples.
+ */
+const RECORD = `
+local first = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+if first == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+  redis.call('HINCRBY', KEYS[2], 'done', 1)
+  redis.call('HINCRBY', KEYS[2], ARGV[4], 1)
+  if ARGV[5] ~= '' then redis.call('RPUSH', KEYS[3], ARGV[5]) end
+end
+for i = 6, #ARGV, 4 do
+  local cmd, key, field, value = ARGV[i], KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3]
+  if cmd == 'HSET' then redis.call('HSET', key, field, value)
+  elseif cmd == 'HDEL' then redis.call('HDEL', key, field)
+  elseif cmd == 'SADD' then redis.call('SADD', key, field)
+  elseif cmd == 'SREM' then redis.call('SREM', key, field) end
+end
+return first
+`;
+
+type Effect = ['HSET' | 'HDEL' | 'SADD' | 'SREM', EffectKey, string, string?];
+type EffectKey = 'teamLinks' | 'userLinks' | 'granted' | 'tombstones' | 'created';
+const EFFECT_KEYS: EffectKey[] = ['teamLinks', 'userLinks', 'granted', 'tombstones', 'created'];
+
+type OutcomeRedis = Redis & { rostersyncRecordOutcome(numKeys: number, ...args: string[]): Promise<number> };
+
+/** Per-run op outcomes: the truth for progress, resume and the run's counts. The first outcome of an op wins. */
+export class OutcomeStore {
+  private readonly redis: OutcomeRedis;
+
+  constructor(redis: Redis, private readonly keys: ProfileKeys) {
+    if (!('rostersyncRecordOutcome' in redis)) redis.defineCommand('rostersyncRecordOutcome', { lua: RECORD });
+    this.redis = redis as OutcomeRedis;
+  }
+
+  /** Records an op's outcome and its identity-link effects; false when the op already had one (not counted twice). */
+  async record(runId: string, o: OutcomeInput): Promise<boolean> {
+    const r = this.keys.run(runId);
+    const keyOf = (k: EffectKey) => (k === 'created' ? r.created : this.keys[k]);
+    const keys = [r.outcomes, r.counts, r.failures, ...EFFECT_KEYS.map(keyOf)];
+    const failed = o.outcome === 'failed' || o.outcome === 'skipped-dependency';
+    const args = [
+      o.op.key,
+      JSON.stringify({ outcome: o.outcome, ...(o.detail ? { detail: o.detail } : {}) }),
+      `${o.op.kind}.${o.outcome}`,
+      `phase.${phaseOf(o.op.kind)}`,
+      failed ? JSON.stringify({ opKey: o.op.key, reason: o.detail ?? o.outcome }) : '',
+    ];
+    for (const [cmd, key, field, value] of failed ? [] : linkEffects(o)) args.push(cmd, String(4 + EFFECT_KEYS.indexOf(key)), field, value ?? '');
+    return (await this.redis.rostersyncRecordOutcome(keys.length, ...keys, ...args)) === 1;
+  }
+
+  async phaseDone(runId: string, phase: number): Promise<number> {
+    return Number((await this.redis.hget(this.keys.run(runId).counts, `phase.${phase}`)) ?? 0);
+  }
+
+  async outcomes(runId: string, opKeys: string[]): Promise<(OpOutcomeKind | undefined)[]> {
+    if (opKeys.length === 0) return [];
+    const raw = await this.redis.hmget(this.keys.run(runId).outcomes, ...opKeys);
+    return raw.map((v) => (v ? (JSON.parse(v) as { outcome: OpOutcomeKind }).outcome : undefined));
+  }
+
+  /** Keys of the ops of a run that have an outcome. */
+  async doneKeys(runId: string): Promise<Set<string>> {
+    return new Set(await this.redis.hkeys(this.keys.run(runId).outcomes));
+  }
+
+  async createdTeamId(runId: string, name: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.run(runId).created, `team:${name.toLowerCase()}`)) ?? undefined;
+  }
+
+  async createdUserId(runId: string, sourceId: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.run(runId).created, `user:${sourceId}`)) ?? undefined;
+  }
+}
+
+/** What a successful op changes in the links: new ids, memberships the sync granted, users gone. */
+function linkEffects(o: OutcomeInput): Effect[] {
+  const op = o.op;
+  switch (op.kind) {
+    case 'createTeam':
+      return o.createdId ? [['HSET', 'teamLinks', op.teamKey, o.createdId], ['HSET', 'created', `team:${op.team.name.toLowerCase()}`, o.createdId]] : [];
+    case 'renameTeam':
+      return [['HSET', 'teamLinks', op.teamKey, op.team.id]];
+    case 'createUser': {
+      if (!o.createdId) return [];
+      const out: Effect[] = [];
+      if (op.user.sourceId) out.push(['HSET', 'userLinks', op.user.sourceId, o.createdId], ['HSET', 'created', `user:${op.user.sourceId}`, o.createdId]);
+      if (o.teamId) out.push(['SADD', 'granted', `${o.createdId}|${o.teamId}`]);
+      return out;
+    }
+    case 'addMember':
+      return o.userId && o.teamId ? [['SADD', 'granted', `${o.userId}|${o.teamId}`]] : [];
+    case 'removeMember':
+      return [['SREM', 'granted', `${op.user.id}|${op.team.id}`]];
+    case 'deleteUser':
+      return [['HDEL', 'tombstones', op.user.id], ...(op.user.sourceId ? [['HDEL', 'userLinks', op.user.sourceId] as Effect] : [])];
+    case 'deleteTeam':
+      return [];
+  }
+}
