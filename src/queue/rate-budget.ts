@@ -1,10 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { ConfigError } from '../errors/index.js';
 
 /**
- * Reserves the next send slot: slots are `interval` ms apart on Redis's clock, so every process
- * on this Redis shares one smooth budget. Returns how long the caller must wait for its slot.
- * KEYS[1] budget key; ARGV[1] interval ms (float); ARGV[2] pause ms (0 = reserve a slot).
+ * GCRA without burst, on Redis's clock: the key holds the theoretical arrival time (TAT) of the
+ * next free slot; each reservation takes max(TAT, now) and moves TAT one emission interval on, so
+ * slots are `interval` ms apart whichever process asks. A pause moves TAT to now + pause.
+ * Times are ms with µs decimals, written with %.3f: Lua's tostring keeps only 14 digits, which
+ * would round every 13-digit epoch-ms TAT and bias the spacing.
+ * KEYS[1] budget key; ARGV[1] interval ms; ARGV[2] pause ms (0 = reserve a slot).
+ * Returns {slot ms, wait ms} as strings (slot on Redis's clock).
  */
 const RESERVE = `
 local t = redis.call('TIME')
@@ -12,34 +17,48 @@ local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local interval = tonumber(ARGV[1])
 local pause = tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local slot = tat
 if pause > 0 then
   if tat < now + pause then tat = now + pause end
-  redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil(tat - now + 60000))
-  return '0'
+else
+  tat = slot + interval
 end
-local slot = tat
-if slot < now then slot = now end
-local nextTat = slot + interval
-redis.call('SET', KEYS[1], tostring(nextTat), 'PX', math.ceil(nextTat - now + 60000))
-return tostring(slot - now)
+redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now + 60000))
+if pause > 0 then return {string.format('%.3f', tat), '0'} end
+return {string.format('%.3f', slot), string.format('%.3f', slot - now)}
 `;
 
 export interface BudgetSpec {
-  /** Calls allowed per duration by the API. */
+  /** Calls the API allows per `durationMs` (per client IP). @defaultValue 5000 (config) */
   max: number;
+  /** @defaultValue 300000 (config) */
   durationMs: number;
-  /** Share of it to use. @defaultValue 0.95 */
+  /** Share of the limit to use, so clock jitter and late timers never cross it. @defaultValue 0.95 (config) */
   headroom: number;
 }
 
-type BudgetRedis = Redis & { rostersyncReserve(key: string, interval: string, pause: string): Promise<string> };
+export interface Slot {
+  /** When the call may be sent, in ms on Redis's clock. */
+  at: number;
+  /** How long from now (Redis's clock) that is. */
+  waitMs: number;
+}
 
-/** One rate budget per target host, shared by reads, writes and processes. */
+type BudgetRedis = Redis & { rostersyncReserve(key: string, interval: string, pause: string): Promise<[string, string]> };
+
+/**
+ * One rate budget per target host, shared by reads and writes and by every process on the same
+ * Redis: each call reserves the next slot, `duration / (max × headroom)` ms after the previous one.
+ */
 export class RateBudget {
   readonly intervalMs: number;
   private readonly redis: BudgetRedis;
 
   constructor(redis: Redis, readonly key: string, spec: BudgetSpec) {
+    if (!(Number.isFinite(spec.max) && spec.max > 0)) throw new ConfigError(`target.rateLimit.max: expected a number > 0, got ${spec.max}`, 'target.rateLimit.max');
+    if (!(Number.isFinite(spec.durationMs) && spec.durationMs > 0)) throw new ConfigError(`target.rateLimit.duration: expected ms > 0, got ${spec.durationMs}`, 'target.rateLimit.duration');
+    if (!(spec.headroom > 0 && spec.headroom <= 1)) throw new ConfigError(`target.rateLimit.headroom: expected a number in (0, 1], got ${spec.headroom}`, 'target.rateLimit.headroom');
     this.intervalMs = spec.durationMs / (spec.max * spec.headroom);
     if (!('rostersyncReserve' in redis)) redis.defineCommand('rostersyncReserve', { numberOfKeys: 1, lua: RESERVE });
     this.redis = redis as BudgetRedis;
@@ -49,12 +68,18 @@ export class RateBudget {
     return 1000 / this.intervalMs;
   }
 
-  /** Reserves a slot and returns the wait in ms without sleeping (for tests and metrics). */
-  async reserve(): Promise<number> {
-    return Number(await this.redis.rostersyncReserve(this.key, String(this.intervalMs), '0'));
+  /** Reserves the next slot without waiting for it. */
+  async reserveSlot(): Promise<Slot> {
+    const [at, wait] = await this.redis.rostersyncReserve(this.key, String(this.intervalMs), '0');
+    return { at: Number(at), waitMs: Number(wait) };
   }
 
-  /** Waits for this caller's slot. */
+  /** Reserves a slot and returns the wait in ms without sleeping. */
+  async reserve(): Promise<number> {
+    return (await this.reserveSlot()).waitMs;
+  }
+
+  /** Waits for this caller's slot: call before every request to the host. */
   async acquire(): Promise<void> {
     const wait = await this.reserve();
     if (wait > 0) await sleep(wait);
