@@ -9,9 +9,13 @@ export interface OpJobData {
   op: Op;
 }
 
-/** `<planId>.<opKey>`: adding the same op of the same plan twice is a no-op. Op keys hold no ':'. */
-export function opJobId(planId: string, op: Op): string {
-  return `${planId}.${op.key}`;
+/**
+ * `<planId>.<opKey>`: adding the same op of the same plan twice is a no-op. BullMQ 6 rejects ':'
+ * in custom ids; the planner's keys hold none, but a hand-edited plan file might, so ':' (and '%',
+ * to keep the mapping one-to-one) are escaped. The '.' means an id is never all digits.
+ */
+export function opJobId(planId: string, op: Pick<Op, 'key'>): string {
+  return `${planId}.${op.key}`.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
 }
 
 export interface RetryPolicy {

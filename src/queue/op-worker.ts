@@ -4,8 +4,9 @@ import { TargetHttpError, TargetNetworkError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Op } from '../model/index.js';
 import type { Store } from '../store/store.js';
-import type { IdResolver, Target } from '../targets/target.js';
+import type { IdResolver, OpOutcome, Target } from '../targets/target.js';
 import { OPS_QUEUE, type OpJobData } from './op-jobs.js';
+import type { RateBudget } from './rate-budget.js';
 
 export interface OpWorkerDeps {
   connection: Redis;
@@ -17,6 +18,11 @@ export interface OpWorkerDeps {
   concurrency: number;
   /** Told of each recorded outcome (metrics, progress). */
   onOutcome?: (op: Op, outcome: string) => void;
+  /**
+   * Paused on a 429 with the queue. Targets wired with the budget's hooks have paused both already
+   * (reads hit 429s too); pausing again is idempotent and covers targets without hooks.
+   */
+  budget?: RateBudget;
 }
 
 /** Runs ops: one job = one API call. Dependencies first, then the call, then its outcome in the store. */
@@ -46,7 +52,13 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
     return outcome;
   };
 
-  const deps_ = await store.outcomes(runId, op.dependsOn);
+  // One read for the op's own outcome and its dependencies'.
+  const [own, ...deps_] = await store.outcomes(runId, [op.key, ...op.dependsOn]);
+  if (own !== undefined) {
+    // A job added again after its op finished (a stall sweep racing completion): never call twice.
+    log.debug({ kind: op.kind, outcome: own }, 'op already has an outcome');
+    return own;
+  }
   if (deps_.some((o) => o === undefined)) {
     // The next phase starts while the last calls of this one are in flight: wait for them, briefly.
     await job.moveToDelayed(Date.now() + 50, token);
@@ -55,21 +67,19 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   const blocker = op.dependsOn.find((_, i) => deps_[i] !== 'applied' && deps_[i] !== 'already-done');
   if (blocker !== undefined) return record('skipped-dependency', { detail: `depends on ${blocker}, which did not succeed` });
 
+  // Ids unknown at plan time: created by this run (by name / directory id), else the identity links.
   const ids: IdResolver = {
-    teamId: async (name) => store.createdTeamId(runId, name),
-    userId: async (sourceId) => (sourceId ? store.createdUserId(runId, sourceId) : undefined),
+    teamId: async (name, key) => (await store.createdTeamId(runId, name)) ?? (key ? await store.links.teamId(key) : undefined),
+    userId: async (sourceId) => (sourceId ? (await store.createdUserId(runId, sourceId)) ?? (await store.links.userId(sourceId)) : undefined),
   };
+  let out: OpOutcome;
   try {
-    const out = await deps.target.apply(op, ids);
-    const teamId = 'team' in op ? op.team.id ?? (await ids.teamId(op.team.name)) : undefined;
-    const userId = 'user' in op ? op.user.id ?? out.createdId ?? (await ids.userId(op.user.sourceId, op.user.email)) : undefined;
-    return await record(out.status, {
-      ...(out.detail ? { detail: out.detail } : {}), ...(out.createdId ? { createdId: out.createdId } : {}),
-      ...(teamId ? { teamId } : {}), ...(userId ? { userId } : {}),
-    });
+    out = await deps.target.apply(op, ids);
   } catch (err) {
     if (err instanceof TargetHttpError && err.status === 429) {
-      // The client already paused the shared budget and the queue; this does not spend an attempt.
+      // Pause every worker (the queue's limiter) and every process's budget; no attempt is spent.
+      const ms = err.retryAfterMs ?? 1000;
+      await Promise.all([deps.queue.rateLimit(ms), deps.budget?.pause(ms)]);
       throw Worker.RateLimitError();
     }
     const transient = err instanceof TargetNetworkError || (err instanceof TargetHttpError && err.transient);
@@ -78,7 +88,14 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
       log.debug({ attempt: job.attemptsMade + 1, reason: (err as Error).message }, 'op will be retried');
       throw err;
     }
-    await record('failed', { detail: (err as Error).message });
-    return 'failed';
+    // A permanent answer (or the last attempt): the op fails with the API's message, the job completes.
+    return record('failed', { detail: (err as Error).message });
   }
+  // Outside the try: a Redis error while recording is retried as such, never recorded as the op failing.
+  const teamId = 'team' in op ? op.team.id ?? (await ids.teamId(op.team.name)) : undefined;
+  const userId = 'user' in op ? op.user.id ?? out.createdId ?? (await ids.userId(op.user.sourceId, op.user.email)) : undefined;
+  return record(out.status, {
+    ...(out.detail ? { detail: out.detail } : {}), ...(out.createdId ? { createdId: out.createdId } : {}),
+    ...(teamId ? { teamId } : {}), ...(userId ? { userId } : {}),
+  });
 }
