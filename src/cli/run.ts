@@ -31,5 +31,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
   });
   await daemon.close();
+  // A handle a library left open (Redis vanished mid-shutdown) must not keep a stopped daemon alive.
+  setTimeout(() => process.exit(), 2000).unref();
   return EXIT.ok;
 }

@@ -71,15 +71,23 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
       if (unfinished) await enqueueTick(syncQueue, { profile: p.name, mode: 'full', tick: 'resume' }, resumeJobId(p.name, unfinished.runId, unfinished.done), log);
     }
   }
-  schedules = role === 'worker' ? startScheduler(config.profiles, undefined, log, false) : startScheduler(config.profiles, syncQueue, log);
+  schedules = role === 'worker' ? startScheduler(config.profiles, undefined, log, { start: false }) : startScheduler(config.profiles, syncQueue, log, { signal: abort.signal });
 
   const shutdown = async () => {
     stopScheduler(schedules);
     abort.abort(new Error('shutdown'));
-    // worker.close() waits for active jobs with no limit: bound it, then hand the rest back.
-    await Promise.all(workers.map((w) => bounded(w.close(), config.daemon.shutdownTimeoutMs).then(() => w.close(true))));
-    await bounded(syncQueue.close(), 5000);
-    for (const rt of runtimes.values()) await (await rt.catch(() => undefined))?.close();
+    // worker.close() waits for active jobs with no limit: bound it, then hand the rest back. With
+    // Redis gone even a forced close can wait forever, so every step is bounded and the
+    // connections are dropped at the end whatever happened.
+    await Promise.all(workers.map((w) => bounded(w.close(), config.daemon.shutdownTimeoutMs).then(() => bounded(w.close(true), 2000))));
+    await Promise.all(workers.map((w) => bounded(w.disconnect().catch(() => {}), 1000)));
+    await bounded(syncQueue.close(), 2000);
+    for (const pending of runtimes.values()) {
+      const rt = await pending.catch(() => undefined);
+      if (!rt) continue;
+      await bounded(rt.close(), 3000);
+      rt.redis.disconnect();
+    }
     for (const c of connections) c.disconnect();
   };
   let stopping = false;

@@ -59,7 +59,8 @@ const MISSED_TOLERANCE_MS = 60_000;
  * node-cron tasks for each profile; a tick enqueues one sync job. The full schedule wins a shared tick.
  * With `start: false` the tasks only describe the schedule (next ticks for the status page).
  */
-export function startScheduler(profiles: ProfileConfig[], queue: Queue<SyncJobData> | undefined, log: Logger, start = true): ProfileSchedule[] {
+export function startScheduler(profiles: ProfileConfig[], queue: Queue<SyncJobData> | undefined, log: Logger, opts: { start?: boolean; signal?: AbortSignal } = {}): ProfileSchedule[] {
+  const start = opts.start ?? true;
   profiles.forEach(checkSchedule);
   const cronLog = {
     info: (m: string) => log.debug({ cron: m }, 'node-cron'),
@@ -76,7 +77,7 @@ export function startScheduler(profiles: ProfileConfig[], queue: Queue<SyncJobDa
       const task = createTask(expression, async (ctx) => {
         const full = tasks.find((t) => t.mode === 'full');
         if (mode === 'incremental' && full?.task.match(ctx.date)) return; // the full sync of this tick covers it
-        if (queue) await enqueueTick(queue, { profile: p.name, mode, tick: ctx.date.toISOString() }, tickJobId(p.name, ctx.date), log);
+        if (queue) await enqueueTick(queue, { profile: p.name, mode, tick: ctx.date.toISOString() }, tickJobId(p.name, ctx.date), log, opts.signal);
       }, { name: `${p.name}-${mode}`, timezone: s.timezone, noOverlap: true, missedExecutionTolerance: MISSED_TOLERANCE_MS, logger: cronLog, suppressMissedWarning: true });
       task.on('execution:missed', (ctx) => log.warn({ profile: p.name, mode, scheduled: ctx.date.toISOString() }, 'sync tick missed: the process was busy or paused past the tolerance'));
       tasks.push({ mode, expression, task });
@@ -92,7 +93,7 @@ export function startScheduler(profiles: ProfileConfig[], queue: Queue<SyncJobDa
  * Adds one sync job; a job with this id already there (another replica's add of the same tick,
  * kept a day after it completed) makes it a no-op. Retries a Redis outage for about half a minute.
  */
-export async function enqueueTick(queue: Queue<SyncJobData>, data: SyncJobData, jobId: string, log: Logger, retryDelaysMs = [1000, 2000, 4000, 8000, 16_000]): Promise<boolean> {
+export async function enqueueTick(queue: Queue<SyncJobData>, data: SyncJobData, jobId: string, log: Logger, signal?: AbortSignal, retryDelaysMs = [1000, 2000, 4000, 8000, 16_000]): Promise<boolean> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       const job = await queue.add('sync', data, { jobId, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } });
@@ -100,12 +101,12 @@ export async function enqueueTick(queue: Queue<SyncJobData>, data: SyncJobData, 
       return true;
     } catch (err) {
       const wait = retryDelaysMs[attempt];
-      if (wait === undefined) {
+      if (wait === undefined || signal?.aborted) {
         log.error({ jobId, err: (err as Error).message }, 'sync tick not enqueued: Redis did not answer');
         return false;
       }
       log.warn({ jobId, err: (err as Error).message, retryInMs: wait }, 'sync tick enqueue failed: retrying');
-      await sleep(wait);
+      await sleep(wait, undefined, signal ? { signal } : {}).catch(() => {});
     }
   }
 }

@@ -38,7 +38,14 @@ export function startSyncWorker(deps: SyncWorkerDeps): Worker<SyncJobData> {
   const worker = new Worker<SyncJobData>(SYNC_QUEUE, (job) => processSync(deps, job), {
     connection: deps.connection, prefix: deps.queuePrefix, concurrency: 4, lockDuration: 60_000,
   });
-  worker.on('error', (err) => deps.log.error({ err: err.message }, 'sync worker error'));
+  // A Redis outage repeats the same error every couple of seconds: log it once per 30 s.
+  let last = { message: '', at: 0, suppressed: 0 };
+  worker.on('error', (err) => {
+    const now = Date.now();
+    if (err.message === last.message && now - last.at < 30_000) return void (last.suppressed += 1);
+    deps.log.error({ err: err.message, repeated: last.message === err.message ? last.suppressed : 0 }, 'sync worker error');
+    last = { message: err.message, at: now, suppressed: 0 };
+  });
   return worker;
 }
 

@@ -38,7 +38,7 @@ describe('schedules', () => {
   });
 
   it('compute the next tick in the profile time zone', () => {
-    described = startScheduler([profile({ full: '0 3 * * *', incremental: '*/15 * * * *', timezone: 'Europe/Berlin' })], undefined, silentLogger, false);
+    described = startScheduler([profile({ full: '0 3 * * *', incremental: '*/15 * * * *', timezone: 'Europe/Berlin' })], undefined, silentLogger, { start: false });
     expect(described).toHaveLength(1);
     expect(described[0]!.active).toBe(false);
     const full = described[0]!.tasks.find((t) => t.mode === 'full')!.task.getNextRuns(2);
@@ -49,7 +49,7 @@ describe('schedules', () => {
   });
 
   it('skip a profile without a schedule', () => {
-    described = startScheduler([profile()], undefined, silentLogger, false);
+    described = startScheduler([profile()], undefined, silentLogger, { start: false });
     expect(described).toEqual([]);
   });
 });
