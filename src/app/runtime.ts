@@ -86,8 +86,10 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
       return w;
     },
     async close() {
-      // close() waits for active jobs with no time limit: give them 10 s, then hand them back.
-      await Promise.all(workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, 10_000).unref())]).then(() => w.close(true))));
+      // close() waits for active jobs with no time limit, and a later close(true) returns that same
+      // pending promise (BullMQ 6.7): give them 10 s, then drop the connections; the jobs' locks
+      // expire and they return to the queue.
+      await Promise.all(workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, 10_000).unref())])));
       // With Redis gone, closing could wait forever: bound it.
       await Promise.race([queue.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
       await source.close?.();
