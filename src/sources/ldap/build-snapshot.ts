@@ -1,45 +1,12 @@
-import type { Person, Snapshot, SourceIssue } from '../../model/index.js';
-import type { RawGroup, RawPerson } from './read-directory.js';
-
-/**
- * A DN's comparison key: RDNs split on unescaped separators, values unescaped (RFC 4514 allows both
- * `\,` and `\2C`, and servers differ), case and spaces around separators ignored.
- */
-export function dnKey(dn: string): string {
-  const parts: string[] = [];
-  let cur: number[] = [];
-  const flush = () => {
-    parts.push(Buffer.from(cur).toString('utf8').trim().toLowerCase().replace(/\s*=\s*/, '='));
-    cur = [];
-  };
-  const bytes = Buffer.from(dn, 'utf8');
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0x5c && i + 1 < bytes.length) {
-      const hex = bytes.subarray(i + 1, i + 3).toString('latin1');
-      if (/^[0-9a-fA-F]{2}$/.test(hex)) {
-        cur.push(parseInt(hex, 16));
-        i += 2;
-      } else {
-        cur.push(bytes[++i]!);
-      }
-      continue;
-    }
-    if (b === 0x2c || b === 0x3b || b === 0x2b) {
-      flush();
-      continue;
-    }
-    cur.push(b);
-  }
-  flush();
-  return parts.join('\u0000');
-}
+import { normaliseEmail, type Person, type Snapshot, type SourceIssue } from '../../model/index.js';
+import { dnKey } from './dn.js';
+import type { RawGroup, RawPerson, Skipped } from './read-directory.js';
 
 /**
  * Raw entries -> Snapshot: member DNs become Person.groupIds (people) or Group.parentIds (nested
  * groups). Members that are neither an in-scope person nor a group are counted, not followed.
  */
-export function buildSnapshot(rawPeople: RawPerson[], rawGroups: RawGroup[], skipped: { dn: string; reason: string }[] = []): Snapshot {
+export function buildSnapshot(rawPeople: RawPerson[], rawGroups: RawGroup[], skipped: Skipped[] = []): { snapshot: Snapshot; ignoredMembers: number } {
   const issues: SourceIssue[] = skipped.map((s) => ({ where: s.dn, reason: s.reason }));
   const people = new Map<string, Person>();
   const byDn = new Map<string, Person>();
@@ -49,7 +16,7 @@ export function buildSnapshot(rawPeople: RawPerson[], rawGroups: RawGroup[], ski
       issues.push({ where: r.dn, reason: 'no email attribute: person skipped' });
       continue;
     }
-    const lower = r.email.toLowerCase();
+    const lower = normaliseEmail(r.email);
     if (seenEmail.has(lower)) {
       issues.push({ where: r.dn, reason: `duplicate email ${r.email} (also ${seenEmail.get(lower)}): skipped` });
       continue;
@@ -85,18 +52,11 @@ export function buildSnapshot(rawPeople: RawPerson[], rawGroups: RawGroup[], ski
   }
   if (ignored > 0) issues.push({ where: 'groups', reason: `${ignored} member(s) are neither people in scope nor groups: ignored` });
   return {
-    people: [...people.values()],
-    groups: rawGroups.map((g) => ({ sourceId: g.id, name: g.name, parentIds: [...(parents.get(g.id) ?? [])] })),
-    issues,
+    snapshot: {
+      people: [...people.values()],
+      groups: rawGroups.map((g) => ({ sourceId: g.id, name: g.name, parentIds: [...(parents.get(g.id) ?? [])] })),
+      issues,
+    },
+    ignoredMembers: ignored,
   };
-}
-
-/** The newest change marker: generalized time compares as text, USNs as numbers. */
-export function newestMarker(values: (string | undefined)[], numeric: boolean): string | undefined {
-  let best: string | undefined;
-  for (const v of values) {
-    if (v === undefined) continue;
-    if (best === undefined || (numeric ? Number(v) > Number(best) : v > best)) best = v;
-  }
-  return best;
 }

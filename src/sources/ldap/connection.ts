@@ -1,54 +1,125 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Client, InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError, TimeLimitExceededError } from 'ldapts';
-import { SourceReadError } from '../../errors/index.js';
+import { Client, type Entry, type SearchOptions } from 'ldapts';
 import type { Logger } from '../../log/logger.js';
+import { ldapError, toSourceError } from './errors.js';
 import type { LdapSourceConfig } from './schema.js';
 
-/** Connects (ldaps://, or ldap:// + StartTLS) and binds. Errors name the server, never the password. */
-export async function connect(c: LdapSourceConfig, baseDir: string, log: Logger): Promise<Client> {
-  if (c.insecureSkipVerify) log.warn({ url: c.url }, 'LDAP certificate verification is OFF (insecureSkipVerify): use only for tests');
-  const tlsOptions = {
-    minVersion: 'TLSv1.2' as const,
-    rejectUnauthorized: !c.insecureSkipVerify,
-    ...(c.caFile ? { ca: [readCa(resolve(baseDir, c.caFile))] } : {}),
-  };
-  // ldapts treats any tlsOptions as "connect with TLS": give them only to ldaps:// (StartTLS gets them below).
-  const secure = c.url.startsWith('ldaps:');
-  const client = new Client({ url: c.url, timeout: c.timeoutMs, connectTimeout: c.connectTimeoutMs, strictDN: false, ...(secure ? { tlsOptions } : {}) });
-  try {
-    if (c.startTls) await client.startTLS(tlsOptions);
-    await client.bind(c.bindDn, c.bindPassword ?? '');
-  } catch (err) {
-    await client.unbind().catch(() => {});
-    throw toSourceError(err, c, 'bind');
-  }
-  return client;
+export type SearchScope = 'base' | 'one' | 'sub';
+export interface SearchSpec {
+  scope: SearchScope;
+  filter: string;
+  attributes: string[];
+  /** Attributes to return as Buffers (AD objectGUID, invocationId). */
+  binary?: string[];
 }
 
-function readCa(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new SourceReadError(`ldap: cannot read caFile ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'ldap', { code: 'SOURCE_TLS' });
+/** What the readers need from a connection: every page of a search, or one small search. Faked in unit tests. */
+export interface Directory {
+  pages(base: string, spec: SearchSpec): AsyncGenerator<Entry[]>;
+  search(base: string, spec: SearchSpec): Promise<Entry[]>;
+  readonly requests: number;
+}
+
+/**
+ * One bound connection for one read. Operations refuse to run on a connection that has dropped:
+ * ldapts would otherwise reconnect silently, unbound (anonymous) and without StartTLS, and a read
+ * could go on as someone who sees less.
+ */
+export class LdapSession implements Directory {
+  requests = 1;
+  pageCount = 0;
+  private readonly onAbort = () => void this.client.unbind().catch(() => {});
+
+  private constructor(private readonly client: Client, private readonly c: LdapSourceConfig, private readonly log: Logger, private readonly signal?: AbortSignal) {
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Connects (ldaps://, or ldap:// + StartTLS), binds, and returns the session. Errors never carry the password. */
+  static async open(c: LdapSourceConfig, baseDir: string, log: Logger, signal?: AbortSignal): Promise<LdapSession> {
+    if (c.insecureSkipVerify) log.warn({ url: c.url }, 'LDAP certificate verification is OFF (insecureSkipVerify): use only for tests');
+    const password = await bindPassword(c, baseDir);
+    const tlsOptions = {
+      minVersion: 'TLSv1.2' as const,
+      rejectUnauthorized: !c.insecureSkipVerify,
+      ...(c.caFile ? { ca: [await readCa(resolve(baseDir, c.caFile))] } : {}),
+    };
+    // ldapts treats any tlsOptions as "connect with TLS": give them only to ldaps:// (StartTLS gets them below).
+    const secure = c.url.startsWith('ldaps:');
+    const client = new Client({ url: c.url, timeout: c.timeoutMs, connectTimeout: c.connectTimeoutMs, ...(secure ? { tlsOptions } : {}) });
+    try {
+      if (signal?.aborted) throw ldapError(`ldap ${c.url}: read aborted`, 'SOURCE_ABORTED');
+      if (c.startTls) await client.startTLS(tlsOptions);
+      await client.bind(c.bindDn, password);
+    } catch (err) {
+      await client.unbind().catch(() => {});
+      throw toSourceError(err, c, c.startTls ? 'StartTLS and bind' : 'bind');
+    }
+    return new LdapSession(client, c, log, signal);
+  }
+
+  async *pages(base: string, spec: SearchSpec): AsyncGenerator<Entry[]> {
+    this.guard();
+    const pages = this.client.searchPaginated(base, { ...this.options(spec), paged: { pageSize: this.c.pageSize } });
+    for await (const page of pages) {
+      this.requests += 1;
+      this.pageCount += 1;
+      this.log.debug({ base, page: this.pageCount, entries: page.searchEntries.length }, 'ldap page');
+      this.guard();
+      yield page.searchEntries;
+    }
+  }
+
+  async search(base: string, spec: SearchSpec): Promise<Entry[]> {
+    this.guard();
+    const { searchEntries } = await this.client.search(base, this.options(spec));
+    this.requests += 1;
+    return searchEntries;
+  }
+
+  async close(): Promise<void> {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    await this.client.unbind().catch(() => {});
+  }
+
+  /** Why an operation failed, as a SourceReadError: an abort wins over the connection error it caused. */
+  failure(err: unknown, during: string): Error {
+    if (this.signal?.aborted) return ldapError(`ldap ${this.c.url}: read aborted during ${during}`, 'SOURCE_ABORTED', err);
+    return toSourceError(err, this.c, during);
+  }
+
+  private options(spec: SearchSpec): SearchOptions {
+    return {
+      scope: spec.scope, filter: spec.filter, attributes: spec.attributes, timeLimit: this.c.timeLimitSeconds,
+      ...(spec.binary && spec.binary.length > 0 ? { explicitBufferAttributes: spec.binary } : {}),
+    };
+  }
+
+  private guard(): void {
+    if (this.signal?.aborted) throw ldapError(`ldap ${this.c.url}: read aborted`, 'SOURCE_ABORTED');
+    if (!this.client.isBound) throw ldapError(`ldap ${this.c.url}: the connection was lost before the read finished`, 'SOURCE_UNREACHABLE');
   }
 }
 
-/** Maps ldapts and socket errors to SourceReadError codes an operator can act on. */
-export function toSourceError(err: unknown, c: Pick<LdapSourceConfig, 'url' | 'bindDn'>, during: string): SourceReadError {
-  if (err instanceof SourceReadError) return err;
-  const e = err as Error & { code?: string | number };
-  const at = `ldap ${c.url}`;
-  if (err instanceof InvalidCredentialsError) return new SourceReadError(`${at}: bind as "${c.bindDn}" failed: invalid credentials`, 'ldap', { code: 'SOURCE_AUTH_FAILED', cause: err });
-  if (err instanceof NoSuchObjectError) return new SourceReadError(`${at}: ${during}: the base DN does not exist (${e.message})`, 'ldap', { code: 'SOURCE_BAD_BASE_DN', cause: err });
-  if (err instanceof SizeLimitExceededError) return new SourceReadError(`${at}: ${during}: the server's size limit cut the result short; use paging or raise the limit`, 'ldap', { code: 'SOURCE_SIZE_LIMIT', cause: err });
-  if (err instanceof TimeLimitExceededError) return new SourceReadError(`${at}: ${during}: the server's time limit ended the search`, 'ldap', { code: 'SOURCE_TIMEOUT', cause: err });
-  if (/timed out/i.test(e.message ?? '')) return new SourceReadError(`${at}: ${during}: no answer in time (${e.message})`, 'ldap', { code: 'SOURCE_TIMEOUT', cause: err });
-  if (typeof e.code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code)) {
-    return new SourceReadError(`${at}: ${during}: server unreachable or connection lost (${e.code})`, 'ldap', { code: 'SOURCE_UNREACHABLE', cause: err });
+/** The bind password: from config (the loader has already read bindPasswordFile), else from the file. Never empty: an empty simple bind is anonymous. */
+async function bindPassword(c: LdapSourceConfig, baseDir: string): Promise<string> {
+  if (c.bindPassword) return c.bindPassword;
+  if (!c.bindPasswordFile) throw ldapError('ldap: no bindPassword and no bindPasswordFile', 'SOURCE_CONFIG');
+  const path = resolve(baseDir, c.bindPasswordFile);
+  let text: string;
+  try {
+    text = (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+  } catch (err) {
+    throw ldapError(`ldap: cannot read bindPasswordFile ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'SOURCE_CONFIG');
   }
-  if (/certificate|self.signed|CERT_|TLS/i.test(`${e.message} ${String(e.code)}`)) {
-    return new SourceReadError(`${at}: ${during}: TLS failed (${e.message})`, 'ldap', { code: 'SOURCE_TLS', cause: err });
+  if (text === '') throw ldapError(`ldap: bindPasswordFile ${path} is empty (an empty password would bind anonymously)`, 'SOURCE_CONFIG');
+  return text;
+}
+
+async function readCa(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw ldapError(`ldap: cannot read caFile ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'SOURCE_TLS');
   }
-  return new SourceReadError(`${at}: ${during} failed: ${e.message ?? String(err)}`, 'ldap', { code: 'SOURCE_READ_FAILED', cause: err });
 }

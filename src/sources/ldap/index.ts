@@ -1,116 +1,150 @@
-import type { Client } from 'ldapts';
-import { SourceReadError } from '../../errors/index.js';
 import type { SourceDeps } from '../registry.js';
 import type { ReadRequest, Source, SourceRead } from '../source.js';
-import { buildSnapshot, newestMarker } from './build-snapshot.js';
-import { connect, toSourceError } from './connection.js';
-import { dialectOf, escapeFilterValue, type Dialect } from './presets.js';
-import { readGroups, readInChain, readPeople, type RawGroup, type RawPerson, type ReadCounters } from './read-directory.js';
+import { buildSnapshot } from './build-snapshot.js';
+import { LdapSession } from './connection.js';
+import { changedSinceFilter, dcMismatch, earlier, formatCursor, parseCursor, readDcState, timestampCursor, usnCursor, type Cursor, type DcState, type ReadClock } from './cursor.js';
+import { dnInScope, dnKey } from './dn.js';
+import { configFingerprint, DirectoryKeeper, type KeptDirectory } from './kept-directory.js';
+import { dialectOf, type Dialect } from './presets.js';
+import { readGroups, readInChain, readPeople, readPeopleByDn, type RawGroup, type RawPerson, type Skipped } from './read-directory.js';
 import type { LdapSourceConfig } from './schema.js';
 
 export { ldapSourceSchema, type LdapSourceConfig } from './schema.js';
 
-interface Cursor {
-  marker: Dialect['changeMarker'];
-  value: string;
-}
-
-interface RawState {
+interface RawDirectory {
   people: RawPerson[];
   groups: RawGroup[];
+  skipped: Skipped[];
 }
+
+/** Above this many unknown member DNs in changed groups, one paged people read is cheaper than base lookups. */
+const MAX_LOOKUPS = 200;
 
 /**
  * LDAP / Active Directory. A full read pages through people and groups; an incremental read asks
- * only for entries changed since the committed high-water mark and applies them onto the last
- * directory kept in Redis. Deletions show only in full reads, which the schedule must include.
+ * only for entries changed since the high-water mark and applies them onto the last complete
+ * directory kept in Redis, so it still returns the whole directory. Deletions show only in full
+ * reads, which the schedule must include.
  */
 export class LdapSource implements Source {
   readonly kind = 'ldap';
   private readonly dialect: Dialect;
+  private readonly keeper: DirectoryKeeper;
 
   constructor(private readonly config: LdapSourceConfig, private readonly deps: SourceDeps) {
     this.dialect = dialectOf(config);
-  }
-
-  private get stateKey(): string | undefined {
-    return this.deps.redis && this.deps.keyPrefix !== undefined ? `${this.deps.keyPrefix}ldap:raw` : undefined;
+    const key = deps.redis && deps.keyPrefix !== undefined ? `${deps.keyPrefix}ldap:${deps.profile}:snapshot` : undefined;
+    this.keeper = new DirectoryKeeper(deps.redis, key, configFingerprint(config), deps.log);
   }
 
   async read(request: ReadRequest): Promise<SourceRead> {
-    const client = await connect(this.config, this.deps.baseDir, this.deps.log);
-    const n: ReadCounters = { pages: 0, requests: 1 };
+    const started = performance.now();
+    const startedMs = Date.now();
+    const session = await LdapSession.open(this.config, this.deps.baseDir, this.deps.log, request.signal);
     try {
-      const previous = request.mode === 'incremental' ? await this.previous(request.cursor) : undefined;
-      const state = previous ? await this.incremental(client, previous.state, previous.cursor, n) : await this.full(client, n);
-      const numeric = this.dialect.changeMarker === 'uSNChanged';
-      const value = newestMarker([previous?.cursor.value, ...state.people.map((p) => p.marker), ...state.groups.map((g) => g.marker)], numeric);
-      await this.save(state);
-      const snapshot = buildSnapshot(state.people, state.groups, state.skipped);
-      this.deps.log.info({ people: snapshot.people.length, groups: snapshot.groups.length, pages: n.pages, mode: previous ? 'incremental' : 'full' }, 'ldap read');
-      return {
-        snapshot, mode: previous ? 'incremental' : 'full', requests: n.requests,
-        ...(value !== undefined ? { nextCursor: JSON.stringify({ marker: this.dialect.changeMarker, value } satisfies Cursor) } : {}),
-      };
+      const dc = this.dialect.changeMarker === 'uSNChanged' ? await readDcState(session) : undefined;
+      const start = request.mode === 'incremental' ? await this.incrementalStart(request.cursor, dc) : 'a full read was asked for';
+      if (typeof start === 'string' && request.mode === 'incremental') this.deps.log.info({ reason: start }, 'ldap: incremental read falls back to a full read');
+      const incremental = typeof start === 'string' ? undefined : start;
+      const dir = incremental ? await this.applyChanges(session, incremental.kept, incremental.since) : await this.readAll(session);
+      const seconds = (performance.now() - started) / 1000;
+      const cursor = this.nextCursor(dir, dc, { startedMs, durationSeconds: seconds, maxSkewSeconds: this.config.maxClockSkewSeconds }, incremental?.since);
+      if (cursor) await this.keeper.save({ cursor, ...dir });
+      const { snapshot, ignoredMembers } = buildSnapshot(dir.people, dir.groups, dir.skipped);
+      const mode = incremental ? 'incremental' : 'full';
+      this.deps.log.info({
+        mode, people: snapshot.people.length, groups: snapshot.groups.length, issues: snapshot.issues.length, ignoredMembers,
+        skippedEntries: dir.skipped.length, pages: session.pageCount, requests: session.requests, seconds: Math.round(seconds * 1000) / 1000,
+      }, 'ldap read');
+      return { snapshot, mode, requests: session.requests, ...(cursor ? { nextCursor: formatCursor(cursor) } : {}) };
     } catch (err) {
-      throw toSourceError(err, this.config, 'search');
+      throw session.failure(err, 'search');
     } finally {
-      await client.unbind().catch(() => {});
+      await session.close();
     }
   }
 
+  /** Connectivity check for `validate`: bind, then the people and groups bases exist. */
   async check(): Promise<void> {
-    const client = await connect(this.config, this.deps.baseDir, this.deps.log);
+    const session = await LdapSession.open(this.config, this.deps.baseDir, this.deps.log);
     try {
-      await client.search(this.config.people.baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['dn'] });
-      await client.search(this.config.groups.baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['dn'] });
+      for (const base of [this.config.people.baseDn, this.config.groups.baseDn, ...this.config.people.memberOf]) {
+        await session.search(base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });
+      }
     } catch (err) {
-      throw toSourceError(err, this.config, 'check');
+      throw session.failure(err, 'check');
     } finally {
-      await client.unbind().catch(() => {});
+      await session.close();
     }
   }
 
-  private async full(client: Client, n: ReadCounters): Promise<RawState & { skipped: { dn: string; reason: string }[] }> {
-    const { people, skipped } = await readPeople(client, this.config, this.dialect, n);
-    const groups = await readGroups(client, this.config, this.dialect, n);
-    if (this.config.preset === 'active-directory' && this.config.nested === 'in-chain') {
-      const chains = await readInChain(client, this.config, this.dialect, groups, n);
-      for (const g of groups) g.memberDns = chains.get(g.id) ?? [];
-    }
+  private async readAll(session: LdapSession): Promise<RawDirectory> {
+    const { people, skipped } = await readPeople(session, this.config, this.dialect);
+    const groups = await readGroups(session, this.config, this.dialect);
+    if (this.inChain) await readInChain(session, this.config, this.dialect, groups);
     return { people, groups, skipped };
   }
 
-  /** Changed entries since the cursor, applied onto the stored directory (by immutable id). */
-  private async incremental(client: Client, state: RawState, cursor: Cursor, n: ReadCounters): Promise<RawState & { skipped: { dn: string; reason: string }[] }> {
-    const since = `(${cursor.marker}>=${escapeFilterValue(cursor.value)})`;
-    const { people: changed, skipped } = await readPeople(client, this.config, this.dialect, n, since);
-    const changedGroups = await readGroups(client, this.config, this.dialect, n, since);
-    const people = new Map(state.people.map((p) => [p.id, p]));
-    for (const p of changed) people.set(p.id, p);
-    const groups = new Map(state.groups.map((g) => [g.id, g]));
+  /** Where an incremental read can start: the kept directory and the earlier of the two cursors, or why it cannot. */
+  private async incrementalStart(cursorText: string | undefined, dc: DcState | undefined): Promise<{ kept: KeptDirectory; since: Cursor } | string> {
+    const committed = parseCursor(cursorText);
+    if (!committed) return 'no usable cursor';
+    if (committed.marker !== this.dialect.changeMarker) return `the cursor is a ${committed.marker}, this preset uses ${this.dialect.changeMarker}`;
+    const kept = await this.keeper.load();
+    if (typeof kept === 'string') return kept;
+    if (kept.cursor.marker !== committed.marker) return 'the kept directory uses another change marker';
+    const since = earlier(committed, kept.cursor);
+    return dcMismatch(committed, dc) ?? dcMismatch(kept.cursor, dc) ?? { kept, since };
+  }
+
+  /**
+   * Changed people and groups (by immutable id) onto the kept directory. Changed groups come with
+   * their whole member list; membership changes are seen through the groups, never through memberOf,
+   * which changes without moving the person's own change marker.
+   */
+  private async applyChanges(session: LdapSession, kept: KeptDirectory, since: Cursor): Promise<RawDirectory> {
+    const changed = changedSinceFilter(since);
+    const { people: changedPeople, skipped: newlySkipped } = await readPeople(session, this.config, this.dialect, changed);
+    const changedGroups = await readGroups(session, this.config, this.dialect, changed);
+    const people = new Map(kept.people.map((p) => [p.id, p]));
+    for (const p of changedPeople) people.set(p.id, p);
+    const groups = new Map(kept.groups.map((g) => [g.id, g]));
     for (const g of changedGroups) groups.set(g.id, g);
-    this.deps.log.debug({ people: changed.length, groups: changedGroups.length, since: cursor.value }, 'ldap incremental changes');
-    return { people: [...people.values()], groups: [...groups.values()], skipped };
+    const touched = new Set([...changedPeople, ...newlySkipped].map((e) => dnKey(e.dn)));
+    const skipped = [...kept.skipped.filter((s) => !touched.has(dnKey(s.dn))), ...newlySkipped];
+    const dir: RawDirectory = { people: [...people.values()], groups: [...groups.values()], skipped };
+    if (this.inChain) await readInChain(session, this.config, this.dialect, dir.groups);
+    const entered = await this.peopleWhoEnteredScope(session, dir, this.inChain ? dir.groups : changedGroups);
+    for (const p of entered) people.set(p.id, p);
+    dir.people = [...people.values()];
+    this.deps.log.debug({ people: changedPeople.length, groups: changedGroups.length, entered: entered.length, since: since.value }, 'ldap incremental changes');
+    return dir;
   }
 
-  private async previous(cursorText: string | undefined): Promise<{ state: RawState; cursor: Cursor } | undefined> {
-    if (!cursorText || !this.stateKey) return undefined;
-    let cursor: Cursor;
-    try {
-      cursor = JSON.parse(cursorText) as Cursor;
-    } catch {
-      return undefined;
+  /**
+   * Members of changed groups that are neither known people nor groups may be people whose scope
+   * changed without their own entry changing (a memberOf people filter): look them up.
+   */
+  private async peopleWhoEnteredScope(session: LdapSession, dir: RawDirectory, groups: RawGroup[]): Promise<RawPerson[]> {
+    const known = new Set([...dir.people, ...dir.groups].map((e) => dnKey(e.dn)));
+    const { baseDn, scope } = this.config.people;
+    const unknown = [...new Map(groups.flatMap((g) => g.memberDns).map((dn) => [dnKey(dn), dn])).entries()]
+      .filter(([key, dn]) => !known.has(key) && dnInScope(dn, baseDn, scope)).map(([, dn]) => dn);
+    if (unknown.length === 0) return [];
+    if (unknown.length > MAX_LOOKUPS) {
+      const wanted = new Set(unknown.map(dnKey));
+      return (await readPeople(session, this.config, this.dialect)).people.filter((p) => wanted.has(dnKey(p.dn)));
     }
-    if (cursor.marker !== this.dialect.changeMarker) return undefined;
-    const text = await this.deps.redis!.get(this.stateKey);
-    return text ? { state: JSON.parse(text) as RawState, cursor } : undefined;
+    return readPeopleByDn(session, this.config, this.dialect, unknown);
   }
 
-  private async save(state: RawState): Promise<void> {
-    if (!this.stateKey) return;
-    await this.deps.redis!.set(this.stateKey, JSON.stringify({ people: state.people, groups: state.groups })).catch((err: Error) => {
-      throw new SourceReadError(`ldap: cannot keep the directory for incremental reads in Redis: ${err.message}`, 'ldap', { cause: err });
-    });
+  private nextCursor(dir: RawDirectory, dc: DcState | undefined, clock: ReadClock, since: Cursor | undefined): Cursor | undefined {
+    const seen = [...dir.people.map((p) => p.marker), ...dir.groups.map((g) => g.marker)];
+    if (this.dialect.changeMarker === 'uSNChanged') return usnCursor(dc ?? {}, seen, since?.value);
+    return timestampCursor(seen, clock, since);
+  }
+
+  private get inChain(): boolean {
+    return this.config.preset === 'active-directory' && this.config.nested === 'in-chain';
   }
 }

@@ -1,4 +1,8 @@
+import { EqualityFilter, ExtensibleFilter, Filter, OrFilter } from 'ldapts';
 import type { LdapSourceConfig } from './schema.js';
+
+/** LDAP_MATCHING_RULE_IN_CHAIN: the DC walks nested membership. */
+export const IN_CHAIN = '1.2.840.113556.1.4.1941';
 
 /** What differs between OpenLDAP and Active Directory, resolved once from config + preset. */
 export interface Dialect {
@@ -21,36 +25,47 @@ export interface Dialect {
 
 export function dialectOf(c: LdapSourceConfig): Dialect {
   const a = c.attributes;
-  if (c.preset === 'active-directory') {
-    return {
+  const ad = c.preset === 'active-directory';
+  const base = ad
+    ? {
       peopleFilter: c.people.filter ?? '(&(objectCategory=person)(objectClass=user))',
       groupsFilter: c.groups.filter ?? '(objectClass=group)',
-      id: a.id ?? 'objectGUID',
-      idIsGuid: (a.id ?? 'objectGUID').toLowerCase() === 'objectguid',
-      email: a.email ?? ['mail', 'userPrincipalName'],
-      displayName: a.displayName ?? 'displayName',
-      givenName: a.givenName ?? 'givenName',
-      familyName: a.familyName ?? 'sn',
-      groupName: a.groupName ?? 'cn',
-      members: a.members ?? ['member'],
-      changeMarker: 'uSNChanged',
-      userAccountControl: true,
+      id: a.id ?? 'objectGUID', email: a.email ?? ['mail', 'userPrincipalName'], displayName: a.displayName ?? 'displayName',
+      members: a.members ?? ['member'], changeMarker: 'uSNChanged' as const,
+    }
+    : {
+      peopleFilter: c.people.filter ?? '(objectClass=inetOrgPerson)',
+      groupsFilter: c.groups.filter ?? '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))',
+      id: a.id ?? 'entryUUID', email: a.email ?? ['mail'], displayName: a.displayName ?? 'cn',
+      members: a.members ?? ['member', 'uniqueMember'], changeMarker: 'modifyTimestamp' as const,
     };
-  }
+  const scoped = c.people.memberOf.length > 0 ? `(&${base.peopleFilter}${memberOfFilter(c.people.memberOf, ad && c.nested === 'in-chain')})` : base.peopleFilter;
   return {
-    peopleFilter: c.people.filter ?? '(objectClass=inetOrgPerson)',
-    groupsFilter: c.groups.filter ?? '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))',
-    id: a.id ?? 'entryUUID',
-    idIsGuid: false,
-    email: a.email ?? ['mail'],
-    displayName: a.displayName ?? 'cn',
+    ...base,
+    peopleFilter: scoped,
+    idIsGuid: base.id.toLowerCase() === 'objectguid',
     givenName: a.givenName ?? 'givenName',
     familyName: a.familyName ?? 'sn',
     groupName: a.groupName ?? 'cn',
-    members: a.members ?? ['member', 'uniqueMember'],
-    changeMarker: 'modifyTimestamp',
-    userAccountControl: false,
+    userAccountControl: ad,
   };
+}
+
+/** `(|(memberOf=<dn>)…)`, each DN escaped (RFC 4515); in-chain makes AD count nested membership. */
+export function memberOfFilter(groupDns: string[], inChain: boolean): string {
+  const one = (dn: string) => (inChain ? new ExtensibleFilter({ matchType: 'memberOf', rule: IN_CHAIN, value: dn }) : new EqualityFilter({ attribute: 'memberOf', value: dn }));
+  const filters = groupDns.map(one);
+  return (filters.length === 1 ? filters[0]! : new OrFilter({ filters })).toString();
+}
+
+/** AD transitive members of a group: (&<people>(memberOf:1.2.840.113556.1.4.1941:=<dn>)), DN escaped. */
+export function inChainFilter(peopleFilter: string, groupDn: string): string {
+  return `(&${peopleFilter}${new ExtensibleFilter({ matchType: 'memberOf', rule: IN_CHAIN, value: groupDn }).toString()})`;
+}
+
+/** RFC 4515 escaping of a value placed in a filter (ldapts' own escaper: strings and every byte of a Buffer). */
+export function escapeFilterValue(value: string | Buffer): string {
+  return Filter.escape(value);
 }
 
 /** objectGUID bytes -> the GUID text AD shows (first three groups little-endian). */
@@ -72,15 +87,4 @@ export function parseRange(attribute: string): { attribute: string; low: number;
   const m = /^([^;]+);range=(\d+)-(\d+|\*)$/i.exec(attribute);
   if (!m) return undefined;
   return { attribute: m[1]!, low: Number(m[2]), high: m[3] === '*' ? '*' : Number(m[3]) };
-}
-
-/** RFC 4515 escaping of a value placed in a filter. */
-export function escapeFilterValue(value: string | Buffer): string {
-  if (Buffer.isBuffer(value)) return [...value].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
-  return value.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-/** AD transitive members of a group: (memberOf:1.2.840.113556.1.4.1941:=<dn>), DN escaped. */
-export function inChainFilter(peopleFilter: string, groupDn: string): string {
-  return `(&${peopleFilter}(memberOf:1.2.840.113556.1.4.1941:=${escapeFilterValue(groupDn)}))`;
 }

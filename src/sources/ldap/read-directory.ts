@@ -1,13 +1,18 @@
-import type { Client, Entry } from 'ldapts';
-import { SourceReadError } from '../../errors/index.js';
-import type { LdapSourceConfig } from './schema.js';
+import type { Entry } from 'ldapts';
+import type { Directory } from './connection.js';
+import { ldapError } from './errors.js';
 import { adDisabled, guidToString, inChainFilter, parseRange, type Dialect } from './presets.js';
+import type { LdapSourceConfig } from './schema.js';
 
 export interface RawPerson {
   dn: string; id: string; email?: string; displayName: string; givenName?: string; familyName?: string; enabled: boolean; marker?: string;
 }
 export interface RawGroup {
   dn: string; id: string; name: string; memberDns: string[]; marker?: string;
+}
+export interface Skipped {
+  dn: string;
+  reason: string;
 }
 
 type Values = (string | Buffer)[];
@@ -23,101 +28,129 @@ function attrs(entry: Entry): Map<string, Values> {
 }
 const text = (v: Values | undefined) => (v && v.length > 0 ? (Buffer.isBuffer(v[0]) ? v[0].toString('utf8') : String(v[0])) : undefined);
 
-export interface ReadCounters {
-  pages: number;
-  requests: number;
+function idOf(a: Map<string, Values>, d: Dialect): string | undefined {
+  const raw = a.get(d.id.toLowerCase())?.[0];
+  if (raw === undefined) return undefined;
+  if (!Buffer.isBuffer(raw)) return raw === '' ? undefined : String(raw);
+  return d.idIsGuid ? guidToString(raw) : raw.toString('hex');
 }
 
-/** Every page of a search, or an error: a page that did not arrive fails the whole read. */
-async function searchAll(client: Client, c: LdapSourceConfig, base: string, filter: string, scope: LdapSourceConfig['people']['scope'], attributes: string[], d: Dialect, n: ReadCounters): Promise<Entry[]> {
-  const out: Entry[] = [];
-  const pages = client.searchPaginated(base, {
-    scope, filter, attributes, paged: { pageSize: c.pageSize }, timeLimit: c.timeLimitSeconds,
-    ...(d.idIsGuid ? { explicitBufferAttributes: [d.id] } : {}),
-  });
-  for await (const page of pages) {
-    n.pages += 1;
-    n.requests += 1;
-    out.push(...page.searchEntries);
-  }
-  return out;
+/** `uniqueMember` values may carry an optional UID (`cn=x,dc=y#'0101'B`, RFC 4517 nameAndOptionalUID): keep the DN. */
+function memberDn(value: string): string {
+  return value.replace(/#'[01]*'B$/, '');
 }
 
-export async function readPeople(client: Client, c: LdapSourceConfig, d: Dialect, n: ReadCounters, extraFilter?: string): Promise<{ people: RawPerson[]; skipped: { dn: string; reason: string }[] }> {
-  const wanted = [d.id, ...d.email, d.displayName, d.givenName, d.familyName, d.changeMarker, ...(d.userAccountControl ? ['userAccountControl'] : []), ...(c.disabled ? [c.disabled.attribute] : [])];
+export function personAttributes(c: LdapSourceConfig, d: Dialect): string[] {
+  return [d.id, ...d.email, d.displayName, d.givenName, d.familyName, d.changeMarker, ...(d.userAccountControl ? ['userAccountControl'] : []), ...(c.disabled ? [c.disabled.attribute] : [])];
+}
+
+/** Entry -> RawPerson, or the reason it cannot be used. */
+export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson | Skipped {
+  const a = attrs(e);
+  const id = idOf(a, d);
+  if (!id) return { dn: e.dn, reason: `no ${d.id}: person skipped` };
+  const email = d.email.map((k) => text(a.get(k.toLowerCase()))?.trim()).find((v) => v !== undefined && v !== '');
+  const flag = c.disabled ? (a.get(c.disabled.attribute.toLowerCase()) ?? []) : [];
+  const values = new Set((c.disabled?.values ?? []).map((v) => v.toLowerCase()));
+  const disabledByFlag = c.disabled?.values ? flag.some((v) => values.has(String(v).toLowerCase())) : flag.length > 0;
+  const given = text(a.get(d.givenName.toLowerCase()));
+  const family = text(a.get(d.familyName.toLowerCase()));
+  const marker = text(a.get(d.changeMarker.toLowerCase()));
+  return {
+    dn: e.dn, id, ...(email ? { email } : {}),
+    displayName: text(a.get(d.displayName.toLowerCase())) ?? [given, family].filter(Boolean).join(' '),
+    ...(given ? { givenName: given } : {}), ...(family ? { familyName: family } : {}),
+    enabled: !disabledByFlag && !(d.userAccountControl && adDisabled(text(a.get('useraccountcontrol')))),
+    ...(marker ? { marker } : {}),
+  };
+}
+
+export async function readPeople(dir: Directory, c: LdapSourceConfig, d: Dialect, extraFilter?: string): Promise<{ people: RawPerson[]; skipped: Skipped[] }> {
   const filter = extraFilter ? `(&${d.peopleFilter}${extraFilter})` : d.peopleFilter;
-  const entries = await searchAll(client, c, c.people.baseDn, filter, c.people.scope, wanted, d, n);
   const people: RawPerson[] = [];
-  const skipped: { dn: string; reason: string }[] = [];
-  const disabledValues = new Set((c.disabled?.values ?? []).map((v) => v.toLowerCase()));
-  for (const e of entries) {
-    const a = attrs(e);
-    const idRaw = a.get(d.id.toLowerCase())?.[0];
-    const id = idRaw === undefined ? undefined : Buffer.isBuffer(idRaw) ? (d.idIsGuid ? guidToString(idRaw) : idRaw.toString('hex')) : String(idRaw);
-    if (!id) {
-      skipped.push({ dn: e.dn, reason: `no ${d.id}` });
-      continue;
+  const skipped: Skipped[] = [];
+  const spec = { scope: c.people.scope, filter, attributes: personAttributes(c, d), binary: d.idIsGuid ? [d.id] : [] };
+  for await (const page of dir.pages(c.people.baseDn, spec)) {
+    for (const e of page) {
+      const p = toPerson(e, c, d);
+      if ('id' in p) people.push(p);
+      else skipped.push(p);
     }
-    const email = d.email.map((k) => text(a.get(k.toLowerCase()))).find((v) => v !== undefined && v.trim() !== '');
-    const disabledByFlag = c.disabled ? (a.get(c.disabled.attribute.toLowerCase()) ?? []).some((v) => disabledValues.has(String(v).toLowerCase())) : false;
-    const given = text(a.get(d.givenName.toLowerCase()));
-    const family = text(a.get(d.familyName.toLowerCase()));
-    people.push({
-      dn: e.dn, id, ...(email ? { email: email.trim() } : {}),
-      displayName: text(a.get(d.displayName.toLowerCase())) ?? [given, family].filter(Boolean).join(' '),
-      ...(given ? { givenName: given } : {}), ...(family ? { familyName: family } : {}),
-      enabled: !disabledByFlag && !(d.userAccountControl && adDisabled(text(a.get('useraccountcontrol')))),
-      ...(text(a.get(d.changeMarker.toLowerCase())) ? { marker: text(a.get(d.changeMarker.toLowerCase()))! } : {}),
-    });
   }
   return { people, skipped };
 }
 
-export async function readGroups(client: Client, c: LdapSourceConfig, d: Dialect, n: ReadCounters, extraFilter?: string): Promise<RawGroup[]> {
+export async function readGroups(dir: Directory, c: LdapSourceConfig, d: Dialect, extraFilter?: string): Promise<RawGroup[]> {
   const filter = extraFilter ? `(&${d.groupsFilter}${extraFilter})` : d.groupsFilter;
-  const entries = await searchAll(client, c, c.groups.baseDn, filter, c.groups.scope, [d.id, d.groupName, d.changeMarker, ...d.members], d, n);
+  const spec = { scope: c.groups.scope, filter, attributes: [d.id, d.groupName, d.changeMarker, ...d.members], binary: d.idIsGuid ? [d.id] : [] };
+  const entries: Entry[] = [];
+  for await (const page of dir.pages(c.groups.baseDn, spec)) entries.push(...page);
   const groups: RawGroup[] = [];
   for (const e of entries) {
     const a = attrs(e);
-    const idRaw = a.get(d.id.toLowerCase())?.[0];
-    const id = idRaw === undefined ? e.dn : Buffer.isBuffer(idRaw) ? (d.idIsGuid ? guidToString(idRaw) : idRaw.toString('hex')) : String(idRaw);
     const memberDns: string[] = [];
-    for (const m of d.members) memberDns.push(...(a.get(m.toLowerCase()) ?? []).map(String));
-    // AD sends big groups in ranges (member;range=0-1499): fetch every further chunk or fail.
+    for (const m of d.members) memberDns.push(...(a.get(m.toLowerCase()) ?? []).map((v) => memberDn(String(v))));
+    // AD sends big groups in ranges (member;range=0-1499, and an empty member): fetch every further chunk or fail.
     for (const [key, values] of a) {
       const range = parseRange(key);
       if (!range) continue;
-      memberDns.push(...values.map(String));
-      if (range.high !== '*') memberDns.push(...(await readRanges(client, c, e.dn, range.attribute, range.high + 1, n)));
+      memberDns.push(...checkedChunk(e.dn, key, 0, values));
+      if (range.high !== '*') memberDns.push(...(await readRanges(dir, e.dn, range.attribute, range.high + 1)));
     }
-    groups.push({ dn: e.dn, id, name: text(a.get(d.groupName.toLowerCase())) ?? e.dn, memberDns, ...(text(a.get(d.changeMarker.toLowerCase())) ? { marker: text(a.get(d.changeMarker.toLowerCase()))! } : {}) });
+    const marker = text(a.get(d.changeMarker.toLowerCase()));
+    groups.push({ dn: e.dn, id: idOf(a, d) ?? e.dn, name: text(a.get(d.groupName.toLowerCase())) ?? e.dn, memberDns, ...(marker ? { marker } : {}) });
   }
   return groups;
 }
 
+/** One `member;range=low-high` chunk: it must start where asked and hold high-low+1 values, else members would go missing. */
+function checkedChunk(dn: string, key: string, low: number, values: (string | Buffer)[]): string[] {
+  const range = parseRange(key)!;
+  const full = range.high === '*' || (range.high >= range.low && values.length === range.high - range.low + 1);
+  if (range.low !== low || !full) {
+    throw ldapError(`ldap: ${dn}: ${key} held ${values.length} values where ${low}-${range.high} was expected; the group would read short`, 'SOURCE_INCOMPLETE');
+  }
+  return values.map(String);
+}
+
 /** Range retrieval: ask for `member;range=<low>-*` until the server answers a range ending in `*`. */
-export async function readRanges(client: Client, c: LdapSourceConfig, dn: string, attribute: string, from: number, n: ReadCounters): Promise<string[]> {
+export async function readRanges(dir: Directory, dn: string, attribute: string, from: number): Promise<string[]> {
   const out: string[] = [];
-  for (let low = from; ; ) {
-    const { searchEntries } = await client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [`${attribute};range=${low}-*`], timeLimit: c.timeLimitSeconds });
-    n.requests += 1;
-    const entry = searchEntries[0];
+  for (let low = from; ;) {
+    const [entry] = await dir.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [`${attribute};range=${low}-*`] });
     const key = entry ? Object.keys(entry).find((k) => parseRange(k)?.attribute.toLowerCase() === attribute.toLowerCase()) : undefined;
-    if (!entry || !key) throw new SourceReadError(`ldap: ${dn}: ${attribute} range from ${low} did not arrive; the group would read short`, 'ldap', { code: 'SOURCE_INCOMPLETE' });
+    if (!entry || !key) throw ldapError(`ldap: ${dn}: ${attribute} values from ${low} on did not arrive; the group would read short`, 'SOURCE_INCOMPLETE');
+    const v = entry[key]!;
+    out.push(...checkedChunk(dn, key, low, Array.isArray(v) ? v : [v]));
     const range = parseRange(key)!;
-    const v = entry[key];
-    out.push(...(Array.isArray(v) ? v : [v]).map(String));
     if (range.high === '*') return out;
     low = range.high + 1;
   }
 }
 
-/** AD, nested: 'in-chain': the DC resolves transitive membership per group. */
-export async function readInChain(client: Client, c: LdapSourceConfig, d: Dialect, groups: RawGroup[], n: ReadCounters): Promise<Map<string, string[]>> {
-  const members = new Map<string, string[]>();
+/** AD, nested: 'in-chain': the DC resolves transitive membership, one paged search per group. */
+export async function readInChain(dir: Directory, c: LdapSourceConfig, d: Dialect, groups: RawGroup[]): Promise<void> {
   for (const g of groups) {
-    const entries = await searchAll(client, c, c.people.baseDn, inChainFilter(d.peopleFilter, g.dn), c.people.scope, ['dn'], d, n);
-    members.set(g.id, entries.map((e) => e.dn));
+    const dns: string[] = [];
+    for await (const page of dir.pages(c.people.baseDn, { scope: c.people.scope, filter: inChainFilter(d.peopleFilter, g.dn), attributes: ['1.1'] })) {
+      dns.push(...page.map((e) => e.dn));
+    }
+    g.memberDns = dns;
   }
-  return members;
+}
+
+/** People looked up by DN (the caller keeps to the people base): those the people filter still matches. */
+export async function readPeopleByDn(dir: Directory, c: LdapSourceConfig, d: Dialect, dns: string[]): Promise<RawPerson[]> {
+  const out: RawPerson[] = [];
+  for (const dn of dns) {
+    const entries = await dir.search(dn, { scope: 'base', filter: d.peopleFilter, attributes: personAttributes(c, d), binary: d.idIsGuid ? [d.id] : [] }).catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === 32) return []; // gone: no such object
+      throw err;
+    });
+    for (const e of entries) {
+      const p = toPerson(e, c, d);
+      if ('id' in p) out.push(p);
+    }
+  }
+  return out;
 }

@@ -1,10 +1,24 @@
 import { z } from 'zod';
 
-const search = z
+const scope = z.enum(['base', 'one', 'sub']).default('sub');
+
+const peopleSearch = z
   .object({
     baseDn: z.string().min(1),
-    filter: z.string().optional().describe('LDAP filter; the preset gives a default.'),
-    scope: z.enum(['base', 'one', 'sub']).default('sub'),
+    filter: z.string().optional().describe('LDAP filter written by the operator; the preset gives a default.'),
+    scope,
+    memberOf: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Only members of these groups (DNs, escaped into the filter). With active-directory and nested: in-chain, nested members count too.'),
+  })
+  .strict();
+
+const groupsSearch = z
+  .object({
+    baseDn: z.string().min(1),
+    filter: z.string().optional().describe('LDAP filter written by the operator; the preset gives a default.'),
+    scope,
   })
   .strict();
 
@@ -19,11 +33,11 @@ export const ldapSourceSchema = z
     bindPassword: z.string().min(1).optional().describe('Prefer ${LDAP_BIND_PASSWORD} or bindPasswordFile.'),
     bindPasswordFile: z.string().min(1).optional(),
     preset: z.enum(['openldap', 'active-directory']).default('openldap'),
-    people: search,
-    groups: search,
+    people: peopleSearch,
+    groups: groupsSearch,
     attributes: z
       .object({
-        id: z.string().optional(),
+        id: z.string().optional().describe('Immutable id (openldap: entryUUID; active-directory: objectGUID).'),
         email: z.array(z.string()).optional().describe('Tried in order: the first with a value is the email.'),
         displayName: z.string().optional(),
         givenName: z.string().optional(),
@@ -34,18 +48,25 @@ export const ldapSourceSchema = z
       .strict()
       .prefault({}),
     disabled: z
-      .object({ attribute: z.string(), values: z.array(z.string()).min(1) })
+      .object({
+        attribute: z.string().min(1),
+        values: z.array(z.string()).min(1).optional().describe('Disabled when the attribute holds one of these (case-insensitive); without values, when it is present at all.'),
+      })
       .strict()
       .optional()
-      .describe('OpenLDAP has no standard "disabled" flag: a person is disabled when this attribute holds one of these values. AD uses userAccountControl.'),
+      .describe('OpenLDAP has no standard "disabled" flag: e.g. {attribute: employeeType, values: [disabled]} or {attribute: pwdAccountLockedTime}. AD uses userAccountControl bit 0x2 as well.'),
     nested: z.enum(['members', 'in-chain']).default('members').describe('AD only: in-chain asks the DC for transitive members (LDAP_MATCHING_RULE_IN_CHAIN).'),
-    pageSize: z.number().int().min(1).max(1000).default(500),
+    pageSize: z.number().int().min(1).max(5000).default(500).describe('Entries per page (paged results control); at most 1000 for Active Directory (MaxPageSize).'),
     connectTimeoutMs: z.number().int().positive().default(5000),
-    timeoutMs: z.number().int().positive().default(60_000).describe('Per LDAP operation (one page).'),
-    timeLimitSeconds: z.number().int().min(0).default(0).describe('Server-side limit per search; 0 = none (ldapts would send 10 s).'),
+    timeoutMs: z.number().int().positive().default(60_000).describe('Per LDAP operation (one page, one range chunk).'),
+    timeLimitSeconds: z.number().int().min(0).default(0).describe('Server-side limit per search request; 0 = none (ldapts would send 10 s).'),
+    maxClockSkewSeconds: z
+      .number().int().min(0).default(60)
+      .describe('OpenLDAP incremental reads: how far the server clock may be from this host\'s. Changes this recent are read again next time, so none made during a read is missed.'),
   })
   .strict()
   .refine((c) => c.bindPassword !== undefined || c.bindPasswordFile !== undefined, { message: 'set bindPassword (e.g. ${LDAP_BIND_PASSWORD}) or bindPasswordFile', path: ['bindPassword'] })
-  .refine((c) => !(c.startTls && c.url.startsWith('ldaps:')), { message: 'startTls is for ldap:// URLs; ldaps:// is already TLS', path: ['startTls'] });
+  .refine((c) => !(c.startTls && c.url.startsWith('ldaps:')), { message: 'startTls is for ldap:// URLs; ldaps:// is already TLS', path: ['startTls'] })
+  .refine((c) => c.preset !== 'active-directory' || c.pageSize <= 1000, { message: 'Active Directory serves at most 1000 entries per page (MaxPageSize)', path: ['pageSize'] });
 
 export type LdapSourceConfig = z.infer<typeof ldapSourceSchema>;

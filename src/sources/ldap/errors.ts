@@ -1,0 +1,39 @@
+import { InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError, TimeLimitExceededError, AdminLimitExceededError, BusyError, UnavailableError } from 'ldapts';
+import { SourceReadError } from '../../errors/index.js';
+import type { LdapSourceConfig } from './schema.js';
+
+/** The stable codes an LDAP read fails with; the run record and the CLI show them. */
+export type LdapErrorCode =
+  | 'SOURCE_AUTH_FAILED' | 'SOURCE_UNREACHABLE' | 'SOURCE_BAD_BASE_DN' | 'SOURCE_TIMEOUT' | 'SOURCE_SIZE_LIMIT'
+  | 'SOURCE_TLS' | 'SOURCE_INCOMPLETE' | 'SOURCE_ABORTED' | 'SOURCE_CONFIG' | 'SOURCE_READ_FAILED';
+
+export function ldapError(message: string, code: LdapErrorCode, cause?: unknown): SourceReadError {
+  return new SourceReadError(message, 'ldap', { code, ...(cause !== undefined ? { cause } : {}) });
+}
+
+const LOST = /Connection closed|Socket connection not established|socket hang up|connection lost/i;
+
+/**
+ * Maps ldapts and socket errors to codes an operator can act on. Messages name the server, the bind
+ * DN and the step; never the password (ldapts' own messages do not carry it either).
+ */
+export function toSourceError(err: unknown, c: Pick<LdapSourceConfig, 'url' | 'bindDn'>, during: string): SourceReadError {
+  if (err instanceof SourceReadError) return err;
+  const e = (err ?? {}) as Error & { code?: string | number };
+  const at = `ldap ${c.url}`;
+  const message = e.message ?? String(err);
+  if (err instanceof InvalidCredentialsError) return ldapError(`${at}: bind as "${c.bindDn}" failed: invalid credentials`, 'SOURCE_AUTH_FAILED', err);
+  if (err instanceof NoSuchObjectError) return ldapError(`${at}: ${during}: the base DN does not exist (${message})`, 'SOURCE_BAD_BASE_DN', err);
+  if (err instanceof SizeLimitExceededError || err instanceof AdminLimitExceededError) {
+    return ldapError(`${at}: ${during}: the server's size limit cut the result short (${message}); raise the limit for the bind DN`, 'SOURCE_SIZE_LIMIT', err);
+  }
+  if (err instanceof TimeLimitExceededError) return ldapError(`${at}: ${during}: the server's time limit ended the search; raise timeLimitSeconds or the server limit`, 'SOURCE_TIMEOUT', err);
+  if (err instanceof BusyError || err instanceof UnavailableError) return ldapError(`${at}: ${during}: the server is busy or unavailable (${message})`, 'SOURCE_UNREACHABLE', err);
+  if (/timed out/i.test(message)) return ldapError(`${at}: ${during}: no answer in time (${message})`, 'SOURCE_TIMEOUT', err);
+  if (typeof e.code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN)$/.test(e.code)) {
+    return ldapError(`${at}: ${during}: server unreachable or connection lost (${e.code})`, 'SOURCE_UNREACHABLE', err);
+  }
+  if (LOST.test(message)) return ldapError(`${at}: ${during}: the connection was lost before the read finished (${message})`, 'SOURCE_UNREACHABLE', err);
+  if (/certificate|self.signed|CERT_|TLS|SSL/i.test(`${message} ${String(e.code)}`)) return ldapError(`${at}: ${during}: TLS failed (${message})`, 'SOURCE_TLS', err);
+  return ldapError(`${at}: ${during} failed: ${message}`, 'SOURCE_READ_FAILED', err);
+}
