@@ -29,7 +29,7 @@ export interface SyncOutcome {
 /** A run already in progress (or crashed) for this profile: resume it or wait. */
 export class RunInProgressError extends RostersyncError {
   constructor(readonly runId: string) {
-    super('RUN_IN_PROGRESS', `run ${runId} of this profile has not finished: continue it with --resume (or wait for it)`);
+    super('RUN_IN_PROGRESS', `run ${runId} of this profile has not finished: continue it with --resume, or wait for the process running it`);
   }
 }
 

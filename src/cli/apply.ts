@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { openRuntime } from '../app/runtime.js';
 import { applyReviewedPlan } from '../app/run-sync.js';
+import { withProfileLock } from '../app/profile-lock.js';
 import { ConfigError } from '../errors/index.js';
 import type { Plan } from '../model/index.js';
 import { parse, UsageError } from './args.js';
@@ -33,7 +34,7 @@ export async function applyCommand(argv: string[]): Promise<number> {
   const progress = progressReporter();
   try {
     rt.startWorkers();
-    const outcome = await applyReviewedPlan(rt, plan, { onProgress: progress.update });
+    const outcome = await withProfileLock(rt.store, 'apply', () => applyReviewedPlan(rt, plan, { onProgress: progress.update }));
     progress.finish();
     process.stdout.write(renderRunSummary(outcome.run) + '\n');
     return outcome.exitCode;

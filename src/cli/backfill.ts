@@ -1,5 +1,6 @@
 import { openRuntime } from '../app/runtime.js';
 import { resumeSync, runSync, type SyncOutcome } from '../app/run-sync.js';
+import { withProfileLock } from '../app/profile-lock.js';
 import { renderPlanText } from '../plan/render.js';
 import { intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -36,9 +37,9 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     const req = { onProgress: progress.update, signal: abort.signal };
     let outcome: SyncOutcome;
     try {
-      outcome = values.resume
-        ? await resumeSync(rt, req)
-        : await runSync(rt, { ...req, mode: values.incremental ? 'incremental' : 'full', trigger: 'backfill', ...(allowDeletes !== undefined ? { allowDeletes } : {}) });
+      outcome = await withProfileLock(rt.store, 'backfill', () => (values.resume
+        ? resumeSync(rt, req)
+        : runSync(rt, { ...req, mode: values.incremental ? 'incremental' : 'full', trigger: 'backfill', ...(allowDeletes !== undefined ? { allowDeletes } : {}) })));
     } catch (err) {
       if (abort.signal.aborted) {
         progress.finish();

@@ -29,7 +29,7 @@ Commands:
 ${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
 
 Run "rostersync <command> --help" for a command's options.
-Exit codes: 0 ok, 1 some ops failed, 2 blocked by safety, 64 usage, 69 source/target/Redis unavailable, 78 config error.`;
+Exit codes: 0 ok, 1 some ops failed, 2 blocked by safety, 64 usage, 69 source/target/Redis unavailable, 75 a run of the profile is in progress, 78 config error.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -56,6 +56,7 @@ function reportError(err: unknown): number {
   if (err instanceof ConfigError) return EXIT.config;
   if (err instanceof SourceReadError || err instanceof TargetHttpError || err instanceof TargetNetworkError || err instanceof TargetReadIncompleteError) return EXIT.unavailable;
   if (err instanceof RostersyncError && err.code === 'REDIS_UNAVAILABLE') return EXIT.unavailable;
+  if (err instanceof RostersyncError && err.code === 'RUN_IN_PROGRESS') return EXIT.tempfail;
   if (!(err instanceof RostersyncError) && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
   return EXIT.software;
 }

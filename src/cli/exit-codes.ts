@@ -9,6 +9,8 @@ export const EXIT = {
   usage: 64,
   /** A source, the target or Redis could not be reached or read (EX_UNAVAILABLE). */
   unavailable: 69,
+  /** Another run of the profile holds its lock; try again later (EX_TEMPFAIL). */
+  tempfail: 75,
   /** Unexpected internal error (EX_SOFTWARE). */
   software: 70,
   /** Bad configuration (EX_CONFIG). */

@@ -67,6 +67,17 @@ describe('CLI commands', () => {
     expect(bad.stdout + bad.stderr).not.toContain('wrong');
   });
 
+  it('backfill refuses while another process runs the profile (exit 75), and writes nothing', async () => {
+    h = await createHarness(redisUrl);
+    h.writeDirectory(generateDirectory({ people: 10, groups: 2, memberships: 12, seed: 64 }));
+    const rt = await h.runtime();
+    expect(await rt.store.acquireLock('the-daemon', 30_000)).toBe(true);
+    const r = await runCli(['backfill', '--config', h.configPath]);
+    expect(r.code).toBe(75);
+    expect(r.stderr).toMatch(/has not finished|held by another process/);
+    expect(h.emulator.requestLog.filter((x) => x.method !== 'GET')).toEqual([]);
+  });
+
   it('usage and config errors have their exit codes', async () => {
     expect((await runCli(['frobnicate'])).code).toBe(64);
     expect((await runCli(['plan'])).code).toBe(64);
@@ -82,7 +93,7 @@ describe('CLI commands', () => {
     const auth = { authorization: `Basic ${Buffer.from('emulator-key:cli-secret').toString('base64')}` };
     const res = await fetch(`http://127.0.0.1:${port}/v1/example-org/users`, { headers: auth });
     expect(res.status).toBe(200);
-    expect((await res.json()).count).toBe(1);
+    expect(((await res.json()) as { count: number }).count).toBe(1);
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
