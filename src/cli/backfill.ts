@@ -1,6 +1,6 @@
 import { openRuntime } from '../app/runtime.js';
 import { resumeSync, runSync, type SyncOutcome } from '../app/run-sync.js';
-import { withProfileLock } from '../app/profile-lock.js';
+import { PROFILE_LOCK_MS, withProfileLock } from '../app/profile-lock.js';
 import { renderPlanText } from '../plan/render.js';
 import { intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -39,7 +39,8 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     try {
       outcome = await withProfileLock(rt.store, 'backfill', () => (values.resume
         ? resumeSync(rt, req)
-        : runSync(rt, { ...req, mode: values.incremental ? 'incremental' : 'full', trigger: 'backfill', ...(allowDeletes !== undefined ? { allowDeletes } : {}) })));
+        : runSync(rt, { ...req, mode: values.incremental ? 'incremental' : 'full', trigger: 'backfill', ...(allowDeletes !== undefined ? { allowDeletes } : {}) })),
+      values.resume ? { waitMs: PROFILE_LOCK_MS + 2000 } : {});
     } catch (err) {
       if (abort.signal.aborted) {
         progress.finish();
