@@ -11,8 +11,8 @@ export function rdnValue(v: string): string {
   return v.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`).replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
 }
 
-export interface LdifPerson { uid: string; cn: string; mail?: string; disabled?: boolean; rdn?: 'uid' | 'cn' }
-export interface LdifGroup { cn: string; members: string[] }
+export interface LdifPerson { uid: string; cn: string; mail?: string; disabled?: boolean; rdn?: 'uid' | 'cn'; extra?: Record<string, string> }
+export interface LdifGroup { cn: string; members: string[]; unique?: boolean }
 
 export const personDn = (p: LdifPerson) => (p.rdn === 'cn' ? `cn=${rdnValue(p.cn)},ou=people,${SUFFIX}` : `uid=${rdnValue(p.uid)},ou=people,${SUFFIX}`);
 export const groupDn = (cn: string) => `cn=${rdnValue(cn)},ou=groups,${SUFFIX}`;
@@ -25,8 +25,15 @@ export function directoryLdif(people: LdifPerson[], groups: LdifGroup[]): string
   ];
   for (const p of people) {
     out.push([line('dn', personDn(p)), 'objectClass: inetOrgPerson', line('uid', p.uid), line('cn', p.cn), line('sn', p.cn.split(' ').pop() || p.cn), line('givenName', p.cn.split(' ')[0] || p.cn),
-      ...(p.mail ? [line('mail', p.mail)] : []), ...(p.disabled ? ['employeeType: disabled'] : ['employeeType: staff'])].join('\n'));
+      ...(p.mail ? [line('mail', p.mail)] : []), ...(p.disabled ? ['employeeType: disabled'] : ['employeeType: staff']),
+      ...Object.entries(p.extra ?? {}).map(([k, v]) => line(k, v))].join('\n'));
   }
-  for (const g of groups) out.push([line('dn', groupDn(g.cn)), 'objectClass: groupOfNames', line('cn', g.cn), ...g.members.map((m) => line('member', m))].join('\n'));
+  out.push(...groupsLdif(groups));
   return out.join('\n\n') + '\n';
+}
+
+/** Group entries only (groupOfNames, or groupOfUniqueNames with `unique`). */
+export function groupsLdif(groups: LdifGroup[]): string[] {
+  return groups.map((g) => [line('dn', groupDn(g.cn)), `objectClass: ${g.unique ? 'groupOfUniqueNames' : 'groupOfNames'}`, line('cn', g.cn),
+    ...g.members.map((m) => line(g.unique ? 'uniqueMember' : 'member', m))].join('\n'));
 }

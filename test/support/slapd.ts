@@ -14,7 +14,20 @@ export interface Slapd {
   dir: string;
   caFile: string;
   password: string;
+  /** Signals slapd directly (e.g. SIGKILL to play a server dying mid-read); stop() still cleans up. */
+  kill(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
+}
+
+export interface SlapdOptions {
+  /** rootpw of the admin DN. */
+  password?: string;
+  /** Extra modules to load (e.g. ppolicy for pwdAccountLockedTime). */
+  modules?: string[];
+  /** Extra lines at the end of the database section (limits, access, sizelimit). */
+  database?: string[];
+  /** Entries added with ldapadd once slapd runs, so overlays (memberof) act on them as on live writes. */
+  ldifAfterStart?: string;
 }
 
 const SCHEMA = '/etc/ldap/schema';
@@ -38,9 +51,11 @@ export function makeCerts(dir: string): { ca: string; cert: string; key: string 
 
 /**
  * A real OpenLDAP slapd on a free loopback port with a temporary config and mdb database, loaded
- * with `ldif` by slapadd before it starts (fast for thousands of entries). Fails loudly.
+ * with `ldif` by slapadd before it starts (fast for thousands of entries), then with
+ * `opts.ldifAfterStart` by ldapadd. Fails loudly.
  */
-export async function startSlapd(ldif: string, password = 'admin-secret-pw'): Promise<Slapd> {
+export async function startSlapd(ldif: string, opts: SlapdOptions = {}): Promise<Slapd> {
+  const password = opts.password ?? 'admin-secret-pw';
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-slapd-'));
   mkdirSync(join(dir, 'db'));
   const port = await freePort();
@@ -48,14 +63,14 @@ export async function startSlapd(ldif: string, password = 'admin-secret-pw'): Pr
   const conf = join(dir, 'slapd.conf');
   writeFileSync(conf, [
     `include ${SCHEMA}/core.schema`, `include ${SCHEMA}/cosine.schema`, `include ${SCHEMA}/nis.schema`, `include ${SCHEMA}/inetorgperson.schema`,
-    `modulepath ${MODULES}`, 'moduleload back_mdb', 'moduleload memberof',
+    `modulepath ${MODULES}`, 'moduleload back_mdb', 'moduleload memberof', ...(opts.modules ?? []).map((m) => `moduleload ${m}`),
     `pidfile ${join(dir, 'slapd.pid')}`,
     `TLSCACertificateFile ${certs.ca}`, `TLSCertificateFile ${certs.cert}`, `TLSCertificateKeyFile ${certs.key}`,
     'sizelimit unlimited',
     'database mdb', 'maxsize 1073741824', `suffix "${SUFFIX}"`, `rootdn "${ADMIN_DN}"`, `rootpw ${password}`,
     `directory ${join(dir, 'db')}`, 'index objectClass eq', 'index entryUUID eq', 'index modifyTimestamp eq',
     'limits dn.exact="' + ADMIN_DN + '" size=unlimited size.pr=unlimited time=unlimited',
-    'overlay memberof', '',
+    'overlay memberof', ...(opts.database ?? []), '',
   ].join('\n'));
   const data = join(dir, 'data.ldif');
   writeFileSync(data, ldif);
@@ -75,11 +90,26 @@ export async function startSlapd(ldif: string, password = 'admin-secret-pw'): Pr
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`${(err as Error).message}: ${stderr.slice(-2000)}`);
   }
+  const stop = async () => {
+    // A process that died by a signal has no exitCode and will not emit 'exit' again.
+    if (child.exitCode === null && child.signalCode === null) await stopProcess(child, (signal) => child.kill(signal));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (opts.ldifAfterStart) {
+    const later = join(dir, 'after-start.ldif');
+    const pw = join(dir, 'admin.pw');
+    writeFileSync(later, opts.ldifAfterStart);
+    writeFileSync(pw, password, { mode: 0o600 });
+    try {
+      execFileSync('ldapadd', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-D', ADMIN_DN, '-y', pw, '-f', later], { stdio: 'pipe' });
+    } catch (err) {
+      await stop();
+      throw new Error(`ldapadd into the test slapd failed (is Debian's ldap-utils installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
+    }
+  }
   return {
     url: `ldap://127.0.0.1:${port}`, port, dir, caFile: certs.ca, password,
-    async stop() {
-      await stopProcess(child, (signal) => child.kill(signal));
-      rmSync(dir, { recursive: true, force: true });
-    },
+    kill: (signal) => void child.kill(signal),
+    stop,
   };
 }

@@ -11,7 +11,7 @@ export function ldapError(message: string, code: LdapErrorCode, cause?: unknown)
   return new SourceReadError(message, 'ldap', { code, ...(cause !== undefined ? { cause } : {}) });
 }
 
-const LOST = /Connection closed|Socket connection not established|socket hang up|connection lost/i;
+const LOST = /Connection closed|Socket connection not established|Socket error|socket hang up|connection lost|ECONNRESET|EPIPE/i;
 
 /**
  * Maps ldapts and socket errors to codes an operator can act on. Messages name the server, the bind

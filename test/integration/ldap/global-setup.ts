@@ -1,18 +1,35 @@
 import type { TestProject } from 'vitest/node';
 import { findOrStartRedis } from '../../../src/store/redis-server.js';
 import { ADMIN_DN, SUFFIX, startSlapd } from '../../support/slapd.js';
-import { ldif } from './directory.js';
+import { directory, LIMITED_DN, LIMITED_PASSWORD, SERVICE_DN, SERVICE_PASSWORD } from './directory.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    ldap: { url: string; port: number; caFile: string; bindDn: string; password: string; suffix: string };
+    ldap: {
+      url: string; port: number; caFile: string; suffix: string;
+      /** The read-only service account the source binds as. */
+      bindDn: string; password: string;
+      /** For tests that change the directory. */
+      adminDn: string; adminPassword: string;
+      limitedDn: string; limitedPassword: string;
+    };
   }
 }
 
-/** One real OpenLDAP slapd (plus Redis) for the LDAP project. Fails loudly when it cannot start. */
+/**
+ * One real OpenLDAP slapd (-d 0, foreground, 127.0.0.1 on a free port, temporary slapd.conf and mdb
+ * database, memberof overlay, a generated CA and server certificate for StartTLS) plus Redis for the
+ * LDAP project. Throws with slapd's own output when it cannot start; teardown is SIGTERM, wait,
+ * SIGKILL after 5 s, then the temporary directory goes.
+ */
 export default async function setup(project: TestProject) {
-  const [slapd, redis] = await Promise.all([startSlapd(ldif()), findOrStartRedis()]);
-  project.provide('ldap', { url: slapd.url, port: slapd.port, caFile: slapd.caFile, bindDn: ADMIN_DN, password: slapd.password, suffix: SUFFIX });
+  const { ldif, options } = directory();
+  const [slapd, redis] = await Promise.all([startSlapd(ldif, options), findOrStartRedis()]);
+  project.provide('ldap', {
+    url: slapd.url, port: slapd.port, caFile: slapd.caFile, suffix: SUFFIX,
+    bindDn: SERVICE_DN, password: SERVICE_PASSWORD, adminDn: ADMIN_DN, adminPassword: slapd.password,
+    limitedDn: LIMITED_DN, limitedPassword: LIMITED_PASSWORD,
+  });
   project.provide('redisUrl', redis.url);
   return async () => {
     await slapd.stop();
