@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { findOrStartRedis } from '../../../src/store/redis-server.js';
 import { startSambaDc } from '../../support/samba-dc.js';
 
 declare module 'vitest' {
@@ -7,9 +8,13 @@ declare module 'vitest' {
   }
 }
 
-/** A real Samba AD DC for the Active Directory preset. Fails loudly when it cannot start. */
+/** A real Samba AD DC for the Active Directory preset (plus Redis for incremental reads). Fails loudly when it cannot start. */
 export default async function setup(project: TestProject) {
-  const dc = await startSambaDc();
+  const [dc, redis] = await Promise.all([startSambaDc(), findOrStartRedis()]);
   project.provide('ad', { url: dc.url, baseDn: dc.baseDn, bindDn: dc.bindDn, password: dc.password });
-  return () => dc.stop();
+  project.provide('redisUrl', redis.url);
+  return async () => {
+    await dc.stop();
+    await redis.stop();
+  };
 }
