@@ -1,3 +1,4 @@
 export { mapDirectory } from './map-directory.js';
-export { groupClosure } from './group-closure.js';
+export { groupNesting, inherited } from './group-closure.js';
 export { compileTeamRules } from './team-rules.js';
+export { checkListEntry, checkRule, expandTemplate, listMatcher } from './patterns.js';

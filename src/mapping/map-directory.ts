@@ -1,6 +1,6 @@
 import type { MappingConfig } from '../config/schema.js';
 import { normaliseEmail, type Desired, type DesiredPerson, type DesiredTeam, type Group, type Person, type Snapshot } from '../model/index.js';
-import { groupClosure } from './group-closure.js';
+import { compare, groupNesting, inherited } from './group-closure.js';
 import { compileTeamRules } from './team-rules.js';
 
 /**
@@ -10,59 +10,66 @@ import { compileTeamRules } from './team-rules.js';
 export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig): Desired {
   const warnings: string[] = [];
   const groups = withUnknownGroups(snapshot, warnings);
-  const { ancestors, cycles } = groupClosure(groups);
-  for (const c of cycles) warnings.push(`group nesting cycle: ${c} (cut, not followed)`);
+  const nesting = groupNesting(groups);
+  const byId = new Map<string, Group>();
+  for (const g of groups) if (!byId.has(g.sourceId)) byId.set(g.sourceId, g);
+  for (const cycle of nesting.cycles) {
+    warnings.push(`group nesting cycle: ${cycle.map((id) => byId.get(id)!.name).join(', ')}: members of any of them count as members of all (the cycle is not followed round)`);
+  }
 
   const rules = compileTeamRules(mapping);
   const teamOfGroup = new Map<string, string>();
-  const producers = new Map<string, Set<string>>();
-  for (const g of groups) {
-    const team = rules.teamFor(g);
+  const producers = new Map<string, string[]>();
+  for (const [id, group] of byId) {
+    const team = rules.teamFor(group);
     if (team === undefined) continue;
-    teamOfGroup.set(g.sourceId, team);
-    let set = producers.get(team);
-    if (!set) producers.set(team, (set = new Set()));
-    set.add(g.sourceId);
+    teamOfGroup.set(id, team);
+    const from = producers.get(team);
+    if (from) from.push(id);
+    else producers.set(team, [id]);
   }
-  // Teams of each group including its ancestors', computed once per group.
-  const teamsViaGroup = new Map<string, string[]>();
-  for (const [id, ups] of ancestors) {
-    const names = new Set<string>();
-    for (const a of ups) {
-      const t = teamOfGroup.get(a);
-      if (t !== undefined) names.add(t);
-    }
-    teamsViaGroup.set(id, [...names]);
-  }
+  const teamsVia = inherited(nesting, (id) => {
+    const t = teamOfGroup.get(id);
+    return t === undefined ? [] : [t];
+  });
 
   const inScope = personFilter(mapping);
   const people: DesiredPerson[] = [];
-  const byEmail = new Map<string, DesiredPerson>();
-  const sorted = [...snapshot.people].sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0));
-  for (const person of sorted) {
+  const byEmail = new Map<string, string>();
+  const noEmail: string[] = [];
+  for (const person of [...snapshot.people].sort((a, b) => compare(a.sourceId, b.sourceId))) {
     if (!inScope(person)) continue;
     const teams = new Set<string>();
-    for (const g of person.groupIds) for (const t of teamsViaGroup.get(g) ?? []) teams.add(t);
+    for (const g of person.groupIds) for (const t of teamsVia.get(g) ?? []) teams.add(t);
     if (teams.size === 0 && mapping.defaultTeam) teams.add(mapping.defaultTeam);
     if (teams.size === 0) continue;
     const email = person.email.trim();
-    const key = normaliseEmail(email);
-    const clash = byEmail.get(key);
-    if (clash) {
-      warnings.push(`${email}: also the email of directory person ${clash.sourceId}; ${person.sourceId} skipped`);
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
+      noEmail.push(person.sourceId);
       continue;
     }
-    const desired: DesiredPerson = { sourceId: person.sourceId, email, displayName: person.displayName || email, teams: [...teams].sort() };
-    byEmail.set(key, desired);
-    people.push(desired);
+    const key = normaliseEmail(email);
+    const kept = byEmail.get(key);
+    if (kept !== undefined) {
+      warnings.push(`${email}: same email as directory person ${kept}; ${person.sourceId} skipped`);
+      continue;
+    }
+    byEmail.set(key, person.sourceId);
+    people.push({ sourceId: person.sourceId, email, displayName: person.displayName.trim() || email, teams: [...teams].sort(compare) });
   }
-  people.sort((a, b) => (normaliseEmail(a.email) < normaliseEmail(b.email) ? -1 : 1));
+  if (noEmail.length > 0) {
+    warnings.push(`${noEmail.length} person(s) without a usable email skipped (${sample(noEmail)})`);
+  }
+  people.sort((a, b) => compare(normaliseEmail(a.email), normaliseEmail(b.email)));
 
-  const used = new Set(people.flatMap((p) => p.teams));
-  const teams: DesiredTeam[] = [...used].sort().map((name) => {
+  // Every team the mapping produces must exist, members or not: a team whose group emptied stays
+  // managed, so the people who left the group are removed from it.
+  const names = new Set(producers.keys());
+  if (mapping.defaultTeam) names.add(mapping.defaultTeam);
+  const teams: DesiredTeam[] = [...names].sort(compare).map((name) => {
     const from = producers.get(name);
     // One producing group: keyed by it, so renaming the group renames the team.
-    return { name, key: from && from.size === 1 ? `group:${[...from][0]}` : `name:${name}` };
+    return { name, key: from?.length === 1 && name !== mapping.defaultTeam ? `group:${from[0]}` : `name:${name}` };
   });
   return { teams, people, warnings };
 }
@@ -79,18 +86,26 @@ function personFilter(mapping: MappingConfig): (p: Person) => boolean {
   };
 }
 
-/** A group id used by a person or as a parent but absent from the group list: kept by id as its name, with a warning. */
+/**
+ * A group id used by a person or as a parent but absent from the group list is kept with its id
+ * as its name (so explicit maps by id, and rules on sources whose ids are names, still work), with
+ * one warning. Sources that list no groups at all use names as ids: no warning then.
+ */
 function withUnknownGroups(snapshot: Snapshot, warnings: string[]): Group[] {
   const known = new Set(snapshot.groups.map((g) => g.sourceId));
-  const extra = new Map<string, Group>();
+  const extra = new Set<string>();
   const note = (id: string) => {
-    if (known.has(id) || extra.has(id)) return;
-    extra.set(id, { sourceId: id, name: id, parentIds: [] });
+    if (!known.has(id)) extra.add(id);
   };
   for (const p of snapshot.people) for (const g of p.groupIds) note(g);
   for (const g of snapshot.groups) for (const parent of g.parentIds) note(parent);
   if (extra.size > 0 && snapshot.groups.length > 0) {
-    warnings.push(`${extra.size} group(s) referenced but not listed (${[...extra.keys()].slice(0, 5).join(', ')}${extra.size > 5 ? ', …' : ''}): matched by id as their name`);
+    warnings.push(`${extra.size} group(s) referenced but not listed (${sample([...extra])}): kept with their id as name`);
   }
-  return [...snapshot.groups, ...extra.values()];
+  return [...snapshot.groups, ...[...extra].map((id) => ({ sourceId: id, name: id, parentIds: [] }))];
+}
+
+function sample(ids: string[]): string {
+  const sorted = [...ids].sort(compare);
+  return sorted.slice(0, 5).join(', ') + (sorted.length > 5 ? ', …' : '');
 }

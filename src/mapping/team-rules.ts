@@ -1,48 +1,30 @@
 import type { MappingConfig } from '../config/schema.js';
 import type { Group } from '../model/index.js';
+import { expandTemplate, listMatcher } from './patterns.js';
 
 export interface TeamRule {
   /** Team name for a group, or undefined when the group maps to no team. */
   teamFor(group: Group): string | undefined;
 }
 
-/** A list entry is an exact group name, or `/regex/flags`. */
-function matcher(entries: string[]): (name: string) => boolean {
-  const exact = new Set<string>();
-  const patterns: RegExp[] = [];
-  for (const e of entries) {
-    const m = /^\/(.*)\/([imsu]*)$/.exec(e);
-    if (m) patterns.push(new RegExp(m[1]!, m[2]));
-    else exact.add(e);
-  }
-  return (name) => exact.has(name) || patterns.some((p) => p.test(name));
-}
-
-/** `$1`, `${1}` and `${name}` insert captures of the rule's match. */
-function expand(template: string, match: RegExpExecArray): string {
-  return template.replace(/\$(\d+)|\$\{(\w+)\}/g, (_, num: string | undefined, named: string | undefined) => {
-    if (num !== undefined) return match[Number(num)] ?? '';
-    if (/^\d+$/.test(named!)) return match[Number(named)] ?? '';
-    return match.groups?.[named!] ?? '';
-  }).trim();
-}
-
 /**
- * Precedence: exclude, then include (when set), then the explicit map (by group name or sourceId),
- * then the first matching regex rule.
+ * Precedence: exclude, then include (when set), then the explicit map (group sourceId first, then
+ * name), then the first matching regex rule. An empty result (blank name) maps to no team.
  */
 export function compileTeamRules(mapping: MappingConfig): TeamRule {
-  const included = mapping.include.length > 0 ? matcher(mapping.include) : () => true;
-  const excluded = matcher(mapping.exclude);
+  const included = mapping.include.length > 0 ? listMatcher(mapping.include) : () => true;
+  const excluded = listMatcher(mapping.exclude);
+  // A Map, not the parsed object: a group named "constructor" must not find Object.prototype.
+  const explicit = new Map(Object.entries(mapping.groups));
   const rules = mapping.rules.map((r) => ({ re: new RegExp(r.match, r.flags), team: r.team }));
   return {
     teamFor(group) {
       if (excluded(group.name) || !included(group.name)) return undefined;
-      const explicit = mapping.groups[group.sourceId] ?? mapping.groups[group.name];
-      if (explicit !== undefined) return explicit.trim() || undefined;
+      const named = explicit.get(group.sourceId) ?? explicit.get(group.name);
+      if (named !== undefined) return named.trim() || undefined;
       for (const rule of rules) {
         const m = rule.re.exec(group.name);
-        if (m) return expand(rule.team, m) || undefined;
+        if (m) return expandTemplate(rule.team, m) || undefined;
       }
       return undefined;
     },

@@ -1,0 +1,78 @@
+/**
+ * The small languages of the mapping config, shared by the mapper and by config validation (so a
+ * bad pattern or template is reported at load time with its line, not in the middle of a run).
+ */
+
+const SLASHED = /^\/(.*)\/([dgimsuy]*)$/s;
+
+/** A group list entry: an exact group name, or `/regex/flags`. Throws SyntaxError on a bad regex. */
+export function parseListEntry(entry: string): { kind: 'exact'; name: string } | { kind: 'regex'; re: RegExp } {
+  const m = SLASHED.exec(entry);
+  if (!m) return { kind: 'exact', name: entry };
+  // `g` and `y` make test() stateful (lastIndex): drop them, a list entry is a plain yes/no.
+  return { kind: 'regex', re: new RegExp(m[1]!, m[2]!.replace(/[gy]/g, '')) };
+}
+
+/** Name matcher for an include/exclude list. */
+export function listMatcher(entries: readonly string[]): (name: string) => boolean {
+  const exact = new Set<string>();
+  const patterns: RegExp[] = [];
+  for (const e of entries) {
+    const p = parseListEntry(e);
+    if (p.kind === 'exact') exact.add(p.name);
+    else patterns.push(p.re);
+  }
+  return (name) => exact.has(name) || patterns.some((re) => re.test(name));
+}
+
+/** `$$` (a literal $), `$1`, `${1}`, `${name}`. Any other `$` is literal. */
+const TEMPLATE = /\$\$|\$(\d+)|\$\{(\d+|[A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+type Ref = { kind: 'number'; n: number } | { kind: 'name'; name: string };
+
+function refOf(num: string | undefined, braced: string | undefined): Ref | undefined {
+  if (num !== undefined) return { kind: 'number', n: Number(num) };
+  if (braced === undefined) return undefined;
+  return /^\d+$/.test(braced) ? { kind: 'number', n: Number(braced) } : { kind: 'name', name: braced };
+}
+
+/** Team name from a rule's template and its match; trimmed. A group that did not take part inserts "". */
+export function expandTemplate(template: string, match: RegExpExecArray): string {
+  return template
+    .replace(TEMPLATE, (all, num: string | undefined, braced: string | undefined) => {
+      const ref = refOf(num, braced);
+      if (!ref) return '$';
+      return (ref.kind === 'number' ? match[ref.n] : match.groups?.[ref.name]) ?? '';
+    })
+    .trim();
+}
+
+/** What is wrong with a rule (bad regex, a template naming a group the pattern lacks), or undefined. */
+export function checkRule(match: string, flags: string, team: string): string | undefined {
+  let re: RegExp;
+  try {
+    re = new RegExp(match, flags);
+  } catch (err) {
+    return `not a valid regular expression: ${(err as Error).message}`;
+  }
+  // Matching the empty alternative reveals the capture groups without needing a matching name.
+  const probe = new RegExp(`${re.source}|`, flags).exec('')!;
+  const count = probe.length - 1;
+  const names = new Set(Object.keys(probe.groups ?? {}));
+  for (const m of team.matchAll(TEMPLATE)) {
+    const ref = refOf(m[1], m[2]);
+    if (ref?.kind === 'number' && ref.n > count) return `team template uses capture ${ref.n} but the pattern has ${count} capture group(s)`;
+    if (ref?.kind === 'name' && !names.has(ref.name)) return `team template uses \${${ref.name}} but the pattern has no group named "${ref.name}"`;
+  }
+  return undefined;
+}
+
+/** What is wrong with an include/exclude entry, or undefined. */
+export function checkListEntry(entry: string): string | undefined {
+  try {
+    parseListEntry(entry);
+    return undefined;
+  } catch (err) {
+    return `not a valid /regex/: ${(err as Error).message}`;
+  }
+}
