@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { csvSourceSchema } from '../sources/csv/schema.js';
 import { ldapSourceSchema } from '../sources/ldap/schema.js';
 import { entraSourceSchema } from '../sources/entra/schema.js';
+import { validate as isCron } from 'node-cron';
+import { checkListEntry, checkRule } from '../mapping/patterns.js';
 
 /** "90s", "15m", "7d" -> milliseconds. */
 export const duration = z
   .union([z.number().int().min(0), z.string().regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 7d')])
+  .describe('Milliseconds, or a number with a unit: 500ms, 30s, 15m, 12h, 7d.')
   .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
 
 export function parseDuration(v: string): number {
@@ -18,6 +21,13 @@ export function parseDuration(v: string): number {
 /** Sources are one discriminated union keyed by `kind`; each connector owns its schema. */
 export const sourceSchema = z.discriminatedUnion('kind', [csvSourceSchema, ldapSourceSchema, entraSourceSchema]);
 
+const groupPattern = z.string().superRefine((v, ctx) => {
+  const problem = checkListEntry(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const cron = z.string().refine((v) => isCron(v), 'expected a cron expression (5 or 6 fields), e.g. "*/15 * * * *"');
+
 export const mappingSchema = z
   .object({
     groups: z.record(z.string(), z.string()).default({}).describe('Explicit map: group name or sourceId -> team name.'),
@@ -29,11 +39,16 @@ export const mappingSchema = z
             team: z.string().describe('Team name template: $1 / ${1} / ${name} insert captures.'),
             flags: z.string().regex(/^[imsu]*$/).default(''),
           })
-          .strict(),
+          .strict()
+          .superRefine((r, ctx) => {
+            // Caught at load time with the rule's line, not halfway through a run.
+            const problem = checkRule(r.match, r.flags, r.team);
+            if (problem) ctx.addIssue({ code: 'custom', path: [problem.startsWith('team') ? 'team' : 'match'], message: problem });
+          }),
       )
       .default([]),
-    include: z.array(z.string()).default([]).describe('If set, only these groups (names, or /regex/) are mapped.'),
-    exclude: z.array(z.string()).default([]).describe('Groups (names, or /regex/) never mapped.'),
+    include: z.array(groupPattern).default([]).describe('If set, only these groups (names, or /regex/) are mapped.'),
+    exclude: z.array(groupPattern).default([]).describe('Groups (names, or /regex/) never mapped.'),
     defaultTeam: z.string().optional().describe('Team for in-scope people with no mapped group.'),
     people: z
       .object({
@@ -95,9 +110,9 @@ export const profileSchema = z
     mapping: mappingSchema.prefault({}),
     schedule: z
       .object({
-        incremental: z.string().optional().describe('Cron expression (5 or 6 fields).'),
-        full: z.string().optional(),
-        timezone: z.string().default('UTC'),
+        incremental: cron.optional().describe('Cron expression (5 or 6 fields).'),
+        full: cron.optional(),
+        timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Berlin').default('UTC'),
       })
       .strict()
       .optional(),
@@ -157,3 +172,12 @@ export type MappingConfig = z.infer<typeof mappingSchema>;
 export type PolicyConfig = z.infer<typeof policySchema>;
 export type ChartioTargetConfig = z.infer<typeof chartioTargetSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -53,7 +53,7 @@ export function checkRule(match: string, flags: string, team: string): string | 
   try {
     re = new RegExp(match, flags);
   } catch (err) {
-    return `not a valid regular expression: ${(err as Error).message}`;
+    return `not a valid regular expression: ${regexError(err)}`;
   }
   // Matching the empty alternative reveals the capture groups without needing a matching name.
   const probe = new RegExp(`${re.source}|`, flags).exec('')!;
@@ -73,6 +73,10 @@ export function checkListEntry(entry: string): string | undefined {
     parseListEntry(entry);
     return undefined;
   } catch (err) {
-    return `not a valid /regex/: ${(err as Error).message}`;
+    return `not a valid /regex/: ${regexError(err)}`;
   }
+}
+
+function regexError(err: unknown): string {
+  return (err as Error).message.replace(/^Invalid regular expression: /, '');
 }
