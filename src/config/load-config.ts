@@ -1,22 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
+import { formatPath, pathKey, positionOf, type KeyPath } from './key-path.js';
 import { configSchema, type Config } from './schema.js';
+import { loadSecretFiles, SECRET_KEYS } from './secrets.js';
+import { coerceScalar, substituteEnv } from './substitute.js';
+
+export { formatPath } from './key-path.js';
+export { redactConfig, SECRET_KEYS } from './secrets.js';
 
 export interface LoadedConfig {
   config: Config;
+  /** Absolute path of the file read. */
   path: string;
+  /** Its directory: relative paths in the config (CSV files, secret files) resolve against it. */
   baseDir: string;
 }
 
-type Path = (string | number)[];
-
 /**
- * One YAML file -> validated Config. `${VAR}` / `${VAR:-default}` are substituted in strings
- * (`$${` escapes), `xxxFile` keys load the secret `xxx` from a file, and every problem is named
- * with file:line:col and its key path. Secret values never appear in messages.
+ * One YAML file -> validated Config. `${VAR}` / `${VAR:-default}` are substituted in string values
+ * (`$${` escapes), `<secret>File` keys load the secret from a file, and every problem is reported
+ * at once as `file:line:col: key.path: what was expected`. Secret values never appear in messages.
+ * There are no implicit environment overrides: the file says where each value comes from.
  */
 export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   const full = resolve(path);
@@ -24,121 +31,98 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   try {
     text = await readFile(full, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${path}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, undefined, { cause: err });
+    throw new ConfigError(`${path}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, undefined, { cause: err });
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const at = (p: Path) => position(doc, lines, p);
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
   if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const { line, col } = lines.linePos(e.pos[0]);
-    throw new ConfigError(`${path}:${line}:${col}: YAML syntax error: ${e.message.split('\n')[0]}`);
+    throw invalid(path, doc.errors.map((e) => ({ at: lines.linePos(e.pos[0]), text: `YAML syntax error: ${e.message.split('\n')[0]}` })));
   }
-  const raw: unknown = doc.toJS();
-  const problems: string[] = [];
-  const substituted = substitute(raw, [], env, (p, msg) => problems.push(`${path}${at(p)}: ${formatPath(p)}: ${msg}`));
-  const baseDir = dirname(full);
-  await loadSecretFiles(substituted, [], baseDir, (p, msg) => problems.push(`${path}${at(p)}: ${formatPath(p)}: ${msg}`));
-  if (problems.length > 0) throw new ConfigError(`invalid config:\n  ${problems.join('\n  ')}`, undefined);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    throw new ConfigError(`${path}: ${(err as Error).message}`, undefined, { cause: err });
+  }
+  if (raw === null || raw === undefined) throw new ConfigError(`${path}: the config file is empty`);
 
-  const parsed = configSchema.safeParse(substituted);
+  const problem = (p: KeyPath, msg: string): Problem => ({ at: positionOf(doc, lines, p), text: `${formatPath(p) || '(top level)'}: ${msg}` });
+  const problems: Problem[] = [];
+  const report = (p: KeyPath, msg: string) => problems.push(problem(p, msg));
+  const { value, substituted } = substituteEnv(raw, env, report);
+  const baseDir = dirname(full);
+  const origins = await loadSecretFiles(value, baseDir, report);
+  if (problems.length > 0) throw invalid(path, problems);
+
+  const parsed = parseCoercing(value, substituted);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => describeIssue(i, path, at));
-    throw new ConfigError(`invalid config:\n  ${issues.join('\n  ')}`, formatPath(parsed.error.issues[0]!.path as Path));
+    const issues = parsed.error.issues;
+    const found = issues.flatMap((i) => describeIssue(i, value, origins).map(([p, msg]) => problem(p, msg)));
+    throw invalid(path, found, formatPath(issues[0]!.path as KeyPath));
   }
   return { config: parsed.data, path: full, baseDir };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, file: string, at: (p: Path) => string): string {
-  const p = issue.path as Path;
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => `${file}${at([...p, k])}: ${formatPath([...p, k])}: unknown key`).join('\n  ');
-  }
-  // Never echo a received value: it may be a secret.
-  const message = issue.message.replace(/, received .*/, '');
-  return `${file}${at(p)}: ${formatPath(p) || '(top level)'}: ${message}`;
+interface Problem {
+  at: { line: number; col: number } | undefined;
+  text: string;
 }
 
-export function formatPath(p: readonly PropertyKey[]): string {
-  return p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '');
+/** One error listing every problem in file order, each as `file:line:col: key.path: message`. */
+function invalid(path: string, problems: Problem[], keyPath?: string): ConfigError {
+  const order = (p: Problem) => (p.at ? p.at.line * 1e6 + p.at.col : 0);
+  const lines = [...problems].sort((a, b) => order(a) - order(b)).map((p) => `${path}${p.at ? `:${p.at.line}:${p.at.col}` : ''}: ${p.text}`);
+  return new ConfigError(`invalid config ${path} (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`, keyPath);
 }
 
-/** ":line:col" of the deepest node that exists on the path, or "" when unknown. */
-function position(doc: Document, lines: LineCounter, p: Path): string {
-  let node: unknown = doc.contents;
-  let found: Node | undefined;
-  for (const key of p) {
-    if (isMap(node)) {
-      const pair = node.items.find((it) => isScalar(it.key) && it.key.value === key);
-      if (!pair) break;
-      found = (pair.key as Node) ?? found;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === 'number') {
-      node = node.items[key];
-      found = (node as Node | undefined) ?? found;
-    } else break;
-  }
-  const range = found?.range ?? (doc.contents as Node | null)?.range;
-  if (!range) return '';
-  const { line, col } = lines.linePos(range[0]);
-  return `:${line}:${col}`;
-}
-
-const VAR = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-
-function substitute(value: unknown, p: Path, env: NodeJS.ProcessEnv, problem: (p: Path, msg: string) => void): unknown {
-  if (typeof value === 'string') {
-    return value.replace(VAR, (match, name: string | undefined, fallback: string | undefined) => {
-      if (match === '$${') return '${';
-      const v = env[name!];
-      if (v !== undefined && v !== '') return v;
-      if (fallback !== undefined) return fallback;
-      problem(p, `environment variable ${name} is not set (use \${${name}:-default} for a default)`);
-      return '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((v, i) => substitute(v, [...p, i], env, problem));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, [...p, k], env, problem)]));
-  }
-  return value;
-}
-
-/** `apiSecretFile: /run/secrets/x` -> `apiSecret: <file content>` (one trailing newline trimmed). */
-async function loadSecretFiles(value: unknown, p: Path, baseDir: string, problem: (p: Path, msg: string) => void): Promise<void> {
-  if (Array.isArray(value)) {
-    await Promise.all(value.map((v, i) => loadSecretFiles(v, [...p, i], baseDir, problem)));
-    return;
-  }
-  if (!value || typeof value !== 'object') return;
-  const obj = value as Record<string, unknown>;
-  for (const [key, v] of Object.entries(obj)) {
-    const secretKey = key.endsWith('File') ? key.slice(0, -'File'.length) : undefined;
-    if (secretKey && SECRET_KEYS.has(secretKey) && typeof v === 'string') {
-      if (obj[secretKey] !== undefined) {
-        problem([...p, key], `set either ${secretKey} or ${key}, not both`);
-        continue;
-      }
-      try {
-        obj[secretKey] = (await readFile(resolve(baseDir, v), 'utf8')).replace(/\r?\n$/, '');
-      } catch (err) {
-        problem([...p, key], `cannot read the secret file ${v} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
-      delete obj[key];
-    } else {
-      await loadSecretFiles(v, [...p, key], baseDir, problem);
+/**
+ * Values written as `${VAR}` are strings; where the schema wants a number or a boolean
+ * (`port: ${HTTP_PORT:-8080}`), a substituted string that reads as one is converted. Values
+ * typed literally in the file are never converted: `port: "8080"` stays an error.
+ */
+function parseCoercing(value: unknown, substituted: KeyPath[]): ReturnType<typeof configSchema.safeParse> {
+  const wasSubstituted = new Set(substituted.map(pathKey));
+  for (let round = 0; ; round++) {
+    const parsed = configSchema.safeParse(value);
+    if (parsed.success || round === 3) return parsed;
+    let changed = false;
+    for (const issue of parsed.error.issues) {
+      if (issue.code !== 'invalid_type') continue;
+      const wanted = issue.expected === 'number' ? 'number' : issue.expected === 'boolean' ? 'boolean' : undefined;
+      const p = issue.path as KeyPath;
+      if (!wanted || !wasSubstituted.has(pathKey(p))) continue;
+      const converted = coerceScalar(valueAt(value, p), wanted);
+      if (converted === undefined) continue;
+      setAt(value, p, converted);
+      changed = true;
     }
+    if (!changed) return parsed;
   }
 }
 
-/** Keys holding secrets: loadable from `<key>File`, and redacted by redactConfig(). */
-export const SECRET_KEYS = new Set(['apiSecret', 'bindPassword', 'clientSecret', 'password', 'token']);
+/** [key path, message] pairs for one issue; never includes the value that was received. */
+function describeIssue(issue: z.core.$ZodIssue, data: unknown, origins: Map<string, KeyPath>): [KeyPath, string][] {
+  const p = issue.path as KeyPath;
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => [[...p, k], 'unknown key']);
+  const value = valueAt(data, p);
+  const message = issue.code === 'invalid_type' && value === undefined ? `missing (expected ${issue.expected})` : issue.message;
+  const fromFile = origins.get(pathKey(p));
+  if (fromFile) return [[fromFile, `the file's content: ${scrub(message, value)}`]];
+  return [[p, SECRET_KEYS.has(String(p[p.length - 1])) ? scrub(message, value) : message]];
+}
 
-/** A copy that is safe to print or log. */
-export function redactConfig<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(redactConfig) as T;
-  if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) && v !== undefined ? '[REDACTED]' : redactConfig(v)]),
-  ) as T;
+/** Safety net for secrets: zod's messages name types and bounds, not values; if one ever quoted the value, cut it. */
+function scrub(message: string, value: unknown): string {
+  return typeof value === 'string' && value.length > 0 && message.includes(value) ? message.split(value).join('[REDACTED]') : message;
+}
+
+function valueAt(data: unknown, p: KeyPath): unknown {
+  let v = data;
+  for (const k of p) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined;
+  return v;
+}
+
+function setAt(data: unknown, p: KeyPath, value: unknown): void {
+  const parent = valueAt(data, p.slice(0, -1)) as Record<string | number, unknown>;
+  parent[p[p.length - 1]!] = value;
 }

@@ -1,0 +1,64 @@
+import type { KeyPath } from './key-path.js';
+
+export interface Substitution {
+  value: unknown;
+  /** Paths of strings that held at least one variable: the only values the loader may coerce to numbers. */
+  substituted: KeyPath[];
+}
+
+/** `$${` (a literal `${`), or `${...}` up to the next `}` (or the end, when unclosed). */
+const REFERENCE = /\$\$\{|\$\{([^}]*)(\}?)/g;
+const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
+
+/**
+ * Rule templates keep their `${1}` / `${name}`: those are captures of the rule's regex, not
+ * environment variables (profiles[i].mapping.rules[j].team).
+ */
+function isTemplate(p: KeyPath): boolean {
+  return p.length === 6 && p[0] === 'profiles' && p[2] === 'mapping' && p[3] === 'rules' && p[5] === 'team';
+}
+
+/**
+ * `${VAR}` and `${VAR:-default}` in every string value (not in keys). A variable that is unset or
+ * empty takes the default; without a default it is a problem naming the variable and the key.
+ * A malformed reference is a problem too, so a typo never becomes a literal secret or URL.
+ */
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problem: (p: KeyPath, msg: string) => void): Substitution {
+  const substituted: KeyPath[] = [];
+  const walk = (v: unknown, p: (string | number)[]): unknown => {
+    if (typeof v === 'string') {
+      if (isTemplate(p) || !v.includes('${')) return v;
+      let used = false;
+      const out = v.replace(REFERENCE, (all: string, body: string | undefined, close: string | undefined) => {
+        if (all === '$${') return '${';
+        const m = close ? VARIABLE.exec(body!) : null;
+        if (!m) {
+          // The text is not echoed: a literal secret could contain "${".
+          problem(p, 'malformed variable reference: write ${NAME} or ${NAME:-default}, and $${ for a literal ${');
+          return '';
+        }
+        used = true;
+        const [, name, fallback] = m;
+        const set = env[name!];
+        if (set !== undefined && set !== '') return set;
+        if (fallback !== undefined) return fallback;
+        problem(p, `environment variable ${name} is not set (write \${${name}:-default} to give a default)`);
+        return '';
+      });
+      if (used) substituted.push([...p]);
+      return out;
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, [...p, i]));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...p, k])]));
+    return v;
+  };
+  return { value: walk(value, []), substituted };
+}
+
+/** A substituted string as the number or boolean the schema wants ("8080" for a port), or undefined. */
+export function coerceScalar(value: unknown, wanted: 'number' | 'boolean'): number | boolean | undefined {
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim();
+  if (wanted === 'boolean') return /^(true|false)$/i.test(v) ? v.toLowerCase() === 'true' : undefined;
+  return /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(v) ? Number(v) : undefined;
+}
