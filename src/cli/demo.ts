@@ -52,7 +52,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
     out(renderRunSummary(again.run));
     out(`  the emulator received ${emulator.stats().writes - writesMid} write calls: the org matches the directory`);
     const dump = emulator.dump();
-    out(`\nThe org now has ${dump.users.length} users in ${dump.teams.length} teams. Try: rostersync plan --config config/sample.yaml against "rostersync emulate".`);
+    out(`\nThe org now has ${dump.users.length} users in ${dump.teams.length} teams.`);
+    out('To keep an emulator running and plan against it yourself:');
+    out('  CHARTIO_API_SECRET=demo-secret npx rostersync emulate --port 8089 --org demo-org --api-key demo-key');
+    out('  npx rostersync plan --config config/sample.yaml');
     return applied.exitCode || again.exitCode;
   } finally {
     await cleanup(rt.redis, prefix).catch(() => {});

@@ -15,11 +15,15 @@ export const REDACT_PATHS = [
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   // LOG_LEVEL wins over the config so an operator can turn on debug output without editing it.
-  return pino({
-    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-    ...options,
-    level: process.env.LOG_LEVEL ?? options.level ?? 'info',
-  });
+  // Logs go to stderr: stdout carries command output (`plan --json | jq` must stay valid JSON).
+  return pino(
+    {
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      ...options,
+      level: process.env.LOG_LEVEL ?? options.level ?? 'info',
+    },
+    pino.destination(2),
+  );
 }
 
 /** A logger that drops everything: for library use and tests that do not look at logs. */

@@ -23,7 +23,7 @@ describe('CLI commands', () => {
     expect(text.stdout).toMatch(/createUser\s+\d+/);
     expect(text.stdout).toMatch(/First 3 of \d+ ops/);
     expect(text.stdout).toMatch(/Estimate: \d+ write calls \+ 2 reads/);
-    const json = await runCli(['plan', '--config', h.configPath, '--json']);
+    const json = await runCli(['plan', '--config', h.configPath, '--json'], { env: { LOG_LEVEL: 'debug' } });
     const plan = JSON.parse(json.stdout);
     expect(plan.id).toMatch(/^p[0-9a-f]{15}$/);
     expect(h.emulator.requestLog.filter((r) => r.method !== 'GET')).toEqual([]);
