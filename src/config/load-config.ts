@@ -46,7 +46,7 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   }
   if (raw === null || raw === undefined) throw new ConfigError(`${path}: the config file is empty`);
 
-  const problem = (p: KeyPath, msg: string): Problem => ({ at: positionOf(doc, lines, p), text: `${formatPath(p) || '(top level)'}: ${msg}` });
+  const problem = (p: KeyPath, msg: string): Problem => ({ at: positionOf(doc, lines, p), keyPath: formatPath(p), text: `${formatPath(p) || '(top level)'}: ${msg}` });
   const problems: Problem[] = [];
   const report = (p: KeyPath, msg: string) => problems.push(problem(p, msg));
   const { value, substituted } = substituteEnv(raw, env, report);
@@ -57,22 +57,26 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   const parsed = parseCoercing(value, substituted);
   if (!parsed.success) {
     const issues = parsed.error.issues;
-    const found = issues.flatMap((i) => describeIssue(i, value, origins).map(([p, msg]) => problem(p, msg)));
-    throw invalid(path, found, formatPath(issues[0]!.path as KeyPath));
+    throw invalid(path, issues.flatMap((i) => describeIssue(i, value, origins).map(([p, msg]) => problem(p, msg))));
   }
   return { config: parsed.data, path: full, baseDir };
 }
 
 interface Problem {
   at: { line: number; col: number } | undefined;
+  keyPath?: string;
   text: string;
 }
 
-/** One error listing every problem in file order, each as `file:line:col: key.path: message`. */
-function invalid(path: string, problems: Problem[], keyPath?: string): ConfigError {
+/**
+ * One error listing every problem in file order, each as `file:line:col: key.path: message`;
+ * its keyPath is the first problem's.
+ */
+function invalid(path: string, problems: Problem[]): ConfigError {
   const order = (p: Problem) => (p.at ? p.at.line * 1e6 + p.at.col : 0);
-  const lines = [...problems].sort((a, b) => order(a) - order(b)).map((p) => `${path}${p.at ? `:${p.at.line}:${p.at.col}` : ''}: ${p.text}`);
-  return new ConfigError(`invalid config ${path} (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`, keyPath);
+  const sorted = [...problems].sort((a, b) => order(a) - order(b));
+  const lines = sorted.map((p) => `${path}${p.at ? `:${p.at.line}:${p.at.col}` : ''}: ${p.text}`);
+  return new ConfigError(`invalid config ${path} (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`, sorted[0]?.keyPath || undefined);
 }
 
 /**

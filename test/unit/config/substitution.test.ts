@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
+import { ConfigError } from '../../../src/errors/index.js';
 import { configError, minimal, scratch } from './helpers.js';
 
 const { write } = scratch();
@@ -24,9 +25,11 @@ describe('environment substitution', () => {
   });
 
   it('names a missing variable and the key that uses it, with its line', async () => {
-    const msg = await configError(loadConfig(write('missing.yaml', minimal()), {}));
+    const err = await loadConfig(write('missing.yaml', minimal()), {}).catch((e: unknown) => e);
 
-    expect(msg).toMatch(/missing\.yaml:5:3: target\.apiSecret: environment variable SECRET is not set/);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/missing\.yaml:5:3: target\.apiSecret: environment variable SECRET is not set/);
+    expect((err as ConfigError).keyPath).toBe('target.apiSecret');
   });
 
   it('treats an empty variable without a default as missing', async () => {
