@@ -1,52 +1,77 @@
 import { basename } from 'node:path';
-import { SourceReadError } from '../../errors/index.js';
 import type { Group, SourceIssue } from '../../model/index.js';
 import type { CsvSourceConfig } from './schema.js';
-import { readRecords } from './record-reader.js';
 import { headerIndex } from './header.js';
+import { brokenHeader, emptyFile, readFileRecords, split } from './read-file.js';
+
+export type Resolved = { id: string } | { reason: string };
 
 export interface GroupIndex {
   groups: Group[];
-  /** A people-file group value (id, else name) -> group sourceId. */
-  resolve(value: string): string | undefined;
+  /** A group value (a declared id, else a declared name) -> group sourceId, or why it names none. */
+  resolve(value: string): Resolved;
 }
 
-/** The optional groups file: id, name, parent(s). Bad rows are issues; a missing column fails the read. */
-export async function readGroupsFile(path: string, config: NonNullable<CsvSourceConfig['groupsFile']>, opts: { delimiter: string; groupDelimiter: string }, issues: SourceIssue[]): Promise<GroupIndex> {
-  const name = basename(path);
-  const groups = new Map<string, Group>();
-  let cols: { id: number; name: number; parent: number | undefined } | undefined;
-  for await (const rec of readRecords(path, { delimiter: opts.delimiter })) {
+interface FileOptions {
+  delimiter: string;
+  groupDelimiter: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The optional groups file: id, name and parent(s). Bad rows become issues (`groups.csv:LINE`);
+ * a missing column or an unreadable file fails the read. An unknown parent is reported and dropped,
+ * the group itself is kept.
+ */
+export async function readGroupsFile(path: string, config: NonNullable<CsvSourceConfig['groupsFile']>, opts: FileOptions, issues: SourceIssue[]): Promise<GroupIndex> {
+  const file = basename(path);
+  const found: { line: number; reason: string }[] = [];
+  const bad = (line: number, reason: string) => void found.push({ line, reason });
+  const rows = new Map<string, { group: Group; line: number }>();
+  let cols: { id: number; name: number; parent: number | undefined; width: number } | undefined;
+
+  await readFileRecords(path, opts, (rec) => {
     if ('error' in rec) {
-      issues.push({ where: `${name}:${rec.line}`, reason: rec.error });
-      continue;
+      if (!cols) throw brokenHeader(file, rec.line, rec.error);
+      return bad(rec.line, rec.error);
     }
     if (!cols) {
-      const at = headerIndex(rec.fields, name);
-      cols = { id: at(config.id, true)!, name: at(config.name, true)!, parent: at(config.parent, false) };
-      continue;
+      const at = headerIndex(rec.fields, file);
+      cols = { id: at(config.id, true), name: at(config.name, true), parent: at(config.parent, false), width: rec.fields.length };
+      return;
     }
-    const id = rec.fields[cols.id]?.trim() ?? '';
-    const groupName = rec.fields[cols.name]?.trim() ?? '';
-    if (!id || !groupName) {
-      issues.push({ where: `${name}:${rec.line}`, reason: `missing group ${!id ? config.id : config.name}` });
-      continue;
-    }
-    if (groups.has(id)) {
-      issues.push({ where: `${name}:${rec.line}`, reason: `duplicate group id "${id}"` });
-      continue;
-    }
-    const parents = cols.parent === undefined ? [] : split(rec.fields[cols.parent] ?? '', opts.groupDelimiter);
-    groups.set(id, { sourceId: id, name: groupName, parentIds: parents });
-  }
-  if (!cols) throw new SourceReadError(`${name}: the groups file is empty (no header)`, 'csv', { code: 'SOURCE_BAD_HEADER' });
-  const byName = new Map<string, string>();
-  for (const g of groups.values()) if (!byName.has(g.name)) byName.set(g.name, g.sourceId);
-  // Parents given by name resolve like people's groups do.
-  for (const g of groups.values()) g.parentIds = g.parentIds.map((p) => (groups.has(p) ? p : byName.get(p) ?? p));
-  return { groups: [...groups.values()], resolve: (v) => (groups.has(v) ? v : byName.get(v)) };
-}
+    if (rec.fields.length !== cols.width) return bad(rec.line, `expected ${cols.width} columns, found ${rec.fields.length}`);
+    const id = rec.fields[cols.id]!.trim();
+    const name = rec.fields[cols.name]!.trim();
+    if (!id) return bad(rec.line, `missing group ${config.id}`);
+    if (!name) return bad(rec.line, `missing group ${config.name}`);
+    const first = rows.get(id);
+    if (first) return bad(rec.line, `duplicate group id "${id}" (first on line ${first.line})`);
+    const parents = cols.parent === undefined ? [] : split(rec.fields[cols.parent]!, opts.groupDelimiter);
+    rows.set(id, { group: { sourceId: id, name, parentIds: parents }, line: rec.line });
+  });
+  if (!cols) throw emptyFile(file);
 
-export function split(value: string, delimiter: string): string[] {
-  return value.split(delimiter).map((s) => s.trim()).filter((s) => s.length > 0);
+  const byName = new Map<string, string[]>();
+  for (const { group } of rows.values()) byName.set(group.name, [...(byName.get(group.name) ?? []), group.sourceId]);
+  const resolve = (value: string): Resolved => {
+    if (rows.has(value)) return { id: value };
+    const ids = byName.get(value) ?? [];
+    if (ids.length === 1) return { id: ids[0]! };
+    if (ids.length > 1) return { reason: `group name "${value}" is ambiguous (ids ${ids.join(', ')}): use the id` };
+    return { reason: `unknown group "${value}" (not in ${file})` };
+  };
+  // Parents may be given by id or by name, like people's groups.
+  for (const { group, line } of rows.values()) {
+    const parents: string[] = [];
+    for (const p of group.parentIds) {
+      const r = resolve(p);
+      if ('reason' in r) bad(line, `parent: ${r.reason}; parent ignored`);
+      else if (!parents.includes(r.id)) parents.push(r.id);
+    }
+    group.parentIds = parents;
+  }
+  found.sort((a, b) => a.line - b.line);
+  issues.push(...found.map((f) => ({ where: `${file}:${f.line}`, reason: f.reason })));
+  return { groups: [...rows.values()].map((r) => r.group), resolve };
 }

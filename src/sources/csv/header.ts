@@ -1,13 +1,25 @@
 import { SourceReadError } from '../../errors/index.js';
 
-/** Column lookup on a header row; a missing required column fails the read, naming file and column. */
-export function headerIndex(header: string[], file: string): (column: string, required: boolean) => number | undefined {
-  const index = new Map(header.map((h, i) => [h.trim(), i]));
-  return (column, required) => {
-    const i = index.get(column);
-    if (i === undefined && required) {
-      throw new SourceReadError(`${file}:1: required column "${column}" is missing (header has: ${header.map((h) => h.trim()).join(', ')})`, 'csv', { code: 'SOURCE_BAD_HEADER' });
-    }
-    return i;
+export type ColumnLookup = {
+  (column: string, required: true): number;
+  (column: string, required: false): number | undefined;
+};
+
+/**
+ * Column lookup on a header row: an exact name first, else the one name equal ignoring case.
+ * A required column that is missing, or a column named twice, fails the read naming file and column.
+ */
+export function headerIndex(header: string[], file: string): ColumnLookup {
+  const names = header.map((h) => h.trim());
+  const fail = (what: string) => {
+    throw new SourceReadError(`${file}:1: ${what} (header has: ${names.join(', ')})`, 'csv', { code: 'SOURCE_BAD_HEADER' });
   };
+  const find = (column: string, required: boolean): number | undefined => {
+    let at = names.flatMap((n, i) => (n === column ? [i] : []));
+    if (at.length === 0) at = names.flatMap((n, i) => (n.toLowerCase() === column.toLowerCase() ? [i] : []));
+    if (at.length > 1) fail(`column "${column}" appears ${at.length} times`);
+    if (at.length === 0 && required) fail(`required column "${column}" is missing`);
+    return at[0];
+  };
+  return find as ColumnLookup;
 }

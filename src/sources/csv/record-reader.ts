@@ -1,99 +1,106 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse/sync';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CsvError, parse } from 'csv-parse';
+import { LineTracker, nextLineStart } from './line-tracker.js';
 
-export type RawRecord = { line: number; fields: string[] } | { line: number; error: string };
+/** One record with the physical line it starts on (header = line 1), or a record that could not be read. */
+export type RawRecord = { line: number; fields: string[]; lines: number } | { line: number; error: string };
+
+/** Return 'stop' to end the read early (e.g. after the header). */
+export type RecordHandler = (record: RawRecord) => void | 'stop';
 
 export interface RecordReaderOptions {
   delimiter: string;
-  /** A quoted field may span this many lines; past it the quote is taken as unclosed. @defaultValue 50 */
+  /**
+   * A record may span this many physical lines (quoted line breaks). A longer one is taken as a
+   * quote that never closed where it should have: reported, and reading resumes on its next line.
+   * @defaultValue 20
+   */
   maxRecordLines?: number;
-  /** Records parsed per csv-parse call on the fast path. @defaultValue 500 */
-  chunk?: number;
+  signal?: AbortSignal;
 }
 
-interface Logical {
-  line: number;
-  text: string;
+class Stop extends Error {}
+
+class Broken extends Error {
+  constructor(readonly line: number, readonly offset: number, reason: string) {
+    super(reason);
+  }
 }
+
+type Segment = { kind: 'done' } | { kind: 'broken'; line: number; offset: number; reason: string };
 
 /**
- * Streams a CSV file as records with the physical line each starts on (header = line 1).
- * Lines are first grouped into quote-balanced records, so one broken quote costs one row, not the
- * rest of the file: an unclosed quote is reported at its line and reading resumes on the next line.
- * Records are then parsed by csv-parse in chunks (RFC 4180), falling back to one record at a time
- * only for a chunk that holds a malformed record, to name it.
+ * Streams a CSV file through csv-parse (RFC 4180, BOM, CRLF or LF) and hands each record to
+ * `onRecord` with the line it starts on. Blank lines and all-empty rows are skipped.
+ *
+ * A quoting error (an unclosed quote, text after a closing quote, a quote inside an unquoted field)
+ * makes csv-parse stop. The broken record is reported at the line it starts on and reading resumes
+ * on the line after that with a fresh parser, so one broken row costs one row: the valid rows before
+ * it are kept and the rows after it are read, never swallowed into the broken field.
  */
-export async function* readRecords(path: string, opts: RecordReaderOptions): AsyncGenerator<RawRecord> {
-  const maxLines = opts.maxRecordLines ?? 50;
-  const chunkSize = opts.chunk ?? 500;
-  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let lineNo = 0;
-  let pending: { line: number; parts: string[]; quotes: number } | undefined;
-  let batch: Logical[] = [];
-  const out: RawRecord[] = [];
-
-  const flushBatch = () => {
-    if (batch.length > 0) out.push(...parseBatch(batch, opts.delimiter));
-    batch = [];
-  };
-  const feed = (text: string, line: number): void => {
-    if (pending) {
-      pending.parts.push(text);
-      pending.quotes += countQuotes(text);
-      if (pending.quotes % 2 === 0) {
-        batch.push({ line: pending.line, text: pending.parts.join('\n') });
-        pending = undefined;
-      } else if (pending.parts.length >= maxLines) {
-        reopen();
-      }
-      return;
-    }
-    if (text.trim() === '') return;
-    const quotes = countQuotes(text);
-    if (quotes % 2 === 0) batch.push({ line, text });
-    else pending = { line, parts: [text], quotes };
-  };
-  /** The pending record never closed its quote: report its first line, re-read the lines after it. */
-  const reopen = (): void => {
-    const broken = pending!;
-    pending = undefined;
-    flushBatch();
-    out.push({ line: broken.line, error: `unclosed quote (no closing " within ${broken.parts.length} line(s)); row skipped, reading resumes on the next line` });
-    broken.parts.slice(1).forEach((t, i) => feed(t, broken.line + 1 + i));
-  };
-
-  for await (const raw of rl) {
-    lineNo += 1;
-    feed(lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw, lineNo);
-    if (batch.length >= chunkSize) flushBatch();
-    while (out.length > 0) yield out.shift()!;
+export async function readRecords(path: string, opts: RecordReaderOptions, onRecord: RecordHandler): Promise<void> {
+  let start = 0;
+  let line = 1;
+  for (;;) {
+    const seg = await readSegment(path, start, line, opts, onRecord);
+    if (seg.kind === 'done') return;
+    if (onRecord({ line: seg.line, error: seg.reason }) === 'stop') return;
+    const next = await nextLineStart(path, seg.offset);
+    if (next === undefined) return;
+    start = next;
+    line = seg.line + 1;
   }
-  while (pending) reopen();
-  flushBatch();
-  yield* out;
 }
 
-function countQuotes(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) n++;
-  return n;
-}
-
-function parseBatch(batch: Logical[], delimiter: string): RawRecord[] {
-  try {
-    const rows = parse(batch.map((b) => b.text).join('\n'), { delimiter, relax_column_count: true, record_delimiter: '\n' }) as string[][];
-    if (rows.length === batch.length) return rows.map((fields, i) => ({ line: batch[i]!.line, fields }));
-  } catch {
-    // A malformed record in this chunk: parse one by one to name it.
-  }
-  return batch.map((b) => {
-    try {
-      const rows = parse(b.text, { delimiter, relax_column_count: true, record_delimiter: '\n' }) as string[][];
-      if (rows.length !== 1) return { line: b.line, error: 'malformed quoting' };
-      return { line: b.line, fields: rows[0]! };
-    } catch (err) {
-      return { line: b.line, error: `malformed quoting (${(err as { code?: string }).code ?? 'CSV error'})` };
-    }
+async function readSegment(path: string, start: number, firstLine: number, opts: RecordReaderOptions, onRecord: RecordHandler): Promise<Segment> {
+  const maxLines = opts.maxRecordLines ?? 20;
+  const tracker = new LineTracker(start, firstLine);
+  let recordStart = start;
+  const parser = parse({
+    delimiter: opts.delimiter,
+    bom: start === 0,
+    // Both line ends in one file (concatenated exports); a lone CR stays field content.
+    record_delimiter: ['\r\n', '\n'],
+    relax_column_count: true,
+    on_record: (fields: string[], ctx) => {
+      const from = recordStart;
+      const end = start + ctx.bytes;
+      recordStart = end;
+      const line = tracker.lineAt(from);
+      if (fields.every((f) => f.trim() === '')) return null;
+      // Line feeds before the record's last byte: the terminator itself is not a spanned line.
+      const lines = 1 + tracker.feedsBefore(end - 1);
+      if (lines > maxLines) throw new Broken(line, from, `a quoted field spans ${lines} lines (more than ${maxLines}): taken as an unclosed quote; row skipped, reading resumes on the next line`);
+      if (onRecord({ line, fields, lines }) === 'stop') throw new Stop();
+      return null;
+    },
   });
+  // Records are consumed in on_record; the sink only drains the (empty) readable side.
+  const sink = new Writable({ objectMode: true, write: (_r, _e, done) => done() });
+  try {
+    await pipeline(createReadStream(path, { start }), tracker, parser, sink, ...(opts.signal ? [{ signal: opts.signal }] : []));
+    return { kind: 'done' };
+  } catch (err) {
+    if (err instanceof Stop) return { kind: 'done' };
+    if (err instanceof Broken) return { kind: 'broken', line: err.line, offset: err.offset, reason: err.message };
+    if (err instanceof CsvError) return { kind: 'broken', line: tracker.lineAt(recordStart), offset: recordStart, reason: quotingReason(err) };
+    throw err;
+  }
+}
+
+function quotingReason(err: CsvError): string {
+  const resume = 'row skipped, reading resumes on the next line';
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return `unclosed quote (the quoted field never closes); ${resume}`;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return `malformed quoting (text after a closing quote); ${resume}`;
+    case 'INVALID_OPENING_QUOTE':
+      return `malformed quoting (a quote inside an unquoted field); ${resume}`;
+    default:
+      return `malformed CSV (${err.code}); ${resume}`;
+  }
 }
