@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { SourceReadError } from '../../errors/index.js';
 import type { SourceIssue } from '../../model/index.js';
@@ -32,12 +33,15 @@ export class CsvSource implements Source {
 
   async read(request: ReadRequest): Promise<SourceRead> {
     const issues: SourceIssue[] = [];
+    const before = await this.stamps();
     const opts = { delimiter: this.config.delimiter, ...(request.signal ? { signal: request.signal } : {}) };
     const groups = await this.readGroups(issues, opts);
     const file = basename(this.path);
     const people = new PeopleFile(file, this.config, groups, (line, reason) => void issues.push({ where: `${file}:${line}`, reason }));
     await readFileRecords(this.path, opts, (rec) => people.add(rec));
     const result = people.result();
+    // An export rewritten in place while we read it may be half old, half new: read it again next time.
+    if ((await this.stamps()) !== before) throw new SourceReadError(`${this.path}: the file changed while it was read (write exports to a temporary file and rename it)`, 'csv', { code: 'SOURCE_CHANGED_DURING_READ' });
     if (issues.length > this.config.maxInvalidRows) {
       const first = issues.slice(0, QUOTED_ISSUES).map((i) => `${i.where}: ${i.reason}`).join('; ');
       throw new SourceReadError(`${file}: ${issues.length} invalid rows, more than maxInvalidRows=${this.config.maxInvalidRows}; first: ${first}`, 'csv', { code: 'SOURCE_TOO_MANY_INVALID_ROWS' });
@@ -59,9 +63,18 @@ export class CsvSource implements Source {
     });
   }
 
+  /** Size and mtime of the files; unreadable files are left to the read to report. */
+  private async stamps(): Promise<string> {
+    const files = [this.path, ...(this.groupsPath ? [this.groupsPath] : [])];
+    const stats = await Promise.all(files.map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => 'none')));
+    return stats.join('|');
+  }
+
   private async readGroups(issues: SourceIssue[], opts: { delimiter: string; signal?: AbortSignal }): Promise<GroupIndex | undefined> {
     if (!this.config.groupsFile || !this.groupsPath) return undefined;
-    return readGroupsFile(this.groupsPath, this.config.groupsFile, { ...opts, groupDelimiter: this.config.groupDelimiter }, issues);
+    const index = await readGroupsFile(this.groupsPath, this.config.groupsFile, { ...opts, groupDelimiter: this.config.groupDelimiter }, issues);
+    this.deps.log.debug({ profile: this.deps.profile, file: basename(this.groupsPath), groups: index.groups.length }, 'csv groups file read');
+    return index;
   }
 
   private async header(path: string, opts: { delimiter: string }, checkColumns: (fields: string[], file: string) => void): Promise<void> {

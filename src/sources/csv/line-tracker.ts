@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 
 const LF = 0x0a;
+const QUOTE = 0x22;
 
 /**
  * Sits between the file and csv-parse and notes where every line feed is, so a record's byte range
@@ -47,16 +48,20 @@ export class LineTracker extends Transform {
   }
 }
 
-/** Offset of the line after the one holding `pos`, or undefined at the end of the file. */
-export async function nextLineStart(path: string, pos: number): Promise<number | undefined> {
+/** The line holding `pos` from there on: where the next line starts (undefined at the end) and its double quotes. */
+export async function scanLine(path: string, pos: number): Promise<{ next: number | undefined; quotes: number }> {
   const file = await open(path, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
+    let quotes = 0;
     for (let at = pos; ; ) {
       const { bytesRead } = await file.read(buf, 0, buf.length, at);
-      if (bytesRead === 0) return undefined;
-      const i = buf.subarray(0, bytesRead).indexOf(LF);
-      if (i !== -1) return at + i + 1;
+      if (bytesRead === 0) return { next: undefined, quotes };
+      const chunk = buf.subarray(0, bytesRead);
+      const lf = chunk.indexOf(LF);
+      const part = lf === -1 ? chunk : chunk.subarray(0, lf);
+      for (let i = part.indexOf(QUOTE); i !== -1; i = part.indexOf(QUOTE, i + 1)) quotes++;
+      if (lf !== -1) return { next: at + lf + 1, quotes };
       at += bytesRead;
     }
   } finally {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
-import { LineTracker, nextLineStart } from './line-tracker.js';
+import { LineTracker, scanLine } from './line-tracker.js';
 
 /** One record with the physical line it starts on (header = line 1), or a record that could not be read. */
 export type RawRecord = { line: number; fields: string[]; lines: number } | { line: number; error: string };
@@ -29,7 +29,7 @@ class Broken extends Error {
   }
 }
 
-type Segment = { kind: 'done' } | { kind: 'broken'; line: number; offset: number; reason: string };
+type Segment = { kind: 'done' } | { kind: 'broken'; line: number; offset: number; reason: string; code?: CsvError['code'] };
 
 /**
  * Streams a CSV file through csv-parse (RFC 4180, BOM, CRLF or LF) and hands each record to
@@ -46,8 +46,10 @@ export async function readRecords(path: string, opts: RecordReaderOptions, onRec
   for (;;) {
     const seg = await readSegment(path, start, line, opts, onRecord);
     if (seg.kind === 'done') return;
-    if (onRecord({ line: seg.line, error: seg.reason }) === 'stop') return;
-    const next = await nextLineStart(path, seg.offset);
+    const { next, quotes } = await scanLine(path, seg.offset);
+    // A quote opened on the record's first line that does not close there ran on into later lines.
+    const unclosed = (seg.code === 'CSV_QUOTE_NOT_CLOSED' || seg.code === 'CSV_INVALID_CLOSING_QUOTE') && quotes % 2 === 1;
+    if (onRecord({ line: seg.line, error: unclosed ? `unclosed quote (a quoted field opens on this line and does not close on it); ${RESUME}` : seg.reason }) === 'stop') return;
     if (next === undefined) return;
     start = next;
     line = seg.line + 1;
@@ -72,7 +74,7 @@ async function readSegment(path: string, start: number, firstLine: number, opts:
       if (fields.every((f) => f.trim() === '')) return null;
       // Line feeds before the record's last byte: the terminator itself is not a spanned line.
       const lines = 1 + tracker.feedsBefore(end - 1);
-      if (lines > maxLines) throw new Broken(line, from, `a quoted field spans ${lines} lines (more than ${maxLines}): taken as an unclosed quote; row skipped, reading resumes on the next line`);
+      if (lines > maxLines) throw new Broken(line, from, `a quoted field spans ${lines} lines (more than ${maxLines}): taken as an unclosed quote; ${RESUME}`);
       if (onRecord({ line, fields, lines }) === 'stop') throw new Stop();
       return null;
     },
@@ -85,22 +87,23 @@ async function readSegment(path: string, start: number, firstLine: number, opts:
   } catch (err) {
     if (err instanceof Stop) return { kind: 'done' };
     if (err instanceof Broken) return { kind: 'broken', line: err.line, offset: err.offset, reason: err.message };
-    if (err instanceof CsvError) return { kind: 'broken', line: tracker.lineAt(recordStart), offset: recordStart, reason: quotingReason(err) };
+    if (err instanceof CsvError) return { kind: 'broken', line: tracker.lineAt(recordStart), offset: recordStart, reason: quotingReason(err), code: err.code };
     throw err;
   }
 }
 
+const RESUME = 'row skipped, reading resumes on the next line';
+
 function quotingReason(err: CsvError): string {
-  const resume = 'row skipped, reading resumes on the next line';
   switch (err.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return `unclosed quote (the quoted field never closes); ${resume}`;
+      return `unclosed quote; ${RESUME}`;
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-      return `malformed quoting (text after a closing quote); ${resume}`;
+      return `malformed quoting (text after a closing quote); ${RESUME}`;
     case 'INVALID_OPENING_QUOTE':
-      return `malformed quoting (a quote inside an unquoted field); ${resume}`;
+      return `malformed quoting (a quote inside an unquoted field); ${RESUME}`;
     default:
-      return `malformed CSV (${err.code}); ${resume}`;
+      return `malformed CSV (${err.code}); ${RESUME}`;
   }
 }
