@@ -140,6 +140,13 @@ describe('CSV source: an unclosed quote costs its own row, never the rest of the
     expect(snap.people).toHaveLength(20);
   });
 
+  it('the documented limit: within 20 lines, a quote closed by a stray quote that still parses is one row', async () => {
+    const snap = await readCsv({ 'people.csv': H + '3,c@x.com,"Cy,true,Eng\n' + OK1 + '4,d@x.com,Dee",true,Eng\n' + OK2 });
+
+    expect(snap.issues).toEqual([]);
+    expect(snap.people.map((p) => [p.sourceId, p.email])).toEqual([['3', 'c@x.com'], ['2', 'ok2@x.com']]);
+  });
+
   it('a broken header fails the read instead of taking a data row as the header', async () => {
     await expect(readCsv({ 'people.csv': 'id,"email,groups\n1,a@x.com,Eng\n' })).rejects.toThrow('people.csv:1: the header row cannot be read: unclosed quote');
   });
