@@ -41,7 +41,9 @@ export class CsvSource implements Source {
     await readFileRecords(this.path, opts, (rec) => people.add(rec));
     const result = people.result();
     // An export rewritten in place while we read it may be half old, half new: read it again next time.
-    if ((await this.stamps()) !== before) throw new SourceReadError(`${this.path}: the file changed while it was read (write exports to a temporary file and rename it)`, 'csv', { code: 'SOURCE_CHANGED_DURING_READ' });
+    const after = await this.stamps();
+    const changed = [...after.keys()].find((f) => after.get(f) !== before.get(f));
+    if (changed) throw new SourceReadError(`${changed}: the file changed while it was read (write exports to a temporary file and rename it)`, 'csv', { code: 'SOURCE_CHANGED_DURING_READ' });
     if (issues.length > this.config.maxInvalidRows) {
       const first = issues.slice(0, QUOTED_ISSUES).map((i) => `${i.where}: ${i.reason}`).join('; ');
       throw new SourceReadError(`${file}: ${issues.length} invalid rows, more than maxInvalidRows=${this.config.maxInvalidRows}; first: ${first}`, 'csv', { code: 'SOURCE_TOO_MANY_INVALID_ROWS' });
@@ -64,10 +66,10 @@ export class CsvSource implements Source {
   }
 
   /** Size and mtime of the files; unreadable files are left to the read to report. */
-  private async stamps(): Promise<string> {
+  private async stamps(): Promise<Map<string, string>> {
     const files = [this.path, ...(this.groupsPath ? [this.groupsPath] : [])];
     const stats = await Promise.all(files.map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => 'none')));
-    return stats.join('|');
+    return new Map(files.map((f, i) => [f, stats[i]!]));
   }
 
   private async readGroups(issues: SourceIssue[], opts: { delimiter: string; signal?: AbortSignal }): Promise<GroupIndex | undefined> {

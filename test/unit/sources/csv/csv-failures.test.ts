@@ -126,6 +126,7 @@ describe('CSV source: files', () => {
     const err = await source.read({ mode: 'full' }).catch((e: unknown) => e as SourceReadError);
 
     expect((err as SourceReadError).code).toBe('SOURCE_CHANGED_DURING_READ');
+    expect((err as SourceReadError).message).toMatch(new RegExp(`^${join(dir, 'people.csv')}: the file changed while it was read`));
   });
 
   it('an aborted read fails with SOURCE_ABORTED', async () => {
