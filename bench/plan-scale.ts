@@ -1,5 +1,6 @@
 // Planning cost: mapping + planning of a synthetic directory against an empty and a matching org.
 // Pure CPU work, no I/O: measures the planning step itself. Run: npm run bench -- plan
+import { CHARTIO_CAPABILITIES } from '../src/targets/chartio/index.js';
 import { policySchema } from '../src/config/schema.js';
 import { mapDirectory } from '../src/mapping/index.js';
 import { makePlan } from '../src/plan/make-plan.js';
@@ -14,10 +15,10 @@ export interface PlanScaleResult {
 }
 
 const policy = policySchema.parse({ maxDeletes: 1_000_000, maxDeletePercent: 100 });
-const caps = { maxUsers: 1_000_000, maxTeams: 1_000_000, createUserNeedsTeam: true, userNeedsOneTeam: true };
+const caps = { ...CHARTIO_CAPABILITIES, maxUsers: 1_000_000, maxTeams: 1_000_000 };
 
 function matching(desired: Desired): Actual {
-  const teams = desired.teams.map((t, i) => ({ id: String(i + 1), name: t.name, isOwner: t.name === 'Owners', noAdd: false, memberIds: [] as string[] }));
+  const teams = desired.teams.map((t, i) => ({ id: String(i + 1), name: t.name, ...(t.name === 'Owners' ? { keepsMember: true } : {}), memberIds: [] as string[] }));
   const byName = new Map(teams.map((t) => [t.name, t]));
   const users = desired.people.map((p, i) => {
     const id = String(100_000 + i);
@@ -36,7 +37,7 @@ export function planScale(people: number, groups: number, memberships: number): 
   const desired = mapDirectory(snapshot, scaleMapping);
   const t1 = performance.now();
   const base = { links: emptyLinks(), policy, capabilities: caps, tombstones: new Map(), now: 0, readCalls: 0, ratePerSecond: 15.8 };
-  const owners = { id: '0', name: 'Owners', isOwner: true, noAdd: false, memberIds: [] };
+  const owners = { id: '0', name: 'Owners', keepsMember: true, memberIds: [] };
   const fromEmpty = makePlan({ ...base, desired, actual: { users: [], teams: [owners] } }).plan;
   const t2 = performance.now();
   const actual = matching(desired);

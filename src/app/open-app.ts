@@ -1,10 +1,12 @@
-import type { Config, ProfileConfig } from '../config/schema.js';
-import { loadConfig } from '../config/load-config.js';
+import { targetOf, type Config, type ProfileConfig } from '../config/schema.js';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { ConfigError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import type { Redis } from 'ioredis';
 import { createSource } from '../sources/registry.js';
 import type { Source } from '../sources/source.js';
-import { createTarget, type TargetHooks } from '../targets/registry.js';
+import type { HttpHooks } from '../targets/http/http-client.js';
+import { createTarget } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
 
 export interface App {
@@ -15,6 +17,8 @@ export interface App {
   log: Logger;
   source: Source;
   target: Target;
+  /** The name of the profile's target (`default` for a single `target:`). */
+  targetName: string;
 }
 
 export function pickProfile(config: Config, name?: string): ProfileConfig {
@@ -24,12 +28,32 @@ export function pickProfile(config: Config, name?: string): ProfileConfig {
   return found;
 }
 
-/** Config -> logger, source and target: the one wiring point shared by every command. */
-export async function openApp(configPath: string, opts: { profile?: string; log?: Logger; targetHooks?: TargetHooks } = {}): Promise<App> {
-  const loaded = await loadConfig(configPath);
-  const log = opts.log ?? createLogger({ level: loaded.config.log.level });
-  const profile = pickProfile(loaded.config, opts.profile);
-  const source = createSource(profile.source, { log: log.child({ profile: profile.name }), baseDir: loaded.baseDir, profile: profile.name });
-  const target = createTarget(loaded.config.target, opts.targetHooks);
-  return { config: loaded.config, configPath: loaded.path, baseDir: loaded.baseDir, profile, log, source, target };
+export interface WireOptions {
+  profile?: string;
+  log?: Logger;
+  /** HTTP hooks for a target, by target name (the runtime plugs in its budgets here). */
+  hooksFor?: (targetName: string) => HttpHooks;
+  /** For sources that keep state (LDAP and Entra cursors). */
+  redis?: Redis;
+}
+
+/**
+ * Config -> logger, profile, source and target: the one wiring point. It opens nothing, so a bad
+ * key (a target URL without https, say) fails here, before any connection exists to close.
+ */
+export async function openApp(configPath: string, opts: WireOptions = {}): Promise<App> {
+  return wireApp(await loadConfig(configPath), opts);
+}
+
+export function wireApp(loaded: LoadedConfig, opts: WireOptions = {}): App {
+  const { config } = loaded;
+  const log = opts.log ?? createLogger({ level: config.log.level });
+  const profile = pickProfile(config, opts.profile);
+  const { name: targetName, config: targetConfig } = targetOf(config, profile);
+  const target = createTarget(targetConfig, opts.hooksFor?.(targetName) ?? {});
+  const source = createSource(profile.source, {
+    log: log.child({ profile: profile.name }), baseDir: loaded.baseDir, profile: profile.name,
+    ...(opts.redis ? { redis: opts.redis, keyPrefix: `${config.redis.prefix}:{${config.redis.prefix}:${profile.name}}:` } : {}),
+  });
+  return { config, configPath: loaded.path, baseDir: loaded.baseDir, profile, log, source, target, targetName };
 }

@@ -32,10 +32,15 @@ export interface PlanSyncOptions {
   now?: number;
 }
 
-/** Calls per second the budget allows, with its headroom. */
-export function budgetRate(config: Config): number {
-  const { max, duration, headroom } = config.target.rateLimit;
-  return (max * headroom) / (duration / 1000);
+/** Calls per second the target's budget allows, with its headroom (0: no limit). */
+export function budgetRate(target: Target): number {
+  const { max, durationMs, headroom } = target.budget;
+  return max > 0 ? (max * headroom) / (durationMs / 1000) : 0;
+}
+
+/** Orgs the mapping names (besides the target's own), for targets with orgs to read. */
+export function orgsNamed(profile: ProfileConfig): string[] {
+  return [...new Set([...profile.mapping.rules.flatMap((r) => (r.org ? [r.org] : [])), ...profile.mapping.roles.flatMap((r) => (r.org ? [r.org] : []))])];
 }
 
 /** Steps 1-4 of a sync: read the source, map, read the target, plan (with the safety verdict). */
@@ -45,11 +50,12 @@ export async function planSync(config: Config, profile: ProfileConfig, source: S
   log.info({ people: read.snapshot.people.length, groups: read.snapshot.groups.length, issues: read.snapshot.issues.length, mode: read.mode }, 'source read');
   for (const issue of read.snapshot.issues.slice(0, 50)) log.warn({ where: issue.where, reason: issue.reason }, 'source row skipped');
 
-  const desired = mapDirectory(read.snapshot, profile.mapping);
   const t1 = performance.now();
-  const { actual, requests } = await target.read();
+  // The target first: targets with orgs learn their default org from it, which the mapping needs.
+  const { actual, requests } = await target.read({ orgs: orgsNamed(profile) });
   log.info({ users: actual.users.length, teams: actual.teams.length, requests }, 'target read');
   const t2 = performance.now();
+  const desired = mapDirectory(read.snapshot, profile.mapping, target.mapOptions ?? {});
 
   const { plan, observations } = makePlan({
     desired,
@@ -60,7 +66,7 @@ export async function planSync(config: Config, profile: ProfileConfig, source: S
     capabilities: target.capabilities,
     now: opts.now ?? Date.now(),
     readCalls: requests,
-    ratePerSecond: budgetRate(config),
+    ratePerSecond: budgetRate(target),
     ...(opts.state.lastSourceSize !== undefined ? { lastSourceSize: opts.state.lastSourceSize } : {}),
     ...(opts.allowDeletes !== undefined ? { allowDeletes: opts.allowDeletes } : {}),
   });

@@ -122,7 +122,7 @@ export function staleOps(plan: Plan, actual: import('../model/index.js').Actual)
   const users = new Set(actual.users.map((u) => u.id));
   const teams = new Set(actual.teams.map((t) => t.id));
   return plan.phases.flat().filter((op) => {
-    const teamId = 'team' in op ? op.team.id : undefined;
+    const teamId = 'team' in op ? op.team?.id : undefined;
     const userId = 'user' in op ? op.user.id : undefined;
     return (teamId !== undefined && !teams.has(teamId)) || (userId !== undefined && !users.has(userId));
   }).map((op) => op.key);

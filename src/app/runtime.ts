@@ -1,26 +1,30 @@
-import { Queue } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { targetOf } from '../config/schema.js';
 import { loadConfig } from '../config/load-config.js';
 import { RostersyncError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import type { Op } from '../model/index.js';
 import { OPS_QUEUE, type OpJobData } from '../queue/op-jobs.js';
 import { startOpWorker } from '../queue/op-worker.js';
 import { RateBudget } from '../queue/rate-budget.js';
 import { budgetKey, queuePrefix } from '../store/keys.js';
 import { Store } from '../store/store.js';
-import { createSource } from '../sources/registry.js';
+import type { HttpHooks } from '../targets/http/http-client.js';
 import { createTarget } from '../targets/registry.js';
-import type { Op } from '../model/index.js';
-import type { Worker } from 'bullmq';
-import { pickProfile, type App } from './open-app.js';
+import type { Target } from '../targets/target.js';
+import { pickProfile, wireApp, type App } from './open-app.js';
 
-/** Everything a sync needs: the app wiring plus Redis, the store, the shared budget and the queue. */
+/** Everything a sync needs: the app wiring plus Redis, the store, the target's budget and the queue. */
 export interface Runtime extends App {
   redis: Redis;
   store: Store;
-  budget: RateBudget;
+  /** The profile's target budget; undefined where the target has no limit. */
+  budget?: RateBudget;
   queue: Queue<OpJobData>;
   storeFor(profile: string): Store;
+  /** The target a profile syncs into, with its own budget (ops of any profile may reach a worker). */
+  targetFor(profile: string): Target;
   /** Starts in-process workers on this runtime's queue; closed by close(). */
   startWorkers(opts?: { concurrency?: number; onOutcome?: (op: Op, outcome: string) => void }): Worker<OpJobData>;
   close(): Promise<void>;
@@ -33,53 +37,80 @@ export interface RuntimeOptions {
   onResponse?: (info: { method: string; path: string; status: number }) => void;
 }
 
+/**
+ * Config, then Redis: every config problem is found before a connection opens, and a failure
+ * after Redis connected closes what was opened, so no command is left hanging.
+ */
 export async function openRuntime(configPath: string, opts: RuntimeOptions = {}): Promise<Runtime> {
   const loaded = await loadConfig(configPath);
   const { config } = loaded;
   const log = opts.log ?? createLogger({ level: config.log.level });
-  const profile = pickProfile(config, opts.profile);
+  const prefix = config.redis.prefix;
   const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3, connectTimeout: 5000 });
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
+  const queueRef: { queue?: Queue<OpJobData> } = {};
+  // One budget per target key, shared by every profile that syncs into it and every process.
+  const budgets = new Map<string, RateBudget | undefined>();
+  const budgetOf = (target: Target) => {
+    const spec = target.budget;
+    if (!budgets.has(spec.key)) budgets.set(spec.key, spec.max > 0 ? new RateBudget(redis, budgetKey(prefix, spec.key), { max: spec.max, durationMs: spec.durationMs, headroom: spec.headroom }) : undefined);
+    return budgets.get(spec.key);
+  };
+  const budgetRef = new Map<string, RateBudget | undefined>();
+  const hooksFor = (targetName: string): HttpHooks => ({
+    beforeRequest: async () => budgetRef.get(targetName)?.acquire(),
+    onRateLimited: async (ms) => {
+      log.warn({ retryAfterMs: ms, target: targetName }, 'target answered 429: pausing the budget and the queue');
+      await budgetRef.get(targetName)?.pause(ms);
+      await queueRef.queue?.rateLimit(ms);
+    },
+    ...(opts.onResponse ? { onResponse: opts.onResponse } : {}),
+  });
+  let app: App;
+  try {
+    app = wireApp(loaded, { ...(opts.profile ? { profile: opts.profile } : {}), log, hooksFor, redis });
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  budgetRef.set(app.targetName, budgetOf(app.target));
   try {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
+    await app.source.close?.();
     throw new RostersyncError('REDIS_UNAVAILABLE', `cannot reach Redis at ${config.redis.url.replace(/\/\/[^@]*@/, '//***@')}: ${(err as Error).message}`, { cause: err });
   }
-  const prefix = config.redis.prefix;
-  const host = new URL(config.target.baseUrl).host;
-  const { max, duration, headroom } = config.target.rateLimit;
-  const budget = new RateBudget(redis, budgetKey(prefix, host), { max, durationMs: duration, headroom });
   const queue = new Queue<OpJobData>(OPS_QUEUE, { connection: redis, prefix: queuePrefix(prefix) });
   queue.on('error', (err) => log.debug({ err: err.message }, 'op queue connection error'));
-  const target = createTarget(config.target, {
-    beforeRequest: () => budget.acquire(),
-    onRateLimited: async (ms) => {
-      log.warn({ retryAfterMs: ms }, 'target answered 429: pausing the budget and the queue');
-      await budget.pause(ms);
-      await queue.rateLimit(ms);
-    },
-    ...(opts.onResponse ? { onResponse: opts.onResponse } : {}),
-  });
-  const source = createSource(profile.source, {
-    log: log.child({ profile: profile.name }), baseDir: loaded.baseDir, profile: profile.name, redis, keyPrefix: `${prefix}:{${prefix}:${profile.name}}:`,
-  });
+  queueRef.queue = queue;
+
   const stores = new Map<string, Store>();
   const storeFor = (name: string) => {
     let s = stores.get(name);
     if (!s) stores.set(name, (s = new Store(redis, prefix, name, config.queue.keepRuns)));
     return s;
   };
+  const targets = new Map<string, Target>([[app.targetName, app.target]]);
+  const targetFor = (profileName: string) => {
+    const { name, config: tc } = targetOf(config, pickProfile(config, profileName));
+    let t = targets.get(name);
+    if (!t) {
+      targets.set(name, (t = createTarget(tc, hooksFor(name))));
+      budgetRef.set(name, budgetOf(t));
+    }
+    return t;
+  };
   const workers: Worker<OpJobData>[] = [];
   const workerConnections: Redis[] = [];
+  const budget = budgetRef.get(app.targetName);
   return {
-    config, configPath: loaded.path, baseDir: loaded.baseDir, profile, log, source, target,
-    redis, budget, queue, storeFor, store: storeFor(profile.name),
+    ...app, redis, queue, storeFor, targetFor, store: storeFor(app.profile.name), ...(budget ? { budget } : {}),
     startWorkers(o = {}) {
       const connection = redis.duplicate({ maxRetriesPerRequest: null });
       workerConnections.push(connection);
       const w = startOpWorker({
-        connection, queuePrefix: queuePrefix(prefix), queue, target, storeFor, log, concurrency: o.concurrency ?? config.queue.concurrency,
+        connection, queuePrefix: queuePrefix(prefix), queue, targetFor, storeFor, log, concurrency: o.concurrency ?? config.queue.concurrency,
         ...(o.onOutcome ? { onOutcome: o.onOutcome } : {}),
       });
       workers.push(w);
@@ -92,7 +123,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
       await Promise.all(workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, 10_000).unref())])));
       // With Redis gone, closing could wait forever: bound it.
       await Promise.race([queue.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
-      await source.close?.();
+      await app.source.close?.();
       for (const c of workerConnections) c.disconnect();
       redis.disconnect();
     },

@@ -18,12 +18,12 @@ export async function validateCommand(argv: string[]): Promise<number> {
   }
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
   const app = await openApp(values.config, { log: silentLogger, ...(values.profile ? { profile: values.profile } : {}) });
-  process.stdout.write(`config   ok   ${app.configPath} (${app.config.profiles.length} profile(s), target ${app.config.target.kind})\n`);
+  process.stdout.write(`config   ok   ${app.configPath} (${app.config.profiles.length} profile(s), target ${app.target.kind})\n`);
   if (values.offline) return EXIT.ok;
 
   const checks: [string, () => Promise<void>][] = [
     [`source   ${app.profile.name} (${app.profile.source.kind})`, async () => app.source.check?.()],
-    [`target   ${app.config.target.kind} ${app.target.budgetKey}`, async () => app.target.check?.()],
+    [`target   ${app.target.kind} ${app.target.budget.key}`, async () => app.target.check?.()],
     [`redis    ${redactUrl(app.config.redis.url)}`, () => pingRedis(app.config.redis.url)],
   ];
   let failed = 0;

@@ -4,19 +4,10 @@ import { ldapSourceSchema } from '../sources/ldap/schema.js';
 import { entraSourceSchema } from '../sources/entra/schema.js';
 import { validate as isCron } from 'node-cron';
 import { checkListEntry, checkRule } from '../mapping/patterns.js';
+import { duration } from './duration.js';
+import { targetSchema } from '../targets/registry.js';
 
-/** "90s", "15m", "7d" -> milliseconds. */
-export const duration = z
-  .union([z.number().int().min(0), z.string().regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 7d')])
-  .describe('Milliseconds, or a number with a unit: 500ms, 30s, 15m, 12h, 7d.')
-  .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
-
-export function parseDuration(v: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(v);
-  if (!m) throw new Error(`bad duration ${v}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
-}
+export { duration, parseDuration } from './duration.js';
 
 /** Sources are one discriminated union keyed by `kind`; each connector owns its schema. */
 export const sourceSchema = z.discriminatedUnion('kind', [csvSourceSchema, ldapSourceSchema, entraSourceSchema]);
@@ -38,6 +29,7 @@ export const mappingSchema = z
             match: z.string().describe('Regular expression tested against the group name.'),
             team: z.string().describe('Team name template: $1 / ${1} / ${name} insert captures.'),
             flags: z.string().regex(/^[imsu]*$/).default(''),
+            org: z.string().min(1).optional().describe("Org the team lives in, on targets with orgs (default: the target's org)."),
           })
           .strict()
           .superRefine((r, ctx) => {
@@ -50,6 +42,28 @@ export const mappingSchema = z
     include: z.array(groupPattern).default([]).describe('If set, only these groups (names, or /regex/) are mapped.'),
     exclude: z.array(groupPattern).default([]).describe('Groups (names, or /regex/) never mapped.'),
     defaultTeam: z.string().optional().describe('Team for in-scope people with no mapped group.'),
+    roles: z
+      .array(
+        z
+          .object({
+            group: z.string().min(1).optional().describe('Group name or sourceId.'),
+            match: z.string().optional().describe('Regular expression tested against the group name.'),
+            flags: z.string().regex(/^[imsu]*$/).default(''),
+            role: z.string().min(1).describe("A role name of the target (e.g. Grafana's Viewer, Editor, Admin)."),
+            org: z.string().min(1).optional().describe("On targets with orgs: the org the role applies in (default: the target's org). Members join that org."),
+          })
+          .strict()
+          .superRefine((r, ctx) => {
+            if ((r.group === undefined) === (r.match === undefined)) ctx.addIssue({ code: 'custom', message: 'set exactly one of group or match' });
+            if (r.match !== undefined) {
+              const problem = checkRule(r.match, r.flags, 'x');
+              if (problem) ctx.addIssue({ code: 'custom', path: ['match'], message: problem });
+            }
+          }),
+      )
+      .default([])
+      .describe('Group -> role rules. Members of the group (directly or through nesting) get the role; on a one-role target the highest wins.'),
+    defaultRole: z.string().min(1).optional().describe('Role for people in scope whom no role rule names (people come into scope through a team or a role rule).'),
     people: z
       .object({
         includeDisabled: z.boolean().default(false),
@@ -69,6 +83,10 @@ export const policySchema = z
     maxDeletes: z.number().int().min(0).default(25),
     maxDeletePercent: z.number().min(0).max(100).default(10),
     minSourceRatio: z.number().min(0).max(1).default(0.5).describe('A directory smaller than this share of the last good read deletes nobody.'),
+    roles: z
+      .enum(['authoritative', 'additive', 'on-create'])
+      .default('authoritative')
+      .describe('authoritative: roles follow the rules; additive: only ever raised; on-create: set when a user is created or joins an org, then left alone.'),
     prune: z.boolean().default(false).describe('Delete teams the sync created that the mapping no longer produces.'),
     deleteOwners: z.boolean().default(false),
     protectedUsers: z.array(z.string()).default([]).describe('Emails never touched.'),
@@ -77,36 +95,13 @@ export const policySchema = z
   .strict()
   .prefault({});
 
-export const chartioTargetSchema = z
-  .object({
-    kind: z.literal('chartio'),
-    baseUrl: z.string().url().default('https://api.chartio.com/v1'),
-    org: z.string().min(1).describe('Organization slug.'),
-    apiKey: z.string().min(1),
-    apiSecret: z.string().min(1).optional().describe('Prefer ${ENV} or apiSecretFile.'),
-    apiSecretFile: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().default(30_000),
-    rateLimit: z
-      .object({
-        max: z.number().int().positive().default(5000),
-        duration: duration.default(300_000),
-        headroom: z.number().gt(0).max(1).default(0.95),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict()
-  .refine((t) => t.apiSecret !== undefined || t.apiSecretFile !== undefined, {
-    message: 'set apiSecret (e.g. ${CHARTIO_API_SECRET}) or apiSecretFile',
-    path: ['apiSecret'],
-  });
-
-export const targetSchema = chartioTargetSchema;
+export { targetSchema };
 
 export const profileSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
     source: sourceSchema,
+    target: z.string().min(1).optional().describe('Name of the target in `targets` (default: the only one, or `target`).'),
     mapping: mappingSchema.prefault({}),
     schedule: z
       .object({
@@ -128,7 +123,11 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    target: targetSchema,
+    target: targetSchema.optional().describe('The target, when every profile syncs into one.'),
+    targets: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'), targetSchema)
+      .optional()
+      .describe('Named targets; each profile names its own (profiles[].target). Each has its own rate budget.'),
     policy: policySchema,
     queue: z
       .object({
@@ -159,6 +158,17 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    if ((c.target === undefined) === (c.targets === undefined || Object.keys(c.targets).length === 0)) {
+      ctx.addIssue({ code: 'custom', path: c.target === undefined ? ['targets'] : ['target'], message: c.target === undefined ? 'set target, or targets with at least one entry' : 'set target or targets, not both' });
+    }
+    const names = Object.keys(c.targets ?? {});
+    c.profiles.forEach((p, i) => {
+      if (p.target === undefined) {
+        if (names.length > 1) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'target'], message: `several targets are configured (${names.join(', ')}): name one` });
+      } else if (c.targets === undefined ? p.target !== 'default' : !names.includes(p.target)) {
+        ctx.addIssue({ code: 'custom', path: ['profiles', i, 'target'], message: `no target named "${p.target}" (targets: ${names.join(', ') || 'default'})` });
+      }
+    });
     const seen = new Set<string>();
     c.profiles.forEach((p, i) => {
       if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `duplicate profile name ${p.name}` });
@@ -170,8 +180,16 @@ export type Config = z.infer<typeof configSchema>;
 export type ProfileConfig = z.infer<typeof profileSchema>;
 export type MappingConfig = z.infer<typeof mappingSchema>;
 export type PolicyConfig = z.infer<typeof policySchema>;
-export type ChartioTargetConfig = z.infer<typeof chartioTargetSchema>;
+export type TargetConfig = z.infer<typeof targetSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
+
+/** The target a profile syncs into, with its name (the single `target` is named "default"). */
+export function targetOf(config: Config, profile: ProfileConfig): { name: string; config: TargetConfig } {
+  if (config.target) return { name: 'default', config: config.target };
+  const targets = config.targets ?? {};
+  const name = profile.target ?? Object.keys(targets)[0]!;
+  return { name, config: targets[name]! };
+}
 
 function isTimeZone(zone: string): boolean {
   try {

@@ -106,7 +106,7 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
         return { ok: checks.redis === 'ok' && checks.workers !== 'stopped' && !stopping, checks };
       },
       beforeScrape: async () => {
-        metrics.updateBudgetUse(main.budget.ratePerSecond);
+        metrics.updateBudgetUse(main.budget?.ratePerSecond ?? 0);
         for (const [name, queue] of [['ops', main.queue], ['syncs', syncQueue]] as const) {
           const counts = (await bounded(queue.getJobCounts(...JOB_STATES).catch(() => undefined), 1000)) as Record<string, number> | undefined;
           for (const [state, n] of Object.entries(counts ?? {})) metrics.queueJobs.set({ queue: name, state }, n);

@@ -35,3 +35,10 @@ export class TargetReadIncompleteError extends RostersyncError {
     super('TARGET_READ_INCOMPLETE', message);
   }
 }
+
+/** The target answered, but with a body we cannot read (truncated JSON, an HTML page, missing fields). */
+export class TargetResponseError extends RostersyncError {
+  constructor(message: string, readonly request: RequestInfo, readonly status: number) {
+    super('TARGET_BAD_RESPONSE', message);
+  }
+}

@@ -1,13 +1,23 @@
 import type { MappingConfig } from '../config/schema.js';
-import { normaliseEmail, type Desired, type DesiredPerson, type DesiredTeam, type Group, type Person, type Snapshot } from '../model/index.js';
+import { labelOf, normaliseEmail, type Desired, type DesiredPerson, type DesiredTeam, type Group, type Person, type RoleGrant, type Snapshot } from '../model/index.js';
 import { compare, groupNesting, inherited } from './group-closure.js';
+import { compileRoleRules } from './role-rules.js';
 import { compileTeamRules } from './team-rules.js';
 
+export interface MapOptions {
+  /**
+   * Set on targets with orgs: the org teams and roles belong to when a rule names none. People join
+   * the orgs of their teams and roles; teams are labelled "org / team".
+   */
+  defaultOrg?: string;
+}
+
 /**
- * Snapshot -> Desired: which teams must exist and which teams each in-scope person belongs to.
- * Pure. Membership is transitive through nested groups; the output is sorted so plans are stable.
+ * Snapshot -> Desired: which containers must exist, and which containers and roles each in-scope
+ * person has. Pure. Membership is transitive through nested groups; the output is sorted so plans
+ * are stable. A person is in scope with at least one team or one role from a rule.
  */
-export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig): Desired {
+export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: MapOptions = {}): Desired {
   const warnings: string[] = [];
   const groups = withUnknownGroups(snapshot, warnings);
   const nesting = groupNesting(groups);
@@ -16,22 +26,44 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig): Desire
   for (const cycle of nesting.cycles) {
     warnings.push(`group nesting cycle: ${cycle.map((id) => byId.get(id)!.name).join(', ')}: members of any of them count as members of all (the cycle is not followed round)`);
   }
+  const orgs = opts.defaultOrg !== undefined;
+  const orgOf = (named: string | undefined) => named ?? opts.defaultOrg ?? '';
+  if (!orgs && (mapping.rules.some((r) => r.org) || mapping.roles.some((r) => r.org))) {
+    warnings.push('mapping names an org, but the target has no orgs: the org is ignored');
+  }
 
   const rules = compileTeamRules(mapping);
   const teamOfGroup = new Map<string, string>();
+  const containers = new Map<string, DesiredTeam>();
   const producers = new Map<string, string[]>();
+  const addOrg = (org: string) => {
+    if (!containers.has(org)) containers.set(org, { name: org, key: `org:${org}`, type: 'org', label: org });
+  };
   for (const [id, group] of byId) {
-    const team = rules.teamFor(group);
-    if (team === undefined) continue;
-    teamOfGroup.set(id, team);
-    const from = producers.get(team);
+    const t = rules.teamFor(group);
+    if (t === undefined) continue;
+    const label = orgs ? `${orgOf(t.org)} / ${t.team}` : t.team;
+    if (!containers.has(label)) {
+      if (orgs) addOrg(orgOf(t.org));
+      containers.set(label, { name: t.team, key: '', label, ...(orgs ? { parent: orgOf(t.org) } : {}) });
+    }
+    teamOfGroup.set(id, label);
+    const from = producers.get(label);
     if (from) from.push(id);
-    else producers.set(team, [id]);
+    else producers.set(label, [id]);
+  }
+  const defaultLabel = mapping.defaultTeam === undefined ? undefined : orgs ? `${orgOf(undefined)} / ${mapping.defaultTeam}` : mapping.defaultTeam;
+  if (defaultLabel !== undefined && !containers.has(defaultLabel)) {
+    if (orgs) addOrg(orgOf(undefined));
+    containers.set(defaultLabel, { name: mapping.defaultTeam!, key: '', label: defaultLabel, ...(orgs ? { parent: orgOf(undefined) } : {}) });
   }
   const teamsVia = inherited(nesting, (id) => {
     const t = teamOfGroup.get(id);
     return t === undefined ? [] : [t];
   });
+  const roleRules = compileRoleRules(mapping);
+  const rolesVia = inherited(nesting, (id) => roleRules(byId.get(id)!));
+  for (const r of mapping.roles) if (orgs) addOrg(orgOf(r.org));
 
   const inScope = personFilter(mapping);
   const people: DesiredPerson[] = [];
@@ -40,9 +72,13 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig): Desire
   for (const person of [...snapshot.people].sort((a, b) => compare(a.sourceId, b.sourceId))) {
     if (!inScope(person)) continue;
     const teams = new Set<string>();
-    for (const g of person.groupIds) for (const t of teamsVia.get(g) ?? []) teams.add(t);
-    if (teams.size === 0 && mapping.defaultTeam) teams.add(mapping.defaultTeam);
-    if (teams.size === 0) continue;
+    const roles: Record<string, RoleGrant[]> = {};
+    for (const g of person.groupIds) {
+      for (const t of teamsVia.get(g) ?? []) teams.add(t);
+      for (const r of rolesVia.get(g) ?? []) (roles[orgs ? orgOf(r.org) : ''] ??= []).push({ role: r.role, reason: r.reason });
+    }
+    if (teams.size === 0 && defaultLabel !== undefined) teams.add(defaultLabel);
+    if (teams.size === 0 && Object.keys(roles).length === 0) continue;
     const email = person.email.trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
       noEmail.push(person.sourceId);
@@ -55,23 +91,50 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig): Desire
       continue;
     }
     byEmail.set(key, person.sourceId);
-    people.push({ sourceId: person.sourceId, email, displayName: person.displayName.trim() || email, teams: [...teams].sort(compare) });
+    if (orgs) {
+      // A person belongs in the org of each of their teams and roles.
+      for (const t of [...teams]) teams.add(containers.get(t)!.parent!);
+      for (const org of Object.keys(roles)) teams.add(org);
+    }
+    if (mapping.defaultRole !== undefined) {
+      const scopes = orgs ? [...teams].filter((t) => containers.get(t)?.type === 'org') : [''];
+      for (const s of scopes) if (!roles[s]) roles[s] = [{ role: mapping.defaultRole, reason: 'default role' }];
+    }
+    people.push({
+      sourceId: person.sourceId, email, displayName: person.displayName.trim() || email,
+      ...(person.givenName ? { givenName: person.givenName } : {}), ...(person.familyName ? { familyName: person.familyName } : {}),
+      teams: [...teams].sort(compare),
+      ...(Object.keys(roles).length > 0 ? { roles: dedupeRoles(roles) } : {}),
+    });
   }
   if (noEmail.length > 0) {
     warnings.push(`${noEmail.length} person(s) without a usable email skipped (${sample(noEmail)})`);
   }
   people.sort((a, b) => compare(normaliseEmail(a.email), normaliseEmail(b.email)));
 
-  // Every team the mapping produces must exist, members or not: a team whose group emptied stays
-  // managed, so the people who left the group are removed from it.
-  const names = new Set(producers.keys());
-  if (mapping.defaultTeam) names.add(mapping.defaultTeam);
-  const teams: DesiredTeam[] = [...names].sort(compare).map((name) => {
-    const from = producers.get(name);
+  // Every container the mapping produces must exist, members or not: a team whose group emptied
+  // stays managed, so the people who left the group are removed from it.
+  const teams: DesiredTeam[] = [...containers.values()].sort((a, b) => compare(labelOf(a), labelOf(b))).map((t) => {
+    if (t.type === 'org') return t;
+    const label = labelOf(t);
+    const from = producers.get(label);
     // One producing group: keyed by it, so renaming the group renames the team.
-    return { name, key: from?.length === 1 && name !== mapping.defaultTeam ? `group:${from[0]}` : `name:${name}` };
+    const key = from?.length === 1 && label !== defaultLabel ? `group:${from[0]}` : `name:${label}`;
+    const out: DesiredTeam = { name: t.name, key, ...(t.parent !== undefined ? { parent: t.parent } : {}) };
+    if (label !== t.name) out.label = label;
+    return out;
   });
   return { teams, people, warnings };
+}
+
+/** One grant per role (the first rule's reason), rule order kept. */
+function dedupeRoles(roles: Record<string, RoleGrant[]>): Record<string, RoleGrant[]> {
+  const out: Record<string, RoleGrant[]> = {};
+  for (const [scope, grants] of Object.entries(roles)) {
+    const seen = new Set<string>();
+    out[scope] = grants.filter((g) => !seen.has(g.role) && seen.add(g.role));
+  }
+  return out;
 }
 
 function personFilter(mapping: MappingConfig): (p: Person) => boolean {

@@ -1,17 +1,38 @@
 /** What the directory says the target should hold, after mapping. */
+import type { ContainerType } from './target.js';
 
 export interface DesiredTeam {
+  /** The container's name in the target. */
   name: string;
   /** Stable key of what produced the team (group sourceId, or "name:<team>"): lets a renamed group rename its team. */
   key: string;
+  /** @defaultValue 'team' */
+  type?: ContainerType;
+  /** Label of the containing org (teams in an org). */
+  parent?: string;
+  /**
+   * Unique among the desired containers; what DesiredPerson.teams and roles refer to. Defaults to the
+   * name; a team in an org is labelled "org / team" so two orgs may each have a team of one name.
+   */
+  label?: string;
+}
+
+/** A role a rule gives a person, with the rule's reason ("member of Platform Admins"). */
+export interface RoleGrant {
+  role: string;
+  reason: string;
 }
 
 export interface DesiredPerson {
   sourceId: string;
   email: string;
   displayName: string;
-  /** Team names, sorted, deduplicated. */
+  givenName?: string;
+  familyName?: string;
+  /** Labels of the desired containers (teams, orgs) the person belongs in, sorted, deduplicated. */
   teams: string[];
+  /** Roles the rules give, by scope: '' target-wide, else an org's label. Empty when no rule speaks. */
+  roles?: Record<string, RoleGrant[]>;
 }
 
 export interface Desired {
@@ -20,3 +41,5 @@ export interface Desired {
   /** Mapping problems (cycles, unknown groups) for the plan's warnings. */
   warnings: string[];
 }
+
+export const labelOf = (t: DesiredTeam): string => t.label ?? t.name;

@@ -1,9 +1,14 @@
 /** One API call the plan asks for. `key` is stable across runs: it is the op's identity in the queue. */
+import type { ContainerType } from './target.js';
 
 export interface TeamRef {
-  /** Known when the team exists; absent for a team created by this plan (resolved at apply time by name). */
+  /** Known when the container exists; absent for one created by this plan (resolved at apply time by name). */
   id?: string;
   name: string;
+  /** @defaultValue 'team' */
+  type?: ContainerType;
+  /** The org a team lives in (its id is known: orgs are never created by a plan). */
+  parent?: TeamRef & { id: string };
 }
 
 export interface UserRef {
@@ -23,19 +28,24 @@ interface OpBase {
 export type Op =
   | (OpBase & { kind: 'createTeam'; team: TeamRef; teamKey: string })
   | (OpBase & { kind: 'renameTeam'; team: TeamRef & { id: string }; from: string; teamKey: string })
-  | (OpBase & { kind: 'createUser'; user: UserRef; displayName: string; team: TeamRef })
-  | (OpBase & { kind: 'addMember'; user: UserRef; team: TeamRef })
+  | (OpBase & { kind: 'createUser'; user: UserRef; displayName: string; team?: TeamRef; role?: string })
+  /** Per-call membership; `role` is given when the container is an org (a user joins it with a role). */
+  | (OpBase & { kind: 'addMember'; user: UserRef; team: TeamRef; role?: string })
   | (OpBase & { kind: 'removeMember'; user: UserRef & { id: string }; team: TeamRef & { id: string } })
+  /** Whole-container membership: the container's complete member list in one call. */
+  | (OpBase & { kind: 'setMembers'; team: TeamRef; members: UserRef[]; added: number; removed: number })
+  /** A user's role(s) in a scope (`team` is the org, absent for target-wide roles). */
+  | (OpBase & { kind: 'setRole'; user: UserRef & { id: string }; team?: TeamRef & { id: string }; from: string[]; to: string[] })
   | (OpBase & { kind: 'deleteUser'; user: UserRef & { id: string } })
   | (OpBase & { kind: 'deleteTeam'; team: TeamRef & { id: string } });
 
 export type OpKind = Op['kind'];
 
-/** Phase order: each phase drains before the next starts. */
+/** Phase order: each phase drains before the next starts (an op also waits for its own dependsOn). */
 export const PHASES: readonly OpKind[][] = [
   ['createTeam', 'renameTeam'],
   ['createUser'],
-  ['addMember'],
+  ['addMember', 'setMembers', 'setRole'],
   ['removeMember'],
   ['deleteUser'],
   ['deleteTeam'],
@@ -46,3 +56,6 @@ export const OP_KINDS: readonly OpKind[] = PHASES.flat();
 export function phaseOf(kind: OpKind): number {
   return PHASES.findIndex((p) => p.includes(kind)) + 1;
 }
+
+/** Ops that remove access: what the deletion guard and the review counts look at. */
+export const isRemoval = (op: Op): boolean => op.kind === 'removeMember' || op.kind === 'deleteUser' || op.kind === 'deleteTeam';

@@ -1,33 +1,86 @@
-/** What a target holds (Actual), normalised. Ids are strings so any target fits. */
+/**
+ * What a target holds (Actual), normalised, and what it can do (capabilities). Every target plug-in
+ * reads into these shapes; its rules arrive as data on the records (a container that must keep a
+ * member, a user never to touch), so the planner enforces them without knowing which target it is.
+ * Ids are strings so any target fits.
+ */
+
+/** Flat teams, orgs (a user holds one role per org; teams live in an org), or a tree of units. */
+export type ContainerType = 'team' | 'org' | 'ou';
 
 export interface TargetUser {
   id: string;
   email: string;
   displayName: string;
+  /** Containers the user is a member of (teams, orgs, units). */
   teamIds: string[];
+  /** Roles held, by scope: '' for target-wide roles, else the id of the org container they apply in. */
+  roles?: Record<string, string[]>;
+  /** Never changed, removed or deleted by a sync (e.g. a server admin, the API key's own user): why. */
+  untouchable?: string;
+  /** Invited or pending: provisioned, not yet active. */
+  status?: 'active' | 'pending' | 'disabled';
 }
 
 export interface TargetTeam {
   id: string;
   name: string;
-  /** The admin team: must always keep one member, cannot be renamed or deleted. */
-  isOwner: boolean;
-  /** Users cannot be added through the API (Chartio's "Added from Dashboard"); never managed. */
-  noAdd: boolean;
+  /** @defaultValue 'team' */
+  type?: ContainerType;
+  /** The containing org or parent unit. */
+  parentId?: string;
+  /** Must always keep one member; managed only when the mapping names it; never renamed or deleted. */
+  keepsMember?: boolean;
+  /** Never managed (users cannot be added through the API): why. */
+  unmanaged?: string;
   memberIds: string[];
 }
 
 export interface Actual {
   users: TargetUser[];
+  /** Every container: teams, orgs and units. */
   teams: TargetTeam[];
+  /**
+   * True when `users` lists every account of the target, not only members of the containers read:
+   * a person missing from it has no account (and waits for a first login where users cannot be created).
+   * @defaultValue true
+   */
+  allUsersListed?: boolean;
 }
 
-/** Rules of the target the planner must respect. */
+export interface RoleCapabilities {
+  /** Role names from lowest to highest rank (for "one role": the highest wins). */
+  names: string[];
+  /** One role per user per scope (Grafana, v3), or several (DataCentral). */
+  many: boolean;
+  /** Roles apply target-wide, or per org container. */
+  scope: 'target' | 'org';
+  /** Given on creation or on joining an org when no rule names a role. */
+  default: string;
+  /** Every scope keeps at least one user holding this role (an org keeps an Admin). */
+  keepOne?: string;
+  /** Role names match without regard to case. */
+  caseInsensitive?: boolean;
+}
+
+/** What a target can do: the planner reads these, never the target's kind. */
 export interface TargetCapabilities {
   maxUsers: number;
   maxTeams: number;
-  /** A user is created with one initial team (Chartio). */
-  createUserNeedsTeam: boolean;
-  /** Removing a user's last team is refused; delete the user instead (Chartio). */
+  /**
+   * How users come to exist: created with one initial container (Chartio), created on their own,
+   * invited, or only by signing in (SSO creates them at first login).
+   */
+  userCreation: 'with-container' | 'plain' | 'invite' | 'first-login';
+  /** Removing a user's last container is refused; delete the user instead (Chartio). */
   userNeedsOneTeam: boolean;
+  /** Container types this target has, and which the sync may create. */
+  containers: { types: ContainerType[]; creatable: ContainerType[]; renamable: boolean; deletable: boolean };
+  /** How membership is written: one call per (user, container), or a whole container's list at once. */
+  membership: 'per-call' | 'whole-container';
+  roles?: RoleCapabilities;
+  /** Container names compare without regard to case (uniqueness and matching). */
+  caseInsensitiveNames: boolean;
+  /** Longest container name the target accepts. */
+  maxNameLength?: number;
 }

@@ -1,7 +1,10 @@
 import { normaliseEmail, type DesiredPerson, type Op, type TargetUser } from '../model/index.js';
 import type { PlanInput, PlanObservations } from './plan-input.js';
-import { resolveTeams, type ResolvedTeam } from './resolve-teams.js';
+import { resolveTeams, refOf, type ResolvedTeam } from './resolve-teams.js';
 import { opKey } from './op-key.js';
+import { Invariants } from './invariants.js';
+import { roleChange, wantedRoles } from './roles.js';
+import { toWholeContainers } from './whole-container.js';
 
 export interface DiffResult {
   ops: Op[];
@@ -11,17 +14,20 @@ export interface DiffResult {
   deprovisioned: number;
   /** Target users the sync manages: linked, matched, or members of a managed team. */
   usersInScope: number;
+  /** People who have no account yet and cannot be created: they wait for their first sign-in. */
+  waiting: string[];
 }
 
 const membership = (userId: string, teamId: string) => `${userId}|${teamId}`;
 
-/** The difference between Desired and Actual as ops, respecting the target's rules. Pure. */
+/** The difference between Desired and Actual as ops, respecting the target's capabilities and rules. Pure. */
 export function diff(input: PlanInput): DiffResult {
-  const { desired, actual, links, policy, capabilities } = input;
+  const { desired, actual, links, policy, capabilities: caps } = input;
   const teams = resolveTeams(input);
   const ops: Op[] = [...teams.ops];
   const warnings = [...teams.warnings];
   const obs: PlanObservations = { userLinks: [], teamLinks: teams.newLinks, newlyAbsent: [], reappeared: [] };
+  const waiting: string[] = [];
 
   const usersById = new Map(actual.users.map((u) => [u.id, u]));
   const teamsById = new Map(actual.teams.map((t) => [t.id, t]));
@@ -32,18 +38,10 @@ export function diff(input: PlanInput): DiffResult {
   const protectedEmails = new Set(policy.protectedUsers.map(normaliseEmail));
   const additive = policy.membership === 'additive';
   const mayRemove = (userId: string, teamId: string) => !additive || links.granted.has(membership(userId, teamId));
-
-  // The Owners team must keep one member: count what it will hold after adds and removals.
-  const owners = actual.teams.find((t) => t.isOwner);
-  let ownerCount = owners?.memberIds.length ?? 0;
-  const removeOwnerMembership = (userId: string): boolean => {
-    if (ownerCount <= 1) {
-      warnings.push(`user ${userId} is the last member of the Owners team: not removed from it`);
-      return false;
-    }
-    ownerCount -= 1;
-    return true;
-  };
+  const inv = new Invariants(actual, caps, warnings);
+  const roleCaps = caps.roles;
+  if (!roleCaps && desired.people.some((p) => p.roles)) warnings.push('the mapping gives roles, but the target has no roles: role rules ignored');
+  const scopeOf = (t: ResolvedTeam | undefined) => (roleCaps?.scope === 'org' ? t?.label : '');
 
   const handled = new Set<string>();
   for (const person of desired.people) {
@@ -51,8 +49,12 @@ export function diff(input: PlanInput): DiffResult {
     const wanted = person.teams.map((n) => teams.byName.get(n)).filter((t): t is ResolvedTeam => t !== undefined);
     const user = findUser(person);
     if (user === 'conflict') continue;
+    if (user?.untouchable !== undefined) {
+      handled.add(user.id);
+      continue;
+    }
     if (!user) {
-      if (wanted.length > 0) ops.push(...createUserOps(person, wanted));
+      if (wanted.length > 0 || (roleCaps?.scope === 'target' && person.roles)) createUserOps(person, wanted);
       continue;
     }
     handled.add(user.id);
@@ -63,27 +65,34 @@ export function diff(input: PlanInput): DiffResult {
     const current = new Set(user.teamIds);
     const userRef = { id: user.id, sourceId: person.sourceId, email: user.email };
     const addKeys: string[] = [];
+    const joins = new Map<string, string>();
     for (const t of wanted) {
       if (t.id !== undefined && current.has(t.id)) continue;
       const key = opKey('add', user.id, t.id ?? `new-${t.key}`);
       addKeys.push(key);
-      if (t.isOwner) ownerCount += 1;
-      ops.push({ kind: 'addMember', key, user: userRef, team: ref(t), reason: `directory puts ${person.email} in "${t.name}"`, dependsOn: t.createOp ? [t.createOp] : [] });
-    }
-    const keep = new Set(wanted.map((t) => t.id).filter((id): id is string => id !== undefined));
-    for (const teamId of byTeamName(user.teamIds)) {
-      if (!teams.managedIds.has(teamId) || keep.has(teamId) || !mayRemove(user.id, teamId)) continue;
-      const team = teamsById.get(teamId)!;
-      if (team.isOwner && !removeOwnerMembership(user.id)) continue;
+      const role = t.type === 'org' ? joinRole(person, t) : undefined;
+      inv.added(t, user.id, role?.roles[0]);
+      if (t.type === 'org') joins.set(t.id!, key);
+      const orgJoin = t.parent ? joins.get(t.parent.id) : undefined;
       ops.push({
-        kind: 'removeMember', key: opKey('remove', user.id, teamId), user: userRef, team: { id: teamId, name: team.name },
-        reason: `directory no longer puts ${person.email} in "${team.name}"`, dependsOn: addKeys,
+        kind: 'addMember', key, user: userRef, team: refOf(t), ...(role ? { role: role.roles[0]! } : {}),
+        reason: `directory puts ${person.email} in "${t.label}"${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
+        dependsOn: [...(t.createOp ? [t.createOp] : []), ...(orgJoin ? [orgJoin] : [])],
       });
     }
+    const keep = new Set(wanted.map((t) => t.id).filter((id): id is string => id !== undefined));
+    const leaving = new Set<string>();
+    for (const teamId of orgsFirst(byTeamName(user.teamIds))) {
+      if (!teams.managedIds.has(teamId) || keep.has(teamId) || !mayRemove(user.id, teamId)) continue;
+      if (!inv.mayLeave(teamId, user, person.email)) continue;
+      leaving.add(teamId);
+      pushRemove(user, userRef, teamId, `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`, addKeys, leaving);
+    }
+    if (roleCaps) roleOps(person, user, userRef, wanted.filter((t) => t.id !== undefined && current.has(t.id)), addKeys);
   }
 
   let deprovisioned = 0;
-  const departed = actual.users.filter((u) => !handled.has(u.id) && inScope(u) && !protectedEmails.has(normaliseEmail(u.email)));
+  const departed = actual.users.filter((u) => !handled.has(u.id) && u.untouchable === undefined && inScope(u) && !protectedEmails.has(normaliseEmail(u.email)));
   for (const user of departed) {
     const since = input.tombstones.get(user.id);
     if (since === undefined) obs.newlyAbsent.push(user.id);
@@ -95,25 +104,22 @@ export function diff(input: PlanInput): DiffResult {
   }
   if (departed.length > 0 && policy.deprovision === 'none') warnings.push(`${departed.length} users are no longer in the directory; deprovision is "none": left as they are`);
 
-  if (policy.prune) {
+  if (policy.prune && caps.containers.deletable) {
     const wantedIds = new Set([...teams.byName.values()].map((t) => t.id));
     const protectedTeams = new Set(policy.protectedTeams.map((n) => n.trim().toLowerCase()));
     for (const teamId of new Set(links.teams.values())) {
       const team = teamsById.get(teamId);
-      if (!team || wantedIds.has(teamId) || team.isOwner || team.noAdd || protectedTeams.has(team.name.trim().toLowerCase())) continue;
+      if (!team || wantedIds.has(teamId) || team.keepsMember || team.unmanaged !== undefined || protectedTeams.has(team.name.trim().toLowerCase())) continue;
       ops.push({ kind: 'deleteTeam', key: opKey('team-delete', teamId), team: { id: teamId, name: team.name }, reason: `team "${team.name}" was created by the sync and is no longer mapped (prune)`, dependsOn: [] });
     }
   }
-  if (owners) {
-    // Owners must never drop to zero: removals from it wait for every add to it.
-    const ownerAdds = ops.filter((o) => (o.kind === 'addMember' || o.kind === 'createUser') && (o.team.id === owners.id || o.team.name === owners.name)).map((o) => o.key);
-    for (const o of ops) {
-      const leavesOwners = (o.kind === 'removeMember' && o.team.id === owners.id) || (o.kind === 'deleteUser' && owners.memberIds.includes(o.user.id));
-      if (leavesOwners && ownerAdds.length > 0) o.dependsOn = [...new Set([...o.dependsOn, ...ownerAdds])];
-    }
+  inv.orderRemovalsAfterAdds(ops);
+  if (waiting.length > 0) {
+    warnings.push(`${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`);
   }
   const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(u)).length;
-  return { ops, warnings, observations: obs, deprovisioned, usersInScope };
+  const out = caps.membership === 'whole-container' ? toWholeContainers(ops, actual, usersById) : ops;
+  return { ops: out, warnings, observations: obs, deprovisioned, usersInScope, waiting };
 
   function findUser(person: DesiredPerson): TargetUser | undefined | 'conflict' {
     const linkedId = links.users.get(person.sourceId);
@@ -130,25 +136,70 @@ export function diff(input: PlanInput): DiffResult {
     return byEmail;
   }
 
-  function createUserOps(person: DesiredPerson, wanted: ResolvedTeam[]): Op[] {
-    // One call creates the user on one team; prefer a team that already exists so it need not wait.
-    const first = wanted.find((t) => t.id !== undefined && !t.isOwner) ?? wanted.find((t) => t.id !== undefined) ?? wanted[0]!;
-    const createKey = opKey('user-create', person.sourceId);
+  /** The role a person joins an org with: the rules', else the target's default. */
+  function joinRole(person: DesiredPerson, org: ResolvedTeam) {
+    return wantedRoles(person.roles?.[org.label], roleCaps!, (w) => warnings.push(w)) ?? { roles: [roleCaps!.default], reason: 'default role' };
+  }
+
+  function createUserOps(person: DesiredPerson, wanted: ResolvedTeam[]): void {
+    if (caps.userCreation === 'first-login') {
+      if (actual.allUsersListed !== false) {
+        waiting.push(person.email);
+        return;
+      }
+    }
     const userRef = { sourceId: person.sourceId, email: person.email };
-    const out: Op[] = [{
-      kind: 'createUser', key: createKey, user: userRef, displayName: person.displayName, team: ref(first),
-      reason: `in the directory, not in the target; created on "${first.name}"`, dependsOn: first.createOp ? [first.createOp] : [],
-    }];
-    if (first.isOwner) ownerCount += 1;
-    for (const t of wanted) {
+    let createKey: string | undefined;
+    let first: ResolvedTeam | undefined;
+    if (caps.userCreation !== 'first-login') {
+      // One call creates the user; where it also places them (Chartio: on a team; an org), prefer a
+      // container that already exists so the create need not wait.
+      if (caps.userCreation === 'with-container') {
+        const kind = caps.containers.types.includes('org') ? 'org' : 'team';
+        const eligible = wanted.filter((t) => t.type === kind);
+        first = eligible.find((t) => t.id !== undefined && !t.keepsMember) ?? eligible.find((t) => t.id !== undefined) ?? eligible[0];
+        if (!first) return;
+      }
+      const role = first?.type === 'org' ? joinRole(person, first) : roleCaps?.scope === 'target' ? wantedRoles(person.roles?.[''], roleCaps, (w) => warnings.push(w)) : undefined;
+      createKey = opKey('user-create', person.sourceId);
+      ops.push({
+        kind: 'createUser', key: createKey, user: userRef, displayName: person.displayName, ...(first ? { team: refOf(first) } : {}),
+        ...(role ? { role: role.roles[0]! } : {}),
+        reason: `in the directory, not in the target${first ? `; created in "${first.label}"` : ''}${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
+        dependsOn: first?.createOp ? [first.createOp] : [],
+      });
+      if (first) inv.added(first, `new-${person.sourceId}`, role?.roles[0]);
+    }
+    const joins = new Map<string, string>();
+    for (const t of [...wanted].sort((a, b) => (a.type === 'org' ? -1 : 0) - (b.type === 'org' ? -1 : 0))) {
       if (t === first) continue;
-      if (t.isOwner) ownerCount += 1;
-      out.push({
-        kind: 'addMember', key: opKey('add', `new-${person.sourceId}`, t.id ?? `new-${t.key}`), user: userRef, team: ref(t),
-        reason: `directory puts ${person.email} in "${t.name}"`, dependsOn: [createKey, ...(t.createOp ? [t.createOp] : [])],
+      const role = t.type === 'org' ? joinRole(person, t) : undefined;
+      inv.added(t, `new-${person.sourceId}`, role?.roles[0]);
+      const key = opKey('add', `new-${person.sourceId}`, t.id ?? `new-${t.key}`);
+      if (t.type === 'org') joins.set(t.id!, key);
+      const orgJoin = t.parent ? joins.get(t.parent.id) : undefined;
+      ops.push({
+        kind: 'addMember', key, user: userRef, team: refOf(t), ...(role ? { role: role.roles[0]! } : {}),
+        reason: `directory puts ${person.email} in "${t.label}"${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
+        dependsOn: [...(createKey ? [createKey] : []), ...(t.createOp ? [t.createOp] : []), ...(orgJoin ? [orgJoin] : [])],
       });
     }
-    return out;
+  }
+
+  function roleOps(person: DesiredPerson, user: TargetUser, userRef: { id: string; email: string; sourceId: string }, stayIn: ResolvedTeam[], after: string[]): void {
+    const scopes = roleCaps!.scope === 'org' ? stayIn.filter((t) => t.type === 'org') : [undefined];
+    for (const org of scopes) {
+      const want = wantedRoles(person.roles?.[scopeOf(org) ?? ''], roleCaps!, (w) => warnings.push(w));
+      if (!want) continue;
+      const current = user.roles?.[org?.id ?? ''] ?? [];
+      const to = roleChange(current, want.roles, roleCaps!, policy.roles);
+      if (!to) continue;
+      if (!inv.mayChangeRole(org?.id ?? '', user, current, to, person.email)) continue;
+      ops.push({
+        kind: 'setRole', key: opKey('role', user.id, org?.id ?? 'all'), user: userRef, ...(org ? { team: refOf(org) as never } : {}), from: current, to,
+        reason: `${current.join(', ') || 'no role'} -> ${to.join(', ')}: ${want.reason}${org ? ` (in "${org.name}")` : ''}`, dependsOn: [...after],
+      });
+    }
   }
 
   /** Linked users, and members of a managed team, are the sync's to deprovision; others are left alone. */
@@ -156,30 +207,41 @@ export function diff(input: PlanInput): DiffResult {
     return sourceOfUser.has(user.id) || user.teamIds.some((id) => teams.managedIds.has(id));
   }
 
+  function pushRemove(user: TargetUser, userRef: { id: string; email: string; sourceId?: string }, teamId: string, reason: string, dependsOn: string[], leaving: Set<string>): void {
+    const team = teamsById.get(teamId)!;
+    // Leaving an org takes the user out of its teams as well: no call for those.
+    if (team.parentId !== undefined && leaving.has(team.parentId)) return;
+    ops.push({ kind: 'removeMember', key: opKey('remove', user.id, teamId), user: userRef, team: { id: teamId, name: team.name, ...(team.type && team.type !== 'team' ? { type: team.type } : {}) }, reason, dependsOn });
+  }
+
   function deprovision(user: TargetUser): void {
     const userRef = { id: user.id, email: user.email, ...(sourceOfUser.has(user.id) ? { sourceId: sourceOfUser.get(user.id)! } : {}) };
-    const isOwner = owners !== undefined && user.teamIds.includes(owners.id);
-    if (policy.deprovision === 'delete-user' && (!isOwner || policy.deleteOwners)) {
-      if (isOwner && !removeOwnerMembership(user.id)) return;
+    const keeper = inv.isKeeper(user);
+    if (policy.deprovision === 'delete-user' && (!keeper || policy.deleteOwners)) {
+      if (keeper && !inv.mayDelete(user)) return;
       ops.push({ kind: 'deleteUser', key: opKey('user-delete', user.id), user: userRef, reason: `${user.email} is no longer in the directory (deprovision: delete-user)`, dependsOn: [] });
       return;
     }
-    if (isOwner && policy.deprovision === 'delete-user') warnings.push(`${user.email} is an owner: not deleted (deleteOwners is off); removed from managed teams instead`);
+    if (keeper && policy.deprovision === 'delete-user') warnings.push(`${user.email} is an owner: not deleted (deleteOwners is off); removed from managed teams instead`);
     const removable = byTeamName(user.teamIds).filter((id) => teams.managedIds.has(id) && mayRemove(user.id, id));
     // The target refuses to remove a user's last team: keep one and say so.
-    const leavesNone = capabilities.userNeedsOneTeam && removable.length === user.teamIds.length;
+    const leavesNone = caps.userNeedsOneTeam && removable.length === user.teamIds.length;
     const toRemove = leavesNone ? removable.slice(1) : removable;
     if (leavesNone && removable.length > 0) {
       warnings.push(`${user.email} is no longer in the directory but would be left with no team; kept on "${nameOf(removable[0]!)}" (use deprovision: delete-user to delete)`);
     }
-    for (const teamId of toRemove) {
-      const team = teamsById.get(teamId)!;
-      if (team.isOwner && !removeOwnerMembership(user.id)) continue;
-      ops.push({
-        kind: 'removeMember', key: opKey('remove', user.id, teamId), user: userRef, team: { id: teamId, name: team.name },
-        reason: `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`, dependsOn: [],
-      });
+    const leaving = new Set<string>();
+    // Orgs first, so their teams need no call of their own.
+    for (const teamId of orgsFirst(toRemove)) {
+      if (!inv.mayLeave(teamId, user, user.email)) continue;
+      leaving.add(teamId);
+      pushRemove(user, userRef, teamId, `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`, [], leaving);
     }
+  }
+
+  function orgsFirst(ids: string[]): string[] {
+    const isOrg = (id: string) => (teamsById.get(id)?.type === 'org' ? 0 : 1);
+    return [...ids].sort((a, b) => isOrg(a) - isOrg(b));
   }
 
   function byTeamName(ids: string[]): string[] {
@@ -189,8 +251,4 @@ export function diff(input: PlanInput): DiffResult {
   function nameOf(teamId: string): string {
     return teamsById.get(teamId)?.name ?? teamId;
   }
-}
-
-function ref(t: ResolvedTeam) {
-  return t.id !== undefined ? { id: t.id, name: t.name } : { name: t.name };
 }

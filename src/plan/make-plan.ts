@@ -37,6 +37,7 @@ export function makePlan(input: PlanInput): PlanResult {
       targetTeams: input.actual.teams.length,
       usersInScope: d.usersInScope,
       deletions: d.deprovisioned + counts.deleteTeam,
+      waiting: d.waiting.length,
     },
   };
   return { plan, observations: d.observations };

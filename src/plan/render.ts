@@ -1,4 +1,4 @@
-import { OP_KINDS, type Op, type Plan } from '../model/index.js';
+import { OP_KINDS, type Op, type Plan, type TeamRef } from '../model/index.js';
 
 export interface RenderOptions {
   /** How many ops to list. @defaultValue 20 */
@@ -37,14 +37,17 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
 }
 
 export function describeOp(op: Op): string {
+  const where = (t: TeamRef) => `${t.type === 'org' ? 'org ' : ''}"${t.parent ? `${t.parent.name} / ` : ''}${t.name}"`;
   switch (op.kind) {
-    case 'createTeam': return `create team "${op.team.name}"`;
+    case 'createTeam': return `create team ${where(op.team)}`;
     case 'renameTeam': return `rename team ${op.team.id} "${op.from}" -> "${op.team.name}"`;
-    case 'createUser': return `create user ${op.user.email} on "${op.team.name}"`;
-    case 'addMember': return `add ${op.user.email} to "${op.team.name}"`;
-    case 'removeMember': return `remove ${op.user.email} from "${op.team.name}"`;
+    case 'createUser': return `create user ${op.user.email}${op.team ? ` on ${where(op.team)}` : ''}${op.role ? ` as ${op.role}` : ''}`;
+    case 'addMember': return `add ${op.user.email} to ${where(op.team)}${op.role ? ` as ${op.role}` : ''}`;
+    case 'removeMember': return `remove ${op.user.email} from ${where(op.team)}`;
+    case 'setMembers': return `set the members of team ${where(op.team)}: ${op.members.length} (+${op.added} -${op.removed})`;
+    case 'setRole': return `change role of ${op.user.email}${op.team ? ` in ${where(op.team)}` : ''}: ${op.from.join(', ') || 'none'} -> ${op.to.join(', ')}`;
     case 'deleteUser': return `delete user ${op.user.email}`;
-    case 'deleteTeam': return `delete team "${op.team.name}"`;
+    case 'deleteTeam': return `delete team ${where(op.team)}`;
   }
 }
 

@@ -1,66 +1,95 @@
-import type { Op, TargetTeam } from '../model/index.js';
+import { labelOf, type DesiredTeam, type Op, type TargetTeam, type TeamRef } from '../model/index.js';
 import type { PlanInput } from './plan-input.js';
 import { opKey } from './op-key.js';
 
-/** A desired team resolved against the target: an existing team id, or the createTeam op that makes it. */
+/** A desired container resolved against the target: an existing id, or the createTeam op that makes it. */
 export interface ResolvedTeam {
   name: string;
+  label: string;
   key: string;
+  type: 'team' | 'org' | 'ou';
   id?: string;
-  isOwner: boolean;
-  /** Key of the createTeam op when the team does not exist yet. */
+  keepsMember: boolean;
+  /** The resolved org a team lives in. */
+  parent?: ResolvedTeam & { id: string };
+  /** Key of the createTeam op when the container does not exist yet. */
   createOp?: string;
 }
 
 export interface TeamResolution {
+  /** By desired label. */
   byName: Map<string, ResolvedTeam>;
-  /** Target team ids the mapping manages: only these are changed. */
+  /** Target container ids the mapping manages: only these are changed. */
   managedIds: Set<string>;
   ops: Op[];
   warnings: string[];
   newLinks: [string, string][];
 }
 
-const lower = (s: string) => s.trim().toLowerCase();
-
 /**
- * Match each desired team to a target team: by identity link first (a renamed group renames its
- * team), then by name. The Owners team is managed only when the mapping names it; a team the API
- * cannot add to ("Added from Dashboard") and protected teams are never managed.
+ * Match each desired container to a target container: by identity link first (a renamed group
+ * renames its team), then by name within the same org. A container that must keep a member (Chartio's
+ * Owners) is managed only when the mapping names it; unmanaged containers and protected names never
+ * are. Orgs are matched by name or id and never created; teams are created where missing.
  */
 export function resolveTeams(input: PlanInput): TeamResolution {
-  const { desired, actual, links, policy } = input;
+  const { desired, actual, links, policy, capabilities: caps } = input;
+  const norm = (s: string) => (caps.caseInsensitiveNames ? s.trim().toLowerCase() : s.trim());
+  const lower = (s: string) => s.trim().toLowerCase();
   const byId = new Map(actual.teams.map((t) => [t.id, t]));
-  const byLowerName = new Map<string, TargetTeam>();
-  for (const t of actual.teams) if (!byLowerName.has(lower(t.name))) byLowerName.set(lower(t.name), t);
+  // Name lookups are per parent: two orgs may each have a team of one name.
+  const byName = new Map<string, TargetTeam>();
+  const nameKey = (parentId: string | undefined, type: string, name: string) => `${type}|${parentId ?? ''}|${norm(name)}`;
+  for (const t of actual.teams) {
+    const k = nameKey(t.parentId, t.type ?? 'team', t.name);
+    if (!byName.has(k)) byName.set(k, t);
+  }
   const protectedNames = new Set(policy.protectedTeams.map(lower));
-
   const out: TeamResolution = { byName: new Map(), managedIds: new Set(), ops: [], warnings: [], newLinks: [] };
+
+  for (const org of desired.teams.filter((t) => t.type === 'org')) {
+    const found = actual.teams.find((t) => t.type === 'org' && (t.id === org.name || lower(t.name) === lower(org.name)));
+    if (!found) {
+      out.warnings.push(`org "${org.name}" does not exist in the target: its teams and members are skipped (orgs are not created by a sync)`);
+      continue;
+    }
+    out.managedIds.add(found.id);
+    out.byName.set(labelOf(org), { name: found.name, label: labelOf(org), key: org.key, type: 'org', id: found.id, keepsMember: false });
+  }
+
+  const teams = desired.teams.filter((t) => t.type !== 'org');
   const claimed = new Set<string>();
+  const usable = (t: TargetTeam | undefined) => (t && !t.keepsMember && t.unmanaged === undefined ? t : undefined);
   // Identity links are honoured first, so a renamed group keeps its team even when a new group
   // takes the old name.
-  const linkedTarget = (key: string) => {
-    const id = links.teams.get(key);
-    const t = id !== undefined ? byId.get(id) : undefined;
-    return t && !t.isOwner && !t.noAdd ? t : undefined;
+  const linkedTarget = (team: DesiredTeam) => {
+    const id = links.teams.get(team.key);
+    return usable(id !== undefined ? byId.get(id) : undefined);
   };
-  for (const team of desired.teams) {
-    const t = linkedTarget(team.key);
-    if (t && !claimed.has(t.id)) claimed.add(t.id);
+  for (const team of teams) {
+    const t = linkedTarget(team);
+    if (t) claimed.add(t.id);
   }
   const linkedClaims = new Set(claimed);
 
-  for (const team of desired.teams) {
+  for (const team of teams) {
+    const label = labelOf(team);
+    const parent = team.parent !== undefined ? out.byName.get(team.parent) : undefined;
+    if (team.parent !== undefined && parent?.id === undefined) continue;
     if (protectedNames.has(lower(team.name))) {
       out.warnings.push(`team "${team.name}" is protected: not managed`);
       continue;
     }
+    if (caps.maxNameLength !== undefined && team.name.length > caps.maxNameLength) {
+      out.warnings.push(`team "${team.name.slice(0, 40)}…" is ${team.name.length} characters; the target allows ${caps.maxNameLength}: skipped (shorten it with a mapping rule)`);
+      continue;
+    }
     const linkedId = links.teams.get(team.key);
     const linked = linkedId !== undefined ? byId.get(linkedId) : undefined;
-    const sameName = byLowerName.get(lower(team.name));
+    const sameName = byName.get(nameKey(parent?.id, 'team', team.name));
     let target: TargetTeam | undefined;
 
-    if (linked && linkedClaims.has(linked.id) && linkedTarget(team.key) === linked && !out.managedIds.has(linked.id)) {
+    if (linked && linkedClaims.has(linked.id) && linkedTarget(team) === linked && !out.managedIds.has(linked.id) && linked.parentId === parent?.id) {
       target = linked;
       if (linked.name !== team.name) {
         if (sameName && sameName.id !== linked.id) {
@@ -68,9 +97,11 @@ export function resolveTeams(input: PlanInput): TeamResolution {
         } else if (protectedNames.has(lower(linked.name))) {
           out.warnings.push(`team "${linked.name}" is protected: not renamed to "${team.name}"`);
           continue;
+        } else if (!caps.containers.renamable) {
+          out.warnings.push(`team "${linked.name}" should be renamed to "${team.name}", but the target cannot rename: left as is`);
         } else {
           out.ops.push({
-            kind: 'renameTeam', key: opKey('team-rename', linked.id), team: { id: linked.id, name: team.name }, from: linked.name,
+            kind: 'renameTeam', key: opKey('team-rename', linked.id), team: { id: linked.id, name: team.name, ...typeAndParent(parent) }, from: linked.name,
             teamKey: team.key, reason: `group renamed: "${linked.name}" -> "${team.name}"`, dependsOn: [],
           });
         }
@@ -80,25 +111,43 @@ export function resolveTeams(input: PlanInput): TeamResolution {
       if (linkedId !== sameName.id) out.newLinks.push([team.key, sameName.id]);
     }
 
-    if (target?.noAdd) {
-      out.warnings.push(`team "${target.name}" cannot be managed through the API (users cannot be added to it): skipped`);
+    if (target?.unmanaged !== undefined) {
+      out.warnings.push(`team "${target.name}" cannot be managed through the API (${target.unmanaged}): skipped`);
       continue;
     }
     if (target) {
       claimed.add(target.id);
       linkedClaims.delete(target.id);
       out.managedIds.add(target.id);
-      out.byName.set(team.name, { name: team.name, key: team.key, id: target.id, isOwner: target.isOwner });
+      out.byName.set(label, { name: team.name, label, key: team.key, type: 'team', id: target.id, keepsMember: target.keepsMember === true, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}) });
+      continue;
+    }
+    if (!caps.containers.creatable.includes('team')) {
+      out.warnings.push(`team "${team.name}" does not exist and the target's teams cannot be created by a sync: skipped`);
       continue;
     }
     const key = opKey('team-create', team.key);
-    out.ops.push({ kind: 'createTeam', key, team: { name: team.name }, teamKey: team.key, reason: 'mapped from the directory; not in the target', dependsOn: [] });
-    out.byName.set(team.name, { name: team.name, key: team.key, isOwner: false, createOp: key });
+    out.ops.push({ kind: 'createTeam', key, team: { name: team.name, ...typeAndParent(parent) }, teamKey: team.key, reason: 'mapped from the directory; not in the target', dependsOn: [] });
+    out.byName.set(label, { name: team.name, label, key: team.key, type: 'team', keepsMember: false, createOp: key, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}) });
   }
   // A new team may take the name an existing team is being renamed away from: rename first.
   for (const op of out.ops) {
     if (op.kind !== 'createTeam') continue;
-    op.dependsOn = out.ops.filter((r) => r.kind === 'renameTeam' && lower(r.from) === lower(op.team.name)).map((r) => r.key);
+    op.dependsOn = out.ops.filter((r) => r.kind === 'renameTeam' && norm(r.from) === norm(op.team.name) && r.team.parent?.id === op.team.parent?.id).map((r) => r.key);
   }
   return out;
+}
+
+/** The ref of a resolved container, as ops carry it. */
+export function refOf(t: ResolvedTeam): TeamRef {
+  return {
+    ...(t.id !== undefined ? { id: t.id } : {}),
+    name: t.name,
+    ...(t.type !== 'team' ? { type: t.type as 'org' | 'ou' } : {}),
+    ...(t.parent ? { parent: { id: t.parent.id, name: t.parent.name, type: 'org' as const } } : {}),
+  };
+}
+
+function typeAndParent(parent: ResolvedTeam | undefined): { parent?: { id: string; name: string; type: 'org' } } {
+  return parent?.id !== undefined ? { parent: { id: parent.id, name: parent.name, type: 'org' } } : {};
 }

@@ -4,6 +4,7 @@ import { TargetHttpError, TargetNetworkError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Op } from '../model/index.js';
 import type { Store } from '../store/store.js';
+import type { OpOutcomeKind } from '../store/run-record.js';
 import type { IdResolver, OpOutcome, Target } from '../targets/target.js';
 import { OPS_QUEUE, type OpJobData } from './op-jobs.js';
 import type { RateBudget } from './rate-budget.js';
@@ -12,7 +13,8 @@ export interface OpWorkerDeps {
   connection: Redis;
   queuePrefix: string;
   queue: Queue<OpJobData>;
-  target: Target;
+  /** The target of the job's profile. */
+  targetFor: (profile: string) => Target;
   storeFor: (profile: string) => Store;
   log: Logger;
   concurrency: number;
@@ -46,7 +48,7 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   const { runId, profile, op } = job.data;
   const store = deps.storeFor(profile);
   const log = deps.log.child({ runId, op: op.key });
-  const record = async (outcome: 'applied' | 'already-done' | 'failed' | 'skipped-dependency', extra: { detail?: string; createdId?: string; userId?: string; teamId?: string } = {}) => {
+  const record = async (outcome: OpOutcomeKind, extra: { detail?: string; createdId?: string; userId?: string; teamId?: string } = {}) => {
     if (await store.recordOutcome(runId, { op, outcome, ...extra })) deps.onOutcome?.(op, outcome);
     log.debug({ kind: op.kind, outcome, detail: extra.detail }, 'op outcome');
     return outcome;
@@ -64,17 +66,20 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
     await job.moveToDelayed(Date.now() + 50, token);
     throw new DelayedError();
   }
-  const blocker = op.dependsOn.find((_, i) => deps_[i] !== 'applied' && deps_[i] !== 'already-done');
+  const blocker = op.dependsOn.find((_, i) => deps_[i] !== 'applied' && deps_[i] !== 'already-done' && deps_[i] !== 'deferred');
   if (blocker !== undefined) return record('skipped-dependency', { detail: `depends on ${blocker}, which did not succeed` });
+  // Waiting is not failing: an op after one that waits for a first sign-in waits with it.
+  const waitsFor = op.dependsOn.find((_, i) => deps_[i] === 'deferred');
+  if (waitsFor !== undefined) return record('deferred', { detail: `waits with ${waitsFor}` });
 
   // Ids unknown at plan time: created by this run (by name / directory id), else the identity links.
   const ids: IdResolver = {
-    teamId: async (name, key) => (await store.createdTeamId(runId, name)) ?? (key ? await store.links.teamId(key) : undefined),
+    teamId: async (team, key) => (await store.createdTeamId(runId, team)) ?? (key ? await store.links.teamId(key) : undefined),
     userId: async (sourceId) => (sourceId ? (await store.createdUserId(runId, sourceId)) ?? (await store.links.userId(sourceId)) : undefined),
   };
   let out: OpOutcome;
   try {
-    out = await deps.target.apply(op, ids);
+    out = await deps.targetFor(profile).apply(op, ids);
   } catch (err) {
     if (err instanceof TargetHttpError && err.status === 429) {
       // Pause every worker (the queue's limiter) and every process's budget; no attempt is spent.
@@ -92,7 +97,7 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
     return record('failed', { detail: (err as Error).message });
   }
   // Outside the try: a Redis error while recording is retried as such, never recorded as the op failing.
-  const teamId = 'team' in op ? op.team.id ?? (await ids.teamId(op.team.name)) : undefined;
+  const teamId = 'team' in op && op.team ? op.team.id ?? (await ids.teamId(op.team)) : undefined;
   const userId = 'user' in op ? op.user.id ?? out.createdId ?? (await ids.userId(op.user.sourceId, op.user.email)) : undefined;
   return record(out.status, {
     ...(out.detail ? { detail: out.detail } : {}), ...(out.createdId ? { createdId: out.createdId } : {}),

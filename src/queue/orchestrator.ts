@@ -68,7 +68,7 @@ export async function applyRun(plan: Plan, o: ApplyRunOptions): Promise<RunSumma
     const connection = o.redis.duplicate({ maxRetriesPerRequest: null });
     connections.push(connection);
     workers.push(startOpWorker({
-      connection, queuePrefix: queuePrefix(store.prefix), queue, target: o.target, storeFor, log, concurrency: o.concurrency ?? 16, budget: o.budget,
+      connection, queuePrefix: queuePrefix(store.prefix), queue, targetFor: () => o.target, storeFor, log, concurrency: o.concurrency ?? 16, budget: o.budget,
     }));
   }
   const retry = o.retry ?? { attempts: 8, backoffMs: 1000 };

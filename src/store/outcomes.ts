@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { phaseOf, type Op } from '../model/index.js';
+import { phaseOf, type Op, type TeamRef } from '../model/index.js';
 import type { ProfileKeys } from './keys.js';
 import type { OpOutcomeKind } from './run-record.js';
 
@@ -86,8 +86,8 @@ export class OutcomeStore {
     return new Set(await this.redis.hkeys(this.keys.run(runId).outcomes));
   }
 
-  async createdTeamId(runId: string, name: string): Promise<string | undefined> {
-    return (await this.redis.hget(this.keys.run(runId).created, `team:${name.toLowerCase()}`)) ?? undefined;
+  async createdTeamId(runId: string, team: TeamRef): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.run(runId).created, createdTeamField(team))) ?? undefined;
   }
 
   async createdUserId(runId: string, sourceId: string): Promise<string | undefined> {
@@ -100,7 +100,7 @@ function linkEffects(o: OutcomeInput): Effect[] {
   const op = o.op;
   switch (op.kind) {
     case 'createTeam':
-      return o.createdId ? [['HSET', 'teamLinks', op.teamKey, o.createdId], ['HSET', 'created', `team:${op.team.name.toLowerCase()}`, o.createdId]] : [];
+      return o.createdId ? [['HSET', 'teamLinks', op.teamKey, o.createdId], ['HSET', 'created', createdTeamField(op.team), o.createdId]] : [];
     case 'renameTeam':
       return [['HSET', 'teamLinks', op.teamKey, op.team.id]];
     case 'createUser': {
@@ -116,7 +116,16 @@ function linkEffects(o: OutcomeInput): Effect[] {
       return [['SREM', 'granted', `${op.user.id}|${op.team.id}`]];
     case 'deleteUser':
       return [['HDEL', 'tombstones', op.user.id], ...(op.user.sourceId ? [['HDEL', 'userLinks', op.user.sourceId] as Effect] : [])];
+    case 'setMembers':
+      // The whole list is now the team: grants follow it.
+      return o.teamId ? op.members.filter((m) => m.id).map((m) => ['SADD', 'granted', `${m.id}|${o.teamId}`] as Effect) : [];
+    case 'setRole':
     case 'deleteTeam':
       return [];
   }
+}
+
+/** A container created in a run, by org and name (two orgs may each create a team of one name). */
+function createdTeamField(team: TeamRef): string {
+  return `team:${team.parent ? `${team.parent.id}/` : ''}${team.name.toLowerCase()}`;
 }

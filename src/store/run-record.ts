@@ -1,7 +1,8 @@
 import type { OpKind, Plan } from '../model/index.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'blocked';
-export type OpOutcomeKind = 'applied' | 'already-done' | 'failed' | 'skipped-dependency';
+/** `deferred`: waits for something outside the sync (a first sign-in); neither done nor failed. */
+export type OpOutcomeKind = 'applied' | 'already-done' | 'deferred' | 'failed' | 'skipped-dependency';
 
 /** What `status`, the daemon's page and the metrics show about one run. */
 export interface RunRecord {

@@ -1,3 +1,4 @@
+import type { TeamRef } from '../model/index.js';
 import type { Redis } from 'ioredis';
 import type { Plan } from '../model/index.js';
 import type { PlanObservations } from '../plan/plan-input.js';
@@ -105,8 +106,8 @@ export class Store {
     return this.ops.doneKeys(runId);
   }
 
-  createdTeamId(runId: string, name: string): Promise<string | undefined> {
-    return this.ops.createdTeamId(runId, name);
+  createdTeamId(runId: string, team: TeamRef): Promise<string | undefined> {
+    return this.ops.createdTeamId(runId, team);
   }
 
   createdUserId(runId: string, sourceId: string): Promise<string | undefined> {

@@ -1,13 +1,25 @@
-import type { Config } from '../config/schema.js';
-import type { Target } from './target.js';
-import { ChartioTarget, type ChartioHooks } from './chartio/index.js';
+import { z } from 'zod';
+import type { HttpHooks } from './http/http-client.js';
+import type { Target, TargetPlugin } from './target.js';
+import { chartioPlugin, chartioTargetSchema } from './chartio/index.js';
+import { grafanaPlugin, grafanaTargetSchema } from './grafana/index.js';
 
-export type TargetHooks = ChartioHooks;
+/** One line per target kind: the plug-in and its config schema; the config's `kind` picks it. */
+const REGISTRY = [
+  [chartioPlugin, chartioTargetSchema],
+  [grafanaPlugin, grafanaTargetSchema],
+] as const;
 
-/** One line per target kind: the config's `target.kind` picks it. */
-export function createTarget(config: Config['target'], hooks: TargetHooks = {}): Target {
-  switch (config.kind) {
-    case 'chartio':
-      return new ChartioTarget(config, hooks);
-  }
+export const TARGET_PLUGINS: readonly TargetPlugin<never>[] = REGISTRY.map(([p]) => p as TargetPlugin<never>);
+
+/** The config's target: a union of every plug-in's schema, keyed by `kind`. */
+export const targetSchema = z.discriminatedUnion('kind', [REGISTRY[0][1], ...REGISTRY.slice(1).map(([, s]) => s)]);
+export type TargetConfig = z.infer<typeof targetSchema>;
+
+export const TARGET_KINDS = TARGET_PLUGINS.map((p) => p.kind);
+
+export function createTarget(config: TargetConfig, hooks: HttpHooks = {}): Target {
+  const plugin = TARGET_PLUGINS.find((p) => p.kind === config.kind) as unknown as TargetPlugin<TargetConfig> | undefined;
+  if (!plugin) throw new Error(`no target plug-in for kind ${config.kind}`);
+  return plugin.create(config, hooks);
 }

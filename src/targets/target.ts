@@ -1,8 +1,11 @@
-import type { Actual, Op, TargetCapabilities } from '../model/index.js';
+import type { z } from 'zod';
+import type { Actual, Op, TargetCapabilities, TeamRef } from '../model/index.js';
+import type { MapOptions } from '../mapping/map-directory.js';
+import type { HttpHooks } from './http/http-client.js';
 
-/** What applying one op produced: new ids to link, or an idempotent no-op. */
+/** What applying one op produced: new ids to link, an idempotent no-op, or a wait (no account yet). */
 export interface OpOutcome {
-  status: 'applied' | 'already-done';
+  status: 'applied' | 'already-done' | 'deferred';
   /** Id of a created/found user or team, for identity links. */
   createdId?: string;
   detail?: string;
@@ -14,23 +17,49 @@ export interface TargetRead {
   requests: number;
 }
 
+export interface ReadHint {
+  orgs?: string[];
+}
+
 /** Resolves TeamRef/UserRef ids that were unknown at plan time (created by earlier phases). */
 export interface IdResolver {
-  teamId(name: string, key?: string): Promise<string | undefined>;
+  /** A container created earlier in the run (by name within its org), else the identity link of `key`. */
+  teamId(team: TeamRef, key?: string): Promise<string | undefined>;
   userId(sourceId: string | undefined, email: string): Promise<string | undefined>;
+}
+
+/** The target's rate budget: one per key, shared by reads, writes and every process on one Redis. */
+export interface BudgetSpec {
+  /** What the limit is counted on: the API host (a per-IP limit), or host and key (a per-key limit). */
+  key: string;
+  max: number;
+  durationMs: number;
+  headroom: number;
 }
 
 /**
  * A target tool. Reading and applying are separate so `plan` and `backfill` share everything up
  * to the last step. Implementations map their HTTP errors to TargetHttpError / TargetNetworkError
- * and turn the documented idempotent answers (409 exists, 404 gone) into `already-done`.
+ * and turn the documented idempotent answers (exists, already gone) into `already-done`.
  */
 export interface Target {
   readonly kind: string;
+  /** May be refined by read() (e.g. what the server's version supports). */
   readonly capabilities: TargetCapabilities;
-  /** Host the rate budget is keyed on. */
-  readonly budgetKey: string;
-  read(): Promise<TargetRead>;
+  readonly budget: BudgetSpec;
+  /** How the mapping must shape Desired for this target (e.g. the org teams belong to). */
+  readonly mapOptions?: MapOptions;
+  /** Everything the plan needs; `hint.orgs`: orgs the mapping names (targets with orgs read only those). */
+  read(hint?: ReadHint): Promise<TargetRead>;
   apply(op: Op, ids: IdResolver): Promise<OpOutcome>;
+  /** Connectivity and credentials. */
   check?(): Promise<void>;
+}
+
+/** One target kind: its config schema and how to build it. The registry holds one line per plug-in. */
+export interface TargetPlugin<C extends { kind: string } = { kind: string }> {
+  readonly kind: C['kind'];
+  /** A zod object with `kind: z.literal(kind)`; the config's target union is built from these. */
+  readonly configSchema: z.ZodType<C>;
+  create(config: C, hooks: HttpHooks): Target;
 }

@@ -1,16 +1,10 @@
 import type { z } from 'zod';
-import { RostersyncError, TargetHttpError } from '../../errors/index.js';
+import { TargetHttpError } from '../../errors/index.js';
+import { UnresolvedRefError, UnsupportedOpError } from '../op-errors.js';
 import type { Op, TeamRef, UserRef } from '../../model/index.js';
 import type { IdResolver, OpOutcome } from '../target.js';
 import type { ChartioClient } from './client.js';
 import { teamsPageSchema, userSchema, teamSchema } from './payloads.js';
-
-/** An op whose team or user could not be resolved to an id (its creating op did not run). */
-export class UnresolvedRefError extends RostersyncError {
-  constructor(message: string) {
-    super('UNRESOLVED_REF', message);
-  }
-}
 
 const applied = (createdId?: string): OpOutcome => ({ status: 'applied', ...(createdId ? { createdId } : {}) });
 const alreadyDone = (detail: string, createdId?: string): OpOutcome => ({ status: 'already-done', detail, ...(createdId ? { createdId } : {}) });
@@ -23,14 +17,15 @@ const alreadyDone = (detail: string, createdId?: string): OpOutcome => ({ status
 export async function applyChartioOp(client: ChartioClient, op: Op, ids: IdResolver): Promise<OpOutcome> {
   switch (op.kind) {
     case 'createTeam':
-      return onStatus(409, () => client.send('POST', 'teams', { name: op.team.name }).then((r) => applied(teamSchema.parse(r.body).id)),
+      return onStatus(409, () => client.send('POST', 'teams', { name: op.team.name }).then((r) => applied(client.parse(r, teamSchema, 'POST', 'teams').id)),
         async () => alreadyDone('team exists', await findTeamId(client, op.team.name)));
     case 'renameTeam':
       return client.send('PATCH', `teams/${op.team.id}`, { name: op.team.name }).then(() => applied(op.team.id));
     case 'createUser': {
+      if (!op.team) throw new UnsupportedOpError('a Chartio user is created on a team');
       const teamId = await teamIdOf(op.team, ids);
-      return onStatus(409, () => client.send('POST', 'users', { email: op.user.email, team: { id: Number(teamId) } }).then((r) => applied(userSchema.parse(r.body).id)),
-        async () => alreadyDone('user exists on the team', userSchema.parse((await client.send('GET', `users/${encodeURIComponent(op.user.email)}`)).body).id));
+      return onStatus(409, () => client.send('POST', 'users', { email: op.user.email, team: { id: Number(teamId) } }).then((r) => applied(client.parse(r, userSchema, 'POST', 'users').id)),
+        async () => alreadyDone('user exists on the team', (await client.get(`users/${encodeURIComponent(op.user.email)}`, userSchema)).id));
     }
     case 'addMember': {
       const teamId = await teamIdOf(op.team, ids);
@@ -43,6 +38,10 @@ export async function applyChartioOp(client: ChartioClient, op: Op, ids: IdResol
       return onStatus(404, () => client.send('DELETE', `users/${op.user.id}`).then(() => applied()), async () => alreadyDone('user already gone'));
     case 'deleteTeam':
       return onStatus(404, () => client.send('DELETE', `teams/${op.team.id}`).then(() => applied()), async () => alreadyDone('team already gone'));
+    case 'setMembers':
+    case 'setRole':
+      // The capabilities rule these out: Chartio writes membership per call and has no roles.
+      throw new UnsupportedOpError(`${op.kind} is not a Chartio operation`);
   }
 }
 
@@ -56,7 +55,7 @@ async function onStatus(status: number, call: () => Promise<OpOutcome>, idempote
 }
 
 async function teamIdOf(team: TeamRef, ids: IdResolver): Promise<string> {
-  const id = team.id ?? (await ids.teamId(team.name));
+  const id = team.id ?? (await ids.teamId(team));
   if (id === undefined) throw new UnresolvedRefError(`team "${team.name}" has no id: the op that creates it did not succeed`);
   return id;
 }

@@ -1,33 +1,47 @@
-import type { ChartioTargetConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors/index.js';
 import type { Op, TargetCapabilities } from '../../model/index.js';
-import type { IdResolver, OpOutcome, Target, TargetRead } from '../target.js';
-import { ChartioClient, type ChartioClientOptions } from './client.js';
+import type { HttpHooks } from '../http/http-client.js';
+import type { BudgetSpec, IdResolver, OpOutcome, Target, TargetPlugin, TargetRead } from '../target.js';
+import { ChartioClient } from './client.js';
 import { applyChartioOp } from './executor.js';
 import { readActual } from './reader.js';
+import { chartioTargetSchema, type ChartioTargetConfig } from './schema.js';
 
 export { ChartioClient } from './client.js';
 export { readActual } from './reader.js';
+export { chartioTargetSchema, type ChartioTargetConfig } from './schema.js';
 
-/** Seed 000: 10,000 users and 2,000 teams per org; a user is created on a team and keeps one. */
-export const CHARTIO_CAPABILITIES: TargetCapabilities = { maxUsers: 10_000, maxTeams: 2_000, createUserNeedsTeam: true, userNeedsOneTeam: true };
+/**
+ * Seed 000: 10,000 users and 2,000 teams per org; a user is created on a team and must keep one;
+ * team names are unique without regard to case (255 characters at most); no roles (the Owners
+ * team is the admin rule, carried on the team read as `keepsMember`).
+ */
+export const CHARTIO_CAPABILITIES: TargetCapabilities = {
+  maxUsers: 10_000,
+  maxTeams: 2_000,
+  userCreation: 'with-container',
+  userNeedsOneTeam: true,
+  containers: { types: ['team'], creatable: ['team'], renamable: true, deletable: true },
+  membership: 'per-call',
+  caseInsensitiveNames: true,
+  maxNameLength: 255,
+};
 
-export type ChartioHooks = Pick<ChartioClientOptions, 'beforeRequest' | 'onResponse' | 'onRateLimited' | 'readAttempts' | 'backoffMs'>;
+export type ChartioHooks = HttpHooks;
 
 export class ChartioTarget implements Target {
   readonly kind = 'chartio';
   readonly capabilities = CHARTIO_CAPABILITIES;
   readonly client: ChartioClient;
+  readonly budget: BudgetSpec;
 
   constructor(config: ChartioTargetConfig, hooks: ChartioHooks = {}, private readonly readConcurrency = 4) {
     if (config.apiSecret === undefined) throw new ConfigError('target.apiSecret: not set (use ${ENV} or apiSecretFile)', 'target.apiSecret');
     this.client = new ChartioClient({
       baseUrl: config.baseUrl, org: config.org, apiKey: config.apiKey, apiSecret: config.apiSecret, timeoutMs: config.timeoutMs, ...hooks,
     });
-  }
-
-  get budgetKey(): string {
-    return this.client.host;
+    // The seed's limit is per client IP: one budget per API host.
+    this.budget = { key: this.client.host, max: config.rateLimit.max, durationMs: config.rateLimit.duration, headroom: config.rateLimit.headroom };
   }
 
   read(): Promise<TargetRead> {
@@ -43,3 +57,9 @@ export class ChartioTarget implements Target {
     await this.client.send('GET', '');
   }
 }
+
+export const chartioPlugin: TargetPlugin<ChartioTargetConfig> = {
+  kind: 'chartio',
+  configSchema: chartioTargetSchema,
+  create: (config, hooks) => new ChartioTarget(config, hooks),
+};

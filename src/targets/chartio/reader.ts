@@ -28,8 +28,8 @@ export async function readActual(client: ChartioClient, concurrency = 4): Promis
   const actualTeams: TargetTeam[] = teams.items.map((t) => ({
     id: t.id,
     name: t.name,
-    isOwner: t.is_owner,
-    noAdd: t.name === ADDED_FROM_DASHBOARD,
+    ...(t.is_owner ? { keepsMember: true } : {}),
+    ...(t.name === ADDED_FROM_DASHBOARD ? { unmanaged: 'only in-app dashboard sharing adds users to it' } : {}),
     memberIds: (t._embedded?.users ?? []).map((u) => u.id),
   }));
   return { actual: { users: actualUsers, teams: actualTeams }, requests: users.requests + teams.requests };

@@ -47,7 +47,7 @@ describe('reading the target', () => {
     const dump = emu.dump();
     const members = actual.teams.reduce((n, t) => n + t.memberIds.length, 0);
     expect(members).toBe(dump.teams.reduce((n, t) => n + t.members.length, 0));
-    expect(actual.teams.filter((t) => t.isOwner).map((t) => t.name)).toEqual(['Owners']);
+    expect(actual.teams.filter((t) => t.keepsMember).map((t) => t.name)).toEqual(['Owners']);
   });
 
   it('fails a read whose items do not add up to the API count', async () => {
@@ -163,7 +163,7 @@ describe('applying ops idempotently', () => {
   it('resolves a team created earlier in the run through the id resolver', async () => {
     const target = targetFor(emu);
     const created = await target.apply({ kind: 'createTeam', key: 'a', team: { name: 'Data' }, teamKey: 'name:Data', reason: '', dependsOn: [] }, noIds);
-    const ids: IdResolver = { teamId: async (name) => (name === 'Data' ? created.createdId : undefined), userId: async () => undefined };
+    const ids: IdResolver = { teamId: async (team) => (team.name === 'Data' ? created.createdId : undefined), userId: async () => undefined };
     const out = await target.apply({ kind: 'createUser', key: 'b', user: { email: 'd@acme.com' }, displayName: 'D', team: { name: 'Data' }, reason: '', dependsOn: [] }, ids);
     expect(out.status).toBe('applied');
     expect(emu.dump().users.find((u) => u.email === 'd@acme.com')?.teams).toEqual(['Data']);

@@ -34,3 +34,6 @@ export async function configError(p: Promise<unknown>): Promise<string> {
   expect(e).toBeInstanceOf(ConfigError);
   return (e as ConfigError).message;
 }
+
+/** The single Chartio target of a test config. */
+export const chartioOf = (c: { target?: unknown }) => c.target as import('../../../src/targets/chartio/schema.js').ChartioTargetConfig;

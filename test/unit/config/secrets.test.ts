@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, redactConfig } from '../../../src/config/load-config.js';
-import { configError, minimal, scratch } from './helpers.js';
+import { configError, minimal, scratch , chartioOf } from './helpers.js';
 
 const { dir, write } = scratch();
 const SECRET = 'Sup3r-s3cret-VALUE';
@@ -32,7 +32,7 @@ describe('secret files', () => {
 
     const { config } = await loadConfig(write('files.yaml', text), {});
 
-    expect(config.target.apiSecret).toBe(SECRET);
+    expect(chartioOf(config).apiSecret).toBe(SECRET);
     expect(config.target).not.toHaveProperty('apiSecretFile');
     expect(config.daemon.http.token).toBe('http-token');
     expect(config.profiles[0]!.source).toMatchObject({ kind: 'ldap', bindPassword: 'ldap-pw' });
@@ -45,7 +45,7 @@ describe('secret files', () => {
 
     const { config } = await loadConfig(write('env-file.yaml', minimal('apiSecretFile: ${SECRET_FILE}')), { SECRET_FILE: join(dir, 'from-env') });
 
-    expect(config.target.apiSecret).toBe(SECRET);
+    expect(chartioOf(config).apiSecret).toBe(SECRET);
   });
 
   it('names the key and the file when the file cannot be read', async () => {
@@ -115,12 +115,12 @@ describe('redactConfig', () => {
     const safe = redactConfig(config);
 
     expect(JSON.stringify(safe)).not.toContain(SECRET);
-    expect(safe.target.apiSecret).toBe('[REDACTED]');
+    expect(chartioOf(safe).apiSecret).toBe('[REDACTED]');
     expect(safe.redis.url).toBe('rediss://user:[REDACTED]@redis:6380/0');
     expect(safe.daemon.http.token).toBe('[REDACTED]');
     expect(safe.profiles[0]!.source).toMatchObject({ bindPassword: '[REDACTED]', bindDn: 'cn=sync,dc=example,dc=com' });
     expect(safe.profiles[1]!.source).toMatchObject({ clientSecret: '[REDACTED]', clientId: 'c' });
-    expect(safe.target.apiKey).toBe('key');
-    expect(config.target.apiSecret).toBe(SECRET);
+    expect(chartioOf(safe).apiKey).toBe('key');
+    expect(chartioOf(config).apiSecret).toBe(SECRET);
   });
 });

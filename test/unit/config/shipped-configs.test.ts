@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { chartioTargetSchema, policySchema } from '../../../src/config/schema.js';
+import { policySchema } from '../../../src/config/schema.js';
+import { chartioTargetSchema } from '../../../src/targets/chartio/schema.js';
 import { compileTeamRules } from '../../../src/mapping/index.js';
 
 const file = (name: string) => fileURLToPath(new URL(`../../../config/${name}`, import.meta.url));
@@ -55,7 +56,7 @@ describe('config/sample.yaml (the demo)', () => {
     const rows = readFileSync(file('sample/groups.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     const rules = compileTeamRules(config.profiles[0]!.mapping);
 
-    const teams = Object.fromEntries(rows.map(([id, name]) => [name!, rules.teamFor({ sourceId: id!, name: name!, parentIds: [] })]));
+    const teams = Object.fromEntries(rows.map(([id, name]) => [name!, rules.teamFor({ sourceId: id!, name: name!, parentIds: [] })?.team]));
 
     expect(teams).toMatchObject({ 'bi-analysts': 'BI analysts', 'bi-admins': 'BI admins', Support: 'Customer Support', Engineering: 'Engineering' });
     expect(Object.entries(teams).filter(([, team]) => team === undefined)).toEqual([]);

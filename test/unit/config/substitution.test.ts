@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { ConfigError } from '../../../src/errors/index.js';
-import { configError, minimal, scratch } from './helpers.js';
+import { configError, minimal, scratch , chartioOf } from './helpers.js';
 
 const { write } = scratch();
 
@@ -11,9 +11,9 @@ describe('environment substitution', () => {
 
     const { config } = await loadConfig(path, { SECRET: 's3' });
 
-    expect(config.target.org).toBe('fallback');
-    expect(config.target.apiKey).toBe('${literal}');
-    expect(config.target.apiSecret).toBe('pre-s3-post');
+    expect(chartioOf(config).org).toBe('fallback');
+    expect(chartioOf(config).apiKey).toBe('${literal}');
+    expect(chartioOf(config).apiSecret).toBe('pre-s3-post');
   });
 
   it('uses the variable over the default, and the default for an empty variable', async () => {
@@ -21,7 +21,7 @@ describe('environment substitution', () => {
 
     const { config } = await loadConfig(path, { SECRET: 'set', ORG: '' });
 
-    expect([config.target.apiSecret, config.target.org]).toEqual(['set', 'd2']);
+    expect([chartioOf(config).apiSecret, chartioOf(config).org]).toEqual(['set', 'd2']);
   });
 
   it('names a missing variable and the key that uses it, with its line', async () => {
@@ -56,7 +56,7 @@ describe('environment substitution', () => {
   it('does not substitute a value twice (a variable holding ${X} stays as is)', async () => {
     const { config } = await loadConfig(write('once.yaml', minimal()), { SECRET: '${OTHER}' });
 
-    expect(config.target.apiSecret).toBe('${OTHER}');
+    expect(chartioOf(config).apiSecret).toBe('${OTHER}');
   });
 
   it('leaves ${1} and ${name} in rule templates to the mapping', async () => {

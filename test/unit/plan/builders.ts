@@ -1,6 +1,7 @@
 import type { Actual, Desired, DesiredPerson, TargetTeam, TargetUser } from '../../../src/model/index.js';
 import { policySchema, type PolicyConfig } from '../../../src/config/schema.js';
 import type { PlanInput } from '../../../src/plan/plan-input.js';
+import { CHARTIO_CAPABILITIES } from '../../../src/targets/chartio/index.js';
 
 /** Small inline fixtures: team names and emails in, ids derived from them. */
 export function desired(people: Record<string, string[]>, extraTeams: string[] = []): Desired {
@@ -16,10 +17,10 @@ export function desired(people: Record<string, string[]>, extraTeams: string[] =
 
 /** teams: name -> member emails. Users are derived from memberships (plus `lonely` users with no team). */
 export function actual(teams: Record<string, string[]>, opts: { owners?: string[]; addedFromDashboard?: string[]; lonely?: string[] } = {}): Actual {
-  const all: Record<string, { members: string[]; isOwner: boolean; noAdd: boolean }> = {};
-  all['Owners'] = { members: opts.owners ?? ['admin@corp.com'], isOwner: true, noAdd: false };
-  if (opts.addedFromDashboard) all['Added from Dashboard'] = { members: opts.addedFromDashboard, isOwner: false, noAdd: true };
-  for (const [name, members] of Object.entries(teams)) all[name] = { members, isOwner: false, noAdd: false };
+  const all: Record<string, { members: string[]; keepsMember?: boolean; unmanaged?: string }> = {};
+  all['Owners'] = { members: opts.owners ?? ['admin@corp.com'], keepsMember: true };
+  if (opts.addedFromDashboard) all['Added from Dashboard'] = { members: opts.addedFromDashboard, unmanaged: 'dashboard sharing only' };
+  for (const [name, members] of Object.entries(teams)) all[name] = { members };
   const users = new Map<string, TargetUser>();
   const userFor = (email: string) => {
     let u = users.get(email);
@@ -29,7 +30,7 @@ export function actual(teams: Record<string, string[]>, opts: { owners?: string[
   const out: TargetTeam[] = Object.entries(all).map(([name, t]) => {
     const id = `t-${name}`;
     for (const m of t.members) userFor(m).teamIds.push(id);
-    return { id, name, isOwner: t.isOwner, noAdd: t.noAdd, memberIds: t.members.map((m) => `u-${m}`) };
+    return { id, name, ...(t.keepsMember ? { keepsMember: true } : {}), ...(t.unmanaged ? { unmanaged: t.unmanaged } : {}), memberIds: t.members.map((m) => `u-${m}`) };
   });
   for (const e of opts.lonely ?? []) userFor(e);
   return { users: [...users.values()], teams: out };
@@ -41,7 +42,7 @@ export function input(d: Desired, a: Actual, over: Partial<Omit<PlanInput, 'poli
     desired: d,
     actual: a,
     links: { users: new Map(), teams: new Map(), granted: new Set() },
-    capabilities: { maxUsers: 10_000, maxTeams: 2_000, createUserNeedsTeam: true, userNeedsOneTeam: true },
+    capabilities: CHARTIO_CAPABILITIES,
     tombstones: new Map(),
     now: Date.parse('2026-01-01T00:00:00Z'),
     readCalls: 2,

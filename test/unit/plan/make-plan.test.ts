@@ -3,17 +3,20 @@ import { makePlan } from '../../../src/plan/make-plan.js';
 import type { Op } from '../../../src/model/index.js';
 import type { PlanInput } from '../../../src/plan/plan-input.js';
 import { actual, desired, input } from './builders.js';
+import { CHARTIO_CAPABILITIES } from '../../../src/targets/chartio/index.js';
 
 /** One readable line per op, so each case states exactly the calls it expects. */
 function line(op: Op): string {
   switch (op.kind) {
     case 'createTeam': return `createTeam ${op.team.name}`;
     case 'renameTeam': return `renameTeam ${op.from} -> ${op.team.name}`;
-    case 'createUser': return `createUser ${op.user.email} on ${op.team.name}`;
-    case 'addMember': return `addMember ${op.user.email} -> ${op.team.name}`;
+    case 'createUser': return `createUser ${op.user.email} on ${op.team?.name}${op.role ? ` as ${op.role}` : ''}`;
+    case 'addMember': return `addMember ${op.user.email} -> ${op.team.name}${op.role ? ` as ${op.role}` : ''}`;
     case 'removeMember': return `removeMember ${op.user.email} <- ${op.team.name}`;
     case 'deleteUser': return `deleteUser ${op.user.email}`;
     case 'deleteTeam': return `deleteTeam ${op.team.name}`;
+    case 'setMembers': return `setMembers ${op.team.name} = ${op.members.map((m) => m.email).sort().join(',')}`;
+    case 'setRole': return `setRole ${op.user.email}${op.team ? ` in ${op.team.name}` : ''} ${op.from.join(',')} -> ${op.to.join(',')}`;
   }
 }
 
@@ -196,7 +199,7 @@ const cases: Case[] = [
   {
     name: 'user cap: a plan crossing it is blocked before any call',
     given: input(desired({ 'a@corp.com': ['Eng'], 'b@corp.com': ['Eng'] }), actual({ Eng: [] }), {
-      capabilities: { maxUsers: 2, maxTeams: 2000, createUserNeedsTeam: true, userNeedsOneTeam: true },
+      capabilities: { ...CHARTIO_CAPABILITIES, maxUsers: 2 },
     }),
     ops: ['createUser a@corp.com on Eng', 'createUser b@corp.com on Eng'],
     blocked: 'USER_CAP',
@@ -204,7 +207,7 @@ const cases: Case[] = [
   {
     name: 'team cap: a plan crossing it is blocked',
     given: input(desired({ 'a@corp.com': ['A', 'B'] }), actual({}), {
-      capabilities: { maxUsers: 100, maxTeams: 2, createUserNeedsTeam: true, userNeedsOneTeam: true },
+      capabilities: { ...CHARTIO_CAPABILITIES, maxUsers: 100, maxTeams: 2 },
     }),
     ops: ['createTeam A', 'createTeam B', 'createUser a@corp.com on A', 'addMember a@corp.com -> B'],
     blocked: 'TEAM_CAP',
@@ -273,7 +276,7 @@ describe('makePlan structure', () => {
     const createData = ops.find((o) => o.kind === 'createTeam')!;
     const createA = ops.find((o) => o.kind === 'createUser' && o.user.email === 'a@corp.com')!;
     const addA = ops.find((o) => o.kind === 'addMember' && o.user.email === 'a@corp.com')!;
-    expect(createA.kind === 'createUser' && createA.team.name).toBe('Eng');
+    expect(createA.kind === 'createUser' && createA.team!.name).toBe('Eng');
     expect(addA.dependsOn).toEqual([createA.key, createData.key]);
   });
 

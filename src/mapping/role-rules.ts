@@ -1,0 +1,26 @@
+import type { MappingConfig } from '../config/schema.js';
+import type { Group } from '../model/index.js';
+import { groupScope } from './team-rules.js';
+
+export interface GroupRole {
+  role: string;
+  /** Undefined: target-wide, or the target's own org. */
+  org?: string;
+  /** For the plan: "member of Platform Admins". */
+  reason: string;
+}
+
+/** Every role rule that names a group (by sourceId or name, or by regex on the name), in rule order. */
+export function compileRoleRules(mapping: MappingConfig): (group: Group) => GroupRole[] {
+  const inScope = groupScope(mapping);
+  const rules = mapping.roles.map((r) => ({ ...r, re: r.match !== undefined ? new RegExp(r.match, r.flags) : undefined }));
+  return (group) => {
+    if (rules.length === 0 || !inScope(group)) return [];
+    const out: GroupRole[] = [];
+    for (const r of rules) {
+      const hit = r.re ? r.re.test(group.name) : r.group === group.sourceId || r.group === group.name;
+      if (hit) out.push({ role: r.role, ...(r.org ? { org: r.org } : {}), reason: `member of ${group.name}` });
+    }
+    return out;
+  };
+}

@@ -1,0 +1,77 @@
+import { ConfigError } from '../../errors/index.js';
+import type { Op, TargetCapabilities } from '../../model/index.js';
+import type { HttpHooks } from '../http/http-client.js';
+import type { BudgetSpec, IdResolver, OpOutcome, ReadHint, Target, TargetPlugin, TargetRead } from '../target.js';
+import { GrafanaClient } from './client.js';
+import { applyGrafanaOp } from './executor.js';
+import { healthSchema, orgSchema } from './payloads.js';
+import { readGrafana } from './reader.js';
+import { grafanaTargetSchema, type GrafanaTargetConfig } from './schema.js';
+import { hasWholeTeamMembership } from './versions.js';
+
+export { grafanaTargetSchema, type GrafanaTargetConfig } from './schema.js';
+
+/**
+ * Grafana: orgs (a user holds one role per org: Viewer < Editor < Admin; every org keeps an Admin)
+ * with flat teams in each; users exist globally and are created by the Admin API or, by default,
+ * by signing in; server admins are never touched. No user or team cap.
+ */
+export const GRAFANA_CAPABILITIES: TargetCapabilities = {
+  maxUsers: Number.MAX_SAFE_INTEGER,
+  maxTeams: Number.MAX_SAFE_INTEGER,
+  userCreation: 'first-login',
+  userNeedsOneTeam: false,
+  containers: { types: ['org', 'team'], creatable: ['team'], renamable: true, deletable: true },
+  membership: 'per-call',
+  roles: { names: ['Viewer', 'Editor', 'Admin'], many: false, scope: 'org', default: 'Viewer', keepOne: 'Admin', caseInsensitive: true },
+  caseInsensitiveNames: false,
+};
+
+export class GrafanaTarget implements Target {
+  readonly kind = 'grafana';
+  readonly client: GrafanaClient;
+  readonly budget: BudgetSpec;
+  capabilities: TargetCapabilities;
+  private teamAdmins = new Map<string, string[]>();
+  private orgNames = new Map<string, string>();
+
+  constructor(private readonly config: GrafanaTargetConfig, hooks: HttpHooks = {}) {
+    if (config.token === undefined && config.admin?.password === undefined) throw new ConfigError('target.token: not set (use ${ENV} or tokenFile)', 'target.token');
+    this.client = new GrafanaClient(config.baseUrl, {
+      ...(config.token ? { token: config.token } : {}),
+      orgTokens: new Map(Object.entries(config.orgTokens).map(([k, v]) => [k.toLowerCase(), v])),
+      ...(config.admin?.password ? { admin: { user: config.admin.user, password: config.admin.password } } : {}),
+    }, config.timeoutMs, hooks);
+    const rl = config.rateLimit;
+    this.budget = rl ? { key: this.client.host, max: rl.max, durationMs: rl.duration, headroom: rl.headroom } : { key: this.client.host, max: 0, durationMs: 1000, headroom: 1 };
+    this.capabilities = { ...GRAFANA_CAPABILITIES, userCreation: config.createUsers ? 'with-container' : 'first-login', membership: config.membership === 'whole-team' ? 'whole-container' : 'per-call' };
+  }
+
+  get mapOptions() {
+    return { defaultOrg: this.config.org !== undefined ? String(this.config.org) : this.orgNames.get(this.client.defaultOrgId ?? '') ?? '1' };
+  }
+
+  async read(hint: ReadHint = {}): Promise<TargetRead> {
+    const r = await readGrafana(this.client, [...(this.config.org !== undefined ? [this.config.org] : []), ...(hint.orgs ?? [])]);
+    this.teamAdmins = r.teamAdmins;
+    this.orgNames = new Map(r.orgs.map((o) => [o.id, o.name]));
+    const whole = this.config.membership === 'whole-team' || (this.config.membership === 'auto' && r.version !== undefined && hasWholeTeamMembership(r.version));
+    this.capabilities = { ...this.capabilities, membership: whole ? 'whole-container' : 'per-call' };
+    return { actual: r.actual, requests: r.requests };
+  }
+
+  apply(op: Op, ids: IdResolver): Promise<OpOutcome> {
+    return applyGrafanaOp({ client: this.client, ids, autoAssignRole: 'Viewer', teamAdmins: this.teamAdmins, orgName: (id) => this.orgNames.get(id) ?? id }, op);
+  }
+
+  async check(): Promise<void> {
+    await this.client.get('api/health', healthSchema);
+    if (this.client.hasToken) await this.client.get('api/org', orgSchema);
+  }
+}
+
+export const grafanaPlugin: TargetPlugin<GrafanaTargetConfig> = {
+  kind: 'grafana',
+  configSchema: grafanaTargetSchema,
+  create: (config, hooks) => new GrafanaTarget(config, hooks),
+};

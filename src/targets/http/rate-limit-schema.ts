@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { duration } from '../../config/duration.js';
+
+/** A target's rate budget in config: `max` calls per `duration`, used at `headroom`. */
+export function rateLimitSchema(defaults: { max: number; duration: number }) {
+  return z
+    .object({
+      max: z.number().int().positive().default(defaults.max),
+      duration: duration.default(defaults.duration),
+      headroom: z.number().gt(0).max(1).default(0.95),
+    })
+    .strict()
+    .prefault({});
+}
