@@ -34,7 +34,7 @@ export async function applyCommand(argv: string[]): Promise<number> {
   const progress = progressReporter();
   try {
     rt.startWorkers();
-    const outcome = await withProfileLock(rt.store, 'apply', () => applyReviewedPlan(rt, plan, { onProgress: progress.update }));
+    const outcome = await withProfileLock(rt.store, 'apply', (signal) => applyReviewedPlan(rt, plan, { onProgress: progress.update, signal }));
     progress.finish();
     process.stdout.write(renderRunSummary(outcome.run) + '\n');
     return outcome.exitCode;

@@ -37,9 +37,12 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     const req = { onProgress: progress.update, signal: abort.signal };
     let outcome: SyncOutcome;
     try {
-      outcome = await withProfileLock(rt.store, 'backfill', () => (values.resume
-        ? resumeSync(rt, req)
-        : runSync(rt, { ...req, mode: values.incremental ? 'incremental' : 'full', trigger: 'backfill', ...(allowDeletes !== undefined ? { allowDeletes } : {}) })),
+      outcome = await withProfileLock(rt.store, 'backfill', (lockSignal) => {
+        const locked = { ...req, signal: AbortSignal.any([abort.signal, lockSignal]) };
+        return values.resume
+          ? resumeSync(rt, locked)
+          : runSync(rt, { ...locked, mode: values.incremental ? 'incremental' : 'full', trigger: 'backfill', ...(allowDeletes !== undefined ? { allowDeletes } : {}) });
+      },
       values.resume ? { waitMs: PROFILE_LOCK_MS + 2000 } : {});
     } catch (err) {
       if (abort.signal.aborted) {

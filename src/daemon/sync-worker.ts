@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
-import { resumeSync, runSync, type SyncOutcome } from '../app/run-sync.js';
+import { withProfileLock } from '../app/profile-lock.js';
+import { resumeSync, RunInProgressError, runSync, type SyncOutcome } from '../app/run-sync.js';
 import type { Runtime } from '../app/runtime.js';
 import type { Metrics, SyncJobResult } from './metrics.js';
 import { SYNC_QUEUE, type SyncJobData } from './scheduler.js';
@@ -25,8 +25,6 @@ export interface SyncWorkerDeps {
   progress: Map<string, LocalProgress>;
   /** Aborted on shutdown: a run stops waiting, keeps its state in Redis, and is resumed on the next start. */
   signal: AbortSignal;
-  /** Profile run lock TTL; renewed every third of it. @defaultValue 60000 */
-  lockMs?: number;
 }
 
 /**
@@ -53,29 +51,26 @@ async function processSync(deps: SyncWorkerDeps, job: Job<SyncJobData>): Promise
   const { profile, mode, tick } = job.data;
   const log = deps.log.child({ profile, job: job.id });
   const rt = await deps.runtimeFor(profile);
-  const lockMs = deps.lockMs ?? 60_000;
-  const owner = `${job.id}-${randomBytes(4).toString('hex')}`;
-  if (!(await rt.store.acquireLock(owner, lockMs))) {
+  try {
+    return await withProfileLock(rt.store, `sync-${job.id}`, async (lockSignal) => {
+      const signal = AbortSignal.any([deps.signal, lockSignal]);
+      const unfinished = await rt.store.unfinishedRun();
+      let result: SyncJobResult | undefined;
+      if (unfinished) {
+        log.info({ runId: unfinished.runId, done: unfinished.done, total: unfinished.totalOps }, 'continuing an unfinished run first');
+        result = await track(deps, profile, unfinished.runId, signal, (hooks) => resumeSync(rt, hooks, unfinished.runId));
+      }
+      if (tick === 'resume') return result ?? finishNoRun(deps, profile);
+      if (result === 'interrupted') return result;
+      return await track(deps, profile, undefined, signal, (hooks) => runSync(rt, { mode, trigger: tick === 'manual' ? 'manual' : 'schedule', ...hooks }));
+    });
+  } catch (err) {
+    if (!(err instanceof RunInProgressError)) throw err;
     log.warn({ tick, mode }, 'sync refused: a run of this profile is still in progress');
     deps.metrics.syncFinished(profile, 'refused-overlap');
     return 'refused-overlap';
-  }
-  const renew = setInterval(() => void rt.store.renewLock(owner, lockMs).catch(() => {}), lockMs / 3);
-  renew.unref();
-  try {
-    const unfinished = await rt.store.unfinishedRun();
-    let result: SyncJobResult | undefined;
-    if (unfinished) {
-      log.info({ runId: unfinished.runId, done: unfinished.done, total: unfinished.totalOps }, 'continuing an unfinished run first');
-      result = await track(deps, profile, unfinished.runId, (hooks) => resumeSync(rt, hooks, unfinished.runId));
-    }
-    if (tick === 'resume') return result ?? finishNoRun(deps, profile);
-    if (result === 'interrupted') return result;
-    return await track(deps, profile, undefined, (hooks) => runSync(rt, { mode, trigger: tick === 'manual' ? 'manual' : 'schedule', ...hooks }));
   } finally {
-    clearInterval(renew);
     deps.progress.delete(profile);
-    await rt.store.releaseLock(owner).catch(() => {});
   }
 }
 
@@ -86,7 +81,7 @@ function finishNoRun(deps: SyncWorkerDeps, profile: string): SyncJobResult {
 
 /** Runs one sync with progress for the status page and metrics at its end. */
 async function track(
-  deps: SyncWorkerDeps, profile: string, runId: string | undefined,
+  deps: SyncWorkerDeps, profile: string, runId: string | undefined, signal: AbortSignal,
   sync: (hooks: { onProgress: (done: number, total: number) => void; signal: AbortSignal }) => Promise<SyncOutcome>,
 ): Promise<SyncJobResult> {
   const started = Date.now();
@@ -94,11 +89,16 @@ async function track(
   deps.progress.set(profile, progress);
   const onProgress = (done: number, total: number) => Object.assign(progress, { phase: 'applying', done, total });
   try {
-    const outcome = await sync({ onProgress, signal: deps.signal });
+    const outcome = await sync({ onProgress, signal });
     const source = outcome.run.source;
     deps.metrics.syncFinished(profile, outcome.status, { durationMs: Date.now() - started, mode: outcome.run.mode, ...(source ? { source } : {}) });
     return outcome.status;
   } catch (err) {
+    if (signal.aborted && !deps.signal.aborted) {
+      deps.log.error({ profile, err: (signal.reason as Error).message }, 'sync stopped: its run lock was lost');
+      deps.metrics.syncFinished(profile, 'interrupted');
+      return 'interrupted';
+    }
     if (deps.signal.aborted) {
       deps.log.info({ profile }, 'sync interrupted by shutdown: it continues on the next start');
       deps.metrics.syncFinished(profile, 'interrupted');

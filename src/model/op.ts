@@ -33,7 +33,7 @@ export type Op =
   | (OpBase & { kind: 'addMember'; user: UserRef; team: TeamRef; role?: string })
   | (OpBase & { kind: 'removeMember'; user: UserRef & { id: string }; team: TeamRef & { id: string } })
   /** Whole-container membership: the container's complete member list in one call. */
-  | (OpBase & { kind: 'setMembers'; team: TeamRef; members: UserRef[]; added: number; removed: number })
+  | (OpBase & { kind: 'setMembers'; team: TeamRef; members: UserRef[]; added: number; removed: number; /** Members who keep the container's admin permission. */ admins?: UserRef[] })
   /** A user's role(s) in a scope (`team` is the org, absent for target-wide roles). */
   | (OpBase & { kind: 'setRole'; user: UserRef & { id: string }; team?: TeamRef & { id: string }; from: string[]; to: string[] })
   | (OpBase & { kind: 'deleteUser'; user: UserRef & { id: string } })

@@ -34,6 +34,8 @@ export interface TargetTeam {
   /** Never managed (users cannot be added through the API): why. */
   unmanaged?: string;
   memberIds: string[];
+  /** Members holding the container's own admin permission (Grafana team admins): whole-list writes keep it. */
+  adminIds?: string[];
 }
 
 export interface Actual {

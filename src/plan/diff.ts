@@ -44,6 +44,7 @@ export function diff(input: PlanInput): DiffResult {
   const scopeOf = (t: ResolvedTeam | undefined) => (roleCaps?.scope === 'org' ? t?.label : '');
 
   const handled = new Set<string>();
+  const losses: (() => void)[] = [];
   for (const person of desired.people) {
     if (protectedEmails.has(normaliseEmail(person.email))) continue;
     const wanted = person.teams.map((n) => teams.byName.get(n)).filter((t): t is ResolvedTeam => t !== undefined);
@@ -81,15 +82,20 @@ export function diff(input: PlanInput): DiffResult {
       });
     }
     const keep = new Set(wanted.map((t) => t.id).filter((id): id is string => id !== undefined));
-    const leaving = new Set<string>();
-    for (const teamId of orgsFirst(byTeamName(user.teamIds))) {
-      if (!teams.managedIds.has(teamId) || keep.has(teamId) || !mayRemove(user.id, teamId)) continue;
-      if (!inv.mayLeave(teamId, user, person.email)) continue;
-      leaving.add(teamId);
-      pushRemove(user, userRef, teamId, `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`, addKeys, leaving);
-    }
     if (roleCaps) roleOps(person, user, userRef, wanted.filter((t) => t.id !== undefined && current.has(t.id)), addKeys);
+    // Removals are decided once every add and promotion is counted, so a rule such as "an org keeps
+    // an Admin" sees the plan's final state, whatever order the people come in.
+    losses.push(() => {
+      const leaving = new Set<string>();
+      for (const teamId of orgsFirst(byTeamName(user.teamIds))) {
+        if (!teams.managedIds.has(teamId) || keep.has(teamId) || !mayRemove(user.id, teamId)) continue;
+        if (!inv.mayLeave(teamId, user, person.email)) continue;
+        leaving.add(teamId);
+        pushRemove(user, userRef, teamId, `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`, addKeys, leaving);
+      }
+    });
   }
+  for (const loss of losses) loss();
 
   let deprovisioned = 0;
   const departed = actual.users.filter((u) => !handled.has(u.id) && u.untouchable === undefined && inScope(u) && !protectedEmails.has(normaliseEmail(u.email)));
@@ -194,11 +200,16 @@ export function diff(input: PlanInput): DiffResult {
       const current = user.roles?.[org?.id ?? ''] ?? [];
       const to = roleChange(current, want.roles, roleCaps!, policy.roles);
       if (!to) continue;
-      if (!inv.mayChangeRole(org?.id ?? '', user, current, to, person.email)) continue;
-      ops.push({
+      const push = () => {
+        if (!inv.mayChangeRole(org?.id ?? '', user, current, to, person.email)) return;
+        ops.push({
         kind: 'setRole', key: opKey('role', user.id, org?.id ?? 'all'), user: userRef, ...(org ? { team: refOf(org) as never } : {}), from: current, to,
-        reason: `${current.join(', ') || 'no role'} -> ${to.join(', ')}: ${want.reason}${org ? ` (in "${org.name}")` : ''}`, dependsOn: [...after],
-      });
+          reason: `${current.join(', ') || 'no role'} -> ${to.join(', ')}: ${want.reason}${org ? ` (in "${org.name}")` : ''}`, dependsOn: [...after],
+        });
+      };
+      // A demotion is decided with the removals, after every promotion is counted.
+      if (inv.losesKept(current, to)) losses.push(push);
+      else push();
     }
   }
 
@@ -211,7 +222,11 @@ export function diff(input: PlanInput): DiffResult {
     const team = teamsById.get(teamId)!;
     // Leaving an org takes the user out of its teams as well: no call for those.
     if (team.parentId !== undefined && leaving.has(team.parentId)) return;
-    ops.push({ kind: 'removeMember', key: opKey('remove', user.id, teamId), user: userRef, team: { id: teamId, name: team.name, ...(team.type && team.type !== 'team' ? { type: team.type } : {}) }, reason, dependsOn });
+    const parent = team.parentId !== undefined ? teamsById.get(team.parentId) : undefined;
+    ops.push({
+      kind: 'removeMember', key: opKey('remove', user.id, teamId), user: userRef, reason, dependsOn,
+      team: { id: teamId, name: team.name, ...(team.type && team.type !== 'team' ? { type: team.type } : {}), ...(parent ? { parent: { id: parent.id, name: parent.name, type: 'org' as const } } : {}) },
+    });
   }
 
   function deprovision(user: TargetUser): void {

@@ -68,6 +68,11 @@ export class Invariants {
     return true;
   }
 
+  /** Does this change take away the role every scope must keep? */
+  losesKept(from: string[], to: string[]): boolean {
+    return this.holds(from) && !this.holds(to);
+  }
+
   /** May the user's roles in this scope change from `from` to `to`? Counts the change when so. */
   mayChangeRole(scope: string, user: TargetUser, from: string[], to: string[], who: string): boolean {
     const before = this.holds(from);

@@ -29,13 +29,15 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
     const members: UserRef[] = (teamsById.get(g.team.id ?? '')?.memberIds ?? [])
       .filter((uid) => !removed.has(uid))
       .map((uid) => ({ id: uid, email: usersById.get(uid)?.email ?? uid }));
+    const adminIds = new Set(teamsById.get(g.team.id ?? '')?.adminIds ?? []);
+    const admins = members.filter((m) => m.id !== undefined && adminIds.has(m.id));
     const adds = g.ops.filter((o) => o.kind === 'addMember');
     for (const a of adds) members.push(a.user);
     const own = new Set(g.ops.map((o) => o.key));
     const dependsOn = [...new Set(g.ops.flatMap((o) => o.dependsOn).filter((k) => !own.has(k)))];
     for (const o of g.ops) folded.set(o.key, key);
     out.push({
-      kind: 'setMembers', key, team: g.team, members, added: adds.length, removed: removed.size, dependsOn,
+      kind: 'setMembers', key, team: g.team, members, added: adds.length, removed: removed.size, dependsOn, ...(admins.length > 0 ? { admins } : {}),
       reason: `${adds.length} to add, ${removed.size} to remove: ${[...adds.slice(0, 2), ...g.ops.filter((o) => o.kind === 'removeMember').slice(0, 2)].map((o) => o.reason).join('; ')}${g.ops.length > 4 ? '; …' : ''}`,
     });
   }

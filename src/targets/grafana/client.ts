@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { RostersyncError } from '../../errors/index.js';
 import { HttpClient, parseBody, type HttpHooks, type HttpResponse, type SendOptions } from '../http/http-client.js';
-import { errorBodySchema } from './payloads.js';
+import { errorBodySchema, orgSchema } from './payloads.js';
 
 export interface GrafanaCredentials {
   /** Service-account token of the default org. */
@@ -39,6 +39,12 @@ export class GrafanaClient {
       authorization: creds.token ? `Bearer ${creds.token}` : this.basic() ?? '',
       errorMessage: (body) => errorBodySchema.safeParse(body).data?.message,
     });
+  }
+
+  /** The default token's org, learnt once per process (a worker may apply ops it never read). */
+  async ensureDefaultOrg(): Promise<void> {
+    if (this.defaultOrgId !== undefined) return;
+    this.defaultOrgId = this.creds.token ? (await this.http.get('api/org', orgSchema)).id : '1';
   }
 
   get hasToken(): boolean {

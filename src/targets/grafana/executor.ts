@@ -14,8 +14,6 @@ export interface GrafanaApplyContext {
   ids: IdResolver;
   /** Role Grafana gives a user it creates (auto_assign_org_role). */
   autoAssignRole: string;
-  /** Team id -> admins kept by whole-team writes. */
-  teamAdmins: ReadonlyMap<string, string[]>;
   /** Org id -> name, for auth. */
   orgName: (id: string) => string;
 }
@@ -27,6 +25,7 @@ export interface GrafanaApplyContext {
  */
 export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<OpOutcome> {
   const { client } = ctx;
+  await client.ensureDefaultOrg();
   switch (op.kind) {
     case 'createTeam': {
       const org = orgOf(ctx, op.team);
@@ -83,10 +82,10 @@ export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<
     case 'setMembers': {
       const org = orgOf(ctx, op.team);
       const teamId = await teamIdOf(ctx, op.team);
-      const admins = new Set(ctx.teamAdmins.get(teamId) ?? []);
+      const admins = new Set((op.admins ?? []).map((a) => a.email.toLowerCase()));
       const login = (u: UserRef) => u.email;
-      const members = op.members.filter((m) => !(m.id && admins.has(m.id))).map(login);
-      const keptAdmins = op.members.filter((m) => m.id && admins.has(m.id)).map(login);
+      const members = op.members.filter((m) => !admins.has(m.email.toLowerCase())).map(login);
+      const keptAdmins = (op.admins ?? []).map(login);
       // The whole list: sending it again after an applied-then-failed call sets the same list.
       return client.send('PUT', `api/teams/${teamId}/members`, { members, admins: keptAdmins }, client.orgAuth(org)).then(() => applied());
     }

@@ -32,7 +32,6 @@ export class GrafanaTarget implements Target {
   readonly client: GrafanaClient;
   readonly budget: BudgetSpec;
   capabilities: TargetCapabilities;
-  private teamAdmins = new Map<string, string[]>();
   private orgNames = new Map<string, string>();
 
   constructor(private readonly config: GrafanaTargetConfig, hooks: HttpHooks = {}) {
@@ -53,7 +52,6 @@ export class GrafanaTarget implements Target {
 
   async read(hint: ReadHint = {}): Promise<TargetRead> {
     const r = await readGrafana(this.client, [...(this.config.org !== undefined ? [this.config.org] : []), ...(hint.orgs ?? [])]);
-    this.teamAdmins = r.teamAdmins;
     this.orgNames = new Map(r.orgs.map((o) => [o.id, o.name]));
     const whole = this.config.membership === 'whole-team' || (this.config.membership === 'auto' && r.version !== undefined && hasWholeTeamMembership(r.version));
     this.capabilities = { ...this.capabilities, membership: whole ? 'whole-container' : 'per-call' };
@@ -61,7 +59,7 @@ export class GrafanaTarget implements Target {
   }
 
   apply(op: Op, ids: IdResolver): Promise<OpOutcome> {
-    return applyGrafanaOp({ client: this.client, ids, autoAssignRole: 'Viewer', teamAdmins: this.teamAdmins, orgName: (id) => this.orgNames.get(id) ?? id }, op);
+    return applyGrafanaOp({ client: this.client, ids, autoAssignRole: 'Viewer', orgName: (id) => this.orgNames.get(id) ?? id }, op);
   }
 
   async check(): Promise<void> {

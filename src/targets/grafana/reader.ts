@@ -12,8 +12,6 @@ export interface GrafanaRead {
   actual: Actual;
   requests: number;
   version?: string;
-  /** Team id -> ids of its members holding the team's admin permission (kept by whole-team writes). */
-  teamAdmins: Map<string, string[]>;
   orgs: OrgContext[];
 }
 
@@ -32,7 +30,6 @@ export async function readGrafana(client: GrafanaClient, wantedOrgs: (string | n
   const orgs = await resolveOrgs(client, wantedOrgs, get);
   const containers: TargetTeam[] = [];
   const users = new Map<string, TargetUser>();
-  const teamAdmins = new Map<string, string[]>();
   const userFor = (id: string, email: string, name: string | undefined) => {
     let u = users.get(id);
     if (!u) users.set(id, (u = { id, email, displayName: name ?? '', teamIds: [], roles: {} }));
@@ -67,13 +64,13 @@ export async function readGrafana(client: GrafanaClient, wantedOrgs: (string | n
     for (const t of teams) {
       const ms = members.get(t.id)!;
       for (const m of ms) users.get(m.userId)?.teamIds.push(t.id);
-      teamAdmins.set(t.id, ms.filter((m) => m.permission === TEAM_ADMIN_PERMISSION).map((m) => m.userId));
-      containers.push({ id: t.id, name: t.name, type: 'team', parentId: org.id, memberIds: ms.map((m) => m.userId) });
+      const adminIds = ms.filter((m) => m.permission === TEAM_ADMIN_PERMISSION).map((m) => m.userId);
+      containers.push({ id: t.id, name: t.name, type: 'team', parentId: org.id, memberIds: ms.map((m) => m.userId), ...(adminIds.length > 0 ? { adminIds } : {}) });
     }
   }
   return {
     actual: { users: [...users.values()], teams: containers, allUsersListed: client.hasAdmin },
-    requests, teamAdmins, orgs, ...(health.version ? { version: health.version } : {}),
+    requests, orgs, ...(health.version ? { version: health.version } : {}),
   };
 }
 
