@@ -2,6 +2,18 @@ import { z } from 'zod';
 
 const scope = z.enum(['base', 'one', 'sub']).default('sub');
 
+/** Short names operators write for a preset, and the preset each stands for. */
+const PRESET_ALIASES = { ad: 'active-directory' } as const;
+const PRESETS = ['openldap', 'active-directory'] as const;
+const ACCEPTED = `${[...PRESETS, ...Object.entries(PRESET_ALIASES).map(([alias, full]) => `${alias} (short for ${full})`)].join(', ')}`;
+
+// Aliases are resolved here, once: the rest of the source only ever sees the full preset names.
+const preset = z
+  .enum([...PRESETS, ...(Object.keys(PRESET_ALIASES) as (keyof typeof PRESET_ALIASES)[])], { error: `unknown preset; expected one of: ${ACCEPTED}` })
+  .default('openldap')
+  .transform((p): (typeof PRESETS)[number] => (p in PRESET_ALIASES ? PRESET_ALIASES[p as keyof typeof PRESET_ALIASES] : (p as (typeof PRESETS)[number])))
+  .describe(`Defaults for OpenLDAP or Active Directory: ${ACCEPTED}.`);
+
 const peopleSearch = z
   .object({
     baseDn: z.string().min(1),
@@ -32,7 +44,7 @@ export const ldapSourceSchema = z
     bindDn: z.string().min(1),
     bindPassword: z.string().min(1).optional().describe('Prefer ${LDAP_BIND_PASSWORD} or bindPasswordFile.'),
     bindPasswordFile: z.string().min(1).optional(),
-    preset: z.enum(['openldap', 'active-directory']).default('openldap'),
+    preset,
     people: peopleSearch,
     groups: groupsSearch,
     attributes: z
