@@ -67,6 +67,10 @@ export const ldapSourceSchema = z
       .strict()
       .optional()
       .describe('OpenLDAP has no standard "disabled" flag: e.g. {attribute: employeeType, values: [disabled]} or {attribute: pwdAccountLockedTime}. AD uses userAccountControl bit 0x2 as well.'),
+    ppolicyLockDisables: z
+      .boolean()
+      .default(true)
+      .describe('OpenLDAP: an account ppolicy has locked (pwdAccountLockedTime present, temporary lockouts included) counts as disabled, with or without `disabled`. false: locks are ignored.'),
     nested: z.enum(['members', 'in-chain']).default('members').describe('AD only: in-chain asks the DC for transitive members (LDAP_MATCHING_RULE_IN_CHAIN).'),
     pageSize: z.number().int().min(1).max(5000).default(500).describe('Entries per page (paged results control); at most 1000 for Active Directory (MaxPageSize).'),
     connectTimeoutMs: z.number().int().positive().default(5000),
