@@ -24,7 +24,8 @@ export function toSourceError(err: unknown, c: Pick<LdapSourceConfig, 'url' | 'b
   const at = `ldap ${c.url}`;
   const message = e.message ?? String(err);
   if (err instanceof InvalidCredentialsError) return ldapError(`${at}: bind as "${c.bindDn}" failed: invalid credentials`, 'SOURCE_AUTH_FAILED', err);
-  if (err instanceof NoSuchObjectError) return ldapError(`${at}: ${during}: the base DN does not exist (${message})`, 'SOURCE_BAD_BASE_DN', err);
+  // Configured DNs are named by the session (missingEntryError); this is an entry taken from the directory itself.
+  if (err instanceof NoSuchObjectError) return ldapError(`${at}: ${during}: an entry the read needs does not exist; it may have been deleted during the read (${message.trim()})`, 'SOURCE_BAD_BASE_DN', err);
   if (err instanceof SizeLimitExceededError || err instanceof AdminLimitExceededError) {
     return ldapError(`${at}: ${during}: the server's size limit cut the result short (${message}); raise the limit for the bind DN`, 'SOURCE_SIZE_LIMIT', err);
   }

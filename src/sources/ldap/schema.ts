@@ -66,7 +66,7 @@ export const ldapSourceSchema = z
       })
       .strict()
       .optional()
-      .describe('OpenLDAP has no standard "disabled" flag: e.g. {attribute: employeeType, values: [disabled]} or {attribute: pwdAccountLockedTime}. AD uses userAccountControl bit 0x2 as well.'),
+      .describe('OpenLDAP has no standard "disabled" flag: e.g. {attribute: employeeType, values: [disabled]}. ppolicy locks count without it (ppolicyLockDisables); AD uses userAccountControl bit 0x2 as well.'),
     ppolicyLockDisables: z
       .boolean()
       .default(true)
