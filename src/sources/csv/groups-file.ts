@@ -22,12 +22,16 @@ interface FileOptions {
  * The optional groups file: id, name and parent(s). Bad rows become issues (`groups.csv:LINE`);
  * a missing column or an unreadable file fails the read. An unknown parent is reported and dropped,
  * the group itself is kept.
+ *
+ * HR exports often write one row per (group, parent) edge, so a group's rows merge: parents are
+ * unioned in file order; a row that names the group differently is a bad row and adds nothing.
  */
 export async function readGroupsFile(path: string, config: NonNullable<CsvSourceConfig['groupsFile']>, opts: FileOptions, issues: SourceIssue[]): Promise<GroupIndex> {
   const file = basename(path);
   const found: { line: number; reason: string }[] = [];
   const bad = (line: number, reason: string) => void found.push({ line, reason });
-  const rows = new Map<string, { group: Group; line: number }>();
+  /** Per group: its first row, and each parent value with the row that named it (for reporting). */
+  const rows = new Map<string, { group: Group; line: number; parents: { value: string; line: number }[] }>();
   let cols: { id: number; name: number; parent: number | undefined; width: number } | undefined;
 
   await readFileRecords(path, opts, (rec) => {
@@ -45,10 +49,11 @@ export async function readGroupsFile(path: string, config: NonNullable<CsvSource
     const name = rec.fields[cols.name]!.trim();
     if (!id) return bad(rec.line, `missing group ${config.id}`);
     if (!name) return bad(rec.line, `missing group ${config.name}`);
+    const parents = (cols.parent === undefined ? [] : split(rec.fields[cols.parent]!, opts.groupDelimiter)).map((value) => ({ value, line: rec.line }));
     const first = rows.get(id);
-    if (first) return bad(rec.line, `duplicate group id "${id}" (first on line ${first.line})`);
-    const parents = cols.parent === undefined ? [] : split(rec.fields[cols.parent]!, opts.groupDelimiter);
-    rows.set(id, { group: { sourceId: id, name, parentIds: parents }, line: rec.line });
+    if (!first) return void rows.set(id, { group: { sourceId: id, name, parentIds: [] }, line: rec.line, parents });
+    if (first.group.name !== name) return bad(rec.line, `name "${name}" differs from line ${first.line} ("${first.group.name}") for the same group id "${id}"`);
+    first.parents.push(...parents);
   });
   if (!cols) throw emptyFile(file);
 
@@ -62,14 +67,12 @@ export async function readGroupsFile(path: string, config: NonNullable<CsvSource
     return { reason: `unknown group "${value}" (not in ${file})` };
   };
   // Parents may be given by id or by name, like people's groups.
-  for (const { group, line } of rows.values()) {
-    const parents: string[] = [];
-    for (const p of group.parentIds) {
-      const r = resolve(p);
-      if ('reason' in r) bad(line, `parent: ${r.reason}; parent ignored`);
-      else if (!parents.includes(r.id)) parents.push(r.id);
+  for (const { group, parents } of rows.values()) {
+    for (const p of parents) {
+      const r = resolve(p.value);
+      if ('reason' in r) bad(p.line, `parent: ${r.reason}; parent ignored`);
+      else if (!group.parentIds.includes(r.id)) group.parentIds.push(r.id);
     }
-    group.parentIds = parents;
   }
   found.sort((a, b) => a.line - b.line);
   issues.push(...found.map((f) => ({ where: `${file}:${f.line}`, reason: f.reason })));

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Client, type Entry, type SearchOptions } from 'ldapts';
+import { Client, NoSuchObjectError, type Entry, type SearchOptions } from 'ldapts';
 import type { Logger } from '../../log/logger.js';
-import { ldapError, toSourceError } from './errors.js';
+import { configKeysOf, ldapError, missingEntryError, toSourceError } from './errors.js';
 import type { LdapSourceConfig } from './schema.js';
 
 export type SearchScope = 'base' | 'one' | 'sub';
@@ -31,12 +31,21 @@ export class LdapSession implements Directory {
   pageCount = 0;
   private readonly onAbort = () => void this.client.unbind().catch(() => {});
 
-  private constructor(private readonly client: Client, private readonly c: LdapSourceConfig, private readonly log: Logger, private readonly signal?: AbortSignal) {
+  private constructor(
+    private readonly client: Client,
+    private readonly c: LdapSourceConfig,
+    private readonly log: Logger,
+    private readonly signal?: AbortSignal,
+    private readonly profile?: string,
+  ) {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /** Connects (ldaps://, or ldap:// + StartTLS), binds, and returns the session. Errors never carry the password. */
-  static async open(c: LdapSourceConfig, baseDir: string, log: Logger, signal?: AbortSignal): Promise<LdapSession> {
+  /**
+   * Connects (ldaps://, or ldap:// + StartTLS), binds, and returns the session. Errors never carry the
+   * password. `profile` only names the profile in errors about its configuration.
+   */
+  static async open(c: LdapSourceConfig, baseDir: string, log: Logger, signal?: AbortSignal, profile?: string): Promise<LdapSession> {
     if (c.insecureSkipVerify) log.warn({ url: c.url }, 'LDAP certificate verification is OFF (insecureSkipVerify): use only for tests');
     const password = await bindPassword(c, baseDir);
     const tlsOptions = {
@@ -55,26 +64,34 @@ export class LdapSession implements Directory {
       await client.unbind().catch(() => {});
       throw toSourceError(err, c, c.startTls ? 'StartTLS and bind' : 'bind');
     }
-    return new LdapSession(client, c, log, signal);
+    return new LdapSession(client, c, log, signal, profile);
   }
 
   async *pages(base: string, spec: SearchSpec): AsyncGenerator<Entry[]> {
     this.guard();
     const pages = this.client.searchPaginated(base, { ...this.options(spec), paged: { pageSize: this.c.pageSize } });
-    for await (const page of pages) {
-      this.requests += 1;
-      this.pageCount += 1;
-      this.log.debug({ base, page: this.pageCount, entries: page.searchEntries.length }, 'ldap page');
-      this.guard();
-      yield page.searchEntries;
+    try {
+      for await (const page of pages) {
+        this.requests += 1;
+        this.pageCount += 1;
+        this.log.debug({ base, page: this.pageCount, entries: page.searchEntries.length }, 'ldap page');
+        this.guard();
+        yield page.searchEntries;
+      }
+    } catch (err) {
+      throw await this.explain(err, base);
     }
   }
 
   async search(base: string, spec: SearchSpec): Promise<Entry[]> {
     this.guard();
-    const { searchEntries } = await this.client.search(base, this.options(spec));
-    this.requests += 1;
-    return searchEntries;
+    try {
+      const { searchEntries } = await this.client.search(base, this.options(spec));
+      this.requests += 1;
+      return searchEntries;
+    } catch (err) {
+      throw await this.explain(err, base);
+    }
   }
 
   async close(): Promise<void> {
@@ -86,6 +103,29 @@ export class LdapSession implements Directory {
   failure(err: unknown, during: string): Error {
     if (this.signal?.aborted) return ldapError(`ldap ${this.c.url}: read aborted during ${during}`, 'SOURCE_ABORTED', err);
     return toSourceError(err, this.c, during);
+  }
+
+  /**
+   * A search from a DN the config names that the server does not know: say which key holds it. Other
+   * errors, and noSuchObject for DNs taken from the directory (a member gone mid-read), pass unchanged.
+   */
+  private async explain(err: unknown, base: string): Promise<unknown> {
+    if (!(err instanceof NoSuchObjectError)) return err;
+    const keys = configKeysOf(this.c, base);
+    if (keys.length === 0) return err;
+    return missingEntryError(this.c, { keys, dn: base, held: await this.namingContexts(), ...(this.profile !== undefined ? { profile: this.profile } : {}) }, err);
+  }
+
+  /** The suffixes the server holds (rootDSE namingContexts); none when it will not say. */
+  private async namingContexts(): Promise<string[]> {
+    if (!this.client.isBound) return [];
+    try {
+      const { searchEntries } = await this.client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['namingContexts'], timeLimit: this.c.timeLimitSeconds });
+      const v = searchEntries[0]?.namingContexts;
+      return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String).filter((d) => d !== '');
+    } catch {
+      return [];
+    }
   }
 
   private options(spec: SearchSpec): SearchOptions {

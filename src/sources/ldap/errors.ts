@@ -1,5 +1,6 @@
 import { InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError, TimeLimitExceededError, AdminLimitExceededError, BusyError, UnavailableError } from 'ldapts';
 import { SourceReadError } from '../../errors/index.js';
+import { dnKey } from './dn.js';
 import type { LdapSourceConfig } from './schema.js';
 
 /** The stable codes an LDAP read fails with; the run record and the CLI show them. */
@@ -23,7 +24,8 @@ export function toSourceError(err: unknown, c: Pick<LdapSourceConfig, 'url' | 'b
   const at = `ldap ${c.url}`;
   const message = e.message ?? String(err);
   if (err instanceof InvalidCredentialsError) return ldapError(`${at}: bind as "${c.bindDn}" failed: invalid credentials`, 'SOURCE_AUTH_FAILED', err);
-  if (err instanceof NoSuchObjectError) return ldapError(`${at}: ${during}: the base DN does not exist (${message})`, 'SOURCE_BAD_BASE_DN', err);
+  // Configured DNs are named by the session (missingEntryError); this is an entry taken from the directory itself.
+  if (err instanceof NoSuchObjectError) return ldapError(`${at}: ${during}: an entry the read needs does not exist; it may have been deleted during the read (${message.trim()})`, 'SOURCE_BAD_BASE_DN', err);
   if (err instanceof SizeLimitExceededError || err instanceof AdminLimitExceededError) {
     return ldapError(`${at}: ${during}: the server's size limit cut the result short (${message}); raise the limit for the bind DN`, 'SOURCE_SIZE_LIMIT', err);
   }
@@ -36,4 +38,34 @@ export function toSourceError(err: unknown, c: Pick<LdapSourceConfig, 'url' | 'b
   if (LOST.test(message)) return ldapError(`${at}: ${during}: the connection was lost before the read finished (${message})`, 'SOURCE_UNREACHABLE', err);
   if (/certificate|self.signed|CERT_|TLS|SSL/i.test(`${message} ${String(e.code)}`)) return ldapError(`${at}: ${during}: TLS failed (${message})`, 'SOURCE_TLS', err);
   return ldapError(`${at}: ${during} failed: ${message}`, 'SOURCE_READ_FAILED', err);
+}
+
+/** The source config keys that hold `dn` (`people.baseDn`, `groups.baseDn`, `people.memberOf[i]`), compared as DNs. */
+export function configKeysOf(c: Pick<LdapSourceConfig, 'people' | 'groups'>, dn: string): string[] {
+  const key = dnKey(dn);
+  const keyed: [string, string][] = [['people.baseDn', c.people.baseDn], ['groups.baseDn', c.groups.baseDn], ...c.people.memberOf.map((m, i): [string, string] => [`people.memberOf[${i}]`, m])];
+  return keyed.filter(([, v]) => dnKey(v) === key).map(([k]) => `source.${k}`);
+}
+
+export interface MissingEntry {
+  /** From configKeysOf: never empty. */
+  keys: string[];
+  dn: string;
+  profile?: string;
+  /** The server's naming contexts (rootDSE), when it would say. */
+  held: string[];
+}
+
+/**
+ * A configured DN the server answers noSuchObject for. OpenLDAP answers the same for an entry the
+ * bind DN may not see as for one that is not there, so both are named, with the server's suffixes
+ * (a wrong `dc=` is the usual typo).
+ */
+export function missingEntryError(c: Pick<LdapSourceConfig, 'url' | 'bindDn'>, m: MissingEntry, cause: unknown): SourceReadError {
+  const where = `${m.profile !== undefined ? `profile "${m.profile}": ` : ''}${m.keys.join(' and ')} "${m.dn}"`;
+  const held = m.held.length > 0 ? ` (the server holds ${m.held.join(', ')})` : '';
+  return ldapError(
+    `ldap ${c.url}: ${where} does not exist, or "${c.bindDn}" may not read it${held}; check the DN for typos, that it ends in the server's suffix, and the bind DN's read access`,
+    'SOURCE_BAD_BASE_DN', cause,
+  );
 }

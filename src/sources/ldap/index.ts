@@ -40,7 +40,7 @@ export class LdapSource implements Source {
   async read(request: ReadRequest): Promise<SourceRead> {
     const started = performance.now();
     const startedMs = Date.now();
-    const session = await LdapSession.open(this.config, this.deps.baseDir, this.deps.log, request.signal);
+    const session = await LdapSession.open(this.config, this.deps.baseDir, this.deps.log, request.signal, this.deps.profile);
     try {
       const dc = this.dialect.changeMarker === 'uSNChanged' ? await readDcState(session) : undefined;
       const start = request.mode === 'incremental' ? await this.incrementalStart(request.cursor, dc) : 'a full read was asked for';
@@ -66,7 +66,7 @@ export class LdapSource implements Source {
 
   /** Connectivity check for `validate`: bind, then the people and groups bases exist. */
   async check(): Promise<void> {
-    const session = await LdapSession.open(this.config, this.deps.baseDir, this.deps.log);
+    const session = await LdapSession.open(this.config, this.deps.baseDir, this.deps.log, undefined, this.deps.profile);
     try {
       for (const base of [this.config.people.baseDn, this.config.groups.baseDn, ...this.config.people.memberOf]) {
         await session.search(base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });

@@ -31,7 +31,7 @@ const keptSchema = z.object({
  * directory read under another configuration must not be patched, it is read again in full.
  */
 export function configFingerprint(c: LdapSourceConfig): string {
-  const relevant = { url: c.url, preset: c.preset, people: c.people, groups: c.groups, attributes: c.attributes, disabled: c.disabled ?? null, nested: c.nested };
+  const relevant = { url: c.url, preset: c.preset, people: c.people, groups: c.groups, attributes: c.attributes, disabled: c.disabled ?? null, ppolicyLockDisables: c.ppolicyLockDisables, nested: c.nested };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 32);
 }
 

@@ -21,7 +21,12 @@ export interface Dialect {
   changeMarker: 'modifyTimestamp' | 'uSNChanged';
   /** AD: userAccountControl bit 0x2 means disabled. */
   userAccountControl: boolean;
+  /** OpenLDAP ppolicy: an account holding this (operational) attribute is locked, so disabled. */
+  lockedAttribute?: string;
 }
+
+/** ppolicy's lock mark: set on lockout (a time) or by an administrator (000001010000Z = locked for good). */
+export const PPOLICY_LOCKED = 'pwdAccountLockedTime';
 
 export function dialectOf(c: LdapSourceConfig): Dialect {
   const a = c.attributes;
@@ -48,6 +53,8 @@ export function dialectOf(c: LdapSourceConfig): Dialect {
     familyName: a.familyName ?? 'sn',
     groupName: a.groupName ?? 'cn',
     userAccountControl: ad,
+    // Without this, an OpenLDAP with no `disabled:` setting would keep provisioning locked accounts.
+    ...(!ad && c.ppolicyLockDisables ? { lockedAttribute: PPOLICY_LOCKED } : {}),
   };
 }
 

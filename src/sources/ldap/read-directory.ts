@@ -41,7 +41,8 @@ function memberDn(value: string): string {
 }
 
 export function personAttributes(c: LdapSourceConfig, d: Dialect): string[] {
-  return [d.id, ...d.email, d.displayName, d.givenName, d.familyName, d.changeMarker, ...(d.userAccountControl ? ['userAccountControl'] : []), ...(c.disabled ? [c.disabled.attribute] : [])];
+  const flags = [...(d.userAccountControl ? ['userAccountControl'] : []), ...(d.lockedAttribute ? [d.lockedAttribute] : []), ...(c.disabled ? [c.disabled.attribute] : [])];
+  return [d.id, ...d.email, d.displayName, d.givenName, d.familyName, d.changeMarker, ...new Set(flags)];
 }
 
 /** Entry -> RawPerson, or the reason it cannot be used. */
@@ -53,6 +54,7 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
   const flag = c.disabled ? (a.get(c.disabled.attribute.toLowerCase()) ?? []) : [];
   const values = new Set((c.disabled?.values ?? []).map((v) => v.toLowerCase()));
   const disabledByFlag = c.disabled?.values ? flag.some((v) => values.has(String(v).toLowerCase())) : flag.length > 0;
+  const locked = d.lockedAttribute !== undefined && (a.get(d.lockedAttribute.toLowerCase()) ?? []).length > 0;
   const given = text(a.get(d.givenName.toLowerCase()));
   const family = text(a.get(d.familyName.toLowerCase()));
   const marker = text(a.get(d.changeMarker.toLowerCase()));
@@ -60,7 +62,7 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
     dn: e.dn, id, ...(email ? { email } : {}),
     displayName: text(a.get(d.displayName.toLowerCase())) ?? [given, family].filter(Boolean).join(' '),
     ...(given ? { givenName: given } : {}), ...(family ? { familyName: family } : {}),
-    enabled: !disabledByFlag && !(d.userAccountControl && adDisabled(text(a.get('useraccountcontrol')))),
+    enabled: !disabledByFlag && !locked && !(d.userAccountControl && adDisabled(text(a.get('useraccountcontrol')))),
     ...(marker ? { marker } : {}),
   };
 }

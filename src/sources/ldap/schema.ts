@@ -2,6 +2,18 @@ import { z } from 'zod';
 
 const scope = z.enum(['base', 'one', 'sub']).default('sub');
 
+/** Short names operators write for a preset, and the preset each stands for. */
+const PRESET_ALIASES = { ad: 'active-directory' } as const;
+const PRESETS = ['openldap', 'active-directory'] as const;
+const ACCEPTED = `${[...PRESETS, ...Object.entries(PRESET_ALIASES).map(([alias, full]) => `${alias} (short for ${full})`)].join(', ')}`;
+
+// Aliases are resolved here, once: the rest of the source only ever sees the full preset names.
+const preset = z
+  .enum([...PRESETS, ...(Object.keys(PRESET_ALIASES) as (keyof typeof PRESET_ALIASES)[])], { error: `unknown preset; expected one of: ${ACCEPTED}` })
+  .default('openldap')
+  .transform((p): (typeof PRESETS)[number] => (p in PRESET_ALIASES ? PRESET_ALIASES[p as keyof typeof PRESET_ALIASES] : (p as (typeof PRESETS)[number])))
+  .describe(`Defaults for OpenLDAP or Active Directory: ${ACCEPTED}.`);
+
 const peopleSearch = z
   .object({
     baseDn: z.string().min(1),
@@ -32,7 +44,7 @@ export const ldapSourceSchema = z
     bindDn: z.string().min(1),
     bindPassword: z.string().min(1).optional().describe('Prefer ${LDAP_BIND_PASSWORD} or bindPasswordFile.'),
     bindPasswordFile: z.string().min(1).optional(),
-    preset: z.enum(['openldap', 'active-directory']).default('openldap'),
+    preset,
     people: peopleSearch,
     groups: groupsSearch,
     attributes: z
@@ -54,7 +66,11 @@ export const ldapSourceSchema = z
       })
       .strict()
       .optional()
-      .describe('OpenLDAP has no standard "disabled" flag: e.g. {attribute: employeeType, values: [disabled]} or {attribute: pwdAccountLockedTime}. AD uses userAccountControl bit 0x2 as well.'),
+      .describe('OpenLDAP has no standard "disabled" flag: e.g. {attribute: employeeType, values: [disabled]}. ppolicy locks count without it (ppolicyLockDisables); AD uses userAccountControl bit 0x2 as well.'),
+    ppolicyLockDisables: z
+      .boolean()
+      .default(true)
+      .describe('OpenLDAP: an account ppolicy has locked (pwdAccountLockedTime present, temporary lockouts included) counts as disabled, with or without `disabled`. false: locks are ignored.'),
     nested: z.enum(['members', 'in-chain']).default('members').describe('AD only: in-chain asks the DC for transitive members (LDAP_MATCHING_RULE_IN_CHAIN).'),
     pageSize: z.number().int().min(1).max(5000).default(500).describe('Entries per page (paged results control); at most 1000 for Active Directory (MaxPageSize).'),
     connectTimeoutMs: z.number().int().positive().default(5000),

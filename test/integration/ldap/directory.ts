@@ -3,7 +3,8 @@ import { SUFFIX, type SlapdOptions } from '../../support/slapd.js';
 
 /**
  * The test directory: 5,200 people, nesting three deep, a 1,501-member group, odd names, two
- * conventions for disabled people, a groupOfUniqueNames, and read-only service accounts.
+ * conventions for disabled people, a groupOfUniqueNames, read-only service accounts, and the ppolicy
+ * overlay with one person it can lock.
  */
 export const PEOPLE = 5_200;
 /** pwdAccountLockedTime (ppolicy) on every 97th person: the "locked means disabled" convention. */
@@ -44,6 +45,21 @@ export const SERVICE_PASSWORD = 'svc-Secret-4711';
 export const LIMITED_DN = `cn=limited,ou=services,${SUFFIX}`;
 export const LIMITED_PASSWORD = 'limited-Secret-0815';
 
+/**
+ * A person the ppolicy overlay locks for real: a policy that locks after two failed binds applies
+ * to them alone (pwdPolicySubentry; no default policy, so nobody else is ever locked). In an OU of
+ * their own, so the counts the other tests check stay put.
+ */
+export const LOCKOUT_OU = `ou=lockout,${SUFFIX}`;
+export const LOCKOUT_DN = `uid=locksmith,${LOCKOUT_OU}`;
+export const LOCKOUT_PASSWORD = 'lock-Secret-2718';
+const POLICY_DN = `cn=lock-after-two,ou=services,${SUFFIX}`;
+const lockout = [
+  `dn: ${POLICY_DN}\nobjectClass: organizationalRole\nobjectClass: pwdPolicy\ncn: lock-after-two\npwdAttribute: userPassword\npwdLockout: TRUE\npwdMaxFailure: 2\npwdLockoutDuration: 0`,
+  `dn: ${LOCKOUT_OU}\nobjectClass: organizationalUnit\nou: lockout`,
+  `dn: ${LOCKOUT_DN}\nobjectClass: inetOrgPerson\nuid: locksmith\ncn: Lock Smith\nsn: Smith\nmail: locksmith@example.com\nuserPassword: ${LOCKOUT_PASSWORD}\npwdPolicySubentry: ${POLICY_DN}`,
+].join('\n\n');
+
 const services = [
   `dn: ou=services,${SUFFIX}\nobjectClass: organizationalUnit\nou: services`,
   `dn: ${SERVICE_DN}\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\ncn: rostersync\nuserPassword: ${SERVICE_PASSWORD}`,
@@ -56,10 +72,11 @@ const services = [
  */
 export function directory(): { ldif: string; options: SlapdOptions } {
   return {
-    ldif: `${directoryLdif([...people, ...special], [])}\n${services}\n`,
+    ldif: `${directoryLdif([...people, ...special], [])}\n${services}\n\n${lockout}\n`,
     options: {
       modules: ['ppolicy'],
       database: [
+        'overlay ppolicy',
         'sizelimit 500',
         `limits dn.exact="${SERVICE_DN}" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited time=unlimited`,
         'access to attrs=userPassword by anonymous auth by * none',

@@ -18,7 +18,7 @@ declare module 'vitest' {
 
 /**
  * One real OpenLDAP slapd (-d 0, foreground, 127.0.0.1 on a free port, temporary slapd.conf and mdb
- * database, memberof overlay, a generated CA and server certificate for StartTLS) plus Redis for the
+ * database, memberof and ppolicy overlays, a generated CA and server certificate for StartTLS) plus Redis for the
  * LDAP project. Throws with slapd's own output when it cannot start; teardown is SIGTERM, wait,
  * SIGKILL after 5 s, then the temporary directory goes.
  */

@@ -37,9 +37,10 @@ describe('backfill from OpenLDAP into the emulator', () => {
     expect(first.code).toBe(0);
     const state = teamsState(emulator);
     expect(Object.keys(state).filter((t) => t.startsWith('LDAP team-'))).toHaveLength(50);
-    // team-k holds users k*100..k*100+99, less the disabled ones (every 50th).
-    expect(state['LDAP team-0']).toHaveLength(98);
+    // team-k holds users k*100..k*100+99, less the disabled ones (every 50th) and the ppolicy-locked ones (user96).
+    expect(state['LDAP team-0']).toHaveLength(97);
     expect(state['LDAP team-0']).not.toContain('user49@example.com');
+    expect(state['LDAP team-0']).not.toContain('user96@example.com');
     // Nesting: sre is in platform is in engineering.
     expect(state['LDAP engineering']).toEqual(['user0@example.com', 'user1@example.com', 'user2@example.com', 'user3@example.com']);
     expect(state['LDAP sre']).toEqual(['user2@example.com', 'user3@example.com']);

@@ -48,12 +48,27 @@ describe('LDAP source: connection, TLS, credentials and failures', () => {
     expect(err.code).toBe('SOURCE_CONFIG');
   });
 
-  it('an unreachable server and a bad base DN are named', async () => {
+  it('an unreachable server is named', async () => {
     const { err: down } = await failure(source({ url: 'ldap://127.0.0.1:1' }).read({ mode: 'full' })) as { err: SourceReadError };
     expect(down.code).toBe('SOURCE_UNREACHABLE');
-    const { err: bad } = await failure(source({ people: { baseDn: `ou=nope,${ldap.suffix}` } }).read({ mode: 'full' })) as { err: SourceReadError };
+  });
+
+  it('a base DN that does not exist is named with its config key, its DN, the server\'s suffix and what to check', async () => {
+    const nope = `ou=nope,${ldap.suffix}`;
+    const { err: bad } = await failure(source({ people: { baseDn: nope } }).read({ mode: 'full' })) as { err: SourceReadError };
+    expect(bad).toBeInstanceOf(SourceReadError);
     expect(bad.code).toBe('SOURCE_BAD_BASE_DN');
-    await expect(source({ groups: { baseDn: `ou=nope,${ldap.suffix}` } }).check()).rejects.toMatchObject({ code: 'SOURCE_BAD_BASE_DN' });
+    expect(bad.message).toBe(`ldap ${ldap.url}: profile "ldap": source.people.baseDn "${nope}" does not exist, or "${ldap.bindDn}" may not read it `
+      + `(the server holds ${ldap.suffix}); check the DN for typos, that it ends in the server's suffix, and the bind DN's read access`);
+
+    const { err: groups } = await failure(source({ groups: { baseDn: `ou=Nope,${ldap.suffix}` } }).read({ mode: 'full' })) as { err: SourceReadError };
+    expect(groups.code).toBe('SOURCE_BAD_BASE_DN');
+    expect(groups.message).toContain(`source.groups.baseDn "ou=Nope,${ldap.suffix}" does not exist`);
+
+    await expect(source({ groups: { baseDn: nope } }).check()).rejects.toMatchObject({ code: 'SOURCE_BAD_BASE_DN', message: expect.stringContaining(`source.groups.baseDn "${nope}"`) });
+    const ghost = `cn=ghost,ou=groups,${ldap.suffix}`;
+    await expect(source({ people: { baseDn: `ou=people,${ldap.suffix}`, memberOf: [ghost] } }).check())
+      .rejects.toMatchObject({ code: 'SOURCE_BAD_BASE_DN', message: expect.stringContaining(`source.people.memberOf[0] "${ghost}" does not exist`) });
     await expect(source().check()).resolves.toBeUndefined();
   });
 

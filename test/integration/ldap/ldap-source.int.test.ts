@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mappingSchema } from '../../../src/config/schema.js';
 import { mapDirectory } from '../../../src/mapping/index.js';
 import { groupDn } from '../../support/ldif.js';
-import { isLocked, PEOPLE, people, SCOPE_GROUP, SCOPE_MEMBERS, special } from './directory.js';
+import { Client } from 'ldapts';
+import { isLocked, LOCKOUT_DN, LOCKOUT_OU, LOCKOUT_PASSWORD, PEOPLE, people, SCOPE_GROUP, SCOPE_MEMBERS, special } from './directory.js';
 import { capturingLogger, ldap, source } from './helpers.js';
 
 const allGroups = mappingSchema.parse({ rules: [{ match: '^(.+)$', team: '$1' }] });
@@ -54,12 +55,41 @@ describe('LDAP source: full reads from a real slapd', () => {
   });
 
   it('marks people disabled by a value (employeeType: disabled) or by presence (ppolicy pwdAccountLockedTime)', async () => {
-    const byValue = (await source().read({ mode: 'full' })).snapshot;
+    const byValue = (await source({ ppolicyLockDisables: false }).read({ mode: 'full' })).snapshot;
     expect(byValue.people.filter((p) => !p.enabled).map((p) => p.email).sort()).toEqual(people.filter((p) => p.disabled).map((p) => p.mail).sort());
     const byLock = (await source({ disabled: { attribute: 'pwdAccountLockedTime' } }).read({ mode: 'full' })).snapshot;
     const locked = people.filter((_, i) => isLocked(i)).map((p) => p.mail);
     expect(locked.length).toBeGreaterThan(50);
     expect(byLock.people.filter((p) => !p.enabled).map((p) => p.email).sort()).toEqual(locked.sort());
+  });
+
+  it('without a disabled: setting, ppolicy-locked people are disabled by default; ppolicyLockDisables: false turns that off', async () => {
+    const disabled = async (over: Record<string, unknown>) => (await source({ disabled: undefined, ...over }).read({ mode: 'full' })).snapshot.people.filter((p) => !p.enabled).map((p) => p.email).sort();
+    const locked = people.filter((_, i) => isLocked(i)).map((p) => p.mail).sort();
+
+    expect(await disabled({})).toEqual(locked);
+    expect(await disabled({ ppolicyLockDisables: false })).toEqual([]);
+    // With a disabled: setting, a lock still disables.
+    const byValue = (await source().read({ mode: 'full' })).snapshot;
+    expect(byValue.people.filter((p) => !p.enabled).map((p) => p.email).sort()).toEqual([...new Set([...people.filter((p) => p.disabled).map((p) => p.mail), ...locked])].sort());
+  });
+
+  it('an account the ppolicy overlay locks after failed binds reads as disabled', async () => {
+    const lockout = { people: { baseDn: LOCKOUT_OU }, disabled: undefined };
+    const before = (await source(lockout).read({ mode: 'full' })).snapshot.people;
+    expect(before.map((p) => [p.email, p.enabled])).toEqual([['locksmith@example.com', true]]);
+
+    for (let i = 0; i < 2; i++) {
+      const client = new Client({ url: ldap.url, timeout: 10_000 });
+      await expect(client.bind(LOCKOUT_DN, 'wrong-password')).rejects.toThrow();
+      await client.unbind();
+    }
+
+    const after = (await source(lockout).read({ mode: 'full' })).snapshot.people;
+    expect(after.map((p) => [p.email, p.enabled])).toEqual([['locksmith@example.com', false]]);
+    const probe = new Client({ url: ldap.url, timeout: 10_000 });
+    await expect(probe.bind(LOCKOUT_DN, LOCKOUT_PASSWORD)).rejects.toThrow(); // locked for real, not just marked
+    await probe.unbind();
   });
 
   it('reads unicode and special-character names (commas, parentheses, *, \\) in values and DNs', async () => {

@@ -159,7 +159,7 @@ describe('CSV source: groups file bad rows', () => {
     const snap = await readCsv({ 'people.csv': H + '1,a@x.com,A,true,g3;g6\n', 'groups.csv': groups });
 
     expect(snap.issues).toEqual([
-      { where: 'groups.csv:3', reason: 'duplicate group id "g1" (first on line 2)' },
+      { where: 'groups.csv:3', reason: 'name "Again" differs from line 2 ("One") for the same group id "g1"' },
       { where: 'groups.csv:4', reason: 'missing group id' },
       { where: 'groups.csv:5', reason: 'missing group name' },
       { where: 'groups.csv:6', reason: 'parent: unknown group "ghost" (not in groups.csv); parent ignored' },
@@ -172,5 +172,17 @@ describe('CSV source: groups file bad rows', () => {
       { sourceId: 'g6', name: 'Six', parentIds: ['g1'] },
     ]);
     expect(snap.people.map((p) => p.groupIds)).toEqual([['g3', 'g6']]);
+  });
+
+  it('edge rows of one group: a name conflict is a bad row (its parent dropped), an unknown parent is reported on the row that names it', async () => {
+    const groups = 'id,name,parent\ng1,One,\ng2,Two,g1\ng2,Deux,g1\ng3,Three,\ng2,Two,g3\ng2,Two,ghost\n';
+
+    const snap = await readCsv({ 'people.csv': H + '1,a@x.com,A,true,g2\n', 'groups.csv': groups });
+
+    expect(snap.issues).toEqual([
+      { where: 'groups.csv:4', reason: 'name "Deux" differs from line 3 ("Two") for the same group id "g2"' },
+      { where: 'groups.csv:7', reason: 'parent: unknown group "ghost" (not in groups.csv); parent ignored' },
+    ]);
+    expect(snap.groups.find((g) => g.sourceId === 'g2')).toEqual({ sourceId: 'g2', name: 'Two', parentIds: ['g1', 'g3'] });
   });
 });

@@ -127,4 +127,18 @@ describe('CSV source: groups file', () => {
 
     expect(snap.people[0]!.groupIds).toEqual(['g-plat', 'g-data']);
   });
+
+  it('one row per (group, parent) edge: a group\'s rows merge, parents unioned in file order', async () => {
+    const edges = 'id,name,parent\ng-eng,Engineering,\ng-bi,BI,g-eng\ng-plat,Platform,g-eng\ng-bi,BI,g-plat\ng-bi,BI,g-eng\ng-bi,BI,\n';
+
+    const snap = await readCsv({ 'people.csv': H + '1,a@x.com,Ann,true,BI\n', 'groups.csv': edges });
+
+    expect(snap.issues).toEqual([]);
+    expect(snap.groups).toEqual([
+      { sourceId: 'g-eng', name: 'Engineering', parentIds: [] },
+      { sourceId: 'g-bi', name: 'BI', parentIds: ['g-eng', 'g-plat'] },
+      { sourceId: 'g-plat', name: 'Platform', parentIds: ['g-eng'] },
+    ]);
+    expect(snap.people[0]!.groupIds).toEqual(['g-bi']);
+  });
 });

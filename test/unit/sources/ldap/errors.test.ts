@@ -1,6 +1,6 @@
 import { InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError, TimeLimitExceededError } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { toSourceError } from '../../../../src/sources/ldap/errors.js';
+import { configKeysOf, missingEntryError, toSourceError } from '../../../../src/sources/ldap/errors.js';
 
 const c = { url: 'ldaps://dc1.corp.example:636', bindDn: 'CN=svc,DC=corp,DC=example' };
 const codeOf = (err: unknown) => toSourceError(err, c, 'search').code;
@@ -27,5 +27,15 @@ describe('LDAP error codes', () => {
   it('names TLS failures and keeps anything else generic', () => {
     expect(codeOf(Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }))).toBe('SOURCE_TLS');
     expect(codeOf(new Error('something odd'))).toBe('SOURCE_READ_FAILED');
+  });
+
+  it('names the config keys that hold a DN the server does not know, compared as DNs', () => {
+    const config = { people: { baseDn: 'OU=Staff,DC=corp,DC=example', scope: 'sub' as const, memberOf: ['CN=App,OU=Groups,DC=corp,DC=example'] }, groups: { baseDn: 'ou=staff, dc=corp,dc=example', scope: 'sub' as const } };
+
+    expect(configKeysOf(config, 'ou=Staff,dc=corp,dc=example')).toEqual(['source.people.baseDn', 'source.groups.baseDn']);
+    expect(configKeysOf(config, 'cn=app,ou=groups,dc=corp,dc=example')).toEqual(['source.people.memberOf[0]']);
+    expect(configKeysOf(config, 'CN=Someone,OU=Staff,DC=corp,DC=example')).toEqual([]);
+    const err = missingEntryError(c, { keys: ['source.people.baseDn'], dn: 'OU=Staf,DC=corp,DC=example', held: [] }, new NoSuchObjectError());
+    expect([err.code, err.message]).toEqual(['SOURCE_BAD_BASE_DN', 'ldap ldaps://dc1.corp.example:636: source.people.baseDn "OU=Staf,DC=corp,DC=example" does not exist, or "CN=svc,DC=corp,DC=example" may not read it; check the DN for typos, that it ends in the server\'s suffix, and the bind DN\'s read access']);
   });
 });

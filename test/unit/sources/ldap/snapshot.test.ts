@@ -1,9 +1,11 @@
+import type { Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot } from '../../../../src/sources/ldap/build-snapshot.js';
 import { compareMarker, earlier, formatGeneralizedTime, parseCursor, parseGeneralizedTime, timestampCursor } from '../../../../src/sources/ldap/cursor.js';
 import { dnInScope, dnKey } from '../../../../src/sources/ldap/dn.js';
 import { dialectOf } from '../../../../src/sources/ldap/presets.js';
-import { readGroups, readPeople } from '../../../../src/sources/ldap/read-directory.js';
+import { configFingerprint } from '../../../../src/sources/ldap/kept-directory.js';
+import { personAttributes, readGroups, readPeople } from '../../../../src/sources/ldap/read-directory.js';
 import { ldapSourceSchema } from '../../../../src/sources/ldap/schema.js';
 import { recordedDirectory } from './recorded-directory.js';
 
@@ -65,6 +67,37 @@ describe('snapshot from raw entries', () => {
     expect((await readPeople(recordedDirectory({ pages: [entries] }), byPresence, dialectOf(byPresence))).people.map((p) => p.enabled)).toEqual([false, true]);
     const byValue = openldap({ disabled: { attribute: 'employeeType', values: ['disabled'] } });
     expect((await readPeople(recordedDirectory({ pages: [entries] }), byValue, dialectOf(byValue))).people.map((p) => p.enabled)).toEqual([false, true]);
+  });
+
+  it('OpenLDAP: a ppolicy-locked account (pwdAccountLockedTime) is disabled by default, with or without a disabled: setting, unless turned off', async () => {
+    const entries: Entry[] = [
+      { dn: 'uid=a,ou=people,dc=x', entryUUID: 'u-a', mail: 'a@x.com', cn: 'A', pwdAccountLockedTime: '000001010000Z' },
+      { dn: 'uid=b,ou=people,dc=x', entryUUID: 'u-b', mail: 'b@x.com', cn: 'B', pwdAccountLockedTime: '20261201120000Z', employeeType: 'staff' },
+      { dn: 'uid=c,ou=people,dc=x', entryUUID: 'u-c', mail: 'c@x.com', cn: 'C', pwdAccountLockedTime: [], employeeType: 'disabled' },
+      { dn: 'uid=d,ou=people,dc=x', entryUUID: 'u-d', mail: 'd@x.com', cn: 'D' },
+    ];
+    const enabled = async (c: ReturnType<typeof openldap>) => {
+      const dir = recordedDirectory({ pages: [entries] });
+      const { people } = await readPeople(dir, c, dialectOf(c));
+      return { enabled: people.map((p) => p.enabled), asked: dir.asked[0]!.spec.attributes };
+    };
+
+    const plain = await enabled(openldap());
+    expect(plain.enabled).toEqual([false, false, true, true]);
+    expect(plain.asked).toContain('pwdAccountLockedTime'); // operational: returned only when asked by name
+    expect((await enabled(openldap({ disabled: { attribute: 'employeeType', values: ['disabled'] } }))).enabled).toEqual([false, false, false, true]);
+    const off = await enabled(openldap({ ppolicyLockDisables: false }));
+    expect(off.enabled).toEqual([true, true, true, true]);
+    expect(off.asked).not.toContain('pwdAccountLockedTime');
+  });
+
+  it('Active Directory: pwdAccountLockedTime means nothing and is not asked for', () => {
+    const ad = openldap({ preset: 'active-directory' });
+    expect(personAttributes(ad, dialectOf(ad))).not.toContain('pwdAccountLockedTime');
+  });
+
+  it('a change of ppolicyLockDisables makes the kept directory unusable (people were read under the other rule)', () => {
+    expect(configFingerprint(openldap({ ppolicyLockDisables: false }))).not.toBe(configFingerprint(openldap()));
   });
 });
 
