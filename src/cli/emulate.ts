@@ -1,4 +1,4 @@
-import { startEmulatorFromArgs } from '../emulator/chartio/index.js';
+import { startEmulatorFromArgs } from '../targets/chartio/emulator/index.js';
 import { intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 
