@@ -78,6 +78,8 @@ describe('global users (/api/admin/users, /api/users)', () => {
     expect(res.body.users.map((u: any) => u.login)).toEqual(['admin', 'ant']);
     expect(res.body.users[0]).toMatchObject({ id: 1, login: 'admin', email: 'admin@localhost', isAdmin: true, isDisabled: false });
     expect(q.body.users.map((u: any) => u.login)).toEqual(['bee']);
+    const plain = await admin().get('users?perpage=3');
+    expect(plain.body.map((u: any) => u.login)).toEqual(['admin', 'ant', 'bee']);
   });
 
   it('GET /api/users/lookup and /api/users/:id answer the profile or 404 "user not found"', async () => {

@@ -60,7 +60,8 @@ const ROUTES: Route[] = [
   r('DELETE', 'teams/:teamId/members/:userId', removeTeamMember, org('teams.permissions:write')),
   r('POST', 'admin/users', createUser, server('users:create')),
   r('DELETE', 'admin/users/:id', deleteUser, server('users:delete')),
-  r('GET', 'users/search', searchUsers, server('users:read')),
+  r('GET', 'users', searchUsers(false), server('users:read')),
+  r('GET', 'users/search', searchUsers(true), server('users:read')),
   r('GET', 'users/lookup', lookupUser, server('users:read')),
   r('GET', 'users/:id', getUser, server('users:read')),
 ];

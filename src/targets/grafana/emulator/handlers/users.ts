@@ -52,14 +52,18 @@ export const deleteUser: Handler = (ctx) => {
   return success(MSG.userDeleted);
 };
 
-/** GET /api/users/search?query&perpage&page: {totalCount, users, page, perPage}, by login. */
-export const searchUsers: Handler = (ctx) => {
+/**
+ * GET /api/users/search?query&perpage&page: {totalCount, users, page, perPage}, by login.
+ * GET /api/users takes the same parameters and answers only the users array.
+ */
+export const searchUsers = (withPaging: boolean): Handler => (ctx) => {
   const { perPage, page } = paging(ctx.query);
   const q = (ctx.query.get('query') ?? '').toLowerCase();
   const all = [...ctx.store.users.values()]
     .filter((u) => !q || [u.login, u.email, u.name].some((f) => f.toLowerCase().includes(q)))
     .sort((a, b) => cmp(a.login, b.login) || cmp(a.email, b.email));
-  return ok({ totalCount: all.length, users: pageOf(all, perPage, page).map(userHit), page, perPage });
+  const users = pageOf(all, perPage, page).map(userHit);
+  return ok(withPaging ? { totalCount: all.length, users, page, perPage } : users);
 };
 
 export const lookupUser: Handler = (ctx) => {
