@@ -28,6 +28,8 @@ describe('current org users (/api/org/users)', () => {
     expect(res.body.map((u: any) => [u.login, u.role])).toEqual([['admin', 'Admin'], ['bob', 'Viewer'], ['zoe', 'Viewer']]);
     expect(Object.keys(res.body[1])).toEqual(expect.arrayContaining(['orgId', 'userId', 'email', 'name', 'login', 'role', 'avatarUrl', 'lastSeenAt']));
     expect(res.body[1]).toMatchObject({ orgId: 1, email: 'bob@example.com', name: 'Bob' });
+    expect((await sa().get('org/users?query=zo')).body.map((u: any) => u.login)).toEqual(['zoe']);
+    expect((await sa().get('org/users?limit=2')).body).toHaveLength(2);
   });
 
   it('GET /api/org/users/search pages with perpage/page and counts the whole set', async () => {

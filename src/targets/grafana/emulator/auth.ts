@@ -45,26 +45,25 @@ export function authenticate(o: ResolvedGrafanaOptions, store: GrafanaStore, hea
   return { kind: 'user', userId: user.id, orgId, role: store.orgs.get(orgId)?.users.get(user.id), isServerAdmin: user.isAdmin };
 }
 
-let denials = 0;
-
 /**
  * Grafana's RBAC answer: 403 with the missing action. Org routes need the Admin role in the acting
  * org (a server admin may also manage org users there); server routes need a Basic-auth server admin.
  */
-export function authorize(caller: Caller, access: Access): Reply | undefined {
+export function authorize(store: GrafanaStore, caller: Caller, access: Access): Reply | undefined {
   if (access.kind === 'public') return undefined;
-  if (access.kind === 'server') return caller.kind === 'user' && caller.isServerAdmin ? undefined : denied(access.action);
-  if (caller.role === undefined) return denied(access.action);
+  if (access.kind === 'server') return caller.kind === 'user' && caller.isServerAdmin ? undefined : denied(store, access.action);
+  if (caller.role === undefined) return denied(store, access.action);
   if (access.anyMember || caller.role === 'Admin') return undefined;
   if (caller.isServerAdmin && access.action.startsWith('org.users')) return undefined;
-  return denied(access.action);
+  return denied(store, access.action);
 }
 
-function denied(action: string): Reply {
-  denials += 1;
+/** Grafana draws the ACE id at random; a counter per server keeps answers reproducible. */
+function denied(store: GrafanaStore, action: string): Reply {
+  store.accessDenials += 1;
   return {
     status: 403,
-    body: { accessErrorId: `ACE${String(denials).padStart(10, '0')}`, message: MSG.needPermission(action), title: 'Access denied' },
+    body: { accessErrorId: `ACE${String(store.accessDenials).padStart(10, '0')}`, message: MSG.needPermission(action), title: 'Access denied' },
   };
 }
 

@@ -47,6 +47,8 @@ export class GrafanaStore {
   readonly teams = new Map<number, TeamRec>();
   /** Basic-auth passwords by user id (users made as if by SSO have none). */
   readonly passwords = new Map<number, string>();
+  /** 403s answered so far: numbers the accessErrorId. */
+  accessDenials = 0;
   private nextOrg = 1;
   private nextUser = 1;
   private nextTeam = 1;

@@ -14,11 +14,13 @@ export const getCurrentOrg: Handler = (ctx) => {
   return org ? ok(orgDetails(org.id, org.name)) : fail(404, MSG.orgNotFound);
 };
 
-/** GET users: the whole list at once (no paging), sorted by login. */
+/** GET users: the whole list at once (no paging), sorted by login; the current-org route also takes `query` and `limit`. */
 export const listOrgUsers = (scoped: boolean): Handler => (ctx) => {
   const orgId = orgIdOf(ctx, scoped);
   if (typeof orgId !== 'number') return orgId;
-  return ok(orgUsers(ctx.store, orgId, scoped ? '' : (ctx.query.get('query') ?? '')));
+  const all = orgUsers(ctx.store, orgId, scoped ? '' : (ctx.query.get('query') ?? ''));
+  const limit = scoped ? 0 : Number(ctx.query.get('limit') ?? 0);
+  return ok(Number.isInteger(limit) && limit > 0 ? all.slice(0, limit) : all);
 };
 
 /** GET users/search: {totalCount, orgUsers, page, perPage}; perpage defaults to 1000. */
@@ -32,14 +34,15 @@ export const searchOrgUsers = (scoped: boolean): Handler => (ctx) => {
 
 /** POST users {loginOrEmail, role}: role checked first, then the user, then membership (409 carries userId). */
 export const addOrgUser = (scoped: boolean): Handler => (ctx) => {
-  const orgId = orgIdOf(ctx, scoped);
-  if (typeof orgId !== 'number') return orgId;
+  // Grafana binds the body before it parses the path's orgId.
   const body = objectBody(ctx.body);
   if (!body.ok) return body.reply;
   const login = stringField(body.value, 'loginOrEmail', true);
   if (!login.ok) return login.reply;
   const role = roleField(body.value);
   if (!role.ok) return role.reply;
+  const orgId = orgIdOf(ctx, scoped);
+  if (typeof orgId !== 'number') return orgId;
   const user = ctx.store.userByLoginOrEmail(login.value);
   if (!user) return fail(404, MSG.userNotFoundTitle);
   const org = ctx.store.orgs.get(orgId);
@@ -52,14 +55,15 @@ export const addOrgUser = (scoped: boolean): Handler => (ctx) => {
 
 /** PATCH users/:userId {role}: not a member is a 500 in Grafana (ErrOrgUserNotFound is not mapped). */
 export const updateOrgUser = (scoped: boolean): Handler => (ctx) => {
-  const orgId = orgIdOf(ctx, scoped);
-  if (typeof orgId !== 'number') return orgId;
+  // Body (with the role) is bound first, then orgId, then userId, as Grafana's handlers do.
   const body = objectBody(ctx.body);
   if (!body.ok) return body.reply;
-  const userId = idParam(ctx, 'userId');
-  if (typeof userId !== 'number') return userId;
   const role = roleField(body.value);
   if (!role.ok) return role.reply;
+  const orgId = orgIdOf(ctx, scoped);
+  if (typeof orgId !== 'number') return orgId;
+  const userId = idParam(ctx, 'userId');
+  if (typeof userId !== 'number') return userId;
   const org = ctx.store.orgs.get(orgId);
   const before = org?.users.get(userId);
   if (!org || before === undefined) return fail(500, MSG.failedUpdateOrgUser);
@@ -77,10 +81,10 @@ export const updateOrgUser = (scoped: boolean): Handler => (ctx) => {
  * "removed" with nothing done.
  */
 export const removeOrgUser = (scoped: boolean): Handler => (ctx) => {
-  const orgId = orgIdOf(ctx, scoped);
-  if (typeof orgId !== 'number') return orgId;
   const userId = idParam(ctx, 'userId');
   if (typeof userId !== 'number') return userId;
+  const orgId = orgIdOf(ctx, scoped);
+  if (typeof orgId !== 'number') return orgId;
   const { store } = ctx;
   if (!store.users.has(userId)) return fail(500, MSG.failedRemoveFromOrg);
   const org = store.orgs.get(orgId);
