@@ -21,8 +21,10 @@ describe('authentication', () => {
     expect(await api(emu, { auth: null }).get('health')).toMatchObject({ status: 200, body: { database: 'ok', version: '11.3.0' } });
   });
 
-  it('no credentials is 401 "Unauthorized"', async () => {
-    expect(await api(emu, { auth: null }).get('org')).toMatchObject({ status: 401, body: { message: 'Unauthorized' } });
+  it('no credentials (or another scheme) is 401 auth.unauthorized', async () => {
+    const expected = { status: 401, body: { message: 'Unauthorized', messageId: 'auth.unauthorized', statusCode: 401, traceID: '' } };
+    expect(await api(emu, { auth: null }).get('org')).toMatchObject(expected);
+    expect(await api(emu, { auth: 'Digest abc' }).get('org')).toMatchObject(expected);
   });
 
   it('a wrong password or unknown user is 401 password-auth.failed', async () => {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Reply } from '../../../emulator/index.js';
-import { fail, MSG, type Caller } from './context.js';
+import { MSG, type Caller } from './context.js';
 import type { Access } from './router.js';
 import type { GrafanaStore } from './store.js';
 import type { ResolvedGrafanaOptions } from './types.js';
@@ -33,7 +33,8 @@ export function authenticate(o: ResolvedGrafanaOptions, store: GrafanaStore, hea
     return { kind: 'token', userId: undefined, orgId: token.orgId, role: token.role, isServerAdmin: false };
   }
   const basic = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-  if (!basic) return fail(401, MSG.unauthorized);
+  // No usable credentials: the middleware writes authn's "cannot authenticate" error.
+  if (!basic) return authnError(MSG.unauthorized, 'auth.unauthorized');
   const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   const login = colon < 0 ? decoded : decoded.slice(0, colon);
