@@ -53,8 +53,28 @@ describe('authorization', () => {
     const sa = api(emu, { auth: bearer(TOKEN) });
     expect(await sa.post('admin/users', { login: 'x', password: 'secret1' })).toMatchObject(forbidden('users:create'));
     expect(await sa.get('orgs')).toMatchObject(forbidden('orgs:read'));
+    expect(await sa.post('orgs', { name: 'x' })).toMatchObject(forbidden('orgs:create'));
     expect(await sa.get('users/search')).toMatchObject(forbidden('users:read'));
-    expect(await sa.get('orgs/1/users')).toMatchObject(forbidden('org.users:read'));
+    expect(await sa.get('users/1')).toMatchObject(forbidden('users:read'));
+  });
+
+  it('/api/orgs/:orgId routes are judged in that org: an Admin token may use its own org, not another', async () => {
+    const org2 = emu.api.createOrg('Two');
+    const sa = api(emu, { auth: bearer(TOKEN) });
+    emu.api.createUser({ login: 'amy', email: 'amy@example.com' });
+
+    expect((await sa.get('orgs/1/users')).status).toBe(200);
+    expect((await sa.get('orgs/1')).status).toBe(200);
+    expect((await sa.patch('orgs/1/users/2', { role: 'Editor' })).status).toBe(200);
+    expect(await sa.get(`orgs/${org2.id}/users`)).toMatchObject(forbidden('org.users:read'));
+    expect(await sa.post(`orgs/${org2.id}/users`, { loginOrEmail: 'amy', role: 'Viewer' })).toMatchObject(forbidden('org.users:add'));
+    expect(await api(emu, { auth: bearer('glsa_viewer') }).get('orgs/1/users')).toMatchObject(forbidden('org.users:read'));
+    expect((await api(emu, { auth: bearer('glsa_viewer') }).get('orgs/1')).status).toBe(200);
+  });
+
+  it('a server admin may use /api/orgs/:orgId routes of an org it is not in', async () => {
+    const org2 = emu.api.createOrg('Two');
+    expect((await api(emu).get(`orgs/${org2.id}/users`)).status).toBe(200);
   });
 
   it('a Viewer token may read its org but not manage users or teams', async () => {

@@ -4,7 +4,7 @@ import type { Reply } from '../../../emulator/index.js';
 import { MSG, type Caller } from './context.js';
 import type { Access } from './router.js';
 import type { GrafanaStore } from './store.js';
-import type { ResolvedGrafanaOptions } from './types.js';
+import type { OrgRole, ResolvedGrafanaOptions } from './types.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const same = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
@@ -48,15 +48,29 @@ export function authenticate(o: ResolvedGrafanaOptions, store: GrafanaStore, hea
 
 /**
  * Grafana's RBAC answer: 403 with the missing action. Org routes need the Admin role in the acting
- * org (a server admin may also manage org users there); server routes need a Basic-auth server admin.
+ * org (a server admin may also manage org users there); `/api/orgs/:orgId...` routes are judged in
+ * that org, where a server admin always passes; server routes need a Basic-auth server admin.
  */
-export function authorize(store: GrafanaStore, caller: Caller, access: Access): Reply | undefined {
+export function authorize(store: GrafanaStore, caller: Caller, access: Access, params: Record<string, string>): Reply | undefined {
   if (access.kind === 'public') return undefined;
-  if (access.kind === 'server') return caller.kind === 'user' && caller.isServerAdmin ? undefined : denied(store, access.action);
+  const serverAdmin = caller.kind === 'user' && caller.isServerAdmin;
+  if (access.kind === 'server') return serverAdmin ? undefined : denied(store, access.action);
+  if (access.kind === 'pathOrg') {
+    if (serverAdmin) return undefined;
+    const orgId = Number(params.orgId);
+    const role = roleIn(store, caller, orgId);
+    return role === 'Admin' || (access.anyMember && role !== undefined) ? undefined : denied(store, access.action);
+  }
   if (caller.role === undefined) return denied(store, access.action);
   if (access.anyMember || caller.role === 'Admin') return undefined;
-  if (caller.isServerAdmin && access.action.startsWith('org.users')) return undefined;
+  if (serverAdmin && access.action.startsWith('org.users')) return undefined;
   return denied(store, access.action);
+}
+
+/** The caller's role in another org: a token only has one in its own org. */
+function roleIn(store: GrafanaStore, caller: Caller, orgId: number): OrgRole | undefined {
+  if (caller.kind === 'token') return caller.orgId === orgId ? caller.role : undefined;
+  return caller.userId === undefined ? undefined : store.orgs.get(orgId)?.users.get(caller.userId);
 }
 
 /** Grafana draws the ACE id at random; a counter per server keeps answers reproducible. */

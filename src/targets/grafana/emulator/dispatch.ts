@@ -41,7 +41,7 @@ export const grafanaDispatch = (deps: GrafanaDeps): Dispatch => (req: EmulatorRe
 
   const caller = authenticate(o, store, req.headers);
   if ('status' in caller) return caller;
-  const denied = authorize(store, caller, match.access);
+  const denied = authorize(store, caller, match.access, match.params);
   if (denied) return denied;
 
   let body: unknown;

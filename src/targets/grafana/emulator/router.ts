@@ -8,12 +8,15 @@ import { versionAtLeast } from './options.js';
 
 /**
  * Who may call a route. `org`: acts in the caller's org and needs its Admin role (`anyMember` lets
- * any role in); `server`: a Basic-auth server admin only. `action` is the RBAC action Grafana names
- * in its 403 message.
+ * any role in); `pathOrg`: the same, judged in the org named by `:orgId` (Grafana's
+ * authorizeInOrg with UseOrgFromContextParams), where a server admin also passes; `server`: a
+ * Basic-auth server admin only (global permissions). `action` is the RBAC action Grafana names in
+ * its 403 message.
  */
 export type Access =
   | { kind: 'public' }
   | { kind: 'org'; action: string; anyMember?: boolean }
+  | { kind: 'pathOrg'; action: string; anyMember?: boolean }
   | { kind: 'server'; action: string };
 
 interface Route {
@@ -27,6 +30,7 @@ interface Route {
 
 const org = (action: string, anyMember = false): Access => ({ kind: 'org', action, anyMember });
 const server = (action: string): Access => ({ kind: 'server', action });
+const pathOrg = (action: string, anyMember = false): Access => ({ kind: 'pathOrg', action, anyMember });
 const r = (method: string, pattern: string, handler: Handler, access: Access, since?: string): Route => ({
   method, parts: pattern.split('/'), handler, access, ...(since ? { since } : {}),
 });
@@ -43,12 +47,12 @@ const ROUTES: Route[] = [
   r('GET', 'orgs', searchOrgs, server('orgs:read')),
   r('POST', 'orgs', createOrg, server('orgs:create')),
   r('GET', 'orgs/name/:name', getOrgByName, server('orgs:read')),
-  r('GET', 'orgs/:orgId', getOrgById, server('orgs:read')),
-  r('GET', 'orgs/:orgId/users', listOrgUsers(true), server('org.users:read')),
-  r('GET', 'orgs/:orgId/users/search', searchOrgUsers(true), server('org.users:read')),
-  r('POST', 'orgs/:orgId/users', addOrgUser(true), server('org.users:add')),
-  r('PATCH', 'orgs/:orgId/users/:userId', updateOrgUser(true), server('org.users:write')),
-  r('DELETE', 'orgs/:orgId/users/:userId', removeOrgUser(true), server('org.users:remove')),
+  r('GET', 'orgs/:orgId', getOrgById, pathOrg('orgs:read', true)),
+  r('GET', 'orgs/:orgId/users', listOrgUsers(true), pathOrg('org.users:read')),
+  r('GET', 'orgs/:orgId/users/search', searchOrgUsers(true), pathOrg('org.users:read')),
+  r('POST', 'orgs/:orgId/users', addOrgUser(true), pathOrg('org.users:add')),
+  r('PATCH', 'orgs/:orgId/users/:userId', updateOrgUser(true), pathOrg('org.users:write')),
+  r('DELETE', 'orgs/:orgId/users/:userId', removeOrgUser(true), pathOrg('org.users:remove')),
   r('GET', 'teams/search', searchTeams, org('teams:read')),
   r('POST', 'teams', createTeam, org('teams:create')),
   r('GET', 'teams/:teamId', getTeam, org('teams:read')),
