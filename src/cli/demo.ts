@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { openRuntime } from '../app/runtime.js';
 import { planSync } from '../app/plan-sync.js';
 import { runSync } from '../app/run-sync.js';
-import { createChartioEmulator } from '../emulator/chartio/index.js';
+import { createChartioEmulator } from '../targets/chartio/emulator/index.js';
 import { createLogger } from '../log/logger.js';
 import { renderPlanText } from '../plan/render.js';
 import { findOrStartRedis } from '../store/redis-server.js';

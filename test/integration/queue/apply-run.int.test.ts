@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { policySchema } from '../../../src/config/schema.js';
-import { createChartioEmulator, type ChartioEmulator, type ChartioEmulatorOptions } from '../../../src/emulator/chartio/index.js';
+import { createChartioEmulator, type ChartioEmulator, type ChartioEmulatorOptions } from '../../../src/targets/chartio/emulator/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { Desired, Plan } from '../../../src/model/index.js';
 import { makePlan } from '../../../src/plan/make-plan.js';

@@ -1,5 +1,5 @@
 import { createPrng } from './prng.js';
-import type { RateLimitOption, ResolvedOptions } from './types.js';
+import type { FaultOptions, RateLimitOption } from './types.js';
 
 export type Admission = { ok: true } | { ok: false; retryAfterMs: number };
 
@@ -49,7 +49,7 @@ const FAULT_STATUSES = [500, 502, 503] as const;
 export class FaultDice {
   private rand: () => number;
 
-  constructor(private readonly options: () => ResolvedOptions) {
+  constructor(private readonly options: () => FaultOptions) {
     this.rand = createPrng(options().seed);
   }
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { createLogger, type Logger } from '../../log/logger.js';
+import { createLogger, type Logger } from '../../../log/logger.js';
 import { EmulatorOptionError } from './options.js';
 import { createChartioEmulator, type ChartioEmulator } from './server.js';
 import type { ChartioEmulatorOptions, PreloadData } from './types.js';

@@ -1,14 +1,7 @@
-import type { Logger } from '../../log/logger.js';
+import type { FaultOptions, LatencyOption, RateLimitOption } from '../../../emulator/index.js';
+import type { Logger } from '../../../log/logger.js';
 
-/** A fixed delay, or a uniform draw in [min, max] per request. */
-export type LatencyOption = number | readonly [number, number];
-
-export interface RateLimitOption {
-  /** Requests admitted per window per client IP. @defaultValue 5000 */
-  max: number;
-  /** Sliding window length. @defaultValue 300000 */
-  windowMs: number;
-}
+export type { EmulatorStats, LatencyOption, RateLimitOption, Reply, RequestLogEntry } from '../../../emulator/index.js';
 
 export type AccessLevel = 'viewer' | 'editor' | 'admin';
 
@@ -68,40 +61,7 @@ export interface ChartioEmulatorOptions {
   logger?: Logger;
 }
 
-export type ResolvedOptions = Required<Omit<ChartioEmulatorOptions, 'preload' | 'logger'>> & {
+export type ResolvedOptions = Required<Omit<ChartioEmulatorOptions, 'preload' | 'logger'>> & FaultOptions & {
   preload: PreloadData | undefined;
   logger: Logger;
 };
-
-export interface RequestLogEntry {
-  method: string;
-  /** Path and query. */
-  path: string;
-  /** 0 when the socket was reset without an answer. */
-  status: number;
-  timestamp: number;
-  /** The request changed state (also true for applied-then-5xx). */
-  applied: boolean;
-  ip: string;
-  fault?: 'reset' | 'error' | 'applied-then-error' | 'rate-limited';
-}
-
-export interface EmulatorStats {
-  requests: number;
-  reads: number;
-  writes: number;
-  writesApplied: number;
-  rateLimited: number;
-  injected5xx: number;
-  appliedThen5xx: number;
-  resets: number;
-  byStatus: Record<string, number>;
-}
-
-/** What a handler answers; `applied` marks a state change. */
-export interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  applied?: boolean;
-}
