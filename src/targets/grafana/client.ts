@@ -85,11 +85,6 @@ export class GrafanaClient {
     return { authorization: basic };
   }
 
-  /** Whether org users of this org are reached with a token (current-org API) or as admin (/api/orgs/:id). */
-  hasOrgToken(org: OrgContext): boolean {
-    return this.orgAuth(org).authorization?.startsWith('Bearer ') ?? false;
-  }
-
   get<T>(path: string, schema: z.ZodType<T>, auth: SendOptions = {}): Promise<T> {
     return this.http.get(path.replace(/^\//, ''), schema, auth);
   }

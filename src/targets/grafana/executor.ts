@@ -4,6 +4,7 @@ import type { Op, TeamRef, UserRef } from '../../model/index.js';
 import { UnresolvedRefError, UnsupportedOpError } from '../op-errors.js';
 import type { IdResolver, OpOutcome } from '../target.js';
 import type { GrafanaClient, OrgContext } from './client.js';
+import { orgNumber } from './reader.js';
 import { addedOrgUserSchema, createdTeamSchema, createdUserSchema, orgUsersPageSchema, teamsPageSchema, userSchema } from './payloads.js';
 
 const applied = (createdId?: string): OpOutcome => ({ status: 'applied', ...(createdId ? { createdId } : {}) });
@@ -38,7 +39,7 @@ export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<
       return on([404], () => client.send('DELETE', `api/teams/${op.team.id}`, undefined, client.orgAuth(orgOf(ctx, op.team))).then(() => applied()), async () => alreadyDone('team already gone'));
     case 'createUser': {
       if (!op.team || op.team.type !== 'org' || !op.team.id) throw new UnsupportedOpError('a Grafana user is created in an existing org');
-      const org = { id: op.team.id, name: op.team.name };
+      const org = { id: orgNumber(op.team.id), name: op.team.name };
       const body = { name: op.displayName, email: op.user.email, login: op.user.email, password: randomBytes(24).toString('base64url'), OrgId: Number(org.id) };
       const auth = client.adminAuth('creating users');
       const out = await on([409, 412], () => client.send('POST', 'api/admin/users', body, auth).then((r) => applied(client.parse(r, createdUserSchema, 'POST', 'api/admin/users').id)),
@@ -49,8 +50,10 @@ export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<
     }
     case 'addMember': {
       if (op.team.type === 'org') {
-        const org = { id: op.team.id!, name: op.team.name };
-        const path = client.hasOrgToken(org) ? 'api/org/users' : `api/orgs/${org.id}/users`;
+        const org = { id: orgNumber(op.team.id!), name: op.team.name };
+        // /api/orgs/:orgId routes throughout: they work with the org's token or as server admin, and
+        // removing through them never deletes the user (the current-org route does, for a user left in no org).
+        const path = `api/orgs/${org.id}/users`;
         try {
           const r = await client.send('POST', path, { loginOrEmail: op.user.email, role: op.role ?? 'Viewer' }, client.orgAuth(org));
           const uid = addedOrgUserSchema.safeParse(r.body).data?.userId;
@@ -73,9 +76,9 @@ export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<
     }
     case 'removeMember': {
       if (op.team.type === 'org') {
-        const org = { id: op.team.id, name: op.team.name };
-        const path = client.hasOrgToken(org) ? `api/org/users/${op.user.id}` : `api/orgs/${org.id}/users/${op.user.id}`;
-        return on([404], () => client.send('DELETE', path, undefined, client.orgAuth(org)).then(() => applied()), async () => alreadyDone('not in the org'));
+        const org = { id: orgNumber(op.team.id), name: op.team.name };
+        // Grafana answers 200 for a user not (or no longer) in the org.
+        return on([404], () => client.send('DELETE', `api/orgs/${org.id}/users/${op.user.id}`, undefined, client.orgAuth(org)).then(() => applied()), async () => alreadyDone('not in the org'));
       }
       return on([404], () => client.send('DELETE', `api/teams/${op.team.id}/members/${op.user.id}`, undefined, client.orgAuth(orgOf(ctx, op.team))).then(() => applied()), async () => alreadyDone('not a member'));
     }
@@ -91,7 +94,7 @@ export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<
     }
     case 'setRole': {
       if (!op.team) throw new UnsupportedOpError('Grafana roles are per org');
-      await setOrgRole(ctx, { id: op.team.id, name: op.team.name }, op.user.id, op.to[0]!);
+      await setOrgRole(ctx, { id: orgNumber(op.team.id), name: op.team.name }, op.user.id, op.to[0]!);
       return applied();
     }
     case 'deleteUser':
@@ -100,12 +103,11 @@ export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<
 }
 
 async function setOrgRole(ctx: GrafanaApplyContext, org: OrgContext, userId: string, role: string): Promise<void> {
-  const path = ctx.client.hasOrgToken(org) ? `api/org/users/${userId}` : `api/orgs/${org.id}/users/${userId}`;
-  await ctx.client.send('PATCH', path, { role }, ctx.client.orgAuth(org));
+  await ctx.client.send('PATCH', `api/orgs/${org.id}/users/${userId}`, { role }, ctx.client.orgAuth(org));
 }
 
 function orgOf(ctx: GrafanaApplyContext, team: TeamRef): OrgContext {
-  const id = team.parent?.id ?? ctx.client.defaultOrgId;
+  const id = team.parent ? orgNumber(team.parent.id) : ctx.client.defaultOrgId;
   if (id === undefined) throw new UnresolvedRefError(`team "${team.name}" has no org`);
   return { id, name: team.parent?.name ?? ctx.orgName(id) };
 }
@@ -131,7 +133,7 @@ async function userIdOf(ctx: GrafanaApplyContext, user: UserRef, org: OrgContext
   if (known !== undefined) return known;
   const q = encodeURIComponent(user.email);
   if (ctx.client.hasAdmin) return (await ctx.client.get(`api/users/lookup?loginOrEmail=${q}`, userSchema, ctx.client.adminAuth('looking up users'))).id;
-  const page = await ctx.client.get(`api/org/users/search?query=${q}&perpage=10&page=1`, orgUsersPageSchema, ctx.client.orgAuth(org));
+  const page = await ctx.client.get(`api/orgs/${org.id}/users/search?query=${q}&perpage=10&page=1`, orgUsersPageSchema, ctx.client.orgAuth(org));
   const hit = page.orgUsers.find((u) => u.email.toLowerCase() === user.email.toLowerCase() || u.login.toLowerCase() === user.email.toLowerCase());
   if (!hit) throw new UnresolvedRefError(`user ${user.email} is not in org "${org.name}"`);
   return hit.userId;

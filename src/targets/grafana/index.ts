@@ -46,8 +46,11 @@ export class GrafanaTarget implements Target {
     this.capabilities = { ...GRAFANA_CAPABILITIES, userCreation: config.createUsers ? 'with-container' : 'first-login', membership: config.membership === 'whole-team' ? 'whole-container' : 'per-call' };
   }
 
+  /** The default org by name (a configured id is resolved by the read that precedes mapping). */
   get mapOptions() {
-    return { defaultOrg: this.config.org !== undefined ? String(this.config.org) : this.orgNames.get(this.client.defaultOrgId ?? '') ?? '1' };
+    const configured = this.config.org !== undefined ? String(this.config.org) : undefined;
+    const byId = this.orgNames.get(configured ?? this.client.defaultOrgId ?? '');
+    return { defaultOrg: byId ?? configured ?? '1' };
   }
 
   async read(hint: ReadHint = {}): Promise<TargetRead> {

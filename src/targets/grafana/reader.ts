@@ -3,10 +3,17 @@ import { TargetReadIncompleteError } from '../../errors/index.js';
 import type { Actual, TargetTeam, TargetUser } from '../../model/index.js';
 import type { GrafanaClient, OrgContext } from './client.js';
 import {
-  healthSchema, orgSchema, orgsSchema, orgUsersPageSchema, orgUsersSchema, teamMembersSchema, teamsPageSchema, usersPageSchema, TEAM_ADMIN_PERMISSION,
+  healthSchema, orgSchema, orgsSchema, orgUsersPageSchema, teamMembersSchema, teamsPageSchema, usersPageSchema, TEAM_ADMIN_PERMISSION,
 } from './payloads.js';
 
 const PAGE = 1000;
+
+/**
+ * Org and team ids are both small integers in Grafana: an org's container id carries a prefix so
+ * the two never collide in one list. API paths take the number back (orgNumber).
+ */
+export const orgContainerId = (orgId: string) => `org-${orgId}`;
+export const orgNumber = (containerId: string) => (containerId.startsWith('org-') ? containerId.slice(4) : containerId);
 
 export interface GrafanaRead {
   actual: Actual;
@@ -45,16 +52,14 @@ export async function readGrafana(client: GrafanaClient, wantedOrgs: (string | n
   }
   for (const org of orgs) {
     const orgMembers: string[] = [];
-    const orgUsers = client.hasOrgToken(org)
-      ? await collect(paged(get, (p) => `api/org/users/search?perpage=${PAGE}&page=${p}`, orgUsersPageSchema, (b) => b.orgUsers, `org ${org.name} users`, client.orgAuth(org)))
-      : await get(`api/orgs/${org.id}/users`, orgUsersSchema, client.adminAuth('reading the users of an org without its token'));
+    const orgUsers = await collect(paged(get, (p) => `api/orgs/${org.id}/users/search?perpage=${PAGE}&page=${p}`, orgUsersPageSchema, (b) => b.orgUsers, `org ${org.name} users`, client.orgAuth(org)));
     for (const ou of orgUsers) {
       const u = userFor(ou.userId, ou.email, ou.name);
-      u.teamIds.push(org.id);
-      u.roles![org.id] = [ou.role];
+      u.teamIds.push(orgContainerId(org.id));
+      u.roles![orgContainerId(org.id)] = [ou.role];
       orgMembers.push(ou.userId);
     }
-    containers.push({ id: org.id, name: org.name, type: 'org', memberIds: orgMembers });
+    containers.push({ id: orgContainerId(org.id), name: org.name, type: 'org', memberIds: orgMembers });
 
     const teams = await collect(paged(get, (p) => `api/teams/search?perpage=${PAGE}&page=${p}`, teamsPageSchema, (b) => b.teams, `org ${org.name} teams`, client.orgAuth(org)));
     const members = new Map<string, z.infer<typeof teamMembersSchema>>();
@@ -65,7 +70,7 @@ export async function readGrafana(client: GrafanaClient, wantedOrgs: (string | n
       const ms = members.get(t.id)!;
       for (const m of ms) users.get(m.userId)?.teamIds.push(t.id);
       const adminIds = ms.filter((m) => m.permission === TEAM_ADMIN_PERMISSION).map((m) => m.userId);
-      containers.push({ id: t.id, name: t.name, type: 'team', parentId: org.id, memberIds: ms.map((m) => m.userId), ...(adminIds.length > 0 ? { adminIds } : {}) });
+      containers.push({ id: t.id, name: t.name, type: 'team', parentId: orgContainerId(org.id), memberIds: ms.map((m) => m.userId), ...(adminIds.length > 0 ? { adminIds } : {}) });
     }
   }
   return {
