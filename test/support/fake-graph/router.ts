@@ -51,7 +51,7 @@ export function route(o: RouterOptions, path: string): Answer {
     const filter = url.searchParams.get('$filter');
     const prefix = filter ? /^startswith\(displayName,'((?:[^']|'')*)'\)$/.exec(filter)?.[1]?.replace(/''/g, "'") : undefined;
     if (filter && prefix === undefined) return graphError(400, 'BadRequest', 'unsupported filter in the fake');
-    return page([...dir.groups.values()].filter((g) => prefix === undefined || g.displayName.startsWith(prefix)).map((g) => ({ id: g.id, displayName: g.displayName })));
+    return page([...dir.groups.values()].filter((g) => prefix === undefined || g.displayName.toLowerCase().startsWith(prefix.toLowerCase())).map((g) => ({ id: g.id, displayName: g.displayName })));
   }
   let m = /^\/groups\/([^/]+)$/.exec(r);
   if (m) {

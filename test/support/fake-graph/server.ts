@@ -30,6 +30,8 @@ export interface FakeGraphFaults {
   failNext: number;
   /** Paths (relative to /v1.0) matching this answer 403 Authorization_RequestDenied. */
   deny: RegExp | undefined;
+  /** Every Graph answer waits this long, so concurrent requests overlap measurably. */
+  latencyMs: number;
 }
 
 const BATCH_MAX = 20;
@@ -44,7 +46,7 @@ export async function startFakeGraph(o: FakeGraphOptions) {
   const dir = new FakeDirectory();
   const log: LoggedRequest[] = [];
   const tokens = new Set<string>();
-  const faults: FakeGraphFaults = { throttle: 0, innerThrottle: 0, expiredBefore: 0, failNext: 0, deny: undefined };
+  const faults: FakeGraphFaults = { throttle: 0, innerThrottle: 0, expiredBefore: 0, failNext: 0, deny: undefined, latencyMs: 0 };
   let base = '';
   const routes = { dir, maxPage: o.maxPage ?? 999, base: () => base, faults };
 
@@ -53,7 +55,16 @@ export async function startFakeGraph(o: FakeGraphOptions) {
     res.end(JSON.stringify(a.body));
   };
 
+  /** Graph HTTP requests being served now, and the most at once: how a client's concurrency bound is checked. */
+  const load = { inFlight: 0, maxInFlight: 0 };
+
   const server = createServer({ cert: readFileSync(o.cert), key: readFileSync(o.key) }, (req, res) => {
+    const graphCall = (req.url ?? '').startsWith('/v1.0/');
+    if (graphCall) {
+      load.inFlight += 1;
+      load.maxInFlight = Math.max(load.maxInFlight, load.inFlight);
+      res.on('close', () => (load.inFlight -= 1));
+    }
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
@@ -62,7 +73,9 @@ export async function startFakeGraph(o: FakeGraphOptions) {
         log.push({ method: req.method ?? 'GET', path: req.url ?? '', status: res.statusCode });
         return done(...args);
       }) as typeof res.end;
-      send(res, handle(req, body));
+      const answer = handle(req, body);
+      if (graphCall && faults.latencyMs > 0) setTimeout(() => send(res, answer), faults.latencyMs);
+      else send(res, answer);
     });
   });
 
@@ -158,6 +171,7 @@ export async function startFakeGraph(o: FakeGraphOptions) {
     dir,
     log,
     faults,
+    load,
     /** HTTP requests to Graph (a $batch counts once). */
     graphRequests: () => log.filter((r) => !r.inner && r.path.startsWith('/v1.0/')),
     /** Graph operations: plain requests plus each request inside a $batch (what throttling counts). */
