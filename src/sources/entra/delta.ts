@@ -65,7 +65,11 @@ export async function applyDelta(http: GraphHttp, reader: EntraReader, c: EntraS
 
   const reread = new Set<string>();
   const entering = new Map<string, string>();
-  const containers = (id: string) => Object.values(groups).filter((s) => s.id === id || s.nested.includes(id)).map((s) => s.id);
+  // Which in-scope groups contain a group (itself included), indexed once: a day's delta can name
+  // thousands of groups, and scanning every group's nested list for each would be quadratic.
+  const parents = new Map<string, string[]>();
+  for (const s of Object.values(prev.groups)) for (const id of [s.id, ...s.nested]) parents.set(id, [...(parents.get(id) ?? []), s.id]);
+  const containers = (id: string) => parents.get(id) ?? [];
   for (const g of groupRound.items) {
     if (g['@removed'] || g['members@delta']) for (const s of containers(g.id)) reread.add(s);
     if (g['@removed']) {
