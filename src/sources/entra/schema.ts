@@ -17,8 +17,9 @@ export const entraSourceSchema = z
     clientSecretFile: z.string().min(1).optional(),
     certificatePath: z.string().min(1).optional().describe('PEM with private key and certificate, instead of a secret.'),
     authorityHost: z.string().url().default('https://login.microsoftonline.com').describe('National clouds: e.g. https://login.microsoftonline.us'),
-    graphBaseUrl: z.string().url().transform(graphOrigin).default('https://graph.microsoft.com')
-      .describe('National clouds: e.g. https://graph.microsoft.us. A trailing /v1.0 (or /beta) is dropped: the client adds the version.'),
+    graphBaseUrl: z.string().url().default('https://graph.microsoft.com')
+      .describe('National clouds: e.g. https://graph.microsoft.us. A trailing /v1.0 (or /beta) is dropped: the client adds the version.')
+      .transform(graphOrigin),
     groups: z
       .object({
         ids: z.array(z.string()).optional(),
