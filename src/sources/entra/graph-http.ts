@@ -96,7 +96,11 @@ export class GraphHttp {
         const v = await this.verdict(err, path, what);
         if (!v.retry) throw v.error;
         if (attempt >= this.c.maxRetries) {
-          throw new SourceReadError(`entra: ${what} failed${v.status ? ` with ${v.status}` : ''} after ${attempt + 1} tries: ${graphText(err)}`, 'entra', { code: 'SOURCE_READ_FAILED', cause: err });
+          // The identity library's "endpoints_resolution_error" means it could not fetch the authority's metadata.
+          const reason = /endpoints_resolution_error/.test(String((err as Error).message))
+            ? `cannot reach the identity platform at ${new URL(this.c.authorityHost).host} (endpoints_resolution_error: check DNS, proxy and firewall, and authorityHost)`
+            : graphText(err);
+          throw new SourceReadError(`entra: ${what} failed${v.status ? ` with ${v.status}` : ''} after ${attempt + 1} tries: ${reason}`, 'entra', { code: 'SOURCE_READ_FAILED', cause: err });
         }
         const wait = v.waitMs ?? this.backoff(attempt);
         this.log.warn({ status: v.status, attempt: attempt + 1, waitMs: wait, path }, 'graph request will be retried');

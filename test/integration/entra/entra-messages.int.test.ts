@@ -52,6 +52,15 @@ describe('Entra messages an operator can act on', () => {
     }
   });
 
+  it('an authority that does not answer is retried, then named as unreachable (not as TLS or a bad secret)', async () => {
+    const gone = await startFakeGraph({ tenantId: 't1', clientId: 'c1', clientSecret: SECRET, cert: tls.cert, key: tls.key });
+    const url = gone.url;
+    await gone.close();
+    const err = await failure(source({ maxRetries: 1 }, url).read({ mode: 'full' }));
+    expect(err.code).toBe('SOURCE_READ_FAILED');
+    expect(err.message).toMatch(/after 2 tries: cannot reach the identity platform at 127\.0\.0\.1:\d+/);
+  });
+
   it('a graphBaseUrl ending in /v1.0/ is normalised at config load and reads', async () => {
     const config = entraSourceSchema.parse({ kind: 'entra', tenantId: 't1', clientId: 'c1', clientSecret: SECRET, authorityHost: graph.url, graphBaseUrl: `${graph.url}/v1.0/` });
     expect(config.graphBaseUrl).toBe(graph.url);
