@@ -17,7 +17,8 @@ interface InnerResponse { id: string; status: number; headers?: Record<string, s
 /**
  * GETs as JSON $batch requests: at most 20 per batch, at most `concurrency` batches in flight.
  * Answers are matched by id (Graph may answer in any order). An inner 429/503/504 is re-sent in a
- * later batch after the longest Retry-After among them; any other inner failure is sorted by the
+ * later batch after the longest Retry-After among them, which holds every batch of the read, not
+ * only this one (Graph throttles per app and tenant); any other inner failure is sorted by the
  * same rules as a plain request (403 names the permission, 400/404 fail unless accepted).
  */
 export async function batchGet<T>(http: GraphHttp, paths: string[], o: BatchOptions = {}): Promise<BatchResult<T>[]> {
@@ -32,6 +33,7 @@ export async function batchGet<T>(http: GraphHttp, paths: string[], o: BatchOpti
       const byId = new Map((res.responses ?? []).map((r) => [r.id, r]));
       const again: number[] = [];
       let waitMs = 0;
+      let throttled = false;
       for (const i of pending) {
         const r = byId.get(String(i));
         if (!r) throw new SourceReadError(`entra: a $batch answer lacks request ${shortPath(paths[i]!)}`, 'entra', { code: 'SOURCE_INCOMPLETE' });
@@ -47,12 +49,15 @@ export async function batchGet<T>(http: GraphHttp, paths: string[], o: BatchOpti
         const v = await http.verdict(innerError(r), shortPath(paths[i]!));
         if (!v.retry) throw v.error;
         again.push(i);
+        throttled ||= v.waitMs !== undefined;
         waitMs = Math.max(waitMs, v.waitMs ?? http.backoff(attempt));
       }
       if (again.length > 0 && attempt >= http.c.maxRetries) {
         throw new SourceReadError(`entra: ${again.length} requests in a $batch still failed after ${attempt + 1} tries (first: ${shortPath(paths[again[0]!]!)})`, 'entra', { code: 'SOURCE_READ_FAILED' });
       }
-      if (again.length > 0) await http.wait(waitMs);
+      // A Retry-After holds the whole read (the next postBatch waits at the gate); a plain backoff only this batch.
+      if (again.length > 0 && throttled) http.pause(waitMs);
+      else if (again.length > 0) await new Promise((r) => setTimeout(r, waitMs));
       pending = again;
     }
   };

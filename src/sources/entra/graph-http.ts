@@ -37,6 +37,7 @@ export class GraphHttp {
   requests = 0;
   calls = 0;
   private tlsChecked = false;
+  private pausedUntil = 0;
 
   constructor(readonly c: EntraSourceConfig, private readonly log: Logger) {
     const credential = makeCredential(c);
@@ -84,13 +85,22 @@ export class GraphHttp {
     return out;
   }
 
-  async wait(ms: number): Promise<void> {
-    await sleep(ms);
+  /**
+   * Holds every request of this read (not only the one throttled) for `ms`: Graph throttles per
+   * app and tenant, so the other batches in flight would only draw more 429s meanwhile.
+   */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+  }
+
+  private async gate(): Promise<void> {
+    for (let d = this.pausedUntil - Date.now(); d > 0; d = this.pausedUntil - Date.now()) await sleep(d);
   }
 
   private async retrying<T>(what: string, send: () => Promise<T>, path: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
+        await this.gate();
         return await send();
       } catch (err) {
         const v = await this.verdict(err, path, what);
@@ -104,7 +114,8 @@ export class GraphHttp {
         }
         const wait = v.waitMs ?? this.backoff(attempt);
         this.log.warn({ status: v.status, attempt: attempt + 1, waitMs: wait, path }, 'graph request will be retried');
-        await sleep(wait);
+        if (v.waitMs !== undefined) this.pause(wait);
+        else await sleep(wait);
       }
     }
   }

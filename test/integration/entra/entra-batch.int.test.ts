@@ -57,8 +57,9 @@ describe('scope by group ids through JSON $batch', () => {
     expect(read.requests).toBe(2 + 1 + 3);
   });
 
-  it('waits out inner 429s (their own Retry-After) and re-sends only those', async () => {
+  it('waits out inner 429s (their own Retry-After), holding the whole read, and re-sends only those', async () => {
     graph.faults.innerThrottle = 25;
+    graph.faults.latencyMs = 150; // so other batches still have work while the first waits
     const before = graph.log.length;
     const started = Date.now();
     const read = await source().read({ mode: 'full' });
@@ -67,6 +68,10 @@ describe('scope by group ids through JSON $batch', () => {
     expect(inner.filter((r) => r.status === 429)).toHaveLength(25);
     expect(inner.filter((r) => r.status === 200)).toHaveLength(600);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    // The Retry-After holds every batch of the read: nothing new reaches Graph during the second.
+    const first429 = inner.find((r) => r.status === 429)!.at;
+    const during = graph.log.slice(before).filter((r) => !r.inner && r.at > first429 + 200 && r.at < first429 + 900);
+    expect(during).toEqual([]);
   });
 
   it('the fake Graph refuses a batch of 21, repeated ids and dependsOn, as Graph does', async () => {

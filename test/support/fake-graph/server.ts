@@ -17,7 +17,7 @@ export interface FakeGraphOptions {
 }
 
 /** `inner`: one request inside a $batch (what Graph's throttling counts); otherwise one HTTP request. */
-export interface LoggedRequest { method: string; path: string; status: number; inner?: boolean }
+export interface LoggedRequest { method: string; path: string; status: number; inner?: boolean; /** ms since the epoch, when answered */ at: number }
 
 export interface FakeGraphFaults {
   /** The next N Graph HTTP requests answer 429 (Retry-After: 1). */
@@ -70,7 +70,7 @@ export async function startFakeGraph(o: FakeGraphOptions) {
     req.on('end', () => {
       const done = res.end.bind(res);
       res.end = ((...args: Parameters<typeof res.end>) => {
-        log.push({ method: req.method ?? 'GET', path: req.url ?? '', status: res.statusCode });
+        log.push({ method: req.method ?? 'GET', path: req.url ?? '', status: res.statusCode, at: Date.now() });
         return done(...args);
       }) as typeof res.end;
       const answer = handle(req, body);
@@ -158,7 +158,7 @@ export async function startFakeGraph(o: FakeGraphOptions) {
         faults.innerThrottle -= 1;
         a = graphError(429, 'TooManyRequests', 'Too many requests', { 'Retry-After': '1' });
       } else a = get(relative);
-      log.push({ method: 'GET', path: `/v1.0${relative}`, status: a.status, inner: true });
+      log.push({ method: 'GET', path: `/v1.0${relative}`, status: a.status, inner: true, at: Date.now() });
       return { id: r.id, status: a.status, headers: { 'Content-Type': 'application/json', ...a.headers }, body: a.body };
     });
     return { status: 200, body: { responses: responses.reverse() } };
