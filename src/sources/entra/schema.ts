@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/**
+ * The Graph client appends the version itself, so a base URL copied from Graph Explorer
+ * (https://graph.microsoft.com/v1.0/) would become /v1.0/v1.0/... and fail on the first read.
+ */
+export function graphOrigin(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/(v1\.0|beta)$/i, '').replace(/\/+$/, '');
+}
+
 export const entraSourceSchema = z
   .object({
     kind: z.literal('entra'),
@@ -9,7 +17,9 @@ export const entraSourceSchema = z
     clientSecretFile: z.string().min(1).optional(),
     certificatePath: z.string().min(1).optional().describe('PEM with private key and certificate, instead of a secret.'),
     authorityHost: z.string().url().default('https://login.microsoftonline.com').describe('National clouds: e.g. https://login.microsoftonline.us'),
-    graphBaseUrl: z.string().url().default('https://graph.microsoft.com').describe('National clouds: e.g. https://graph.microsoft.us'),
+    graphBaseUrl: z.string().url().default('https://graph.microsoft.com')
+      .describe('National clouds: e.g. https://graph.microsoft.us. A trailing /v1.0 (or /beta) is dropped: the client adds the version.')
+      .transform(graphOrigin),
     groups: z
       .object({
         ids: z.array(z.string()).optional(),
@@ -21,6 +31,8 @@ export const entraSourceSchema = z
     users: z.enum(['groupMembers', 'all']).default('groupMembers').describe('groupMembers: only people in the in-scope groups; all: every user of the tenant.'),
     email: z.array(z.enum(['mail', 'userPrincipalName'])).min(1).default(['mail', 'userPrincipalName']),
     pageSize: z.number().int().min(1).max(999).default(999),
+    concurrency: z.number().int().min(1).max(20).default(4)
+      .describe('Graph HTTP requests in flight at once (each a $batch of up to 20 reads). Higher reads faster and draws 429s sooner.'),
     maxRetries: z.number().int().min(0).default(6),
     retryBaseMs: z.number().int().positive().default(1000),
     timeoutMs: z.number().int().positive().default(60_000),

@@ -50,12 +50,12 @@ describe('backfill from Entra ID into the emulator', () => {
     graph.dir.addMember('g3', 'hire');
     graph.dir.addMember('g5', 'u121');
     graph.dir.removeMember('g4', 'u121');
-    const before = graph.graphRequests().length;
+    const before = graph.graphCalls().length;
     const writes = emulator.stats().writes;
     const second = await runSync(rt, { mode: 'incremental', trigger: 'schedule' });
     expect(second.status).toBe('succeeded');
     expect(second.run.mode).toBe('incremental');
-    const paths = graph.graphRequests().slice(before).map((r) => r.path.split('?')[0]!);
+    const paths = graph.graphCalls().slice(before).map((r) => r.path.split('?')[0]!);
     expect(paths.slice(0, 2)).toEqual(['/v1.0/users/delta', '/v1.0/groups/delta']);
     expect(paths.filter((p) => p.endsWith('/transitiveMembers')).sort()).toEqual(['/v1.0/groups/g3/transitiveMembers', '/v1.0/groups/g4/transitiveMembers', '/v1.0/groups/g5/transitiveMembers']);
     // hire: created on team-3; u121 moved: added to team-5, then removed from team-4.
@@ -68,7 +68,7 @@ describe('backfill from Entra ID into the emulator', () => {
 });
 
 describe('Graph requests per read (10,000 users in 300 groups)', () => {
-  it('a full read costs 2 delta links + 1 group list + 1 page per group; a delta read 2 requests plus changed groups', async () => {
+  it('a full read costs 2 delta links + 1 group list + 1 $batch per 20 groups; a delta read 2 requests plus a $batch of changed groups', async () => {
     const big = await startFakeGraph({ tenantId: 't', clientId: 'c', clientSecret: 's', cert: tls.cert, key: tls.key });
     try {
       for (let i = 0; i < 10_000; i++) big.dir.addUser({ id: `u${i}`, displayName: `U${i}`, mail: `u${i}@x.test`, userPrincipalName: `u${i}@x.test` });
@@ -79,11 +79,13 @@ describe('Graph requests per read (10,000 users in 300 groups)', () => {
         { log: silentLogger, baseDir: '/', profile: 'm', redis: rt.redis, keyPrefix: `entra-measure-${Date.now()}:` });
       const full = await source.read({ mode: 'full' });
       expect(full.snapshot.people).toHaveLength(10_000);
-      expect(full.requests).toBe(2 + 1 + 300);
+      expect(full.requests).toBe(2 + 1 + 300 / 20);
+      expect(big.graphCalls()).toHaveLength(2 + 1 + 300);
       big.dir.addMember('g7', 'u9999');
       const delta = await source.read({ mode: 'incremental', cursor: full.nextCursor! });
       expect(delta.mode).toBe('incremental');
       expect(delta.requests).toBe(2 + 1);
+      expect(big.graphCalls()).toHaveLength(2 + 1 + 300 + 2 + 1);
     } finally {
       await big.close();
     }

@@ -25,6 +25,7 @@ export class FakeDirectory {
     this.bump({ kind: 'user', id });
   }
 
+  /** Like Graph: the user leaves every group without a members@delta entry on those groups. */
   removeUser(id: string): void {
     this.users.delete(id);
     for (const g of this.groups.values()) g.members.delete(id);
@@ -34,6 +35,20 @@ export class FakeDirectory {
   addGroup(id: string, displayName: string, members: string[] = []): void {
     this.groups.set(id, { id, displayName, members: new Set(members) });
     this.bump({ kind: 'group', id });
+    // A new group's initial members show in its first delta entry, as Graph does.
+    for (const m of members) this.bump({ kind: 'group', id, member: { id: m, removed: false } });
+  }
+
+  renameGroup(id: string, displayName: string): void {
+    this.groups.get(id)!.displayName = displayName;
+    this.bump({ kind: 'group', id });
+  }
+
+  /** The group disappears from its parents silently: only its own @removed entry says so. */
+  removeGroup(id: string): void {
+    this.groups.delete(id);
+    for (const g of this.groups.values()) g.members.delete(id);
+    this.bump({ kind: 'group', id, removed: true });
   }
 
   addMember(groupId: string, memberId: string): void {

@@ -1,8 +1,10 @@
 import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { FakeDirectory, type FakeUser } from './directory.js';
+import { FakeDirectory } from './directory.js';
+import { graphError, route, type Answer } from './router.js';
 
 export interface FakeGraphOptions {
   tenantId: string;
@@ -14,142 +16,152 @@ export interface FakeGraphOptions {
   maxPage?: number;
 }
 
-export interface LoggedRequest { method: string; path: string; status: number }
+/** `inner`: one request inside a $batch (what Graph's throttling counts); otherwise one HTTP request. */
+export interface LoggedRequest { method: string; path: string; status: number; inner?: boolean; /** ms since the epoch, when answered */ at: number }
+
+export interface FakeGraphFaults {
+  /** The next N Graph HTTP requests answer 429 (Retry-After: 1). */
+  throttle: number;
+  /** The next N inner requests of $batch answer 429 with their own Retry-After: 1. */
+  innerThrottle: number;
+  /** Delta tokens older than this version answer 410 syncStateNotFound. */
+  expiredBefore: number;
+  /** The next N Graph HTTP requests answer 503. */
+  failNext: number;
+  /** Paths (relative to /v1.0) matching this answer 403 Authorization_RequestDenied. */
+  deny: RegExp | undefined;
+  /** Every Graph answer waits this long, so concurrent requests overlap measurably. */
+  latencyMs: number;
+}
+
+const BATCH_MAX = 20;
 
 /**
  * A fake Microsoft identity platform + Graph over real HTTPS: client-credentials tokens, paged
- * /users, /groups and transitiveMembers with skip tokens, delta rounds from a change log, 429
- * bursts with Retry-After, expiring delta tokens. Every Graph call checks the bearer token.
+ * /users, /groups and transitiveMembers with skip tokens, delta rounds from a change log, a strict
+ * JSON $batch, 429 bursts with Retry-After, 403s, expiring delta tokens. Every Graph call checks
+ * the bearer token.
  */
 export async function startFakeGraph(o: FakeGraphOptions) {
   const dir = new FakeDirectory();
   const log: LoggedRequest[] = [];
   const tokens = new Set<string>();
-  const maxPage = o.maxPage ?? 999;
-  const faults = { throttle: 0, expiredBefore: 0, failNext: 0 };
+  const faults: FakeGraphFaults = { throttle: 0, innerThrottle: 0, expiredBefore: 0, failNext: 0, deny: undefined, latencyMs: 0 };
   let base = '';
+  const routes = { dir, maxPage: o.maxPage ?? 999, base: () => base, faults };
 
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(JSON.stringify(body));
+  const send = (res: ServerResponse, a: Answer) => {
+    res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
+    res.end(JSON.stringify(a.body));
   };
-  const graphError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-    send(res, status, { error: { code, message } }, headers);
 
-  const userJson = (u: FakeUser, select: string[] | undefined) => {
-    const full: Record<string, unknown> = { '@odata.type': '#microsoft.graph.user', ...u };
-    if (!select) return full;
-    return Object.fromEntries(Object.entries(full).filter(([k]) => k === 'id' || k === '@odata.type' || select.includes(k)));
-  };
-  const page = (res: ServerResponse, url: URL, items: unknown[], extra: Record<string, unknown> = {}) => {
-    const top = Math.min(Number(url.searchParams.get('$top') ?? 100), maxPage);
-    const skip = Number(url.searchParams.get('$skiptoken') ?? 0);
-    const slice = items.slice(skip, skip + top);
-    const next = new URL(url);
-    next.searchParams.set('$skiptoken', String(skip + top));
-    send(res, 200, { value: slice, ...(skip + top < items.length ? { '@odata.nextLink': `${base}${next.pathname}${next.search}` } : extra) });
-  };
+  /** Graph HTTP requests being served now, and the most at once: how a client's concurrency bound is checked. */
+  const load = { inFlight: 0, maxInFlight: 0 };
 
   const server = createServer({ cert: readFileSync(o.cert), key: readFileSync(o.key) }, (req, res) => {
+    const graphCall = (req.url ?? '').startsWith('/v1.0/');
+    if (graphCall) {
+      load.inFlight += 1;
+      load.maxInFlight = Math.max(load.maxInFlight, load.inFlight);
+      res.on('close', () => (load.inFlight -= 1));
+    }
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       const done = res.end.bind(res);
       res.end = ((...args: Parameters<typeof res.end>) => {
-        log.push({ method: req.method ?? 'GET', path: req.url ?? '', status: res.statusCode });
+        log.push({ method: req.method ?? 'GET', path: req.url ?? '', status: res.statusCode, at: Date.now() });
         return done(...args);
       }) as typeof res.end;
-      handle(req, res, body);
+      const answer = handle(req, body);
+      if (graphCall && faults.latencyMs > 0) setTimeout(() => send(res, answer), faults.latencyMs);
+      else send(res, answer);
     });
   });
 
-  function handle(req: IncomingMessage, res: ServerResponse, body: string) {
+  /** The identity platform's error text: AADSTS code, sentences, then trace and correlation ids, as Entra words it. */
+  const aadsts = (code: number, text: string) => {
+    const trace = randomUUID();
+    const correlation = randomUUID();
+    return `AADSTS${code}: ${text} Trace ID: ${trace} Correlation ID: ${correlation} Timestamp: ${new Date().toISOString().replace('T', ' ').slice(0, 19)}Z`;
+  };
+
+  function handle(req: IncomingMessage, body: string): Answer {
     const url = new URL(req.url ?? '/', 'https://fake');
     const p = url.pathname;
     if (p === `/${o.tenantId}/v2.0/.well-known/openid-configuration`) {
-      return send(res, 200, {
+      return { status: 200, body: {
         token_endpoint: `${base}/${o.tenantId}/oauth2/v2.0/token`, issuer: `${base}/${o.tenantId}/v2.0`,
         authorization_endpoint: `${base}/${o.tenantId}/oauth2/v2.0/authorize`, jwks_uri: `${base}/${o.tenantId}/discovery/v2.0/keys`,
         end_session_endpoint: `${base}/${o.tenantId}/oauth2/v2.0/logout`, response_modes_supported: ['query'],
-      });
+      } };
     }
     if (p === `/${o.tenantId}/oauth2/v2.0/token` && req.method === 'POST') {
       const form = new URLSearchParams(body);
       if (form.get('client_id') !== o.clientId || form.get('client_secret') !== o.clientSecret) {
-        return send(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] });
+        const description = aadsts(7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${o.clientId}'.`);
+        return { status: 401, body: { error: 'invalid_client', error_description: description, error_codes: [7000215], trace_id: randomUUID(), correlation_id: randomUUID() } };
       }
       const token = `tok-${Math.random().toString(36).slice(2)}`;
       tokens.add(token);
-      return send(res, 200, { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: token });
+      return { status: 200, body: { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: token } };
     }
-    if (!p.startsWith('/v1.0/')) return graphError(res, 404, 'NotFound', `no route ${p}`);
+    if (!p.startsWith('/v1.0/')) return graphError(404, 'NotFound', `no route ${p}`);
     const auth = req.headers.authorization ?? '';
-    if (!tokens.has(auth.replace(/^Bearer /, ''))) return graphError(res, 401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.');
+    if (!tokens.has(auth.replace(/^Bearer /, ''))) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.');
     if (faults.throttle > 0) {
       faults.throttle -= 1;
-      return graphError(res, 429, 'TooManyRequests', 'Too many requests', { 'retry-after': '1' });
+      return graphError(429, 'TooManyRequests', 'Too many requests', { 'retry-after': '1' });
     }
     if (faults.failNext > 0) {
       faults.failNext -= 1;
-      return graphError(res, 503, 'ServiceUnavailable', 'try later');
+      return graphError(503, 'ServiceUnavailable', 'try later');
     }
-    const select = url.searchParams.get('$select')?.split(',');
-    const route = p.slice('/v1.0'.length);
-    if (route === '/users/delta' || route === '/groups/delta') return delta(res, url, route === '/users/delta' ? 'user' : 'group', select);
-    if (route === '/users') return page(res, url, [...dir.users.values()].map((u) => userJson(u, select)));
-    if (route === '/groups') {
-      const filter = url.searchParams.get('$filter');
-      const prefix = filter ? /^startswith\(displayName,'((?:[^']|'')*)'\)$/.exec(filter)?.[1]?.replace(/''/g, "'") : undefined;
-      if (filter && prefix === undefined) return graphError(res, 400, 'BadRequest', 'unsupported filter in the fake');
-      return page(res, url, [...dir.groups.values()].filter((g) => prefix === undefined || g.displayName.startsWith(prefix)).map((g) => ({ id: g.id, displayName: g.displayName })));
-    }
-    let m = /^\/groups\/([^/]+)$/.exec(route);
-    if (m) {
-      const g = dir.groups.get(m[1]!);
-      return g ? send(res, 200, { id: g.id, displayName: g.displayName }) : graphError(res, 404, 'Request_ResourceNotFound', `Resource '${m[1]}' does not exist`);
-    }
-    m = /^\/groups\/([^/]+)\/transitiveMembers$/.exec(route);
-    if (m) {
-      if (!dir.groups.has(m[1]!)) return graphError(res, 404, 'Request_ResourceNotFound', `Resource '${m[1]}' does not exist`);
-      const items = dir.transitiveMembers(m[1]!).map((id) => (dir.users.has(id) ? userJson(dir.users.get(id)!, select) : { '@odata.type': '#microsoft.graph.group', id, displayName: dir.groups.get(id)?.displayName }));
-      return page(res, url, items);
-    }
-    return graphError(res, 404, 'NotFound', `no route ${route}`);
+    const relative = (req.url ?? '').slice('/v1.0'.length);
+    if (p === '/v1.0/$batch') return req.method === 'POST' ? batch(body) : graphError(405, 'BadRequest', '$batch takes POST');
+    if (req.method !== 'GET') return graphError(405, 'BadRequest', `the fake serves GET only`);
+    return get(relative);
   }
 
-  function delta(res: ServerResponse, url: URL, kind: 'user' | 'group', select: string[] | undefined) {
-    const token = url.searchParams.get('$deltatoken') ?? url.searchParams.get('$deltaToken');
-    const deltaLink = (v: number) => `${base}/v1.0/${kind}s/delta?$deltatoken=${v}${select ? `&$select=${select.join(',')}` : ''}`;
-    if (token === 'latest') return send(res, 200, { value: [], '@odata.deltaLink': deltaLink(dir.version) });
-    const since = token === null ? 0 : Number(token);
-    if (token !== null && since < faults.expiredBefore) return graphError(res, 410, 'syncStateNotFound', 'The delta token has expired.');
-    const changed = dir.changes.filter((c) => c.version > since && c.kind === kind);
-    const items: unknown[] = [];
-    if (kind === 'user') {
-      for (const id of new Set(changed.map((c) => c.id))) {
-        const u = dir.users.get(id);
-        items.push(u ? userJson(u, select) : { id, '@removed': { reason: 'deleted' } });
-      }
-    } else {
-      for (const id of new Set(changed.map((c) => c.id))) {
-        const g = dir.groups.get(id);
-        if (!g) {
-          items.push({ id, '@removed': { reason: 'deleted' } });
-          continue;
-        }
-        const members = changed.filter((c) => c.id === id && c.member).map((c) => ({
-          '@odata.type': dir.groups.has(c.member!.id) ? '#microsoft.graph.group' : '#microsoft.graph.user', id: c.member!.id, ...(c.member!.removed ? { '@removed': { reason: 'deleted' } } : {}),
-        }));
-        items.push({ id, displayName: g.displayName, ...(members.length > 0 ? { 'members@delta': members } : {}) });
-      }
+  function get(relative: string): Answer {
+    if (faults.deny?.test(relative)) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    return route(routes, relative);
+  }
+
+  /**
+   * JSON batching as Graph documents it: at most 20 requests, each with a unique id, a method and
+   * a URL relative to the version; the requests here must be independent (no dependsOn), so the
+   * answers come back in another order than asked, each with its own status and headers.
+   */
+  function batch(body: string): Answer {
+    let parsed: { requests?: unknown };
+    try {
+      parsed = JSON.parse(body) as { requests?: unknown };
+    } catch {
+      return graphError(400, 'BadRequest', 'Invalid batch payload format.');
     }
-    // Delta pages: skip tokens inside one round, the deltaLink at the end.
-    const top = Math.min(Number(url.searchParams.get('$top') ?? 200), maxPage);
-    const skip = Number(url.searchParams.get('$skiptoken') ?? 0);
-    const next = new URL(url);
-    next.searchParams.set('$skiptoken', String(skip + top));
-    const slice = items.slice(skip, skip + top);
-    send(res, 200, { value: slice, ...(skip + top < items.length ? { '@odata.nextLink': `${base}${next.pathname}${next.search}` } : { '@odata.deltaLink': deltaLink(dir.version) }) });
+    const requests = parsed.requests;
+    if (!Array.isArray(requests) || requests.length === 0) return graphError(400, 'BadRequest', 'Invalid batch payload format.');
+    if (requests.length > BATCH_MAX) return graphError(400, 'BadRequest', `Number of requests (${requests.length}) exceeds the limit of ${BATCH_MAX}.`);
+    const ids = new Set<string>();
+    for (const r of requests as Record<string, unknown>[]) {
+      if (typeof r.id !== 'string' || r.id === '' || ids.has(r.id)) return graphError(400, 'BadRequest', 'Each request needs a unique, non-empty id.');
+      ids.add(r.id);
+      if (r.method !== 'GET') return graphError(400, 'BadRequest', `Request ${r.id}: the fake batches GET only.`);
+      if (typeof r.url !== 'string' || /^https?:/i.test(r.url) || r.url.startsWith('/v1.0/')) return graphError(400, 'BadRequest', `Request ${r.id}: url must be relative to the version.`);
+      if ('dependsOn' in r) return graphError(400, 'BadRequest', `Request ${r.id}: dependsOn is not expected here.`);
+    }
+    const responses = (requests as { id: string; url: string }[]).map((r) => {
+      const relative = r.url.startsWith('/') ? r.url : `/${r.url}`;
+      let a: Answer;
+      if (faults.innerThrottle > 0) {
+        faults.innerThrottle -= 1;
+        a = graphError(429, 'TooManyRequests', 'Too many requests', { 'Retry-After': '1' });
+      } else a = get(relative);
+      log.push({ method: 'GET', path: `/v1.0${relative}`, status: a.status, inner: true, at: Date.now() });
+      return { id: r.id, status: a.status, headers: { 'Content-Type': 'application/json', ...a.headers }, body: a.body };
+    });
+    return { status: 200, body: { responses: responses.reverse() } };
   }
 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -159,7 +171,11 @@ export async function startFakeGraph(o: FakeGraphOptions) {
     dir,
     log,
     faults,
-    graphRequests: () => log.filter((r) => r.path.startsWith('/v1.0/')),
+    load,
+    /** HTTP requests to Graph (a $batch counts once). */
+    graphRequests: () => log.filter((r) => !r.inner && r.path.startsWith('/v1.0/')),
+    /** Graph operations: plain requests plus each request inside a $batch (what throttling counts). */
+    graphCalls: () => log.filter((r) => r.path.startsWith('/v1.0/') && r.path !== '/v1.0/$batch'),
     close: () => new Promise<void>((r) => {
       server.closeAllConnections();
       server.close(() => r());

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { FakeDirectory, FakeUser } from './directory.js';
+
+/** One Graph answer, written either as an HTTP response or as one inner response of a $batch. */
+export interface Answer { status: number; body: unknown; headers?: Record<string, string> }
+
+export interface RouterOptions { dir: FakeDirectory; maxPage: number; base: () => string; faults: { expiredBefore: number } }
+
+/** Graph's error body: code, message and innerError with the request ids support asks for. */
+export function graphError(status: number, code: string, message: string, headers: Record<string, string> = {}): Answer {
+  const id = randomUUID();
+  return { status, headers, body: { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': id, 'client-request-id': id } } } };
+}
+
+/**
+ * The Graph GET routes over the fake directory: paged /users, /groups (optionally filtered by a
+ * displayName prefix), /groups/{id}, transitiveMembers and delta rounds. `path` is relative to the
+ * version (`/users?...`), as in a $batch request.
+ */
+export function route(o: RouterOptions, path: string): Answer {
+  const url = new URL(path, 'https://fake');
+  const { dir } = o;
+  const select = url.searchParams.get('$select')?.split(',');
+  const r = url.pathname;
+  const userJson = (u: FakeUser) => {
+    const full: Record<string, unknown> = { '@odata.type': '#microsoft.graph.user', ...u };
+    if (!select) return full;
+    return Object.fromEntries(Object.entries(full).filter(([k]) => k === 'id' || k === '@odata.type' || select.includes(k)));
+  };
+  const page = (items: unknown[], defaultTop = 100, end: Record<string, unknown> = {}): Answer => {
+    const top = Math.min(Number(url.searchParams.get('$top') ?? defaultTop), o.maxPage);
+    const skip = Number(url.searchParams.get('$skiptoken') ?? 0);
+    const next = new URL(url);
+    next.searchParams.set('$skiptoken', String(skip + top));
+    const more = skip + top < items.length;
+    return { status: 200, body: { value: items.slice(skip, skip + top), ...(more ? { '@odata.nextLink': `${o.base()}/v1.0${next.pathname}${next.search}` } : end) } };
+  };
+  const notFound = (id: string) => graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+
+  if (r === '/users/delta' || r === '/groups/delta') {
+    const kind = r === '/users/delta' ? 'user' : 'group';
+    const token = url.searchParams.get('$deltatoken') ?? url.searchParams.get('$deltaToken');
+    const deltaLink = (v: number) => `${o.base()}/v1.0/${kind}s/delta?$deltatoken=${v}${select ? `&$select=${select.join(',')}` : ''}`;
+    if (token === 'latest') return { status: 200, body: { value: [], '@odata.deltaLink': deltaLink(dir.version) } };
+    const since = token === null ? 0 : Number(token);
+    if (token !== null && since < o.faults.expiredBefore) return graphError(410, 'syncStateNotFound', 'The delta token has expired.');
+    return page(deltaItems(dir, kind, since, userJson), 200, { '@odata.deltaLink': deltaLink(dir.version) });
+  }
+  if (r === '/users') return page([...dir.users.values()].map(userJson));
+  if (r === '/groups') {
+    const filter = url.searchParams.get('$filter');
+    const prefix = filter ? /^startswith\(displayName,'((?:[^']|'')*)'\)$/.exec(filter)?.[1]?.replace(/''/g, "'") : undefined;
+    if (filter && prefix === undefined) return graphError(400, 'BadRequest', 'unsupported filter in the fake');
+    return page([...dir.groups.values()].filter((g) => prefix === undefined || g.displayName.toLowerCase().startsWith(prefix.toLowerCase())).map((g) => ({ id: g.id, displayName: g.displayName })));
+  }
+  let m = /^\/groups\/([^/]+)$/.exec(r);
+  if (m) {
+    const id = decodeURIComponent(m[1]!);
+    // Graph refuses a malformed object id with 400, not 404.
+    if (!/^[\w-]+$/.test(id)) return graphError(400, 'Request_BadRequest', `Invalid object identifier '${id}'.`);
+    const g = dir.groups.get(id);
+    return g ? { status: 200, body: { id: g.id, displayName: g.displayName } } : notFound(id);
+  }
+  m = /^\/groups\/([^/]+)\/transitiveMembers$/.exec(r);
+  if (m) {
+    const id = decodeURIComponent(m[1]!);
+    if (!dir.groups.has(id)) return notFound(id);
+    return page(dir.transitiveMembers(id).map((mid) => (dir.users.has(mid) ? userJson(dir.users.get(mid)!) : { '@odata.type': '#microsoft.graph.group', id: mid, displayName: dir.groups.get(mid)?.displayName })));
+  }
+  return graphError(404, 'NotFound', `no route ${r}`);
+}
+
+/** The objects changed since a version: current state for each, @removed for the gone, members@delta for groups. */
+function deltaItems(dir: FakeDirectory, kind: 'user' | 'group', since: number, userJson: (u: FakeUser) => unknown): unknown[] {
+  const changed = dir.changes.filter((c) => c.version > since && c.kind === kind);
+  const items: unknown[] = [];
+  for (const id of new Set(changed.map((c) => c.id))) {
+    if (kind === 'user') {
+      const u = dir.users.get(id);
+      items.push(u ? userJson(u) : { id, '@removed': { reason: 'deleted' } });
+      continue;
+    }
+    const g = dir.groups.get(id);
+    if (!g) {
+      items.push({ id, '@removed': { reason: 'deleted' } });
+      continue;
+    }
+    const members = changed.filter((c) => c.id === id && c.member).map((c) => ({
+      '@odata.type': dir.groups.has(c.member!.id) ? '#microsoft.graph.group' : '#microsoft.graph.user', id: c.member!.id, ...(c.member!.removed ? { '@removed': { reason: 'deleted' } } : {}),
+    }));
+    items.push({ id, displayName: g.displayName, ...(members.length > 0 ? { 'members@delta': members } : {}) });
+  }
+  return items;
+}
