@@ -18,7 +18,7 @@ export async function redisMemoryPer10k(): Promise<{ bytesPer10k: number; jobs: 
       team: { id: String(i % 300), name: `team-${i % 300}` }, reason: `directory puts user${i}@example.com in "team-${i % 300}"`, dependsOn: [],
     }));
     for (let i = 0; i < ops.length; i += 500) {
-      await queue.addBulk(ops.slice(i, i + 500).map((op) => ({ name: op.kind, data: { runId: 'bench', profile: 'bench', op }, opts: { ...opJobOptions({ attempts: 8, backoffMs: 1000 }), jobId: opJobId('pbench', op) } })));
+      await queue.addBulk(ops.slice(i, i + 500).map((op) => ({ name: op.kind, data: { runId: 'bench', profile: 'bench', op }, opts: { ...opJobOptions({ attempts: 8, backoffMs: 1000 }), jobId: opJobId('bench', 'pbench', op) } })));
     }
     const after = await used();
     return { bytesPer10k: after - before, jobs: await queue.count() };

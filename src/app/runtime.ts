@@ -111,6 +111,10 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
       workerConnections.push(connection);
       const w = startOpWorker({
         connection, queuePrefix: queuePrefix(prefix), queue, targetFor, storeFor, log, concurrency: o.concurrency ?? config.queue.concurrency,
+        budgetBacklog: async (profile) => {
+          targetFor(profile);
+          return (await budgetRef.get(targetOf(config, pickProfile(config, profile)).name)?.backlogMs()) ?? 0;
+        },
         ...(o.onOutcome ? { onOutcome: o.onOutcome } : {}),
       });
       workers.push(w);

@@ -53,12 +53,12 @@ async function enqueueMissing(deps: ApplyDeps, runId: string, profile: string, p
   const done = await deps.store.doneKeys(runId);
   let pending = ops.filter((op) => !done.has(op.key));
   if (onlyWithoutJob) {
-    const exists = await Promise.all(pending.map((op) => deps.queue.getJob(opJobId(plan.id, op)).then((j) => j !== undefined)));
+    const exists = await Promise.all(pending.map((op) => deps.queue.getJob(opJobId(profile, plan.id, op)).then((j) => j !== undefined)));
     pending = pending.filter((_, i) => !exists[i]);
   }
   const options = opJobOptions(deps.retry);
   for (let i = 0; i < pending.length; i += 500) {
-    await deps.queue.addBulk(pending.slice(i, i + 500).map((op) => ({ name: op.kind, data: { runId, profile, op }, opts: { ...options, jobId: opJobId(plan.id, op) } })));
+    await deps.queue.addBulk(pending.slice(i, i + 500).map((op) => ({ name: op.kind, data: { runId, profile, op }, opts: { ...options, jobId: opJobId(profile, plan.id, op) } })));
   }
   return pending.length;
 }

@@ -10,12 +10,14 @@ export interface OpJobData {
 }
 
 /**
- * `<planId>.<opKey>`: adding the same op of the same plan twice is a no-op. BullMQ 6 rejects ':'
+ * `<profile>.<planId>.<opKey>`: adding the same op of the same plan twice is a no-op. The profile
+ * keeps two profiles apart whose plans are the same (one directory into two empty orgs plans the
+ * same ops): without it the second profile's jobs would be taken for the first's. BullMQ 6 rejects ':'
  * in custom ids; the planner's keys hold none, but a hand-edited plan file might, so ':' (and '%',
  * to keep the mapping one-to-one) are escaped. The '.' means an id is never all digits.
  */
-export function opJobId(planId: string, op: Pick<Op, 'key'>): string {
-  return `${planId}.${op.key}`.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
+export function opJobId(profile: string, planId: string, op: Pick<Op, 'key'>): string {
+  return `${profile}.${planId}.${op.key}`.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
 }
 
 export interface RetryPolicy {

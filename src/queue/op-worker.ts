@@ -18,6 +18,14 @@ export interface OpWorkerDeps {
   storeFor: (profile: string) => Store;
   log: Logger;
   concurrency: number;
+  /**
+   * Ms until the job's target budget has a free slot. An op whose budget is booked further ahead
+   * than `holdMs` goes back to the queue (delayed) instead of holding a worker slot while it waits,
+   * so one target's slow budget never starves the others' ops on a shared worker.
+   */
+  budgetBacklog?: (profile: string) => Promise<number>;
+  /** @defaultValue 250 */
+  holdMs?: number;
   /** Told of each recorded outcome (metrics, progress). */
   onOutcome?: (op: Op, outcome: string) => void;
   /**
@@ -71,6 +79,12 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   // Waiting is not failing: an op after one that waits for a first sign-in waits with it.
   const waitsFor = op.dependsOn.find((_, i) => deps_[i] === 'deferred');
   if (waitsFor !== undefined) return record('deferred', { detail: `waits with ${waitsFor}` });
+
+  const backlog = (await deps.budgetBacklog?.(profile)) ?? 0;
+  if (backlog > (deps.holdMs ?? 250)) {
+    await job.moveToDelayed(Date.now() + backlog, token);
+    throw new DelayedError();
+  }
 
   // Ids unknown at plan time: created by this run (by name / directory id), else the identity links.
   const ids: IdResolver = {

@@ -29,6 +29,15 @@ if pause > 0 then return {string.format('%.3f', tat), '0'} end
 return {string.format('%.3f', slot), string.format('%.3f', slot - now)}
 `;
 
+/** How long until the next free slot, without taking it. */
+const PEEK = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat <= now then return '0' end
+return string.format('%.3f', tat - now)
+`;
+
 export interface BudgetSpec {
   /** Calls the API allows per `durationMs` (per client IP). @defaultValue 5000 (config) */
   max: number;
@@ -45,7 +54,10 @@ export interface Slot {
   waitMs: number;
 }
 
-type BudgetRedis = Redis & { rostersyncReserve(key: string, interval: string, pause: string): Promise<[string, string]> };
+type BudgetRedis = Redis & {
+  rostersyncReserve(key: string, interval: string, pause: string): Promise<[string, string]>;
+  rostersyncPeek(key: string): Promise<string>;
+};
 
 /**
  * One rate budget per target host, shared by reads and writes and by every process on the same
@@ -61,6 +73,7 @@ export class RateBudget {
     if (!(spec.headroom > 0 && spec.headroom <= 1)) throw new ConfigError(`target.rateLimit.headroom: expected a number in (0, 1], got ${spec.headroom}`, 'target.rateLimit.headroom');
     this.intervalMs = spec.durationMs / (spec.max * spec.headroom);
     if (!('rostersyncReserve' in redis)) redis.defineCommand('rostersyncReserve', { numberOfKeys: 1, lua: RESERVE });
+    if (!('rostersyncPeek' in redis)) redis.defineCommand('rostersyncPeek', { numberOfKeys: 1, lua: PEEK });
     this.redis = redis as BudgetRedis;
   }
 
@@ -83,6 +96,11 @@ export class RateBudget {
   async acquire(): Promise<void> {
     const wait = await this.reserve();
     if (wait > 0) await sleep(wait);
+  }
+
+  /** Ms until the next free slot, reserving nothing (a worker sets aside ops whose budget is far ahead). */
+  async backlogMs(): Promise<number> {
+    return Number(await this.redis.rostersyncPeek(this.key));
   }
 
   /** A 429's Retry-After: no slot is handed out before it has passed, in any process. */
