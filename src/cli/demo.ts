@@ -1,67 +1,78 @@
-import { fileURLToPath } from 'node:url';
 import { openRuntime } from '../app/runtime.js';
 import { planSync } from '../app/plan-sync.js';
 import { runSync } from '../app/run-sync.js';
-import { createChartioEmulator } from '../targets/chartio/emulator/index.js';
+import type { EmulatorPlugin } from '../emulator/index.js';
 import { createLogger } from '../log/logger.js';
 import { renderPlanText } from '../plan/render.js';
 import { findOrStartRedis } from '../store/redis-server.js';
-import { parse } from './args.js';
+import { TARGET_PLUGINS } from '../targets/registry.js';
+import { parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { progressReporter } from './progress.js';
 import { renderRunSummary } from './summary.js';
 
-const HELP = `rostersync demo [--config FILE]
+const HELP = `rostersync demo [--target KIND] [--config FILE]
 
-Starts a strict Chartio emulator in this process, plans the bundled sample directory
-(config/sample.yaml) against it, applies the plan through the queue on Redis, then syncs again to
-show that a second run has nothing to write. Uses REDIS_URL, else 127.0.0.1:6379, else starts
-redis-server on a free loopback port.`;
+For each target that ships an emulator (or the one --target names): starts its strict emulator in
+this process, plans the bundled sample directory against it with the target's sample config
+(config/sample.yaml, config/sample-grafana.yaml), applies the plan through the queue on Redis, then
+syncs again to show that a second run has nothing to write. Uses REDIS_URL, else 127.0.0.1:6379,
+else starts redis-server on a free loopback port.`;
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { config: { type: 'string' } });
+  const { values } = parse(argv, { config: { type: 'string' }, target: { type: 'string' } });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.ok;
   }
-  const configPath = values.config ?? fileURLToPath(new URL('../../config/sample.yaml', import.meta.url));
+  const demos: [string, EmulatorPlugin][] = [];
+  for (const p of TARGET_PLUGINS) if (p.loadEmulator && (values.target === undefined || values.target === p.kind)) demos.push([p.kind, await p.loadEmulator()]);
+  if (demos.length === 0) throw new UsageError(`--target expects one of ${TARGET_PLUGINS.filter((p) => p.loadEmulator).map((p) => p.kind).join(', ')}, got "${values.target}"`);
   const redis = await findOrStartRedis();
-  const emulator = await createChartioEmulator({ org: 'demo-org', apiKey: 'demo-key', apiSecret: 'demo-secret', ownerEmail: 'ada.lovelace@example.com' });
-  const prefix = `rostersync-demo-${Date.now().toString(36)}`;
-  Object.assign(process.env, { CHARTIO_BASE_URL: `${emulator.url}/v1`, CHARTIO_API_SECRET: 'demo-secret', REDIS_URL: redis.url, ROSTERSYNC_PREFIX: prefix });
   const out = (s = '') => process.stdout.write(s + '\n');
-  out(`Chartio emulator on ${emulator.url}/v1 (org demo-org), Redis at ${redis.url}${redis.startedHere ? ' (started for the demo)' : ''}`);
-  const rt = await openRuntime(configPath, { log: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) });
+  out(`Redis at ${redis.url}${redis.startedHere ? ' (started for the demo)' : ''}`);
+  let exit = 0;
+  try {
+    for (const [kind, emulator] of demos) exit ||= await demoOne(kind, emulator, values.config, redis.url, out);
+  } finally {
+    await redis.stop();
+  }
+  return exit;
+}
+
+async function demoOne(kind: string, plugin: EmulatorPlugin, config: string | undefined, redisUrl: string, out: (s?: string) => void): Promise<number> {
+  const emulator = await plugin.startDemo();
+  const prefix = `rostersync-demo-${kind}-${Date.now().toString(36)}`;
+  Object.assign(process.env, emulator.env, { REDIS_URL: redisUrl, ROSTERSYNC_PREFIX: prefix });
+  out(`\n######## ${kind}: ${emulator.summary} ########`);
+  const rt = await openRuntime(config ?? plugin.demoConfig, { log: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) });
   try {
     const first = await planSync(rt.config, rt.profile, rt.source, rt.target, rt.log, { mode: 'full', state: await rt.store.planState() });
-    out('\n== 1. The plan for the sample directory against an empty org ==\n');
+    out('\n== 1. The plan for the sample directory ==\n');
     out(renderPlanText(first.plan, { limit: 12 }));
 
     rt.startWorkers();
-    const writesBefore = emulator.stats().writes;
+    const writesBefore = emulator.writes();
     const progress = progressReporter();
     const applied = await runSync(rt, { mode: 'full', trigger: 'backfill', onProgress: progress.update });
     progress.finish();
     out('\n== 2. Applied through the queue ==\n');
     out(renderRunSummary(applied.run));
-    out(`  the emulator received ${emulator.stats().writes - writesBefore} write calls`);
+    out(`  the emulator received ${emulator.writes() - writesBefore} write calls`);
 
-    const writesMid = emulator.stats().writes;
+    const writesMid = emulator.writes();
     const again = await runSync(rt, { mode: 'full', trigger: 'backfill' });
     out('\n== 3. A second sync ==\n');
     out(renderRunSummary(again.run));
-    out(`  the emulator received ${emulator.stats().writes - writesMid} write calls: the org matches the directory`);
-    const dump = emulator.dump();
-    out(`\nThe org now has ${dump.users.length} users in ${dump.teams.length} teams.`);
+    out(`  the emulator received ${emulator.writes() - writesMid} write calls: the target matches the directory`);
+    out(`\n${emulator.describeState()}`);
     out('To keep an emulator running and plan against it yourself:');
-    out('  CHARTIO_API_SECRET=demo-secret npx rostersync emulate --port 8089 --org demo-org --api-key demo-key');
-    out('  npx rostersync plan --config config/sample.yaml');
+    for (const line of emulator.tryItYourself) out(`  ${line}`);
     return applied.exitCode || again.exitCode;
   } finally {
     await cleanup(rt.redis, prefix).catch(() => {});
     await rt.close();
     await emulator.close();
-    await redis.stop();
   }
 }
 

@@ -7,3 +7,4 @@ export { handleRequest, listen, type Dispatch, type EmulatorRequest, type Listen
 export {
   LIVE_OPTION_KEYS, type EmulatorStats, type FaultOptions, type LatencyOption, type LiveOptions, type RateLimitOption, type Reply, type RequestLogEntry,
 } from './types.js';
+export type { DemoTarget, EmulatorPlugin, RunningEmulator, SharedEmulatorArgs } from './emulator-plugin.js';

@@ -31,7 +31,9 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
   }
   lines.push('');
   const e = plan.estimate;
-  lines.push(`Estimate: ${e.writes} write calls + ${e.reads} reads at ${e.ratePerSecond.toFixed(2)} calls/s: about ${formatDuration(e.etaSeconds)}`);
+  lines.push(e.ratePerSecond > 0
+    ? `Estimate: ${e.writes} write calls + ${e.reads} reads at ${e.ratePerSecond.toFixed(2)} calls/s: about ${formatDuration(e.etaSeconds)}`
+    : `Estimate: ${e.writes} write calls + ${e.reads} reads; the target has no rate limit configured`);
   lines.push(plan.blocked ? `BLOCKED (${plan.blocked.code}): ${plan.blocked.reason}` : ops.length === 0 ? 'Nothing to do: the target matches the directory.' : 'Ready to apply.');
   return lines.join('\n');
 }

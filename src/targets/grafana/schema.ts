@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rateLimitSchema } from '../http/rate-limit-schema.js';
+import { optionalRateLimitSchema } from '../http/rate-limit-schema.js';
 
 const secret = (what: string) => z.string().min(1).optional().describe(`${what}; prefer \${ENV} or the *File key.`);
 
@@ -30,7 +30,7 @@ export const grafanaTargetSchema = z
       .describe('auto: a whole team in one PUT where the server version has it, else one call per member.'),
     timeoutMs: z.number().int().positive().default(30_000),
     // Grafana documents no API rate limit: none unless configured.
-    rateLimit: rateLimitSchema({ max: 100_000, duration: 1000 }).optional(),
+    rateLimit: optionalRateLimitSchema({ max: 100, duration: 1000 }),
   })
   .strict()
   .superRefine((t, ctx) => {
