@@ -66,7 +66,7 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
   }
   await store.startRun(record, plan);
   if (read.nextCursor !== undefined) await store.stageCursor(runId, read.nextCursor);
-  return finishRun(rt, runId, plan, sp.desired.people.length, req);
+  return driveRun(rt, runId, plan, { ...req, sourcePeople: sp.desired.people.length });
 }
 
 /** Continues an unfinished run from its stored plan: no target read, no completed call repeated. */
@@ -77,11 +77,25 @@ export async function resumeSync(rt: Runtime, req: Pick<SyncRequest, 'onProgress
   const plan = await rt.store.plan(run.runId);
   if (!plan) throw new RostersyncError('NO_RUN_TO_RESUME', `run ${run.runId} has no stored plan`);
   rt.log.info({ runId: run.runId, done: run.done, total: run.totalOps }, 'resuming run');
-  return finishRun(rt, run.runId, plan, run.source?.people, { ...req, mode: 'full', trigger: 'backfill' });
+  return driveRun(rt, run.runId, plan, { ...req, sourcePeople: run.source?.people });
 }
 
-async function finishRun(rt: Runtime, runId: string, plan: Plan, people: number | undefined, req: SyncRequest): Promise<SyncOutcome> {
+export interface DriveOptions extends Pick<SyncRequest, 'onProgress' | 'signal'> {
+  /** People the run's directory read returned: the profile's last source size once the run succeeds. */
+  sourcePeople?: number;
+}
+
+/**
+ * The one run driver: applies a run already recorded with its plan (store.startRun) through the
+ * queue, phase by phase, and records how it ended. Ops that have an outcome are not enqueued again, and
+ * a job id is per plan and op, so a resumed run repeats no completed call and two drivers of one run
+ * send each op once. The workers are this runtime's (rt.startWorkers) or any other process's on the same
+ * Redis. An abort (signal) throws and leaves the run `running`, for resumeSync. runSync, resumeSync and
+ * applyReviewedPlan all end here.
+ */
+export async function driveRun(rt: Runtime, runId: string, plan: Plan, req: DriveOptions = {}): Promise<SyncOutcome> {
   const { store, log, config } = rt;
+  const people = req.sourcePeople;
   const t0 = performance.now();
   await applyPlan({ queue: rt.queue, store, log, retry: { attempts: config.queue.attempts, backoffMs: config.queue.backoffMs }, lookahead: config.queue.concurrency, ...(req.onProgress ? { onProgress: req.onProgress } : {}), ...(req.signal ? { signal: req.signal } : {}) }, runId, rt.profile.name, plan);
   const view = (await store.getRun(runId))!;
@@ -114,7 +128,7 @@ export async function applyReviewedPlan(rt: Runtime, plan: Plan, req: Pick<SyncR
     return { runId, status: 'blocked', exitCode: 2, plan, run: (await rt.store.getRun(runId))! };
   }
   await rt.store.startRun(base, plan);
-  return finishRun(rt, runId, plan, undefined, { ...req, mode: 'full', trigger: 'apply' });
+  return driveRun(rt, runId, plan, req);
 }
 
 /** Ops of a plan that name a user or team id the target no longer has. */

@@ -22,7 +22,7 @@ export class RunStore {
     await this.trim();
   }
 
-  /** Only the orchestrator of a run writes its record, so read-modify-write is safe here. */
+  /** Only the driver of a run (driveRun, src/app/run-sync.ts) writes its record, so read-modify-write is safe here. */
   async update(runId: string, patch: Partial<RunRecord>): Promise<RunRecord> {
     const key = this.keys.run(runId).record;
     const text = await this.redis.get(key);

@@ -1,68 +1,64 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { driveRun, resumeSync } from '../../../src/app/run-sync.js';
+import { openRuntime, type Runtime } from '../../../src/app/runtime.js';
 import { policySchema } from '../../../src/config/schema.js';
-import { createChartioEmulator, type ChartioEmulator, type ChartioEmulatorOptions } from '../../../src/targets/chartio/emulator/index.js';
+import { RostersyncError } from '../../../src/errors/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { Desired, Plan } from '../../../src/model/index.js';
 import { makePlan } from '../../../src/plan/make-plan.js';
-import { applyRun, resumeRun, type ApplyRunOptions } from '../../../src/queue/orchestrator.js';
-import { RunNotResumableError } from '../../../src/queue/queue-errors.js';
-import { RateBudget, type BudgetSpec } from '../../../src/queue/rate-budget.js';
-import { budgetKey, queuePrefix } from '../../../src/store/keys.js';
-import { Store } from '../../../src/store/store.js';
-import { ChartioTarget } from '../../../src/targets/chartio/index.js';
+import { summarisePlan } from '../../../src/store/run-record.js';
+import type { ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import { createHarness, type Harness } from '../../support/sync-harness.js';
 
 const redisUrl = inject('redisUrl');
-const SECRET = 'queue-test-secret';
+let current: Harness | undefined;
+const opened: Runtime[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
+  for (const rt of opened.splice(0)) await rt.close();
+  await current?.close();
+  current = undefined;
 });
 
-interface Rig {
-  emulator: ChartioEmulator;
-  store: Store;
-  redis: Redis;
-  /** A target wired to a budget on its own connection, as another process would have. */
-  target(budget?: RateBudget, onResponse?: () => void): ChartioTarget;
-  budget(redis?: Redis): RateBudget;
-  plan(desired: Desired): Promise<Plan>;
-  opts(over?: Partial<ApplyRunOptions>): ApplyRunOptions;
+type HarnessOptions = NonNullable<Parameters<typeof createHarness>[1]>;
+
+/** A fresh emulator and config (its own key prefix, so its own queue) on the test Redis; `queue.concurrency` is each worker set's and the driver's lookahead. */
+async function harness(o: HarnessOptions = {}): Promise<Harness> {
+  current = await createHarness(redisUrl, { ...o, queue: { concurrency: 8, ...o.queue } });
+  return current;
 }
 
-/** A fresh emulator and a unique key prefix (its queue too) on the test Redis; removed after the test. */
-async function rig(o: { emulator?: ChartioEmulatorOptions; budget?: BudgetSpec } = {}): Promise<Rig> {
-  const emulator = await createChartioEmulator({ org: 'acme', apiKey: 'key', apiSecret: SECRET, rateLimit: false, ...o.emulator });
-  const prefix = `qt-${randomBytes(4).toString('hex')}`;
-  const redis = new Redis(redisUrl);
-  cleanups.push(async () => {
-    await emulator.close();
-    for (const pattern of [`${prefix}:*`, `${queuePrefix(prefix)}:*`]) {
-      const keys = await redis.keys(pattern);
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    await redis.quit();
-  });
-  const spec = o.budget ?? { max: 100_000, durationMs: 1000, headroom: 1 };
-  const budget = (conn = redis) => new RateBudget(conn, budgetKey(prefix, new URL(emulator.url).host), spec);
-  const target = (b = budget(), onResponse?: () => void) => new ChartioTarget(
-    { kind: 'chartio', baseUrl: `${emulator.url}/v1`, org: 'acme', apiKey: 'key', apiSecret: SECRET, timeoutMs: 5000, rateLimit: { max: spec.max, duration: spec.durationMs, headroom: spec.headroom } },
-    { beforeRequest: () => b.acquire(), onRateLimited: (ms) => b.pause(ms), backoffMs: 20, ...(onResponse ? { onResponse } : {}) },
-  );
-  const store = new Store(redis, prefix, 'hr');
-  return {
-    emulator, store, redis, target, budget,
-    async plan(desired) {
-      const t = target();
-      const { actual, requests } = await t.read();
-      const state = await store.planState();
-      return makePlan({ desired, actual, links: state.links, policy: policySchema.parse({}), capabilities: t.capabilities, tombstones: state.tombstones, now: Date.now(), readCalls: requests, ratePerSecond: 100 }).plan;
-    },
-    opts: (over = {}) => ({
-      runId: `run-${randomBytes(3).toString('hex')}`, target: target(), store, budget: budget(), redis, log: silentLogger, concurrency: 8, retry: { attempts: 8, backoffMs: 20 }, ...over,
-    }),
-  };
+/** A runtime as another process on the same config would have it: its own Redis connections, budget object and target. */
+async function runtime(onResponse?: () => void): Promise<Runtime> {
+  const rt = await openRuntime(current!.configPath, { log: silentLogger, ...(onResponse ? { onResponse } : {}) });
+  opened.push(rt);
+  return rt;
+}
+
+/** Closes a runtime now (and not again after the test). */
+async function close(rt: Runtime): Promise<void> {
+  opened.splice(opened.indexOf(rt), 1);
+  await rt.close();
+}
+
+/** The plan from the target as it is now to `desired`. */
+async function planFor(rt: Runtime, desired: Desired): Promise<Plan> {
+  const { actual, requests } = await rt.target.read();
+  const state = await rt.store.planState();
+  return makePlan({ desired, actual, links: state.links, policy: policySchema.parse({}), capabilities: rt.target.capabilities, tombstones: state.tombstones, now: Date.now(), readCalls: requests, ratePerSecond: 100 }).plan;
+}
+
+/** Records a run of `plan` with its plan, as runSync and applyReviewedPlan do before driving it. */
+async function recordRun(rt: Runtime, plan: Plan, runId = `run-${randomBytes(3).toString('hex')}`): Promise<string> {
+  await rt.store.startRun({ runId, profile: rt.profile.name, trigger: 'apply', mode: 'plan', status: 'running', startedAt: new Date().toISOString(), ...summarisePlan(plan) }, plan);
+  return runId;
+}
+
+/** Applies `plan` as a run of its own through the one driver. */
+async function applyRun(rt: Runtime, plan: Plan, runId?: string) {
+  return driveRun(rt, await recordRun(rt, plan, runId), plan);
 }
 
 /** People in 1 to 3 of `teams` teams, deterministic. */
@@ -90,70 +86,80 @@ const appliedWrites = (e: ChartioEmulator) => writes(e).filter((r) => r.applied)
 
 describe('applying a plan through the queue', () => {
   it('a backfill from empty reaches exactly the desired state with one write per op', async () => {
-    const r = await rig();
+    const h = await harness();
+    const rt = await runtime();
+    rt.startWorkers();
     const desired = desiredFor(40, 5);
-    const plan = await r.plan(desired);
+    const plan = await planFor(rt, desired);
     expect(plan.phases.flat()).toHaveLength(minimalWrites(desired));
 
-    const summary = await applyRun(plan, r.opts());
+    const summary = await applyRun(rt, plan);
 
     expect(summary.status).toBe('succeeded');
-    expect(managedState(r.emulator)).toEqual(expectedTeams(desired));
-    expect(writes(r.emulator)).toHaveLength(summary.ops);
-    expect(summary.counts).toMatchObject({ 'createTeam.applied': 5, 'createUser.applied': 40, done: summary.ops });
-    expect(summary.failures).toEqual([]);
+    expect(managedState(h.emulator)).toEqual(expectedTeams(desired));
+    expect(writes(h.emulator)).toHaveLength(plan.phases.flat().length);
+    expect(summary.run.counts).toMatchObject({ 'createTeam.applied': 5, 'createUser.applied': 40, done: plan.phases.flat().length });
+    expect(summary.run.failures).toEqual([]);
     // Every created user is linked to its directory id, and the run record is finished.
-    expect((await r.store.links.load()).users.size).toBe(40);
-    expect((await r.store.getRun(summary.runId))?.status).toBe('succeeded');
+    expect((await rt.store.links.load()).users.size).toBe(40);
+    expect((await rt.store.getRun(summary.runId))?.status).toBe('succeeded');
   });
 
   it('the same run enqueued twice at once sends each op once; the same plan applied again changes nothing', async () => {
-    const r = await rig();
+    const h = await harness();
+    const rt = await runtime();
+    rt.startWorkers();
+    // A second process driving the same run, with no workers of its own.
+    const other = await runtime();
     const desired = desiredFor(30, 4);
-    const plan = await r.plan(desired);
-    const runId = 'run-twice';
+    const plan = await planFor(rt, desired);
+    const runId = await recordRun(rt, plan, 'run-twice');
 
     // Two drivers of one run (two processes resuming it): job ids make the second enqueue a no-op.
-    await Promise.all([applyRun(plan, r.opts({ runId })), applyRun(plan, r.opts({ runId, workers: 0 }))]);
-    expect(writes(r.emulator)).toHaveLength(minimalWrites(desired));
+    await Promise.all([driveRun(rt, runId, plan), driveRun(other, runId, plan)]);
+    expect(writes(h.emulator)).toHaveLength(minimalWrites(desired));
 
-    const before = r.emulator.requestLog.length;
-    const again = await applyRun(plan, r.opts());
+    const before = h.emulator.requestLog.length;
+    const again = await applyRun(rt, plan);
 
     expect(again.status).toBe('succeeded');
-    expect(r.emulator.requestLog.slice(before).filter((e) => e.method !== 'GET' && e.applied)).toEqual([]);
-    expect(Object.keys(again.counts).filter((k) => k.endsWith('.applied'))).toEqual([]);
-    expect(managedState(r.emulator)).toEqual(expectedTeams(desired));
+    expect(h.emulator.requestLog.slice(before).filter((e) => e.method !== 'GET' && e.applied)).toEqual([]);
+    expect(Object.keys(again.run.counts).filter((k) => k.endsWith('.applied'))).toEqual([]);
+    expect(managedState(h.emulator)).toEqual(expectedTeams(desired));
   });
 
   it('with 5% 5xx, 2% applied-then-5xx, 1% resets and a 429 storm, the state is exact and each op is applied once', async () => {
-    const r = await rig({ emulator: { errorRate: 0.05, appliedButErrorRate: 0.02, resetRate: 0.01, seed: 7 } });
+    const h = await harness({ emulator: { errorRate: 0.05, appliedButErrorRate: 0.02, resetRate: 0.01, seed: 7 }, queue: { concurrency: 16 } });
+    const rt = await runtime();
+    rt.startWorkers();
     const desired = desiredFor(120, 8);
-    const plan = await r.plan(desired);
-    r.emulator.setOptions({ rateLimit: { max: 50, windowMs: 1000 } });
+    const plan = await planFor(rt, desired);
+    h.emulator.setOptions({ rateLimit: { max: 50, windowMs: 1000 } });
 
-    const summary = await applyRun(plan, r.opts({ concurrency: 16 }));
+    const summary = await applyRun(rt, plan);
 
     expect(summary.status).toBe('succeeded');
-    expect(managedState(r.emulator)).toEqual(expectedTeams(desired));
-    const stats = r.emulator.stats();
+    expect(managedState(h.emulator)).toEqual(expectedTeams(desired));
+    const stats = h.emulator.stats();
     expect(stats.rateLimited).toBeGreaterThan(0);
     expect(stats.injected5xx).toBeGreaterThan(0);
     expect(stats.appliedThen5xx).toBeGreaterThan(0);
     expect(stats.resets).toBeGreaterThan(0);
-    expect(appliedWrites(r.emulator)).toBe(minimalWrites(desired));
+    expect(appliedWrites(h.emulator)).toBe(minimalWrites(desired));
   });
 
   it('a failed op skips exactly the ops that depend on it, and nothing else', async () => {
     // Owners + 2 teams fit: one of the three team creations is refused (403), for good.
-    const r = await rig({ emulator: { maxTeams: 3 } });
-    const plan = await r.plan(desiredFor(24, 3));
+    await harness({ emulator: { maxTeams: 3 } });
+    const rt = await runtime();
+    rt.startWorkers();
+    const plan = await planFor(rt, desiredFor(24, 3));
     const ops = plan.phases.flat();
 
-    const summary = await applyRun(plan, r.opts());
+    const summary = await applyRun(rt, plan);
 
     const outcomes = new Map(ops.map((op, i) => [op.key, i]));
-    const got = await r.store.outcomes(summary.runId, ops.map((o) => o.key));
+    const got = await rt.store.outcomes(summary.runId, ops.map((o) => o.key));
     const failed = new Set(ops.filter((o) => got[outcomes.get(o.key)!] === 'failed').map((o) => o.key));
     const skipped = new Set(ops.filter((o) => got[outcomes.get(o.key)!] === 'skipped-dependency').map((o) => o.key));
     const expectedSkipped = new Set<string>();
@@ -168,7 +174,7 @@ describe('applying a plan through the queue', () => {
     }
     expect(summary.status).toBe('partial');
     expect([...failed]).toHaveLength(1);
-    expect(summary.failures.find((f) => failed.has(f.opKey))?.reason).toMatch(/403/);
+    expect(summary.run.failures.find((f) => failed.has(f.opKey))?.reason).toMatch(/403/);
     expect(skipped.size).toBeGreaterThan(0);
     expect(skipped).toEqual(expectedSkipped);
     expect(got.filter((o) => o === 'applied')).toHaveLength(ops.length - 1 - skipped.size);
@@ -176,52 +182,58 @@ describe('applying a plan through the queue', () => {
 
   it('two worker sets with their own connections and budget objects never exceed the shared budget', async () => {
     // The emulator admits exactly the API limit; the budget uses 95% of it: any overshoot is a 429.
-    const spec = { max: 100, durationMs: 5000, headroom: 0.95 };
-    const r = await rig({ emulator: { rateLimit: { max: 100, windowMs: 5000 }, latencyMs: [5, 20] }, budget: spec });
+    const h = await harness({ emulator: { rateLimit: { max: 100, windowMs: 5000 }, latencyMs: [5, 20] }, rateLimit: { max: 100, duration: 5000, headroom: 0.95 }, queue: { concurrency: 4 } });
+    const rt = await runtime();
     const desired = desiredFor(50, 4);
-    const plan = await r.plan(desired);
-    const other = new Redis(redisUrl);
-    cleanups.push(() => other.quit());
+    const plan = await planFor(rt, desired);
     const calls = { first: 0, second: 0 };
-    const counted = (which: keyof typeof calls, b: RateBudget) => r.target(b, () => void calls[which]++);
-    const firstBudget = r.budget();
-    const secondBudget = r.budget(other);
-    const runId = 'run-shared';
+    // Two processes: each its own Redis connections, budget object and target, counted apart.
+    const first = await runtime(() => void calls.first++);
+    const second = await runtime(() => void calls.second++);
+    first.startWorkers();
+    second.startWorkers();
+    const runId = await recordRun(rt, plan, 'run-shared');
 
-    await Promise.all([
-      applyRun(plan, r.opts({ runId, target: counted('first', firstBudget), budget: firstBudget, concurrency: 4 })),
-      applyRun(plan, r.opts({ runId, target: counted('second', secondBudget), budget: secondBudget, redis: other, concurrency: 4 })),
-    ]);
+    await Promise.all([driveRun(first, runId, plan), driveRun(second, runId, plan)]);
 
-    expect(r.emulator.stats().rateLimited).toBe(0);
-    expect(managedState(r.emulator)).toEqual(expectedTeams(desired));
+    expect(h.emulator.stats().rateLimited).toBe(0);
+    expect(managedState(h.emulator)).toEqual(expectedTeams(desired));
     expect(calls.first).toBeGreaterThan(0);
     expect(calls.second).toBeGreaterThan(0);
   });
 
   it('workers closed abruptly mid-run: a new set resumes from the stored plan, sending at most the in-flight ops again', async () => {
-    const r = await rig({ emulator: { latencyMs: [20, 40] } });
+    const h = await harness({ emulator: { latencyMs: [20, 40] }, queue: { concurrency: 4 } });
+    const crashed = await runtime();
+    const workers = crashed.startWorkers();
     const desired = desiredFor(90, 5);
-    const plan = await r.plan(desired);
+    const plan = await planFor(crashed, desired);
     const minimum = minimalWrites(desired);
     const stop = new AbortController();
-    const watch = setInterval(() => writes(r.emulator).length >= minimum / 3 && stop.abort(new Error('crash')), 5);
+    const watch = setInterval(() => writes(h.emulator).length >= minimum / 3 && stop.abort(new Error('crash')), 5);
     cleanups.push(async () => clearInterval(watch));
-    const runId = 'run-crash';
+    const runId = await recordRun(crashed, plan, 'run-crash');
 
-    await expect(applyRun(plan, r.opts({ runId, concurrency: 4, signal: stop.signal, closeTimeoutMs: 0 }))).rejects.toThrow('crash');
-    expect((await r.store.getRun(runId))?.status).toBe('running');
-    expect(writes(r.emulator).length).toBeLessThan(minimum);
+    await expect(driveRun(crashed, runId, plan, { signal: stop.signal })).rejects.toThrow('crash');
+    // The process dies: its workers stop at once (jobs in flight keep their locks until they lapse), its connections drop.
+    await workers.close(true);
+    await close(crashed);
+    const rt = await runtime();
+    expect((await rt.store.getRun(runId))?.status).toBe('running');
+    expect(writes(h.emulator).length).toBeLessThan(minimum);
 
-    const readsBefore = r.emulator.requestLog.filter((e) => e.method === 'GET').length;
-    const summary = await resumeRun(runId, r.opts({ concurrency: 4 }));
+    rt.startWorkers();
+    const readsBefore = h.emulator.requestLog.filter((e) => e.method === 'GET').length;
+    const summary = await resumeSync(rt, {}, runId);
 
     expect(summary.status).toBe('succeeded');
-    expect(managedState(r.emulator)).toEqual(expectedTeams(desired));
-    expect(appliedWrites(r.emulator)).toBe(minimum);
-    expect(writes(r.emulator).length).toBeLessThanOrEqual(minimum + 4);
+    expect(managedState(h.emulator)).toEqual(expectedTeams(desired));
+    expect(appliedWrites(h.emulator)).toBe(minimum);
+    expect(writes(h.emulator).length).toBeLessThanOrEqual(minimum + 4);
     // The resumed run did not read the target again (a 409 lookup would be the only GET).
-    expect(r.emulator.requestLog.filter((e) => e.method === 'GET').length - readsBefore).toBeLessThanOrEqual(4);
-    await expect(resumeRun(runId, r.opts())).rejects.toBeInstanceOf(RunNotResumableError);
+    expect(h.emulator.requestLog.filter((e) => e.method === 'GET').length - readsBefore).toBeLessThanOrEqual(4);
+    const again = resumeSync(rt, {}, runId);
+    await expect(again).rejects.toBeInstanceOf(RostersyncError);
+    await expect(again).rejects.toMatchObject({ code: 'NO_RUN_TO_RESUME' });
   });
 });
