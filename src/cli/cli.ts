@@ -19,7 +19,7 @@ const commands: Record<string, Command> = {
   status: { run: statusCommand, summary: 'show recent runs and their outcomes' },
   plan: { run: planCommand, summary: 'read the directory and the target, print the plan (no writes)' },
   validate: { run: validateCommand, summary: 'check the config and connectivity to the source, the target and Redis' },
-  emulate: { run: emulateCommand, summary: 'run a strict target API emulator (Chartio, or Grafana with --target grafana)' },
+  emulate: { run: emulateCommand, summary: 'run a strict target API emulator (--target KIND)' },
   demo: { run: demoCommand, summary: 'sync the bundled sample directory into an in-process emulator' },
 };
 

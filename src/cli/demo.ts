@@ -15,7 +15,7 @@ const HELP = `rostersync demo [--target KIND] [--config FILE]
 
 For each target that ships an emulator (or the one --target names): starts its strict emulator in
 this process, plans the bundled sample directory against it with the target's sample config
-(config/sample.yaml, config/sample-grafana.yaml), applies the plan through the queue on Redis, then
+(config/sample*.yaml), applies the plan through the queue on Redis, then
 syncs again to show that a second run has nothing to write. Uses REDIS_URL, else 127.0.0.1:6379,
 else starts redis-server on a free loopback port.`;
 

@@ -49,7 +49,7 @@ export const mappingSchema = z
             group: z.string().min(1).optional().describe('Group name or sourceId.'),
             match: z.string().optional().describe('Regular expression tested against the group name.'),
             flags: z.string().regex(/^[imsu]*$/).default(''),
-            role: z.string().min(1).describe("A role name of the target (e.g. Grafana's Viewer, Editor, Admin)."),
+            role: z.string().min(1).describe("A role name of the target (e.g. Viewer, Editor, Admin)."),
             org: z.string().min(1).optional().describe("On targets with orgs: the org the role applies in (default: the target's org). Members join that org."),
           })
           .strict()

@@ -19,7 +19,7 @@ export type Dispatch = (req: EmulatorRequest) => Reply;
 
 /** What differs per emulator in the generic stages: its name and its own error bodies. */
 export interface PipelineHooks {
-  /** 'chartio', 'grafana': prefixes log lines. */
+  /** The target kind: prefixes log lines. */
   name: string;
   rateLimited(retryAfterSeconds: string): Reply;
   serverError(status: number): Reply;

@@ -34,7 +34,7 @@ export interface TargetTeam {
   /** Never managed (users cannot be added through the API): why. */
   unmanaged?: string;
   memberIds: string[];
-  /** Members holding the container's own admin permission (Grafana team admins): whole-list writes keep it. */
+  /** Members holding the container's own admin permission (team admins): whole-list writes keep it. */
   adminIds?: string[];
 }
 
@@ -53,7 +53,7 @@ export interface Actual {
 export interface RoleCapabilities {
   /** Role names from lowest to highest rank (for "one role": the highest wins). */
   names: string[];
-  /** One role per user per scope (Grafana, v3), or several (DataCentral). */
+  /** One role per user per scope or several. */
   many: boolean;
   /** Roles apply target-wide, or per org container. */
   scope: 'target' | 'org';
@@ -70,11 +70,11 @@ export interface TargetCapabilities {
   maxUsers: number;
   maxTeams: number;
   /**
-   * How users come to exist: created with one initial container (Chartio), created on their own,
+   * How users come to exist: created with one initial container, created on their own,
    * invited, or only by signing in (SSO creates them at first login).
    */
   userCreation: 'with-container' | 'plain' | 'invite' | 'first-login';
-  /** Removing a user's last container is refused; delete the user instead (Chartio). */
+  /** Removing a user's last container is refused; delete the user instead. */
   userNeedsOneTeam: boolean;
   /** Container types this target has, and which the sync may create. */
   containers: { types: ContainerType[]; creatable: ContainerType[]; renamable: boolean; deletable: boolean };

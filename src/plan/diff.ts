@@ -158,7 +158,7 @@ export function diff(input: PlanInput): DiffResult {
     let createKey: string | undefined;
     let first: ResolvedTeam | undefined;
     if (caps.userCreation !== 'first-login') {
-      // One call creates the user; where it also places them (Chartio: on a team; an org), prefer a
+      // One call creates the user; where it also places them (on a team, or in an org), prefer a
       // container that already exists so the create need not wait.
       if (caps.userCreation === 'with-container') {
         const kind = caps.containers.types.includes('org') ? 'org' : 'team';

@@ -4,8 +4,8 @@ import { rankOf } from './roles.js';
 
 /**
  * The target's rules as counts the plan must never break: a container that keeps a member
- * (Chartio's Owners) never drops to zero members, and every org keeps a holder of the role it must
- * keep (Grafana: an Admin). Counts follow the plan as it is built; a change that would break a rule
+ * (an owners team) never drops to zero members, and every org keeps a holder of the role it must
+ * keep (an Admin). Counts follow the plan as it is built; a change that would break a rule
  * is refused with a warning, and removals wait for the adds that keep the rule.
  */
 export class Invariants {

@@ -28,8 +28,8 @@ export interface TeamResolution {
 
 /**
  * Match each desired container to a target container: by identity link first (a renamed group
- * renames its team), then by name within the same org. A container that must keep a member (Chartio's
- * Owners) is managed only when the mapping names it; unmanaged containers and protected names never
+ * renames its team), then by name within the same org. A container that must keep a member (an
+ * owners team) is managed only when the mapping names it; unmanaged containers and protected names never
  * are. Orgs are matched by name or id and never created; teams are created where missing.
  */
 export function resolveTeams(input: PlanInput): TeamResolution {
