@@ -8,6 +8,7 @@ import { ldapRead } from './ldap-read.js';
 import { efficiency } from './efficiency.js';
 import { redisMemoryPer10k } from './redis-memory.js';
 import { scaleOut } from './scale-out.js';
+import { grafanaCalls } from './grafana.js';
 
 const quick = process.argv.includes('--quick');
 const out = (s = '') => process.stdout.write(s + '\n');
@@ -59,6 +60,13 @@ for (const r of scale) out(`${String(r.processes).padStart(9)}  ${r.budget.padEn
 const ldap = await ldapRead(10_000);
 results.ldap = ldap;
 out(`\n5. LDAP full read (real slapd): ${ldap.people} people in ${ldap.groups} groups, ${ldap.seconds.toFixed(2)} s, ${Math.round(ldap.peoplePerSecond)} people/s, ${ldap.requests} requests`);
+
+// 6. Grafana: calls per 1,000 memberships with and without whole-team membership.
+const grafana = await grafanaCalls(quick ? 500 : 2000, quick ? 20 : 80);
+results.grafana = grafana;
+out('\n6. Grafana backfill into an org where everyone signed in (teams + roles), then a 5% churn step');
+out('version   membership   memberships  writes  calls/1k memberships  seconds  churn writes  reads/sync');
+for (const r of grafana) out(`${r.version.padEnd(10)}${r.membership.padEnd(13)}${String(r.memberships).padStart(11)}${String(r.backfillWrites).padStart(8)}${f(r.callsPer1kMemberships, 1, 22)}${f(r.backfillSeconds, 2)}${String(r.churnWrites).padStart(14)}${String(r.reads).padStart(12)}`);
 
 writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 out('\nwritten: bench/results.json');

@@ -12,6 +12,7 @@ export interface PlanResult {
 /** Desired + Actual + Links + Policy -> Plan. Pure: no Redis, HTTP or clock inside. */
 export function makePlan(input: PlanInput): PlanResult {
   const d = diff(input);
+  assertAcyclic(d.ops);
   const phases = PHASES.map((kinds) => d.ops.filter((o) => kinds.includes(o.kind)));
   const counts = Object.fromEntries(OP_KINDS.map((k) => [k, 0])) as Record<OpKind, number>;
   for (const op of d.ops) counts[op.kind] += 1;
@@ -48,4 +49,33 @@ export function planId(ops: Op[]): string {
   const h = createHash('sha256');
   for (const op of ops) h.update(JSON.stringify(op)).update('\n');
   return `p${h.digest('hex').slice(0, 15)}`;
+}
+
+/** The queue runs an op once its dependencies have outcomes: a cycle would wait forever, so it is a planner bug. */
+export function assertAcyclic(ops: Op[]): void {
+  const byKey = new Map(ops.map((o) => [o.key, o]));
+  const state = new Map<string, 1 | 2>();
+  for (const start of ops) {
+    if (state.has(start.key)) continue;
+    const stack: [Op, number][] = [[start, 0]];
+    state.set(start.key, 1);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [op, i] = top;
+      if (i >= op.dependsOn.length) {
+        state.set(op.key, 2);
+        stack.pop();
+        continue;
+      }
+      top[1] += 1;
+      const next = byKey.get(op.dependsOn[i]!);
+      if (!next) continue;
+      const s = state.get(next.key);
+      if (s === 1) throw new Error(`planner bug: ops wait for each other (${next.key} <-> ${op.key})`);
+      if (s === undefined) {
+        state.set(next.key, 1);
+        stack.push([next, 0]);
+      }
+    }
+  }
 }

@@ -21,6 +21,10 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
   }
   if (groups.size === 0) return ops;
   const folded = new Map<string, string>();
+  // Adds-before-removals across a user's teams keeps a user in one team somewhere on per-call
+  // targets; a whole list is one write, so folded ops drop those mutual waits (two teams trading
+  // members would otherwise wait for each other forever) and keep only waits on other ops.
+  const membershipKeys = new Set([...groups.values()].flatMap((g) => g.ops.map((o) => o.key)));
   const out: Op[] = ops.filter((op) => (op.kind !== 'addMember' && op.kind !== 'removeMember') || op.team.type === 'org');
   const teamsById = new Map(actual.teams.map((t) => [t.id, t]));
   for (const [id, g] of groups) {
@@ -34,7 +38,7 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
     const adds = g.ops.filter((o) => o.kind === 'addMember');
     for (const a of adds) members.push(a.user);
     const own = new Set(g.ops.map((o) => o.key));
-    const dependsOn = [...new Set(g.ops.flatMap((o) => o.dependsOn).filter((k) => !own.has(k)))];
+    const dependsOn = [...new Set(g.ops.flatMap((o) => o.dependsOn).filter((k) => !own.has(k) && !membershipKeys.has(k)))];
     for (const o of g.ops) folded.set(o.key, key);
     out.push({
       kind: 'setMembers', key, team: g.team, members, added: adds.length, removed: removed.size, dependsOn, ...(admins.length > 0 ? { admins } : {}),
