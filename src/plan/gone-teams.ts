@@ -50,11 +50,13 @@ export function goneTeamOps(gone: TeamResolution['gone'], ops: Op[], teamsById: 
       warnings.push(`${line} deleted (prune)`);
       continue;
     }
-    const removed = ops.filter((o) => o.kind === 'removeMember' && o.team.id === teamId).length;
+    // Members leave by a removal, or with their account (a leaver deleted by the deprovision policy).
+    const members = new Set(teamsById.get(teamId)!.memberIds);
+    const removed = ops.filter((o) => (o.kind === 'removeMember' && o.team.id === teamId) || (o.kind === 'deleteUser' && members.has(o.user.id))).length;
     // Already empty (or only members the sync may not remove): nothing to say on every later run.
     if (removed === 0) continue;
     emptied += 1;
-    const left = teamsById.get(teamId)!.memberIds.length - removed;
+    const left = members.size - removed;
     warnings.push(`${line} emptied (${removed} removed${left > 0 ? `; ${left} kept, see the warnings above` : ''})`);
   }
   return emptied;
