@@ -49,8 +49,9 @@ export function changeEmail(ctx: EmailChangeContext, person: DesiredPerson, old:
     ctx.claim(taken.id);
     ctx.relink(person.sourceId, taken.id);
   } else {
-    after = ctx.createAccount(`${line}: new address of ${old.email}`);
-    // No account can be made now (it comes with the first sign-in): the old one keeps the access until then.
+    // Where accounts only come with the first sign-in, or none can be made now (no team to create
+    // it on), the old account keeps the access until the new address has one.
+    after = caps.userCreation === 'first-login' ? [] : ctx.createAccount(`${line}: new address of ${old.email}`);
     if (after.length === 0) {
       warnings.push(`${line}: the new address has no account yet; user ${old.id} kept until it has`);
       return old;

@@ -120,6 +120,12 @@ const emailChanges: Case[] = [
     ops: [],
     warning: /does not plan yet; user u-old@corp.com kept as is/,
   },
+  {
+    name: 'email changed where accounts come with the first sign-in: the old account keeps the access until then',
+    given: input(desired({ 'new@corp.com': ['Eng'] }), actual({ Eng: ['old@corp.com'] }), { links: links(moved), capabilities: { ...CHARTIO_CAPABILITIES, userCreation: 'first-login' } }),
+    ops: [],
+    warning: /email changed: old@corp.com -> new@corp.com: the new address has no account yet; user u-old@corp.com kept until it has/,
+  },
 ];
 
 const names: Case[] = [
