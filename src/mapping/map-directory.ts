@@ -92,7 +92,7 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     }
     warnings.push(`${why}: team "${team}" is managed as a team whose group is gone`);
     specs.set(label, { team, org: undefined });
-    addTeam(label, { gone: why });
+    addTeam(label, { gone: entry });
   }
   const teamsVia = inherited(nesting, (id) => {
     const t = teamOfGroup.get(id);

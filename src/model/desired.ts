@@ -18,8 +18,9 @@ export interface DesiredTeam {
   /** Name of the one group the team comes from (key `group:<id>`): what the plan names once that group is gone. */
   group?: string;
   /**
-   * The mapping names the team but its group is missing from the directory (why, for the plan). Such
-   * a team is never created; where it exists the sync still manages it, as a team whose group is gone.
+   * The mapping.groups entry (group name or id) that names the team, when that group is missing from
+   * the directory. Such a team is never created; where it exists the sync still manages it, as a team
+   * whose group is gone.
    */
   gone?: string;
 }
