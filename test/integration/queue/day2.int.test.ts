@@ -60,4 +60,27 @@ describe('day 2 from CSV, over HTTP and Redis, into the emulator', () => {
     expect(writes(h)).toBe(quiet);
     expect(teamsState(h.emulator)).toEqual(day2Expected(c));
   });
+
+  it('with prune, the team of the deleted group is deleted instead, and the rest ends the same', async () => {
+    h = await createHarness(redisUrl, { policy: { deprovision: 'delete-user', prune: true }, mapping: { rules: DAY2_RULES } });
+    const base = day2Base(41);
+    h.writeDirectory(base);
+    const rt = await h.runtime();
+    rt.startWorkers();
+    expect((await sync(h, rt)).status).toBe('succeeded');
+
+    const c = day2Changes(base, 42);
+    handEdits(h.emulator, c.deletedGroup.team);
+    h.writeDirectory(c.next);
+    const day2 = await sync(h, rt);
+    expect(day2.status).toBe('succeeded');
+    const { [c.deletedGroup.team]: _emptied, ...expected } = day2Expected(c);
+    expect(teamsState(h.emulator)).toEqual(expected);
+    expect(day2.plan!.warnings).toContainEqual(`group "${c.deletedGroup.name}" is gone: team "${c.deletedGroup.team}" deleted (prune)`);
+    expect(day2.plan!.counts.deleteTeam).toBe(1);
+
+    const quiet = writes(h);
+    expect((await sync(h, rt)).plan!.phases.flat()).toEqual([]);
+    expect(writes(h)).toBe(quiet);
+  });
 });
