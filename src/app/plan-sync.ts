@@ -55,7 +55,8 @@ export async function planSync(config: Config, profile: ProfileConfig, source: S
   const { actual, requests } = await target.read({ orgs: orgsNamed(profile) });
   log.info({ users: actual.users.length, teams: actual.teams.length, requests }, 'target read');
   const t2 = performance.now();
-  const desired = mapDirectory(read.snapshot, profile.mapping, target.mapOptions ?? {});
+  // Names the target cannot tell apart must be one team before planning, or each sync flip-flops them.
+  const desired = mapDirectory(read.snapshot, profile.mapping, { ...target.mapOptions, caseInsensitiveNames: target.capabilities.caseInsensitiveNames });
 
   const { plan, observations } = makePlan({
     desired,

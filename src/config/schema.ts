@@ -87,7 +87,11 @@ export const policySchema = z
       .enum(['authoritative', 'additive', 'on-create'])
       .default('authoritative')
       .describe('authoritative: roles follow the rules; additive: only ever raised; on-create: set when a user is created or joins an org, then left alone.'),
-    prune: z.boolean().default(false).describe('Delete teams the sync created that the mapping no longer produces.'),
+    prune: z.boolean().default(false).describe('Delete the teams the sync manages whose group is gone (without it they are emptied).'),
+    emailChange: z
+      .enum(['recreate', 'keep'])
+      .default('recreate')
+      .describe("A linked person's email changed, on a target that cannot change an email: recreate gives the new address an account with the person's teams and roles and deprovisions the old one per `deprovision`; keep reports it and keeps the old account."),
     deleteOwners: z.boolean().default(false),
     protectedUsers: z.array(z.string()).default([]).describe('Emails never touched.'),
     protectedTeams: z.array(z.string()).default([]).describe('Team names never touched.'),

@@ -3,6 +3,7 @@ import { labelOf, normaliseEmail, type Desired, type DesiredPerson, type Desired
 import { compare, groupNesting, inherited } from './group-closure.js';
 import { compileRoleRules } from './role-rules.js';
 import { compileTeamRules } from './team-rules.js';
+import { foldLabels, missingExplicitGroups } from './team-names.js';
 
 export interface MapOptions {
   /**
@@ -10,6 +11,8 @@ export interface MapOptions {
    * the orgs of their teams and roles; teams are labelled "org / team".
    */
   defaultOrg?: string;
+  /** The target's container names ignore case: names that differ only in case are merged into one team. */
+  caseInsensitiveNames?: boolean;
 }
 
 /**
@@ -33,29 +36,63 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
   }
 
   const rules = compileTeamRules(mapping);
+  const labelFor = (team: string, org: string | undefined) => (orgs ? `${orgOf(org)} / ${team}` : team);
+  // First every label the rules produce, so names that differ only in case can be merged before
+  // any container exists.
+  const specs = new Map<string, { team: string; org: string | undefined }>();
+  const labelOfGroup = new Map<string, string>();
+  const groupNames = new Map<string, string[]>();
+  for (const [id, group] of byId) {
+    const t = rules.teamFor(group);
+    if (t === undefined) continue;
+    const label = labelFor(t.team, t.org);
+    if (!specs.has(label)) specs.set(label, { team: t.team, org: t.org });
+    labelOfGroup.set(id, label);
+    groupNames.set(label, [...(groupNames.get(label) ?? []), group.name]);
+  }
+  const rawDefault = mapping.defaultTeam === undefined ? undefined : labelFor(mapping.defaultTeam, undefined);
+  if (rawDefault !== undefined && !specs.has(rawDefault)) {
+    specs.set(rawDefault, { team: mapping.defaultTeam!, org: undefined });
+    groupNames.set(rawDefault, []);
+  }
+  const canonical = foldLabels(groupNames, opts.caseInsensitiveNames === true, warnings);
+
   const teamOfGroup = new Map<string, string>();
   const containers = new Map<string, DesiredTeam>();
   const producers = new Map<string, string[]>();
   const addOrg = (org: string) => {
     if (!containers.has(org)) containers.set(org, { name: org, key: `org:${org}`, type: 'org', label: org });
   };
-  for (const [id, group] of byId) {
-    const t = rules.teamFor(group);
-    if (t === undefined) continue;
-    const label = orgs ? `${orgOf(t.org)} / ${t.team}` : t.team;
-    if (!containers.has(label)) {
-      if (orgs) addOrg(orgOf(t.org));
-      containers.set(label, { name: t.team, key: '', label, ...(orgs ? { parent: orgOf(t.org) } : {}) });
-    }
+  const addTeam = (label: string, extra: Partial<DesiredTeam> = {}) => {
+    if (containers.has(label)) return;
+    const spec = specs.get(label)!;
+    if (orgs) addOrg(orgOf(spec.org));
+    containers.set(label, { name: spec.team, key: '', label, ...(orgs ? { parent: orgOf(spec.org) } : {}), ...extra });
+  };
+  for (const [id, raw] of labelOfGroup) {
+    const label = canonical.get(raw)!;
+    addTeam(label);
     teamOfGroup.set(id, label);
     const from = producers.get(label);
     if (from) from.push(id);
     else producers.set(label, [id]);
   }
-  const defaultLabel = mapping.defaultTeam === undefined ? undefined : orgs ? `${orgOf(undefined)} / ${mapping.defaultTeam}` : mapping.defaultTeam;
-  if (defaultLabel !== undefined && !containers.has(defaultLabel)) {
-    if (orgs) addOrg(orgOf(undefined));
-    containers.set(defaultLabel, { name: mapping.defaultTeam!, key: '', label: defaultLabel, ...(orgs ? { parent: orgOf(undefined) } : {}) });
+  const defaultLabel = rawDefault === undefined ? undefined : canonical.get(rawDefault)!;
+  if (defaultLabel !== undefined) addTeam(defaultLabel);
+  // A team named in mapping.groups whose group is missing (deleted, or never there) stays managed
+  // where it exists, like a team whose linked group disappeared; it is never created.
+  for (const [entry, team] of missingExplicitGroups(mapping.groups, byId.values())) {
+    const label = labelFor(team, undefined);
+    const fold = (l: string) => (opts.caseInsensitiveNames ? l.toLowerCase() : l);
+    const why = `group "${entry}" named in mapping.groups is not in the directory`;
+    const same = [...containers.entries()].find(([l]) => fold(l) === fold(label))?.[1];
+    if (same !== undefined) {
+      if (same.gone === undefined) warnings.push(`${why}; team "${team}" still comes from other groups`);
+      continue;
+    }
+    warnings.push(`${why}: team "${team}" is managed as a team whose group is gone`);
+    specs.set(label, { team, org: undefined });
+    addTeam(label, { gone: entry });
   }
   const teamsVia = inherited(nesting, (id) => {
     const t = teamOfGroup.get(id);
@@ -122,6 +159,8 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     const key = from?.length === 1 && label !== defaultLabel ? `group:${from[0]}` : `name:${label}`;
     const out: DesiredTeam = { name: t.name, key, ...(t.parent !== undefined ? { parent: t.parent } : {}) };
     if (label !== t.name) out.label = label;
+    if (key.startsWith('group:')) out.group = byId.get(from![0]!)!.name;
+    if (t.gone !== undefined) out.gone = t.gone;
     return out;
   });
   return { teams, people, warnings };

@@ -15,6 +15,14 @@ export interface DesiredTeam {
    * name; a team in an org is labelled "org / team" so two orgs may each have a team of one name.
    */
   label?: string;
+  /** Name of the one group the team comes from (key `group:<id>`): what the plan names once that group is gone. */
+  group?: string;
+  /**
+   * The mapping.groups entry (group name or id) that names the team, when that group is missing from
+   * the directory. Such a team is never created; where it exists the sync still manages it, as a team
+   * whose group is gone.
+   */
+  gone?: string;
 }
 
 /** A role a rule gives a person, with the rule's reason ("member of Platform Admins"). */

@@ -85,4 +85,10 @@ export interface TargetCapabilities {
   caseInsensitiveNames: boolean;
   /** Longest container name the target accepts. */
   maxNameLength?: number;
+  /**
+   * What an email change takes: the target updates the user's address ('in-place'), or the address
+   * is fixed at creation and the person needs a new account ('recreate').
+   * @defaultValue 'recreate'
+   */
+  emailChange?: 'in-place' | 'recreate';
 }

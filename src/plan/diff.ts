@@ -5,6 +5,8 @@ import { opKey } from './op-key.js';
 import { Invariants } from './invariants.js';
 import { roleChange, wantedRoles } from './roles.js';
 import { toWholeContainers } from './whole-container.js';
+import { changeEmail, emailChanged, type EmailChangeContext } from './email-change.js';
+import { goneReason, goneTeamOps, teamGroupsSeen } from './gone-teams.js';
 
 export interface DiffResult {
   ops: Op[];
@@ -16,6 +18,8 @@ export interface DiffResult {
   usersInScope: number;
   /** People who have no account yet and cannot be created: they wait for their first sign-in. */
   waiting: string[];
+  /** Managed teams whose group is gone that this plan empties: each counts as a deletion. */
+  emptied: number;
 }
 
 const membership = (userId: string, teamId: string) => `${userId}|${teamId}`;
@@ -26,7 +30,7 @@ export function diff(input: PlanInput): DiffResult {
   const teams = resolveTeams(input);
   const ops: Op[] = [...teams.ops];
   const warnings = [...teams.warnings];
-  const obs: PlanObservations = { userLinks: [], teamLinks: teams.newLinks, newlyAbsent: [], reappeared: [] };
+  const obs: PlanObservations = { userLinks: [], teamLinks: teams.newLinks, newlyAbsent: [], reappeared: [], teamGroups: teamGroupsSeen(input) };
   const waiting: string[] = [];
 
   const usersById = new Map(actual.users.map((u) => [u.id, u]));
@@ -45,24 +49,23 @@ export function diff(input: PlanInput): DiffResult {
 
   const handled = new Set<string>();
   const losses: (() => void)[] = [];
+  const retire: (() => void)[] = [];
   for (const person of desired.people) {
     if (protectedEmails.has(normaliseEmail(person.email))) continue;
     const wanted = person.teams.map((n) => teams.byName.get(n)).filter((t): t is ResolvedTeam => t !== undefined);
-    const user = findUser(person);
-    if (user === 'conflict') continue;
-    if (user?.untouchable !== undefined) {
-      handled.add(user.id);
+    const found = findUser(person);
+    if (found === 'conflict') continue;
+    if (found?.untouchable !== undefined) {
+      handled.add(found.id);
       continue;
     }
+    const user = found && emailChanged(person, found) ? changeEmail(emailContext(person, wanted), person, found) : found;
     if (!user) {
-      if (wanted.length > 0 || (roleCaps?.scope === 'target' && person.roles)) createUserOps(person, wanted);
+      if (!found && (wanted.length > 0 || (roleCaps?.scope === 'target' && person.roles))) createUserOps(person, wanted);
       continue;
     }
     handled.add(user.id);
     if (input.tombstones.has(user.id)) obs.reappeared.push(user.id);
-    if (normaliseEmail(user.email) !== normaliseEmail(person.email)) {
-      warnings.push(`user ${user.id}: email is "${user.email}" in the target but "${person.email}" in the directory; emails are read-only, kept as is`);
-    }
     const current = new Set(user.teamIds);
     const userRef = { id: user.id, sourceId: person.sourceId, email: user.email };
     const addKeys: string[] = [];
@@ -91,13 +94,14 @@ export function diff(input: PlanInput): DiffResult {
         if (!teams.managedIds.has(teamId) || keep.has(teamId) || !mayRemove(user.id, teamId)) continue;
         if (!inv.mayLeave(teamId, user, person.email)) continue;
         leaving.add(teamId);
-        pushRemove(user, userRef, teamId, `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`, addKeys, leaving);
+        pushRemove(user, userRef, teamId, goneReason(teams.gone, teamId) ?? `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`, addKeys, leaving);
       }
     });
   }
   for (const loss of losses) loss();
 
   let deprovisioned = 0;
+  for (const r of retire) r();
   const departed = actual.users.filter((u) => !handled.has(u.id) && u.untouchable === undefined && inScope(u) && !protectedEmails.has(normaliseEmail(u.email)));
   for (const user of departed) {
     const since = input.tombstones.get(user.id);
@@ -110,22 +114,14 @@ export function diff(input: PlanInput): DiffResult {
   }
   if (departed.length > 0 && policy.deprovision === 'none') warnings.push(`${departed.length} users are no longer in the directory; deprovision is "none": left as they are`);
 
-  if (policy.prune && caps.containers.deletable) {
-    const wantedIds = new Set([...teams.byName.values()].map((t) => t.id));
-    const protectedTeams = new Set(policy.protectedTeams.map((n) => n.trim().toLowerCase()));
-    for (const teamId of new Set(links.teams.values())) {
-      const team = teamsById.get(teamId);
-      if (!team || wantedIds.has(teamId) || team.keepsMember || team.unmanaged !== undefined || protectedTeams.has(team.name.trim().toLowerCase())) continue;
-      ops.push({ kind: 'deleteTeam', key: opKey('team-delete', teamId), team: { id: teamId, name: team.name }, reason: `team "${team.name}" was created by the sync and is no longer mapped (prune)`, dependsOn: [] });
-    }
-  }
+  const emptied = goneTeamOps(teams.gone, ops, teamsById, warnings);
   inv.orderRemovalsAfterAdds(ops);
   if (waiting.length > 0) {
     warnings.push(`${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`);
   }
   const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(u)).length;
   const out = caps.membership === 'whole-container' ? toWholeContainers(ops, actual, usersById) : ops;
-  return { ops: out, warnings, observations: obs, deprovisioned, usersInScope, waiting };
+  return { ops: out, warnings, observations: obs, deprovisioned, usersInScope, waiting, emptied };
 
   function findUser(person: DesiredPerson): TargetUser | undefined | 'conflict' {
     const linkedId = links.users.get(person.sourceId);
@@ -147,11 +143,13 @@ export function diff(input: PlanInput): DiffResult {
     return wantedRoles(person.roles?.[org.label], roleCaps!, (w) => warnings.push(w)) ?? { roles: [roleCaps!.default], reason: 'default role' };
   }
 
-  function createUserOps(person: DesiredPerson, wanted: ResolvedTeam[]): void {
+  /** The ops that give a person a new account and their containers; their keys (none: waiting for a first sign-in). */
+  function createUserOps(person: DesiredPerson, wanted: ResolvedTeam[], why?: string): string[] {
+    const before = ops.length;
     if (caps.userCreation === 'first-login') {
       if (actual.allUsersListed !== false) {
         waiting.push(person.email);
-        return;
+        return [];
       }
     }
     const userRef = { sourceId: person.sourceId, email: person.email };
@@ -164,14 +162,14 @@ export function diff(input: PlanInput): DiffResult {
         const kind = caps.containers.types.includes('org') ? 'org' : 'team';
         const eligible = wanted.filter((t) => t.type === kind);
         first = eligible.find((t) => t.id !== undefined && !t.keepsMember) ?? eligible.find((t) => t.id !== undefined) ?? eligible[0];
-        if (!first) return;
+        if (!first) return [];
       }
       const role = first?.type === 'org' ? joinRole(person, first) : roleCaps?.scope === 'target' ? wantedRoles(person.roles?.[''], roleCaps, (w) => warnings.push(w)) : undefined;
       createKey = opKey('user-create', person.sourceId);
       ops.push({
         kind: 'createUser', key: createKey, user: userRef, displayName: person.displayName, ...(first ? { team: refOf(first) } : {}),
         ...(role ? { role: role.roles[0]! } : {}),
-        reason: `in the directory, not in the target${first ? `; created in "${first.label}"` : ''}${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
+        reason: `${why ?? 'in the directory, not in the target'}${first ? `; created in "${first.label}"` : ''}${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
         dependsOn: first?.createOp ? [first.createOp] : [],
       });
       if (first) inv.added(first, `new-${person.sourceId}`, role?.roles[0]);
@@ -190,6 +188,23 @@ export function diff(input: PlanInput): DiffResult {
         dependsOn: [...(createKey ? [createKey] : []), ...(t.createOp ? [t.createOp] : []), ...(orgJoin ? [orgJoin] : [])],
       });
     }
+    return ops.slice(before).map((o) => o.key);
+  }
+
+  function emailContext(person: DesiredPerson, wanted: ResolvedTeam[]): EmailChangeContext {
+    return {
+      policy, caps, warnings, usersByEmail, sourceOfUser, protectedEmails,
+      claim: (id) => handled.add(id),
+      relink: (sourceId, userId) => obs.userLinks.push([sourceId, userId]),
+      createAccount: (why) => createUserOps(person, wanted, why),
+      // After every add of the new account is planned, so the old one's removals can wait for them.
+      retire: (old, why, after, newUserId) => retire.push(() => {
+        const adds = ops.filter((o) => (o.kind === 'addMember' || o.kind === 'setRole') && newUserId !== undefined && o.user.id === newUserId).map((o) => o.key);
+        const before = ops.length;
+        deprovision(old, why, [...after, ...adds]);
+        if (ops.length > before) deprovisioned += 1;
+      }),
+    };
   }
 
   function roleOps(person: DesiredPerson, user: TargetUser, userRef: { id: string; email: string; sourceId: string }, stayIn: ResolvedTeam[], after: string[]): void {
@@ -229,12 +244,17 @@ export function diff(input: PlanInput): DiffResult {
     });
   }
 
-  function deprovision(user: TargetUser): void {
-    const userRef = { id: user.id, email: user.email, ...(sourceOfUser.has(user.id) ? { sourceId: sourceOfUser.get(user.id)! } : {}) };
+  /**
+   * `why` and `after` are given for an old account whose person moved to a new address: its ops
+   * wait for the new account's, and carry no directory id (the identity link now belongs to the
+   * new account, and a deleted user's link is forgotten).
+   */
+  function deprovision(user: TargetUser, why?: string, after: string[] = []): void {
+    const userRef = { id: user.id, email: user.email, ...(sourceOfUser.has(user.id) && why === undefined ? { sourceId: sourceOfUser.get(user.id)! } : {}) };
     const keeper = inv.isKeeper(user);
     if (policy.deprovision === 'delete-user' && (!keeper || policy.deleteOwners)) {
       if (keeper && !inv.mayDelete(user)) return;
-      ops.push({ kind: 'deleteUser', key: opKey('user-delete', user.id), user: userRef, reason: `${user.email} is no longer in the directory (deprovision: delete-user)`, dependsOn: [] });
+      ops.push({ kind: 'deleteUser', key: opKey('user-delete', user.id), user: userRef, reason: why ?? `${user.email} is no longer in the directory (deprovision: delete-user)`, dependsOn: [...after] });
       return;
     }
     if (keeper && policy.deprovision === 'delete-user') warnings.push(`${user.email} is an owner: not deleted (deleteOwners is off); removed from managed teams instead`);
@@ -243,14 +263,14 @@ export function diff(input: PlanInput): DiffResult {
     const leavesNone = caps.userNeedsOneTeam && removable.length === user.teamIds.length;
     const toRemove = leavesNone ? removable.slice(1) : removable;
     if (leavesNone && removable.length > 0) {
-      warnings.push(`${user.email} is no longer in the directory but would be left with no team; kept on "${nameOf(removable[0]!)}" (use deprovision: delete-user to delete)`);
+      warnings.push(`${user.email} is ${why ? 'an old address' : 'no longer in the directory'} but would be left with no team; kept on "${nameOf(removable[0]!)}" (use deprovision: delete-user to delete)`);
     }
     const leaving = new Set<string>();
     // Orgs first, so their teams need no call of their own.
     for (const teamId of orgsFirst(toRemove)) {
       if (!inv.mayLeave(teamId, user, user.email)) continue;
       leaving.add(teamId);
-      pushRemove(user, userRef, teamId, `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`, [], leaving);
+      pushRemove(user, userRef, teamId, why ?? `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`, after, leaving);
     }
   }
 

@@ -16,7 +16,7 @@ export function makePlan(input: PlanInput): PlanResult {
   const phases = PHASES.map((kinds) => d.ops.filter((o) => kinds.includes(o.kind)));
   const counts = Object.fromEntries(OP_KINDS.map((k) => [k, 0])) as Record<OpKind, number>;
   for (const op of d.ops) counts[op.kind] += 1;
-  const blocked = checkSafety(input, d.ops, d.deprovisioned, d.usersInScope);
+  const blocked = checkSafety(input, d.ops, d.deprovisioned + d.emptied, d.usersInScope);
   const writes = d.ops.length;
   const plan: Plan = {
     id: planId(phases.flat()),
@@ -37,7 +37,7 @@ export function makePlan(input: PlanInput): PlanResult {
       targetUsers: input.actual.users.length,
       targetTeams: input.actual.teams.length,
       usersInScope: d.usersInScope,
-      deletions: d.deprovisioned + counts.deleteTeam,
+      deletions: d.deprovisioned + d.emptied + counts.deleteTeam,
       waiting: d.waiting.length,
     },
   };

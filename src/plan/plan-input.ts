@@ -9,6 +9,8 @@ export interface Links {
   teams: ReadonlyMap<string, string>;
   /** `${userId}|${teamId}` memberships this sync granted (for `membership: additive`). */
   granted: ReadonlySet<string>;
+  /** DesiredTeam.key -> the name of its group when last seen: what the plan names once the group is gone. */
+  teamGroups?: ReadonlyMap<string, string>;
 }
 
 export interface PlanInput {
@@ -41,6 +43,8 @@ export interface PlanObservations {
   newlyAbsent: string[];
   /** Target users with a tombstone that are back in the directory (clear it). */
   reappeared: string[];
+  /** Group names of group-keyed teams that are new or changed: [teamKey, group name]. */
+  teamGroups?: [string, string][];
 }
 
 export const emptyLinks = (): Links => ({ users: new Map(), teams: new Map(), granted: new Set() });

@@ -1,6 +1,8 @@
 import { labelOf, type DesiredTeam, type Op, type TargetTeam, type TeamRef } from '../model/index.js';
 import type { PlanInput } from './plan-input.js';
 import { opKey } from './op-key.js';
+import { fitName } from './team-name.js';
+import { findGoneTeams } from './gone-teams.js';
 
 /** A desired container resolved against the target: an existing id, or the createTeam op that makes it. */
 export interface ResolvedTeam {
@@ -24,6 +26,12 @@ export interface TeamResolution {
   ops: Op[];
   warnings: string[];
   newLinks: [string, string][];
+  /**
+   * Teams the sync manages whose group is gone (a linked group deleted, or a group named in
+   * mapping.groups missing): target team id -> what is gone, for the plan. With `prune` they are
+   * deleted; otherwise they stay managed (in managedIds) and lose their members.
+   */
+  gone: Map<string, { name: string; what: string; action: 'empty' | 'delete' }>;
 }
 
 /**
@@ -45,7 +53,7 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     if (!byName.has(k)) byName.set(k, t);
   }
   const protectedNames = new Set(policy.protectedTeams.map(lower));
-  const out: TeamResolution = { byName: new Map(), managedIds: new Set(), ops: [], warnings: [], newLinks: [] };
+  const out: TeamResolution = { byName: new Map(), managedIds: new Set(), ops: [], warnings: [], newLinks: [], gone: new Map() };
 
   for (const org of desired.teams.filter((t) => t.type === 'org')) {
     const found = actual.teams.find((t) => t.type === 'org' && (t.id === org.name || lower(t.name) === lower(org.name)));
@@ -57,7 +65,7 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     out.byName.set(labelOf(org), { name: found.name, label: labelOf(org), key: org.key, type: 'org', id: found.id, keepsMember: false });
   }
 
-  const teams = desired.teams.filter((t) => t.type !== 'org');
+  const teams = desired.teams.filter((t) => t.type !== 'org' && t.gone === undefined);
   const claimed = new Set<string>();
   const usable = (t: TargetTeam | undefined) => (t && !t.keepsMember && t.unmanaged === undefined ? t : undefined);
   // Identity links are honoured first, so a renamed group keeps its team even when a new group
@@ -71,17 +79,27 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     if (t) claimed.add(t.id);
   }
   const linkedClaims = new Set(claimed);
+  // Two desired names the target cannot tell apart are one container (the mapping merges them
+  // when told the target ignores case; this catches the rest rather than flip-flop).
+  const resolvedByName = new Map<string, ResolvedTeam>();
 
-  for (const team of teams) {
-    const label = labelOf(team);
-    const parent = team.parent !== undefined ? out.byName.get(team.parent) : undefined;
-    if (team.parent !== undefined && parent?.id === undefined) continue;
-    if (protectedNames.has(lower(team.name))) {
-      out.warnings.push(`team "${team.name}" is protected: not managed`);
+  for (const desiredTeam of teams) {
+    const label = labelOf(desiredTeam);
+    const parent = desiredTeam.parent !== undefined ? out.byName.get(desiredTeam.parent) : undefined;
+    if (desiredTeam.parent !== undefined && parent?.id === undefined) continue;
+    if (protectedNames.has(lower(desiredTeam.name))) {
+      out.warnings.push(`team "${desiredTeam.name}" is protected: not managed`);
       continue;
     }
-    if (caps.maxNameLength !== undefined && team.name.length > caps.maxNameLength) {
-      out.warnings.push(`team "${team.name.slice(0, 40)}…" is ${team.name.length} characters; the target allows ${caps.maxNameLength}: skipped (shorten it with a mapping rule)`);
+    const name = fitName(desiredTeam.name, caps.maxNameLength);
+    if (name !== desiredTeam.name) {
+      out.warnings.push(`team "${desiredTeam.name.slice(0, 40)}…" is ${desiredTeam.name.length} characters; the target allows ${caps.maxNameLength}: named "${name}" (cut, with a hash of the whole name)`);
+    }
+    const team = { ...desiredTeam, name };
+    const same = resolvedByName.get(nameKey(parent?.id, 'team', name));
+    if (same) {
+      out.warnings.push(`teams "${same.label}" and "${label}" are one team in the target (names that differ only in case): merged into "${same.name}"`);
+      out.byName.set(label, same);
       continue;
     }
     const linkedId = links.teams.get(team.key);
@@ -120,6 +138,7 @@ export function resolveTeams(input: PlanInput): TeamResolution {
       linkedClaims.delete(target.id);
       out.managedIds.add(target.id);
       out.byName.set(label, { name: team.name, label, key: team.key, type: 'team', id: target.id, keepsMember: target.keepsMember === true, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}) });
+      resolvedByName.set(nameKey(parent?.id, 'team', team.name), out.byName.get(label)!);
       continue;
     }
     if (!caps.containers.creatable.includes('team')) {
@@ -129,7 +148,9 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     const key = opKey('team-create', team.key);
     out.ops.push({ kind: 'createTeam', key, team: { name: team.name, ...typeAndParent(parent) }, teamKey: team.key, reason: 'mapped from the directory; not in the target', dependsOn: [] });
     out.byName.set(label, { name: team.name, label, key: team.key, type: 'team', keepsMember: false, createOp: key, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}) });
+    resolvedByName.set(nameKey(parent?.id, 'team', team.name), out.byName.get(label)!);
   }
+  findGoneTeams(input, out, (parentId, name) => byName.get(nameKey(parentId, 'team', name)));
   // A new team may take the name an existing team is being renamed away from: rename first.
   for (const op of out.ops) {
     if (op.kind !== 'createTeam') continue;

@@ -5,7 +5,9 @@ export type Verdict = Plan['blocked'];
 
 /**
  * Refuse plans that would do damage: an empty or much smaller directory, deletions over the
- * threshold, or crossing the target's caps. Checked before any call is made.
+ * threshold, or crossing the target's caps. Checked before any call is made. `deprovisioned`
+ * counts users deprovisioned and managed teams emptied because their group is gone (a directory
+ * read that lost groups must trip the same guards as one that lost people).
  */
 export function checkSafety(input: PlanInput, ops: Op[], deprovisioned: number, usersInScope: number): Verdict {
   const { desired, policy, actual, capabilities } = input;

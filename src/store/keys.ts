@@ -7,6 +7,7 @@ export function profileKeys(prefix: string, profile: string) {
   return {
     userLinks: `${p}:links:users`,
     teamLinks: `${p}:links:teams`,
+    teamGroups: `${p}:links:team-groups`,
     granted: `${p}:links:granted`,
     tombstones: `${p}:tombstones`,
     cursor: `${p}:cursor`,

@@ -46,10 +46,10 @@ export class Store {
     return { links, tombstones, ...(lastSourceSize !== undefined ? { lastSourceSize } : {}), ...(cursor !== undefined ? { cursor } : {}) };
   }
 
-  /** Facts the planner found (email-matched links, first absences, returns), in one round trip. */
+  /** Facts the planner found (email-matched links, group names of teams, first absences, returns), in one round trip. */
   async saveObservations(obs: PlanObservations, now: number): Promise<void> {
     const m = this.redis.multi();
-    this.links.queueSave(m, { users: obs.userLinks, teams: obs.teamLinks });
+    this.links.queueSave(m, { users: obs.userLinks, teams: obs.teamLinks, ...(obs.teamGroups ? { teamGroups: obs.teamGroups } : {}) });
     this.tombstones.queueUpdate(m, { absent: obs.newlyAbsent, reappeared: obs.reappeared }, now);
     await m.exec();
   }

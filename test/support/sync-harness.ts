@@ -27,7 +27,11 @@ export interface Harness {
 let counter = 0;
 
 /** A temp config: CSV source (synthetic directory) -> a fresh emulator, on the test Redis with its own prefix. */
-export async function createHarness(redisUrl: string, o: { emulator?: ChartioEmulatorOptions; policy?: Record<string, unknown>; queue?: Record<string, unknown>; rateLimit?: { max: number; duration: number; headroom?: number } } = {}): Promise<Harness> {
+export async function createHarness(redisUrl: string, o: {
+  emulator?: ChartioEmulatorOptions; policy?: Record<string, unknown>; queue?: Record<string, unknown>; rateLimit?: { max: number; duration: number; headroom?: number };
+  /** The profile's mapping (default: group-N -> team-N) and source (default: the CSV files writeDirectory writes). */
+  mapping?: Record<string, unknown>; source?: Record<string, unknown>;
+} = {}): Promise<Harness> {
   const emulator = await createChartioEmulator({ org: 'acme', apiKey: 'key', apiSecret: SECRET, rateLimit: false, ownerEmail: 'owner@example.com', ...o.emulator });
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-harness-'));
   const prefix = `t${process.pid}-${Date.now().toString(36)}-${++counter}`;
@@ -41,8 +45,8 @@ export async function createHarness(redisUrl: string, o: { emulator?: ChartioEmu
     log: { level: 'warn' },
     profiles: [{
       name: 'hr',
-      source: { kind: 'csv', path: 'dir/people.csv', groupsFile: { path: 'dir/groups.csv' }, maxInvalidRows: 0 },
-      mapping: { rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }] },
+      source: o.source ?? { kind: 'csv', path: 'dir/people.csv', groupsFile: { path: 'dir/groups.csv' }, maxInvalidRows: 0 },
+      mapping: o.mapping ?? { rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }] },
     }],
   }, null, 2));
   const runtimes: Runtime[] = [];

@@ -83,7 +83,7 @@ describe('links', () => {
 
   it('planState reads links, granted memberships, tombstones, cursor and source size together', async () => {
     const store = fresh();
-    await store.saveObservations({ userLinks: [['a', '1']], teamLinks: [['g', '9']], newlyAbsent: ['5'], reappeared: [] }, 1000);
+    await store.saveObservations({ userLinks: [['a', '1']], teamLinks: [['g', '9']], newlyAbsent: ['5'], reappeared: [], teamGroups: [['g', 'Engineering']] }, 1000);
     await store.links.save({ granted: ['1|9'] });
     await store.setLastSourceSize(120);
     await store.stageCursor('r1', 'delta-1');
@@ -94,6 +94,7 @@ describe('links', () => {
     expect([...state.links.users]).toEqual([['a', '1']]);
     expect([...state.links.teams]).toEqual([['g', '9']]);
     expect([...state.links.granted]).toEqual(['1|9']);
+    expect([...state.links.teamGroups!]).toEqual([['g', 'Engineering']]);
     expect([...state.tombstones]).toEqual([['5', 1000]]);
     expect(state.lastSourceSize).toBe(120);
     expect(state.cursor).toBe('delta-1');

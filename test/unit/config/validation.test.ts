@@ -90,7 +90,7 @@ describe('values', () => {
     expect(config.target).toMatchObject({ baseUrl: 'https://api.chartio.com/v1', timeoutMs: 30_000, rateLimit: { max: 5000, duration: 300_000, headroom: 0.95 } });
     expect(config.policy).toEqual({
       membership: 'authoritative', deprovision: 'remove-from-managed-teams', deprovisionAfter: 0, maxDeletes: 25, maxDeletePercent: 10,
-      minSourceRatio: 0.5, roles: 'authoritative', prune: false, deleteOwners: false, protectedUsers: [], protectedTeams: [],
+      minSourceRatio: 0.5, roles: 'authoritative', prune: false, emailChange: 'recreate', deleteOwners: false, protectedUsers: [], protectedTeams: [],
     });
     expect(config.queue).toEqual({ concurrency: 16, attempts: 8, backoffMs: 1000, keepRuns: 50 });
     expect(config.profiles[0]!.mapping).toEqual({ groups: {}, rules: [], include: [], exclude: [], roles: [], people: { includeDisabled: false, emailDomains: [], exclude: [] } });

@@ -66,13 +66,13 @@ describe('mapDirectory: teams and keys', () => {
   it('keys a team made by one group by that group, and a team made by two groups by name', () => {
     const d = mapDirectory(snap([p('a@x.com', ['Sales', 'Platform'])], groups), cfg({ groups: { Sales: 'Sales', Platform: 'Tech', Engineering: 'Tech' } }));
 
-    expect(d.teams).toEqual([{ name: 'Sales', key: 'group:id-Sales' }, { name: 'Tech', key: 'name:Tech' }]);
+    expect(d.teams).toEqual([{ name: 'Sales', key: 'group:id-Sales', group: 'Sales' }, { name: 'Tech', key: 'name:Tech' }]);
   });
 
   it('keeps every mapped team, also one whose group has no one in scope, and the default team by name', () => {
     const d = mapDirectory(snap([p('a@x.com', ['Sales'])], groups), cfg({ groups: { Sales: 'Sales', Empty: 'Empty team' }, defaultTeam: 'Everyone' }));
 
-    expect(d.teams).toEqual([{ name: 'Empty team', key: 'group:id-Empty' }, { name: 'Everyone', key: 'name:Everyone' }, { name: 'Sales', key: 'group:id-Sales' }]);
+    expect(d.teams).toEqual([{ name: 'Empty team', key: 'group:id-Empty', group: 'Empty' }, { name: 'Everyone', key: 'name:Everyone' }, { name: 'Sales', key: 'group:id-Sales', group: 'Sales' }]);
   });
 
   it('keys a team that is both a group\'s team and the default team by name', () => {

@@ -1,4 +1,4 @@
-import type { Actual, Desired, DesiredPerson, TargetTeam, TargetUser } from '../../../src/model/index.js';
+import type { Actual, Desired, DesiredPerson, Op, TargetTeam, TargetUser } from '../../../src/model/index.js';
 import { policySchema, type PolicyConfig } from '../../../src/config/schema.js';
 import type { PlanInput } from '../../../src/plan/plan-input.js';
 import { CHARTIO_CAPABILITIES } from '../../../src/targets/chartio/index.js';
@@ -50,4 +50,19 @@ export function input(d: Desired, a: Actual, over: Partial<Omit<PlanInput, 'poli
     ...rest,
     policy: { ...policySchema.parse({ maxDeletes: 100, maxDeletePercent: 100 }), ...policy },
   };
+}
+
+/** One readable line per op, so each case states exactly the calls it expects. */
+export function line(op: Op): string {
+  switch (op.kind) {
+    case 'createTeam': return `createTeam ${op.team.name}`;
+    case 'renameTeam': return `renameTeam ${op.from} -> ${op.team.name}`;
+    case 'createUser': return `createUser ${op.user.email} on ${op.team?.name}${op.role ? ` as ${op.role}` : ''}`;
+    case 'addMember': return `addMember ${op.user.email} -> ${op.team.name}${op.role ? ` as ${op.role}` : ''}`;
+    case 'removeMember': return `removeMember ${op.user.email} <- ${op.team.name}`;
+    case 'deleteUser': return `deleteUser ${op.user.email}`;
+    case 'deleteTeam': return `deleteTeam ${op.team.name}`;
+    case 'setMembers': return `setMembers ${op.team.name} = ${op.members.map((m) => m.email).sort().join(',')}`;
+    case 'setRole': return `setRole ${op.user.email}${op.team ? ` in ${op.team.name}` : ''} ${op.from.join(',')} -> ${op.to.join(',')}`;
+  }
 }

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makePlan } from '../../../src/plan/make-plan.js';
-import type { Op } from '../../../src/model/index.js';
 import type { PlanInput } from '../../../src/plan/plan-input.js';
-import { actual, desired, input } from './builders.js';
+import { actual, desired, input, line } from './builders.js';
 import { CHARTIO_CAPABILITIES } from '../../../src/targets/chartio/index.js';
-
-/** One readable line per op, so each case states exactly the calls it expects. */
-function line(op: Op): string {
-  switch (op.kind) {
-    case 'createTeam': return `createTeam ${op.team.name}`;
-    case 'renameTeam': return `renameTeam ${op.from} -> ${op.team.name}`;
-    case 'createUser': return `createUser ${op.user.email} on ${op.team?.name}${op.role ? ` as ${op.role}` : ''}`;
-    case 'addMember': return `addMember ${op.user.email} -> ${op.team.name}${op.role ? ` as ${op.role}` : ''}`;
-    case 'removeMember': return `removeMember ${op.user.email} <- ${op.team.name}`;
-    case 'deleteUser': return `deleteUser ${op.user.email}`;
-    case 'deleteTeam': return `deleteTeam ${op.team.name}`;
-    case 'setMembers': return `setMembers ${op.team.name} = ${op.members.map((m) => m.email).sort().join(',')}`;
-    case 'setRole': return `setRole ${op.user.email}${op.team ? ` in ${op.team.name}` : ''} ${op.from.join(',')} -> ${op.to.join(',')}`;
-  }
-}
 
 interface Case {
   name: string;
@@ -59,12 +43,12 @@ const cases: Case[] = [
     ops: [],
   },
   {
-    name: 'identity link wins over email: an email changed in the app is reported, not delete + re-create',
+    name: 'identity link wins over email: with emailChange keep, a changed email is reported, not delete + re-create',
     given: input(desired({ 'a@corp.com': ['Eng', 'Data'] }), actual({ Eng: ['alice@personal.me'], Data: [] }), {
-      links: links([['s-a@corp.com', 'u-alice@personal.me']]),
+      links: links([['s-a@corp.com', 'u-alice@personal.me']]), policy: { emailChange: 'keep' },
     }),
     ops: ['addMember alice@personal.me -> Data'],
-    warning: /email is "alice@personal.me" in the target but "a@corp.com" in the directory/,
+    warning: /email changed: alice@personal.me -> a@corp.com: policy.emailChange is keep; user u-alice@personal.me kept as is/,
   },
   {
     name: 'an email match linked to another directory person is a conflict: skipped',
@@ -184,8 +168,14 @@ const cases: Case[] = [
     ops: ['deleteTeam Old'],
   },
   {
-    name: 'without prune, unmapped teams stay',
+    name: 'without prune, a linked team no longer mapped stays managed and is emptied',
     given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com'], Old: ['a@corp.com'] }), { links: links([], [['name:Old', 't-Old']]) }),
+    ops: ['removeMember a@corp.com <- Old'],
+    warning: /the mapping of "Old" is gone: team "Old" emptied/,
+  },
+  {
+    name: 'teams never linked nor mapped are left alone',
+    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com'], Old: ['a@corp.com'] })),
     ops: [],
   },
   {

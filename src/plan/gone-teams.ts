@@ -1,0 +1,73 @@
+import type { Op, TargetTeam } from '../model/index.js';
+import type { PlanInput } from './plan-input.js';
+import type { TeamResolution } from './resolve-teams.js';
+import { opKey } from './op-key.js';
+import { fitName } from './team-name.js';
+
+/**
+ * Teams the sync manages whose group is gone: a team link whose key the mapping no longer produces
+ * (the group was deleted, or no longer maps), and a team named in mapping.groups whose group is
+ * missing. Such a team stays managed: emptied, or deleted with `prune`. A team the mapping still
+ * resolves, one that must keep a member, an unmanaged one and a protected one are left alone.
+ */
+export function findGoneTeams(input: PlanInput, out: TeamResolution, byName: (parentId: string | undefined, name: string) => TargetTeam | undefined): void {
+  const { desired, actual, links, policy, capabilities: caps } = input;
+  const byId = new Map(actual.teams.map((t) => [t.id, t]));
+  const protectedNames = new Set(policy.protectedTeams.map((n) => n.trim().toLowerCase()));
+  const keys = new Set(desired.teams.filter((t) => t.gone === undefined).map((t) => t.key));
+  const found: [string, string][] = [];
+  for (const [key, id] of links.teams) {
+    if (keys.has(key)) continue;
+    const group = links.teamGroups?.get(key);
+    found.push([id, key.startsWith('group:') ? `group "${group ?? key.slice('group:'.length)}"` : `the mapping of "${key.replace(/^name:/, '')}"`]);
+  }
+  for (const t of desired.teams) {
+    if (t.gone === undefined) continue;
+    const parentId = t.parent !== undefined ? out.byName.get(t.parent)?.id : undefined;
+    const hit = byId.get(links.teams.get(t.key) ?? '') ?? byName(parentId, fitName(t.name, caps.maxNameLength));
+    if (hit) found.push([hit.id, `group "${t.gone}"`]);
+  }
+  const prune = policy.prune && caps.containers.deletable;
+  for (const [id, what] of found) {
+    const team = byId.get(id);
+    if (!team || out.managedIds.has(id) || out.gone.has(id) || team.keepsMember || team.unmanaged !== undefined || team.type === 'org') continue;
+    if (protectedNames.has(team.name.trim().toLowerCase())) continue;
+    out.gone.set(id, { name: team.name, what, action: prune ? 'delete' : 'empty' });
+    if (!prune) out.managedIds.add(id);
+  }
+}
+
+/**
+ * After every removal is planned: deletes gone teams under prune, and says in the plan, once per
+ * team, what was emptied. Returns how many teams this plan empties (each counts as a deletion).
+ */
+export function goneTeamOps(gone: TeamResolution['gone'], ops: Op[], teamsById: ReadonlyMap<string, TargetTeam>, warnings: string[]): number {
+  let emptied = 0;
+  for (const [teamId, g] of gone) {
+    const line = `${g.what} is gone: team "${g.name}"`;
+    if (g.action === 'delete') {
+      ops.push({ kind: 'deleteTeam', key: opKey('team-delete', teamId), team: { id: teamId, name: g.name }, reason: `${line} deleted (prune)`, dependsOn: [] });
+      warnings.push(`${line} deleted (prune)`);
+      continue;
+    }
+    // Members leave by a removal, or with their account (a leaver deleted by the deprovision policy).
+    const members = new Set(teamsById.get(teamId)!.memberIds);
+    const removed = ops.filter((o) => (o.kind === 'removeMember' && o.team.id === teamId) || (o.kind === 'deleteUser' && members.has(o.user.id))).length;
+    // Already empty (or only members the sync may not remove): nothing to say on every later run.
+    if (removed === 0) continue;
+    emptied += 1;
+    const left = members.size - removed;
+    warnings.push(`${line} emptied (${removed} removed${left > 0 ? `; ${left} kept, see the warnings above` : ''})`);
+  }
+  return emptied;
+}
+
+export function goneReason(gone: TeamResolution['gone'], teamId: string): string | undefined {
+  const g = gone.get(teamId);
+  return g ? `${g.what} is gone: team "${g.name}" emptied` : undefined;
+}
+
+/** Group names of group-keyed teams the store does not have yet (or has under an old name). */
+export function teamGroupsSeen(input: PlanInput): [string, string][] {
+  return input.desired.teams.flatMap((t) => (t.group !== undefined && input.links.teamGroups?.get(t.key) !== t.group ? [[t.key, t.group] as [string, string]] : []));
+}
