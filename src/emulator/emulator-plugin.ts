@@ -1,4 +1,4 @@
-import type { RateLimitOption, LatencyOption } from './index.js';
+import type { LatencyOption, RateLimitOption } from './types.js';
 
 /** Flags every emulator takes (`rostersync emulate`). */
 export interface SharedEmulatorArgs {

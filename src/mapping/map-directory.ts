@@ -1,19 +1,11 @@
 import type { MappingConfig } from '../config/schema.js';
-import { labelOf, normaliseEmail, type Desired, type DesiredPerson, type DesiredTeam, type Group, type Person, type RoleGrant, type Snapshot } from '../model/index.js';
+import { labelOf, normaliseEmail, type Desired, type MapOptions, type DesiredPerson, type DesiredTeam, type Group, type Person, type RoleGrant, type Snapshot } from '../model/index.js';
 import { compare, groupNesting, inherited } from './group-closure.js';
 import { compileRoleRules } from './role-rules.js';
 import { compileTeamRules } from './team-rules.js';
 import { foldLabels, missingExplicitGroups } from './team-names.js';
 
-export interface MapOptions {
-  /**
-   * Set on targets with orgs: the org teams and roles belong to when a rule names none. People join
-   * the orgs of their teams and roles; teams are labelled "org / team".
-   */
-  defaultOrg?: string;
-  /** The target's container names ignore case: names that differ only in case are merged into one team. */
-  caseInsensitiveNames?: boolean;
-}
+export type { MapOptions } from '../model/index.js';
 
 /**
  * Snapshot -> Desired: which containers must exist, and which containers and roles each in-scope

@@ -50,4 +50,15 @@ export interface Desired {
   warnings: string[];
 }
 
+/** How the mapping must shape Desired for a target (from the target's capabilities and config). */
+export interface MapOptions {
+  /**
+   * Set on targets with orgs: the org teams and roles belong to when a rule names none. People join
+   * the orgs of their teams and roles; teams are labelled "org / team".
+   */
+  defaultOrg?: string;
+  /** The target's container names ignore case: names that differ only in case are merged into one team. */
+  caseInsensitiveNames?: boolean;
+}
+
 export const labelOf = (t: DesiredTeam): string => t.label ?? t.name;

@@ -1,6 +1,6 @@
 import type { Op, TargetTeam } from '../model/index.js';
 import type { PlanInput } from './plan-input.js';
-import type { TeamResolution } from './resolve-teams.js';
+import type { TeamResolution } from './team-resolution.js';
 import { opKey } from './op-key.js';
 import { fitName } from './team-name.js';
 

@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log/logger.js';
 import type { Snapshot } from '../model/index.js';
 
 export type ReadMode = 'full' | 'incremental';
@@ -29,4 +31,16 @@ export interface Source {
   /** Connectivity check for `validate`. */
   check?(): Promise<void>;
   close?(): Promise<void>;
+}
+
+export interface SourceDeps {
+  log: Logger;
+  /** Directory of the config file: relative paths in source config resolve against it. */
+  baseDir: string;
+  /** Profile name, for keys and messages. */
+  profile: string;
+  /** For sources that keep state between reads (e.g. the Entra delta snapshot). */
+  redis?: Redis;
+  /** Key prefix for such state; includes the Cluster hash tag. */
+  keyPrefix?: string;
 }

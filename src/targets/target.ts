@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { Actual, Op, TargetCapabilities, TeamRef } from '../model/index.js';
-import type { MapOptions } from '../mapping/map-directory.js';
+import type { Actual, MapOptions, Op, TargetCapabilities, TeamRef } from '../model/index.js';
 import type { HttpHooks } from './http/http-client.js';
 import type { EmulatorPlugin } from '../emulator/emulator-plugin.js';
 

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { SourceReadError } from '../../errors/index.js';
 import type { SourceIssue } from '../../model/index.js';
-import type { SourceDeps } from '../registry.js';
+import type { SourceDeps } from '../source.js';
 import type { ReadRequest, Source, SourceRead } from '../source.js';
 import { readGroupsFile, type GroupIndex } from './groups-file.js';
 import { headerIndex } from './header.js';

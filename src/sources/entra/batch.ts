@@ -1,6 +1,15 @@
 import { SourceReadError } from '../../errors/index.js';
-import type { GraphHttp } from './graph-http.js';
-import { shortPath } from './graph-http.js';
+
+export type Verdict = { retry: false; error: Error } | { retry: true; waitMs?: number; status?: number };
+
+/** What batching needs of the Graph client (kept here so the two modules do not import each other). */
+export interface BatchHttp {
+  readonly c: { maxRetries: number; concurrency: number };
+  postBatch(requests: { id: string; method: 'GET'; url: string }[]): Promise<{ responses: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] }>;
+  verdict(err: unknown, path: string): Promise<Verdict>;
+  backoff(attempt: number): number;
+  pause(ms: number): void;
+}
 
 /** Graph's limit of requests in one JSON batch. */
 export const BATCH_SIZE = 20;
@@ -21,7 +30,7 @@ interface InnerResponse { id: string; status: number; headers?: Record<string, s
  * only this one (Graph throttles per app and tenant); any other inner failure is sorted by the
  * same rules as a plain request (403 names the permission, 400/404 fail unless accepted).
  */
-export async function batchGet<T>(http: GraphHttp, paths: string[], o: BatchOptions = {}): Promise<BatchResult<T>[]> {
+export async function batchGet<T>(http: BatchHttp, paths: string[], o: BatchOptions = {}): Promise<BatchResult<T>[]> {
   const out: BatchResult<T>[] = new Array<BatchResult<T>>(paths.length);
   const chunks: number[][] = [];
   for (let i = 0; i < paths.length; i += BATCH_SIZE) chunks.push(paths.slice(i, i + BATCH_SIZE).map((_, k) => i + k));
@@ -97,4 +106,14 @@ export function relativeUrl(pathOrUrl: string): string {
   if (!/^https?:/i.test(pathOrUrl)) return pathOrUrl;
   const u = new URL(pathOrUrl);
   return `${u.pathname.replace(/^\/(v1\.0|beta)(?=\/)/, '')}${u.search}`;
+}
+
+/** A Graph URL or path without host and version, for messages. */
+export function shortPath(u: string): string {
+  try {
+    const url = new URL(u, 'https://graph');
+    return url.pathname.replace(/^\/(v1\.0|beta)(?=\/)/, '');
+  } catch {
+    return u.slice(0, 80);
+  }
 }

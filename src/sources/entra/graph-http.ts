@@ -6,7 +6,9 @@ import { AuthenticationHandler, Client, HTTPMessageHandler } from '@microsoft/mi
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { SourceReadError } from '../../errors/index.js';
 import type { Logger } from '../../log/logger.js';
-import { batchGet, type BatchOptions, type BatchResult } from './batch.js';
+import { batchGet, shortPath, type BatchOptions, type BatchResult, type Verdict } from './batch.js';
+
+export { shortPath, type Verdict } from './batch.js';
 import { aadstsSummary, DeltaExpiredError, EntraAuthError, EntraPermissionError, EntraTlsError, permissionMessage, tlsMessage, tlsReason } from './errors.js';
 import type { EntraSourceConfig } from './schema.js';
 
@@ -24,7 +26,6 @@ function retryAfterMs(err: unknown): number | undefined {
 }
 
 /** What to do with a failed request: give up with this error, or wait and try again. */
-export type Verdict = { retry: false; error: Error } | { retry: true; waitMs?: number; status?: number };
 
 /**
  * Graph over the SDK, with retries done here (not the SDK's 3 fixed tries) so Retry-After is
@@ -212,11 +213,3 @@ function graphText(err: unknown): string {
   return `${firstSentence(e.message ?? String(err))}${e.requestId ? ` (request-id ${e.requestId})` : ''}`;
 }
 
-export function shortPath(u: string): string {
-  try {
-    const url = new URL(u, 'https://graph');
-    return url.pathname.replace(/^\/(v1\.0|beta)(?=\/)/, '');
-  } catch {
-    return u.slice(0, 80);
-  }
-}

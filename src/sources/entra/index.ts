@@ -1,5 +1,5 @@
 import { ConfigError, SourceReadError } from '../../errors/index.js';
-import type { SourceDeps } from '../registry.js';
+import type { SourceDeps } from '../source.js';
 import type { ReadRequest, Source, SourceRead } from '../source.js';
 import { applyDelta, deltaCompatible } from './delta.js';
 import { DeltaExpiredError, GraphHttp } from './graph-http.js';

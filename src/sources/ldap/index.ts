@@ -1,4 +1,4 @@
-import type { SourceDeps } from '../registry.js';
+import type { SourceDeps } from '../source.js';
 import type { ReadRequest, Source, SourceRead } from '../source.js';
 import { buildSnapshot } from './build-snapshot.js';
 import { LdapSession } from './connection.js';

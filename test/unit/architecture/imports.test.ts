@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('../../../src', import.meta.url));
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Static imports (type-only ones too: they tie modules together just the same for a reader). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const out: string[] = [];
+  for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms)) out.push(resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')));
+  return out;
+}
+
+describe('the source tree', () => {
+  const all = files(SRC);
+  const rel = (f: string) => relative(SRC, f);
+
+  it('has no import cycle', () => {
+    const graph = new Map(all.map((f) => [f, importsOf(f).filter((t) => all.includes(t))]));
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (f: string) => {
+      state.set(f, 'open');
+      stack.push(f);
+      for (const t of graph.get(f)!) {
+        if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t].map(rel).join(' -> '));
+        else if (!state.has(t)) visit(t);
+      }
+      stack.pop();
+      state.set(f, 'done');
+    };
+    for (const f of all) if (!state.has(f)) visit(f);
+    expect(cycles).toEqual([]);
+  });
+
+  it('names a target kind only inside that target plug-in and the registry', () => {
+    const kinds = readdirSync(join(SRC, 'targets')).filter((d) => statSync(join(SRC, 'targets', d)).isDirectory() && d !== 'http');
+    expect(kinds.length).toBeGreaterThanOrEqual(2);
+    const offenders = all.filter((f) => {
+      const r = rel(f);
+      if (r === join('targets', 'registry.ts')) return false;
+      const own = kinds.find((k) => r.startsWith(join('targets', k) + '/'));
+      const text = readFileSync(f, 'utf8').toLowerCase();
+      return kinds.some((k) => k !== own && text.includes(k));
+    });
+    expect(offenders.map(rel)).toEqual([]);
+  });
+});
