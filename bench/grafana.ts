@@ -1,4 +1,4 @@
-// Grafana: write calls per 1,000 team memberships, whole-team PUT (11.1+) against one call per member
+// Grafana: team membership calls per 1,000 memberships, whole-team PUT (11.1+) against one call per member
 // (10.x), for a backfill into an org where everyone has signed in, and for a 5% churn step.
 import { runSync } from '../src/app/run-sync.js';
 import { findOrStartRedis } from '../src/store/redis-server.js';
@@ -10,6 +10,8 @@ export interface GrafanaRow {
   membership: 'whole team' | 'per member';
   memberships: number;
   backfillWrites: number;
+  /** Team membership calls of the backfill (POST per member, or one PUT per team). */
+  membershipCalls: number;
   backfillSeconds: number;
   churnWrites: number;
   callsPer1kMemberships: number;
@@ -34,6 +36,7 @@ export async function grafanaCalls(people: number, groups: number): Promise<Graf
         await runSync(rt, { mode: 'full', trigger: 'backfill' });
         const backfillSeconds = (performance.now() - t0) / 1000;
         const backfillWrites = writes();
+        const membershipCalls = h.emulator.requestLog.filter((r) => r.method !== 'GET' && /^\/api\/teams\/\d+\/members/.test(r.path)).length;
         const memberships = Object.values(expectedOrgState(dir).teams).reduce((n, m) => n + m.length, 0);
         const next = churn(dir, { share: 0.05, seed: 32 });
         h.writeDirectory(next);
@@ -41,8 +44,8 @@ export async function grafanaCalls(people: number, groups: number): Promise<Graf
         const r0 = reads();
         await runSync(rt, { mode: 'full', trigger: 'backfill' });
         rows.push({
-          version, membership: version.startsWith('11') ? 'whole team' : 'per member', memberships, backfillWrites, backfillSeconds,
-          churnWrites: writes() - backfillWrites, callsPer1kMemberships: (backfillWrites / memberships) * 1000, reads: reads() - r0,
+          version, membership: version.startsWith('11') ? 'whole team' : 'per member', memberships, backfillWrites, membershipCalls, backfillSeconds,
+          churnWrites: writes() - backfillWrites, callsPer1kMemberships: (membershipCalls / memberships) * 1000, reads: reads() - r0,
         });
       } finally {
         await h.close();
