@@ -1,4 +1,4 @@
-import { labelOf, type DesiredTeam, type Op, type TargetTeam, type TeamRef } from '../model/index.js';
+import { labelOf, type DesiredTeam, type TargetTeam, type TeamRef } from '../model/index.js';
 import type { PlanInput } from './plan-input.js';
 import { opKey } from './op-key.js';
 import { fitName } from './team-name.js';

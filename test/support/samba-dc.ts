@@ -27,7 +27,7 @@ export async function startSambaDc(): Promise<SambaDc> {
       `--adminpass=${PASSWORD}`, `--targetdir=${dir}`, '--option=interfaces=lo', '--option=bind interfaces only=yes'], { stdio: 'pipe' });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`samba-tool domain provision failed (Debian packages samba, samba-ad-dc, samba-ad-provision): ${(err as { stderr?: Buffer }).stderr?.toString().slice(-1500) ?? err}`);
+    throw new Error(`samba-tool domain provision failed (Debian packages samba, samba-ad-dc, samba-ad-provision): ${(err as { stderr?: Buffer }).stderr?.toString().slice(-1500) ?? err}`, { cause: err });
   }
   const conf = join(dir, 'etc', 'smb.conf');
   writeFileSync(conf, readFileSync(conf, 'utf8').replace('[global]', `[global]\n\tldap server require strong auth = no\n\tserver services = ldap\n\tlog file = ${join(dir, 'samba.log')}`));
@@ -47,7 +47,7 @@ export async function startSambaDc(): Promise<SambaDc> {
   } catch (err) {
     killAll('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${(err as Error).message}: ${stderr.slice(-1500)}`);
+    throw new Error(`${(err as Error).message}: ${stderr.slice(-1500)}`, { cause: err });
   }
   return {
     url: 'ldap://127.0.0.1:389', baseDn: 'DC=corp,DC=test', bindDn: 'Administrator@corp.test', password: PASSWORD,

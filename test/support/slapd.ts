@@ -78,7 +78,7 @@ export async function startSlapd(ldif: string, opts: SlapdOptions = {}): Promise
     execFileSync('slapadd', ['-f', conf, '-l', data], { stdio: 'pipe' });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`slapadd failed (is Debian's slapd installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
+    throw new Error(`slapadd failed (is Debian's slapd installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`, { cause: err });
   }
   const child: ChildProcess = spawn('slapd', ['-f', conf, '-h', `ldap://127.0.0.1:${port}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -88,7 +88,7 @@ export async function startSlapd(ldif: string, opts: SlapdOptions = {}): Promise
   } catch (err) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${(err as Error).message}: ${stderr.slice(-2000)}`);
+    throw new Error(`${(err as Error).message}: ${stderr.slice(-2000)}`, { cause: err });
   }
   const stop = async () => {
     // A process that died by a signal has no exitCode and will not emit 'exit' again.
@@ -104,7 +104,7 @@ export async function startSlapd(ldif: string, opts: SlapdOptions = {}): Promise
       execFileSync('ldapadd', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-D', ADMIN_DN, '-y', pw, '-f', later], { stdio: 'pipe' });
     } catch (err) {
       await stop();
-      throw new Error(`ldapadd into the test slapd failed (is Debian's ldap-utils installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
+      throw new Error(`ldapadd into the test slapd failed (is Debian's ldap-utils installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`, { cause: err });
     }
   }
   return {

@@ -98,7 +98,7 @@ async function resolveOrgs(client: GrafanaClient, wanted: (string | number)[], g
 
 async function* paged<B, T>(get: Get, url: (page: number) => string, schema: z.ZodType<B>, items: (b: B) => T[], what: string, auth: object): AsyncGenerator<T> {
   let seen = 0;
-  let total = 0;
+  let total: number;
   for (let page = 1; ; page++) {
     const body = await get(url(page), schema, auth);
     const got = items(body);

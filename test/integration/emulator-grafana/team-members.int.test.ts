@@ -66,7 +66,7 @@ describe('team members (/api/teams/:id/members)', () => {
   it('PUT {members, admins} sets the whole team by email (11.1+), removing anyone not listed', async () => {
     const t = emu.api.createTeam(1, 'Ops');
     const a = emu.api.createUser({ login: 'a', email: 'a@example.com' });
-    const b = emu.api.createUser({ login: 'b', email: 'b@example.com' });
+    emu.api.createUser({ login: 'b', email: 'b@example.com' });
     const c = emu.api.createUser({ login: 'c', email: 'c@example.com' });
     emu.api.addTeamMember(t.id, a.id);
     emu.api.addTeamMember(t.id, c.id);
