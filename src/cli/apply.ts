@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { openRuntime } from '../app/runtime.js';
+import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import { applyReviewedPlan } from '../app/run-sync.js';
 import { withProfileLock } from '../app/profile-lock.js';
 import { ConfigError } from '../errors/index.js';
@@ -30,14 +30,16 @@ export async function applyCommand(argv: string[]): Promise<number> {
     throw new ConfigError(`${positionals[0]}: not a readable plan file (${(err as Error).message})`);
   }
   if (!plan.id || !Array.isArray(plan.phases)) throw new ConfigError(`${positionals[0]}: not a rostersync plan (no id or phases)`);
-  const rt = await openRuntime(values.config, values.profile ? { profile: values.profile } : {});
+  const rt = await openRuntime(values.config, { redisOutageMs: REDIS_OUTAGE_MS, ...(values.profile ? { profile: values.profile } : {}) });
   const progress = progressReporter();
   try {
     rt.startWorkers();
-    const outcome = await withProfileLock(rt.store, 'apply', (signal) => applyReviewedPlan(rt, plan, { onProgress: progress.update, signal }));
+    const outcome = await withProfileLock(rt.store, 'apply', (signal) => applyReviewedPlan(rt, plan, { onProgress: progress.update, signal: AbortSignal.any([signal, rt.redisLost]) }));
     progress.finish();
     process.stdout.write(renderRunSummary(outcome.run) + '\n');
     return outcome.exitCode;
+  } catch (err) {
+    throw rt.explain(err);
   } finally {
     await rt.close();
   }

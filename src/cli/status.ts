@@ -1,4 +1,4 @@
-import { openRuntime } from '../app/runtime.js';
+import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import { silentLogger } from '../log/logger.js';
 import { intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -15,7 +15,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
-  const rt = await openRuntime(values.config, { log: silentLogger, ...(values.profile ? { profile: values.profile } : {}) });
+  const rt = await openRuntime(values.config, { log: silentLogger, redisOutageMs: REDIS_OUTAGE_MS, ...(values.profile ? { profile: values.profile } : {}) });
   try {
     if (values.run) {
       const run = await rt.store.getRun(values.run);
@@ -34,6 +34,8 @@ export async function statusCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${r.startedAt}  ${r.runId.padEnd(34)} ${r.status.padEnd(9)} ${String(r.done).padStart(6)}/${String(r.totalOps).padEnd(6)} ops  ${failed} failed${r.blocked ? `  blocked: ${r.blocked.code}` : ''}\n`);
     }
     return EXIT.ok;
+  } catch (err) {
+    throw rt.explain(err);
   } finally {
     await rt.close();
   }

@@ -1,6 +1,7 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { TargetHttpError, TargetNetworkError } from '../errors/index.js';
+import { TargetHttpError } from '../errors/index.js';
+import { isTransient } from '../targets/http/http-client.js';
 import type { Logger } from '../log/logger.js';
 import type { Op } from '../model/index.js';
 import type { Store } from '../store/store.js';
@@ -40,7 +41,9 @@ export function startOpWorker(deps: OpWorkerDeps): Worker<OpJobData> {
     lockDuration: 15_000,
     stalledInterval: 5_000,
   });
-  worker.on('error', (err) => deps.log.error({ err }, 'op worker error'));
+  // While Redis is away every reconnect attempt is an error event: the runtime logs the outage once,
+  // so these stay at debug; anything else is a real worker error.
+  worker.on('error', (err) => (deps.connection.status === 'ready' ? deps.log.error({ err }, 'op worker error') : deps.log.debug({ err: err.message }, 'op worker: redis unavailable')));
   return worker;
 }
 
@@ -87,7 +90,9 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
       await Promise.all([deps.queue.rateLimit(ms), deps.budget?.pause(ms)]);
       throw Worker.RateLimitError();
     }
-    const transient = err instanceof TargetNetworkError || (err instanceof TargetHttpError && err.transient);
+    // Unreadable answers count too: the write may have applied, and its retry meets the target's
+    // idempotent answer (409 exists, 404 gone), which reads the result back.
+    const transient = isTransient(err);
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (transient && !last) {
       log.debug({ attempt: job.attemptsMade + 1, reason: (err as Error).message }, 'op will be retried');
