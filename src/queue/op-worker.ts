@@ -1,6 +1,6 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { TargetHttpError } from '../errors/index.js';
+import { TargetHttpError, TargetResponseError } from '../errors/index.js';
 import { isTransient } from '../targets/http/http-client.js';
 import type { Logger } from '../log/logger.js';
 import type { Op } from '../model/index.js';
@@ -9,6 +9,7 @@ import type { OpOutcomeKind } from '../store/run-record.js';
 import type { IdResolver, OpOutcome, Target } from '../targets/target.js';
 import { OPS_QUEUE, type OpJobData } from './op-jobs.js';
 import type { RateBudget } from './rate-budget.js';
+import { readBack } from './verify-op.js';
 
 export interface OpWorkerDeps {
   connection: Redis;
@@ -98,8 +99,12 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
       log.debug({ attempt: job.attemptsMade + 1, reason: (err as Error).message }, 'op will be retried');
       throw err;
     }
+    // The last answer was unreadable: the call may have applied. Read the target back before
+    // saying it failed, so an applied op neither fails nor takes its dependants down with it.
+    const seen = err instanceof TargetResponseError ? await verifyByReading(deps.targetFor(profile), op, ids, log) : undefined;
     // A permanent answer (or the last attempt): the op fails with the API's message, the job completes.
-    return record('failed', { detail: (err as Error).message });
+    if (!seen) return record('failed', { detail: err instanceof TargetResponseError ? `${err.message} (reading the target back did not show the change)` : (err as Error).message });
+    out = seen;
   }
   // Outside the try: a Redis error while recording is retried as such, never recorded as the op failing.
   const teamId = 'team' in op && op.team ? op.team.id ?? (await ids.teamId(op.team)) : undefined;
@@ -108,4 +113,18 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
     ...(out.detail ? { detail: out.detail } : {}), ...(out.createdId ? { createdId: out.createdId } : {}),
     ...(teamId ? { teamId } : {}), ...(userId ? { userId } : {}),
   });
+}
+
+async function verifyByReading(target: Target, op: Op, ids: IdResolver, log: Logger): Promise<OpOutcome | undefined> {
+  try {
+    const [{ actual }, teamId, userId] = await Promise.all([
+      target.read(),
+      'team' in op && op.team && !op.team.id ? ids.teamId(op.team) : undefined,
+      'user' in op && !op.user.id ? ids.userId(op.user.sourceId, op.user.email) : undefined,
+    ]);
+    return readBack(op, actual, { ...(teamId ? { teamId } : {}), ...(userId ? { userId } : {}) });
+  } catch (err) {
+    log.debug({ reason: (err as Error).message }, 'reading back after an unreadable answer failed');
+    return undefined;
+  }
 }

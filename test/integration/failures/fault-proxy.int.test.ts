@@ -27,8 +27,8 @@ function changed(dir: Snapshot): Snapshot {
 }
 
 /** Synced directly, then the directory changes and the target sits behind the proxy. */
-async function scenario(seed: number): Promise<{ hh: Harness; p: FaultProxy; target: Snapshot }> {
-  const hh = await createHarness(redisUrl, { queue: { attempts: 8, backoffMs: 20 } });
+async function scenario(seed: number, attempts = 8): Promise<{ hh: Harness; p: FaultProxy; target: Snapshot }> {
+  const hh = await createHarness(redisUrl, { queue: { attempts, backoffMs: 20 } });
   h = hh;
   const dir = generateDirectory({ people: 80, groups: 4, memberships: 110, seed });
   hh.writeDirectory(dir);
@@ -99,6 +99,26 @@ describe('backfill through a misbehaving proxy', () => {
     expect(r.stdout).not.toMatch(/skipped-dependency\s+[1-9]|failed\s+[1-9]/);
     expect(teamsState(hh.emulator)).toEqual(expectedTeams(target));
     expect(r.lost).toEqual([]);
+  }, 240_000);
+
+  it('an unreadable answer on the last attempt is read back: applied ops are not failed, unapplied ones are', async () => {
+    // One attempt per op: the first unreadable answer is the last one.
+    const { hh, p, target } = await scenario(130, 1);
+    p.setFaults(seededFaults(9, [['truncate', 0.4], ['empty', 0.3]], writes));
+
+    const r = await faultyRun(hh, target);
+
+    console.info(`one attempt, write answers unreadable: exit ${r.code} in ${r.ms} ms; faults ${JSON.stringify(countFaults(p))}`);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(teamsState(hh.emulator)).toEqual(expectedTeams(target));
+
+    // A login page instead of the API: nothing applied, and reading back says so.
+    hh.writeDirectory({ ...target, people: target.people.map((x, i) => (i < 3 ? { ...x, groupIds: [...x.groupIds, target.groups[3]!.sourceId] } : x)) });
+    p.setFaults((req) => (writes(req) ? 'html200' : 'pass'));
+    const refused = await faultyRun(hh, target);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/answered 200 with a body that is not JSON: <!DOCTYPE html>.* \(reading the target back did not show the change\)/);
+    expect(refused.lost).toEqual([]);
   }, 240_000);
 
   it.each<[string, (req: ProxiedRequest) => Fault, RegExp]>([
