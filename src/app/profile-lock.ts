@@ -19,9 +19,24 @@ export class LockLostError extends RostersyncError {
  * A RunInProgressError (exit 75) whose message names the holder instead of suggesting --resume.
  */
 export class ProfileBusyError extends RunInProgressError {
-  constructor(readonly profile: string, readonly holder: string | undefined) {
+  constructor(readonly profile: string, readonly holder: string | undefined, holderGone = false) {
     super('(locked)');
-    this.message = `profile ${profile} is held by another process right now (${holder ?? 'its lock expired a moment ago'}); nothing was changed: try again when it has finished`;
+    this.message = holderGone
+      ? `profile ${profile} is still locked by a process that is gone (${holder}); its lock lapses within ${PROFILE_LOCK_MS / 1000} s: continue its run with --resume, which waits for that`
+      : `profile ${profile} is held by another process right now (${holder ?? 'its lock expired a moment ago'}); nothing was changed: try again when it has finished`;
+  }
+}
+
+/** True when the holder ran on this host under a pid that no longer exists (killed, crashed). */
+export function holderGone(holder: string | undefined): boolean {
+  const m = holder ? / on (\S+), pid (\d+),/.exec(holder) : null;
+  if (!m || m[1] !== hostname()) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return false;
+  } catch (err) {
+    // EPERM: the pid exists under another user.
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
@@ -46,7 +61,10 @@ export async function withProfileLock<T>(store: Store, who: string, work: (signa
   // A resume after a crash waits out the dead process's lock instead of failing.
   const deadline = Date.now() + (opts.waitMs ?? 0);
   while (!(await store.acquireLock(owner, PROFILE_LOCK_MS))) {
-    if (Date.now() >= deadline) throw new ProfileBusyError(store.profile, await lockHolder(store));
+    if (Date.now() >= deadline) {
+      const holder = await lockHolder(store);
+      throw new ProfileBusyError(store.profile, holder, holderGone(holder));
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   const lost = new AbortController();
