@@ -14,7 +14,8 @@ const HELP = `rostersync apply PLAN.json --config FILE [--profile NAME]
 Applies a plan written by "rostersync plan --out PLAN.json" after review. The target is read once
 to check the plan still fits: if users or teams it names are gone, it refuses (exit 2) and asks for
 a new plan. The source is not read again.
-Exit: 0 ok, 1 some ops failed, 2 blocked (blocked or stale plan).`;
+Exit: 0 ok, 1 some ops failed, 2 blocked (blocked or stale plan), 69 target or Redis unavailable,
+75 another process runs the profile, 78 bad config or plan file.`;
 
 export async function applyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { config: { type: 'string', short: 'c' }, profile: { type: 'string' } }, true);

@@ -6,7 +6,8 @@ import { renderRunSummary } from './summary.js';
 
 const HELP = `rostersync status --config FILE [--profile NAME] [--limit N] [--run RUN_ID] [--json]
 
-Shows the recent runs of a profile (newest first), or one run in detail.`;
+Shows the recent runs of a profile (newest first), or one run in detail.
+Exit: 0 ok, 64 unknown --run, 69 Redis unavailable, 78 bad config.`;
 
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { config: { type: 'string', short: 'c' }, profile: { type: 'string' }, limit: { type: 'string' }, run: { type: 'string' }, json: { type: 'boolean' } });

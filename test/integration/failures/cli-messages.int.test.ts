@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { lockOwner } from '../../../src/app/profile-lock.js';
 import { freePort } from '../../../src/store/redis-server.js';
@@ -100,4 +101,18 @@ describe('failures the CLI understands end with one line and a documented code',
     expect(r.stderr).not.toContain('--resume');
     expect(h.emulator.requestLog.filter((x) => x.method !== 'GET')).toEqual([]);
   });
+
+  it('bad CSV rows: exit 69 before any call to the target, one line naming the file, the row and the limit', async () => {
+    h = await createHarness(redisUrl);
+    h.writeDirectory(generateDirectory({ people: 5, groups: 1, memberships: 5, seed: 75 }));
+    appendFileSync(join(h.dir, 'dir/people.csv'), 'p-bad,not-an-email,Bad Row,,,true,group-1\n');
+
+    const r = await timed(['backfill', '--config', h.configPath]);
+
+    expect(r.code).toBe(69);
+    expect(lines(r.stderr).filter((l) => l.startsWith('rostersync:'))).toEqual([expect.stringMatching(/^rostersync: \S*people\.csv: 1 invalid rows, more than maxInvalidRows=0; first: people\.csv:7: invalid email "not-an-email"$/)]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(h.emulator.requestLog.filter((x) => x.method !== 'GET')).toEqual([]);
+  });
 });
+

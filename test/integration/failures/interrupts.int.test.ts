@@ -57,7 +57,7 @@ describe('interrupted backfills', () => {
     expect(writes(hh).filter((w) => w.applied)).toHaveLength(minimalWrites(dir));
   }, 120_000);
 
-  it('SIGKILL mid-sync: a new backfill says the lock's holder is gone and points at --resume (75); --resume waits out the dead lock and finishes exactly', async () => {
+  it('SIGKILL mid-sync: a new backfill says the lock holder is gone and points at --resume (75); --resume waits out the dead lock and finishes exactly', async () => {
     const { hh, dir } = await slow(141);
     const r = await interrupted(hh, 'SIGKILL');
     expect(r.signal).toBe('SIGKILL');
