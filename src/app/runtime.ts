@@ -2,8 +2,9 @@ import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { targetOf } from '../config/schema.js';
 import { loadConfig } from '../config/load-config.js';
-import { RostersyncError } from '../errors/index.js';
+import { RedisUnavailableError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { maskUrl } from '../log/mask-url.js';
 import type { Op } from '../model/index.js';
 import { OPS_QUEUE, type OpJobData } from '../queue/op-jobs.js';
 import { startOpWorker } from '../queue/op-worker.js';
@@ -27,6 +28,10 @@ export interface Runtime extends App {
   targetFor(profile: string): Target;
   /** Starts in-process workers on this runtime's queue; closed by close(). */
   startWorkers(opts?: { concurrency?: number; onOutcome?: (op: Op, outcome: string) => void }): Worker<OpJobData>;
+  /** Aborted, with a RedisUnavailableError as its reason, once Redis stayed away past the outage bound. */
+  redisLost: AbortSignal;
+  /** The error to report for a failure: the Redis outage behind it when there was one, else the error itself. */
+  explain(err: unknown): unknown;
   close(): Promise<void>;
 }
 
@@ -35,7 +40,17 @@ export interface RuntimeOptions {
   log?: Logger;
   /** Observe every API answer (metrics, tests). */
   onResponse?: (info: { method: string; path: string; status: number }) => void;
+  /**
+   * How long Redis may stay unreachable mid-run: commands wait (and resend) while it is away, and
+   * past this bound every connection gives up and `redisLost` aborts. One-shot commands pass
+   * REDIS_OUTAGE_MS; the daemon keeps reconnecting (its /readyz says Redis is down).
+   * @defaultValue Infinity
+   */
+  redisOutageMs?: number;
 }
+
+/** What the one-shot commands ride out: a restart, a Sentinel failover. Longer is an outage (exit 69). */
+export const REDIS_OUTAGE_MS = 30_000;
 
 /**
  * Config, then Redis: every config problem is found before a connection opens, and a failure
@@ -46,8 +61,13 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const { config } = loaded;
   const log = opts.log ?? createLogger({ level: config.log.level });
   const prefix = config.redis.prefix;
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3, connectTimeout: 5000 });
+  const where = maskUrl(config.redis.url);
+  const outage = outageGuard(where, opts.redisOutageMs ?? Infinity, log);
+  // maxRetriesPerRequest null: a command waits through a reconnect instead of failing after 3 tries
+  // (ioredis' "Reached the max retries per request limit"); the outage bound ends the wait.
+  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5000, retryStrategy: outage.retryStrategy });
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
+  redis.on('ready', outage.recovered);
   const queueRef: { queue?: Queue<OpJobData> } = {};
   // One budget per target key, shared by every profile that syncs into it and every process.
   const budgets = new Map<string, RateBudget | undefined>();
@@ -79,7 +99,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   } catch (err) {
     redis.disconnect();
     await app.source.close?.();
-    throw new RostersyncError('REDIS_UNAVAILABLE', `cannot reach Redis at ${config.redis.url.replace(/\/\/[^@]*@/, '//***@')}: ${(err as Error).message}`, { cause: err });
+    throw new RedisUnavailableError(`cannot reach Redis at ${where}: ${(err as Error).message}`, { cause: err });
   }
   const queue = new Queue<OpJobData>(OPS_QUEUE, { connection: redis, prefix: queuePrefix(prefix) });
   queue.on('error', (err) => log.debug({ err: err.message }, 'op queue connection error'));
@@ -108,6 +128,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
     ...app, redis, queue, storeFor, targetFor, store: storeFor(app.profile.name), ...(budget ? { budget } : {}),
     startWorkers(o = {}) {
       const connection = redis.duplicate({ maxRetriesPerRequest: null });
+      connection.on('ready', outage.recovered);
       workerConnections.push(connection);
       const w = startOpWorker({
         connection, queuePrefix: queuePrefix(prefix), queue, targetFor, storeFor, log, concurrency: o.concurrency ?? config.queue.concurrency,
@@ -120,7 +141,10 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
       workers.push(w);
       return w;
     },
+    redisLost: outage.signal,
+    explain: (err) => outage.signal.reason ?? err,
     async close() {
+      if (outage.signal.aborted) return closeAfterOutage();
       // close() waits for active jobs with no time limit, and a later close(true) returns that same
       // pending promise (BullMQ 6.7): give them 10 s, then drop the connections; the jobs' locks
       // expire and they return to the queue.
@@ -130,6 +154,49 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
       await app.source.close?.();
       for (const c of workerConnections) c.disconnect();
       redis.disconnect();
+    },
+  };
+
+  /** With Redis gone for good nothing can finish cleanly: force, briefly, and drop the connections. */
+  async function closeAfterOutage(): Promise<void> {
+    const brief = (p: Promise<unknown>) => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
+    await Promise.all(workers.map((w) => brief(w.close(true))));
+    await brief(queue.close());
+    await brief(Promise.resolve(app.source.close?.()));
+    for (const c of workerConnections) c.disconnect();
+    redis.disconnect();
+  }
+}
+
+/**
+ * One clock for the outage of a runtime's connections (they all reach the same server): the first
+ * failed reconnect starts it, a `ready` stops it. Past the bound every retryStrategy answers null,
+ * so ioredis ends the connection and fails the commands waiting on it, and the signal aborts.
+ */
+function outageGuard(where: string, boundMs: number, log: Logger) {
+  let since: number | undefined;
+  let connected = false;
+  const lost = new AbortController();
+  return {
+    signal: lost.signal,
+    retryStrategy(times: number): number | null {
+      // Before the first connection the command fails fast (exit 69) rather than waiting.
+      if (lost.signal.aborted || !connected) return null;
+      if (since === undefined) {
+        since = Date.now();
+        log.warn({ redis: where, giveUpAfterMs: Number.isFinite(boundMs) ? boundMs : undefined }, 'Redis connection lost: reconnecting');
+      }
+      const away = Date.now() - since;
+      if (away > boundMs) {
+        lost.abort(new RedisUnavailableError(`Redis at ${where} has been unreachable for ${Math.round(away / 1000)} s, longer than the ${Math.round(boundMs / 1000)} s a command waits: stopped (an unfinished run stays in Redis; continue it with backfill --resume once Redis is back)`));
+        return null;
+      }
+      return Math.min(100 * times, 1000);
+    },
+    recovered() {
+      connected = true;
+      if (since !== undefined) log.warn({ redis: where, awayMs: Date.now() - since }, 'Redis connection back');
+      since = undefined;
     },
   };
 }

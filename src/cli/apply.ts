@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { openRuntime } from '../app/runtime.js';
+import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import { applyReviewedPlan } from '../app/run-sync.js';
 import { withProfileLock } from '../app/profile-lock.js';
 import { ConfigError } from '../errors/index.js';
@@ -14,7 +14,8 @@ const HELP = `rostersync apply PLAN.json --config FILE [--profile NAME]
 Applies a plan written by "rostersync plan --out PLAN.json" after review. The target is read once
 to check the plan still fits: if users or teams it names are gone, it refuses (exit 2) and asks for
 a new plan. The source is not read again.
-Exit: 0 ok, 1 some ops failed, 2 blocked (blocked or stale plan).`;
+Exit: 0 ok, 1 some ops failed, 2 blocked (blocked or stale plan), 69 target or Redis unavailable,
+75 another process runs the profile, 78 bad config or plan file.`;
 
 export async function applyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { config: { type: 'string', short: 'c' }, profile: { type: 'string' } }, true);
@@ -30,14 +31,16 @@ export async function applyCommand(argv: string[]): Promise<number> {
     throw new ConfigError(`${positionals[0]}: not a readable plan file (${(err as Error).message})`);
   }
   if (!plan.id || !Array.isArray(plan.phases)) throw new ConfigError(`${positionals[0]}: not a rostersync plan (no id or phases)`);
-  const rt = await openRuntime(values.config, values.profile ? { profile: values.profile } : {});
+  const rt = await openRuntime(values.config, { redisOutageMs: REDIS_OUTAGE_MS, ...(values.profile ? { profile: values.profile } : {}) });
   const progress = progressReporter();
   try {
     rt.startWorkers();
-    const outcome = await withProfileLock(rt.store, 'apply', (signal) => applyReviewedPlan(rt, plan, { onProgress: progress.update, signal }));
+    const outcome = await withProfileLock(rt.store, 'apply', (signal) => applyReviewedPlan(rt, plan, { onProgress: progress.update, signal: AbortSignal.any([signal, rt.redisLost]) }));
     progress.finish();
     process.stdout.write(renderRunSummary(outcome.run) + '\n');
     return outcome.exitCode;
+  } catch (err) {
+    throw rt.explain(err);
   } finally {
     await rt.close();
   }

@@ -1,4 +1,4 @@
-import { openRuntime } from '../app/runtime.js';
+import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import { resumeSync, runSync, type SyncOutcome } from '../app/run-sync.js';
 import { PROFILE_LOCK_MS, withProfileLock } from '../app/profile-lock.js';
 import { renderPlanText } from '../plan/render.js';
@@ -13,7 +13,10 @@ One-shot sync: read the directory and the target, plan, check safety, enqueue, a
 this process until every op has an outcome. Safe to interrupt (Ctrl-C or a crash): --resume
 continues the unfinished run from its stored plan without re-reading the target or repeating calls.
   --allow-deletes N  accept up to N deletions for this run (over the policy's guard)
-Exit: 0 ok, 1 some ops failed, 2 blocked by safety, 69 unreachable, 78 bad config, 130 interrupted.`;
+  --resume           continue the unfinished run; with none, says so and exits 0
+Exit: 0 ok (or nothing to resume), 1 some ops failed, 2 blocked by safety, 69 source, target or
+Redis unreachable (Redis: for more than ${REDIS_OUTAGE_MS / 1000} s), 75 another process runs the profile, 78 bad config,
+130 interrupted.`;
 
 export async function backfillCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -26,29 +29,34 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   }
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
   const allowDeletes = intOption(values['allow-deletes'], '--allow-deletes');
-  const rt = await openRuntime(values.config, values.profile ? { profile: values.profile } : {});
+  const rt = await openRuntime(values.config, { redisOutageMs: REDIS_OUTAGE_MS, ...(values.profile ? { profile: values.profile } : {}) });
   const abort = new AbortController();
   const interrupted = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   const progress = progressReporter();
   try {
+    if (values.resume && !(await rt.store.unfinishedRun())) {
+      process.stdout.write(`nothing to resume: profile ${rt.profile.name} has no unfinished run (run backfill without --resume to start one)\n`);
+      return EXIT.ok;
+    }
     rt.startWorkers();
     const req = { onProgress: progress.update, signal: abort.signal };
     let outcome: SyncOutcome;
     try {
       outcome = await withProfileLock(rt.store, 'backfill', (lockSignal) => {
-        const locked = { ...req, signal: AbortSignal.any([abort.signal, lockSignal]) };
+        const locked = { ...req, signal: AbortSignal.any([abort.signal, lockSignal, rt.redisLost]) };
         return values.resume
           ? resumeSync(rt, locked)
           : runSync(rt, { ...locked, mode: values.incremental ? 'incremental' : 'full', trigger: 'backfill', ...(allowDeletes !== undefined ? { allowDeletes } : {}) });
       },
       values.resume ? { waitMs: PROFILE_LOCK_MS + 2000 } : {});
     } catch (err) {
+      if (rt.redisLost.aborted) throw rt.redisLost.reason;
       if (abort.signal.aborted) {
         progress.finish();
         process.stderr.write('interrupted: the run is kept in Redis; continue it with --resume\n');
-        return 130;
+        return EXIT.interrupted;
       }
       throw err;
     }
@@ -56,6 +64,8 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     if (outcome.status === 'blocked' && outcome.plan) process.stdout.write(renderPlanText(outcome.plan) + '\n\n');
     process.stdout.write(renderRunSummary(outcome.run) + '\n');
     return outcome.exitCode;
+  } catch (err) {
+    throw rt.explain(err);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);

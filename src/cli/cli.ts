@@ -1,4 +1,8 @@
-import { ConfigError, RostersyncError, SourceReadError, TargetHttpError, TargetNetworkError, TargetReadIncompleteError } from '../errors/index.js';
+import { LockLostError } from '../app/profile-lock.js';
+import { RunInProgressError } from '../app/run-sync.js';
+import {
+  ConfigError, RedisUnavailableError, RostersyncError, SourceReadError, TargetHttpError, TargetNetworkError, TargetReadIncompleteError, TargetResponseError,
+} from '../errors/index.js';
 import { UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { planCommand } from './plan.js';
@@ -29,7 +33,7 @@ Commands:
 ${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
 
 Run "rostersync <command> --help" for a command's options.
-Exit codes: 0 ok, 1 some ops failed, 2 blocked by safety, 64 usage, 69 source/target/Redis unavailable, 75 a run of the profile is in progress, 78 config error.`;
+Exit codes: 0 ok, 1 some ops failed, 2 blocked by safety, 64 usage, 69 source/target/Redis unavailable, 70 internal error (a bug), 75 the profile is busy, 78 config error, 130 interrupted.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -49,14 +53,27 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Exit code of an error the program understands (README's table); undefined for a bug. */
+export function exitCodeOf(err: unknown): number | undefined {
+  if (err instanceof UsageError) return EXIT.usage;
+  if (err instanceof ConfigError) return EXIT.config;
+  if (err instanceof SourceReadError || err instanceof TargetHttpError || err instanceof TargetNetworkError
+    || err instanceof TargetReadIncompleteError || err instanceof TargetResponseError || err instanceof RedisUnavailableError) return EXIT.unavailable;
+  // redis-server.ts raises a plain RostersyncError with this code when it cannot start one.
+  if (err instanceof RostersyncError && err.code === 'REDIS_UNAVAILABLE') return EXIT.unavailable;
+  if (err instanceof RunInProgressError || err instanceof LockLostError) return EXIT.tempfail;
+  return undefined;
+}
+
+/**
+ * One line on stderr for a condition the program understands; a stack only for a bug (an error
+ * that is not ours), where it is what a maintainer needs.
+ */
 function reportError(err: unknown): number {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`rostersync: ${message}\n`);
-  if (err instanceof UsageError) return EXIT.usage;
-  if (err instanceof ConfigError) return EXIT.config;
-  if (err instanceof SourceReadError || err instanceof TargetHttpError || err instanceof TargetNetworkError || err instanceof TargetReadIncompleteError) return EXIT.unavailable;
-  if (err instanceof RostersyncError && err.code === 'REDIS_UNAVAILABLE') return EXIT.unavailable;
-  if (err instanceof RostersyncError && err.code === 'RUN_IN_PROGRESS') return EXIT.tempfail;
+  const code = exitCodeOf(err);
+  if (code !== undefined) return code;
   if (!(err instanceof RostersyncError) && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
   return EXIT.software;
 }

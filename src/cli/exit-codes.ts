@@ -1,4 +1,4 @@
-/** Documented exit codes (README, docs/cli.md). */
+/** Documented exit codes: README's table lists exactly these (a unit test holds them together). */
 export const EXIT = {
   ok: 0,
   /** Some ops failed; the rest applied. */
@@ -15,4 +15,6 @@ export const EXIT = {
   software: 70,
   /** Bad configuration (EX_CONFIG). */
   config: 78,
+  /** Stopped by SIGINT/SIGTERM; the run is kept and continues with --resume (128 + SIGINT). */
+  interrupted: 130,
 } as const;

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { openApp } from '../app/open-app.js';
 import { emptyPlanState, planSync, type PlanState } from '../app/plan-sync.js';
-import { openRuntime } from '../app/runtime.js';
+import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import type { Plan } from '../model/index.js';
 import { renderPlanText } from '../plan/render.js';
 import { intOption, parse, UsageError } from './args.js';
@@ -31,7 +31,7 @@ export async function planCommand(argv: string[]): Promise<number> {
   const allowDeletes = intOption(values['allow-deletes'], '--allow-deletes');
   // With Redis, plan with what earlier runs learned (links, tombstones, last size), exactly as a
   // sync would; without it, plan from scratch and say so.
-  const rt = await openRuntime(values.config, profile).catch((err: Error) => err);
+  const rt = await openRuntime(values.config, { ...profile, redisOutageMs: REDIS_OUTAGE_MS }).catch((err: Error) => err);
   const app = rt instanceof Error ? await openApp(values.config, profile) : rt;
   if (rt instanceof Error) app.log.warn({ reason: rt.message }, 'no store: planning without identity links, tombstones or the last directory size');
   try {
@@ -40,6 +40,8 @@ export async function planCommand(argv: string[]): Promise<number> {
       mode: 'full', state, ...(allowDeletes !== undefined ? { allowDeletes } : {}),
     });
     return print(result.plan, values);
+  } catch (err) {
+    throw rt instanceof Error ? err : rt.explain(err);
   } finally {
     if (!(rt instanceof Error)) await rt.close();
   }

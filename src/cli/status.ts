@@ -1,4 +1,4 @@
-import { openRuntime } from '../app/runtime.js';
+import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import { silentLogger } from '../log/logger.js';
 import { intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -6,7 +6,8 @@ import { renderRunSummary } from './summary.js';
 
 const HELP = `rostersync status --config FILE [--profile NAME] [--limit N] [--run RUN_ID] [--json]
 
-Shows the recent runs of a profile (newest first), or one run in detail.`;
+Shows the recent runs of a profile (newest first), or one run in detail.
+Exit: 0 ok, 64 unknown --run, 69 Redis unavailable, 78 bad config.`;
 
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { config: { type: 'string', short: 'c' }, profile: { type: 'string' }, limit: { type: 'string' }, run: { type: 'string' }, json: { type: 'boolean' } });
@@ -15,7 +16,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
-  const rt = await openRuntime(values.config, { log: silentLogger, ...(values.profile ? { profile: values.profile } : {}) });
+  const rt = await openRuntime(values.config, { log: silentLogger, redisOutageMs: REDIS_OUTAGE_MS, ...(values.profile ? { profile: values.profile } : {}) });
   try {
     if (values.run) {
       const run = await rt.store.getRun(values.run);
@@ -34,6 +35,8 @@ export async function statusCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${r.startedAt}  ${r.runId.padEnd(34)} ${r.status.padEnd(9)} ${String(r.done).padStart(6)}/${String(r.totalOps).padEnd(6)} ops  ${failed} failed${r.blocked ? `  blocked: ${r.blocked.code}` : ''}\n`);
     }
     return EXIT.ok;
+  } catch (err) {
+    throw rt.explain(err);
   } finally {
     await rt.close();
   }

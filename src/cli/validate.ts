@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { openApp } from '../app/open-app.js';
 import { silentLogger } from '../log/logger.js';
+import { maskUrl } from '../log/mask-url.js';
 import { parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 
@@ -24,7 +25,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const checks: [string, () => Promise<void>][] = [
     [`source   ${app.profile.name} (${app.profile.source.kind})`, async () => app.source.check?.()],
     [`target   ${app.target.kind} ${app.target.budget.key}`, async () => app.target.check?.()],
-    [`redis    ${redactUrl(app.config.redis.url)}`, () => pingRedis(app.config.redis.url)],
+    [`redis    ${maskUrl(app.config.redis.url)}`, () => pingRedis(app.config.redis.url)],
   ];
   let failed = 0;
   for (const [name, check] of checks) {
@@ -41,15 +42,13 @@ export async function validateCommand(argv: string[]): Promise<number> {
 
 async function pingRedis(url: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  // The failure is reported by connect() below; without a listener ioredis prints every
+  // connection error as "[ioredis] Unhandled error event" with a stack.
+  redis.on('error', () => {});
   try {
     await redis.connect();
     await redis.ping();
   } finally {
     redis.disconnect();
   }
-}
-
-/** redis://user:password@host -> redis://user:***@host */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }

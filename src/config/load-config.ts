@@ -59,7 +59,26 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     const issues = parsed.error.issues;
     throw invalid(path, issues.flatMap((i) => describeIssue(i, value, origins).map(([p, msg]) => problem(p, msg))));
   }
+  const redisUrl = redisUrlProblem(parsed.data.redis.url);
+  if (redisUrl) throw invalid(path, [problem(['redis', 'url'], redisUrl)]);
   return { config: parsed.data, path: full, baseDir };
+}
+
+/**
+ * ioredis would throw a bare "Invalid URL" at connect time (exit 70): check it with the config.
+ * The value is not echoed, since it may hold a password.
+ */
+function redisUrlProblem(url: string): string | undefined {
+  if (url.startsWith('/')) return undefined; // a Unix socket path, which ioredis accepts
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL: expected redis://[user:password@]host[:port][/db] or rediss://… (percent-encode @ : / in a password)';
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') return `expected a redis:// or rediss:// URL, got ${parsed.protocol}//`;
+  if (!parsed.hostname) return 'the URL names no host';
+  return undefined;
 }
 
 interface Problem {

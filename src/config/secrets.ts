@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { maskUrl } from '../log/mask-url.js';
 import { pathKey, type KeyPath } from './key-path.js';
 
 /**
@@ -57,14 +58,10 @@ export async function loadSecretFiles(
  * (redis://user:pass@host) are censored, at any depth.
  */
 export function redactConfig<T>(value: T): T {
-  if (typeof value === 'string') return redactUrlPassword(value) as T;
+  if (typeof value === 'string') return maskUrl(value) as T;
   if (Array.isArray(value)) return value.map(redactConfig) as T;
   if (!value || typeof value !== 'object') return value;
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) && v !== undefined && v !== null ? REDACTED : redactConfig(v)]),
   ) as T;
-}
-
-function redactUrlPassword(s: string): string {
-  return s.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]+@/i, `$1${REDACTED}@`);
 }

@@ -1,4 +1,5 @@
 import type { KeyPath } from './key-path.js';
+import { SECRET_KEYS } from './secrets.js';
 
 export interface Substitution {
   value: unknown;
@@ -42,7 +43,7 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problem: (
         const set = env[name!];
         if (set !== undefined && set !== '') return set;
         if (fallback !== undefined) return fallback;
-        problem(p, `environment variable ${name} is not set (write \${${name}:-default} to give a default)`);
+        problem(p, unsetMessage(name!, p));
         return '';
       });
       if (used) substituted.push([...p]);
@@ -53,6 +54,20 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problem: (
     return v;
   };
   return { value: walk(value, []), substituted };
+}
+
+/** Looks like a credential: by the key it fills, or by the variable's own name (`${REDIS_PASSWORD}` in a URL). */
+const SECRET_NAME = /pass(word)?|secret|token|credential|api_?key|private/i;
+
+/**
+ * A default is the right hint for a port or a level, the wrong one for a password: a default
+ * secret would sit in the config file in clear. For secrets, point at the variable or a file.
+ */
+function unsetMessage(name: string, p: KeyPath): string {
+  const key = String(p[p.length - 1]);
+  if (SECRET_KEYS.has(key)) return `environment variable ${name} is not set: set it, or read the secret from a file with ${key}File`;
+  if (SECRET_NAME.test(name)) return `environment variable ${name} is not set: set it (it holds a secret, so it has no default)`;
+  return `environment variable ${name} is not set (write \${${name}:-default} to give a default)`;
 }
 
 /** A substituted string as the number or boolean the schema wants ("8080" for a port), or undefined. */

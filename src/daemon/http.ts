@@ -44,9 +44,12 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
+/** `Authorization: Bearer <token>` only: a bare token or another scheme is refused, as RFC 6750 has it. */
 function authorised(req: IncomingMessage, token: string | undefined): boolean {
   if (!token) return true;
-  const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''));
+  const m = /^Bearer +(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (!m) return false;
+  const given = Buffer.from(m[1]!);
   const want = Buffer.from(token);
   return given.length === want.length && timingSafeEqual(given, want);
 }

@@ -1,6 +1,7 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { TargetHttpError, TargetNetworkError } from '../errors/index.js';
+import { TargetHttpError, TargetResponseError } from '../errors/index.js';
+import { isTransient } from '../targets/http/http-client.js';
 import type { Logger } from '../log/logger.js';
 import type { Op } from '../model/index.js';
 import type { Store } from '../store/store.js';
@@ -8,6 +9,7 @@ import type { OpOutcomeKind } from '../store/run-record.js';
 import type { IdResolver, OpOutcome, Target } from '../targets/target.js';
 import { OPS_QUEUE, type OpJobData } from './op-jobs.js';
 import type { RateBudget } from './rate-budget.js';
+import { readBack } from './verify-op.js';
 
 export interface OpWorkerDeps {
   connection: Redis;
@@ -48,7 +50,9 @@ export function startOpWorker(deps: OpWorkerDeps): Worker<OpJobData> {
     lockDuration: 15_000,
     stalledInterval: 5_000,
   });
-  worker.on('error', (err) => deps.log.error({ err }, 'op worker error'));
+  // While Redis is away every reconnect attempt is an error event: the runtime logs the outage once,
+  // so these stay at debug; anything else is a real worker error.
+  worker.on('error', (err) => (deps.connection.status === 'ready' ? deps.log.error({ err }, 'op worker error') : deps.log.debug({ err: err.message }, 'op worker: redis unavailable')));
   return worker;
 }
 
@@ -101,14 +105,20 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
       await Promise.all([deps.queue.rateLimit(ms), deps.budget?.pause(ms)]);
       throw Worker.RateLimitError();
     }
-    const transient = err instanceof TargetNetworkError || (err instanceof TargetHttpError && err.transient);
+    // Unreadable answers count too: the write may have applied, and its retry meets the target's
+    // idempotent answer (409 exists, 404 gone), which reads the result back.
+    const transient = isTransient(err);
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (transient && !last) {
       log.debug({ attempt: job.attemptsMade + 1, reason: (err as Error).message }, 'op will be retried');
       throw err;
     }
+    // The last answer was unreadable: the call may have applied. Read the target back before
+    // saying it failed, so an applied op neither fails nor takes its dependants down with it.
+    const seen = err instanceof TargetResponseError ? await verifyByReading(deps.targetFor(profile), op, ids, log) : undefined;
     // A permanent answer (or the last attempt): the op fails with the API's message, the job completes.
-    return record('failed', { detail: (err as Error).message });
+    if (!seen) return record('failed', { detail: err instanceof TargetResponseError ? `${err.message} (reading the target back did not show the change)` : (err as Error).message });
+    out = seen;
   }
   // Outside the try: a Redis error while recording is retried as such, never recorded as the op failing.
   const teamId = 'team' in op && op.team ? op.team.id ?? (await ids.teamId(op.team)) : undefined;
@@ -117,4 +127,18 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
     ...(out.detail ? { detail: out.detail } : {}), ...(out.createdId ? { createdId: out.createdId } : {}),
     ...(teamId ? { teamId } : {}), ...(userId ? { userId } : {}),
   });
+}
+
+async function verifyByReading(target: Target, op: Op, ids: IdResolver, log: Logger): Promise<OpOutcome | undefined> {
+  try {
+    const [{ actual }, teamId, userId] = await Promise.all([
+      target.read(),
+      'team' in op && op.team && !op.team.id ? ids.teamId(op.team) : undefined,
+      'user' in op && !op.user.id ? ids.userId(op.user.sourceId, op.user.email) : undefined,
+    ]);
+    return readBack(op, actual, { ...(teamId ? { teamId } : {}), ...(userId ? { userId } : {}) });
+  } catch (err) {
+    log.debug({ reason: (err as Error).message }, 'reading back after an unreadable answer failed');
+    return undefined;
+  }
 }

@@ -113,6 +113,9 @@ export class HttpClient {
     }
     const parsed = parseJson(text);
     const location = res.headers.get('location');
+    // A success that is not JSON (a proxy's login page with 200) did not come from the API: the
+    // call's effect is unknown, even where the caller would ignore the body (a PATCH, a DELETE).
+    if (res.ok && typeof parsed === 'string') throw new TargetResponseError(`${info.method} ${info.path} answered ${res.status} with a body that is not JSON: ${snippet(parsed)}`, info, res.status);
     if (res.ok) return { status: res.status, body: parsed, headers: res.headers, ...(location ? { location } : {}) };
     const message = this.opts.errorMessage?.(parsed) ?? (typeof parsed === 'string' ? snippet(parsed) : '');
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
