@@ -25,6 +25,8 @@ export const CHARTIO_CAPABILITIES: TargetCapabilities = {
   membership: 'per-call',
   caseInsensitiveNames: true,
   maxNameLength: 255,
+  // Emails are read-only through the API: a changed email gets a new account.
+  emailChange: 'recreate',
 };
 
 export type ChartioHooks = HttpHooks;

@@ -25,6 +25,8 @@ export const GRAFANA_CAPABILITIES: TargetCapabilities = {
   membership: 'per-call',
   roles: { names: ['Viewer', 'Editor', 'Admin'], many: false, scope: 'org', default: 'Viewer', keepOne: 'Admin', caseInsensitive: true },
   caseInsensitiveNames: false,
+  // Emails are read-only through the API: a changed email gets a new account.
+  emailChange: 'recreate',
 };
 
 export class GrafanaTarget implements Target {
