@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import type { Snapshot } from '../../../src/model/index.js';
-import { generateDirectory } from '../../support/synthetic-directory.js';
+import { churn, generateDirectory } from '../../support/synthetic-directory.js';
 import { createGrafanaHarness, expectedOrgState, orgState, type GrafanaHarness } from '../../support/grafana-harness.js';
 
 const redisUrl = inject('redisUrl');
@@ -60,6 +60,49 @@ describe('Grafana end to end (CSV -> queue -> emulator over HTTP)', () => {
       expect(writes(h)).toHaveLength(before);
     });
   }
+
+  it('a day of 5% churn (leavers, hires, movers, a role change, an email change, a renamed and a deleted group) ends exact; the next run writes nothing', async () => {
+    h = await createGrafanaHarness(redisUrl, { emulator: { version: '11.3.0' } });
+    const dir = bigDirectory();
+    h.writeDirectory(dir);
+    signInEveryone(h, dir);
+    const rt = await h.runtime();
+    rt.startWorkers();
+    await runSync(rt, { mode: 'full', trigger: 'backfill' });
+    const teamIds = new Map(h.emulator.dump().orgs[0]!.teams.map((t) => [t.name, t.id]));
+
+    const moved = churn(dir, { share: 0.05, seed: 17 });
+    const promoted = moved.people[5]!;
+    const next: Snapshot = {
+      people: moved.people.map((p) => ({
+        ...p,
+        // g7 is deleted; the promoted person joins g0, whose members are Admins.
+        groupIds: [...p.groupIds.filter((g) => g !== 'g7'), ...(p === promoted ? ['g0'] : [])],
+      })),
+      groups: moved.groups
+        .filter((g) => g.sourceId !== 'g7')
+        .map((g) => ({ ...g, name: g.sourceId === 'g5' ? 'group-105' : g.name, parentIds: g.parentIds.filter((x) => x !== 'g7') })),
+      issues: [],
+    };
+    h.writeDirectory(next);
+    signInEveryone(h, next);
+
+    const day2 = await runSync(rt, { mode: 'full', trigger: 'backfill' });
+
+    expect(day2.status).toBe('succeeded');
+    const want = expectedOrgState(next);
+    // The deleted group's team stays, emptied; the renamed group's team is the same team, renamed.
+    want.teams['team-7'] = [];
+    const got = orgState(h.emulator);
+    expect(got).toEqual(want);
+    expect(got.roles[promoted.email]).toBe('Admin');
+    expect(h.emulator.dump().orgs[0]!.teams.find((t) => t.name === 'team-105')?.id).toBe(teamIds.get('team-5'));
+    expect(day2.plan!.warnings.join('\n')).toMatch(/group "group-7" is gone/);
+    const before = writes(h).length;
+    const again = await runSync(rt, { mode: 'full', trigger: 'backfill' });
+    expect(again.plan!.phases.flat()).toHaveLength(0);
+    expect(writes(h)).toHaveLength(before);
+  });
 
   it('with 5xx, applied-then-5xx and connection resets the state is exact and each write is applied once', async () => {
     h = await createGrafanaHarness(redisUrl, { emulator: { version: '10.4.0', errorRate: 0.05, appliedButErrorRate: 0.02, resetRate: 0.01, seed: 5 } });
