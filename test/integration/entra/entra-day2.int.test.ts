@@ -11,7 +11,12 @@ import { writeSnapshot } from '../../support/fake-graph/snapshot.js';
 
 const tls = inject('tls');
 const redisUrl = inject('redisUrl');
-const SEED = 61;
+/**
+ * Chosen so a delta read cannot get everything from its group re-reads: the email-changed person
+ * and two of the disabled are in no re-read group (only /users/delta carries their change), and
+ * one group is re-read only because a group nested in it changed. The incremental test checks both.
+ */
+const SEED = 127;
 let h: Harness | undefined;
 let graph: FakeGraph | undefined;
 afterEach(async () => {
@@ -138,6 +143,12 @@ describe('day 2 from Entra ID (fake Graph over HTTPS), through Redis, into the e
     const inner = graph.graphCalls().slice(calls).map((r) => r.path.split('?')[0]!).filter((p) => p.endsWith('/transitiveMembers'));
     expect(inner.sort()).toEqual([...reread].map((id) => `/v1.0/groups/${id}/transitiveMembers`).sort());
     expect(inner.length).toBeLessThan(c.next.groups.length);
+    // What makes this day a test of the delta logic, not only of the re-reads (see SEED).
+    expect([...reread].filter((id) => !membersChanged.has(id)).length).toBeGreaterThan(0);
+    const parentsNext = (id: string) => c.next.groups.find((g) => g.sourceId === id)?.parentIds ?? [];
+    const notReread = (p: Snapshot['people'][number]) => p.groupIds.flatMap((g) => [g, ...parentsNext(g)]).every((g) => !reread.has(g));
+    expect(notReread(c.next.people[0]!)).toBe(true);
+    expect(c.next.people.filter((p) => !p.enabled && notReread(p)).length).toBeGreaterThan(0);
     expect(logged.length).toBe(2 + Math.ceil(reread.size / 20));
     measured.incremental = { writes: writes(h) - before, counts: { ...day2.plan!.counts }, requests: logged.length, calls: graph.graphCalls().length - calls, teams: teamsState(h.emulator) };
     console.log(`entra day 2, incremental read: ${measured.incremental.writes} writes; ${measured.incremental.requests} Graph HTTP requests, ${measured.incremental.calls} Graph calls (${reread.size} groups re-read of ${c.next.groups.length})`);
