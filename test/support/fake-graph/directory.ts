@@ -1,4 +1,8 @@
-/** The fake tenant's data and its change log, which the delta endpoints replay. */
+/**
+ * The fake tenant's data and its change log, which the delta endpoints replay. Strict as Graph is:
+ * creating an id that exists, changing or deleting one that does not, adding a member twice or
+ * removing a non-member throws, so a test cannot describe a directory change Graph would refuse.
+ */
 export interface FakeUser { id: string; displayName: string; mail: string | null; userPrincipalName: string; givenName?: string; surname?: string; accountEnabled: boolean }
 export interface FakeGroup { id: string; displayName: string; members: Set<string> }
 
@@ -15,24 +19,46 @@ export class FakeDirectory {
     this.changes.push({ ...c, version: this.version });
   }
 
+  private user(id: string): FakeUser {
+    const u = this.users.get(id);
+    if (!u) throw new Error(`fake graph: no user ${id}`);
+    return u;
+  }
+
+  private group(id: string): FakeGroup {
+    const g = this.groups.get(id);
+    if (!g) throw new Error(`fake graph: no group ${id}`);
+    return g;
+  }
+
+  private fresh(id: string): void {
+    if (this.users.has(id) || this.groups.has(id)) throw new Error(`fake graph: object ${id} exists already`);
+  }
+
   addUser(u: Omit<FakeUser, 'accountEnabled'> & { accountEnabled?: boolean }): void {
+    this.fresh(u.id);
     this.users.set(u.id, { accountEnabled: true, ...u });
     this.bump({ kind: 'user', id: u.id });
   }
 
-  updateUser(id: string, patch: Partial<FakeUser>): void {
-    Object.assign(this.users.get(id)!, patch);
+  updateUser(id: string, patch: Partial<Omit<FakeUser, 'id'>>): void {
+    if ('id' in patch) throw new Error('fake graph: a user keeps its id');
+    Object.assign(this.user(id), patch);
     this.bump({ kind: 'user', id });
   }
 
   /** Like Graph: the user leaves every group without a members@delta entry on those groups. */
   removeUser(id: string): void {
+    this.user(id);
     this.users.delete(id);
     for (const g of this.groups.values()) g.members.delete(id);
     this.bump({ kind: 'user', id, removed: true });
   }
 
   addGroup(id: string, displayName: string, members: string[] = []): void {
+    this.fresh(id);
+    for (const m of members) if (!this.users.has(m) && !this.groups.has(m)) throw new Error(`fake graph: no object ${m} to add to group ${id}`);
+    if (new Set(members).size !== members.length) throw new Error(`fake graph: group ${id} given a member twice`);
     this.groups.set(id, { id, displayName, members: new Set(members) });
     this.bump({ kind: 'group', id });
     // A new group's initial members show in its first delta entry, as Graph does.
@@ -40,24 +66,32 @@ export class FakeDirectory {
   }
 
   renameGroup(id: string, displayName: string): void {
-    this.groups.get(id)!.displayName = displayName;
+    this.group(id).displayName = displayName;
     this.bump({ kind: 'group', id });
   }
 
   /** The group disappears from its parents silently: only its own @removed entry says so. */
   removeGroup(id: string): void {
+    this.group(id);
     this.groups.delete(id);
     for (const g of this.groups.values()) g.members.delete(id);
     this.bump({ kind: 'group', id, removed: true });
   }
 
+  /** Graph answers 400 (reference already exists) or 404 (no such object) where this throws. */
   addMember(groupId: string, memberId: string): void {
-    this.groups.get(groupId)!.members.add(memberId);
+    const g = this.group(groupId);
+    if (!this.users.has(memberId) && !this.groups.has(memberId)) throw new Error(`fake graph: no object ${memberId} to add to group ${groupId}`);
+    if (memberId === groupId) throw new Error(`fake graph: group ${groupId} cannot contain itself`);
+    if (g.members.has(memberId)) throw new Error(`fake graph: ${memberId} is already a member of group ${groupId}`);
+    g.members.add(memberId);
     this.bump({ kind: 'group', id: groupId, member: { id: memberId, removed: false } });
   }
 
   removeMember(groupId: string, memberId: string): void {
-    this.groups.get(groupId)!.members.delete(memberId);
+    const g = this.group(groupId);
+    if (!g.members.has(memberId)) throw new Error(`fake graph: ${memberId} is not a member of group ${groupId}`);
+    g.members.delete(memberId);
     this.bump({ kind: 'group', id: groupId, member: { id: memberId, removed: true } });
   }
 
