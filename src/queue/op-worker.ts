@@ -56,7 +56,7 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   const { runId, profile, op } = job.data;
   const store = deps.storeFor(profile);
   const log = deps.log.child({ runId, op: op.key });
-  const record = async (outcome: OpOutcomeKind, extra: { detail?: string; createdId?: string; userId?: string; teamId?: string } = {}) => {
+  const record = async (outcome: OpOutcomeKind, extra: { detail?: string; createdId?: string; userId?: string; teamId?: string; teamIds?: string[]; formerTeamIds?: string[] } = {}) => {
     if (await store.recordOutcome(runId, { op, outcome, ...extra })) deps.onOutcome?.(op, outcome);
     log.debug({ kind: op.kind, outcome, detail: extra.detail }, 'op outcome');
     return outcome;
@@ -116,5 +116,6 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   return record(out.status, {
     ...(out.detail ? { detail: out.detail } : {}), ...(out.createdId ? { createdId: out.createdId } : {}),
     ...(teamId ? { teamId } : {}), ...(userId ? { userId } : {}),
+    ...(out.teamIds ? { teamIds: out.teamIds } : {}), ...(out.formerTeamIds ? { formerTeamIds: out.formerTeamIds } : {}),
   });
 }

@@ -9,6 +9,9 @@ export interface OpOutcome {
   /** Id of a created/found user or team, for identity links. */
   createdId?: string;
   detail?: string;
+  /** Whole-user writes: the user's container ids as written, and as they were (grants for `membership: additive`). */
+  teamIds?: string[];
+  formerTeamIds?: string[];
 }
 
 export interface TargetRead {
