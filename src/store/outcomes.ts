@@ -12,9 +12,8 @@ export interface OutcomeInput {
   /** Resolved ids, for memberships the sync granted or removed. */
   userId?: string;
   teamId?: string;
-  /** Whole-user writes: the container ids the user now has, and those it had (for grants). */
+  /** Whole-user writes: the container ids the user now has (for grants). */
   teamIds?: string[];
-  formerTeamIds?: string[];
 }
 
 /**
@@ -117,10 +116,7 @@ function linkEffects(o: OutcomeInput): Effect[] {
     }
     case 'setUser': {
       // The user's whole list is now what the op carried: grants follow it (ids resolved at apply time).
-      if (!o.teamIds) return [];
-      const kept = new Set(o.teamIds);
-      const left = (o.formerTeamIds ?? []).filter((id) => !kept.has(id));
-      return [...o.teamIds.map((id) => ['SADD', 'granted', `${op.user.id}|${id}`] as Effect), ...left.map((id) => ['SREM', 'granted', `${op.user.id}|${id}`] as Effect)];
+      return (o.teamIds ?? []).map((id) => ['SADD', 'granted', `${op.user.id}|${id}`] as Effect);
     }
     case 'addMember':
       return o.userId && o.teamId ? [['SADD', 'granted', `${o.userId}|${o.teamId}`]] : [];
