@@ -252,7 +252,7 @@ export function diff(input: PlanInput): DiffResult {
   function pushRemove(user: TargetUser, userRef: { id: string; email: string; sourceId?: string }, teamId: string, reason: string, dependsOn: string[], leaving: Set<string>): void {
     const team = teamsById.get(teamId)!;
     // Leaving an org takes the user out of its teams as well: no call for those.
-    if (team.parentId !== undefined && leaving.has(team.parentId)) return;
+    if (team.parentId !== undefined && leaving.has(team.parentId) && teamsById.get(team.parentId)?.type === 'org') return;
     const parent = team.parentId !== undefined ? teamsById.get(team.parentId) : undefined;
     ops.push({
       kind: 'removeMember', key: opKey('remove', user.id, teamId), user: userRef, reason, dependsOn,

@@ -65,9 +65,8 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     // Units nest: the parent unit comes first (the mapping lists parents first); one skipped skips its subtree.
     const under = desiredTeam.under !== undefined ? out.byName.get(desiredTeam.under) : undefined;
     if (desiredTeam.under !== undefined && under === undefined) continue;
-    const parentId = parent?.id ?? under?.id;
-    // Under a unit this plan creates, nothing exists yet: no match by name or link.
-    const fresh = under !== undefined && under.id === undefined;
+    // Under a unit this plan creates nothing exists yet: a placeholder parent id matches no container.
+    const parentId = parent?.id ?? (under ? under.id ?? `new:${under.key}` : undefined);
     if (protectedNames.has(lower(desiredTeam.name))) {
       out.warnings.push(`team "${desiredTeam.name}" is protected: not managed`);
       continue;
@@ -77,15 +76,15 @@ export function resolveTeams(input: PlanInput): TeamResolution {
       out.warnings.push(`team "${desiredTeam.name.slice(0, 40)}…" is ${desiredTeam.name.length} characters; the target allows ${caps.maxNameLength}: named "${name}" (cut, with a hash of the whole name)`);
     }
     const team = { ...desiredTeam, name };
-    const same = fresh ? undefined : resolvedByName.get(nameKey(parentId, type, name));
+    const same = resolvedByName.get(nameKey(parentId, type, name));
     if (same) {
       out.warnings.push(`teams "${same.label}" and "${label}" are one team in the target (names that differ only in case): merged into "${same.name}"`);
       out.byName.set(label, same);
       continue;
     }
     const linkedId = links.teams.get(team.key);
-    const linked = linkedId !== undefined && !fresh ? byId.get(linkedId) : undefined;
-    const sameName = fresh ? undefined : byName.get(nameKey(parentId, type, team.name));
+    const linked = linkedId !== undefined ? byId.get(linkedId) : undefined;
+    const sameName = byName.get(nameKey(parentId, type, team.name));
     let target: TargetTeam | undefined;
     const linkedUsable = linked && linkedClaims.has(linked.id) && linkedTarget(team) === linked && !out.managedIds.has(linked.id);
     const movedOrRenamed = linkedUsable && (linked.parentId !== parentId || (linked.name !== team.name && !caps.containers.renamable));
@@ -142,7 +141,7 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     const resolved: ResolvedTeam = { name: team.name, label, key: team.key, type, keepsMember: false, createOp: key, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}), ...(under ? { under } : {}) };
     out.ops.push({ kind: 'createTeam', key, team: refOf(resolved), teamKey: team.key, reason: 'mapped from the directory; not in the target', dependsOn: under?.createOp ? [under.createOp] : [] });
     out.byName.set(label, resolved);
-    if (!fresh) resolvedByName.set(nameKey(parentId, type, team.name), resolved);
+    resolvedByName.set(nameKey(parentId, type, team.name), resolved);
   }
   findGoneTeams(input, out, (parentId, name) => byName.get(nameKey(parentId, 'team', name)));
   // A new team may take the name an existing team is being renamed away from: rename first.
