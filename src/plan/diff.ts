@@ -175,7 +175,7 @@ export function diff(input: PlanInput): DiffResult {
         // Where a user holds several roles, or keeps first and last names, the create carries them all.
         ...(role && roleCaps?.many ? { roles: role.roles } : {}),
         ...(caps.updatableNames ? namesOf(person) : {}),
-        reason: `${why ?? 'in the directory, not in the target'}${first ? `; created in "${first.label}"` : ''}${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
+        reason: `${why ?? 'in the directory, not in the target'}${first ? `; created in "${first.label}"` : ''}${role ? ` as ${roleCaps?.many ? role.roles.join(', ') : role.roles[0]} (${role.reason})` : ''}`,
         dependsOn: first?.createOp ? [first.createOp] : [],
       });
       if (first) inv.added(first, `new-${person.sourceId}`, role?.roles[0]);

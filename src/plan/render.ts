@@ -41,7 +41,7 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
 export function describeOp(op: Op): string {
   const where = (t: TeamRef) => `${t.type === 'org' ? 'org ' : ''}"${t.parent ? `${t.parent.name} / ` : ''}${t.under ? `${t.under.name} / ` : ''}${t.name}"`;
   switch (op.kind) {
-    case 'createTeam': return `create team ${where(op.team)}`;
+    case 'createTeam': return `create ${op.team.type === 'ou' ? 'unit' : 'team'} ${where(op.team)}`;
     case 'renameTeam': return `rename team ${op.team.id} "${op.from}" -> "${op.team.name}"`;
     case 'createUser':
       if (op.teams || op.roles) return `create user ${op.user.email} in ${op.teams?.map(where).join(', ') || 'no unit'} with roles ${op.roles?.join(', ') || 'none'}`;
