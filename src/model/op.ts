@@ -52,6 +52,8 @@ export type Op =
       kind: 'setUser'; user: UserRef & { id: string }; teams?: TeamRef[]; roles?: string[]; givenName?: string; familyName?: string;
       /** Containers joined and left, and whether roles change: for the plan's summary. */
       added: number; removed: number; from?: string[];
+      /** Ids of the containers the user leaves: their grants (for `membership: additive`) go. */
+      left?: string[];
     })
   | (OpBase & { kind: 'deleteUser'; user: UserRef & { id: string } })
   | (OpBase & { kind: 'deleteTeam'; team: TeamRef & { id: string } });

@@ -62,7 +62,7 @@ export function toWholeUsers(ops: Op[], actual: Actual): Op[] {
       ...(role ? { roles: role.to, from: role.from } : {}),
       ...(names?.givenName !== undefined ? { givenName: names.givenName } : {}),
       ...(names?.familyName !== undefined ? { familyName: names.familyName } : {}),
-      added: adds.length, removed: removed.size,
+      added: adds.length, removed: removed.size, ...(removed.size > 0 ? { left: [...removed].sort() } : {}),
       dependsOn: [...new Set(group.flatMap((o) => o.dependsOn))],
       reason: group.slice(0, 3).map((o) => o.reason).join('; ') + (group.length > 3 ? '; …' : ''),
     });

@@ -116,7 +116,10 @@ function linkEffects(o: OutcomeInput): Effect[] {
     }
     case 'setUser': {
       // The user's whole list is now what the op carried: grants follow it (ids resolved at apply time).
-      return (o.teamIds ?? []).map((id) => ['SADD', 'granted', `${op.user.id}|${id}`] as Effect);
+      return [
+        ...(o.teamIds ?? []).map((id) => ['SADD', 'granted', `${op.user.id}|${id}`] as Effect),
+        ...(op.left ?? []).map((id) => ['SREM', 'granted', `${op.user.id}|${id}`] as Effect),
+      ];
     }
     case 'addMember':
       return o.userId && o.teamId ? [['SADD', 'granted', `${o.userId}|${o.teamId}`]] : [];
