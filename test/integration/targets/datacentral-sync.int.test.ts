@@ -159,4 +159,34 @@ describe('DataCentral end to end (CSV -> queue -> emulator over HTTP)', () => {
     expect(h.emulator.dump().units.every((u) => u.entraGroupId !== null && /^g\d+$/.test(u.entraGroupId))).toBe(true);
     expect(tenantState(h.emulator)).toEqual(expectedTenant(dir, { direct: true }));
   });
+
+  it('units from paths: "Region/EMEA/Sales" builds the units on the way, each person only in their own', async () => {
+    const mapping = { rules: [{ match: '^group-([0-2])$', team: 'Region/EMEA/team-$1' }, { match: '^group-([3-5])$', team: 'Region/APAC/team-$1' }] };
+    h = await createDcHarness(redisUrl, { target: { units: { from: 'path' } }, mapping });
+    const dir = generateDirectory({ people: 60, groups: 6, memberships: 90, seed: 61 });
+    h.writeDirectory(dir);
+    const rt = await h.runtime();
+    rt.startWorkers();
+
+    const out = await runSync(rt, { mode: 'full', trigger: 'backfill' });
+
+    expect(out.status).toBe('succeeded');
+    expect(h.emulator.dump().units.map((u) => u.path)).toEqual(['Region', 'Region/APAC', ...[3, 4, 5].map((i) => `Region/APAC/team-${i}`), 'Region/EMEA', ...[0, 1, 2].map((i) => `Region/EMEA/team-${i}`)]);
+    expect(tenantState(h.emulator)).toEqual(expectedTenant(dir, { mapping, units: 'path' }));
+  });
+
+  it('429s with Retry-After pause the queue and the ops are retried: the state is exact, each write applied once', async () => {
+    h = await createDcHarness(redisUrl, { emulator: { rateLimit: { max: 40, windowMs: 1000 } } });
+    const dir = generateDirectory({ people: 120, groups: 6, memberships: 200, seed: 71 });
+    h.writeDirectory(dir);
+    const rt = await h.runtime();
+    rt.startWorkers();
+
+    const out = await runSync(rt, { mode: 'full', trigger: 'backfill' });
+
+    expect(out.status).toBe('succeeded');
+    expect(h.emulator.stats().rateLimited).toBeGreaterThan(0);
+    expect(tenantState(h.emulator)).toEqual(expectedTenant(dir));
+    expect(applied(h)).toHaveLength(Object.keys(expectedTenant(dir)).length + expectedUnits(dir) + 1);
+  });
 });

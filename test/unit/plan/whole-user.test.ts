@@ -98,6 +98,20 @@ const cases: Case[] = [
     ops: ['setUser a@x.com ous=Eng roles=-'],
     warning: /group "EMEA" is gone: team "EMEA" emptied/,
   },
+  {
+    name: 'additive membership: a unit granted by hand stays in the whole list',
+    d: want({ 'a@x.com': { ous: ['EMEA'], roles: ['User'] } }, UNITS),
+    a: have(UNITS, { 'a@x.com': [['Eng'], ['User']] }),
+    over: { policy: { membership: 'additive' } },
+    ops: ['setUser a@x.com ous=EMEA,Eng roles=-'],
+  },
+  {
+    name: 'additive roles: a role is only ever added',
+    d: want({ 'a@x.com': { ous: ['Eng'], roles: ['ReportViewer'] } }, UNITS),
+    a: have(UNITS, { 'a@x.com': [['Eng'], ['User']] }),
+    over: { policy: { roles: 'additive' } },
+    ops: ['setUser a@x.com ous=- roles=User,ReportViewer'],
+  },
 ];
 
 describe('whole-user planning (one write per changed user)', () => {
