@@ -11,12 +11,12 @@ import { compare } from './group-closure.js';
  */
 export function nestUnits(d: Desired, mode: 'groups' | 'path', groups: ReadonlyMap<string, Group>, labelOfGroup: ReadonlyMap<string, string>): Desired {
   const warnings = [...d.warnings];
-  const out = mode === 'groups' ? byGroups(d, groups, labelOfGroup, warnings) : byPath(d);
+  const out = mode === 'groups' ? byGroups(d, groups, labelOfGroup) : byPath(d);
   const teams = out.teams.map((t) => (t.type === 'org' ? t : { ...t, type: 'ou' as const }));
   return { ...out, teams: parentsFirst(teams, warnings), warnings };
 }
 
-function byGroups(d: Desired, groups: ReadonlyMap<string, Group>, labelOfGroup: ReadonlyMap<string, string>, warnings: string[]): Desired {
+function byGroups(d: Desired, groups: ReadonlyMap<string, Group>, labelOfGroup: ReadonlyMap<string, string>): Desired {
   const producers = new Map<string, string[]>();
   for (const [id, label] of labelOfGroup) producers.set(label, [...(producers.get(label) ?? []), id].sort(compare));
   const teams = d.teams.map((t) => {
@@ -26,7 +26,13 @@ function byGroups(d: Desired, groups: ReadonlyMap<string, Group>, labelOfGroup: 
     let level = start;
     while (level.length > 0) {
       const next: string[] = [];
-      for (const id of level) for (const p of [...(groups.get(id)?.parentIds ?? [])].sort(compare)) if (!seen.has(p)) (seen.add(p), next.push(p));
+      for (const id of level) {
+        for (const p of [...(groups.get(id)?.parentIds ?? [])].sort(compare)) {
+          if (seen.has(p)) continue;
+          seen.add(p);
+          next.push(p);
+        }
+      }
       const hit = next.map((p) => labelOfGroup.get(p)).find((l) => l !== undefined && l !== own);
       if (hit !== undefined) return { ...t, under: hit };
       level = next;

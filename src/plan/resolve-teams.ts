@@ -92,7 +92,7 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     if (linkedUsable && movedOrRenamed && caps.containers.recreateRenamed) {
       // The container cannot follow its group: the group's new name (or place) gets a container of
       // its own below, and the old one is emptied and reported.
-      out.gone.set(linked.id, { name: linked.name, what: `group of "${linked.name}" renamed or moved to "${team.name}"`, action: 'empty' });
+      out.gone.set(linked.id, { name: linked.name, what: `the unit of a group renamed or moved to "${team.name}" (units cannot follow)`, action: 'empty' });
       out.managedIds.add(linked.id);
       linkedClaims.delete(linked.id);
     }
@@ -114,7 +114,7 @@ export function resolveTeams(input: PlanInput): TeamResolution {
         }
       }
     } else if (linkedUsable && type === 'ou' && !caps.containers.recreateRenamed && linked.parentId !== parentId) {
-      out.warnings.push(`${type === 'ou' ? 'unit' : 'team'} "${linked.name}" should move with its group, but the target cannot move it: left where it is`);
+      out.warnings.push(`unit "${linked.name}" should move with its group, but the target cannot move units: left where it is`);
       target = linked;
     } else if (sameName && !claimed.has(sameName.id) && !out.gone.has(sameName.id)) {
       target = sameName;
@@ -143,7 +143,7 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     out.byName.set(label, resolved);
     resolvedByName.set(nameKey(parentId, type, team.name), resolved);
   }
-  findGoneTeams(input, out, (parentId, name) => byName.get(nameKey(parentId, 'team', name)));
+  findGoneTeams(input, out, (parentId, name, type = 'team') => byName.get(nameKey(parentId, type, name)));
   // A new team may take the name an existing team is being renamed away from: rename first.
   for (const op of out.ops) {
     if (op.kind !== 'createTeam') continue;
