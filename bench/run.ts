@@ -9,6 +9,7 @@ import { efficiency } from './efficiency.js';
 import { redisMemoryPer10k } from './redis-memory.js';
 import { scaleOut } from './scale-out.js';
 import { grafanaCalls } from './grafana.js';
+import { datacentralCalls } from './datacentral.js';
 
 const quick = process.argv.includes('--quick');
 const out = (s = '') => process.stdout.write(s + '\n');
@@ -67,6 +68,13 @@ results.grafana = grafana;
 out('\n6. Grafana backfill into an org where everyone signed in (teams + roles), then a 5% churn step');
 out('version   membership   memberships  membership calls  calls/1k memberships  all writes  seconds  churn writes  reads/sync');
 for (const r of grafana) out(`${r.version.padEnd(10)}${r.membership.padEnd(13)}${String(r.memberships).padStart(11)}${String(r.membershipCalls).padStart(18)}${f(r.callsPer1kMemberships, 1, 22)}${String(r.backfillWrites).padStart(12)}${f(r.backfillSeconds, 2)}${String(r.churnWrites).padStart(14)}${String(r.reads).padStart(12)}`);
+
+// 7. DataCentral: one whole-user write per changed user.
+const dc = await datacentralCalls(quick ? 500 : 2000, quick ? 20 : 80);
+results.datacentral = dc;
+out('\n7. DataCentral backfill into an empty tenant (units nested as the groups), then a 5% churn step');
+out('step        people  units  writes  minimum  writes/minimum  max writes/user  seconds  reads');
+for (const r of dc) out(`${r.step.padEnd(10)}${String(r.people).padStart(8)}${String(r.units).padStart(7)}${String(r.writes).padStart(8)}${String(r.minimum).padStart(9)}${f(r.writes / r.minimum, 2, 16)}${String(r.maxWritesPerUser).padStart(17)}${f(r.seconds, 2)}${String(r.reads).padStart(7)}`);
 
 writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 out('\nwritten: bench/results.json');

@@ -4,6 +4,7 @@ import { compare, groupNesting, inherited } from './group-closure.js';
 import { compileRoleRules } from './role-rules.js';
 import { compileTeamRules } from './team-rules.js';
 import { foldLabels, missingExplicitGroups } from './team-names.js';
+import { nestUnits } from './unit-tree.js';
 
 export type { MapOptions } from '../model/index.js';
 
@@ -86,10 +87,12 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     specs.set(label, { team, org: undefined });
     addTeam(label, { gone: entry });
   }
-  const teamsVia = inherited(nesting, (id) => {
+  const own = (id: string) => {
     const t = teamOfGroup.get(id);
     return t === undefined ? [] : [t];
-  });
+  };
+  // Direct membership: a person is in the containers of their own groups only (roles still nest).
+  const teamsVia = opts.directMembership ? new Map([...byId.keys()].map((id) => [id, own(id)])) : inherited(nesting, own);
   const roleRules = compileRoleRules(mapping);
   const rolesVia = inherited(nesting, (id) => roleRules(byId.get(id)!));
   for (const r of mapping.roles) if (orgs) addOrg(orgOf(r.org));
@@ -155,7 +158,7 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     if (t.gone !== undefined) out.gone = t.gone;
     return out;
   });
-  return { teams, people, warnings };
+  return opts.units ? nestUnits({ teams, people, warnings }, opts.units, byId, teamOfGroup) : { teams, people, warnings };
 }
 
 /** One grant per role (the first rule's reason), rule order kept. */

@@ -10,6 +10,8 @@ export interface DesiredTeam {
   type?: ContainerType;
   /** Label of the containing org (teams in an org). */
   parent?: string;
+  /** Label of the parent unit (units nest; absent for a top-level unit). */
+  under?: string;
   /**
    * Unique among the desired containers; what DesiredPerson.teams and roles refer to. Defaults to the
    * name; a team in an org is labelled "org / team" so two orgs may each have a team of one name.
@@ -59,6 +61,14 @@ export interface MapOptions {
   defaultOrg?: string;
   /** The target's container names ignore case: names that differ only in case are merged into one team. */
   caseInsensitiveNames?: boolean;
+  /**
+   * Containers are units that nest: `groups` mirrors the directory's group nesting (a unit's parent
+   * is the unit of the nearest enclosing group that maps to one); `path` reads a team name
+   * "A/B/C" as a path of units. Undefined: flat teams.
+   */
+  units?: 'groups' | 'path';
+  /** Containers from direct group memberships only (roles still follow nesting). @defaultValue false */
+  directMembership?: boolean;
 }
 
 export const labelOf = (t: DesiredTeam): string => t.label ?? t.name;

@@ -9,6 +9,10 @@ export interface TeamRef {
   type?: ContainerType;
   /** The org a team lives in (its id is known: orgs are never created by a plan). */
   parent?: TeamRef & { id: string };
+  /** The desired container's key: resolves an id created earlier in the run through the identity links. */
+  key?: string;
+  /** The parent unit of a unit (units nest; the parent may be created by the same plan). */
+  under?: { id?: string; key: string; name: string };
 }
 
 export interface UserRef {
@@ -28,7 +32,11 @@ interface OpBase {
 export type Op =
   | (OpBase & { kind: 'createTeam'; team: TeamRef; teamKey: string })
   | (OpBase & { kind: 'renameTeam'; team: TeamRef & { id: string }; from: string; teamKey: string })
-  | (OpBase & { kind: 'createUser'; user: UserRef; displayName: string; team?: TeamRef; role?: string })
+  | (OpBase & {
+      kind: 'createUser'; user: UserRef; displayName: string; team?: TeamRef; role?: string;
+      /** Where one call creates the whole user: every container and every role, and the names. */
+      teams?: TeamRef[]; roles?: string[]; givenName?: string; familyName?: string;
+    })
   /** Per-call membership; `role` is given when the container is an org (a user joins it with a role). */
   | (OpBase & { kind: 'addMember'; user: UserRef; team: TeamRef; role?: string })
   | (OpBase & { kind: 'removeMember'; user: UserRef & { id: string }; team: TeamRef & { id: string } })
@@ -36,6 +44,17 @@ export type Op =
   | (OpBase & { kind: 'setMembers'; team: TeamRef; members: UserRef[]; added: number; removed: number; /** Members who keep the container's admin permission. */ admins?: UserRef[] })
   /** A user's role(s) in a scope (`team` is the org, absent for target-wide roles). */
   | (OpBase & { kind: 'setRole'; user: UserRef & { id: string }; team?: TeamRef & { id: string }; from: string[]; to: string[] })
+  /**
+   * Whole-user write: the user's complete container list and role list, and names, in one call.
+   * An absent field is left as it is; a given list replaces the user's list.
+   */
+  | (OpBase & {
+      kind: 'setUser'; user: UserRef & { id: string }; teams?: TeamRef[]; roles?: string[]; givenName?: string; familyName?: string;
+      /** Containers joined and left, and whether roles change: for the plan's summary. */
+      added: number; removed: number; from?: string[];
+      /** Ids of the containers the user leaves: their grants (for `membership: additive`) go. */
+      left?: string[];
+    })
   | (OpBase & { kind: 'deleteUser'; user: UserRef & { id: string } })
   | (OpBase & { kind: 'deleteTeam'; team: TeamRef & { id: string } });
 
@@ -45,7 +64,7 @@ export type OpKind = Op['kind'];
 export const PHASES: readonly OpKind[][] = [
   ['createTeam', 'renameTeam'],
   ['createUser'],
-  ['addMember', 'setMembers', 'setRole'],
+  ['addMember', 'setMembers', 'setRole', 'setUser'],
   ['removeMember'],
   ['deleteUser'],
   ['deleteTeam'],

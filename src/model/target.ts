@@ -20,6 +20,9 @@ export interface TargetUser {
   untouchable?: string;
   /** Invited or pending: provisioned, not yet active. */
   status?: 'active' | 'pending' | 'disabled';
+  /** First and last name, on targets that keep them apart (and let the sync update them). */
+  givenName?: string;
+  familyName?: string;
 }
 
 export interface TargetTeam {
@@ -27,7 +30,7 @@ export interface TargetTeam {
   name: string;
   /** @defaultValue 'team' */
   type?: ContainerType;
-  /** The containing org or parent unit. */
+  /** The containing org or parent unit (absent for a top-level unit). */
   parentId?: string;
   /** Must always keep one member; managed only when the mapping names it; never renamed or deleted. */
   keepsMember?: boolean;
@@ -61,6 +64,11 @@ export interface RoleCapabilities {
   default: string;
   /** Every scope keeps at least one user holding this role (an org keeps an Admin). */
   keepOne?: string;
+  /**
+   * A user may hold no role at all: deprovisioning without deletion strips the user's roles along
+   * with the managed containers. @defaultValue false
+   */
+  removable?: boolean;
   /** Role names match without regard to case. */
   caseInsensitive?: boolean;
 }
@@ -77,9 +85,27 @@ export interface TargetCapabilities {
   /** Removing a user's last container is refused; delete the user instead. */
   userNeedsOneTeam: boolean;
   /** Container types this target has, and which the sync may create. */
-  containers: { types: ContainerType[]; creatable: ContainerType[]; renamable: boolean; deletable: boolean };
-  /** How membership is written: one call per (user, container), or a whole container's list at once. */
-  membership: 'per-call' | 'whole-container';
+  containers: {
+    types: ContainerType[];
+    creatable: ContainerType[];
+    renamable: boolean;
+    deletable: boolean;
+    /**
+     * Where containers cannot be renamed or moved: a renamed or moved group gets a new container
+     * (the old one is emptied and reported) instead of keeping the old one. @defaultValue false
+     */
+    recreateRenamed?: boolean;
+  };
+  /**
+   * How membership is written: one call per (user, container), a whole container's list at once, or
+   * a whole user at once (the user's container list, role list and names in one write).
+   */
+  membership: 'per-call' | 'whole-container' | 'whole-user';
+  /**
+   * First and last names can be changed after creation: the sync keeps them equal to the directory.
+   * @defaultValue false
+   */
+  updatableNames?: boolean;
   roles?: RoleCapabilities;
   /** Container names compare without regard to case (uniqueness and matching). */
   caseInsensitiveNames: boolean;

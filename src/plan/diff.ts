@@ -5,6 +5,8 @@ import { opKey } from './op-key.js';
 import { Invariants } from './invariants.js';
 import { roleChange, wantedRoles } from './roles.js';
 import { toWholeContainers } from './whole-container.js';
+import { toWholeUsers } from './whole-user.js';
+import { namesOf } from './names.js';
 import { changeEmail, emailChanged, type EmailChangeContext } from './email-change.js';
 import { goneReason, goneTeamOps, teamGroupsSeen } from './gone-teams.js';
 
@@ -85,6 +87,7 @@ export function diff(input: PlanInput): DiffResult {
       });
     }
     const keep = new Set(wanted.map((t) => t.id).filter((id): id is string => id !== undefined));
+    if (caps.updatableNames) nameOp(person, user, userRef);
     if (roleCaps) roleOps(person, user, userRef, wanted.filter((t) => t.id !== undefined && current.has(t.id)), addKeys);
     // Removals are decided once every add and promotion is counted, so a rule such as "an org keeps
     // an Admin" sees the plan's final state, whatever order the people come in.
@@ -120,7 +123,7 @@ export function diff(input: PlanInput): DiffResult {
     warnings.push(`${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`);
   }
   const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(u)).length;
-  const out = caps.membership === 'whole-container' ? toWholeContainers(ops, actual, usersById) : ops;
+  const out = caps.membership === 'whole-container' ? toWholeContainers(ops, actual, usersById) : caps.membership === 'whole-user' ? toWholeUsers(ops, actual) : ops;
   return { ops: out, warnings, observations: obs, deprovisioned, usersInScope, waiting, emptied };
 
   function findUser(person: DesiredPerson): TargetUser | undefined | 'conflict' {
@@ -169,7 +172,10 @@ export function diff(input: PlanInput): DiffResult {
       ops.push({
         kind: 'createUser', key: createKey, user: userRef, displayName: person.displayName, ...(first ? { team: refOf(first) } : {}),
         ...(role ? { role: role.roles[0]! } : {}),
-        reason: `${why ?? 'in the directory, not in the target'}${first ? `; created in "${first.label}"` : ''}${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
+        // Where a user holds several roles, or keeps first and last names, the create carries them all.
+        ...(role && roleCaps?.many ? { roles: role.roles } : {}),
+        ...(caps.updatableNames ? namesOf(person) : {}),
+        reason: `${why ?? 'in the directory, not in the target'}${first ? `; created in "${first.label}"` : ''}${role ? ` as ${roleCaps?.many ? role.roles.join(', ') : role.roles[0]} (${role.reason})` : ''}`,
         dependsOn: first?.createOp ? [first.createOp] : [],
       });
       if (first) inv.added(first, `new-${person.sourceId}`, role?.roles[0]);
@@ -228,6 +234,16 @@ export function diff(input: PlanInput): DiffResult {
     }
   }
 
+  /** First and last name where the target keeps them and they differ from the directory's (folded into the user's one write). */
+  function nameOp(person: DesiredPerson, user: TargetUser, userRef: { id: string; email: string; sourceId: string }): void {
+    const want = namesOf(person);
+    if (want.givenName === (user.givenName ?? '') && want.familyName === (user.familyName ?? '')) return;
+    ops.push({
+      kind: 'setUser', key: opKey('user-name', user.id), user: userRef, ...want, added: 0, removed: 0, dependsOn: [],
+      reason: `name "${[user.givenName, user.familyName].filter((n) => n).join(' ')}" -> "${[want.givenName, want.familyName].filter((n) => n).join(' ')}" (from the directory)`,
+    });
+  }
+
   /** Linked users, and members of a managed team, are the sync's to deprovision; others are left alone. */
   function inScope(user: TargetUser): boolean {
     return sourceOfUser.has(user.id) || user.teamIds.some((id) => teams.managedIds.has(id));
@@ -236,7 +252,7 @@ export function diff(input: PlanInput): DiffResult {
   function pushRemove(user: TargetUser, userRef: { id: string; email: string; sourceId?: string }, teamId: string, reason: string, dependsOn: string[], leaving: Set<string>): void {
     const team = teamsById.get(teamId)!;
     // Leaving an org takes the user out of its teams as well: no call for those.
-    if (team.parentId !== undefined && leaving.has(team.parentId)) return;
+    if (team.parentId !== undefined && leaving.has(team.parentId) && teamsById.get(team.parentId)?.type === 'org') return;
     const parent = team.parentId !== undefined ? teamsById.get(team.parentId) : undefined;
     ops.push({
       kind: 'removeMember', key: opKey('remove', user.id, teamId), user: userRef, reason, dependsOn,
@@ -253,7 +269,8 @@ export function diff(input: PlanInput): DiffResult {
     const userRef = { id: user.id, email: user.email, ...(sourceOfUser.has(user.id) && why === undefined ? { sourceId: sourceOfUser.get(user.id)! } : {}) };
     const keeper = inv.isKeeper(user);
     if (policy.deprovision === 'delete-user' && (!keeper || policy.deleteOwners)) {
-      if (keeper && !inv.mayDelete(user)) return;
+      // An owner, or the last holder of a target-wide role that must be kept (an Admin), is not deleted.
+      if ((keeper || user.roles?.[''] !== undefined) && !inv.mayDelete(user)) return;
       ops.push({ kind: 'deleteUser', key: opKey('user-delete', user.id), user: userRef, reason: why ?? `${user.email} is no longer in the directory (deprovision: delete-user)`, dependsOn: [...after] });
       return;
     }
@@ -271,6 +288,11 @@ export function diff(input: PlanInput): DiffResult {
       if (!inv.mayLeave(teamId, user, user.email)) continue;
       leaving.add(teamId);
       pushRemove(user, userRef, teamId, why ?? `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`, after, leaving);
+    }
+    // Where a user may hold no role, deprovisioning strips the target-wide roles too (the last holder of a kept role keeps it).
+    const held = user.roles?.[''] ?? [];
+    if (roleCaps?.removable && roleCaps.scope === 'target' && held.length > 0 && inv.mayChangeRole('', user, held, [], user.email)) {
+      ops.push({ kind: 'setRole', key: opKey('role', user.id, 'all'), user: userRef, from: held, to: [], reason: why ?? `${user.email} is no longer in the directory: roles removed`, dependsOn: [...after] });
     }
   }
 

@@ -10,7 +10,7 @@ import { fitName } from './team-name.js';
  * missing. Such a team stays managed: emptied, or deleted with `prune`. A team the mapping still
  * resolves, one that must keep a member, an unmanaged one and a protected one are left alone.
  */
-export function findGoneTeams(input: PlanInput, out: TeamResolution, byName: (parentId: string | undefined, name: string) => TargetTeam | undefined): void {
+export function findGoneTeams(input: PlanInput, out: TeamResolution, byName: (parentId: string | undefined, name: string, type?: string) => TargetTeam | undefined): void {
   const { desired, actual, links, policy, capabilities: caps } = input;
   const byId = new Map(actual.teams.map((t) => [t.id, t]));
   const protectedNames = new Set(policy.protectedTeams.map((n) => n.trim().toLowerCase()));
@@ -24,7 +24,7 @@ export function findGoneTeams(input: PlanInput, out: TeamResolution, byName: (pa
   for (const t of desired.teams) {
     if (t.gone === undefined) continue;
     const parentId = t.parent !== undefined ? out.byName.get(t.parent)?.id : undefined;
-    const hit = byId.get(links.teams.get(t.key) ?? '') ?? byName(parentId, fitName(t.name, caps.maxNameLength));
+    const hit = byId.get(links.teams.get(t.key) ?? '') ?? byName(parentId, fitName(t.name, caps.maxNameLength), t.type);
     if (hit) found.push([hit.id, `group "${t.gone}"`]);
   }
   const prune = policy.prune && caps.containers.deletable;

@@ -39,15 +39,25 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
 }
 
 export function describeOp(op: Op): string {
-  const where = (t: TeamRef) => `${t.type === 'org' ? 'org ' : ''}"${t.parent ? `${t.parent.name} / ` : ''}${t.name}"`;
+  const where = (t: TeamRef) => `${t.type === 'org' ? 'org ' : ''}"${t.parent ? `${t.parent.name} / ` : ''}${t.under ? `${t.under.name} / ` : ''}${t.name}"`;
   switch (op.kind) {
-    case 'createTeam': return `create team ${where(op.team)}`;
+    case 'createTeam': return `create ${op.team.type === 'ou' ? 'unit' : 'team'} ${where(op.team)}`;
     case 'renameTeam': return `rename team ${op.team.id} "${op.from}" -> "${op.team.name}"`;
-    case 'createUser': return `create user ${op.user.email}${op.team ? ` on ${where(op.team)}` : ''}${op.role ? ` as ${op.role}` : ''}`;
+    case 'createUser':
+      if (op.teams || op.roles) return `create user ${op.user.email} in ${op.teams?.map(where).join(', ') || 'no unit'} with roles ${op.roles?.join(', ') || 'none'}`;
+      return `create user ${op.user.email}${op.team ? ` on ${where(op.team)}` : ''}${op.role ? ` as ${op.role}` : ''}`;
     case 'addMember': return `add ${op.user.email} to ${where(op.team)}${op.role ? ` as ${op.role}` : ''}`;
     case 'removeMember': return `remove ${op.user.email} from ${where(op.team)}`;
     case 'setMembers': return `set the members of team ${where(op.team)}: ${op.members.length} (+${op.added} -${op.removed})`;
     case 'setRole': return `change role of ${op.user.email}${op.team ? ` in ${where(op.team)}` : ''}: ${op.from.join(', ') || 'none'} -> ${op.to.join(', ')}`;
+    case 'setUser': {
+      const parts = [
+        ...(op.teams ? [`units ${op.teams.map(where).join(', ') || 'none'} (+${op.added} -${op.removed})`] : []),
+        ...(op.roles ? [`roles ${op.from?.join(', ') || 'none'} -> ${op.roles.join(', ') || 'none'}`] : []),
+        ...(op.givenName !== undefined || op.familyName !== undefined ? [`name "${[op.givenName, op.familyName].filter((n) => n).join(' ')}"`] : []),
+      ];
+      return `set user ${op.user.email}: ${parts.join('; ')}`;
+    }
     case 'deleteUser': return `delete user ${op.user.email}`;
     case 'deleteTeam': return `delete team ${where(op.team)}`;
   }

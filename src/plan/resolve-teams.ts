@@ -59,8 +59,14 @@ export function resolveTeams(input: PlanInput): TeamResolution {
 
   for (const desiredTeam of teams) {
     const label = labelOf(desiredTeam);
+    const type = desiredTeam.type ?? 'team';
     const parent = desiredTeam.parent !== undefined ? out.byName.get(desiredTeam.parent) : undefined;
     if (desiredTeam.parent !== undefined && parent?.id === undefined) continue;
+    // Units nest: the parent unit comes first (the mapping lists parents first); one skipped skips its subtree.
+    const under = desiredTeam.under !== undefined ? out.byName.get(desiredTeam.under) : undefined;
+    if (desiredTeam.under !== undefined && under === undefined) continue;
+    // Under a unit this plan creates nothing exists yet: a placeholder parent id matches no container.
+    const parentId = parent?.id ?? (under ? under.id ?? `new:${under.key}` : undefined);
     if (protectedNames.has(lower(desiredTeam.name))) {
       out.warnings.push(`team "${desiredTeam.name}" is protected: not managed`);
       continue;
@@ -70,7 +76,7 @@ export function resolveTeams(input: PlanInput): TeamResolution {
       out.warnings.push(`team "${desiredTeam.name.slice(0, 40)}…" is ${desiredTeam.name.length} characters; the target allows ${caps.maxNameLength}: named "${name}" (cut, with a hash of the whole name)`);
     }
     const team = { ...desiredTeam, name };
-    const same = resolvedByName.get(nameKey(parent?.id, 'team', name));
+    const same = resolvedByName.get(nameKey(parentId, type, name));
     if (same) {
       out.warnings.push(`teams "${same.label}" and "${label}" are one team in the target (names that differ only in case): merged into "${same.name}"`);
       out.byName.set(label, same);
@@ -78,10 +84,19 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     }
     const linkedId = links.teams.get(team.key);
     const linked = linkedId !== undefined ? byId.get(linkedId) : undefined;
-    const sameName = byName.get(nameKey(parent?.id, 'team', team.name));
+    const sameName = byName.get(nameKey(parentId, type, team.name));
     let target: TargetTeam | undefined;
+    const linkedUsable = linked && linkedClaims.has(linked.id) && linkedTarget(team) === linked && !out.managedIds.has(linked.id);
+    const movedOrRenamed = linkedUsable && (linked.parentId !== parentId || (linked.name !== team.name && !caps.containers.renamable));
 
-    if (linked && linkedClaims.has(linked.id) && linkedTarget(team) === linked && !out.managedIds.has(linked.id) && linked.parentId === parent?.id) {
+    if (linkedUsable && movedOrRenamed && caps.containers.recreateRenamed) {
+      // The container cannot follow its group: the group's new name (or place) gets a container of
+      // its own below, and the old one is emptied and reported.
+      out.gone.set(linked.id, { name: linked.name, what: `the unit of a group renamed or moved to "${team.name}" (units cannot follow)`, action: 'empty' });
+      out.managedIds.add(linked.id);
+      linkedClaims.delete(linked.id);
+    }
+    if (linkedUsable && !(movedOrRenamed && caps.containers.recreateRenamed) && linked.parentId === parentId) {
       target = linked;
       if (linked.name !== team.name) {
         if (sameName && sameName.id !== linked.id) {
@@ -98,7 +113,10 @@ export function resolveTeams(input: PlanInput): TeamResolution {
           });
         }
       }
-    } else if (sameName && !claimed.has(sameName.id)) {
+    } else if (linkedUsable && type === 'ou' && !caps.containers.recreateRenamed && linked.parentId !== parentId) {
+      out.warnings.push(`unit "${linked.name}" should move with its group, but the target cannot move units: left where it is`);
+      target = linked;
+    } else if (sameName && !claimed.has(sameName.id) && !out.gone.has(sameName.id)) {
       target = sameName;
       if (linkedId !== sameName.id) out.newLinks.push([team.key, sameName.id]);
     }
@@ -111,24 +129,25 @@ export function resolveTeams(input: PlanInput): TeamResolution {
       claimed.add(target.id);
       linkedClaims.delete(target.id);
       out.managedIds.add(target.id);
-      out.byName.set(label, { name: team.name, label, key: team.key, type: 'team', id: target.id, keepsMember: target.keepsMember === true, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}) });
-      resolvedByName.set(nameKey(parent?.id, 'team', team.name), out.byName.get(label)!);
+      out.byName.set(label, { name: team.name, label, key: team.key, type, id: target.id, keepsMember: target.keepsMember === true, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}), ...(under ? { under } : {}) });
+      resolvedByName.set(nameKey(parentId, type, team.name), out.byName.get(label)!);
       continue;
     }
-    if (!caps.containers.creatable.includes('team')) {
+    if (!caps.containers.creatable.includes(type)) {
       out.warnings.push(`team "${team.name}" does not exist and the target's teams cannot be created by a sync: skipped`);
       continue;
     }
     const key = opKey('team-create', team.key);
-    out.ops.push({ kind: 'createTeam', key, team: { name: team.name, ...typeAndParent(parent) }, teamKey: team.key, reason: 'mapped from the directory; not in the target', dependsOn: [] });
-    out.byName.set(label, { name: team.name, label, key: team.key, type: 'team', keepsMember: false, createOp: key, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}) });
-    resolvedByName.set(nameKey(parent?.id, 'team', team.name), out.byName.get(label)!);
+    const resolved: ResolvedTeam = { name: team.name, label, key: team.key, type, keepsMember: false, createOp: key, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}), ...(under ? { under } : {}) };
+    out.ops.push({ kind: 'createTeam', key, team: refOf(resolved), teamKey: team.key, reason: 'mapped from the directory; not in the target', dependsOn: under?.createOp ? [under.createOp] : [] });
+    out.byName.set(label, resolved);
+    resolvedByName.set(nameKey(parentId, type, team.name), resolved);
   }
-  findGoneTeams(input, out, (parentId, name) => byName.get(nameKey(parentId, 'team', name)));
+  findGoneTeams(input, out, (parentId, name, type = 'team') => byName.get(nameKey(parentId, type, name)));
   // A new team may take the name an existing team is being renamed away from: rename first.
   for (const op of out.ops) {
     if (op.kind !== 'createTeam') continue;
-    op.dependsOn = out.ops.filter((r) => r.kind === 'renameTeam' && norm(r.from) === norm(op.team.name) && r.team.parent?.id === op.team.parent?.id).map((r) => r.key);
+    op.dependsOn = [...op.dependsOn, ...out.ops.filter((r) => r.kind === 'renameTeam' && norm(r.from) === norm(op.team.name) && r.team.parent?.id === op.team.parent?.id).map((r) => r.key)];
   }
   return out;
 }
@@ -140,6 +159,8 @@ export function refOf(t: ResolvedTeam): TeamRef {
     name: t.name,
     ...(t.type !== 'team' ? { type: t.type as 'org' | 'ou' } : {}),
     ...(t.parent ? { parent: { id: t.parent.id, name: t.parent.name, type: 'org' as const } } : {}),
+    ...(t.type === 'ou' ? { key: t.key } : {}),
+    ...(t.under ? { under: { ...(t.under.id !== undefined ? { id: t.under.id } : {}), key: t.under.key, name: t.under.name } } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ export interface ResolvedTeam {
   keepsMember: boolean;
   /** The resolved org a team lives in. */
   parent?: ResolvedTeam & { id: string };
+  /** The resolved parent unit of a unit. */
+  under?: ResolvedTeam;
   /** Key of the createTeam op when the container does not exist yet. */
   createOp?: string;
 }

@@ -60,7 +60,7 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   const { runId, profile, op } = job.data;
   const store = deps.storeFor(profile);
   const log = deps.log.child({ runId, op: op.key });
-  const record = async (outcome: OpOutcomeKind, extra: { detail?: string; createdId?: string; userId?: string; teamId?: string } = {}) => {
+  const record = async (outcome: OpOutcomeKind, extra: { detail?: string; createdId?: string; userId?: string; teamId?: string; teamIds?: string[] } = {}) => {
     if (await store.recordOutcome(runId, { op, outcome, ...extra })) deps.onOutcome?.(op, outcome);
     log.debug({ kind: op.kind, outcome, detail: extra.detail }, 'op outcome');
     return outcome;
@@ -94,6 +94,7 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   const ids: IdResolver = {
     teamId: async (team, key) => (await store.createdTeamId(runId, team)) ?? (key ? await store.links.teamId(key) : undefined),
     userId: async (sourceId) => (sourceId ? (await store.createdUserId(runId, sourceId)) ?? (await store.links.userId(sourceId)) : undefined),
+    teamIdByKey: (key) => store.links.teamId(key),
   };
   let out: OpOutcome;
   try {
@@ -126,6 +127,7 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   return record(out.status, {
     ...(out.detail ? { detail: out.detail } : {}), ...(out.createdId ? { createdId: out.createdId } : {}),
     ...(teamId ? { teamId } : {}), ...(userId ? { userId } : {}),
+    ...(out.teamIds ? { teamIds: out.teamIds } : {}),
   });
 }
 

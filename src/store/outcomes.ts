@@ -12,6 +12,8 @@ export interface OutcomeInput {
   /** Resolved ids, for memberships the sync granted or removed. */
   userId?: string;
   teamId?: string;
+  /** Whole-user writes: the container ids the user now has (for grants). */
+  teamIds?: string[];
 }
 
 /**
@@ -108,7 +110,16 @@ function linkEffects(o: OutcomeInput): Effect[] {
       const out: Effect[] = [];
       if (op.user.sourceId) out.push(['HSET', 'userLinks', op.user.sourceId, o.createdId], ['HSET', 'created', `user:${op.user.sourceId}`, o.createdId]);
       if (o.teamId) out.push(['SADD', 'granted', `${o.createdId}|${o.teamId}`]);
+      // Created with its whole list: each container it was placed in was granted by the sync.
+      for (const id of o.teamIds ?? []) out.push(['SADD', 'granted', `${o.createdId}|${id}`]);
       return out;
+    }
+    case 'setUser': {
+      // The user's whole list is now what the op carried: grants follow it (ids resolved at apply time).
+      return [
+        ...(o.teamIds ?? []).map((id) => ['SADD', 'granted', `${op.user.id}|${id}`] as Effect),
+        ...(op.left ?? []).map((id) => ['SREM', 'granted', `${op.user.id}|${id}`] as Effect),
+      ];
     }
     case 'addMember':
       return o.userId && o.teamId ? [['SADD', 'granted', `${o.userId}|${o.teamId}`]] : [];
@@ -127,5 +138,7 @@ function linkEffects(o: OutcomeInput): Effect[] {
 
 /** A container created in a run, by org and name (two orgs may each create a team of one name). */
 function createdTeamField(team: TeamRef): string {
-  return `team:${team.parent ? `${team.parent.id}/` : ''}${team.name.toLowerCase()}`;
+  // A unit is told apart by its parent unit's key: two branches may each hold a unit of one name.
+  const scope = team.parent ? `${team.parent.id}/` : team.under ? `under:${team.under.key}/` : '';
+  return `team:${scope}${team.name.toLowerCase()}`;
 }

@@ -9,6 +9,8 @@ export interface OpOutcome {
   /** Id of a created/found user or team, for identity links. */
   createdId?: string;
   detail?: string;
+  /** Whole-user writes: the user's container ids as written (grants for `membership: additive`). */
+  teamIds?: string[];
 }
 
 export interface TargetRead {
@@ -26,6 +28,8 @@ export interface IdResolver {
   /** A container created earlier in the run (by name within its org), else the identity link of `key`. */
   teamId(team: TeamRef, key?: string): Promise<string | undefined>;
   userId(sourceId: string | undefined, email: string): Promise<string | undefined>;
+  /** A container by its identity-link key alone (a unit whose name repeats in other branches). */
+  teamIdByKey?(key: string): Promise<string | undefined>;
 }
 
 /** The target's rate budget: one per key, shared by reads, writes and every process on one Redis. */

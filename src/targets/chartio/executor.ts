@@ -34,6 +34,8 @@ export async function applyChartioOp(client: ChartioClient, op: Op, ids: IdResol
     }
     case 'removeMember':
       return onStatus(404, () => client.send('DELETE', `teams/${op.team.id}/users/${op.user.id}`).then(() => applied()), async () => alreadyDone('not a member'));
+    case 'setUser':
+      throw new UnsupportedOpError('Chartio writes memberships per call, not a whole user');
     case 'deleteUser':
       return onStatus(404, () => client.send('DELETE', `users/${op.user.id}`).then(() => applied()), async () => alreadyDone('user already gone'));
     case 'deleteTeam':

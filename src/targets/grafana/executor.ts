@@ -97,6 +97,8 @@ export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<
       await setOrgRole(ctx, { id: orgNumber(op.team.id), name: op.team.name }, op.user.id, op.to[0]!);
       return applied();
     }
+    case 'setUser':
+      throw new UnsupportedOpError('Grafana writes memberships per call or per team, not a whole user');
     case 'deleteUser':
       return on([404], () => client.send('DELETE', `api/admin/users/${op.user.id}`, undefined, client.adminAuth('deleting users')).then(() => applied()), async () => alreadyDone('user already gone'));
   }

@@ -57,9 +57,10 @@ export function line(op: Op): string {
   switch (op.kind) {
     case 'createTeam': return `createTeam ${op.team.name}`;
     case 'renameTeam': return `renameTeam ${op.from} -> ${op.team.name}`;
-    case 'createUser': return `createUser ${op.user.email} on ${op.team?.name}${op.role ? ` as ${op.role}` : ''}`;
+    case 'createUser': return op.teams || op.roles ? `createUser ${op.user.email} ous=${op.teams?.map((t) => t.name).sort().join(',') ?? '-'} roles=${op.roles?.join(',') ?? '-'}` : `createUser ${op.user.email} on ${op.team?.name}${op.role ? ` as ${op.role}` : ''}`;
     case 'addMember': return `addMember ${op.user.email} -> ${op.team.name}${op.role ? ` as ${op.role}` : ''}`;
     case 'removeMember': return `removeMember ${op.user.email} <- ${op.team.name}`;
+    case 'setUser': return `setUser ${op.user.email} ous=${op.teams?.map((t) => t.name).sort().join(',') ?? '-'} roles=${op.roles?.join(',') ?? '-'}${op.givenName !== undefined || op.familyName !== undefined ? ` name=${op.givenName ?? ''} ${op.familyName ?? ''}` : ''}`;
     case 'deleteUser': return `deleteUser ${op.user.email}`;
     case 'deleteTeam': return `deleteTeam ${op.team.name}`;
     case 'setMembers': return `setMembers ${op.team.name} = ${op.members.map((m) => m.email).sort().join(',')}`;

@@ -67,6 +67,7 @@ function line(op: Op): string {
     case 'removeMember': return `removeMember ${op.user.email} <- ${where(op.team)}`;
     case 'setMembers': return `setMembers ${where(op.team)} = ${op.members.map((m) => m.email).sort().join(',')}${op.admins ? ` admins ${op.admins.map((m) => m.email).join(',')}` : ''}`;
     case 'setRole': return `setRole ${op.user.email} in ${op.team?.name}: ${op.from.join(',')} -> ${op.to.join(',')}`;
+    case 'setUser': return `setUser ${op.user.email}`;
     case 'deleteUser': return `deleteUser ${op.user.email}`;
     case 'deleteTeam': return `deleteTeam ${op.team.name}`;
   }
