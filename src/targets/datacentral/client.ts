@@ -43,7 +43,7 @@ export class DatacentralClient {
   async all<T>(path: string, item: z.ZodType<T>): Promise<T[]> {
     const schema = pageOf(item);
     const out: T[] = [];
-    let total = 0;
+    let total: number;
     for (let page = 1; ; page++) {
       const body = await this.get(`${path}?page=${page}&pageSize=${this.pageSize}`, schema);
       out.push(...(body.items as T[]));

@@ -38,7 +38,7 @@ function signInEveryone(h: GrafanaHarness, dir: Snapshot): void {
 
 describe('Grafana end to end (CSV -> queue -> emulator over HTTP)', () => {
   for (const [version, wholeTeam] of [['11.3.0', true], ['10.4.0', false]] as const) {
-    it(`backfills 2,000 people / 80 nested groups into teams and roles with the minimum writes for ${version}, then writes nothing`, async () => {
+    it(`backfills 2,000 people / 80 nested groups into teams and roles with the minimum writes for ${version}, then writes nothing`, { timeout: 180_000 }, async () => {
       h = await createGrafanaHarness(redisUrl, { emulator: { version } });
       const dir = bigDirectory();
       h.writeDirectory(dir);
@@ -61,7 +61,7 @@ describe('Grafana end to end (CSV -> queue -> emulator over HTTP)', () => {
     });
   }
 
-  it('a day of 5% churn (leavers, hires, movers, a role change, an email change, a renamed and a deleted group) ends exact; the next run writes nothing', async () => {
+  it('a day of 5% churn (leavers, hires, movers, a role change, an email change, a renamed and a deleted group) ends exact; the next run writes nothing', { timeout: 180_000 }, async () => {
     h = await createGrafanaHarness(redisUrl, { emulator: { version: '11.3.0' } });
     const dir = bigDirectory();
     h.writeDirectory(dir);

