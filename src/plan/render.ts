@@ -49,6 +49,8 @@ export function describeOp(op: Op): string {
     case 'setMembers': return `set the members of team ${where(op.team)}: ${op.members.length} (+${op.added} -${op.removed})`;
     case 'setRole': return `change role of ${op.user.email}${op.team ? ` in ${where(op.team)}` : ''}: ${op.from.join(', ') || 'none'} -> ${op.to.join(', ')}`;
     case 'deleteUser': return `delete user ${op.user.email}`;
+    case 'enableUser': return `enable user ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
+    case 'disableUser': return `disable user ${op.user.email}`;
     case 'deleteTeam': return `delete team ${where(op.team)}`;
   }
 }

@@ -68,6 +68,8 @@ function line(op: Op): string {
     case 'setMembers': return `setMembers ${where(op.team)} = ${op.members.map((m) => m.email).sort().join(',')}${op.admins ? ` admins ${op.admins.map((m) => m.email).join(',')}` : ''}`;
     case 'setRole': return `setRole ${op.user.email} in ${op.team?.name}: ${op.from.join(',')} -> ${op.to.join(',')}`;
     case 'deleteUser': return `deleteUser ${op.user.email}`;
+    case 'enableUser': return `enableUser ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
+    case 'disableUser': return `disableUser ${op.user.email}`;
     case 'deleteTeam': return `deleteTeam ${op.team.name}`;
   }
 }
