@@ -49,7 +49,7 @@ describe('a rate budget that follows X-RateLimit-* headers', () => {
     const now = await redisNow();
     // 21 left, 1 in reserve: 20 calls over the next ~2 s is one every ~100 ms (the config says 1 ms).
     expect(await one.observe({ limit: 100, remaining: 21, resetAtMs: now + 2000 })).toBe('paced');
-    const slots = [];
+    const slots: number[] = [];
     for (let i = 0; i < 5; i++) slots.push((await one.reserveSlot()).at);
     const gaps = slots.slice(1).map((s, i) => s - slots[i]!);
     for (const g of gaps) expect(g).toBeGreaterThan(90);
