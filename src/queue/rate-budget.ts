@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../errors/index.js';
-import { OBSERVE, PACE, serverKey, type ServerWindow } from './server-window.js';
+import { LATE, lateCheckDue, OBSERVE, PACE, PACE_COUNT, serverKey, type ServerWindow } from './server-window.js';
 
 /**
  * GCRA without burst, on Redis's clock: the key holds the theoretical arrival time (TAT) of the
@@ -27,8 +27,9 @@ else
   tat = slot + interval
 end
 redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now + 60000))
-if pause > 0 then return {string.format('%.3f', tat), '0'} end
-return {string.format('%.3f', slot), string.format('%.3f', slot - now)}
+${PACE_COUNT}
+if pause > 0 then return {string.format('%.3f', tat), '0', '0'} end
+return {string.format('%.3f', slot), string.format('%.3f', slot - now), counted}
 `;
 
 /** How long until the next free slot, without taking it. */
@@ -57,10 +58,13 @@ export interface Slot {
   at: number;
   /** How long from now (Redis's clock) that is. */
   waitMs: number;
+  /** The server window (its reset, epoch ms) the slot was counted for; 0 when none is known. */
+  countedResetMs: number;
 }
 
 type BudgetRedis = Redis & {
-  rostersyncReserve(key: string, server: string, interval: string, pause: string): Promise<[string, string]>;
+  rostersyncReserve(key: string, server: string, interval: string, pause: string): Promise<[string, string, string]>;
+  rostersyncLate(server: string, counted: string): Promise<number>;
   rostersyncPeek(key: string): Promise<string>;
   rostersyncObserve(key: string, server: string, ...args: string[]): Promise<string>;
 };
@@ -81,6 +85,7 @@ export class RateBudget {
     this.intervalMs = spec.durationMs / (spec.max * spec.headroom);
     if (!('rostersyncReserve' in redis)) redis.defineCommand('rostersyncReserve', { numberOfKeys: 2, lua: RESERVE });
     if (!('rostersyncPeek' in redis)) redis.defineCommand('rostersyncPeek', { numberOfKeys: 1, lua: PEEK });
+    if (!('rostersyncLate' in redis)) redis.defineCommand('rostersyncLate', { numberOfKeys: 1, lua: LATE });
     if (!('rostersyncObserve' in redis)) redis.defineCommand('rostersyncObserve', { numberOfKeys: 2, lua: OBSERVE });
     this.headroom = spec.headroom;
     this.redis = redis as BudgetRedis;
@@ -92,8 +97,8 @@ export class RateBudget {
 
   /** Reserves the next slot without waiting for it. */
   async reserveSlot(): Promise<Slot> {
-    const [at, wait] = await this.redis.rostersyncReserve(this.key, serverKey(this.key), String(this.intervalMs), '0');
-    return { at: Number(at), waitMs: Number(wait) };
+    const [at, wait, counted] = await this.redis.rostersyncReserve(this.key, serverKey(this.key), String(this.intervalMs), '0');
+    return { at: Number(at), waitMs: Number(wait), countedResetMs: Number(counted) };
   }
 
   /** Reserves a slot and returns the wait in ms without sleeping. */
@@ -103,8 +108,10 @@ export class RateBudget {
 
   /** Waits for this caller's slot: call before every request to the host. */
   async acquire(): Promise<void> {
-    const wait = await this.reserve();
-    if (wait > 0) await sleep(wait);
+    const slot = await this.reserveSlot();
+    if (slot.waitMs > 0) await sleep(slot.waitMs);
+    // Woken past the server window the call was counted for: count it where it will land.
+    if (lateCheckDue(slot.countedResetMs, Date.now())) await this.redis.rostersyncLate(serverKey(this.key), String(slot.countedResetMs));
   }
 
   /** Ms until the next free slot, reserving nothing (a worker sets aside ops whose budget is far ahead). */
