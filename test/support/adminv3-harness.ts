@@ -5,9 +5,9 @@ import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { mappingSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { mapDirectory } from '../../src/mapping/index.js';
-import type { Snapshot } from '../../src/model/index.js';
+import type { Group, Snapshot } from '../../src/model/index.js';
 import { createAdminV3Emulator, DEFAULT_KEY, DEFAULT_OWNER, type AdminV3Emulator, type AdminV3EmulatorOptions } from '../../src/targets/adminv3/emulator/index.js';
-import { writeDirectoryCsv } from './synthetic-directory.js';
+import { churn, writeDirectoryCsv } from './synthetic-directory.js';
 
 /** group-0 gives admin, group-1..9 editor, a member of any other group is a viewer. */
 export const v3Mapping = {
@@ -94,3 +94,26 @@ export function expectedRoles(snapshot: Snapshot, mapping: Record<string, unknow
 }
 
 export const writesOf = (e: AdminV3Emulator) => e.requestLog.filter((r) => r.method !== 'GET');
+
+/**
+ * A day of 5% churn (leavers, movers, hires, one email change), a person promoted into group-0
+ * (admin), group-5 renamed out of the editor rule, group-3 deleted (its members lose editor).
+ */
+export function workday(base: Snapshot, seed: number): Snapshot {
+  const c = churn(base, { share: 0.05, seed });
+  const groups: Group[] = c.groups.filter((g) => g.sourceId !== 'g3').map((g) => ({
+    ...g, name: g.sourceId === 'g5' ? 'group-105' : g.name, parentIds: g.parentIds.filter((p) => p !== 'g3'),
+  }));
+  const people = c.people.map((p, i) => ({ ...p, groupIds: i === 7 ? [...p.groupIds, 'g0'] : p.groupIds.filter((g) => g !== 'g3') }));
+  return { people, groups, issues: [] };
+}
+
+/** The fewest writes from `before` to `after`: an invitation per new address, a PATCH per role change and per leaver. */
+export function minimumWrites(before: Record<string, string>, after: Record<string, string>): number {
+  let n = 0;
+  for (const [email, role] of Object.entries(after)) if (before[email] !== role) n++;
+  for (const email of Object.keys(before)) if (!(email in after)) n++;
+  return n;
+}
+
+export const leaversOf = (before: Record<string, string>, after: Record<string, string>) => Object.keys(before).filter((e) => !(e in after)).sort();

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
-import type { Group, Snapshot } from '../../../src/model/index.js';
+import type { Snapshot } from '../../../src/model/index.js';
 import { DEFAULT_OWNER } from '../../../src/targets/adminv3/emulator/index.js';
-import { createV3Harness, expectedRoles, v3State, writesOf, type V3Harness } from '../../support/adminv3-harness.js';
-import { churn, generateDirectory } from '../../support/synthetic-directory.js';
+import { createV3Harness, expectedRoles, leaversOf, minimumWrites, v3State, workday, writesOf, type V3Harness } from '../../support/adminv3-harness.js';
+import { generateDirectory } from '../../support/synthetic-directory.js';
 
 const redisUrl = inject('redisUrl');
 let h: V3Harness | undefined;
@@ -14,29 +14,6 @@ afterEach(async () => {
 
 /** 2,000 people in 80 groups nested two deep: the issue's scenario. */
 const bigDirectory = () => generateDirectory({ people: 2000, groups: 80, memberships: 4000, nestingDepth: 2, seed: 7 });
-
-/**
- * A day of 5% churn (leavers, movers, hires, one email change), a person promoted into group-0
- * (admin), group-5 renamed out of the editor rule, group-3 deleted (its members lose editor).
- */
-function workday(base: Snapshot, seed: number): Snapshot {
-  const c = churn(base, { share: 0.05, seed });
-  const groups: Group[] = c.groups.filter((g) => g.sourceId !== 'g3').map((g) => ({
-    ...g, name: g.sourceId === 'g5' ? 'group-105' : g.name, parentIds: g.parentIds.filter((p) => p !== 'g3'),
-  }));
-  const people = c.people.map((p, i) => ({ ...p, groupIds: i === 7 ? [...p.groupIds, 'g0'] : p.groupIds.filter((g) => g !== 'g3') }));
-  return { people, groups, issues: [] };
-}
-
-/** The fewest writes from `before` to `after`: an invitation per new address, a PATCH per role change and per leaver. */
-function minimumWrites(before: Record<string, string>, after: Record<string, string>): number {
-  let n = 0;
-  for (const [email, role] of Object.entries(after)) if (before[email] !== role) n++;
-  for (const email of Object.keys(before)) if (!(email in after)) n++;
-  return n;
-}
-
-const leaversOf = (before: Record<string, string>, after: Record<string, string>) => Object.keys(before).filter((e) => !(e in after)).sort();
 
 describe('Admin API v3 end to end (CSV -> queue -> emulator over HTTP)', () => {
   it('backfills 2,000 people / 80 nested groups with one invitation each (the minimum), then writes nothing; pending users are never invited again', async () => {
