@@ -9,6 +9,7 @@ import { efficiency } from './efficiency.js';
 import { redisMemoryPer10k } from './redis-memory.js';
 import { scaleOut } from './scale-out.js';
 import { grafanaCalls } from './grafana.js';
+import { adminv3Bench } from './adminv3.js';
 
 const quick = process.argv.includes('--quick');
 const out = (s = '') => process.stdout.write(s + '\n');
@@ -67,6 +68,14 @@ results.grafana = grafana;
 out('\n6. Grafana backfill into an org where everyone signed in (teams + roles), then a 5% churn step');
 out('version   membership   memberships  writes  calls/1k memberships  seconds  churn writes  reads/sync');
 for (const r of grafana) out(`${r.version.padEnd(10)}${r.membership.padEnd(13)}${String(r.memberships).padStart(11)}${String(r.backfillWrites).padStart(8)}${f(r.callsPer1kMemberships, 1, 22)}${f(r.backfillSeconds, 2)}${String(r.churnWrites).padStart(14)}${String(r.reads).padStart(12)}`);
+
+// 7. Admin API v3: writes against the minimum, and a header-driven budget shared by two processes.
+const v3 = await adminv3Bench(quick ? 500 : 2000, quick ? 20 : 80);
+results.adminv3 = v3;
+out('\n7. Admin API v3 (roles only): writes vs minimum, and the budget two processes on one key get from X-RateLimit-* headers');
+out(`backfill ${v3.people} people: ${v3.backfillWrites} writes (minimum ${v3.backfillMinimum}); 5% churn day: ${v3.churnWrites} writes (minimum ${v3.churnMinimum})`);
+const b = v3.budget;
+out(`budget (server 100 per 4 s per key, config twice that): ${b.calls} calls in ${b.seconds.toFixed(1)} s = ${b.callsPerSecond.toFixed(1)}/s of ${b.serverPerSecond}/s; share of the budget (95%) in full windows ${(b.share * 100).toFixed(1)}%; 429s ${b.rateLimited}; second process ran ${b.secondProcessOps} ops`);
 
 writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 out('\nwritten: bench/results.json');
