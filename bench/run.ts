@@ -10,6 +10,7 @@ import { redisMemoryPer10k } from './redis-memory.js';
 import { scaleOut } from './scale-out.js';
 import { grafanaCalls } from './grafana.js';
 import { datacentralCalls } from './datacentral.js';
+import { adminv3Bench } from './adminv3.js';
 
 const quick = process.argv.includes('--quick');
 const out = (s = '') => process.stdout.write(s + '\n');
@@ -75,6 +76,14 @@ results.datacentral = dc;
 out('\n7. DataCentral backfill into an empty tenant (units nested as the groups), then a 5% churn step');
 out('step        people  units  writes  minimum  writes/minimum  max writes/user  seconds  reads');
 for (const r of dc) out(`${r.step.padEnd(10)}${String(r.people).padStart(8)}${String(r.units).padStart(7)}${String(r.writes).padStart(8)}${String(r.minimum).padStart(9)}${f(r.writes / r.minimum, 2, 16)}${String(r.maxWritesPerUser).padStart(17)}${f(r.seconds, 2)}${String(r.reads).padStart(7)}`);
+
+// 7. Admin API v3: writes against the minimum, and a header-driven budget shared by two processes.
+const v3 = await adminv3Bench(quick ? 500 : 2000, quick ? 20 : 80);
+results.adminv3 = v3;
+out('\n7. Admin API v3 (roles only): writes vs minimum, and the budget two processes on one key get from X-RateLimit-* headers');
+out(`backfill ${v3.people} people: ${v3.backfillWrites} writes (minimum ${v3.backfillMinimum}); 5% churn day: ${v3.churnWrites} writes (minimum ${v3.churnMinimum})`);
+const b = v3.budget;
+out(`budget (server 100 per 4 s per key, config twice that): ${b.calls} calls in ${b.seconds.toFixed(1)} s = ${b.callsPerSecond.toFixed(1)}/s of ${b.serverPerSecond}/s; share of the budget (95%) in full windows ${(b.share * 100).toFixed(1)}%; 429s ${b.rateLimited}; second process ran ${b.secondProcessOps} ops`);
 
 writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 out('\nwritten: bench/results.json');

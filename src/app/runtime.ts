@@ -9,6 +9,7 @@ import type { Op } from '../model/index.js';
 import { OPS_QUEUE, type OpJobData } from '../queue/op-jobs.js';
 import { startOpWorker } from '../queue/op-worker.js';
 import { RateBudget } from '../queue/rate-budget.js';
+import { parseRateHeaders } from '../queue/server-window.js';
 import { budgetKey, queuePrefix } from '../store/keys.js';
 import { Store } from '../store/store.js';
 import type { HttpHooks } from '../targets/http/http-client.js';
@@ -77,8 +78,17 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
     return budgets.get(spec.key);
   };
   const budgetRef = new Map<string, RateBudget | undefined>();
+  /** Targets whose budget follows the server's X-RateLimit-* headers. */
+  const followsHeaders = new Set<string>();
   const hooksFor = (targetName: string): HttpHooks => ({
     beforeRequest: async () => budgetRef.get(targetName)?.acquire(),
+    onHeaders: (headers) => {
+      const budget = budgetRef.get(targetName);
+      const window = budget && followsHeaders.has(targetName) ? parseRateHeaders(headers, Date.now()) : undefined;
+      if (!window) return;
+      // Not awaited: the answer goes on while Redis takes note; a lost note only means one less hint.
+      budget!.observe(window).catch((err: unknown) => log.debug({ err: (err as Error).message }, 'rate budget: server window not recorded'));
+    },
     onRateLimited: async (ms) => {
       log.warn({ retryAfterMs: ms, target: targetName }, 'target answered 429: pausing the budget and the queue');
       await budgetRef.get(targetName)?.pause(ms);
@@ -94,6 +104,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
     throw err;
   }
   budgetRef.set(app.targetName, budgetOf(app.target));
+  if (app.target.budget.followHeaders) followsHeaders.add(app.targetName);
   try {
     await redis.connect();
   } catch (err) {
@@ -118,6 +129,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
     if (!t) {
       targets.set(name, (t = createTarget(tc, hooksFor(name))));
       budgetRef.set(name, budgetOf(t));
+      if (t.budget.followHeaders) followsHeaders.add(name);
     }
     return t;
   };

@@ -78,7 +78,10 @@ export const mappingSchema = z
 export const policySchema = z
   .object({
     membership: z.enum(['authoritative', 'additive']).default('authoritative'),
-    deprovision: z.enum(['none', 'remove-from-managed-teams', 'delete-user']).default('remove-from-managed-teams'),
+    deprovision: z
+      .enum(['none', 'remove-from-managed-teams', 'disable-user', 'delete-user'])
+      .default('remove-from-managed-teams')
+      .describe('What happens to a user no longer in the directory. disable-user keeps the account, disabled (targets that can); on a target without teams remove-from-managed-teams disables too.'),
     deprovisionAfter: duration.default(0).describe('Grace period: how long a person must be absent before deprovisioning.'),
     maxDeletes: z.number().int().min(0).default(25),
     maxDeletePercent: z.number().min(0).max(100).default(10),

@@ -10,6 +10,8 @@ export const CONTROL_PREFIX = '/_emulator/';
  */
 export function controlReply<O extends FaultOptions>(
   runtime: EmulatorRuntime<O>, reset: () => void, method: string, path: string, raw: string,
+  /** The emulator's own control endpoints (by name after the prefix), tried before "unknown". */
+  own?: (method: string, name: string, raw: string) => Reply | undefined,
 ): Reply {
   const name = path.slice(CONTROL_PREFIX.length).replace(/\/+$/, '');
   const allow = (m: string): Reply | undefined =>
@@ -26,7 +28,7 @@ export function controlReply<O extends FaultOptions>(
     case 'options':
       return allow('PATCH') ?? patchOptions(runtime, raw);
     default:
-      return { status: 404, body: { message: `Unknown control endpoint: ${path}` } };
+      return own?.(method, name, raw) ?? { status: 404, body: { message: `Unknown control endpoint: ${path}` } };
   }
 }
 

@@ -1,14 +1,20 @@
 import { createPrng } from './prng.js';
-import type { FaultOptions, RateLimitOption } from './types.js';
+import type { FaultOptions, RateLimitOption, RateWindow } from './types.js';
 
 export type Admission = { ok: true } | { ok: false; retryAfterMs: number };
+
+/** A rate limiter keyed by what the limit counts on (client IP, API key). */
+export interface Limiter {
+  take(key: string): Admission;
+  window(key: string): RateWindow;
+}
 
 /**
  * Sliding window per client IP: a request is admitted when fewer than `max` requests were admitted
  * in the last `windowMs`. Rejected requests do not count, so a client that waits Retry-After gets in.
  * Stricter than a fixed window: a burst of 2 x max around a window boundary is refused.
  */
-export class SlidingWindowLimiter {
+export class SlidingWindowLimiter implements Limiter {
   private readonly hits = new Map<string, { times: number[]; head: number }>();
 
   constructor(private readonly limit: RateLimitOption, private readonly now: () => number) {}
@@ -40,6 +46,43 @@ export class SlidingWindowLimiter {
     let live = 0;
     for (let i = log.head; i < log.times.length; i++) if (log.times[i]! > t - this.limit.windowMs) live++;
     return Math.max(0, this.limit.max - live);
+  }
+
+  /** Remaining now; the reset is when the oldest admitted request leaves the window. */
+  window(ip: string): RateWindow {
+    const log = this.hits.get(ip);
+    const oldest = log && log.head < log.times.length ? log.times[log.head]! : this.now();
+    return { limit: this.limit.max, remaining: this.remaining(ip), resetAtMs: oldest + this.limit.windowMs };
+  }
+}
+
+/**
+ * Fixed windows aligned to the epoch, per key: `max` requests in each `windowMs`, the count starting
+ * again at every multiple of `windowMs`, which is what X-RateLimit-Reset announces. Rejected requests
+ * do not count.
+ */
+export class FixedWindowLimiter implements Limiter {
+  private readonly counts = new Map<string, { window: number; n: number }>();
+
+  constructor(private readonly limit: RateLimitOption, private readonly now: () => number) {}
+
+  private current(key: string): { window: number; n: number } {
+    const w = Math.floor(this.now() / this.limit.windowMs);
+    let c = this.counts.get(key);
+    if (!c || c.window !== w) this.counts.set(key, (c = { window: w, n: 0 }));
+    return c;
+  }
+
+  take(key: string): Admission {
+    const c = this.current(key);
+    if (c.n >= this.limit.max) return { ok: false, retryAfterMs: Math.max(1, (c.window + 1) * this.limit.windowMs - this.now()) };
+    c.n++;
+    return { ok: true };
+  }
+
+  window(key: string): RateWindow {
+    const c = this.current(key);
+    return { limit: this.limit.max, remaining: Math.max(0, this.limit.max - c.n), resetAtMs: (c.window + 1) * this.limit.windowMs };
   }
 }
 

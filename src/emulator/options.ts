@@ -49,6 +49,7 @@ export function checkFaultOptions(o: FaultOptions): void {
     }
     checkInt('rateLimit.max', o.rateLimit.max, 1);
     checkInt('rateLimit.windowMs', o.rateLimit.windowMs, 1);
+    if (o.rateLimit.fixed !== undefined && typeof o.rateLimit.fixed !== 'boolean') throw new EmulatorOptionError(`rateLimit.fixed: expected a boolean, got ${JSON.stringify(o.rateLimit.fixed)}`);
   }
   const lat = typeof o.latencyMs === 'number' ? [o.latencyMs, o.latencyMs] : o.latencyMs;
   if (!Array.isArray(lat) || lat.length !== 2 || !(lat[0]! >= 0) || !(lat[1]! >= lat[0]!)) {

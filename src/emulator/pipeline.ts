@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CONTROL_PREFIX, controlReply } from './control.js';
 import type { EmulatorRuntime } from './runtime.js';
-import type { FaultOptions, Reply, RequestLogEntry } from './types.js';
+import type { FaultOptions, RateWindow, Reply, RequestLogEntry } from './types.js';
 
 /** One parsed request as an emulator's router sees it. */
 export interface EmulatorRequest {
@@ -25,6 +25,12 @@ export interface PipelineHooks {
   serverError(status: number): Reply;
   /** Full reset (domain state and runtime), for POST /_emulator/reset. */
   reset(): void;
+  /** What the rate limit counts on (e.g. the API key). @defaultValue the client IP */
+  rateKey?(req: { headers: IncomingHttpHeaders; ip: string }): string;
+  /** Headers every answer carries about the caller's rate window (X-RateLimit-*), rate limit on. */
+  rateHeaders?(window: RateWindow): Record<string, string>;
+  /** The emulator's own control endpoints under /_emulator/ (e.g. accepting invitations). */
+  control?(method: string, name: string, raw: string): Reply | undefined;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -42,7 +48,7 @@ export async function handleRequest<O extends FaultOptions>(
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', 'http://emulator.invalid');
   if (url.pathname.startsWith(CONTROL_PREFIX)) {
-    write(res, controlReply(runtime, hooks.reset, method, url.pathname, (await readBody(req)) ?? ''));
+    write(res, controlReply(runtime, hooks.reset, method, url.pathname, (await readBody(req)) ?? '', hooks.control?.bind(hooks)));
     return;
   }
   const entry: RequestLogEntry = {
@@ -63,16 +69,21 @@ export async function handleRequest<O extends FaultOptions>(
   const delay = runtime.dice.latencyMs();
   if (delay > 0) await sleep(delay);
 
-  const admission = runtime.limiter()?.take(entry.ip) ?? { ok: true };
+  const limiter = runtime.limiter();
+  const rateKey = hooks.rateKey?.({ headers: req.headers, ip: entry.ip }) ?? entry.ip;
+  const admission = limiter?.take(rateKey) ?? { ok: true };
+  // Every answer from here on says where the caller stands in its window, when the emulator tells.
+  const extra = limiter && hooks.rateHeaders ? hooks.rateHeaders(limiter.window(rateKey)) : undefined;
+  const send = (e: RequestLogEntry, reply: Reply) => sendReply(runtime, hooks, res, e, extra ? { ...reply, headers: { ...extra, ...reply.headers } } : reply);
   if (!admission.ok) {
     s.rateLimited++;
     const retryAfter = String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000)));
-    return send(runtime, hooks, res, { ...entry, fault: 'rate-limited' }, hooks.rateLimited(retryAfter));
+    return send({ ...entry, fault: 'rate-limited' }, hooks.rateLimited(retryAfter));
   }
   const injected = runtime.dice.error();
   if (injected !== undefined) {
     s.injected5xx++;
-    return send(runtime, hooks, res, { ...entry, fault: 'error' }, hooks.serverError(injected));
+    return send({ ...entry, fault: 'error' }, hooks.serverError(injected));
   }
 
   let reply: Reply;
@@ -88,10 +99,10 @@ export async function handleRequest<O extends FaultOptions>(
     const after = runtime.dice.appliedButError();
     if (after !== undefined) {
       s.appliedThen5xx++;
-      return send(runtime, hooks, res, { ...entry, fault: 'applied-then-error' }, hooks.serverError(after));
+      return send({ ...entry, fault: 'applied-then-error' }, hooks.serverError(after));
     }
   }
-  send(runtime, hooks, res, entry, reply);
+  send(entry, reply);
 }
 
 /** The whole body as text, or undefined when it exceeds 1 MiB. */
@@ -106,7 +117,7 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send<O extends FaultOptions>(runtime: EmulatorRuntime<O>, hooks: PipelineHooks, res: ServerResponse, entry: RequestLogEntry, reply: Reply): void {
+function sendReply<O extends FaultOptions>(runtime: EmulatorRuntime<O>, hooks: PipelineHooks, res: ServerResponse, entry: RequestLogEntry, reply: Reply): void {
   entry.status = reply.status;
   runtime.record(entry, hooks.name);
   write(res, reply);

@@ -1,4 +1,4 @@
-import { FaultDice, SlidingWindowLimiter } from './faults.js';
+import { FaultDice, FixedWindowLimiter, SlidingWindowLimiter, type Limiter } from './faults.js';
 import type { EmulatorStats, FaultOptions, RequestLogEntry } from './types.js';
 
 export const emptyStats = (): EmulatorStats => ({
@@ -14,7 +14,7 @@ export class EmulatorRuntime<O extends FaultOptions> {
   /** Every request, oldest first (bounded by maxLogEntries); cleared in place by resetRuntime(). */
   readonly log: RequestLogEntry[] = [];
   readonly dice: FaultDice;
-  private rateWindow: SlidingWindowLimiter | undefined;
+  private rateWindow: Limiter | undefined;
 
   constructor(private current: O, private readonly resolve: (partial: object, base: O) => O) {
     this.dice = new FaultDice(() => this.current);
@@ -25,13 +25,14 @@ export class EmulatorRuntime<O extends FaultOptions> {
     return this.current;
   }
 
-  limiter(): SlidingWindowLimiter | undefined {
+  limiter(): Limiter | undefined {
     return this.rateWindow;
   }
 
-  private newLimiter(): SlidingWindowLimiter | undefined {
+  private newLimiter(): Limiter | undefined {
     const o = this.current;
-    return o.rateLimit === false ? undefined : new SlidingWindowLimiter(o.rateLimit, o.now);
+    if (o.rateLimit === false) return undefined;
+    return o.rateLimit.fixed ? new FixedWindowLimiter(o.rateLimit, o.now) : new SlidingWindowLimiter(o.rateLimit, o.now);
   }
 
   /** Validates through the emulator's resolver; a bad value throws and changes nothing. */

@@ -6,8 +6,21 @@ export type LatencyOption = number | readonly [number, number];
 export interface RateLimitOption {
   /** Requests admitted per window per client IP. */
   max: number;
-  /** Sliding window length. */
+  /** Window length. */
   windowMs: number;
+  /**
+   * Fixed windows aligned to the epoch (every `windowMs` the count starts again, as an
+   * X-RateLimit-Reset header describes) instead of a sliding window. @defaultValue false
+   */
+  fixed?: boolean;
+}
+
+/** Where a client stands in its rate window (for X-RateLimit-* headers). */
+export interface RateWindow {
+  limit: number;
+  remaining: number;
+  /** When a call is next admitted after the window is spent, epoch ms (the fixed window's end). */
+  resetAtMs: number;
 }
 
 /** The knobs every emulator shares; each emulator's options extend these. */

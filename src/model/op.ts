@@ -56,6 +56,10 @@ export type Op =
       left?: string[];
     })
   | (OpBase & { kind: 'deleteUser'; user: UserRef & { id: string } })
+  /** A disabled account back in use; `role` is set in the same call when the rules changed it meanwhile. */
+  | (OpBase & { kind: 'enableUser'; user: UserRef & { id: string }; role?: string })
+  /** Deprovisioning that keeps the account (a returning person is re-enabled, not invited again). */
+  | (OpBase & { kind: 'disableUser'; user: UserRef & { id: string } })
   | (OpBase & { kind: 'deleteTeam'; team: TeamRef & { id: string } });
 
 export type OpKind = Op['kind'];
@@ -63,10 +67,10 @@ export type OpKind = Op['kind'];
 /** Phase order: each phase drains before the next starts (an op also waits for its own dependsOn). */
 export const PHASES: readonly OpKind[][] = [
   ['createTeam', 'renameTeam'],
-  ['createUser'],
+  ['createUser', 'enableUser'],
   ['addMember', 'setMembers', 'setRole', 'setUser'],
   ['removeMember'],
-  ['deleteUser'],
+  ['deleteUser', 'disableUser'],
   ['deleteTeam'],
 ];
 
@@ -77,4 +81,4 @@ export function phaseOf(kind: OpKind): number {
 }
 
 /** Ops that remove access: what the deletion guard and the review counts look at. */
-export const isRemoval = (op: Op): boolean => op.kind === 'removeMember' || op.kind === 'deleteUser' || op.kind === 'deleteTeam';
+export const isRemoval = (op: Op): boolean => op.kind === 'removeMember' || op.kind === 'deleteUser' || op.kind === 'disableUser' || op.kind === 'deleteTeam';

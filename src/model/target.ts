@@ -117,4 +117,10 @@ export interface TargetCapabilities {
    * @defaultValue 'recreate'
    */
   emailChange?: 'in-place' | 'recreate';
+  /**
+   * Users can be disabled and enabled again, keeping their account: deprovisioning may disable, and
+   * a returning person's disabled account is enabled rather than a new one created.
+   * @defaultValue false
+   */
+  userStatus?: boolean;
 }

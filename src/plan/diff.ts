@@ -9,6 +9,7 @@ import { toWholeUsers } from './whole-user.js';
 import { namesOf } from './names.js';
 import { changeEmail, emailChanged, type EmailChangeContext } from './email-change.js';
 import { goneReason, goneTeamOps, teamGroupsSeen } from './gone-teams.js';
+import { deprovisionMode, foldRolesIntoEnables } from './user-status.js';
 
 export interface DiffResult {
   ops: Op[];
@@ -48,6 +49,7 @@ export function diff(input: PlanInput): DiffResult {
   const roleCaps = caps.roles;
   if (!roleCaps && desired.people.some((p) => p.roles)) warnings.push('the mapping gives roles, but the target has no roles: role rules ignored');
   const scopeOf = (t: ResolvedTeam | undefined) => (roleCaps?.scope === 'org' ? t?.label : '');
+  const mode = deprovisionMode(policy, caps, warnings);
 
   const handled = new Set<string>();
   const losses: (() => void)[] = [];
@@ -71,6 +73,12 @@ export function diff(input: PlanInput): DiffResult {
     const current = new Set(user.teamIds);
     const userRef = { id: user.id, sourceId: person.sourceId, email: user.email };
     const addKeys: string[] = [];
+    // Back in the directory with a disabled account: enabled again, never invited a second time.
+    if (caps.userStatus && user.status === 'disabled') {
+      const key = opKey('user-enable', user.id);
+      ops.push({ kind: 'enableUser', key, user: userRef, reason: `${person.email} is in the directory again: account enabled`, dependsOn: [] });
+      addKeys.push(key);
+    }
     const joins = new Map<string, string>();
     for (const t of wanted) {
       if (t.id !== undefined && current.has(t.id)) continue;
@@ -123,7 +131,8 @@ export function diff(input: PlanInput): DiffResult {
     warnings.push(`${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`);
   }
   const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(u)).length;
-  const out = caps.membership === 'whole-container' ? toWholeContainers(ops, actual, usersById) : caps.membership === 'whole-user' ? toWholeUsers(ops, actual) : ops;
+  const folded = foldRolesIntoEnables(ops);
+  const out = caps.membership === 'whole-container' ? toWholeContainers(folded, actual, usersById) : caps.membership === 'whole-user' ? toWholeUsers(folded, actual) : folded;
   return { ops: out, warnings, observations: obs, deprovisioned, usersInScope, waiting, emptied };
 
   function findUser(person: DesiredPerson): TargetUser | undefined | 'conflict' {
@@ -268,13 +277,18 @@ export function diff(input: PlanInput): DiffResult {
   function deprovision(user: TargetUser, why?: string, after: string[] = []): void {
     const userRef = { id: user.id, email: user.email, ...(sourceOfUser.has(user.id) && why === undefined ? { sourceId: sourceOfUser.get(user.id)! } : {}) };
     const keeper = inv.isKeeper(user);
+    if (mode === 'disable' && (!keeper || policy.deleteOwners)) {
+      if (user.status === 'disabled' || (keeper && !inv.mayDelete(user))) return;
+      ops.push({ kind: 'disableUser', key: opKey('user-disable', user.id), user: userRef, reason: why ?? `${user.email} is no longer in the directory (deprovision: ${policy.deprovision}: disabled)`, dependsOn: [...after] });
+      return;
+    }
     if (policy.deprovision === 'delete-user' && (!keeper || policy.deleteOwners)) {
       // An owner, or the last holder of a target-wide role that must be kept (an Admin), is not deleted.
       if ((keeper || user.roles?.[''] !== undefined) && !inv.mayDelete(user)) return;
       ops.push({ kind: 'deleteUser', key: opKey('user-delete', user.id), user: userRef, reason: why ?? `${user.email} is no longer in the directory (deprovision: delete-user)`, dependsOn: [...after] });
       return;
     }
-    if (keeper && policy.deprovision === 'delete-user') warnings.push(`${user.email} is an owner: not deleted (deleteOwners is off); removed from managed teams instead`);
+    if (keeper && (mode === 'delete' || mode === 'disable')) warnings.push(`${user.email} is an owner: not ${mode === 'delete' ? 'deleted' : 'disabled'} (deleteOwners is off); removed from managed teams instead`);
     const removable = byTeamName(user.teamIds).filter((id) => teams.managedIds.has(id) && mayRemove(user.id, id));
     // The target refuses to remove a user's last team: keep one and say so.
     const leavesNone = caps.userNeedsOneTeam && removable.length === user.teamIds.length;

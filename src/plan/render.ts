@@ -59,6 +59,8 @@ export function describeOp(op: Op): string {
       return `set user ${op.user.email}: ${parts.join('; ')}`;
     }
     case 'deleteUser': return `delete user ${op.user.email}`;
+    case 'enableUser': return `enable user ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
+    case 'disableUser': return `disable user ${op.user.email}`;
     case 'deleteTeam': return `delete team ${where(op.team)}`;
   }
 }

@@ -6,7 +6,7 @@ export type Verdict = Plan['blocked'];
 /**
  * Refuse plans that would do damage: an empty or much smaller directory, deletions over the
  * threshold, or crossing the target's caps. Checked before any call is made. `deprovisioned`
- * counts users deprovisioned and managed teams emptied because their group is gone (a directory
+ * counts users deprovisioned (removed, disabled or deleted) and managed teams emptied because their group is gone (a directory
  * read that lost groups must trip the same guards as one that lost people).
  */
 export function checkSafety(input: PlanInput, ops: Op[], deprovisioned: number, usersInScope: number): Verdict {

@@ -130,6 +130,9 @@ function linkEffects(o: OutcomeInput): Effect[] {
     case 'setMembers':
       // The whole list is now the team: grants follow it.
       return o.teamId ? op.members.filter((m) => m.id).map((m) => ['SADD', 'granted', `${m.id}|${o.teamId}`] as Effect) : [];
+    // A disabled account keeps its identity link (and its tombstone): a returning person is enabled, not invited again.
+    case 'disableUser':
+    case 'enableUser':
     case 'setRole':
     case 'deleteTeam':
       return [];

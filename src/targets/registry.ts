@@ -4,12 +4,14 @@ import type { Target, TargetPlugin } from './target.js';
 import { chartioPlugin, chartioTargetSchema } from './chartio/index.js';
 import { grafanaPlugin, grafanaTargetSchema } from './grafana/index.js';
 import { datacentralPlugin, datacentralTargetSchema } from './datacentral/index.js';
+import { adminv3Plugin, adminv3TargetSchema } from './adminv3/index.js';
 
 /** One line per target kind: the plug-in and its config schema; the config's `kind` picks it. */
 const REGISTRY = [
   [chartioPlugin, chartioTargetSchema],
   [grafanaPlugin, grafanaTargetSchema],
   [datacentralPlugin, datacentralTargetSchema],
+  [adminv3Plugin, adminv3TargetSchema],
 ] as const;
 
 export const TARGET_PLUGINS: readonly TargetPlugin<never>[] = REGISTRY.map(([p]) => p as TargetPlugin<never>);

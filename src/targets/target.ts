@@ -39,6 +39,12 @@ export interface BudgetSpec {
   max: number;
   durationMs: number;
   headroom: number;
+  /**
+   * The server reports its own window in X-RateLimit-Limit / -Remaining / -Reset on every answer:
+   * the budget follows it too (slows down, or waits for the reset when the window is nearly spent).
+   * @defaultValue false
+   */
+  followHeaders?: boolean;
 }
 
 /**

@@ -42,6 +42,7 @@ export async function applyChartioOp(client: ChartioClient, op: Op, ids: IdResol
       return onStatus(404, () => client.send('DELETE', `teams/${op.team.id}`).then(() => applied()), async () => alreadyDone('team already gone'));
     case 'setMembers':
     case 'setRole':
+    default:
       // The capabilities rule these out: Chartio writes membership per call and has no roles.
       throw new UnsupportedOpError(`${op.kind} is not a Chartio operation`);
   }

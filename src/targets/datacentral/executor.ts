@@ -83,6 +83,8 @@ export async function applyDatacentralOp(ctx: DatacentralApplyContext, op: Op): 
     case 'removeMember':
     case 'setMembers':
     case 'setRole':
+    case 'enableUser':
+    case 'disableUser':
       throw new UnsupportedOpError(`${op.kind}: the tenant API writes a user's whole lists (plan with whole-user membership)`);
   }
 }

@@ -101,6 +101,9 @@ export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<
       throw new UnsupportedOpError('Grafana writes memberships per call or per team, not a whole user');
     case 'deleteUser':
       return on([404], () => client.send('DELETE', `api/admin/users/${op.user.id}`, undefined, client.adminAuth('deleting users')).then(() => applied()), async () => alreadyDone('user already gone'));
+    default:
+      // The capabilities rule the rest out (Grafana has no user status to set).
+      throw new UnsupportedOpError(`${op.kind} is not a Grafana operation`);
   }
 }
 

@@ -14,7 +14,7 @@ describe('validation errors name file:line:col, the key path and what was expect
     ['wrong type', 'policy:\n  maxDeletes: lots\n', /:10:3: policy\.maxDeletes: Invalid input: expected number, received string/],
     ['below the minimum', 'queue:\n  concurrency: 0\n', /:10:3: queue\.concurrency: Too small: expected number to be >0/],
     ['above the maximum', 'policy:\n  maxDeletePercent: 150\n', /:10:3: policy\.maxDeletePercent: Too big: expected number to be <=100/],
-    ['not one of the options', 'policy:\n  deprovision: delete\n', /:10:3: policy\.deprovision: Invalid option: expected one of "none"\|"remove-from-managed-teams"\|"delete-user"/],
+    ['not one of the options', 'policy:\n  deprovision: delete\n', /:10:3: policy\.deprovision: Invalid option: expected one of "none"\|"remove-from-managed-teams"\|"disable-user"\|"delete-user"/],
     ['unknown key', 'policy:\n  maxDeletez: 3\n', /:10:3: policy\.maxDeletez: unknown key/],
     ['unknown top-level key', 'polcy: {}\n', /:9:1: polcy: unknown key/],
     ['bad duration', 'policy:\n  deprovisionAfter: 3 days\n', /:10:3: policy\.deprovisionAfter: expected a duration such as 30s, 15m, 7d/],

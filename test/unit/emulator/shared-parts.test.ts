@@ -76,3 +76,19 @@ describe('Grafana version gating helpers', () => {
     expect(() => parseVersion('eleven')).toThrow(/version: expected MAJOR.MINOR.PATCH/);
   });
 });
+
+describe('FixedWindowLimiter', () => {
+  it('counts per key in epoch-aligned windows and says when the window resets', async () => {
+    const { FixedWindowLimiter } = await import('../../../src/emulator/index.js');
+    let t = 10_500;
+    const limiter = new FixedWindowLimiter({ max: 2, windowMs: 1000, fixed: true }, () => t);
+    expect(limiter.take('k1').ok).toBe(true);
+    expect(limiter.take('k1').ok).toBe(true);
+    expect(limiter.take('k2').ok).toBe(true);
+    expect(limiter.take('k1')).toEqual({ ok: false, retryAfterMs: 500 });
+    expect(limiter.window('k1')).toEqual({ limit: 2, remaining: 0, resetAtMs: 11_000 });
+    t = 11_000;
+    expect(limiter.window('k1')).toEqual({ limit: 2, remaining: 2, resetAtMs: 12_000 });
+    expect(limiter.take('k1').ok).toBe(true);
+  });
+});

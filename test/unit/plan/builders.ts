@@ -65,5 +65,7 @@ export function line(op: Op): string {
     case 'deleteTeam': return `deleteTeam ${op.team.name}`;
     case 'setMembers': return `setMembers ${op.team.name} = ${op.members.map((m) => m.email).sort().join(',')}`;
     case 'setRole': return `setRole ${op.user.email}${op.team ? ` in ${op.team.name}` : ''} ${op.from.join(',')} -> ${op.to.join(',')}`;
+    case 'enableUser': return `enableUser ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
+    case 'disableUser': return `disableUser ${op.user.email}`;
   }
 }

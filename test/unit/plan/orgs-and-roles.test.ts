@@ -69,6 +69,8 @@ function line(op: Op): string {
     case 'setRole': return `setRole ${op.user.email} in ${op.team?.name}: ${op.from.join(',')} -> ${op.to.join(',')}`;
     case 'setUser': return `setUser ${op.user.email}`;
     case 'deleteUser': return `deleteUser ${op.user.email}`;
+    case 'enableUser': return `enableUser ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
+    case 'disableUser': return `disableUser ${op.user.email}`;
     case 'deleteTeam': return `deleteTeam ${op.team.name}`;
   }
 }
