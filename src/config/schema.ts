@@ -163,7 +163,7 @@ export const configSchema = z
             port: z.number().int().min(0).max(65535).default(8080),
             token: z.string().min(1).optional().describe('Bearer token required on everything but /healthz (use ${ENV} or tokenFile).'),
             tokenFile: z.string().min(1).optional(),
-            tokenName: z.string().min(1).default('status-page').describe('Who a decision made on the status page is recorded as (the run record says "approved by <tokenName>").'),
+            tokenName: z.string().min(1).optional().describe('Who a decision made on the status page is recorded as (default: status-page).'),
           })
           .strict()
           .prefault({}),
