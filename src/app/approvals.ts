@@ -27,7 +27,7 @@ export type DecisionResult =
   | { result: 'rejected'; run: RunView }
   | { result: 'applied'; outcome: SyncOutcome }
   /** Refused: the plan no longer matches the directory and the target; `fresh` is the sync that planned again. */
-  | { result: 'stale'; run: RunView; reason: string; fresh?: SyncOutcome };
+  | { result: 'stale'; run: RunView; reason: string; fresh: SyncOutcome };
 
 /**
  * A person's decision on a blocked run, taken under the profile lock (the caller holds it). Reject
