@@ -37,7 +37,9 @@ export function sameOrigin(req: IncomingMessage): boolean {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
   const origin = req.headers.origin;
-  if (origin === undefined || origin === 'null') return origin === undefined;
+  if (origin === undefined) return true;
+  // Under `Referrer-Policy: no-referrer` a browser sends `Origin: null` even for its own forms; then its Sec-Fetch-Site decides.
+  if (origin === 'null') return site === 'same-origin';
   const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host;
   try {
     return new URL(origin).host === host;

@@ -69,6 +69,10 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     if (!authorised(req, deps.token)) return unauthorised(res);
     return postDecision(deps, req, res, decodeURIComponent(decision[1]!), decodeURIComponent(decision[2]!));
   }
+  if (decision) {
+    res.setHeader('allow', 'POST');
+    return send(res, 405, 'text/plain', 'decisions are POSTed by the run page form\n');
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
   if (url.pathname === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}\n');
   if (!authorised(req, deps.token)) return unauthorised(res);
