@@ -1,8 +1,8 @@
 import type { RunView } from '../store/run-record.js';
 import { durationMs, esc, failedOps, runHref, seconds, sum } from './page-kit.js';
 
-const W = 720;
-const H = 132;
+const W = 1000;
+const H = 140;
 const TOP = 12;
 const BASE = 104;
 const SHOWN = 15;

@@ -37,7 +37,7 @@ export const clipped = (text: string, cls = '') => `<span class="clip ${cls}" ti
 
 // Long names (a 255-character team, an email) wrap or clip inside fixed table layouts, so the page
 // never scrolls sideways at 1280 px.
-const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1d2330;background:#f6f7f9;overflow-wrap:anywhere}
+const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1d2330;background:#f6f7f9}td{overflow-wrap:anywhere}th{white-space:nowrap}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}a{color:#1f4fa3}.muted{color:#667}
 table{border-collapse:collapse;background:#fff;width:100%}th,td{padding:6px 10px;border-bottom:1px solid #e4e6ea;text-align:left;vertical-align:top}
 table.fixed{table-layout:fixed}th{background:#eef0f3;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.reason{max-width:320px;overflow-wrap:anywhere;color:#8a1c17}

@@ -19,6 +19,7 @@ const PER_PAGE = 50;
 const TAKES_AWAY = new Set<Op['kind']>(['removeMember', 'deleteUser', 'deleteTeam']);
 const takesAway = (op: Op) => TAKES_AWAY.has(op.kind) || (op.kind === 'setMembers' && op.removed > 0);
 const DEPENDS = /^depends on (\S+), which did not succeed$/;
+const REQUEST_LINE = /^(GET|POST|PUT|PATCH|DELETE) \S+ -> /;
 
 /** Failures grouped by reason, biggest group first, each op in words (describeOp) with its full text on hover. */
 function failureGroups(r: RunView, byKey: Map<string, Op>): string {
@@ -27,7 +28,8 @@ function failureGroups(r: RunView, byKey: Map<string, Op>): string {
   const groups = new Map<string, string[]>();
   for (const f of r.failures) {
     const dep = DEPENDS.exec(f.reason);
-    const reason = dep ? 'skipped: an op it depends on did not succeed' : f.reason;
+    // The request line (method, path with ids) differs per op; the API's answer is the reason people group by.
+    const reason = dep ? 'skipped: an op it depends on did not succeed' : f.reason.replace(REQUEST_LINE, '');
     groups.set(reason, [...(groups.get(reason) ?? []), words(f.opKey) + (dep ? ` (after: ${words(dep[1]!)})` : '')]);
   }
   const total = Object.entries(r.counts).filter(([k]) => k.endsWith('.failed') || k.endsWith('.skipped-dependency')).reduce((n, [, v]) => n + v, 0);

@@ -188,4 +188,51 @@ describe('blocked runs wait for a person', () => {
       hooks.server.close();
     }
   });
+
+  it('a run with failures reads like the plan: in words, grouped by reason, long names clipped with the full text on hover, no sideways scroll at 1280 px; the history chart renders', async () => {
+    const long = 'Regional Customer Success and Operations Excellence Programme for Northern Hemisphere Strategic Accounts and Partner Enablement Working Group $1';
+    const s = await setup({ mapping: { rules: [{ match: '^group-(\\d+)$', team: long }] }, queue: { attempts: 1 } }, {}, generateDirectory({ people: 30, groups: 4, memberships: 40, seed: 77 }));
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` } })).newPage();
+    try {
+      expect(await tick(s)).toBe('succeeded');
+      // Twice the people, and a third of the calls answered 5xx with one attempt per op: some ops fail, their dependants are skipped.
+      s.h.writeDirectory(generateDirectory({ people: 90, groups: 4, memberships: 140, seed: 78 }));
+      s.h.emulator.setOptions({ errorRate: 0.3 });
+      expect(await tick(s)).toBe('partial');
+      s.h.emulator.setOptions({ errorRate: 0 });
+      const run = (await s.rt.store.listRuns(1))[0]!;
+      const keys = new Set((await s.rt.store.plan(run.runId))!.phases.flat().map((o) => o.key));
+
+      await page.goto(`${s.d.url}/runs/hr/${run.runId}`);
+      const groups = page.locator('.failure-group');
+      expect(await groups.count()).toBeGreaterThanOrEqual(1);
+      const counts = (await groups.locator('h3 .count').allInnerTexts()).map(Number);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(run.failures.length);
+      expect(new Set(await groups.locator('h3').allInnerTexts()).size).toBe(counts.length); // one group per reason
+      const ops = await groups.locator('li.op').allInnerTexts();
+      expect(ops.length).toBeGreaterThan(0);
+      for (const op of ops) {
+        expect(keys.has(op)).toBe(false);
+        expect(op).toMatch(/^(create team|create user|add|remove|delete user|delete team) /);
+      }
+      // A long team name is clipped on screen, whole in the title.
+      const clipped = page.locator('li.op .clip', { hasText: 'Partner Enablement' }).first();
+      expect(await clipped.getAttribute('title')).toBe(await clipped.innerText());
+      expect(await clipped.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await page.screenshot({ path: join(OUT, 'run-page-failures.png'), fullPage: true });
+      expect(statSync(join(OUT, 'run-page-failures.png')).size).toBeGreaterThan(5000);
+
+      await page.goto(s.d.url);
+      expect(await page.locator('svg.history g.run').count()).toBe(2);
+      expect(await page.locator('svg.history rect.failed').count()).toBe(1);
+      expect(await page.locator('svg.history rect.applied').count()).toBe(2);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await page.screenshot({ path: join(OUT, 'status-page-history.png'), fullPage: true });
+      expect(statSync(join(OUT, 'status-page-history.png')).size).toBeGreaterThan(5000);
+    } finally {
+      await page.context().close();
+      await s.close();
+    }
+  });
 });
