@@ -219,7 +219,7 @@ describe('blocked runs wait for a person', () => {
       const clipped = page.locator('li.op .clip', { hasText: 'Partner Enablement' }).first();
       expect(await clipped.getAttribute('title')).toBe(await clipped.innerText());
       expect(await clipped.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
       await page.screenshot({ path: join(OUT, 'run-page-failures.png'), fullPage: true });
       expect(statSync(join(OUT, 'run-page-failures.png')).size).toBeGreaterThan(5000);
 
@@ -227,7 +227,7 @@ describe('blocked runs wait for a person', () => {
       expect(await page.locator('svg.history g.run').count()).toBe(2);
       expect(await page.locator('svg.history rect.failed').count()).toBe(1);
       expect(await page.locator('svg.history rect.applied').count()).toBe(2);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
       await page.screenshot({ path: join(OUT, 'status-page-history.png'), fullPage: true });
       expect(statSync(join(OUT, 'status-page-history.png')).size).toBeGreaterThan(5000);
     } finally {
