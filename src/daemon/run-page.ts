@@ -42,7 +42,7 @@ function deletions(profile: string, r: RunView, plan: Plan, pageNo: number): str
   if (ops.length === 0) return '';
   const pages = Math.max(1, Math.ceil(ops.length / PER_PAGE));
   const p = Math.min(Math.max(1, pageNo), pages);
-  const rows = ops.slice((p - 1) * PER_PAGE, p * PER_PAGE).map((op) => `<tr><td>${clipped(describeOp(op), 'op')}</td><td>${clipped(op.reason, 'why')}</td></tr>`).join('');
+  const rows = ops.slice((p - 1) * PER_PAGE, p * PER_PAGE).map((op) => `<tr><td>${clipped(describeOp(op), 'op')}</td><td class="why">${esc(op.reason)}</td></tr>`).join('');
   const link = (n: number, label: string) => `<a href="?page=${n}#deletions">${label}</a>`;
   const pager = pages > 1 ? `<div class="pager">page ${p} of ${pages} ${p > 1 ? link(p - 1, '‹ previous') : ''} ${p < pages ? link(p + 1, 'next ›') : ''}</div>` : '';
   return `<h2 id="deletions">Deletions and removals (${ops.length})</h2>${pager}<table class="fixed deletions"><tr><th style="width:58%">op</th><th>why</th></tr>${rows}</table>${pager}`;
