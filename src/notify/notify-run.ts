@@ -36,6 +36,14 @@ export function notifyState(run: RunView): string | undefined {
  * run (the change has been had).
  */
 export async function notifyRun(deps: NotifyDeps, run: RunView): Promise<NotifyEvent | undefined> {
+  // A notification must never fail or mask the run it reports (a Redis error here included).
+  return notifyChange(deps, run).catch((err: Error) => {
+    deps.log.error({ runId: run.runId, err: err.message }, 'run state change not notified');
+    return undefined;
+  });
+}
+
+async function notifyChange(deps: NotifyDeps, run: RunView): Promise<NotifyEvent | undefined> {
   const next = notifyState(run);
   if (next === undefined) return undefined;
   const prev = await deps.store.redis.getset(deps.store.keys.notified, next);
