@@ -53,7 +53,8 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
     sp = await planSync(rt.config, rt.profile, rt.source, rt.target, log, { mode: req.mode, state, ...(req.allowDeletes !== undefined ? { allowDeletes: req.allowDeletes } : {}) });
   } catch (err) {
     await store.startRun({ ...base, status: 'failed', finishedAt: new Date().toISOString(), error: (err as Error).message });
-    await notifyRun(rt, (await store.getRun(runId))!);
+    const failed = await store.getRun(runId).catch(() => undefined);
+    if (failed) await notifyRun(rt, failed);
     throw err;
   }
   const { plan, read } = sp;
