@@ -4,18 +4,21 @@ import type { Plan } from '../model/index.js';
 import { applyPlan } from '../queue/apply-plan.js';
 import type { ReadMode } from '../sources/source.js';
 import { summarisePlan, type RunRecord, type RunView } from '../store/run-record.js';
+import { notifyRun } from '../notify/notify-run.js';
+import { newApproval, pendingApproval, recordWaitingTick } from './approval-state.js';
 import { planSync } from './plan-sync.js';
 import type { Runtime } from './runtime.js';
 
 export interface SyncRequest {
   mode: ReadMode;
-  trigger: 'backfill' | 'schedule' | 'manual' | 'apply';
+  trigger: 'backfill' | 'schedule' | 'manual' | 'apply' | 'approval-refresh';
   allowDeletes?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
 
-export type SyncStatus = 'succeeded' | 'partial' | 'blocked' | 'failed';
+/** `waiting`: another blocked run waits for a decision; this sync planned and applied nothing. */
+export type SyncStatus = 'succeeded' | 'partial' | 'blocked' | 'failed' | 'waiting';
 
 export interface SyncOutcome {
   runId: string;
@@ -50,6 +53,8 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
     sp = await planSync(rt.config, rt.profile, rt.source, rt.target, log, { mode: req.mode, state, ...(req.allowDeletes !== undefined ? { allowDeletes: req.allowDeletes } : {}) });
   } catch (err) {
     await store.startRun({ ...base, status: 'failed', finishedAt: new Date().toISOString(), error: (err as Error).message });
+    const failed = await store.getRun(runId).catch(() => undefined);
+    if (failed) await notifyRun(rt, failed);
     throw err;
   }
   const { plan, read } = sp;
@@ -59,10 +64,17 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
     source: { people: read.snapshot.people.length, groups: read.snapshot.groups.length, issues: read.snapshot.issues.length, readMs: Math.round(sp.timings.sourceMs), ...(read.requests !== undefined ? { requests: read.requests } : {}) },
     timings: { sourceMs: Math.round(sp.timings.sourceMs), targetMs: Math.round(sp.timings.targetMs), planMs: Math.round(sp.timings.planMs) },
   };
+  // While a blocked run waits for a person, the daemon's ticks plan but never apply (src/app/approval-state.ts).
+  const waiting = await pendingApproval(rt);
+  if (waiting && (req.trigger === 'schedule' || req.trigger === 'manual')) {
+    return { runId: waiting.runId, status: 'waiting', exitCode: 2, plan, run: await recordWaitingTick(rt, waiting, plan) };
+  }
   if (plan.blocked) {
-    await store.startRun({ ...record, status: 'blocked', finishedAt: new Date().toISOString() }, plan);
-    log.warn({ runId, code: plan.blocked.code, reason: plan.blocked.reason }, 'plan blocked by a safety rule: nothing applied');
-    return { runId, status: 'blocked', exitCode: 2, plan, run: (await store.getRun(runId))! };
+    await store.startRun({ ...record, status: 'blocked', finishedAt: new Date().toISOString(), ...(waiting ? {} : { approval: newApproval(rt.config) }) }, plan);
+    log.warn({ runId, code: plan.blocked.code, reason: plan.blocked.reason }, 'plan blocked by a safety rule: nothing applied; it waits for approve or reject');
+    const run = (await store.getRun(runId))!;
+    await notifyRun(rt, run);
+    return { runId, status: 'blocked', exitCode: 2, plan, run };
   }
   await store.startRun(record, plan);
   if (read.nextCursor !== undefined) await store.stageCursor(runId, read.nextCursor);
@@ -107,6 +119,7 @@ export async function driveRun(rt: Runtime, runId: string, plan: Plan, req: Driv
   }
   const finished = await store.updateRun(runId, { status, finishedAt: new Date().toISOString(), timings: { ...(view.timings ?? {}), applyMs: Math.round(performance.now() - t0) } });
   log.info({ runId, planId: plan.id, status, ops: plan.phases.flat().length, counts: view.counts, failed }, 'sync finished');
+  await notifyRun(rt, { ...view, ...finished });
   return { runId, status, exitCode: failed > 0 ? 1 : 0, plan, run: { ...view, ...finished } };
 }
 

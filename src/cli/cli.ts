@@ -13,6 +13,8 @@ import { backfillCommand } from './backfill.js';
 import { applyCommand } from './apply.js';
 import { statusCommand } from './status.js';
 import { runCommand } from './run.js';
+import { approveCommand } from './approve.js';
+import { rejectCommand } from './reject.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; summary: string };
 
@@ -20,6 +22,8 @@ const commands: Record<string, Command> = {
   run: { run: runCommand, summary: 'the daemon: scheduled syncs, workers, health, metrics and status page' },
   backfill: { run: backfillCommand, summary: 'one-shot sync: plan, check safety, apply through the queue (--resume continues)' },
   apply: { run: applyCommand, summary: 'apply a reviewed plan file written by "plan --out"' },
+  approve: { run: approveCommand, summary: 'approve a blocked run: apply exactly its stored plan if it is still current' },
+  reject: { run: rejectCommand, summary: 'reject a blocked run: nothing is applied' },
   status: { run: statusCommand, summary: 'show recent runs and their outcomes' },
   plan: { run: planCommand, summary: 'read the directory and the target, print the plan (no writes)' },
   validate: { run: validateCommand, summary: 'check the config and connectivity to the source, the target and Redis' },

@@ -8,6 +8,8 @@ export function renderRunSummary(run: RunView, limit = 20): string {
   const lines = [`Run ${run.runId}  ${run.status.toUpperCase()}  plan ${run.planId ?? '-'}  (${run.trigger}, ${run.mode})`];
   if (run.blocked) lines.push(`  blocked (${run.blocked.code}): ${run.blocked.reason}`);
   if (run.error) lines.push(`  error: ${run.error}`);
+  const a = run.approval;
+  if (a) lines.push(a.state === 'pending' ? `  waits for a decision until ${a.expiresAt}: rostersync approve ${run.runId} | rostersync reject ${run.runId}` : `  ${a.state}${a.by ? ` by ${a.by}` : ''}${a.at ? ` at ${a.at}` : ''}${a.note ? `: ${a.note}` : ''}`);
   const head = ['op', 'planned', ...OUTCOMES];
   const rows = OP_KINDS.filter((k) => (run.planned[k] ?? 0) > 0).map((k) => [k, String(run.planned[k] ?? 0), ...OUTCOMES.map((o) => String(run.counts[`${k}.${o}`] ?? 0))]);
   const total = ['total', String(run.totalOps), ...OUTCOMES.map((o) => String(Object.entries(run.counts).filter(([key]) => key.endsWith(`.${o}`)).reduce((n, [, v]) => n + v, 0)))];

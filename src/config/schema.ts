@@ -104,6 +104,18 @@ export const policySchema = z
 
 export { targetSchema };
 
+export const NOTIFY_EVENTS = ['blocked', 'failed', 'partial', 'recovered'] as const;
+
+export const webhookSchema = z
+  .object({
+    kind: z.enum(['slack', 'json']).describe('slack: {"text": …} for Slack-compatible incoming webhooks (also Mattermost, Rocket.Chat); json: the event as a JSON object.'),
+    url: z.string().url().describe('Webhook URL; it is a secret (use ${ENV}) and never logged.'),
+    on: z.array(z.enum(NOTIFY_EVENTS)).default([...NOTIFY_EVENTS]).describe('Which changes of state are sent.'),
+    attempts: z.number().int().min(1).max(10).default(3).describe('Tries per message on a network error, 429 or 5xx, with backoff.'),
+    timeoutMs: z.number().int().positive().default(5000),
+  })
+  .strict();
+
 export const profileSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
@@ -154,13 +166,22 @@ export const configSchema = z
             port: z.number().int().min(0).max(65535).default(8080),
             token: z.string().min(1).optional().describe('Bearer token required on everything but /healthz (use ${ENV} or tokenFile).'),
             tokenFile: z.string().min(1).optional(),
+            tokenName: z.string().min(1).optional().describe('Who a decision made on the status page is recorded as (default: status-page).'),
           })
           .strict()
           .prefault({}),
+        publicUrl: z.string().url().optional().describe('Base URL people reach the status page at (behind a proxy); links in notifications use it. Default: http://host:port.'),
         shutdownTimeoutMs: z.number().int().positive().default(20_000).describe('How long in-flight work may finish on SIGTERM before it is handed back.'),
       })
       .strict()
       .prefault({}),
+    approvals: z
+      .object({
+        expireAfter: duration.default(86_400_000).describe('A blocked run waits this long for Approve or Reject; then it expires and the next tick plans afresh.'),
+      })
+      .strict()
+      .prefault({}),
+    notify: z.array(webhookSchema).default([]).describe('Webhooks told when a run is blocked, fails, ends partial, or recovers: one message per change of state.'),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().prefault({}),
   })
   .strict()
@@ -189,6 +210,7 @@ export type MappingConfig = z.infer<typeof mappingSchema>;
 export type PolicyConfig = z.infer<typeof policySchema>;
 export type TargetConfig = z.infer<typeof targetSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
+export type WebhookConfig = z.infer<typeof webhookSchema>;
 
 /** The target a profile syncs into, with its name (the single `target` is named "default"). */
 export function targetOf(config: Config, profile: ProfileConfig): { name: string; config: TargetConfig } {

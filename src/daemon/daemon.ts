@@ -7,7 +7,8 @@ import { openRuntime, type Runtime } from '../app/runtime.js';
 import { queuePrefix } from '../store/keys.js';
 import { startHttp } from './http.js';
 import { Metrics } from './metrics.js';
-import { checkSchedule, enqueueTick, resumeJobId, startScheduler, stopScheduler, SYNC_QUEUE, type ProfileSchedule, type SyncJobData } from './scheduler.js';
+import { pendingApproval } from '../app/approval-state.js';
+import { checkSchedule, decisionJobId, enqueueTick, resumeJobId, startScheduler, stopScheduler, SYNC_QUEUE, type ProfileSchedule, type SyncJobData } from './scheduler.js';
 import { profileStatus } from './status.js';
 import { startSyncWorker, type LocalProgress } from './sync-worker.js';
 
@@ -114,6 +115,16 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
       },
       status: async () => Promise.all(config.profiles.map(async (p) => profileStatus(p, await runtimeFor(p.name), schedules.find((s) => s.profile === p.name), progress.get(p.name)))),
       run: async (profile, runId) => (config.profiles.some((p) => p.name === profile) ? (await runtimeFor(profile)).store.getRun(runId) : undefined),
+      plan: async (profile, runId) => (config.profiles.some((p) => p.name === profile) ? (await runtimeFor(profile)).store.plan(runId) : undefined),
+      tokenName: config.daemon.http.tokenName ?? 'status-page',
+      // The page only queues the decision: a sync worker carries it out under the profile lock.
+      decide: async (profile, runId, action, by) => {
+        if (!config.profiles.some((p) => p.name === profile)) return 'not-pending';
+        if ((await pendingApproval(await runtimeFor(profile)))?.runId !== runId) return 'not-pending';
+        const queued = await enqueueTick(syncQueue, { profile, mode: 'full', tick: 'decision', decision: { runId, action, by } }, decisionJobId(profile, runId), log, abort.signal);
+        if (!queued) throw new Error('Redis did not take the decision');
+        return 'queued';
+      },
     });
   } catch (err) {
     await shutdown();

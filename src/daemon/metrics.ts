@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How a sync job ended: a run's status, or why no run happened. */
-export type SyncJobResult = 'succeeded' | 'partial' | 'blocked' | 'failed' | 'refused-overlap' | 'interrupted' | 'nothing-to-resume';
+export type SyncJobResult = 'succeeded' | 'partial' | 'blocked' | 'failed' | 'waiting' | 'rejected' | 'refused-overlap' | 'interrupted' | 'nothing-to-resume' | 'not-pending';
 
 /**
  * The daemon's Prometheus metrics, on a registry of its own (never the global one). Counters are per

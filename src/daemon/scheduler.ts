@@ -12,9 +12,14 @@ export type SyncMode = 'full' | 'incremental';
 export interface SyncJobData {
   profile: string;
   mode: SyncMode;
-  /** The tick's scheduled time (ISO), or 'resume' / 'manual'. */
+  /** The tick's scheduled time (ISO), or 'resume' / 'manual' / 'decision'. */
   tick: string;
+  /** With tick 'decision': Approve or Reject on the status page, carried out by a sync worker under the profile lock. */
+  decision?: { runId: string; action: 'approve' | 'reject'; by: string };
 }
+
+/** One decision job per run: a second click (or a second replica's page) adds nothing, and the first decision wins. */
+export const decisionJobId = (profile: string, runId: string) => `${profile}.decision.${runId}`;
 
 /**
  * The id of a tick's sync: every replica computes the same one from the scheduled time (not the

@@ -2,6 +2,8 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 import { withProfileLock } from '../app/profile-lock.js';
+import { decideRun } from '../app/approvals.js';
+import { pendingApproval } from '../app/approval-state.js';
 import { resumeSync, RunInProgressError, runSync, type SyncOutcome } from '../app/run-sync.js';
 import type { Runtime } from '../app/runtime.js';
 import type { Metrics, SyncJobResult } from './metrics.js';
@@ -62,6 +64,7 @@ async function processSync(deps: SyncWorkerDeps, job: Job<SyncJobData>): Promise
       }
       if (tick === 'resume') return result ?? finishNoRun(deps, profile);
       if (result === 'interrupted') return result;
+      if (job.data.decision) return await decide(deps, rt, job.data.decision, signal);
       return await track(deps, profile, undefined, signal, (hooks) => runSync(rt, { mode, trigger: tick === 'manual' ? 'manual' : 'schedule', ...hooks }));
     });
   } catch (err) {
@@ -72,6 +75,26 @@ async function processSync(deps: SyncWorkerDeps, job: Job<SyncJobData>): Promise
   } finally {
     deps.progress.delete(profile);
   }
+}
+
+/** A decision from the status page: the same decideRun as `rostersync approve` / `reject`. */
+async function decide(deps: SyncWorkerDeps, rt: Runtime, d: NonNullable<SyncJobData['decision']>, signal: AbortSignal): Promise<SyncJobResult> {
+  const profile = rt.profile.name;
+  // track() turns any error into a failed sync: a decision on a run that no longer waits is not one.
+  if ((await pendingApproval(rt))?.runId !== d.runId) {
+    deps.log.warn({ profile, runId: d.runId, action: d.action }, 'decision not taken: the run is not waiting for one (decided, expired or unknown)');
+    deps.metrics.syncFinished(profile, 'not-pending');
+    return 'not-pending';
+  }
+  let rejected = false;
+  const status = await track(deps, profile, d.action === 'approve' ? d.runId : undefined, signal, async (hooks) => {
+    const r = await decideRun(rt, d.runId, d, hooks);
+    if (r.result === 'applied') return r.outcome;
+    if (r.result === 'stale') return r.fresh;
+    rejected = true;
+    return { runId: d.runId, status: 'blocked', exitCode: 2, run: r.run };
+  });
+  return rejected ? 'rejected' : status;
 }
 
 function finishNoRun(deps: SyncWorkerDeps, profile: string): SyncJobResult {

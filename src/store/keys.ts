@@ -14,6 +14,8 @@ export function profileKeys(prefix: string, profile: string) {
     lastSourceSize: `${p}:last-source-size`,
     runs: `${p}:runs`,
     lock: `${p}:lock`,
+    /** The last run state a notification was sent for (src/notify): one message per change. */
+    notified: `${p}:notified`,
     run: (runId: string) => ({
       record: `${p}:run:${runId}`,
       plan: `${p}:run:${runId}:plan`,

@@ -23,6 +23,24 @@ export interface RunRecord {
   /** Set when the run failed before applying (source, target or Redis error). */
   error?: string;
   timings?: Record<string, number>;
+  /** A blocked run waits for a person (src/app/approvals.ts): the decision, who made it and when. */
+  approval?: Approval;
+}
+
+export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'stale';
+
+export interface Approval {
+  state: ApprovalState;
+  /** When a pending approval lapses (config `approvals.expireAfter`). */
+  expiresAt: string;
+  /** The token's name (status page) or `cli:<user>@<host>`; `rostersync` for an expiry. */
+  by?: string;
+  at?: string;
+  /** Why an approval was refused (stale) and the run that holds the fresh plan. */
+  note?: string;
+  freshRunId?: string;
+  /** Ticks that planned but applied nothing while this run waited. */
+  waitingTicks?: { count: number; lastAt: string; lastPlanId: string; lastOps: number; samePlan: boolean };
 }
 
 export interface RunView extends RunRecord {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nextTick, renderRunPage, renderStatusPage, wallClock, type ProfileStatus } from '../../../src/daemon/status-page.js';
 import type { RunView } from '../../../src/store/run-record.js';
+import type { Op, Plan } from '../../../src/model/index.js';
+import { checkFormToken, FORM_TOKEN_MS, formToken } from '../../../src/daemon/csrf.js';
 
 const HOSTILE = `<script>alert(1)</script><img src=x onerror=alert(2)>"'&`;
 
@@ -68,6 +70,58 @@ describe('status page', () => {
     const html = renderRunPage('hr', run({ status: 'partial', counts: { 'createUser.applied': 2, 'createUser.failed': 1, 'addMember.skipped-dependency': 2, done: 5 }, failures: [{ opKey: 'user.E1', reason: '400 email is invalid' }] }));
     expect(html).toMatch(/<tr><td>createUser<\/td><td class="n">3<\/td><td class="n">2<\/td><td class="n">0<\/td><td class="n">1<\/td><td class="n">0<\/td><\/tr>/);
     expect(html).toMatch(/<tr><td>addMember<\/td><td class="n">2<\/td><td class="n">0<\/td><td class="n">0<\/td><td class="n">0<\/td><td class="n">2<\/td><\/tr>/);
-    expect(html).toContain('<code>user.E1</code></td><td class="reason">400 email is invalid');
+    expect(html).toContain('<h3><span class="count">1</span>400 email is invalid</h3>');
+    expect(html).toContain('title="user.E1">user.E1</span>'); // no stored plan: the key is all there is
+  });
+
+  it('says failures in words from the stored plan, grouped by reason with a count, dependants named after what they waited for', () => {
+    const team = { name: 'Sales', id: 't1' };
+    const ops: Op[] = [
+      { kind: 'addMember', key: 'add.a.sales', reason: 'mapped', dependsOn: [], user: { email: 'ana.silva@example.com' }, team },
+      { kind: 'addMember', key: 'add.b.sales', reason: 'mapped', dependsOn: [], user: { email: 'bo@example.com' }, team },
+      { kind: 'removeMember', key: 'rm.c.sales', reason: 'left the group', dependsOn: ['add.a.sales'], user: { email: 'cy@example.com', id: 'u3' }, team },
+    ];
+    const plan = { id: 'p1', createdAt: NOW.toISOString(), phases: [ops], counts: {}, warnings: [], estimate: {}, stats: {} } as unknown as Plan;
+    const reason = '400 Team names are limited to 255 characters';
+    const failures = [{ opKey: 'add.a.sales', reason }, { opKey: 'add.b.sales', reason }, { opKey: 'rm.c.sales', reason: 'depends on add.a.sales, which did not succeed' }];
+    const html = renderRunPage('hr', run({ status: 'partial', counts: { 'addMember.failed': 2, 'removeMember.skipped-dependency': 1, done: 3 }, failures }), { plan });
+    expect(html).toContain(`<span class="count">2</span>${reason}</h3>`);
+    expect(html).toContain('add ana.silva@example.com to &quot;Sales&quot;</span>');
+    expect(html).toContain('<span class="count">1</span>skipped: an op it depends on did not succeed</h3>');
+    expect(html).toContain('remove cy@example.com from &quot;Sales&quot; (after: add ana.silva@example.com to &quot;Sales&quot;)');
+    expect(html).not.toContain('add.a.sales<');
+  });
+
+  it('draws the last runs as inline SVG: a bar per run with its numbers on hover, a blocked run marked', () => {
+    const runs = [run({ runId: 'r3', status: 'blocked', counts: {} }), run({ runId: 'r2', status: 'partial', counts: { 'addMember.applied': 4, 'addMember.failed': 2 } }), run({ runId: 'r1' })];
+    const html = renderStatusPage([profile({ runs })], NOW);
+    const svg = /<svg class="history"[^]*?<\/svg>/.exec(html)![0];
+    expect(svg.match(/<g class="run">/g)).toHaveLength(3);
+    expect(svg).toContain('<title>r2: partial, 4 ops done, 2 failed, took 42.0 s</title>');
+    expect(svg).toContain('class="blocked"');
+    expect(svg.indexOf('r1:')).toBeLessThan(svg.indexOf('r3:')); // oldest left
+    expect(html).not.toContain('<script');
+  });
+
+  it('offers Approve / Reject only with a form token, posting to the run; a decided run says who and when', () => {
+    const pending = run({ runId: 'hr-b', status: 'blocked', blocked: { code: 'TOO_MANY_DELETES', reason: 'x' }, approval: { state: 'pending', expiresAt: '2026-11-23T12:00:00.000Z' } });
+    const withToken = renderRunPage('hr', pending, { csrf: 'tok.abc' });
+    expect(withToken).toContain('<form class="decide" method="post" action="/runs/hr/hr-b/decision"><input type="hidden" name="csrf" value="tok.abc">');
+    expect(withToken).toContain('value="approve">Approve and apply 5 ops</button>');
+    expect(renderRunPage('hr', pending)).not.toContain('<form');
+    const decided = renderRunPage('hr', { ...pending, approval: { state: 'rejected', expiresAt: 'x', by: 'ops-oncall', at: '2026-11-22T13:00:00.000Z' } }, { csrf: 'tok.abc' });
+    expect(decided).not.toContain('<form');
+    expect(decided).toContain('rejected</span> by ops-oncall at 2026-11-22T13:00:00.000Z');
+  });
+});
+
+describe('form tokens', () => {
+  it('are bound to the run and the secret, and lapse after an hour', () => {
+    const t = formToken('secret', 'hr', 'run-1', NOW.getTime());
+    expect(checkFormToken('secret', 'hr', 'run-1', t, NOW.getTime() + 60_000)).toBe(true);
+    expect(checkFormToken('secret', 'hr', 'run-2', t, NOW.getTime())).toBe(false);
+    expect(checkFormToken('other', 'hr', 'run-1', t, NOW.getTime())).toBe(false);
+    expect(checkFormToken('secret', 'hr', 'run-1', t, NOW.getTime() + FORM_TOKEN_MS + 1)).toBe(false);
+    expect(checkFormToken('secret', 'hr', 'run-1', '', NOW.getTime())).toBe(false);
   });
 });

@@ -1,0 +1,63 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WebhookConfig } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+
+/** What a notification says, before a webhook kind shapes it. Built from the run record only (no config, no secrets). */
+export interface NotifyEvent {
+  event: 'blocked' | 'failed' | 'partial' | 'recovered';
+  profile: string;
+  runId: string;
+  status: string;
+  /** One line for people: what happened and what to do. */
+  text: string;
+  link: string;
+  at: string;
+  planned: Record<string, number>;
+  failed: number;
+  blocked?: { code: string; reason: string };
+  expiresAt?: string;
+}
+
+/** Slack (and Mattermost, Rocket.Chat) incoming webhooks take `text` with `<url|label>` links; others get the event itself. */
+export function webhookBody(kind: WebhookConfig['kind'], e: NotifyEvent): string {
+  if (kind === 'slack') return JSON.stringify({ text: `${e.text} <${e.link}|Open run ${e.runId}>` });
+  return JSON.stringify(e);
+}
+
+/** The host alone: a webhook URL's path usually is its secret, so it is never logged. */
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(bad url)';
+  }
+};
+
+/**
+ * POSTs one message; retries a network error, 429 or 5xx up to `attempts` times with backoff
+ * (Retry-After honoured up to 30 s). Never throws: a notification that cannot be sent must not fail
+ * the run it reports. Returns whether the receiver took it.
+ */
+export async function sendWebhook(hook: WebhookConfig, e: NotifyEvent, log: Logger, baseDelayMs = 500): Promise<boolean> {
+  const body = webhookBody(hook.kind, e);
+  for (let attempt = 1; attempt <= hook.attempts; attempt += 1) {
+    let wait = baseDelayMs * 2 ** (attempt - 1);
+    try {
+      const res = await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(hook.timeoutMs), redirect: 'error' });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) return true;
+      if (res.status !== 429 && res.status < 500) {
+        log.error({ host: hostOf(hook.url), status: res.status, event: e.event, runId: e.runId }, 'notification refused by the webhook: not retried');
+        return false;
+      }
+      const after = Number(res.headers.get('retry-after'));
+      if (Number.isFinite(after) && after > 0) wait = Math.min(after * 1000, 30_000);
+      log.warn({ host: hostOf(hook.url), status: res.status, attempt, event: e.event }, 'notification not taken: retrying');
+    } catch (err) {
+      log.warn({ host: hostOf(hook.url), err: (err as Error).name, attempt, event: e.event }, 'notification not sent: retrying');
+    }
+    if (attempt < hook.attempts) await sleep(wait);
+  }
+  log.error({ host: hostOf(hook.url), attempts: hook.attempts, event: e.event, runId: e.runId }, 'notification dropped after its retries');
+  return false;
+}
