@@ -33,13 +33,16 @@ out('scenario                    writes  minimal  writes/minimal  reads');
 for (const r of eff) out(`${r.scenario.padEnd(26)}${String(r.writes).padStart(8)}${String(r.minimal).padStart(9)}${f(r.ratio, 2, 16)}${String(r.reads).padStart(7)}`);
 
 // 3. Engine cost.
-const sizes: [number, number, number][] = quick ? [[1_000, 300, 5_000], [10_000, 2_000, 50_000]] : [[1_000, 300, 5_000], [10_000, 2_000, 50_000], [50_000, 2_000, 250_000]];
+const sizes: [number, number, number][] = quick ? [[1_000, 300, 5_000], [10_000, 2_000, 50_000]] : [[1_000, 300, 5_000], [10_000, 2_000, 50_000], [50_000, 2_000, 250_000], [100_000, 5_000, 500_000]];
 const child = fileURLToPath(new URL('./plan-child.ts', import.meta.url));
 const planning = sizes.map(([p, g, m]) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', child, String(p), String(g), String(m)], { encoding: 'utf8' })) as PlanScaleResult);
 results.planning = planning;
 out('\n3. Engine cost: planning (mapping + plan, pure CPU)');
-out('   people   groups  members |   map ms  empty ms matched ms  ms/1k people | writes(empty) | max RSS MB');
-for (const r of planning) out(`${String(r.people).padStart(9)}${String(r.groups).padStart(9)}${String(r.memberships).padStart(9)} |${f(r.mapMs)}${f(r.planEmptyMs)}${f(r.planMatchedMs)}${f((r.mapMs + r.planEmptyMs) / (r.people / 1000), 2, 14)} | ${String(r.writesFromEmpty).padStart(13)} |${f(r.maxRssMb, 0, 11)}`);
+out('   people   groups  members |   map ms  empty ms matched ms  ms/1k people  CPU ms  CPU ms/1k | writes(empty) | max RSS MB');
+for (const r of planning) out(`${String(r.people).padStart(9)}${String(r.groups).padStart(9)}${String(r.memberships).padStart(9)} |${f(r.mapMs)}${f(r.planEmptyMs)}${f(r.planMatchedMs)}${f((r.mapMs + r.planEmptyMs) / (r.people / 1000), 2, 14)}${f(r.cpuMs, 0, 8)}${f(r.cpuMs / (r.people / 1000), 1, 11)} | ${String(r.writesFromEmpty).padStart(13)} |${f(r.maxRssMb, 0, 11)}`);
+const per1k = (r: PlanScaleResult) => r.cpuMs / (r.people / 1000);
+const [small, big] = [planning.find((r) => r.people === 10_000), planning.find((r) => r.people === 100_000)];
+if (small && big) out(`cost per 1,000 people (CPU), 100,000 vs 10,000: x${(per1k(big) / per1k(small)).toFixed(2)} (flat = 1.00); 100,000: plan ${(big.mapMs + big.planEmptyMs).toFixed(0)} ms wall, ${big.cpuMs.toFixed(0)} ms CPU, peak RSS ${big.maxRssMb.toFixed(0)} MB`);
 const engine = await pipeline('no limit, no latency', { people: quick ? 3000 : 6000, concurrency: 32 });
 const memory = await redisMemoryPer10k();
 results.pipeline = engine;
