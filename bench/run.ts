@@ -9,6 +9,7 @@ import { efficiency } from './efficiency.js';
 import { redisMemoryPer10k } from './redis-memory.js';
 import { scaleOut } from './scale-out.js';
 import { grafanaCalls } from './grafana.js';
+import { clusterScaleOut } from './cluster-scale.js';
 
 const quick = process.argv.includes('--quick');
 const out = (s = '') => process.stdout.write(s + '\n');
@@ -70,6 +71,13 @@ results.grafana = grafana;
 out('\n6. Grafana backfill into an org where everyone signed in (teams + roles), then a 5% churn step');
 out('version   membership   memberships  membership calls  calls/1k memberships  all writes  seconds  churn writes  reads/sync');
 for (const r of grafana) out(`${r.version.padEnd(10)}${r.membership.padEnd(13)}${String(r.memberships).padStart(11)}${String(r.membershipCalls).padStart(18)}${f(r.callsPer1kMemberships, 1, 22)}${String(r.backfillWrites).padStart(12)}${f(r.backfillSeconds, 2)}${String(r.churnWrites).padStart(14)}${String(r.reads).padStart(12)}`);
+
+// 7. The same scale-out on a 3-primary Redis Cluster.
+const onCluster = await clusterScaleOut(quick ? 1500 : 3000, quick ? [1, 2] : [1, 2, 4]);
+results.clusterScaleOut = onCluster;
+out('\n7. Scale-out on a 3-primary Redis Cluster (loopback), no budget');
+out('processes     ops   seconds    ops/s');
+for (const r of onCluster) out(`${String(r.processes).padStart(9)}${String(r.ops).padStart(8)}${f(r.seconds)}${f(r.opsPerSecond)}`);
 
 writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 out('\nwritten: bench/results.json');
