@@ -14,9 +14,11 @@ async function workers(configPath: string, n: number): Promise<ChildProcess[]> {
   return children;
 }
 
-export async function scaleOut(processes: number, people: number, budget?: { max: number; duration: number }): Promise<ScaleOutRow> {
-  const redis = await findOrStartRedis();
+/** `on`: a Redis config (a Cluster) instead of the local single server. */
+export async function scaleOut(processes: number, people: number, budget?: { max: number; duration: number }, on?: Record<string, unknown>): Promise<ScaleOutRow> {
+  const redis = on ? { url: 'redis://unused', stop: async () => {} } : await findOrStartRedis();
   const h = await createHarness(redis.url, {
+    ...(on ? { redis: on } : {}),
     emulator: { rateLimit: budget ? { max: budget.max, windowMs: budget.duration } : false },
     ...(budget ? { rateLimit: { ...budget, headroom: 0.95 } } : {}),
     queue: { concurrency: 16 },

@@ -1,8 +1,9 @@
 import { Queue, type Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { targetOf } from '../config/schema.js';
 import { loadConfig } from '../config/load-config.js';
-import { RedisUnavailableError } from '../errors/index.js';
+import { ConfigError, RedisUnavailableError } from '../errors/index.js';
+import type { RedisConfig } from '../config/redis-schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { maskUrl } from '../log/mask-url.js';
 import type { Op } from '../model/index.js';
@@ -11,6 +12,7 @@ import { startOpWorker } from '../queue/op-worker.js';
 import { RateBudget } from '../queue/rate-budget.js';
 import { parseRateHeaders } from '../queue/server-window.js';
 import { budgetKey, queuePrefix } from '../store/keys.js';
+import { crossSlotProblems, keyLayout } from '../store/key-slots.js';
 import { Store } from '../store/store.js';
 import type { HttpHooks } from '../targets/http/http-client.js';
 import { createTarget } from '../targets/registry.js';
@@ -25,6 +27,8 @@ export interface Runtime extends App {
   budget?: RateBudget;
   queue: Queue<OpJobData>;
   storeFor(profile: string): Store;
+  /** A new connection to the same Redis (Sentinel set or Cluster), for a blocking consumer; closed by close(). */
+  newConnection(): Redis;
   /** The target a profile syncs into, with its own budget (ops of any profile may reach a worker). */
   targetFor(profile: string): Target;
   /** Starts in-process workers on this runtime's queue; closed by close(). */
@@ -62,13 +66,19 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const { config } = loaded;
   const log = opts.log ?? createLogger({ level: config.log.level });
   const prefix = config.redis.prefix;
-  const where = maskUrl(config.redis.url);
+  const where = describeRedis(config.redis);
   const outage = outageGuard(where, opts.redisOutageMs ?? Infinity, log);
-  // maxRetriesPerRequest null: a command waits through a reconnect instead of failing after 3 tries
-  // (ioredis' "Reached the max retries per request limit"); the outage bound ends the wait.
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5000, retryStrategy: outage.retryStrategy });
+  // Every queue shares the prefix's hash tag, so the op queue stands for all of them.
+  const slots = crossSlotProblems(keyLayout(prefix, config.profiles.map((p) => p.name), [OPS_QUEUE], []));
+  if (slots.length > 0 && config.redis.cluster) throw new ConfigError(`redis.cluster: this key layout would cross slots: ${slots.join('; ')}`, 'redis.cluster');
+  if (slots.length > 0) log.warn({ problems: slots }, 'key layout would cross slots on a Redis Cluster');
+  const open = () => {
+    const c = openRedis(config.redis, outage.retryStrategy);
+    c.on('ready', outage.recovered);
+    return c;
+  };
+  const redis = open();
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
-  redis.on('ready', outage.recovered);
   const queueRef: { queue?: Queue<OpJobData> } = {};
   // One budget per target key, shared by every profile that syncs into it and every process.
   const budgets = new Map<string, RateBudget | undefined>();
@@ -138,9 +148,14 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const budget = budgetRef.get(app.targetName);
   return {
     ...app, redis, queue, storeFor, targetFor, store: storeFor(app.profile.name), ...(budget ? { budget } : {}),
+    newConnection() {
+      const connection = open();
+      connection.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
+      workerConnections.push(connection);
+      return connection;
+    },
     startWorkers(o = {}) {
-      const connection = redis.duplicate({ maxRetriesPerRequest: null });
-      connection.on('ready', outage.recovered);
+      const connection = open();
       workerConnections.push(connection);
       const w = startOpWorker({
         connection, queuePrefix: queuePrefix(prefix), queue, targetFor, storeFor, log, concurrency: o.concurrency ?? config.queue.concurrency,
@@ -211,4 +226,50 @@ function outageGuard(where: string, boundMs: number, log: Logger) {
       since = undefined;
     },
   };
+}
+
+/** Where Redis is, for logs and errors: the URL with its password masked, or the Sentinel set / Cluster seeds. */
+export function describeRedis(r: RedisConfig): string {
+  if (r.sentinels) return `sentinel set ${r.name ?? ''} via ${r.sentinels.join(',')}`;
+  if (r.cluster) return `cluster via ${r.cluster.join(',')}`;
+  return maskUrl(r.url);
+}
+
+const hostPort = (n: string) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) });
+
+/**
+ * The one connection factory: a lazy connection to the configured Redis (URL, Sentinel set or
+ * Cluster). maxRetriesPerRequest null: a command waits through a reconnect or a failover instead
+ * of failing after 20 tries; `retryStrategy` (the outage clock) ends the wait. A Cluster is handed
+ * out typed as Redis: it answers the same commands, defined scripts and single-slot pipelines, and
+ * BullMQ recognises it by its own flag. Never call duplicate() on the result (its signature differs
+ * on a Cluster): ask the factory again.
+ */
+export function openRedis(r: RedisConfig, retryStrategy: (times: number) => number | null): Redis {
+  const auth: RedisOptions = { ...(r.username ? { username: r.username } : {}), ...(r.password ? { password: r.password } : {}) };
+  const common: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5000 };
+  if (r.cluster) {
+    const cluster = new Cluster(r.cluster.map(hostPort), {
+      lazyConnect: true,
+      clusterRetryStrategy: retryStrategy,
+      redisOptions: { ...auth, maxRetriesPerRequest: null, connectTimeout: 5000, ...(r.tls ? { tls: {} } : {}) },
+    });
+    return cluster as unknown as Redis;
+  }
+  if (r.sentinels) {
+    return new Redis({
+      ...common, ...auth, retryStrategy,
+      sentinels: r.sentinels.map(hostPort), name: r.name!,
+      // Until the sentinels elect a new primary they still name the dead one: keep asking on the
+      // outage clock rather than giving up after ioredis' default tries.
+      sentinelRetryStrategy: retryStrategy,
+      // Sentinels publish +switch-master: reconnect at once rather than on the next failed command.
+      failoverDetector: true,
+      ...(r.sentinelUsername ? { sentinelUsername: r.sentinelUsername } : {}),
+      ...(r.sentinelPassword ? { sentinelPassword: r.sentinelPassword } : {}),
+      ...(r.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+      ...(r.sentinelTls ? { sentinelTLS: {} } : {}),
+    });
+  }
+  return new Redis(r.url, { ...common, retryStrategy });
 }

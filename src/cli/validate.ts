@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import { openApp } from '../app/open-app.js';
 import { silentLogger } from '../log/logger.js';
-import { maskUrl } from '../log/mask-url.js';
+import { describeRedis, openRedis } from '../app/runtime.js';
+import type { RedisConfig } from '../config/redis-schema.js';
 import { parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 
@@ -25,7 +25,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const checks: [string, () => Promise<void>][] = [
     [`source   ${app.profile.name} (${app.profile.source.kind})`, async () => app.source.check?.()],
     [`target   ${app.target.kind} ${app.target.budget.key}`, async () => app.target.check?.()],
-    [`redis    ${maskUrl(app.config.redis.url)}`, () => pingRedis(app.config.redis.url)],
+    [`redis    ${describeRedis(app.config.redis)}`, () => pingRedis(app.config.redis)],
   ];
   let failed = 0;
   for (const [name, check] of checks) {
@@ -40,8 +40,9 @@ export async function validateCommand(argv: string[]): Promise<number> {
   return failed === 0 ? EXIT.ok : EXIT.unavailable;
 }
 
-async function pingRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+async function pingRedis(config: RedisConfig): Promise<void> {
+  // No retries: validate reports what it finds now.
+  const redis = openRedis(config, () => null);
   // The failure is reported by connect() below; without a listener ioredis prints every
   // connection error as "[ioredis] Unhandled error event" with a stack.
   redis.on('error', () => {});

@@ -6,6 +6,7 @@ import { validate as isCron } from 'node-cron';
 import { checkListEntry, checkRule } from '../mapping/patterns.js';
 import { duration } from './duration.js';
 import { targetSchema } from '../targets/registry.js';
+import { redisSchema } from './redis-schema.js';
 
 export { duration, parseDuration } from './duration.js';
 
@@ -135,13 +136,7 @@ export const profileSchema = z
 
 export const configSchema = z
   .object({
-    redis: z
-      .object({
-        url: z.string().default('redis://127.0.0.1:6379'),
-        prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('rostersync'),
-      })
-      .strict()
-      .prefault({}),
+    redis: redisSchema,
     target: targetSchema.optional().describe('The target, when every profile syncs into one.'),
     targets: z
       .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'), targetSchema)

@@ -7,7 +7,7 @@ import { pathKey, type KeyPath } from './key-path.js';
  * Keys holding secrets: each may instead be given as `<key>File`, and each is censored by
  * redactConfig(). A unit test checks that every `<key>`/`<key>File` pair of the schema is listed.
  */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiSecret', 'bindPassword', 'clientSecret', 'orgTokens', 'password', 'token']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiSecret', 'bindPassword', 'clientSecret', 'orgTokens', 'password', 'sentinelPassword', 'token']);
 
 export const REDACTED = '[REDACTED]';
 

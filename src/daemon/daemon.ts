@@ -63,8 +63,8 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
 
   if (role !== 'scheduler') {
     workers.push(main.startWorkers({ onOutcome: (op, outcome) => metrics.opOutcome(op.kind, outcome) }));
-    const connection = main.redis.duplicate({ maxRetriesPerRequest: null });
-    connections.push(connection);
+    // From the runtime's factory (a Cluster cannot duplicate() the same way); the runtime closes it.
+    const connection = main.newConnection();
     workers.push(startSyncWorker({ connection, queuePrefix: prefix, runtimeFor, metrics, log, progress, signal: abort.signal }));
     // Runs left unfinished by a crash or a shutdown continue first.
     for (const p of config.profiles) {

@@ -9,6 +9,7 @@ export const REDACT_PATHS = [
   'apiSecret', '*.apiSecret', '*.*.apiSecret',
   'clientSecret', '*.clientSecret', '*.*.clientSecret',
   'bindPassword', '*.bindPassword', '*.*.bindPassword',
+  'sentinelPassword', '*.sentinelPassword', '*.*.sentinelPassword',
   'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'err.headers.authorization',
   'token', '*.token', 'accessToken', '*.accessToken',
 ];

@@ -31,6 +31,8 @@ export async function createHarness(redisUrl: string, o: {
   emulator?: ChartioEmulatorOptions; policy?: Record<string, unknown>; queue?: Record<string, unknown>; rateLimit?: { max: number; duration: number; headroom?: number };
   /** The profile's mapping (default: group-N -> team-N) and source (default: the CSV files writeDirectory writes). */
   mapping?: Record<string, unknown>; source?: Record<string, unknown>;
+  /** Merged into `redis` (a Sentinel set or a Cluster instead of the URL). */
+  redis?: Record<string, unknown>;
 } = {}): Promise<Harness> {
   const emulator = await createChartioEmulator({ org: 'acme', apiKey: 'key', apiSecret: SECRET, rateLimit: false, ownerEmail: 'owner@example.com', ...o.emulator });
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-harness-'));
@@ -38,7 +40,7 @@ export async function createHarness(redisUrl: string, o: {
   const configPath = join(dir, 'config.yaml');
   const rl = o.rateLimit ?? { max: 100_000, duration: 1000, headroom: 1 };
   writeFileSync(configPath, JSON.stringify({
-    redis: { url: redisUrl, prefix },
+    redis: { url: redisUrl, prefix, ...o.redis },
     target: { kind: 'chartio', baseUrl: `${emulator.url}/v1`, org: 'acme', apiKey: 'key', apiSecret: '${CHARTIO_SECRET:-' + SECRET + '}', timeoutMs: 5000, rateLimit: { headroom: 1, ...rl } },
     policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
     queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...o.queue },
