@@ -14,7 +14,15 @@ export interface AdminV3Row {
   churnWrites: number;
   churnMinimum: number;
   /** Scaled-down budget run: the server's window and what two processes made of it. */
-  budget: { calls: number; seconds: number; callsPerSecond: number; serverPerSecond: number; share: number; rateLimited: number; secondProcessOps: number };
+  budget: {
+    calls: number;
+    seconds: number;
+    callsPerSecond: number;
+    serverPerSecond: number;
+    share: number;
+    rateLimited: number;
+    secondProcessOps: number;
+  };
 }
 
 const WORKER = fileURLToPath(new URL('../test/support/worker-process.ts', import.meta.url));
@@ -35,8 +43,11 @@ export async function adminv3Bench(people: number, groups: number): Promise<Admi
       h.writeDirectory(day2);
       await runSync(rt, { mode: 'full', trigger: 'schedule' });
       row = {
-        people, backfillWrites, backfillMinimum: Object.keys(expectedRoles(day1)).length,
-        churnWrites: writesOf(h.emulator).length - backfillWrites, churnMinimum: minimumWrites(expectedRoles(day1), expectedRoles(day2)),
+        people,
+        backfillWrites,
+        backfillMinimum: Object.keys(expectedRoles(day1)).length,
+        churnWrites: writesOf(h.emulator).length - backfillWrites,
+        churnMinimum: minimumWrites(expectedRoles(day1), expectedRoles(day2)),
       };
     } finally {
       await h.close();
@@ -57,7 +68,9 @@ async function budgetRun(redisUrl: string): Promise<AdminV3Row['budget']> {
   });
   try {
     h.writeDirectory(generateDirectory({ people: 520, groups: 12, memberships: 600, seed: 53 }));
-    const second = spawn(process.execPath, ['--import', 'tsx', WORKER, h.configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const second = spawn(process.execPath, ['--import', 'tsx', WORKER, h.configPath], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     second.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve) => second.stdout.on('data', () => out.includes('worker ready') && resolve()));
@@ -70,13 +83,21 @@ async function budgetRun(redisUrl: string): Promise<AdminV3Row['budget']> {
     second.kill('SIGTERM');
     await exited;
     const counts = new Map<number, number>();
-    for (const r of h.emulator.requestLog) counts.set(Math.floor(r.timestamp / windowMs), (counts.get(Math.floor(r.timestamp / windowMs)) ?? 0) + 1);
-    const full = [...counts.keys()].sort((a, b) => a - b).slice(1, -1).map((w) => counts.get(w)!);
+    for (const r of h.emulator.requestLog)
+      counts.set(Math.floor(r.timestamp / windowMs), (counts.get(Math.floor(r.timestamp / windowMs)) ?? 0) + 1);
+    const full = [...counts.keys()]
+      .sort((a, b) => a - b)
+      .slice(1, -1)
+      .map((w) => counts.get(w)!);
     const calls = h.emulator.requestLog.length;
     return {
-      calls, seconds, callsPerSecond: calls / seconds, serverPerSecond: (max * 1000) / windowMs,
+      calls,
+      seconds,
+      callsPerSecond: calls / seconds,
+      serverPerSecond: (max * 1000) / windowMs,
       share: full.reduce((a, b) => a + b, 0) / Math.max(1, full.length) / (max * 0.95),
-      rateLimited: h.emulator.stats().rateLimited, secondProcessOps: Number(/handled (\d+)/.exec(out)?.[1] ?? 0),
+      rateLimited: h.emulator.stats().rateLimited,
+      secondProcessOps: Number(/handled (\d+)/.exec(out)?.[1] ?? 0),
     };
   } finally {
     await h.close();

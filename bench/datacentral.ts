@@ -26,7 +26,11 @@ export async function datacentralCalls(people: number, groups: number): Promise<
     const rt = await h.runtime();
     rt.startWorkers();
     const log = () => h.emulator.requestLog;
-    const step = async (name: DatacentralRow['step'], dir: ReturnType<typeof generateDirectory>, minimum: (before: Record<string, unknown>) => number) => {
+    const step = async (
+      name: DatacentralRow['step'],
+      dir: ReturnType<typeof generateDirectory>,
+      minimum: (before: Record<string, unknown>) => number,
+    ) => {
       const before = Object.fromEntries(h.emulator.dump().users.map((u) => [u.email, JSON.stringify(u)]));
       const mark = log().length;
       h.writeDirectory(dir);
@@ -35,10 +39,17 @@ export async function datacentralCalls(people: number, groups: number): Promise<
       const seconds = (performance.now() - t0) / 1000;
       const entries = log().slice(mark);
       const perUser = new Map<string, number>();
-      for (const r of entries) if (/^\/v1\/users\/[^/]+$/.test(r.path)) perUser.set(r.path, (perUser.get(r.path) ?? 0) + 1);
+      for (const r of entries)
+        if (/^\/v1\/users\/[^/]+$/.test(r.path)) perUser.set(r.path, (perUser.get(r.path) ?? 0) + 1);
       rows.push({
-        step: name, people: Object.keys(expectedTenant(dir)).length, units: expectedUnits(dir), writes: entries.filter((r) => r.method !== 'GET').length,
-        minimum: minimum(before), maxWritesPerUser: Math.max(1, ...perUser.values()), seconds, reads: entries.filter((r) => r.method === 'GET').length,
+        step: name,
+        people: Object.keys(expectedTenant(dir)).length,
+        units: expectedUnits(dir),
+        writes: entries.filter((r) => r.method !== 'GET').length,
+        minimum: minimum(before),
+        maxWritesPerUser: Math.max(1, ...perUser.values()),
+        seconds,
+        reads: entries.filter((r) => r.method === 'GET').length,
       });
     };
     const day1 = generateDirectory({ people, groups, memberships: people * 2, nestingDepth: 2, seed: 31 });
@@ -46,7 +57,11 @@ export async function datacentralCalls(people: number, groups: number): Promise<
     const day2 = churn(day1, { share: 0.05, seed: 32 });
     await step('5% churn', day2, (before) => {
       const after = h.emulator.dump().users;
-      return after.filter((u) => before[u.email] !== JSON.stringify(u)).length + h.emulator.dump().units.length - expectedUnits(day1);
+      return (
+        after.filter((u) => before[u.email] !== JSON.stringify(u)).length +
+        h.emulator.dump().units.length -
+        expectedUnits(day1)
+      );
     });
   } finally {
     await h.close();

@@ -32,11 +32,19 @@ export function minimalChurn(before: Snapshot, after: Snapshot): number {
   return n;
 }
 
-export interface EfficiencyRow { scenario: string; writes: number; minimal: number; ratio: number; reads: number }
+export interface EfficiencyRow {
+  scenario: string;
+  writes: number;
+  minimal: number;
+  ratio: number;
+  reads: number;
+}
 
 export async function efficiency(people: number, groups: number): Promise<EfficiencyRow[]> {
   const redis = await findOrStartRedis();
-  const h = await createHarness(redis.url, { policy: { deprovision: 'delete-user', maxDeletes: 1_000_000, maxDeletePercent: 100 } });
+  const h = await createHarness(redis.url, {
+    policy: { deprovision: 'delete-user', maxDeletes: 1_000_000, maxDeletePercent: 100 },
+  });
   try {
     const rows: EfficiencyRow[] = [];
     const rt = await h.runtime();
@@ -48,9 +56,21 @@ export async function efficiency(people: number, groups: number): Promise<Effici
       if (out.status !== 'succeeded') throw new Error(`${scenario}: run ${out.status}`);
       const calls = h.emulator.requestLog.slice(log0);
       const writes = calls.filter((c) => c.method !== 'GET').length;
-      rows.push({ scenario, writes, minimal, ratio: minimal === 0 ? (writes === 0 ? 1 : Infinity) : writes / minimal, reads: calls.length - writes });
+      rows.push({
+        scenario,
+        writes,
+        minimal,
+        ratio: minimal === 0 ? (writes === 0 ? 1 : Infinity) : writes / minimal,
+        reads: calls.length - writes,
+      });
     };
-    const first = generateDirectory({ people, groups, memberships: Math.round(people * 1.5), nestingDepth: 2, seed: 101 });
+    const first = generateDirectory({
+      people,
+      groups,
+      memberships: Math.round(people * 1.5),
+      nestingDepth: 2,
+      seed: 101,
+    });
     await step('backfill from empty', first, minimalFromEmpty(first));
     await step('no change', first, 0);
     const next = churn(first, { share: 0.05, seed: 102 });

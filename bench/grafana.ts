@@ -36,7 +36,9 @@ export async function grafanaCalls(people: number, groups: number): Promise<Graf
         await runSync(rt, { mode: 'full', trigger: 'backfill' });
         const backfillSeconds = (performance.now() - t0) / 1000;
         const backfillWrites = writes();
-        const membershipCalls = h.emulator.requestLog.filter((r) => r.method !== 'GET' && /^\/api\/teams\/\d+\/members/.test(r.path)).length;
+        const membershipCalls = h.emulator.requestLog.filter(
+          (r) => r.method !== 'GET' && /^\/api\/teams\/\d+\/members/.test(r.path),
+        ).length;
         const memberships = Object.values(expectedOrgState(dir).teams).reduce((n, m) => n + m.length, 0);
         const next = churn(dir, { share: 0.05, seed: 32 });
         h.writeDirectory(next);
@@ -44,8 +46,15 @@ export async function grafanaCalls(people: number, groups: number): Promise<Graf
         const r0 = reads();
         await runSync(rt, { mode: 'full', trigger: 'backfill' });
         rows.push({
-          version, membership: version.startsWith('11') ? 'whole team' : 'per member', memberships, backfillWrites, membershipCalls, backfillSeconds,
-          churnWrites: writes() - backfillWrites, callsPer1kMemberships: (membershipCalls / memberships) * 1000, reads: reads() - r0,
+          version,
+          membership: version.startsWith('11') ? 'whole team' : 'per member',
+          memberships,
+          backfillWrites,
+          membershipCalls,
+          backfillSeconds,
+          churnWrites: writes() - backfillWrites,
+          callsPer1kMemberships: (membershipCalls / memberships) * 1000,
+          reads: reads() - r0,
         });
       } finally {
         await h.close();

@@ -5,11 +5,20 @@ import { generateDirectory } from '../test/support/synthetic-directory.js';
 import { createHarness } from '../test/support/sync-harness.js';
 
 export interface PipelineResult {
-  scenario: string; ops: number; seconds: number; opsPerSecond: number; budgetPerSecond?: number; budgetShare?: number; rateLimited: number;
+  scenario: string;
+  ops: number;
+  seconds: number;
+  opsPerSecond: number;
+  budgetPerSecond?: number;
+  budgetShare?: number;
+  rateLimited: number;
 }
 
 /** Backfill a synthetic directory; returns write calls per second over the apply phase. */
-export async function pipeline(scenario: string, o: { people: number; latencyMs?: [number, number]; budget?: { max: number; duration: number }; concurrency?: number }): Promise<PipelineResult> {
+export async function pipeline(
+  scenario: string,
+  o: { people: number; latencyMs?: [number, number]; budget?: { max: number; duration: number }; concurrency?: number },
+): Promise<PipelineResult> {
   const redis = await findOrStartRedis();
   const limit = o.budget ? { max: o.budget.max, windowMs: o.budget.duration } : false;
   const h = await createHarness(redis.url, {
@@ -18,7 +27,14 @@ export async function pipeline(scenario: string, o: { people: number; latencyMs?
     queue: { concurrency: o.concurrency ?? 8 },
   });
   try {
-    h.writeDirectory(generateDirectory({ people: o.people, groups: Math.max(10, Math.round(o.people / 20)), memberships: Math.round(o.people * 1.5), seed: 7 }));
+    h.writeDirectory(
+      generateDirectory({
+        people: o.people,
+        groups: Math.max(10, Math.round(o.people / 20)),
+        memberships: Math.round(o.people * 1.5),
+        seed: 7,
+      }),
+    );
     const rt = await h.runtime();
     rt.startWorkers();
     const out = await runSync(rt, { mode: 'full', trigger: 'backfill' });
@@ -27,7 +43,11 @@ export async function pipeline(scenario: string, o: { people: number; latencyMs?
     const opsPerSecond = ops / seconds;
     const budgetPerSecond = o.budget ? (o.budget.max * 0.95) / (o.budget.duration / 1000) : undefined;
     return {
-      scenario, ops, seconds, opsPerSecond, rateLimited: h.emulator.stats().rateLimited,
+      scenario,
+      ops,
+      seconds,
+      opsPerSecond,
+      rateLimited: h.emulator.stats().rateLimited,
       ...(budgetPerSecond ? { budgetPerSecond, budgetShare: opsPerSecond / budgetPerSecond } : {}),
     };
   } finally {

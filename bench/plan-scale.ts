@@ -10,17 +10,30 @@ import { generateDirectory } from '../test/support/synthetic-directory.js';
 import { scaleMapping } from '../test/support/scale-scenario.js';
 
 export interface PlanScaleResult {
-  people: number; groups: number; memberships: number;
-  mapMs: number; planEmptyMs: number; planMatchedMs: number;
+  people: number;
+  groups: number;
+  memberships: number;
+  mapMs: number;
+  planEmptyMs: number;
+  planMatchedMs: number;
   /** CPU time (user + system) of mapping + planning from empty: on a shared machine wall time also counts other processes. */
-  cpuMs: number; writesFromEmpty: number; writesWhenMatched: number; heapDeltaMb: number; maxRssMb: number;
+  cpuMs: number;
+  writesFromEmpty: number;
+  writesWhenMatched: number;
+  heapDeltaMb: number;
+  maxRssMb: number;
 }
 
 const policy = policySchema.parse({ maxDeletes: 1_000_000, maxDeletePercent: 100 });
 const caps = { ...CHARTIO_CAPABILITIES, maxUsers: 1_000_000, maxTeams: 1_000_000 };
 
 function matching(desired: Desired): Actual {
-  const teams = desired.teams.map((t, i) => ({ id: String(i + 1), name: t.name, ...(t.name === 'Owners' ? { keepsMember: true } : {}), memberIds: [] as string[] }));
+  const teams = desired.teams.map((t, i) => ({
+    id: String(i + 1),
+    name: t.name,
+    ...(t.name === 'Owners' ? { keepsMember: true } : {}),
+    memberIds: [] as string[],
+  }));
   const byName = new Map(teams.map((t) => [t.name, t]));
   const users = desired.people.map((p, i) => {
     const id = String(100_000 + i);
@@ -39,7 +52,15 @@ export function planScale(people: number, groups: number, memberships: number): 
   const t0 = performance.now();
   const desired = mapDirectory(snapshot, scaleMapping);
   const t1 = performance.now();
-  const base = { links: emptyLinks(), policy, capabilities: caps, tombstones: new Map(), now: 0, readCalls: 0, ratePerSecond: 15.8 };
+  const base = {
+    links: emptyLinks(),
+    policy,
+    capabilities: caps,
+    tombstones: new Map(),
+    now: 0,
+    readCalls: 0,
+    ratePerSecond: 15.8,
+  };
   const owners = { id: '0', name: 'Owners', keepsMember: true, memberIds: [] };
   const fromEmpty = makePlan({ ...base, desired, actual: { users: [], teams: [owners] } }).plan;
   const t2 = performance.now();
@@ -50,9 +71,16 @@ export function planScale(people: number, groups: number, memberships: number): 
   const t4 = performance.now();
   const heap1 = process.memoryUsage().heapUsed;
   return {
-    people, groups, memberships,
-    mapMs: t1 - t0, planEmptyMs: t2 - t1, planMatchedMs: t4 - t3, cpuMs: (cpu.user + cpu.system) / 1000,
-    writesFromEmpty: fromEmpty.phases.flat().length, writesWhenMatched: matched.phases.flat().length,
-    heapDeltaMb: (heap1 - heap0) / 2 ** 20, maxRssMb: process.resourceUsage().maxRSS / 1024,
+    people,
+    groups,
+    memberships,
+    mapMs: t1 - t0,
+    planEmptyMs: t2 - t1,
+    planMatchedMs: t4 - t3,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    writesFromEmpty: fromEmpty.phases.flat().length,
+    writesWhenMatched: matched.phases.flat().length,
+    heapDeltaMb: (heap1 - heap0) / 2 ** 20,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }

@@ -14,11 +14,21 @@ export async function redisMemoryPer10k(): Promise<{ bytesPer10k: number; jobs: 
     const used = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
     const before = await used();
     const ops: Op[] = Array.from({ length: 10_000 }, (_, i) => ({
-      kind: 'addMember', key: `add.${100_000 + i}.${i % 300}`, user: { id: String(100_000 + i), sourceId: `p${i}`, email: `user${i}@example.com` },
-      team: { id: String(i % 300), name: `team-${i % 300}` }, reason: `directory puts user${i}@example.com in "team-${i % 300}"`, dependsOn: [],
+      kind: 'addMember',
+      key: `add.${100_000 + i}.${i % 300}`,
+      user: { id: String(100_000 + i), sourceId: `p${i}`, email: `user${i}@example.com` },
+      team: { id: String(i % 300), name: `team-${i % 300}` },
+      reason: `directory puts user${i}@example.com in "team-${i % 300}"`,
+      dependsOn: [],
     }));
     for (let i = 0; i < ops.length; i += 500) {
-      await queue.addBulk(ops.slice(i, i + 500).map((op) => ({ name: op.kind, data: { runId: 'bench', profile: 'bench', op }, opts: { ...opJobOptions({ attempts: 8, backoffMs: 1000 }), jobId: opJobId('bench', 'pbench', op) } })));
+      await queue.addBulk(
+        ops.slice(i, i + 500).map((op) => ({
+          name: op.kind,
+          data: { runId: 'bench', profile: 'bench', op },
+          opts: { ...opJobOptions({ attempts: 8, backoffMs: 1000 }), jobId: opJobId('bench', 'pbench', op) },
+        })),
+      );
     }
     const after = await used();
     return { bytesPer10k: after - before, jobs: await queue.count() };

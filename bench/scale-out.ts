@@ -6,16 +6,42 @@ import { findOrStartRedis } from '../src/store/redis-server.js';
 import { generateDirectory } from '../test/support/synthetic-directory.js';
 import { createHarness, ROOT } from '../test/support/sync-harness.js';
 
-export interface ScaleOutRow { processes: number; budget: string; ops: number; seconds: number; opsPerSecond: number; maxCallsPerSecond: number; budgetPerSecond?: number; rateLimited: number }
+export interface ScaleOutRow {
+  processes: number;
+  budget: string;
+  ops: number;
+  seconds: number;
+  opsPerSecond: number;
+  maxCallsPerSecond: number;
+  budgetPerSecond?: number;
+  rateLimited: number;
+}
 
 async function workers(configPath: string, n: number): Promise<ChildProcess[]> {
-  const children = Array.from({ length: n }, () => spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/worker-process.ts'), configPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
-  await Promise.all(children.map((c) => new Promise<void>((resolve) => c.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve()))));
+  const children = Array.from({ length: n }, () =>
+    spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/worker-process.ts'), configPath], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) =>
+          c.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve()),
+        ),
+    ),
+  );
   return children;
 }
 
 /** `on`: a Redis config (a Cluster) instead of the local single server. */
-export async function scaleOut(processes: number, people: number, budget?: { max: number; duration: number }, on?: Record<string, unknown>): Promise<ScaleOutRow> {
+export async function scaleOut(
+  processes: number,
+  people: number,
+  budget?: { max: number; duration: number },
+  on?: Record<string, unknown>,
+): Promise<ScaleOutRow> {
   const redis = on ? { url: 'redis://unused', stop: async () => {} } : await findOrStartRedis();
   const h = await createHarness(redis.url, {
     ...(on ? { redis: on } : {}),
@@ -25,7 +51,14 @@ export async function scaleOut(processes: number, people: number, budget?: { max
   });
   const extra = await workers(h.configPath, processes - 1);
   try {
-    h.writeDirectory(generateDirectory({ people, groups: Math.max(10, Math.round(people / 20)), memberships: Math.round(people * 1.5), seed: 201 }));
+    h.writeDirectory(
+      generateDirectory({
+        people,
+        groups: Math.max(10, Math.round(people / 20)),
+        memberships: Math.round(people * 1.5),
+        seed: 201,
+      }),
+    );
     const rt = await h.runtime();
     rt.startWorkers();
     const out = await runSync(rt, { mode: 'full', trigger: 'backfill' });
@@ -41,8 +74,14 @@ export async function scaleOut(processes: number, people: number, budget?: { max
     }
     const maxCallsPerSecond = busiest / (span / 1000);
     return {
-      processes, budget: budget ? `${budget.max}/${budget.duration / 1000}s` : 'none', ops, seconds, opsPerSecond: ops / seconds, maxCallsPerSecond,
-      ...(budget ? { budgetPerSecond: (budget.max * 0.95) / (budget.duration / 1000) } : {}), rateLimited: h.emulator.stats().rateLimited,
+      processes,
+      budget: budget ? `${budget.max}/${budget.duration / 1000}s` : 'none',
+      ops,
+      seconds,
+      opsPerSecond: ops / seconds,
+      maxCallsPerSecond,
+      ...(budget ? { budgetPerSecond: (budget.max * 0.95) / (budget.duration / 1000) } : {}),
+      rateLimited: h.emulator.stats().rateLimited,
     };
   } finally {
     for (const c of extra) c.kill('SIGTERM');

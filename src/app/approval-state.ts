@@ -15,7 +15,10 @@ export interface ApprovalDeps {
   log: Logger;
 }
 
-export const newApproval = (config: Config, now = Date.now()): Approval => ({ state: 'pending', expiresAt: new Date(now + config.approvals.expireAfter).toISOString() });
+export const newApproval = (config: Config, now = Date.now()): Approval => ({
+  state: 'pending',
+  expiresAt: new Date(now + config.approvals.expireAfter).toISOString(),
+});
 
 /**
  * The run of the profile waiting for a decision, if any. One whose time is up is marked expired
@@ -26,15 +29,27 @@ export async function pendingApproval(deps: ApprovalDeps, now = Date.now()): Pro
   const run = runs.find((r) => r.status === 'blocked' && r.approval?.state === 'pending');
   if (!run) return undefined;
   if (Date.parse(run.approval!.expiresAt) > now) return run;
-  const approval: Approval = { ...run.approval!, state: 'expired', by: 'rostersync', at: new Date(now).toISOString(), note: 'nobody approved or rejected it in time (approvals.expireAfter)' };
+  const approval: Approval = {
+    ...run.approval!,
+    state: 'expired',
+    by: 'rostersync',
+    at: new Date(now).toISOString(),
+    note: 'nobody approved or rejected it in time (approvals.expireAfter)',
+  };
   await deps.store.updateRun(run.runId, { approval });
-  deps.log.warn({ runId: run.runId, expiresAt: run.approval!.expiresAt }, 'blocked run expired without a decision: the next sync plans afresh');
+  deps.log.warn(
+    { runId: run.runId, expiresAt: run.approval!.expiresAt },
+    'blocked run expired without a decision: the next sync plans afresh',
+  );
   return undefined;
 }
 
 /** Ops compared without their reason text, which may carry dates: the same changes, the same fingerprint. */
 export function opFingerprints(plan: Plan): string[] {
-  return plan.phases.flat().map((op) => JSON.stringify({ ...op, reason: undefined })).sort();
+  return plan.phases
+    .flat()
+    .map((op) => JSON.stringify({ ...op, reason: undefined }))
+    .sort();
 }
 
 /**
@@ -47,10 +62,24 @@ export async function recordWaitingTick(deps: ApprovalDeps, waiting: RunView, pl
   const ticks = waiting.approval?.waitingTicks;
   const approval: Approval = {
     ...waiting.approval!,
-    waitingTicks: { count: (ticks?.count ?? 0) + 1, lastAt: new Date().toISOString(), lastPlanId: plan.id, lastOps: plan.phases.flat().length, samePlan },
+    waitingTicks: {
+      count: (ticks?.count ?? 0) + 1,
+      lastAt: new Date().toISOString(),
+      lastPlanId: plan.id,
+      lastOps: plan.phases.flat().length,
+      samePlan,
+    },
   };
   await deps.store.updateRun(waiting.runId, { approval });
-  deps.log.warn({ runId: waiting.runId, planId: plan.id, ops: plan.phases.flat().length, samePlan, expiresAt: waiting.approval?.expiresAt },
-    'profile waits for a decision on a blocked run: this tick planned and applied nothing');
+  deps.log.warn(
+    {
+      runId: waiting.runId,
+      planId: plan.id,
+      ops: plan.phases.flat().length,
+      samePlan,
+      expiresAt: waiting.approval?.expiresAt,
+    },
+    'profile waits for a decision on a blocked run: this tick planned and applied nothing',
+  );
   return { ...waiting, approval };
 }

@@ -36,7 +36,12 @@ export type DecisionResult =
  * is (the same run, through the one run driver); if not, the approval is refused as stale and a
  * fresh sync plans (and, when no safety rule blocks it, applies) what is true now.
  */
-export async function decideRun(rt: Runtime, runId: string, d: Decision, hooks: Pick<SyncRequest, 'onProgress' | 'signal'> = {}): Promise<DecisionResult> {
+export async function decideRun(
+  rt: Runtime,
+  runId: string,
+  d: Decision,
+  hooks: Pick<SyncRequest, 'onProgress' | 'signal'> = {},
+): Promise<DecisionResult> {
   const run = await rt.store.getRun(runId);
   if (!run) throw new NotPendingError(`run ${runId} is not in the store of profile ${rt.profile.name}`);
   const pending = await pendingApproval(rt);
@@ -57,13 +62,25 @@ export async function decideRun(rt: Runtime, runId: string, d: Decision, hooks: 
     await rt.store.updateRun(runId, { approval: decided({ state: 'stale', note: check.reason }) });
     rt.log.warn({ runId, by: d.by, reason: check.reason }, 'approval refused: the plan is stale; planning afresh');
     const fresh = await runSync(rt, { mode: 'full', trigger: 'approval-refresh', ...hooks });
-    await rt.store.updateRun(runId, { approval: decided({ state: 'stale', note: check.reason, freshRunId: fresh.runId }) });
+    await rt.store.updateRun(runId, {
+      approval: decided({ state: 'stale', note: check.reason, freshRunId: fresh.runId }),
+    });
     return { result: 'stale', run: (await rt.store.getRun(runId))!, reason: check.reason, fresh };
   }
   if (check.nextCursor !== undefined) await rt.store.stageCursor(runId, check.nextCursor);
-  await rt.store.updateRun(runId, { status: 'running', finishedAt: undefined, approval: decided({ state: 'approved' }) });
+  await rt.store.updateRun(runId, {
+    status: 'running',
+    finishedAt: undefined,
+    approval: decided({ state: 'approved' }),
+  });
   rt.log.info({ runId, by: d.by, ops: plan.phases.flat().length }, 'blocked run approved: applying its stored plan');
-  return { result: 'applied', outcome: await driveRun(rt, runId, plan, { ...hooks, ...(check.people !== undefined ? { sourcePeople: check.people } : {}) }) };
+  return {
+    result: 'applied',
+    outcome: await driveRun(rt, runId, plan, {
+      ...hooks,
+      ...(check.people !== undefined ? { sourcePeople: check.people } : {}),
+    }),
+  };
 }
 
 /**
@@ -71,27 +88,46 @@ export async function decideRun(rt: Runtime, runId: string, d: Decision, hooks: 
  * their reason text. Any difference (a person added or gone, a team renamed in the app, a user
  * deleted by hand) makes the stored plan stale.
  */
-async function checkStale(rt: Runtime, plan: Plan, mode: ReadMode): Promise<{ stale: false; nextCursor?: string; people?: number } | { stale: true; reason: string }> {
+async function checkStale(
+  rt: Runtime,
+  plan: Plan,
+  mode: ReadMode,
+): Promise<{ stale: false; nextCursor?: string; people?: number } | { stale: true; reason: string }> {
   const state = await rt.store.planState();
-  const sp = await planSync(rt.config, rt.profile, rt.source, rt.target, rt.log, { mode, state, allowDeletes: Number.MAX_SAFE_INTEGER });
+  const sp = await planSync(rt.config, rt.profile, rt.source, rt.target, rt.log, {
+    mode,
+    state,
+    allowDeletes: Number.MAX_SAFE_INTEGER,
+  });
   const stored = opFingerprints(plan);
   const now = opFingerprints(sp.plan);
   if (stored.join('\n') === now.join('\n')) {
-    return { stale: false, people: sp.desired.people.length, ...(sp.read.nextCursor !== undefined ? { nextCursor: sp.read.nextCursor } : {}) };
+    return {
+      stale: false,
+      people: sp.desired.people.length,
+      ...(sp.read.nextCursor !== undefined ? { nextCursor: sp.read.nextCursor } : {}),
+    };
   }
   const keysNow = new Set(sp.plan.phases.flat().map((o) => o.key));
   const keysStored = new Set(plan.phases.flat().map((o) => o.key));
   const gone = [...keysStored].filter((k) => !keysNow.has(k));
   const added = [...keysNow].filter((k) => !keysStored.has(k));
   const first = [...gone, ...added].slice(0, 3).join(', ');
-  const what = gone.length + added.length > 0 ? `${gone.length} planned op(s) no longer needed, ${added.length} new op(s) (${first}${gone.length + added.length > 3 ? ', …' : ''})` : 'the same ops with other details';
-  return { stale: true, reason: `the directory or the target changed since the plan was made: ${what}; a fresh plan was made` };
+  const what =
+    gone.length + added.length > 0
+      ? `${gone.length} planned op(s) no longer needed, ${added.length} new op(s) (${first}${gone.length + added.length > 3 ? ', …' : ''})`
+      : 'the same ops with other details';
+  return {
+    stale: true,
+    reason: `the directory or the target changed since the plan was made: ${what}; a fresh plan was made`,
+  };
 }
 
 function notPendingMessage(run: RunView): string {
   const a = run.approval;
   if (!a) return `run ${run.runId} is ${run.status}, not waiting for a decision`;
-  if (a.state === 'pending') return `run ${run.runId} waits for a decision, but a newer blocked run of the profile is the one waiting`;
+  if (a.state === 'pending')
+    return `run ${run.runId} waits for a decision, but a newer blocked run of the profile is the one waiting`;
   const who = a.by ? ` by ${a.by}` : '';
   return `run ${run.runId} is not waiting for a decision: ${a.state}${who}${a.at ? ` at ${a.at}` : ''}`;
 }

@@ -24,7 +24,11 @@ export interface App {
 export function pickProfile(config: Config, name?: string): ProfileConfig {
   if (name === undefined) return config.profiles[0]!;
   const found = config.profiles.find((p) => p.name === name);
-  if (!found) throw new ConfigError(`profile "${name}" is not in the config (profiles: ${config.profiles.map((p) => p.name).join(', ')})`, 'profiles');
+  if (!found)
+    throw new ConfigError(
+      `profile "${name}" is not in the config (profiles: ${config.profiles.map((p) => p.name).join(', ')})`,
+      'profiles',
+    );
   return found;
 }
 
@@ -52,8 +56,12 @@ export function wireApp(loaded: LoadedConfig, opts: WireOptions = {}): App {
   const { name: targetName, config: targetConfig } = targetOf(config, profile);
   const target = createTarget(targetConfig, opts.hooksFor?.(targetName) ?? {});
   const source = createSource(profile.source, {
-    log: log.child({ profile: profile.name }), baseDir: loaded.baseDir, profile: profile.name,
-    ...(opts.redis ? { redis: opts.redis, keyPrefix: `${config.redis.prefix}:{${config.redis.prefix}:${profile.name}}:` } : {}),
+    log: log.child({ profile: profile.name }),
+    baseDir: loaded.baseDir,
+    profile: profile.name,
+    ...(opts.redis
+      ? { redis: opts.redis, keyPrefix: `${config.redis.prefix}:{${config.redis.prefix}:${profile.name}}:` }
+      : {}),
   });
   return { config, configPath: loaded.path, baseDir: loaded.baseDir, profile, log, source, target, targetName };
 }

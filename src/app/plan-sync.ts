@@ -40,15 +40,36 @@ export function budgetRate(target: Target): number {
 
 /** Orgs the mapping names (besides the target's own), for targets with orgs to read. */
 export function orgsNamed(profile: ProfileConfig): string[] {
-  return [...new Set([...profile.mapping.rules.flatMap((r) => (r.org ? [r.org] : [])), ...profile.mapping.roles.flatMap((r) => (r.org ? [r.org] : []))])];
+  return [
+    ...new Set([
+      ...profile.mapping.rules.flatMap((r) => (r.org ? [r.org] : [])),
+      ...profile.mapping.roles.flatMap((r) => (r.org ? [r.org] : [])),
+    ]),
+  ];
 }
 
 /** Steps 1-4 of a sync: read the source, map, read the target, plan (with the safety verdict). */
-export async function planSync(config: Config, profile: ProfileConfig, source: Source, target: Target, log: Logger, opts: PlanSyncOptions): Promise<SyncPlan> {
+export async function planSync(
+  config: Config,
+  profile: ProfileConfig,
+  source: Source,
+  target: Target,
+  log: Logger,
+  opts: PlanSyncOptions,
+): Promise<SyncPlan> {
   const t0 = performance.now();
   const read = await source.read({ mode: opts.mode, ...(opts.state.cursor ? { cursor: opts.state.cursor } : {}) });
-  log.info({ people: read.snapshot.people.length, groups: read.snapshot.groups.length, issues: read.snapshot.issues.length, mode: read.mode }, 'source read');
-  for (const issue of read.snapshot.issues.slice(0, 50)) log.warn({ where: issue.where, reason: issue.reason }, 'source row skipped');
+  log.info(
+    {
+      people: read.snapshot.people.length,
+      groups: read.snapshot.groups.length,
+      issues: read.snapshot.issues.length,
+      mode: read.mode,
+    },
+    'source read',
+  );
+  for (const issue of read.snapshot.issues.slice(0, 50))
+    log.warn({ where: issue.where, reason: issue.reason }, 'source row skipped');
 
   const t1 = performance.now();
   // The target first: targets with orgs learn their default org from it, which the mapping needs.
@@ -56,7 +77,10 @@ export async function planSync(config: Config, profile: ProfileConfig, source: S
   log.info({ users: actual.users.length, teams: actual.teams.length, requests }, 'target read');
   const t2 = performance.now();
   // Names the target cannot tell apart must be one team before planning, or each sync flip-flops them.
-  const desired = mapDirectory(read.snapshot, profile.mapping, { ...target.mapOptions, caseInsensitiveNames: target.capabilities.caseInsensitiveNames });
+  const desired = mapDirectory(read.snapshot, profile.mapping, {
+    ...target.mapOptions,
+    caseInsensitiveNames: target.capabilities.caseInsensitiveNames,
+  });
 
   const { plan, observations } = makePlan({
     desired,

@@ -10,7 +10,10 @@ export const PROFILE_LOCK_MS = 20_000;
 /** The run's lock could not be renewed (lost to expiry, another holder, or Redis): the run stops. */
 export class LockLostError extends RostersyncError {
   constructor(reason: string) {
-    super('LOCK_LOST', `the profile's run lock was lost (${reason}): stopping, so two processes never run one profile; the run continues with --resume or on the next tick`);
+    super(
+      'LOCK_LOST',
+      `the profile's run lock was lost (${reason}): stopping, so two processes never run one profile; the run continues with --resume or on the next tick`,
+    );
   }
 }
 
@@ -19,7 +22,11 @@ export class LockLostError extends RostersyncError {
  * A RunInProgressError (exit 75) whose message names the holder instead of suggesting --resume.
  */
 export class ProfileBusyError extends RunInProgressError {
-  constructor(readonly profile: string, readonly holder: string | undefined, holderGone = false) {
+  constructor(
+    readonly profile: string,
+    readonly holder: string | undefined,
+    holderGone = false,
+  ) {
     super('(locked)');
     this.message = holderGone
       ? `profile ${profile} is still locked by a process that is gone (${holder}); its lock lapses within ${PROFILE_LOCK_MS / 1000} s: continue its run with --resume, which waits for that`
@@ -56,7 +63,12 @@ export async function lockHolder(store: Store): Promise<string | undefined> {
  * apply take this same Redis lock, renewed while the work runs and released after. When a renewal
  * fails or finds the lock gone, the work's signal aborts: a run never goes on without its lock.
  */
-export async function withProfileLock<T>(store: Store, who: string, work: (signal: AbortSignal) => Promise<T>, opts: { waitMs?: number } = {}): Promise<T> {
+export async function withProfileLock<T>(
+  store: Store,
+  who: string,
+  work: (signal: AbortSignal) => Promise<T>,
+  opts: { waitMs?: number } = {},
+): Promise<T> {
   const owner = lockOwner(who);
   // A resume after a crash waits out the dead process's lock instead of failing.
   const deadline = Date.now() + (opts.waitMs ?? 0);

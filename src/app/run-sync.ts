@@ -32,11 +32,15 @@ export interface SyncOutcome {
 /** A run already in progress (or crashed) for this profile: resume it or wait. */
 export class RunInProgressError extends RostersyncError {
   constructor(readonly runId: string) {
-    super('RUN_IN_PROGRESS', `run ${runId} of this profile has not finished: continue it with --resume, or wait for the process running it`);
+    super(
+      'RUN_IN_PROGRESS',
+      `run ${runId} of this profile has not finished: continue it with --resume, or wait for the process running it`,
+    );
   }
 }
 
-export const newRunId = (profile: string) => `${profile}-${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+export const newRunId = (profile: string) =>
+  `${profile}-${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
 
 /** The pipeline: read, map, read target, plan, guard, apply, record. Workers run elsewhere or in-process. */
 export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
@@ -46,13 +50,32 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
 
   const runId = newRunId(rt.profile.name);
   const startedAt = new Date().toISOString();
-  const base: RunRecord = { runId, profile: rt.profile.name, trigger: req.trigger, mode: req.mode, status: 'running', startedAt, planned: {}, totalOps: 0, warnings: 0 };
+  const base: RunRecord = {
+    runId,
+    profile: rt.profile.name,
+    trigger: req.trigger,
+    mode: req.mode,
+    status: 'running',
+    startedAt,
+    planned: {},
+    totalOps: 0,
+    warnings: 0,
+  };
   const state = await store.planState();
   let sp;
   try {
-    sp = await planSync(rt.config, rt.profile, rt.source, rt.target, log, { mode: req.mode, state, ...(req.allowDeletes !== undefined ? { allowDeletes: req.allowDeletes } : {}) });
+    sp = await planSync(rt.config, rt.profile, rt.source, rt.target, log, {
+      mode: req.mode,
+      state,
+      ...(req.allowDeletes !== undefined ? { allowDeletes: req.allowDeletes } : {}),
+    });
   } catch (err) {
-    await store.startRun({ ...base, status: 'failed', finishedAt: new Date().toISOString(), error: (err as Error).message });
+    await store.startRun({
+      ...base,
+      status: 'failed',
+      finishedAt: new Date().toISOString(),
+      error: (err as Error).message,
+    });
     const failed = await store.getRun(runId).catch(() => undefined);
     if (failed) await notifyRun(rt, failed);
     throw err;
@@ -60,18 +83,47 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
   const { plan, read } = sp;
   await store.saveObservations(sp.observations, Date.parse(plan.createdAt));
   const record: RunRecord = {
-    ...base, ...summarisePlan(plan), mode: read.mode,
-    source: { people: read.snapshot.people.length, groups: read.snapshot.groups.length, issues: read.snapshot.issues.length, readMs: Math.round(sp.timings.sourceMs), ...(read.requests !== undefined ? { requests: read.requests } : {}) },
-    timings: { sourceMs: Math.round(sp.timings.sourceMs), targetMs: Math.round(sp.timings.targetMs), planMs: Math.round(sp.timings.planMs) },
+    ...base,
+    ...summarisePlan(plan),
+    mode: read.mode,
+    source: {
+      people: read.snapshot.people.length,
+      groups: read.snapshot.groups.length,
+      issues: read.snapshot.issues.length,
+      readMs: Math.round(sp.timings.sourceMs),
+      ...(read.requests !== undefined ? { requests: read.requests } : {}),
+    },
+    timings: {
+      sourceMs: Math.round(sp.timings.sourceMs),
+      targetMs: Math.round(sp.timings.targetMs),
+      planMs: Math.round(sp.timings.planMs),
+    },
   };
   // While a blocked run waits for a person, the daemon's ticks plan but never apply (src/app/approval-state.ts).
   const waiting = await pendingApproval(rt);
   if (waiting && (req.trigger === 'schedule' || req.trigger === 'manual')) {
-    return { runId: waiting.runId, status: 'waiting', exitCode: 2, plan, run: await recordWaitingTick(rt, waiting, plan) };
+    return {
+      runId: waiting.runId,
+      status: 'waiting',
+      exitCode: 2,
+      plan,
+      run: await recordWaitingTick(rt, waiting, plan),
+    };
   }
   if (plan.blocked) {
-    await store.startRun({ ...record, status: 'blocked', finishedAt: new Date().toISOString(), ...(waiting ? {} : { approval: newApproval(rt.config) }) }, plan);
-    log.warn({ runId, code: plan.blocked.code, reason: plan.blocked.reason }, 'plan blocked by a safety rule: nothing applied; it waits for approve or reject');
+    await store.startRun(
+      {
+        ...record,
+        status: 'blocked',
+        finishedAt: new Date().toISOString(),
+        ...(waiting ? {} : { approval: newApproval(rt.config) }),
+      },
+      plan,
+    );
+    log.warn(
+      { runId, code: plan.blocked.code, reason: plan.blocked.reason },
+      'plan blocked by a safety rule: nothing applied; it waits for approve or reject',
+    );
     const run = (await store.getRun(runId))!;
     await notifyRun(rt, run);
     return { runId, status: 'blocked', exitCode: 2, plan, run };
@@ -82,10 +134,19 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
 }
 
 /** Continues an unfinished run from its stored plan: no target read, no completed call repeated. */
-export async function resumeSync(rt: Runtime, req: Pick<SyncRequest, 'onProgress' | 'signal'>, runId?: string): Promise<SyncOutcome> {
+export async function resumeSync(
+  rt: Runtime,
+  req: Pick<SyncRequest, 'onProgress' | 'signal'>,
+  runId?: string,
+): Promise<SyncOutcome> {
   const run = runId ? await rt.store.getRun(runId) : await rt.store.unfinishedRun();
-  if (!run) throw new RostersyncError('NO_RUN_TO_RESUME', runId ? `run ${runId} is not in the store` : `profile ${rt.profile.name} has no unfinished run to resume`);
-  if (run.status !== 'running') throw new RostersyncError('NO_RUN_TO_RESUME', `run ${run.runId} has already finished (${run.status})`);
+  if (!run)
+    throw new RostersyncError(
+      'NO_RUN_TO_RESUME',
+      runId ? `run ${runId} is not in the store` : `profile ${rt.profile.name} has no unfinished run to resume`,
+    );
+  if (run.status !== 'running')
+    throw new RostersyncError('NO_RUN_TO_RESUME', `run ${run.runId} has already finished (${run.status})`);
   const plan = await rt.store.plan(run.runId);
   if (!plan) throw new RostersyncError('NO_RUN_TO_RESUME', `run ${run.runId} has no stored plan`);
   rt.log.info({ runId: run.runId, done: run.done, total: run.totalOps }, 'resuming run');
@@ -109,26 +170,60 @@ export async function driveRun(rt: Runtime, runId: string, plan: Plan, req: Driv
   const { store, log, config } = rt;
   const people = req.sourcePeople;
   const t0 = performance.now();
-  await applyPlan({ queue: rt.queue, store, log, retry: { attempts: config.queue.attempts, backoffMs: config.queue.backoffMs }, lookahead: config.queue.concurrency, ...(req.onProgress ? { onProgress: req.onProgress } : {}), ...(req.signal ? { signal: req.signal } : {}) }, runId, rt.profile.name, plan);
+  await applyPlan(
+    {
+      queue: rt.queue,
+      store,
+      log,
+      retry: { attempts: config.queue.attempts, backoffMs: config.queue.backoffMs },
+      lookahead: config.queue.concurrency,
+      ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+    },
+    runId,
+    rt.profile.name,
+    plan,
+  );
   const view = (await store.getRun(runId))!;
-  const failed = Object.entries(view.counts).filter(([k]) => k.endsWith('.failed') || k.endsWith('.skipped-dependency')).reduce((n, [, v]) => n + v, 0);
+  const failed = Object.entries(view.counts)
+    .filter(([k]) => k.endsWith('.failed') || k.endsWith('.skipped-dependency'))
+    .reduce((n, [, v]) => n + v, 0);
   const status: SyncStatus = failed > 0 ? 'partial' : 'succeeded';
   if (status === 'succeeded') {
     await store.commitCursor(runId);
     if (people !== undefined) await store.setLastSourceSize(people);
   }
-  const finished = await store.updateRun(runId, { status, finishedAt: new Date().toISOString(), timings: { ...(view.timings ?? {}), applyMs: Math.round(performance.now() - t0) } });
-  log.info({ runId, planId: plan.id, status, ops: plan.phases.flat().length, counts: view.counts, failed }, 'sync finished');
+  const finished = await store.updateRun(runId, {
+    status,
+    finishedAt: new Date().toISOString(),
+    timings: { ...(view.timings ?? {}), applyMs: Math.round(performance.now() - t0) },
+  });
+  log.info(
+    { runId, planId: plan.id, status, ops: plan.phases.flat().length, counts: view.counts, failed },
+    'sync finished',
+  );
   await notifyRun(rt, { ...view, ...finished });
   return { runId, status, exitCode: failed > 0 ? 1 : 0, plan, run: { ...view, ...finished } };
 }
 
 /** Applies a reviewed plan (from `plan --out`) as a run of its own, after checking it still fits the target. */
-export async function applyReviewedPlan(rt: Runtime, plan: Plan, req: Pick<SyncRequest, 'onProgress' | 'signal'>): Promise<SyncOutcome> {
+export async function applyReviewedPlan(
+  rt: Runtime,
+  plan: Plan,
+  req: Pick<SyncRequest, 'onProgress' | 'signal'>,
+): Promise<SyncOutcome> {
   const unfinished = await rt.store.unfinishedRun();
   if (unfinished) throw new RunInProgressError(unfinished.runId);
   const runId = newRunId(rt.profile.name);
-  const base: RunRecord = { runId, profile: rt.profile.name, trigger: 'apply', mode: 'plan-file', status: 'running', startedAt: new Date().toISOString(), ...summarisePlan(plan) };
+  const base: RunRecord = {
+    runId,
+    profile: rt.profile.name,
+    trigger: 'apply',
+    mode: 'plan-file',
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    ...summarisePlan(plan),
+  };
   if (plan.blocked) {
     await rt.store.startRun({ ...base, status: 'blocked', finishedAt: new Date().toISOString() }, plan);
     return { runId, status: 'blocked', exitCode: 2, plan, run: (await rt.store.getRun(runId))! };
@@ -137,7 +232,10 @@ export async function applyReviewedPlan(rt: Runtime, plan: Plan, req: Pick<SyncR
   const stale = staleOps(plan, actual);
   if (stale.length > 0) {
     const reason = `the target changed since the plan was made: ${stale.length} op(s) refer to users or teams that are gone (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}); make a new plan`;
-    await rt.store.startRun({ ...base, status: 'blocked', blocked: { code: 'PLAN_STALE', reason }, finishedAt: new Date().toISOString() }, plan);
+    await rt.store.startRun(
+      { ...base, status: 'blocked', blocked: { code: 'PLAN_STALE', reason }, finishedAt: new Date().toISOString() },
+      plan,
+    );
     return { runId, status: 'blocked', exitCode: 2, plan, run: (await rt.store.getRun(runId))! };
   }
   await rt.store.startRun(base, plan);
@@ -148,9 +246,12 @@ export async function applyReviewedPlan(rt: Runtime, plan: Plan, req: Pick<SyncR
 export function staleOps(plan: Plan, actual: import('../model/index.js').Actual): string[] {
   const users = new Set(actual.users.map((u) => u.id));
   const teams = new Set(actual.teams.map((t) => t.id));
-  return plan.phases.flat().filter((op) => {
-    const teamId = 'team' in op ? op.team?.id : undefined;
-    const userId = 'user' in op ? op.user.id : undefined;
-    return (teamId !== undefined && !teams.has(teamId)) || (userId !== undefined && !users.has(userId));
-  }).map((op) => op.key);
+  return plan.phases
+    .flat()
+    .filter((op) => {
+      const teamId = 'team' in op ? op.team?.id : undefined;
+      const userId = 'user' in op ? op.user.id : undefined;
+      return (teamId !== undefined && !teams.has(teamId)) || (userId !== undefined && !users.has(userId));
+    })
+    .map((op) => op.key);
 }

@@ -69,8 +69,16 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const where = describeRedis(config.redis);
   const outage = outageGuard(where, opts.redisOutageMs ?? Infinity, log);
   // Every queue shares the prefix's hash tag, so the op queue stands for all of them.
-  const slots = crossSlotProblems(keyLayout(prefix, config.profiles.map((p) => p.name), [OPS_QUEUE], []));
-  if (slots.length > 0 && config.redis.cluster) throw new ConfigError(`redis.cluster: this key layout would cross slots: ${slots.join('; ')}`, 'redis.cluster');
+  const slots = crossSlotProblems(
+    keyLayout(
+      prefix,
+      config.profiles.map((p) => p.name),
+      [OPS_QUEUE],
+      [],
+    ),
+  );
+  if (slots.length > 0 && config.redis.cluster)
+    throw new ConfigError(`redis.cluster: this key layout would cross slots: ${slots.join('; ')}`, 'redis.cluster');
   if (slots.length > 0) log.warn({ problems: slots }, 'key layout would cross slots on a Redis Cluster');
   const open = () => {
     const c = openRedis(config.redis, outage.retryStrategy);
@@ -84,7 +92,17 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const budgets = new Map<string, RateBudget | undefined>();
   const budgetOf = (target: Target) => {
     const spec = target.budget;
-    if (!budgets.has(spec.key)) budgets.set(spec.key, spec.max > 0 ? new RateBudget(redis, budgetKey(prefix, spec.key), { max: spec.max, durationMs: spec.durationMs, headroom: spec.headroom }) : undefined);
+    if (!budgets.has(spec.key))
+      budgets.set(
+        spec.key,
+        spec.max > 0
+          ? new RateBudget(redis, budgetKey(prefix, spec.key), {
+              max: spec.max,
+              durationMs: spec.durationMs,
+              headroom: spec.headroom,
+            })
+          : undefined,
+      );
     return budgets.get(spec.key);
   };
   const budgetRef = new Map<string, RateBudget | undefined>();
@@ -97,7 +115,9 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
       const window = budget && followsHeaders.has(targetName) ? parseRateHeaders(headers, Date.now()) : undefined;
       if (!window) return;
       // Not awaited: the answer goes on while Redis takes note; a lost note only means one less hint.
-      budget!.observe(window).catch((err: unknown) => log.debug({ err: (err as Error).message }, 'rate budget: server window not recorded'));
+      budget!
+        .observe(window)
+        .catch((err: unknown) => log.debug({ err: (err as Error).message }, 'rate budget: server window not recorded'));
     },
     onRateLimited: async (ms) => {
       log.warn({ retryAfterMs: ms, target: targetName }, 'target answered 429: pausing the budget and the queue');
@@ -147,7 +167,13 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const workerConnections: Redis[] = [];
   const budget = budgetRef.get(app.targetName);
   return {
-    ...app, redis, queue, storeFor, targetFor, store: storeFor(app.profile.name), ...(budget ? { budget } : {}),
+    ...app,
+    redis,
+    queue,
+    storeFor,
+    targetFor,
+    store: storeFor(app.profile.name),
+    ...(budget ? { budget } : {}),
     newConnection() {
       const connection = open();
       connection.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
@@ -158,7 +184,13 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
       const connection = open();
       workerConnections.push(connection);
       const w = startOpWorker({
-        connection, queuePrefix: queuePrefix(prefix), queue, targetFor, storeFor, log, concurrency: o.concurrency ?? config.queue.concurrency,
+        connection,
+        queuePrefix: queuePrefix(prefix),
+        queue,
+        targetFor,
+        storeFor,
+        log,
+        concurrency: o.concurrency ?? config.queue.concurrency,
         budgetBacklog: async (profile) => {
           targetFor(profile);
           return (await budgetRef.get(targetOf(config, pickProfile(config, profile)).name)?.backlogMs()) ?? 0;
@@ -175,7 +207,9 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
       // close() waits for active jobs with no time limit, and a later close(true) returns that same
       // pending promise (BullMQ 6.7): give them 10 s, then drop the connections; the jobs' locks
       // expire and they return to the queue.
-      await Promise.all(workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, 10_000).unref())])));
+      await Promise.all(
+        workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, 10_000).unref())])),
+      );
       // With Redis gone, closing could wait forever: bound it.
       await Promise.race([queue.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
       await app.source.close?.();
@@ -186,7 +220,8 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
 
   /** With Redis gone for good nothing can finish cleanly: force, briefly, and drop the connections. */
   async function closeAfterOutage(): Promise<void> {
-    const brief = (p: Promise<unknown>) => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
+    const brief = (p: Promise<unknown>) =>
+      Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
     await Promise.all(workers.map((w) => brief(w.close(true))));
     await brief(queue.close());
     await brief(Promise.resolve(app.source.close?.()));
@@ -211,11 +246,18 @@ function outageGuard(where: string, boundMs: number, log: Logger) {
       if (lost.signal.aborted || !connected) return null;
       if (since === undefined) {
         since = Date.now();
-        log.warn({ redis: where, giveUpAfterMs: Number.isFinite(boundMs) ? boundMs : undefined }, 'Redis connection lost: reconnecting');
+        log.warn(
+          { redis: where, giveUpAfterMs: Number.isFinite(boundMs) ? boundMs : undefined },
+          'Redis connection lost: reconnecting',
+        );
       }
       const away = Date.now() - since;
       if (away > boundMs) {
-        lost.abort(new RedisUnavailableError(`Redis at ${where} has been unreachable for ${Math.round(away / 1000)} s, longer than the ${Math.round(boundMs / 1000)} s a command waits: stopped (an unfinished run stays in Redis; continue it with backfill --resume once Redis is back)`));
+        lost.abort(
+          new RedisUnavailableError(
+            `Redis at ${where} has been unreachable for ${Math.round(away / 1000)} s, longer than the ${Math.round(boundMs / 1000)} s a command waits: stopped (an unfinished run stays in Redis; continue it with backfill --resume once Redis is back)`,
+          ),
+        );
         return null;
       }
       return Math.min(100 * times, 1000);
@@ -235,7 +277,10 @@ export function describeRedis(r: RedisConfig): string {
   return maskUrl(r.url);
 }
 
-const hostPort = (n: string) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) });
+const hostPort = (n: string) => ({
+  host: n.slice(0, n.lastIndexOf(':')),
+  port: Number(n.slice(n.lastIndexOf(':') + 1)),
+});
 
 /**
  * The one connection factory: a lazy connection to the configured Redis (URL, Sentinel set or
@@ -246,7 +291,10 @@ const hostPort = (n: string) => ({ host: n.slice(0, n.lastIndexOf(':')), port: N
  * on a Cluster): ask the factory again.
  */
 export function openRedis(r: RedisConfig, retryStrategy: (times: number) => number | null): Redis {
-  const auth: RedisOptions = { ...(r.username ? { username: r.username } : {}), ...(r.password ? { password: r.password } : {}) };
+  const auth: RedisOptions = {
+    ...(r.username ? { username: r.username } : {}),
+    ...(r.password ? { password: r.password } : {}),
+  };
   const common: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5000 };
   if (r.cluster) {
     const cluster = new Cluster(r.cluster.map(hostPort), {
@@ -258,8 +306,11 @@ export function openRedis(r: RedisConfig, retryStrategy: (times: number) => numb
   }
   if (r.sentinels) {
     return new Redis({
-      ...common, ...auth, retryStrategy,
-      sentinels: r.sentinels.map(hostPort), name: r.name!,
+      ...common,
+      ...auth,
+      retryStrategy,
+      sentinels: r.sentinels.map(hostPort),
+      name: r.name!,
       // Until the sentinels elect a new primary they still name the dead one: keep asking on the
       // outage clock rather than giving up after ioredis' default tries.
       sentinelRetryStrategy: retryStrategy,

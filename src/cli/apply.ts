@@ -18,7 +18,11 @@ Exit: 0 ok, 1 some ops failed, 2 blocked (blocked or stale plan), 69 target or R
 75 another process runs the profile, 78 bad config or plan file.`;
 
 export async function applyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { config: { type: 'string', short: 'c' }, profile: { type: 'string' } }, true);
+  const { values, positionals } = parse(
+    argv,
+    { config: { type: 'string', short: 'c' }, profile: { type: 'string' } },
+    true,
+  );
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.ok;
@@ -30,12 +34,18 @@ export async function applyCommand(argv: string[]): Promise<number> {
   } catch (err) {
     throw new ConfigError(`${positionals[0]}: not a readable plan file (${(err as Error).message})`);
   }
-  if (!plan.id || !Array.isArray(plan.phases)) throw new ConfigError(`${positionals[0]}: not a rostersync plan (no id or phases)`);
-  const rt = await openRuntime(values.config, { redisOutageMs: REDIS_OUTAGE_MS, ...(values.profile ? { profile: values.profile } : {}) });
+  if (!plan.id || !Array.isArray(plan.phases))
+    throw new ConfigError(`${positionals[0]}: not a rostersync plan (no id or phases)`);
+  const rt = await openRuntime(values.config, {
+    redisOutageMs: REDIS_OUTAGE_MS,
+    ...(values.profile ? { profile: values.profile } : {}),
+  });
   const progress = progressReporter();
   try {
     rt.startWorkers();
-    const outcome = await withProfileLock(rt.store, 'apply', (signal) => applyReviewedPlan(rt, plan, { onProgress: progress.update, signal: AbortSignal.any([signal, rt.redisLost]) }));
+    const outcome = await withProfileLock(rt.store, 'apply', (signal) =>
+      applyReviewedPlan(rt, plan, { onProgress: progress.update, signal: AbortSignal.any([signal, rt.redisLost]) }),
+    );
     progress.finish();
     process.stdout.write(renderRunSummary(outcome.run) + '\n');
     return outcome.exitCode;

@@ -27,7 +27,11 @@ busy, 78 bad config.`,
 
 /** `rostersync approve` and `rostersync reject`: one decision under the profile lock, like the status page's buttons. */
 export async function decideCommand(action: DecisionAction, argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { config: { type: 'string', short: 'c' }, profile: { type: 'string' }, by: { type: 'string' } }, true);
+  const { values, positionals } = parse(
+    argv,
+    { config: { type: 'string', short: 'c' }, profile: { type: 'string' }, by: { type: 'string' } },
+    true,
+  );
   if (values.help) {
     process.stdout.write(HELP[action] + '\n');
     return EXIT.ok;
@@ -35,18 +39,30 @@ export async function decideCommand(action: DecisionAction, argv: string[]): Pro
   if (!values.config || positionals.length !== 1) throw new UsageError('usage: ' + HELP[action]);
   const runId = positionals[0]!;
   const by = values.by ?? `cli:${userInfo().username}@${hostname()}`;
-  const rt = await openRuntime(values.config, { redisOutageMs: REDIS_OUTAGE_MS, ...(values.profile ? { profile: values.profile } : {}) });
+  const rt = await openRuntime(values.config, {
+    redisOutageMs: REDIS_OUTAGE_MS,
+    ...(values.profile ? { profile: values.profile } : {}),
+  });
   const progress = progressReporter();
   try {
     if (action === 'approve') rt.startWorkers();
-    const r = await withProfileLock(rt.store, `${action}-${runId}`, (signal) => decideRun(rt, runId, { action, by }, { onProgress: progress.update, signal: AbortSignal.any([signal, rt.redisLost]) }));
+    const r = await withProfileLock(rt.store, `${action}-${runId}`, (signal) =>
+      decideRun(
+        rt,
+        runId,
+        { action, by },
+        { onProgress: progress.update, signal: AbortSignal.any([signal, rt.redisLost]) },
+      ),
+    );
     progress.finish();
     if (r.result === 'rejected') {
       process.stdout.write(`Run ${runId} rejected by ${by}: nothing applied.\n`);
       return EXIT.ok;
     }
     if (r.result === 'stale') {
-      process.stdout.write(`Approval refused: ${r.reason}.\nFresh plan: run ${r.fresh.runId} (${r.fresh.status}).\n${renderRunSummary(r.fresh.run)}\n`);
+      process.stdout.write(
+        `Approval refused: ${r.reason}.\nFresh plan: run ${r.fresh.runId} (${r.fresh.status}).\n${renderRunSummary(r.fresh.run)}\n`,
+      );
       return EXIT.blocked;
     }
     process.stdout.write(`Run ${runId} approved by ${by}.\n${renderRunSummary(r.outcome.run)}\n`);

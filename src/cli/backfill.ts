@@ -20,8 +20,11 @@ Redis unreachable (Redis: for more than ${REDIS_OUTAGE_MS / 1000} s), 75 another
 
 export async function backfillCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
-    config: { type: 'string', short: 'c' }, profile: { type: 'string' }, resume: { type: 'boolean' },
-    'allow-deletes': { type: 'string' }, incremental: { type: 'boolean' },
+    config: { type: 'string', short: 'c' },
+    profile: { type: 'string' },
+    resume: { type: 'boolean' },
+    'allow-deletes': { type: 'string' },
+    incremental: { type: 'boolean' },
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -29,7 +32,10 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   }
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
   const allowDeletes = intOption(values['allow-deletes'], '--allow-deletes');
-  const rt = await openRuntime(values.config, { redisOutageMs: REDIS_OUTAGE_MS, ...(values.profile ? { profile: values.profile } : {}) });
+  const rt = await openRuntime(values.config, {
+    redisOutageMs: REDIS_OUTAGE_MS,
+    ...(values.profile ? { profile: values.profile } : {}),
+  });
   const abort = new AbortController();
   const interrupted = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', interrupted);
@@ -37,20 +43,31 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   const progress = progressReporter();
   try {
     if (values.resume && !(await rt.store.unfinishedRun())) {
-      process.stdout.write(`nothing to resume: profile ${rt.profile.name} has no unfinished run (run backfill without --resume to start one)\n`);
+      process.stdout.write(
+        `nothing to resume: profile ${rt.profile.name} has no unfinished run (run backfill without --resume to start one)\n`,
+      );
       return EXIT.ok;
     }
     rt.startWorkers();
     const req = { onProgress: progress.update, signal: abort.signal };
     let outcome: SyncOutcome;
     try {
-      outcome = await withProfileLock(rt.store, 'backfill', (lockSignal) => {
-        const locked = { ...req, signal: AbortSignal.any([abort.signal, lockSignal, rt.redisLost]) };
-        return values.resume
-          ? resumeSync(rt, locked)
-          : runSync(rt, { ...locked, mode: values.incremental ? 'incremental' : 'full', trigger: 'backfill', ...(allowDeletes !== undefined ? { allowDeletes } : {}) });
-      },
-      values.resume ? { waitMs: PROFILE_LOCK_MS + 2000 } : {});
+      outcome = await withProfileLock(
+        rt.store,
+        'backfill',
+        (lockSignal) => {
+          const locked = { ...req, signal: AbortSignal.any([abort.signal, lockSignal, rt.redisLost]) };
+          return values.resume
+            ? resumeSync(rt, locked)
+            : runSync(rt, {
+                ...locked,
+                mode: values.incremental ? 'incremental' : 'full',
+                trigger: 'backfill',
+                ...(allowDeletes !== undefined ? { allowDeletes } : {}),
+              });
+        },
+        values.resume ? { waitMs: PROFILE_LOCK_MS + 2000 } : {},
+      );
     } catch (err) {
       if (rt.redisLost.aborted) throw rt.redisLost.reason;
       if (abort.signal.aborted) {

@@ -1,7 +1,14 @@
 import { LockLostError } from '../app/profile-lock.js';
 import { RunInProgressError } from '../app/run-sync.js';
 import {
-  ConfigError, RedisUnavailableError, RostersyncError, SourceReadError, TargetHttpError, TargetNetworkError, TargetReadIncompleteError, TargetResponseError,
+  ConfigError,
+  RedisUnavailableError,
+  RostersyncError,
+  SourceReadError,
+  TargetHttpError,
+  TargetNetworkError,
+  TargetReadIncompleteError,
+  TargetResponseError,
 } from '../errors/index.js';
 import { UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -20,9 +27,15 @@ type Command = { run: (argv: string[]) => Promise<number>; summary: string };
 
 const commands: Record<string, Command> = {
   run: { run: runCommand, summary: 'the daemon: scheduled syncs, workers, health, metrics and status page' },
-  backfill: { run: backfillCommand, summary: 'one-shot sync: plan, check safety, apply through the queue (--resume continues)' },
+  backfill: {
+    run: backfillCommand,
+    summary: 'one-shot sync: plan, check safety, apply through the queue (--resume continues)',
+  },
   apply: { run: applyCommand, summary: 'apply a reviewed plan file written by "plan --out"' },
-  approve: { run: approveCommand, summary: 'approve a blocked run: apply exactly its stored plan if it is still current' },
+  approve: {
+    run: approveCommand,
+    summary: 'approve a blocked run: apply exactly its stored plan if it is still current',
+  },
   reject: { run: rejectCommand, summary: 'reject a blocked run: nothing is applied' },
   status: { run: statusCommand, summary: 'show recent runs and their outcomes' },
   plan: { run: planCommand, summary: 'read the directory and the target, print the plan (no writes)' },
@@ -34,7 +47,9 @@ const commands: Record<string, Command> = {
 const USAGE = `rostersync <command> [options]
 
 Commands:
-${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
 
 Run "rostersync <command> --help" for a command's options.
 Exit codes: 0 ok, 1 some ops failed, 2 blocked by safety, 64 usage, 69 source/target/Redis unavailable, 70 internal error (a bug), 75 the profile is busy, 78 config error, 130 interrupted.`;
@@ -61,8 +76,15 @@ export async function main(argv: string[]): Promise<number> {
 export function exitCodeOf(err: unknown): number | undefined {
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof ConfigError) return EXIT.config;
-  if (err instanceof SourceReadError || err instanceof TargetHttpError || err instanceof TargetNetworkError
-    || err instanceof TargetReadIncompleteError || err instanceof TargetResponseError || err instanceof RedisUnavailableError) return EXIT.unavailable;
+  if (
+    err instanceof SourceReadError ||
+    err instanceof TargetHttpError ||
+    err instanceof TargetNetworkError ||
+    err instanceof TargetReadIncompleteError ||
+    err instanceof TargetResponseError ||
+    err instanceof RedisUnavailableError
+  )
+    return EXIT.unavailable;
   // redis-server.ts raises a plain RostersyncError with this code when it cannot start one.
   if (err instanceof RostersyncError && err.code === 'REDIS_UNAVAILABLE') return EXIT.unavailable;
   if (err instanceof RunInProgressError || err instanceof LockLostError) return EXIT.tempfail;

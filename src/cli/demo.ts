@@ -26,8 +26,15 @@ export async function demoCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const demos: [string, EmulatorPlugin][] = [];
-  for (const p of TARGET_PLUGINS) if (p.loadEmulator && (values.target === undefined || values.target === p.kind)) demos.push([p.kind, await p.loadEmulator()]);
-  if (demos.length === 0) throw new UsageError(`--target expects one of ${TARGET_PLUGINS.filter((p) => p.loadEmulator).map((p) => p.kind).join(', ')}, got "${values.target}"`);
+  for (const p of TARGET_PLUGINS)
+    if (p.loadEmulator && (values.target === undefined || values.target === p.kind))
+      demos.push([p.kind, await p.loadEmulator()]);
+  if (demos.length === 0)
+    throw new UsageError(
+      `--target expects one of ${TARGET_PLUGINS.filter((p) => p.loadEmulator)
+        .map((p) => p.kind)
+        .join(', ')}, got "${values.target}"`,
+    );
   const redis = await findOrStartRedis();
   const out = (s = '') => process.stdout.write(s + '\n');
   out(`Redis at ${redis.url}${redis.startedHere ? ' (started for the demo)' : ''}`);
@@ -40,14 +47,25 @@ export async function demoCommand(argv: string[]): Promise<number> {
   return exit;
 }
 
-async function demoOne(kind: string, plugin: EmulatorPlugin, config: string | undefined, redisUrl: string, out: (s?: string) => void): Promise<number> {
+async function demoOne(
+  kind: string,
+  plugin: EmulatorPlugin,
+  config: string | undefined,
+  redisUrl: string,
+  out: (s?: string) => void,
+): Promise<number> {
   const emulator = await plugin.startDemo();
   const prefix = `rostersync-demo-${kind}-${Date.now().toString(36)}`;
   Object.assign(process.env, emulator.env, { REDIS_URL: redisUrl, ROSTERSYNC_PREFIX: prefix });
   out(`\n######## ${kind}: ${emulator.summary} ########`);
-  const rt = await openRuntime(config ?? plugin.demoConfig, { log: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) });
+  const rt = await openRuntime(config ?? plugin.demoConfig, {
+    log: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }),
+  });
   try {
-    const first = await planSync(rt.config, rt.profile, rt.source, rt.target, rt.log, { mode: 'full', state: await rt.store.planState() });
+    const first = await planSync(rt.config, rt.profile, rt.source, rt.target, rt.log, {
+      mode: 'full',
+      state: await rt.store.planState(),
+    });
     out('\n== 1. The plan for the sample directory ==\n');
     out(renderPlanText(first.plan, { limit: 12 }));
 

@@ -36,7 +36,10 @@ ${lines.join('\n\n')}`;
 export async function emulateCommand(argv: string[]): Promise<number> {
   const all = await emulators();
   const targetFlags = Object.fromEntries([...all.values()].flatMap((e) => Object.entries(e.flags)));
-  const values = parse(argv, { ...SHARED_FLAGS, ...targetFlags }).values as Record<string, string | boolean | undefined>;
+  const values = parse(argv, { ...SHARED_FLAGS, ...targetFlags }).values as Record<
+    string,
+    string | boolean | undefined
+  >;
   if (values.help) {
     process.stdout.write((await help()) + '\n');
     return EXIT.ok;
@@ -48,14 +51,22 @@ export async function emulateCommand(argv: string[]): Promise<number> {
   if (foreign) throw new UsageError(`--${foreign} does not apply to --target ${kind}`);
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
 
-  const running = await emulator.start({
-    port: intOption(str('port'), '--port') ?? emulator.defaultPort,
-    host: str('host') ?? '127.0.0.1',
-    ...(values['no-rate-limit'] ? { rateLimit: false as const } : str('rate-limit') ? { rateLimit: rateLimit(str('rate-limit')!) } : {}),
-    ...(str('latency') ? { latencyMs: latency(str('latency')!) } : {}),
-    ...(str('error-rate') ? { errorRate: Number(str('error-rate')) } : {}),
-    ...(str('seed') ? { seed: Number(str('seed')) } : {}),
-  }, Object.fromEntries(Object.keys(emulator.flags).map((k) => [k, values[k] as string | boolean | undefined])), process.env);
+  const running = await emulator.start(
+    {
+      port: intOption(str('port'), '--port') ?? emulator.defaultPort,
+      host: str('host') ?? '127.0.0.1',
+      ...(values['no-rate-limit']
+        ? { rateLimit: false as const }
+        : str('rate-limit')
+          ? { rateLimit: rateLimit(str('rate-limit')!) }
+          : {}),
+      ...(str('latency') ? { latencyMs: latency(str('latency')!) } : {}),
+      ...(str('error-rate') ? { errorRate: Number(str('error-rate')) } : {}),
+      ...(str('seed') ? { seed: Number(str('seed')) } : {}),
+    },
+    Object.fromEntries(Object.keys(emulator.flags).map((k) => [k, values[k] as string | boolean | undefined])),
+    process.env,
+  );
   process.stdout.write(`${running.summary}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

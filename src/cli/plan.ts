@@ -31,13 +31,21 @@ export async function planCommand(argv: string[]): Promise<number> {
   const allowDeletes = intOption(values['allow-deletes'], '--allow-deletes');
   // With Redis, plan with what earlier runs learned (links, tombstones, last size), exactly as a
   // sync would; without it, plan from scratch and say so.
-  const rt = await openRuntime(values.config, { ...profile, redisOutageMs: REDIS_OUTAGE_MS }).catch((err: Error) => err);
+  const rt = await openRuntime(values.config, { ...profile, redisOutageMs: REDIS_OUTAGE_MS }).catch(
+    (err: Error) => err,
+  );
   const app = rt instanceof Error ? await openApp(values.config, profile) : rt;
-  if (rt instanceof Error) app.log.warn({ reason: rt.message }, 'no store: planning without identity links, tombstones or the last directory size');
+  if (rt instanceof Error)
+    app.log.warn(
+      { reason: rt.message },
+      'no store: planning without identity links, tombstones or the last directory size',
+    );
   try {
     const state: PlanState = rt instanceof Error ? emptyPlanState() : await rt.store.planState();
     const result = await planSync(app.config, app.profile, app.source, app.target, app.log, {
-      mode: 'full', state, ...(allowDeletes !== undefined ? { allowDeletes } : {}),
+      mode: 'full',
+      state,
+      ...(allowDeletes !== undefined ? { allowDeletes } : {}),
     });
     return print(result.plan, values);
   } catch (err) {
@@ -47,7 +55,10 @@ export async function planCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function print(plan: Plan, values: { out?: string | undefined; json?: boolean | undefined; limit?: string | undefined }): Promise<number> {
+async function print(
+  plan: Plan,
+  values: { out?: string | undefined; json?: boolean | undefined; limit?: string | undefined },
+): Promise<number> {
   if (values.out) await writeFile(values.out, JSON.stringify(plan, null, 2) + '\n');
   if (values.json) process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
   else process.stdout.write(renderPlanText(plan, { limit: intOption(values.limit, '--limit') ?? 20 }) + '\n');

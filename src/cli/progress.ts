@@ -19,10 +19,14 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, ev
       if (stream.isTTY) {
         const width = 30;
         const filled = Math.round((pct / 100) * width);
-        stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${pct.toFixed(0)}%  ${rate.toFixed(1)} ops/s  ETA ${formatDuration(eta)}   `);
+        stream.write(
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${pct.toFixed(0)}%  ${rate.toFixed(1)} ops/s  ETA ${formatDuration(eta)}   `,
+        );
       } else if (Date.now() - lastLine >= everyMs || done === total) {
         lastLine = Date.now();
-        stream.write(`progress ${done}/${total} (${pct.toFixed(0)}%), ${rate.toFixed(1)} ops/s, ETA ${formatDuration(eta)}\n`);
+        stream.write(
+          `progress ${done}/${total} (${pct.toFixed(0)}%), ${rate.toFixed(1)} ops/s, ETA ${formatDuration(eta)}\n`,
+        );
       }
     },
     finish() {

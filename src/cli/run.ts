@@ -18,7 +18,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
   const role = (values.role ?? 'all') as Role;
-  if (!['all', 'scheduler', 'worker'].includes(role)) throw new UsageError(`--role must be all, scheduler or worker, got "${role}"`);
+  if (!['all', 'scheduler', 'worker'].includes(role))
+    throw new UsageError(`--role must be all, scheduler or worker, got "${role}"`);
   const daemon = await startDaemon(values.config, { role });
   await new Promise<void>((resolve) => {
     const stop = () => {

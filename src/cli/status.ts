@@ -10,13 +10,23 @@ Shows the recent runs of a profile (newest first), or one run in detail.
 Exit: 0 ok, 64 unknown --run, 69 Redis unavailable, 78 bad config.`;
 
 export async function statusCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { config: { type: 'string', short: 'c' }, profile: { type: 'string' }, limit: { type: 'string' }, run: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parse(argv, {
+    config: { type: 'string', short: 'c' },
+    profile: { type: 'string' },
+    limit: { type: 'string' },
+    run: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.ok;
   }
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
-  const rt = await openRuntime(values.config, { log: silentLogger, redisOutageMs: REDIS_OUTAGE_MS, ...(values.profile ? { profile: values.profile } : {}) });
+  const rt = await openRuntime(values.config, {
+    log: silentLogger,
+    redisOutageMs: REDIS_OUTAGE_MS,
+    ...(values.profile ? { profile: values.profile } : {}),
+  });
   try {
     if (values.run) {
       const run = await rt.store.getRun(values.run);
@@ -31,8 +41,12 @@ export async function statusCommand(argv: string[]): Promise<number> {
     }
     if (runs.length === 0) process.stdout.write(`no runs recorded for profile ${rt.profile.name}\n`);
     for (const r of runs) {
-      const failed = Object.entries(r.counts).filter(([k]) => k.endsWith('.failed')).reduce((n, [, v]) => n + v, 0);
-      process.stdout.write(`${r.startedAt}  ${r.runId.padEnd(34)} ${r.status.padEnd(9)} ${String(r.done).padStart(6)}/${String(r.totalOps).padEnd(6)} ops  ${failed} failed${r.blocked ? `  blocked: ${r.blocked.code}` : ''}\n`);
+      const failed = Object.entries(r.counts)
+        .filter(([k]) => k.endsWith('.failed'))
+        .reduce((n, [, v]) => n + v, 0);
+      process.stdout.write(
+        `${r.startedAt}  ${r.runId.padEnd(34)} ${r.status.padEnd(9)} ${String(r.done).padStart(6)}/${String(r.totalOps).padEnd(6)} ops  ${failed} failed${r.blocked ? `  blocked: ${r.blocked.code}` : ''}\n`,
+      );
     }
     return EXIT.ok;
   } catch (err) {

@@ -5,21 +5,44 @@ const OUTCOMES = ['applied', 'already-done', 'failed', 'skipped-dependency'] as 
 
 /** The end-of-run table: planned and outcome counts per op kind, then failures. */
 export function renderRunSummary(run: RunView, limit = 20): string {
-  const lines = [`Run ${run.runId}  ${run.status.toUpperCase()}  plan ${run.planId ?? '-'}  (${run.trigger}, ${run.mode})`];
+  const lines = [
+    `Run ${run.runId}  ${run.status.toUpperCase()}  plan ${run.planId ?? '-'}  (${run.trigger}, ${run.mode})`,
+  ];
   if (run.blocked) lines.push(`  blocked (${run.blocked.code}): ${run.blocked.reason}`);
   if (run.error) lines.push(`  error: ${run.error}`);
   const a = run.approval;
-  if (a) lines.push(a.state === 'pending' ? `  waits for a decision until ${a.expiresAt}: rostersync approve ${run.runId} | rostersync reject ${run.runId}` : `  ${a.state}${a.by ? ` by ${a.by}` : ''}${a.at ? ` at ${a.at}` : ''}${a.note ? `: ${a.note}` : ''}`);
+  if (a)
+    lines.push(
+      a.state === 'pending'
+        ? `  waits for a decision until ${a.expiresAt}: rostersync approve ${run.runId} | rostersync reject ${run.runId}`
+        : `  ${a.state}${a.by ? ` by ${a.by}` : ''}${a.at ? ` at ${a.at}` : ''}${a.note ? `: ${a.note}` : ''}`,
+    );
   const head = ['op', 'planned', ...OUTCOMES];
-  const rows = OP_KINDS.filter((k) => (run.planned[k] ?? 0) > 0).map((k) => [k, String(run.planned[k] ?? 0), ...OUTCOMES.map((o) => String(run.counts[`${k}.${o}`] ?? 0))]);
-  const total = ['total', String(run.totalOps), ...OUTCOMES.map((o) => String(Object.entries(run.counts).filter(([key]) => key.endsWith(`.${o}`)).reduce((n, [, v]) => n + v, 0)))];
+  const rows = OP_KINDS.filter((k) => (run.planned[k] ?? 0) > 0).map((k) => [
+    k,
+    String(run.planned[k] ?? 0),
+    ...OUTCOMES.map((o) => String(run.counts[`${k}.${o}`] ?? 0)),
+  ]);
+  const total = [
+    'total',
+    String(run.totalOps),
+    ...OUTCOMES.map((o) =>
+      String(
+        Object.entries(run.counts)
+          .filter(([key]) => key.endsWith(`.${o}`))
+          .reduce((n, [, v]) => n + v, 0),
+      ),
+    ),
+  ];
   const all = [head, ...rows, total];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  for (const r of all) lines.push('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  for (const r of all)
+    lines.push('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
   if (run.failures.length > 0) {
     lines.push(`Failures (${run.failures.length}${run.failures.length >= 100 ? '+' : ''})`);
     for (const f of run.failures.slice(0, limit)) lines.push(`  ${f.opKey}: ${f.reason}`);
   }
-  if (run.finishedAt) lines.push(`  took ${((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s`);
+  if (run.finishedAt)
+    lines.push(`  took ${((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s`);
   return lines.join('\n');
 }

@@ -12,14 +12,23 @@ profile, the target (credentials included) and Redis. --offline checks the confi
 Exit: 0 all good, 69 something unreachable, 78 bad config.`;
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { config: { type: 'string', short: 'c' }, profile: { type: 'string' }, offline: { type: 'boolean' } });
+  const { values } = parse(argv, {
+    config: { type: 'string', short: 'c' },
+    profile: { type: 'string' },
+    offline: { type: 'boolean' },
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.ok;
   }
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
-  const app = await openApp(values.config, { log: silentLogger, ...(values.profile ? { profile: values.profile } : {}) });
-  process.stdout.write(`config   ok   ${app.configPath} (${app.config.profiles.length} profile(s), target ${app.target.kind})\n`);
+  const app = await openApp(values.config, {
+    log: silentLogger,
+    ...(values.profile ? { profile: values.profile } : {}),
+  });
+  process.stdout.write(
+    `config   ok   ${app.configPath} (${app.config.profiles.length} profile(s), target ${app.target.kind})\n`,
+  );
   if (values.offline) return EXIT.ok;
 
   const checks: [string, () => Promise<void>][] = [

@@ -31,12 +31,19 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   try {
     text = await readFile(full, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${path}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, undefined, { cause: err });
+    throw new ConfigError(
+      `${path}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      undefined,
+      { cause: err },
+    );
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
   if (doc.errors.length > 0) {
-    throw invalid(path, doc.errors.map((e) => ({ at: lines.linePos(e.pos[0]), text: `YAML syntax error: ${e.message.split('\n')[0]}` })));
+    throw invalid(
+      path,
+      doc.errors.map((e) => ({ at: lines.linePos(e.pos[0]), text: `YAML syntax error: ${e.message.split('\n')[0]}` })),
+    );
   }
   let raw: unknown;
   try {
@@ -46,7 +53,11 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   }
   if (raw === null || raw === undefined) throw new ConfigError(`${path}: the config file is empty`);
 
-  const problem = (p: KeyPath, msg: string): Problem => ({ at: positionOf(doc, lines, p), keyPath: formatPath(p), text: `${formatPath(p) || '(top level)'}: ${msg}` });
+  const problem = (p: KeyPath, msg: string): Problem => ({
+    at: positionOf(doc, lines, p),
+    keyPath: formatPath(p),
+    text: `${formatPath(p) || '(top level)'}: ${msg}`,
+  });
   const problems: Problem[] = [];
   const report = (p: KeyPath, msg: string) => problems.push(problem(p, msg));
   const { value, substituted } = substituteEnv(raw, env, report);
@@ -57,7 +68,10 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   const parsed = parseCoercing(value, substituted);
   if (!parsed.success) {
     const issues = parsed.error.issues;
-    throw invalid(path, issues.flatMap((i) => describeIssue(i, value, origins).map(([p, msg]) => problem(p, msg))));
+    throw invalid(
+      path,
+      issues.flatMap((i) => describeIssue(i, value, origins).map(([p, msg]) => problem(p, msg))),
+    );
   }
   const redisUrl = redisUrlProblem(parsed.data.redis.url);
   if (redisUrl) throw invalid(path, [problem(['redis', 'url'], redisUrl)]);
@@ -76,7 +90,8 @@ function redisUrlProblem(url: string): string | undefined {
   } catch {
     return 'not a URL: expected redis://[user:password@]host[:port][/db] or rediss://… (percent-encode @ : / in a password)';
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') return `expected a redis:// or rediss:// URL, got ${parsed.protocol}//`;
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    return `expected a redis:// or rediss:// URL, got ${parsed.protocol}//`;
   if (!parsed.hostname) return 'the URL names no host';
   return undefined;
 }
@@ -95,7 +110,10 @@ function invalid(path: string, problems: Problem[]): ConfigError {
   const order = (p: Problem) => (p.at ? p.at.line * 1e6 + p.at.col : 0);
   const sorted = [...problems].sort((a, b) => order(a) - order(b));
   const lines = sorted.map((p) => `${path}${p.at ? `:${p.at.line}:${p.at.col}` : ''}: ${p.text}`);
-  return new ConfigError(`invalid config ${path} (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`, sorted[0]?.keyPath || undefined);
+  return new ConfigError(
+    `invalid config ${path} (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`,
+    sorted[0]?.keyPath || undefined,
+  );
 }
 
 /**
@@ -128,7 +146,8 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, origins: Map<stri
   const p = issue.path as KeyPath;
   if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => [[...p, k], 'unknown key']);
   const value = valueAt(data, p);
-  const message = issue.code === 'invalid_type' && value === undefined ? `missing (expected ${issue.expected})` : issue.message;
+  const message =
+    issue.code === 'invalid_type' && value === undefined ? `missing (expected ${issue.expected})` : issue.message;
   const fromFile = origins.get(pathKey(p));
   if (fromFile) return [[fromFile, `the file's content: ${scrub(message, value)}`]];
   return [[p, SECRET_KEYS.has(String(p[p.length - 1])) ? scrub(message, value) : message]];
@@ -136,7 +155,9 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, origins: Map<stri
 
 /** Safety net for secrets: zod's messages name types and bounds, not values; if one ever quoted the value, cut it. */
 function scrub(message: string, value: unknown): string {
-  return typeof value === 'string' && value.length > 0 && message.includes(value) ? message.split(value).join('[REDACTED]') : message;
+  return typeof value === 'string' && value.length > 0 && message.includes(value)
+    ? message.split(value).join('[REDACTED]')
+    : message;
 }
 
 function valueAt(data: unknown, p: KeyPath): unknown {

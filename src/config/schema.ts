@@ -29,14 +29,22 @@ export const mappingSchema = z
           .object({
             match: z.string().describe('Regular expression tested against the group name.'),
             team: z.string().describe('Team name template: $1 / ${1} / ${name} insert captures.'),
-            flags: z.string().regex(/^[imsu]*$/).default(''),
-            org: z.string().min(1).optional().describe("Org the team lives in, on targets with orgs (default: the target's org)."),
+            flags: z
+              .string()
+              .regex(/^[imsu]*$/)
+              .default(''),
+            org: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("Org the team lives in, on targets with orgs (default: the target's org)."),
           })
           .strict()
           .superRefine((r, ctx) => {
             // Caught at load time with the rule's line, not halfway through a run.
             const problem = checkRule(r.match, r.flags, r.team);
-            if (problem) ctx.addIssue({ code: 'custom', path: [problem.startsWith('team') ? 'team' : 'match'], message: problem });
+            if (problem)
+              ctx.addIssue({ code: 'custom', path: [problem.startsWith('team') ? 'team' : 'match'], message: problem });
           }),
       )
       .default([]),
@@ -49,13 +57,23 @@ export const mappingSchema = z
           .object({
             group: z.string().min(1).optional().describe('Group name or sourceId.'),
             match: z.string().optional().describe('Regular expression tested against the group name.'),
-            flags: z.string().regex(/^[imsu]*$/).default(''),
-            role: z.string().min(1).describe("A role name of the target (e.g. Viewer, Editor, Admin)."),
-            org: z.string().min(1).optional().describe("On targets with orgs: the org the role applies in (default: the target's org). Members join that org."),
+            flags: z
+              .string()
+              .regex(/^[imsu]*$/)
+              .default(''),
+            role: z.string().min(1).describe('A role name of the target (e.g. Viewer, Editor, Admin).'),
+            org: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                "On targets with orgs: the org the role applies in (default: the target's org). Members join that org.",
+              ),
           })
           .strict()
           .superRefine((r, ctx) => {
-            if ((r.group === undefined) === (r.match === undefined)) ctx.addIssue({ code: 'custom', message: 'set exactly one of group or match' });
+            if ((r.group === undefined) === (r.match === undefined))
+              ctx.addIssue({ code: 'custom', message: 'set exactly one of group or match' });
             if (r.match !== undefined) {
               const problem = checkRule(r.match, r.flags, 'x');
               if (problem) ctx.addIssue({ code: 'custom', path: ['match'], message: problem });
@@ -63,12 +81,23 @@ export const mappingSchema = z
           }),
       )
       .default([])
-      .describe('Group -> role rules. Members of the group (directly or through nesting) get the role; on a one-role target the highest wins.'),
-    defaultRole: z.string().min(1).optional().describe('Role for people in scope whom no role rule names (people come into scope through a team or a role rule).'),
+      .describe(
+        'Group -> role rules. Members of the group (directly or through nesting) get the role; on a one-role target the highest wins.',
+      ),
+    defaultRole: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Role for people in scope whom no role rule names (people come into scope through a team or a role rule).',
+      ),
     people: z
       .object({
         includeDisabled: z.boolean().default(false),
-        emailDomains: z.array(z.string()).default([]).describe('If set, only people whose email is in one of these domains.'),
+        emailDomains: z
+          .array(z.string())
+          .default([])
+          .describe('If set, only people whose email is in one of these domains.'),
         exclude: z.array(z.string()).default([]).describe('Emails never synced.'),
       })
       .strict()
@@ -82,20 +111,36 @@ export const policySchema = z
     deprovision: z
       .enum(['none', 'remove-from-managed-teams', 'disable-user', 'delete-user'])
       .default('remove-from-managed-teams')
-      .describe('What happens to a user no longer in the directory. disable-user keeps the account, disabled (targets that can); on a target without teams remove-from-managed-teams disables too.'),
-    deprovisionAfter: duration.default(0).describe('Grace period: how long a person must be absent before deprovisioning.'),
+      .describe(
+        'What happens to a user no longer in the directory. disable-user keeps the account, disabled (targets that can); on a target without teams remove-from-managed-teams disables too.',
+      ),
+    deprovisionAfter: duration
+      .default(0)
+      .describe('Grace period: how long a person must be absent before deprovisioning.'),
     maxDeletes: z.number().int().min(0).default(25),
     maxDeletePercent: z.number().min(0).max(100).default(10),
-    minSourceRatio: z.number().min(0).max(1).default(0.5).describe('A directory smaller than this share of the last good read deletes nobody.'),
+    minSourceRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe('A directory smaller than this share of the last good read deletes nobody.'),
     roles: z
       .enum(['authoritative', 'additive', 'on-create'])
       .default('authoritative')
-      .describe('authoritative: roles follow the rules; additive: only ever raised; on-create: set when a user is created or joins an org, then left alone.'),
-    prune: z.boolean().default(false).describe('Delete the teams the sync manages whose group is gone (without it they are emptied).'),
+      .describe(
+        'authoritative: roles follow the rules; additive: only ever raised; on-create: set when a user is created or joins an org, then left alone.',
+      ),
+    prune: z
+      .boolean()
+      .default(false)
+      .describe('Delete the teams the sync manages whose group is gone (without it they are emptied).'),
     emailChange: z
       .enum(['recreate', 'keep'])
       .default('recreate')
-      .describe("A linked person's email changed, on a target that cannot change an email: recreate gives the new address an account with the person's teams and roles and deprovisions the old one per `deprovision`; keep reports it and keeps the old account."),
+      .describe(
+        "A linked person's email changed, on a target that cannot change an email: recreate gives the new address an account with the person's teams and roles and deprovisions the old one per `deprovision`; keep reports it and keeps the old account.",
+      ),
     deleteOwners: z.boolean().default(false),
     protectedUsers: z.array(z.string()).default([]).describe('Emails never touched.'),
     protectedTeams: z.array(z.string()).default([]).describe('Team names never touched.'),
@@ -109,10 +154,23 @@ export const NOTIFY_EVENTS = ['blocked', 'failed', 'partial', 'recovered'] as co
 
 export const webhookSchema = z
   .object({
-    kind: z.enum(['slack', 'json']).describe('slack: {"text": …} for Slack-compatible incoming webhooks (also Mattermost, Rocket.Chat); json: the event as a JSON object.'),
+    kind: z
+      .enum(['slack', 'json'])
+      .describe(
+        'slack: {"text": …} for Slack-compatible incoming webhooks (also Mattermost, Rocket.Chat); json: the event as a JSON object.',
+      ),
     url: z.string().url().describe('Webhook URL; it is a secret (use ${ENV}) and never logged.'),
-    on: z.array(z.enum(NOTIFY_EVENTS)).default([...NOTIFY_EVENTS]).describe('Which changes of state are sent.'),
-    attempts: z.number().int().min(1).max(10).default(3).describe('Tries per message on a network error, 429 or 5xx, with backoff.'),
+    on: z
+      .array(z.enum(NOTIFY_EVENTS))
+      .default([...NOTIFY_EVENTS])
+      .describe('Which changes of state are sent.'),
+    attempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(3)
+      .describe('Tries per message on a network error, 429 or 5xx, with backoff.'),
     timeoutMs: z.number().int().positive().default(5000),
   })
   .strict();
@@ -121,13 +179,20 @@ export const profileSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
     source: sourceSchema,
-    target: z.string().min(1).optional().describe('Name of the target in `targets` (default: the only one, or `target`).'),
+    target: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Name of the target in `targets` (default: the only one, or `target`).'),
     mapping: mappingSchema.prefault({}),
     schedule: z
       .object({
         incremental: cron.optional().describe('Cron expression (5 or 6 fields).'),
         full: cron.optional(),
-        timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Berlin').default('UTC'),
+        timezone: z
+          .string()
+          .refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Berlin')
+          .default('UTC'),
       })
       .strict()
       .optional(),
@@ -145,7 +210,12 @@ export const configSchema = z
     policy: policySchema,
     queue: z
       .object({
-        concurrency: z.number().int().positive().default(16).describe("Ops in flight per process; raise it when API latency x budget rate exceeds it."),
+        concurrency: z
+          .number()
+          .int()
+          .positive()
+          .default(16)
+          .describe('Ops in flight per process; raise it when API latency x budget rate exceeds it.'),
         attempts: z.number().int().positive().default(8),
         backoffMs: z.number().int().positive().default(1000),
         keepRuns: z.number().int().positive().default(50),
@@ -159,42 +229,88 @@ export const configSchema = z
           .object({
             host: z.string().default('127.0.0.1').describe('Bind address; 0.0.0.0 in a container.'),
             port: z.number().int().min(0).max(65535).default(8080),
-            token: z.string().min(1).optional().describe('Bearer token required on everything but /healthz (use ${ENV} or tokenFile).'),
+            token: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('Bearer token required on everything but /healthz (use ${ENV} or tokenFile).'),
             tokenFile: z.string().min(1).optional(),
-            tokenName: z.string().min(1).optional().describe('Who a decision made on the status page is recorded as (default: status-page).'),
+            tokenName: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('Who a decision made on the status page is recorded as (default: status-page).'),
           })
           .strict()
           .prefault({}),
-        publicUrl: z.string().url().optional().describe('Base URL people reach the status page at (behind a proxy); links in notifications use it. Default: http://host:port.'),
-        shutdownTimeoutMs: z.number().int().positive().default(20_000).describe('How long in-flight work may finish on SIGTERM before it is handed back.'),
+        publicUrl: z
+          .string()
+          .url()
+          .optional()
+          .describe(
+            'Base URL people reach the status page at (behind a proxy); links in notifications use it. Default: http://host:port.',
+          ),
+        shutdownTimeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .default(20_000)
+          .describe('How long in-flight work may finish on SIGTERM before it is handed back.'),
       })
       .strict()
       .prefault({}),
     approvals: z
       .object({
-        expireAfter: duration.default(86_400_000).describe('A blocked run waits this long for Approve or Reject; then it expires and the next tick plans afresh.'),
+        expireAfter: duration
+          .default(86_400_000)
+          .describe(
+            'A blocked run waits this long for Approve or Reject; then it expires and the next tick plans afresh.',
+          ),
       })
       .strict()
       .prefault({}),
-    notify: z.array(webhookSchema).default([]).describe('Webhooks told when a run is blocked, fails, ends partial, or recovers: one message per change of state.'),
-    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().prefault({}),
+    notify: z
+      .array(webhookSchema)
+      .default([])
+      .describe(
+        'Webhooks told when a run is blocked, fails, ends partial, or recovers: one message per change of state.',
+      ),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {
     if ((c.target === undefined) === (c.targets === undefined || Object.keys(c.targets).length === 0)) {
-      ctx.addIssue({ code: 'custom', path: c.target === undefined ? ['targets'] : ['target'], message: c.target === undefined ? 'set target, or targets with at least one entry' : 'set target or targets, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: c.target === undefined ? ['targets'] : ['target'],
+        message:
+          c.target === undefined ? 'set target, or targets with at least one entry' : 'set target or targets, not both',
+      });
     }
     const names = Object.keys(c.targets ?? {});
     c.profiles.forEach((p, i) => {
       if (p.target === undefined) {
-        if (names.length > 1) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'target'], message: `several targets are configured (${names.join(', ')}): name one` });
+        if (names.length > 1)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', i, 'target'],
+            message: `several targets are configured (${names.join(', ')}): name one`,
+          });
       } else if (c.targets === undefined ? p.target !== 'default' : !names.includes(p.target)) {
-        ctx.addIssue({ code: 'custom', path: ['profiles', i, 'target'], message: `no target named "${p.target}" (targets: ${names.join(', ') || 'default'})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', i, 'target'],
+          message: `no target named "${p.target}" (targets: ${names.join(', ') || 'default'})`,
+        });
       }
     });
     const seen = new Set<string>();
     c.profiles.forEach((p, i) => {
-      if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `duplicate profile name ${p.name}` });
+      if (seen.has(p.name))
+        ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `duplicate profile name ${p.name}` });
       seen.add(p.name);
     });
   });

@@ -7,7 +7,15 @@ import { pathKey, type KeyPath } from './key-path.js';
  * Keys holding secrets: each may instead be given as `<key>File`, and each is censored by
  * redactConfig(). A unit test checks that every `<key>`/`<key>File` pair of the schema is listed.
  */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['apiSecret', 'bindPassword', 'clientSecret', 'orgTokens', 'password', 'sentinelPassword', 'token']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'apiSecret',
+  'bindPassword',
+  'clientSecret',
+  'orgTokens',
+  'password',
+  'sentinelPassword',
+  'token',
+]);
 
 export const REDACTED = '[REDACTED]';
 
@@ -40,7 +48,10 @@ export async function loadSecretFiles(
         try {
           content = (await readFile(resolve(baseDir, file), 'utf8')).replace(/\r?\n$/, '');
         } catch (err) {
-          return problem([...p, key], `cannot read the secret file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+          return problem(
+            [...p, key],
+            `cannot read the secret file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          );
         }
         if (content === '') return problem([...p, key], `the secret file ${file} is empty`);
         obj[secretKey] = content;
@@ -62,6 +73,9 @@ export function redactConfig<T>(value: T): T {
   if (Array.isArray(value)) return value.map(redactConfig) as T;
   if (!value || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) && v !== undefined && v !== null ? REDACTED : redactConfig(v)]),
+    Object.entries(value).map(([k, v]) => [
+      k,
+      SECRET_KEYS.has(k) && v !== undefined && v !== null ? REDACTED : redactConfig(v),
+    ]),
   ) as T;
 }

@@ -24,7 +24,11 @@ function isTemplate(p: KeyPath): boolean {
  * empty takes the default; without a default it is a problem naming the variable and the key.
  * A malformed reference is a problem too, so a typo never becomes a literal secret or URL.
  */
-export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problem: (p: KeyPath, msg: string) => void): Substitution {
+export function substituteEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  problem: (p: KeyPath, msg: string) => void,
+): Substitution {
   const substituted: KeyPath[] = [];
   const walk = (v: unknown, p: (string | number)[]): unknown => {
     if (typeof v === 'string') {
@@ -50,7 +54,8 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problem: (
       return out;
     }
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...p, i]));
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...p, k])]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...p, k])]));
     return v;
   };
   return { value: walk(value, []), substituted };
@@ -65,8 +70,10 @@ const SECRET_NAME = /pass(word)?|secret|token|credential|api_?key|private/i;
  */
 function unsetMessage(name: string, p: KeyPath): string {
   const key = String(p[p.length - 1]);
-  if (SECRET_KEYS.has(key)) return `environment variable ${name} is not set: set it, or read the secret from a file with ${key}File`;
-  if (SECRET_NAME.test(name)) return `environment variable ${name} is not set: set it (it holds a secret, so it has no default)`;
+  if (SECRET_KEYS.has(key))
+    return `environment variable ${name} is not set: set it, or read the secret from a file with ${key}File`;
+  if (SECRET_NAME.test(name))
+    return `environment variable ${name} is not set: set it (it holds a secret, so it has no default)`;
   return `environment variable ${name} is not set (write \${${name}:-default} to give a default)`;
 }
 

@@ -15,7 +15,13 @@ export function formToken(secret: string, profile: string, runId: string, now = 
   return `${now.toString(36)}.${mac(secret, profile, runId, now)}`;
 }
 
-export function checkFormToken(secret: string, profile: string, runId: string, token: string, now = Date.now()): boolean {
+export function checkFormToken(
+  secret: string,
+  profile: string,
+  runId: string,
+  token: string,
+  now = Date.now(),
+): boolean {
   const m = /^([0-9a-z]+)\.([A-Za-z0-9_-]+)$/.exec(token);
   if (!m) return false;
   const issued = parseInt(m[1]!, 36);

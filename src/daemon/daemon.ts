@@ -8,7 +8,17 @@ import { queuePrefix } from '../store/keys.js';
 import { startHttp } from './http.js';
 import { Metrics } from './metrics.js';
 import { pendingApproval } from '../app/approval-state.js';
-import { checkSchedule, decisionJobId, enqueueTick, resumeJobId, startScheduler, stopScheduler, SYNC_QUEUE, type ProfileSchedule, type SyncJobData } from './scheduler.js';
+import {
+  checkSchedule,
+  decisionJobId,
+  enqueueTick,
+  resumeJobId,
+  startScheduler,
+  stopScheduler,
+  SYNC_QUEUE,
+  type ProfileSchedule,
+  type SyncJobData,
+} from './scheduler.js';
 import { profileStatus } from './status.js';
 import { startSyncWorker, type LocalProgress } from './sync-worker.js';
 
@@ -46,7 +56,11 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
   const runtimeFor = (profile: string) => {
     let rt = runtimes.get(profile);
     if (!rt) {
-      rt = openRuntime(configPath, { profile, log: log.child({ profile }), onResponse: (r) => metrics.apiCall(r.status) });
+      rt = openRuntime(configPath, {
+        profile,
+        log: log.child({ profile }),
+        onResponse: (r) => metrics.apiCall(r.status),
+      });
       runtimes.set(profile, rt);
     }
     return rt;
@@ -65,14 +79,25 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
     workers.push(main.startWorkers({ onOutcome: (op, outcome) => metrics.opOutcome(op.kind, outcome) }));
     // From the runtime's factory (a Cluster cannot duplicate() the same way); the runtime closes it.
     const connection = main.newConnection();
-    workers.push(startSyncWorker({ connection, queuePrefix: prefix, runtimeFor, metrics, log, progress, signal: abort.signal }));
+    workers.push(
+      startSyncWorker({ connection, queuePrefix: prefix, runtimeFor, metrics, log, progress, signal: abort.signal }),
+    );
     // Runs left unfinished by a crash or a shutdown continue first.
     for (const p of config.profiles) {
       const unfinished = await (await runtimeFor(p.name)).store.unfinishedRun();
-      if (unfinished) await enqueueTick(syncQueue, { profile: p.name, mode: 'full', tick: 'resume' }, resumeJobId(p.name, unfinished.runId, unfinished.done), log);
+      if (unfinished)
+        await enqueueTick(
+          syncQueue,
+          { profile: p.name, mode: 'full', tick: 'resume' },
+          resumeJobId(p.name, unfinished.runId, unfinished.done),
+          log,
+        );
     }
   }
-  schedules = role === 'worker' ? startScheduler(config.profiles, undefined, log, { start: false }) : startScheduler(config.profiles, syncQueue, log, { signal: abort.signal });
+  schedules =
+    role === 'worker'
+      ? startScheduler(config.profiles, undefined, log, { start: false })
+      : startScheduler(config.profiles, syncQueue, log, { signal: abort.signal });
 
   const shutdown = async () => {
     stopScheduler(schedules);
@@ -80,8 +105,17 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
     // worker.close() waits for active jobs with no limit: bound it, then hand the rest back. With
     // Redis gone even a forced close can wait forever, so every step is bounded and the
     // connections are dropped at the end whatever happened.
-    await Promise.all(workers.map((w) => bounded(w.close(), config.daemon.shutdownTimeoutMs).then(() => bounded(w.close(true), 2000))));
-    await Promise.all(workers.map((w) => bounded(w.disconnect().catch(() => {}), 1000)));
+    await Promise.all(
+      workers.map((w) => bounded(w.close(), config.daemon.shutdownTimeoutMs).then(() => bounded(w.close(true), 2000))),
+    );
+    await Promise.all(
+      workers.map((w) =>
+        bounded(
+          w.disconnect().catch(() => {}),
+          1000,
+        ),
+      ),
+    );
     await bounded(syncQueue.close(), 2000);
     for (const pending of runtimes.values()) {
       const rt = await pending.catch(() => undefined);
@@ -95,9 +129,19 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
   let http: Server;
   try {
     http = await startHttp({
-      host: config.daemon.http.host, port: opts.port ?? config.daemon.http.port, ...(config.daemon.http.token ? { token: config.daemon.http.token } : {}), metrics, log,
+      host: config.daemon.http.host,
+      port: opts.port ?? config.daemon.http.port,
+      ...(config.daemon.http.token ? { token: config.daemon.http.token } : {}),
+      metrics,
+      log,
       ready: async () => {
-        const redis = await bounded(main.redis.ping().then(() => 'ok', (e: Error) => e.message), 1000);
+        const redis = await bounded(
+          main.redis.ping().then(
+            () => 'ok',
+            (e: Error) => e.message,
+          ),
+          1000,
+        );
         const checks: Record<string, string> = {
           redis: typeof redis === 'string' ? redis : 'timeout',
           workers: role === 'scheduler' ? 'not this role' : workers.every((w) => w.isRunning()) ? 'ok' : 'stopped',
@@ -108,20 +152,44 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
       },
       beforeScrape: async () => {
         metrics.updateBudgetUse(main.budget?.ratePerSecond ?? 0);
-        for (const [name, queue] of [['ops', main.queue], ['syncs', syncQueue]] as const) {
-          const counts = (await bounded(queue.getJobCounts(...JOB_STATES).catch(() => undefined), 1000)) as Record<string, number> | undefined;
+        for (const [name, queue] of [
+          ['ops', main.queue],
+          ['syncs', syncQueue],
+        ] as const) {
+          const counts = (await bounded(
+            queue.getJobCounts(...JOB_STATES).catch(() => undefined),
+            1000,
+          )) as Record<string, number> | undefined;
           for (const [state, n] of Object.entries(counts ?? {})) metrics.queueJobs.set({ queue: name, state }, n);
         }
       },
-      status: async () => Promise.all(config.profiles.map(async (p) => profileStatus(p, await runtimeFor(p.name), schedules.find((s) => s.profile === p.name), progress.get(p.name)))),
-      run: async (profile, runId) => (config.profiles.some((p) => p.name === profile) ? (await runtimeFor(profile)).store.getRun(runId) : undefined),
-      plan: async (profile, runId) => (config.profiles.some((p) => p.name === profile) ? (await runtimeFor(profile)).store.plan(runId) : undefined),
+      status: async () =>
+        Promise.all(
+          config.profiles.map(async (p) =>
+            profileStatus(
+              p,
+              await runtimeFor(p.name),
+              schedules.find((s) => s.profile === p.name),
+              progress.get(p.name),
+            ),
+          ),
+        ),
+      run: async (profile, runId) =>
+        config.profiles.some((p) => p.name === profile) ? (await runtimeFor(profile)).store.getRun(runId) : undefined,
+      plan: async (profile, runId) =>
+        config.profiles.some((p) => p.name === profile) ? (await runtimeFor(profile)).store.plan(runId) : undefined,
       tokenName: config.daemon.http.tokenName ?? 'status-page',
       // The page only queues the decision: a sync worker carries it out under the profile lock.
       decide: async (profile, runId, action, by) => {
         if (!config.profiles.some((p) => p.name === profile)) return 'not-pending';
         if ((await pendingApproval(await runtimeFor(profile)))?.runId !== runId) return 'not-pending';
-        const queued = await enqueueTick(syncQueue, { profile, mode: 'full', tick: 'decision', decision: { runId, action, by } }, decisionJobId(profile, runId), log, abort.signal);
+        const queued = await enqueueTick(
+          syncQueue,
+          { profile, mode: 'full', tick: 'decision', decision: { runId, action, by } },
+          decisionJobId(profile, runId),
+          log,
+          abort.signal,
+        );
         if (!queued) throw new Error('Redis did not take the decision');
         return 'queued';
       },
@@ -136,16 +204,22 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
 
   let closing: Promise<void> | undefined;
   return {
-    http, url, metrics,
-    close: () => (closing ??= (async () => {
-      log.info({ timeoutMs: config.daemon.shutdownTimeoutMs }, 'shutting down: no new jobs; in-flight work finishes or is handed back');
-      stopping = true; // /readyz answers 503 while in-flight work drains; /healthz stays up
-      await shutdown();
-      const closed = new Promise<void>((r) => http.close(() => r()));
-      http.closeIdleConnections();
-      await bounded(closed, 2000);
-      http.closeAllConnections();
-      log.info('daemon stopped');
-    })()),
+    http,
+    url,
+    metrics,
+    close: () =>
+      (closing ??= (async () => {
+        log.info(
+          { timeoutMs: config.daemon.shutdownTimeoutMs },
+          'shutting down: no new jobs; in-flight work finishes or is handed back',
+        );
+        stopping = true; // /readyz answers 503 while in-flight work drains; /healthz stays up
+        await shutdown();
+        const closed = new Promise<void>((r) => http.close(() => r()));
+        http.closeIdleConnections();
+        await bounded(closed, 2000);
+        http.closeAllConnections();
+        log.info('daemon stopped');
+      })()),
   };
 }

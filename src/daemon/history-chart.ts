@@ -14,7 +14,10 @@ const SHOWN = 15;
  * or a slowdown shows at a glance. Each bar links to its run and says its numbers on hover.
  */
 export function historyChart(profile: string, runs: RunView[]): string {
-  const shown = runs.filter((r) => r.status !== 'running').slice(0, SHOWN).reverse();
+  const shown = runs
+    .filter((r) => r.status !== 'running')
+    .slice(0, SHOWN)
+    .reverse();
   if (shown.length === 0) return '';
   const ops = shown.map((r) => ({ applied: sum(r, 'applied') + sum(r, 'already-done'), failed: failedOps(r) }));
   const maxOps = Math.max(1, ...ops.map((o) => o.applied + o.failed));
@@ -32,15 +35,22 @@ export function historyChart(profile: string, runs: RunView[]): string {
     const parts = [
       `<title>${esc(label)}</title>`,
       `<rect class="slot" x="${x.toFixed(1)}" y="${TOP}" width="${barW.toFixed(1)}" height="${BASE - TOP}" fill="transparent"/>`,
-      applied > 0 ? `<rect class="applied" x="${x.toFixed(1)}" y="${(BASE - hA).toFixed(1)}" width="${barW.toFixed(1)}" height="${hA.toFixed(1)}" fill="#3aa35b"/>` : '',
-      failed > 0 ? `<rect class="failed" x="${x.toFixed(1)}" y="${(BASE - hA - hF).toFixed(1)}" width="${barW.toFixed(1)}" height="${hF.toFixed(1)}" fill="#d2453d"/>` : '',
-      r.status === 'blocked' || r.status === 'failed' ? `<rect class="${r.status}" x="${x.toFixed(1)}" y="${BASE - 6}" width="${barW.toFixed(1)}" height="6" fill="${r.status === 'blocked' ? '#d94c94' : '#8a1c17'}"/>` : '',
+      applied > 0
+        ? `<rect class="applied" x="${x.toFixed(1)}" y="${(BASE - hA).toFixed(1)}" width="${barW.toFixed(1)}" height="${hA.toFixed(1)}" fill="#3aa35b"/>`
+        : '',
+      failed > 0
+        ? `<rect class="failed" x="${x.toFixed(1)}" y="${(BASE - hA - hF).toFixed(1)}" width="${barW.toFixed(1)}" height="${hF.toFixed(1)}" fill="#d2453d"/>`
+        : '',
+      r.status === 'blocked' || r.status === 'failed'
+        ? `<rect class="${r.status}" x="${x.toFixed(1)}" y="${BASE - 6}" width="${barW.toFixed(1)}" height="6" fill="${r.status === 'blocked' ? '#d94c94' : '#8a1c17'}"/>`
+        : '',
       `<circle class="duration" cx="${(x + barW / 2).toFixed(1)}" cy="${(BASE - ((BASE - TOP) * ms) / maxMs).toFixed(1)}" r="3" fill="#1f4fa3"/>`,
     ];
     return `<a href="${runHref(profile, r.runId)}"><g class="run">${parts.join('')}</g></a>`;
   });
-  const axis = `<line x1="36" y1="${BASE}" x2="${W - 10}" y2="${BASE}" stroke="#c8ccd3"/><text x="32" y="${TOP + 8}" text-anchor="end" font-size="10" fill="#667">${maxOps}</text><text x="32" y="${BASE}" text-anchor="end" font-size="10" fill="#667">0</text>`
-    + `<text x="40" y="${H - 10}" font-size="10" fill="#667">older</text><text x="${W - 10}" y="${H - 10}" text-anchor="end" font-size="10" fill="#667">newest · slowest ${esc(seconds(maxMs / 1000))}</text>`;
+  const axis =
+    `<line x1="36" y1="${BASE}" x2="${W - 10}" y2="${BASE}" stroke="#c8ccd3"/><text x="32" y="${TOP + 8}" text-anchor="end" font-size="10" fill="#667">${maxOps}</text><text x="32" y="${BASE}" text-anchor="end" font-size="10" fill="#667">0</text>` +
+    `<text x="40" y="${H - 10}" font-size="10" fill="#667">older</text><text x="${W - 10}" y="${H - 10}" text-anchor="end" font-size="10" fill="#667">newest · slowest ${esc(seconds(maxMs / 1000))}</text>`;
   return `<figure class="history" id="history-${esc(profile)}" style="margin:8px 0"><svg class="history" viewBox="0 0 ${W} ${H}" role="img" aria-label="last ${shown.length} runs of ${esc(profile)}: ops applied, failed, duration">${axis}${bars.join('')}</svg>
 <figcaption class="legend">last ${shown.length} runs<i style="background:#3aa35b"></i>ops done<i style="background:#d2453d"></i>failed<i style="background:#d94c94"></i>blocked<i style="background:#1f4fa3;border-radius:5px"></i>duration</figcaption></figure>`;
 }

@@ -20,7 +20,12 @@ export interface HttpDeps {
   /** The run's stored plan (ops in words, a blocked plan's deletions). */
   plan?: (profile: string, runId: string) => Promise<Plan | undefined>;
   /** Hands Approve / Reject to a sync worker; 'not-pending' when the run no longer waits. */
-  decide?: (profile: string, runId: string, action: 'approve' | 'reject', by: string) => Promise<'queued' | 'not-pending'>;
+  decide?: (
+    profile: string,
+    runId: string,
+    action: 'approve' | 'reject',
+    by: string,
+  ) => Promise<'queued' | 'not-pending'>;
   /** Who a decision made with the token is recorded as. @defaultValue 'status-page' */
   tokenName?: string;
 }
@@ -42,7 +47,8 @@ export async function startHttp(deps: HttpDeps): Promise<Server> {
 
 /** No scripts anywhere: even a value that escaped escaping could not run. Forms post only to this origin. */
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -78,7 +84,12 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   if (!authorised(req, deps.token)) return unauthorised(res);
   if (url.pathname === '/readyz') {
     const r = await deps.ready();
-    return send(res, r.ok ? 200 : 503, 'application/json', JSON.stringify({ status: r.ok ? 'ready' : 'not ready', checks: r.checks }) + '\n');
+    return send(
+      res,
+      r.ok ? 200 : 503,
+      'application/json',
+      JSON.stringify({ status: r.ok ? 'ready' : 'not ready', checks: r.checks }) + '\n',
+    );
   }
   if (url.pathname === '/metrics') {
     await deps.beforeScrape();
@@ -95,9 +106,17 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     const plan = await deps.plan?.(profile, run.runId);
     const pending = run.approval?.state === 'pending' && deps.token !== undefined && deps.decide !== undefined;
     const notice = NOTICES[url.searchParams.get('notice') ?? ''];
-    return send(res, 200, 'text/html; charset=utf-8', renderRunPage(profile, run, {
-      ...(plan ? { plan } : {}), page: Number(url.searchParams.get('page') ?? 1) || 1, ...(pending ? { csrf: formToken(deps.token!, profile, run.runId) } : {}), ...(notice ? { notice } : {}),
-    }));
+    return send(
+      res,
+      200,
+      'text/html; charset=utf-8',
+      renderRunPage(profile, run, {
+        ...(plan ? { plan } : {}),
+        page: Number(url.searchParams.get('page') ?? 1) || 1,
+        ...(pending ? { csrf: formToken(deps.token!, profile, run.runId) } : {}),
+        ...(notice ? { notice } : {}),
+      }),
+    );
   }
   return send(res, 404, 'text/plain', 'not found\n');
 }
@@ -137,17 +156,36 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
  * page's form token for this run. The decision is queued for a sync worker, which takes the profile
  * lock and records who and when; the answer sends the browser back to the run page (303).
  */
-async function postDecision(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, profile: string, runId: string): Promise<void> {
-  if (!deps.token || !deps.decide) return send(res, 403, 'text/plain', 'decisions from the status page need daemon.http.token; from a shell use rostersync approve|reject RUN_ID\n');
+async function postDecision(
+  deps: HttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  profile: string,
+  runId: string,
+): Promise<void> {
+  if (!deps.token || !deps.decide)
+    return send(
+      res,
+      403,
+      'text/plain',
+      'decisions from the status page need daemon.http.token; from a shell use rostersync approve|reject RUN_ID\n',
+    );
   if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-site request refused\n');
   const form = await readForm(req);
   const action = form?.get('action');
-  if (!form || !checkFormToken(deps.token, profile, runId, form.get('csrf') ?? '')) return send(res, 403, 'text/plain', 'form token missing, expired or not for this run: reload the run page\n');
-  if (action !== 'approve' && action !== 'reject') return send(res, 400, 'text/plain', 'action must be approve or reject\n');
+  if (!form || !checkFormToken(deps.token, profile, runId, form.get('csrf') ?? ''))
+    return send(res, 403, 'text/plain', 'form token missing, expired or not for this run: reload the run page\n');
+  if (action !== 'approve' && action !== 'reject')
+    return send(res, 400, 'text/plain', 'action must be approve or reject\n');
   const by = deps.tokenName ?? 'status-page';
   const result = await deps.decide(profile, runId, action, by);
-  if (result === 'not-pending') return send(res, 409, 'text/plain', `run ${runId} is not waiting for a decision (decided, expired or replaced)\n`);
+  if (result === 'not-pending')
+    return send(res, 409, 'text/plain', `run ${runId} is not waiting for a decision (decided, expired or replaced)\n`);
   deps.log.info({ profile, runId, action, by }, 'decision received from the status page');
-  res.writeHead(303, { location: `/runs/${encodeURIComponent(profile)}/${encodeURIComponent(runId)}?notice=${action}`, 'cache-control': 'no-store', ...SECURITY_HEADERS });
+  res.writeHead(303, {
+    location: `/runs/${encodeURIComponent(profile)}/${encodeURIComponent(runId)}?notice=${action}`,
+    'cache-control': 'no-store',
+    ...SECURITY_HEADERS,
+  });
   res.end();
 }

@@ -1,7 +1,17 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How a sync job ended: a run's status, or why no run happened. */
-export type SyncJobResult = 'succeeded' | 'partial' | 'blocked' | 'failed' | 'waiting' | 'rejected' | 'refused-overlap' | 'interrupted' | 'nothing-to-resume' | 'not-pending';
+export type SyncJobResult =
+  | 'succeeded'
+  | 'partial'
+  | 'blocked'
+  | 'failed'
+  | 'waiting'
+  | 'rejected'
+  | 'refused-overlap'
+  | 'interrupted'
+  | 'nothing-to-resume'
+  | 'not-pending';
 
 /**
  * The daemon's Prometheus metrics, on a registry of its own (never the global one). Counters are per
@@ -9,18 +19,77 @@ export type SyncJobResult = 'succeeded' | 'partial' | 'blocked' | 'failed' | 'wa
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly runs = new Counter({ name: 'rostersync_runs_total', help: 'Sync jobs by profile and result (a run status, or refused-overlap / interrupted / nothing-to-resume).', labelNames: ['profile', 'status'], registers: [this.registry] });
-  readonly ops = new Counter({ name: 'rostersync_ops_total', help: 'Op outcomes recorded by this process, by op kind and outcome.', labelNames: ['kind', 'outcome'], registers: [this.registry] });
-  readonly apiCalls = new Counter({ name: 'rostersync_api_calls_total', help: 'Target API calls by HTTP status (0 = no answer).', labelNames: ['status'], registers: [this.registry] });
-  readonly rateLimited = new Counter({ name: 'rostersync_api_rate_limited_total', help: '429 answers from the target.', registers: [this.registry] });
-  readonly queueJobs = new Gauge({ name: 'rostersync_queue_jobs', help: 'Jobs by queue (ops, syncs) and state.', labelNames: ['queue', 'state'], registers: [this.registry] });
-  readonly budgetRate = new Gauge({ name: 'rostersync_budget_calls_per_second', help: 'Configured rate budget (with headroom), shared by every process on the Redis.', registers: [this.registry] });
-  readonly budgetUse = new Gauge({ name: 'rostersync_budget_use_ratio', help: "This process's API calls in the last minute divided by what the budget allows in a minute.", registers: [this.registry] });
-  readonly lastSuccess = new Gauge({ name: 'rostersync_last_success_timestamp_seconds', help: 'End of the last successful sync per profile (run by this process).', labelNames: ['profile'], registers: [this.registry] });
-  readonly runDuration = new Histogram({ name: 'rostersync_run_duration_seconds', help: 'Sync run duration, read to last outcome.', labelNames: ['profile'], buckets: [1, 5, 15, 60, 300, 900, 3600, 10_800], registers: [this.registry] });
-  readonly sourceDuration = new Histogram({ name: 'rostersync_source_read_duration_seconds', help: 'Source read duration.', labelNames: ['profile', 'mode'], buckets: [0.1, 0.5, 1, 5, 15, 60, 300], registers: [this.registry] });
-  readonly sourcePeople = new Gauge({ name: 'rostersync_source_people', help: 'People in the last source read.', labelNames: ['profile'], registers: [this.registry] });
-  readonly sourceGroups = new Gauge({ name: 'rostersync_source_groups', help: 'Groups in the last source read.', labelNames: ['profile'], registers: [this.registry] });
+  readonly runs = new Counter({
+    name: 'rostersync_runs_total',
+    help: 'Sync jobs by profile and result (a run status, or refused-overlap / interrupted / nothing-to-resume).',
+    labelNames: ['profile', 'status'],
+    registers: [this.registry],
+  });
+  readonly ops = new Counter({
+    name: 'rostersync_ops_total',
+    help: 'Op outcomes recorded by this process, by op kind and outcome.',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly apiCalls = new Counter({
+    name: 'rostersync_api_calls_total',
+    help: 'Target API calls by HTTP status (0 = no answer).',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: 'rostersync_api_rate_limited_total',
+    help: '429 answers from the target.',
+    registers: [this.registry],
+  });
+  readonly queueJobs = new Gauge({
+    name: 'rostersync_queue_jobs',
+    help: 'Jobs by queue (ops, syncs) and state.',
+    labelNames: ['queue', 'state'],
+    registers: [this.registry],
+  });
+  readonly budgetRate = new Gauge({
+    name: 'rostersync_budget_calls_per_second',
+    help: 'Configured rate budget (with headroom), shared by every process on the Redis.',
+    registers: [this.registry],
+  });
+  readonly budgetUse = new Gauge({
+    name: 'rostersync_budget_use_ratio',
+    help: "This process's API calls in the last minute divided by what the budget allows in a minute.",
+    registers: [this.registry],
+  });
+  readonly lastSuccess = new Gauge({
+    name: 'rostersync_last_success_timestamp_seconds',
+    help: 'End of the last successful sync per profile (run by this process).',
+    labelNames: ['profile'],
+    registers: [this.registry],
+  });
+  readonly runDuration = new Histogram({
+    name: 'rostersync_run_duration_seconds',
+    help: 'Sync run duration, read to last outcome.',
+    labelNames: ['profile'],
+    buckets: [1, 5, 15, 60, 300, 900, 3600, 10_800],
+    registers: [this.registry],
+  });
+  readonly sourceDuration = new Histogram({
+    name: 'rostersync_source_read_duration_seconds',
+    help: 'Source read duration.',
+    labelNames: ['profile', 'mode'],
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300],
+    registers: [this.registry],
+  });
+  readonly sourcePeople = new Gauge({
+    name: 'rostersync_source_people',
+    help: 'People in the last source read.',
+    labelNames: ['profile'],
+    registers: [this.registry],
+  });
+  readonly sourceGroups = new Gauge({
+    name: 'rostersync_source_groups',
+    help: 'Groups in the last source read.',
+    labelNames: ['profile'],
+    registers: [this.registry],
+  });
   private readonly recentCalls: number[] = [];
 
   /** Hook: one target API answer (status 0 when none came). */
@@ -37,7 +106,12 @@ export class Metrics {
   }
 
   /** A sync job's end; a run that happened also reports its duration and source read. */
-  syncFinished(profile: string, result: SyncJobResult, run?: { durationMs: number; source?: { readMs: number; people: number; groups: number }; mode: string }, now = Date.now()): void {
+  syncFinished(
+    profile: string,
+    result: SyncJobResult,
+    run?: { durationMs: number; source?: { readMs: number; people: number; groups: number }; mode: string },
+    now = Date.now(),
+  ): void {
     this.runs.inc({ profile, status: result });
     if (!run) return;
     this.runDuration.observe({ profile }, run.durationMs / 1000);

@@ -5,12 +5,21 @@ import type { RunView } from '../store/run-record.js';
 export const OUTCOMES = ['applied', 'already-done', 'failed', 'skipped-dependency'] as const;
 
 /** HTML-escapes any value: every piece of data on these pages goes through it. */
-export const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-export const sum = (r: RunView, outcome: string) => Object.entries(r.counts).filter(([k]) => k.endsWith(`.${outcome}`)).reduce((n, [, v]) => n + v, 0);
+export const esc = (s: unknown): string =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+export const sum = (r: RunView, outcome: string) =>
+  Object.entries(r.counts)
+    .filter(([k]) => k.endsWith(`.${outcome}`))
+    .reduce((n, [, v]) => n + v, 0);
 export const failedOps = (r: RunView) => sum(r, 'failed') + sum(r, 'skipped-dependency');
-export const durationMs = (r: RunView) => (r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : undefined);
+export const durationMs = (r: RunView) =>
+  r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : undefined;
 export const took = (r: RunView) => (r.finishedAt ? seconds(durationMs(r)! / 1000) : '…');
-export const runHref = (profile: string, runId: string) => `/runs/${encodeURIComponent(profile)}/${encodeURIComponent(runId)}`;
+export const runHref = (profile: string, runId: string) =>
+  `/runs/${encodeURIComponent(profile)}/${encodeURIComponent(runId)}`;
 
 export function seconds(s: number): string {
   if (s < 90) return `${s.toFixed(1)} s`;
@@ -20,7 +29,15 @@ export function seconds(s: number): string {
 
 /** "2026-11-23 03:00:05" in the given zone (seconds only when not zero). */
 export function wallClock(at: Date, timezone: string): string {
-  const f = new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', ...(at.getUTCSeconds() ? { second: '2-digit' as const } : {}) });
+  const f = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(at.getUTCSeconds() ? { second: '2-digit' as const } : {}),
+  });
   return f.format(at);
 }
 

@@ -32,9 +32,26 @@ function failureGroups(r: RunView, byKey: Map<string, Op>): string {
     const reason = dep ? 'skipped: an op it depends on did not succeed' : f.reason.replace(REQUEST_LINE, '');
     groups.set(reason, [...(groups.get(reason) ?? []), words(f.opKey) + (dep ? ` (after: ${words(dep[1]!)})` : '')]);
   }
-  const total = Object.entries(r.counts).filter(([k]) => k.endsWith('.failed') || k.endsWith('.skipped-dependency')).reduce((n, [, v]) => n + v, 0);
-  const more = total > r.failures.length ? `<div class="muted">the first ${r.failures.length} of ${total} failures are listed; the counts above are exact</div>` : '';
-  return more + [...groups].sort((a, b) => b[1].length - a[1].length).map(([reason, ops]) => `<div class="group failure-group"><h3><span class="count">${ops.length}</span>${esc(reason)}</h3><ul>${ops.slice(0, 20).map((o) => `<li class="op">${clipped(o)}</li>`).join('')}${ops.length > 20 ? `<li class="muted">… ${ops.length - 20} more</li>` : ''}</ul></div>`).join('');
+  const total = Object.entries(r.counts)
+    .filter(([k]) => k.endsWith('.failed') || k.endsWith('.skipped-dependency'))
+    .reduce((n, [, v]) => n + v, 0);
+  const more =
+    total > r.failures.length
+      ? `<div class="muted">the first ${r.failures.length} of ${total} failures are listed; the counts above are exact</div>`
+      : '';
+  return (
+    more +
+    [...groups]
+      .sort((a, b) => b[1].length - a[1].length)
+      .map(
+        ([reason, ops]) =>
+          `<div class="group failure-group"><h3><span class="count">${ops.length}</span>${esc(reason)}</h3><ul>${ops
+            .slice(0, 20)
+            .map((o) => `<li class="op">${clipped(o)}</li>`)
+            .join('')}${ops.length > 20 ? `<li class="muted">… ${ops.length - 20} more</li>` : ''}</ul></div>`,
+      )
+      .join('')
+  );
 }
 
 function deletions(profile: string, r: RunView, plan: Plan, pageNo: number): string {
@@ -42,9 +59,15 @@ function deletions(profile: string, r: RunView, plan: Plan, pageNo: number): str
   if (ops.length === 0) return '';
   const pages = Math.max(1, Math.ceil(ops.length / PER_PAGE));
   const p = Math.min(Math.max(1, pageNo), pages);
-  const rows = ops.slice((p - 1) * PER_PAGE, p * PER_PAGE).map((op) => `<tr><td>${clipped(describeOp(op), 'op')}</td><td class="why">${esc(op.reason)}</td></tr>`).join('');
+  const rows = ops
+    .slice((p - 1) * PER_PAGE, p * PER_PAGE)
+    .map((op) => `<tr><td>${clipped(describeOp(op), 'op')}</td><td class="why">${esc(op.reason)}</td></tr>`)
+    .join('');
   const link = (n: number, label: string) => `<a href="?page=${n}#deletions">${label}</a>`;
-  const pager = pages > 1 ? `<div class="pager">page ${p} of ${pages} ${p > 1 ? link(p - 1, '‹ previous') : ''} ${p < pages ? link(p + 1, 'next ›') : ''}</div>` : '';
+  const pager =
+    pages > 1
+      ? `<div class="pager">page ${p} of ${pages} ${p > 1 ? link(p - 1, '‹ previous') : ''} ${p < pages ? link(p + 1, 'next ›') : ''}</div>`
+      : '';
   return `<h2 id="deletions">Deletions and removals (${ops.length})</h2>${pager}<table class="fixed deletions"><tr><th style="width:58%">op</th><th>why</th></tr>${rows}</table>${pager}`;
 }
 
@@ -54,10 +77,14 @@ function decisionCard(profile: string, r: RunView, opts: RunPageOptions): string
   const who = `${a.by ? ` by ${esc(a.by)}` : ''}${a.at ? ` at ${esc(a.at)}` : ''}`;
   const notice = opts.notice ? `<div class="notice"><b>${esc(opts.notice)}</b></div>` : '';
   if (a.state !== 'pending') {
-    const fresh = a.freshRunId ? ` Fresh plan: <a href="/runs/${encodeURIComponent(profile)}/${encodeURIComponent(a.freshRunId)}">${esc(a.freshRunId)}</a>.` : '';
+    const fresh = a.freshRunId
+      ? ` Fresh plan: <a href="/runs/${encodeURIComponent(profile)}/${encodeURIComponent(a.freshRunId)}">${esc(a.freshRunId)}</a>.`
+      : '';
     return `<div class="card decision">${notice}<span class="badge ${esc(a.state)}">${esc(a.state)}</span>${who}${a.note ? `: ${esc(a.note)}` : ''}.${fresh}</div>`;
   }
-  const ticks = a.waitingTicks ? `<div class="waiting-ticks">${a.waitingTicks.count} tick(s) since planned and applied nothing; the last ${a.waitingTicks.samePlan ? 'planned the same changes' : `planned different changes (${a.waitingTicks.lastOps} ops): approving will be refused as stale and a fresh plan made`}.</div>` : '';
+  const ticks = a.waitingTicks
+    ? `<div class="waiting-ticks">${a.waitingTicks.count} tick(s) since planned and applied nothing; the last ${a.waitingTicks.samePlan ? 'planned the same changes' : `planned different changes (${a.waitingTicks.lastOps} ops): approving will be refused as stale and a fresh plan made`}.</div>`
+    : '';
   const form = opts.csrf
     ? `<form class="decide" method="post" action="/runs/${encodeURIComponent(profile)}/${encodeURIComponent(r.runId)}/decision"><input type="hidden" name="csrf" value="${esc(opts.csrf)}">
 <button class="approve" type="submit" name="action" value="approve">Approve and apply ${r.totalOps} ops</button><button class="reject" type="submit" name="action" value="reject">Reject</button></form>`
@@ -69,8 +96,14 @@ function decisionCard(profile: string, r: RunView, opts: RunPageOptions): string
 export function renderRunPage(profile: string, r: RunView, opts: RunPageOptions = {}): string {
   const byKey = new Map((opts.plan?.phases.flat() ?? []).map((op) => [op.key, op]));
   const rows = OP_KINDS.filter((k) => (r.planned[k] ?? 0) > 0)
-    .map((k) => `<tr><td>${esc(k)}</td><td class="n">${r.planned[k]}</td>${OUTCOMES.map((o) => `<td class="n">${r.counts[`${k}.${o}`] ?? 0}</td>`).join('')}</tr>`).join('');
-  const source = r.source ? `<div class="card">source: ${r.source.people} people, ${r.source.groups} groups, ${r.source.issues} skipped rows, read in ${esc(seconds(r.source.readMs / 1000))}</div>` : '';
+    .map(
+      (k) =>
+        `<tr><td>${esc(k)}</td><td class="n">${r.planned[k]}</td>${OUTCOMES.map((o) => `<td class="n">${r.counts[`${k}.${o}`] ?? 0}</td>`).join('')}</tr>`,
+    )
+    .join('');
+  const source = r.source
+    ? `<div class="card">source: ${r.source.people} people, ${r.source.groups} groups, ${r.source.issues} skipped rows, read in ${esc(seconds(r.source.readMs / 1000))}</div>`
+    : '';
   const body = `<h1>Run ${esc(r.runId)} <span class="badge ${esc(r.status)}">${esc(r.status)}</span></h1>
 <div class="muted">profile ${esc(profile)} · plan ${esc(r.planId ?? '—')} · ${esc(r.trigger)} / ${esc(r.mode)} · started ${esc(r.startedAt)} · took ${esc(took(r))} · ${r.done} / ${r.totalOps} ops done · ${r.warnings} warnings · <a href="/">back</a> · <a href="?format=json">json</a></div>
 ${r.blocked ? `<div class="card blocked-plan safety"><b>${esc(r.blocked.code)}</b>: ${esc(r.blocked.reason)}</div>` : ''}${decisionCard(profile, r, opts)}${r.error ? `<div class="card"><b>error</b>: ${esc(r.error)}</div>` : ''}${source}

@@ -48,12 +48,19 @@ export function checkSchedule(p: ProfileConfig): void {
   if (!s) return;
   for (const mode of ['full', 'incremental'] as const) {
     const expression = s[mode];
-    if (expression !== undefined && !validate(expression)) throw new ConfigError(`profiles.${p.name}.schedule.${mode}: not a valid cron expression: "${expression}"`, `schedule.${mode}`);
+    if (expression !== undefined && !validate(expression))
+      throw new ConfigError(
+        `profiles.${p.name}.schedule.${mode}: not a valid cron expression: "${expression}"`,
+        `schedule.${mode}`,
+      );
   }
   try {
     new Intl.DateTimeFormat('en', { timeZone: s.timezone });
   } catch {
-    throw new ConfigError(`profiles.${p.name}.schedule.timezone: not an IANA time zone: "${s.timezone}"`, 'schedule.timezone');
+    throw new ConfigError(
+      `profiles.${p.name}.schedule.timezone: not an IANA time zone: "${s.timezone}"`,
+      'schedule.timezone',
+    );
   }
 }
 
@@ -64,7 +71,12 @@ const MISSED_TOLERANCE_MS = 60_000;
  * node-cron tasks for each profile; a tick enqueues one sync job. The full schedule wins a shared tick.
  * With `start: false` the tasks only describe the schedule (next ticks for the status page).
  */
-export function startScheduler(profiles: ProfileConfig[], queue: Queue<SyncJobData> | undefined, log: Logger, opts: { start?: boolean; signal?: AbortSignal } = {}): ProfileSchedule[] {
+export function startScheduler(
+  profiles: ProfileConfig[],
+  queue: Queue<SyncJobData> | undefined,
+  log: Logger,
+  opts: { start?: boolean; signal?: AbortSignal } = {},
+): ProfileSchedule[] {
   const start = opts.start ?? true;
   profiles.forEach(checkSchedule);
   const cronLog = {
@@ -73,35 +85,74 @@ export function startScheduler(profiles: ProfileConfig[], queue: Queue<SyncJobDa
     warn: (m: string) => log.warn({ cron: m }, 'node-cron'),
     error: (m: string | Error) => log.error({ cron: String(m) }, 'node-cron'),
   };
-  return profiles.filter((p) => p.schedule && (p.schedule.full || p.schedule.incremental)).map((p) => {
-    const s = p.schedule!;
-    const tasks: ProfileSchedule['tasks'] = [];
-    for (const mode of ['full', 'incremental'] as const) {
-      const expression = s[mode];
-      if (!expression) continue;
-      const task = createTask(expression, async (ctx) => {
-        const full = tasks.find((t) => t.mode === 'full');
-        if (mode === 'incremental' && full?.task.match(ctx.date)) return; // the full sync of this tick covers it
-        if (queue) await enqueueTick(queue, { profile: p.name, mode, tick: ctx.date.toISOString() }, tickJobId(p.name, ctx.date), log, opts.signal);
-      }, { name: `${p.name}-${mode}`, timezone: s.timezone, noOverlap: true, missedExecutionTolerance: MISSED_TOLERANCE_MS, logger: cronLog, suppressMissedWarning: true });
-      task.on('execution:missed', (ctx) => log.warn({ profile: p.name, mode, scheduled: ctx.date.toISOString() }, 'sync tick missed: the process was busy or paused past the tolerance'));
-      tasks.push({ mode, expression, task });
-    }
-    if (!start) return { profile: p.name, timezone: s.timezone, active: false, tasks };
-    for (const t of tasks) void t.task.start();
-    log.info({ profile: p.name, timezone: s.timezone, schedules: tasks.map((t) => `${t.mode}: ${t.expression}`) }, 'schedules started');
-    return { profile: p.name, timezone: s.timezone, active: true, tasks };
-  });
+  return profiles
+    .filter((p) => p.schedule && (p.schedule.full || p.schedule.incremental))
+    .map((p) => {
+      const s = p.schedule!;
+      const tasks: ProfileSchedule['tasks'] = [];
+      for (const mode of ['full', 'incremental'] as const) {
+        const expression = s[mode];
+        if (!expression) continue;
+        const task = createTask(
+          expression,
+          async (ctx) => {
+            const full = tasks.find((t) => t.mode === 'full');
+            if (mode === 'incremental' && full?.task.match(ctx.date)) return; // the full sync of this tick covers it
+            if (queue)
+              await enqueueTick(
+                queue,
+                { profile: p.name, mode, tick: ctx.date.toISOString() },
+                tickJobId(p.name, ctx.date),
+                log,
+                opts.signal,
+              );
+          },
+          {
+            name: `${p.name}-${mode}`,
+            timezone: s.timezone,
+            noOverlap: true,
+            missedExecutionTolerance: MISSED_TOLERANCE_MS,
+            logger: cronLog,
+            suppressMissedWarning: true,
+          },
+        );
+        task.on('execution:missed', (ctx) =>
+          log.warn(
+            { profile: p.name, mode, scheduled: ctx.date.toISOString() },
+            'sync tick missed: the process was busy or paused past the tolerance',
+          ),
+        );
+        tasks.push({ mode, expression, task });
+      }
+      if (!start) return { profile: p.name, timezone: s.timezone, active: false, tasks };
+      for (const t of tasks) void t.task.start();
+      log.info(
+        { profile: p.name, timezone: s.timezone, schedules: tasks.map((t) => `${t.mode}: ${t.expression}`) },
+        'schedules started',
+      );
+      return { profile: p.name, timezone: s.timezone, active: true, tasks };
+    });
 }
 
 /**
  * Adds one sync job; a job with this id already there (another replica's add of the same tick,
  * kept a day after it completed) makes it a no-op. Retries a Redis outage for about half a minute.
  */
-export async function enqueueTick(queue: Queue<SyncJobData>, data: SyncJobData, jobId: string, log: Logger, signal?: AbortSignal, retryDelaysMs = [1000, 2000, 4000, 8000, 16_000]): Promise<boolean> {
+export async function enqueueTick(
+  queue: Queue<SyncJobData>,
+  data: SyncJobData,
+  jobId: string,
+  log: Logger,
+  signal?: AbortSignal,
+  retryDelaysMs = [1000, 2000, 4000, 8000, 16_000],
+): Promise<boolean> {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const job = await queue.add('sync', data, { jobId, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } });
+      const job = await queue.add('sync', data, {
+        jobId,
+        removeOnComplete: { age: 86_400 },
+        removeOnFail: { age: 7 * 86_400 },
+      });
       log.debug({ jobId, job: job.id, mode: data.mode }, 'sync tick enqueued');
       return true;
     } catch (err) {

@@ -11,7 +11,13 @@ export interface ProfileStatus {
   /** False when another replica (role scheduler) fires this profile's ticks. */
   scheduledHere: boolean;
   schedules: { mode: string; expression: string; next: string | null }[];
-  current?: { state: 'reading' | 'applying' | 'interrupted'; runId?: string; done: number; total: number; startedAt: string };
+  current?: {
+    state: 'reading' | 'applying' | 'interrupted';
+    runId?: string;
+    done: number;
+    total: number;
+    startedAt: string;
+  };
   runs: RunView[];
 }
 
@@ -19,7 +25,12 @@ function currentCard(p: ProfileStatus): string {
   const c = p.current;
   if (!c) return '';
   const pct = c.total ? Math.round((100 * c.done) / c.total) : 0;
-  const what = c.state === 'reading' ? ' reading the directory and the target, planning' : c.state === 'interrupted' ? ': continues at the next start or tick' : '';
+  const what =
+    c.state === 'reading'
+      ? ' reading the directory and the target, planning'
+      : c.state === 'interrupted'
+        ? ': continues at the next start or tick'
+        : '';
   const run = c.runId ? ` run <a href="${runHref(p.name, c.runId)}">${esc(c.runId)}</a>` : '';
   const since = c.startedAt ? `, started ${esc(wallClock(new Date(c.startedAt), p.timezone))}` : '';
   return `<div class="card current" id="current-${esc(p.name)}"><span class="badge ${esc(c.state)}">${esc(c.state)}</span>${run}${esc(what)}${since}<br>
@@ -31,8 +42,12 @@ function blockedCard(p: ProfileStatus): string {
   const pending = p.runs.find((r) => r.status === 'blocked' && r.approval?.state === 'pending');
   if (pending) {
     const a = pending.approval!;
-    const planned = Object.entries(pending.planned).map(([k, n]) => `${esc(k)} ${n}`).join(', ');
-    const ticks = a.waitingTicks ? `<br><span class="waiting-ticks">${a.waitingTicks.count} tick(s) since planned and applied nothing (last ${esc(wallClock(new Date(a.waitingTicks.lastAt), p.timezone))}: ${a.waitingTicks.samePlan ? 'the same changes' : `different changes, ${a.waitingTicks.lastOps} ops: approving this plan will be refused as stale`})</span>` : '';
+    const planned = Object.entries(pending.planned)
+      .map(([k, n]) => `${esc(k)} ${n}`)
+      .join(', ');
+    const ticks = a.waitingTicks
+      ? `<br><span class="waiting-ticks">${a.waitingTicks.count} tick(s) since planned and applied nothing (last ${esc(wallClock(new Date(a.waitingTicks.lastAt), p.timezone))}: ${a.waitingTicks.samePlan ? 'the same changes' : `different changes, ${a.waitingTicks.lastOps} ops: approving this plan will be refused as stale`})</span>`
+      : '';
     return `<div class="card blocked-plan pending-approval"><b>Blocked plan waiting for review</b>: <a href="${runHref(p.name, pending.runId)}">${esc(pending.runId)}</a> (plan ${esc(pending.planId)}: ${planned || 'no ops'})<br>
 ${esc(pending.blocked?.code)}: ${esc(pending.blocked?.reason)}<br>Nothing was applied. <a href="${runHref(p.name, pending.runId)}">Review its changes and approve or reject it</a> before ${esc(wallClock(new Date(a.expiresAt), p.timezone))}; until then ticks plan but do not apply.${ticks}</div>`;
   }
@@ -43,7 +58,10 @@ ${esc(newest.blocked?.code)}: ${esc(newest.blocked?.reason)}<br>Nothing was appl
 }
 
 function runRow(p: ProfileStatus, r: RunView): string {
-  const decided = r.approval && r.approval.state !== 'pending' ? `${r.approval.state}${r.approval.by ? ` by ${r.approval.by}` : ''}: ` : '';
+  const decided =
+    r.approval && r.approval.state !== 'pending'
+      ? `${r.approval.state}${r.approval.by ? ` by ${r.approval.by}` : ''}: `
+      : '';
   const firstFailure = decided + (r.failures[0]?.reason ?? r.error ?? r.blocked?.reason ?? '');
   return `<tr><td class="nowrap"><a href="${runHref(p.name, r.runId)}">${esc(r.runId)}</a></td><td><span class="badge ${esc(r.status)}">${esc(r.status)}</span></td>
 <td>${esc(r.trigger)} / ${esc(r.mode)}</td><td class="nowrap" title="${esc(r.startedAt)}">${esc(wallClock(new Date(r.startedAt), p.timezone))}</td><td class="n">${esc(took(r))}</td><td class="n">${r.totalOps}</td>
@@ -52,16 +70,27 @@ function runRow(p: ProfileStatus, r: RunView): string {
 
 /** The daemon's status page: server-rendered, no scripts, every value escaped. */
 export function renderStatusPage(profiles: ProfileStatus[], now = new Date()): string {
-  const sections = profiles.map((p) => {
-    const schedules = p.schedules.length === 0
-      ? '<span class="muted">no schedule: runs only on demand (backfill)</span>'
-      : p.schedules.map((s) => `<div class="schedule">${esc(s.mode)} <code>${esc(s.expression)}</code> next ${esc(nextTick(s.next, p.timezone, now))}</div>`).join('')
-        + (p.scheduledHere ? '' : '<div class="muted">ticks are fired by the scheduler replicas</div>');
-    const rows = p.runs.map((r) => runRow(p, r)).join('') || '<tr><td colspan="10" class="muted">no runs yet</td></tr>';
-    return `<section id="profile-${esc(p.name)}"><h2>Profile ${esc(p.name)} <span class="muted">(${esc(p.source)}, ${esc(p.timezone)})</span></h2>
+  const sections = profiles
+    .map((p) => {
+      const schedules =
+        p.schedules.length === 0
+          ? '<span class="muted">no schedule: runs only on demand (backfill)</span>'
+          : p.schedules
+              .map(
+                (s) =>
+                  `<div class="schedule">${esc(s.mode)} <code>${esc(s.expression)}</code> next ${esc(nextTick(s.next, p.timezone, now))}</div>`,
+              )
+              .join('') + (p.scheduledHere ? '' : '<div class="muted">ticks are fired by the scheduler replicas</div>');
+      const rows =
+        p.runs.map((r) => runRow(p, r)).join('') || '<tr><td colspan="10" class="muted">no runs yet</td></tr>';
+      return `<section id="profile-${esc(p.name)}"><h2>Profile ${esc(p.name)} <span class="muted">(${esc(p.source)}, ${esc(p.timezone)})</span></h2>
 <div class="card schedules">${schedules}</div>${currentCard(p)}${blockedCard(p)}${historyChart(p.name, p.runs)}
 <table class="runs"><tr><th>run</th><th>status</th><th>trigger / mode</th><th>started (${esc(p.timezone)})</th><th class="n">took</th><th class="n">ops</th><th class="n">applied</th><th class="n">already</th><th class="n">failed</th><th>first failure</th></tr>${rows}</table></section>`;
-  }).join('');
-  return page('rostersync status', `<h1>rostersync</h1><div class="muted">status at ${esc(now.toISOString())} · refreshes every 10 s · <a href="/metrics">metrics</a> · <a href="/readyz">readiness</a></div>${sections}`, true);
+    })
+    .join('');
+  return page(
+    'rostersync status',
+    `<h1>rostersync</h1><div class="muted">status at ${esc(now.toISOString())} · refreshes every 10 s · <a href="/metrics">metrics</a> · <a href="/readyz">readiness</a></div>${sections}`,
+    true,
+  );
 }
-

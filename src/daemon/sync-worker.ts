@@ -36,14 +36,20 @@ export interface SyncWorkerDeps {
  */
 export function startSyncWorker(deps: SyncWorkerDeps): Worker<SyncJobData> {
   const worker = new Worker<SyncJobData>(SYNC_QUEUE, (job) => processSync(deps, job), {
-    connection: deps.connection, prefix: deps.queuePrefix, concurrency: 4, lockDuration: 60_000,
+    connection: deps.connection,
+    prefix: deps.queuePrefix,
+    concurrency: 4,
+    lockDuration: 60_000,
   });
   // A Redis outage repeats the same error every couple of seconds: log it once per 30 s.
   let last = { message: '', at: 0, suppressed: 0 };
   worker.on('error', (err) => {
     const now = Date.now();
     if (err.message === last.message && now - last.at < 30_000) return void (last.suppressed += 1);
-    deps.log.error({ err: err.message, repeated: last.message === err.message ? last.suppressed : 0 }, 'sync worker error');
+    deps.log.error(
+      { err: err.message, repeated: last.message === err.message ? last.suppressed : 0 },
+      'sync worker error',
+    );
     last = { message: err.message, at: now, suppressed: 0 };
   });
   return worker;
@@ -59,13 +65,20 @@ async function processSync(deps: SyncWorkerDeps, job: Job<SyncJobData>): Promise
       const unfinished = await rt.store.unfinishedRun();
       let result: SyncJobResult | undefined;
       if (unfinished) {
-        log.info({ runId: unfinished.runId, done: unfinished.done, total: unfinished.totalOps }, 'continuing an unfinished run first');
-        result = await track(deps, profile, unfinished.runId, signal, (hooks) => resumeSync(rt, hooks, unfinished.runId));
+        log.info(
+          { runId: unfinished.runId, done: unfinished.done, total: unfinished.totalOps },
+          'continuing an unfinished run first',
+        );
+        result = await track(deps, profile, unfinished.runId, signal, (hooks) =>
+          resumeSync(rt, hooks, unfinished.runId),
+        );
       }
       if (tick === 'resume') return result ?? finishNoRun(deps, profile);
       if (result === 'interrupted') return result;
       if (job.data.decision) return await decide(deps, rt, job.data.decision, signal);
-      return await track(deps, profile, undefined, signal, (hooks) => runSync(rt, { mode, trigger: tick === 'manual' ? 'manual' : 'schedule', ...hooks }));
+      return await track(deps, profile, undefined, signal, (hooks) =>
+        runSync(rt, { mode, trigger: tick === 'manual' ? 'manual' : 'schedule', ...hooks }),
+      );
     });
   } catch (err) {
     if (!(err instanceof RunInProgressError)) throw err;
@@ -78,11 +91,19 @@ async function processSync(deps: SyncWorkerDeps, job: Job<SyncJobData>): Promise
 }
 
 /** A decision from the status page: the same decideRun as `rostersync approve` / `reject`. */
-async function decide(deps: SyncWorkerDeps, rt: Runtime, d: NonNullable<SyncJobData['decision']>, signal: AbortSignal): Promise<SyncJobResult> {
+async function decide(
+  deps: SyncWorkerDeps,
+  rt: Runtime,
+  d: NonNullable<SyncJobData['decision']>,
+  signal: AbortSignal,
+): Promise<SyncJobResult> {
   const profile = rt.profile.name;
   // track() turns any error into a failed sync: a decision on a run that no longer waits is not one.
   if ((await pendingApproval(rt))?.runId !== d.runId) {
-    deps.log.warn({ profile, runId: d.runId, action: d.action }, 'decision not taken: the run is not waiting for one (decided, expired or unknown)');
+    deps.log.warn(
+      { profile, runId: d.runId, action: d.action },
+      'decision not taken: the run is not waiting for one (decided, expired or unknown)',
+    );
     deps.metrics.syncFinished(profile, 'not-pending');
     return 'not-pending';
   }
@@ -104,17 +125,30 @@ function finishNoRun(deps: SyncWorkerDeps, profile: string): SyncJobResult {
 
 /** Runs one sync with progress for the status page and metrics at its end. */
 async function track(
-  deps: SyncWorkerDeps, profile: string, runId: string | undefined, signal: AbortSignal,
+  deps: SyncWorkerDeps,
+  profile: string,
+  runId: string | undefined,
+  signal: AbortSignal,
   sync: (hooks: { onProgress: (done: number, total: number) => void; signal: AbortSignal }) => Promise<SyncOutcome>,
 ): Promise<SyncJobResult> {
   const started = Date.now();
-  const progress: LocalProgress = { phase: runId ? 'applying' : 'reading', done: 0, total: 0, startedAt: new Date(started).toISOString(), ...(runId ? { runId } : {}) };
+  const progress: LocalProgress = {
+    phase: runId ? 'applying' : 'reading',
+    done: 0,
+    total: 0,
+    startedAt: new Date(started).toISOString(),
+    ...(runId ? { runId } : {}),
+  };
   deps.progress.set(profile, progress);
   const onProgress = (done: number, total: number) => Object.assign(progress, { phase: 'applying', done, total });
   try {
     const outcome = await sync({ onProgress, signal });
     const source = outcome.run.source;
-    deps.metrics.syncFinished(profile, outcome.status, { durationMs: Date.now() - started, mode: outcome.run.mode, ...(source ? { source } : {}) });
+    deps.metrics.syncFinished(profile, outcome.status, {
+      durationMs: Date.now() - started,
+      mode: outcome.run.mode,
+      ...(source ? { source } : {}),
+    });
     return outcome.status;
   } catch (err) {
     if (signal.aborted && !deps.signal.aborted) {

@@ -9,13 +9,19 @@ export const CONTROL_PREFIX = '/_emulator/';
  * in the log or stats, so a test can inspect and steer the emulator without disturbing what it measures.
  */
 export function controlReply<O extends FaultOptions>(
-  runtime: EmulatorRuntime<O>, reset: () => void, method: string, path: string, raw: string,
+  runtime: EmulatorRuntime<O>,
+  reset: () => void,
+  method: string,
+  path: string,
+  raw: string,
   /** The emulator's own control endpoints (by name after the prefix), tried before "unknown". */
   own?: (method: string, name: string, raw: string) => Reply | undefined,
 ): Reply {
   const name = path.slice(CONTROL_PREFIX.length).replace(/\/+$/, '');
   const allow = (m: string): Reply | undefined =>
-    method === m ? undefined : { status: 405, body: { message: `Method "${method}" not allowed.` }, headers: { allow: m } };
+    method === m
+      ? undefined
+      : { status: 405, body: { message: `Method "${method}" not allowed.` }, headers: { allow: m } };
   switch (name) {
     case 'log':
       return allow('GET') ?? { status: 200, body: { entries: runtime.log } };
@@ -39,10 +45,14 @@ function patchOptions<O extends FaultOptions>(runtime: EmulatorRuntime<O>, raw: 
   } catch {
     return { status: 400, body: { message: 'Body must be a JSON object' } };
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, body: { message: 'Body must be a JSON object' } };
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { status: 400, body: { message: 'Body must be a JSON object' } };
   const unknown = Object.keys(body).filter((k) => !(LIVE_OPTION_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    return { status: 400, body: { message: `Unknown option(s): ${unknown.join(', ')}; allowed: ${LIVE_OPTION_KEYS.join(', ')}` } };
+    return {
+      status: 400,
+      body: { message: `Unknown option(s): ${unknown.join(', ')}; allowed: ${LIVE_OPTION_KEYS.join(', ')}` },
+    };
   }
   try {
     runtime.setOptions(body);

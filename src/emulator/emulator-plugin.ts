@@ -38,7 +38,11 @@ export interface EmulatorPlugin {
   flags: Record<string, { type: 'string' | 'boolean' }>;
   /** Help lines for those flags and what the emulator answers like. */
   help: string;
-  start(shared: SharedEmulatorArgs, flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Promise<RunningEmulator>;
+  start(
+    shared: SharedEmulatorArgs,
+    flags: Record<string, string | boolean | undefined>,
+    env: NodeJS.ProcessEnv,
+  ): Promise<RunningEmulator>;
   /** The bundled sample config for this target (absolute path). */
   demoConfig: string;
   startDemo(): Promise<DemoTarget>;

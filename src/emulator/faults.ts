@@ -17,7 +17,10 @@ export interface Limiter {
 export class SlidingWindowLimiter implements Limiter {
   private readonly hits = new Map<string, { times: number[]; head: number }>();
 
-  constructor(private readonly limit: RateLimitOption, private readonly now: () => number) {}
+  constructor(
+    private readonly limit: RateLimitOption,
+    private readonly now: () => number,
+  ) {}
 
   take(ip: string): Admission {
     const t = this.now();
@@ -64,7 +67,10 @@ export class SlidingWindowLimiter implements Limiter {
 export class FixedWindowLimiter implements Limiter {
   private readonly counts = new Map<string, { window: number; n: number }>();
 
-  constructor(private readonly limit: RateLimitOption, private readonly now: () => number) {}
+  constructor(
+    private readonly limit: RateLimitOption,
+    private readonly now: () => number,
+  ) {}
 
   private current(key: string): { window: number; n: number } {
     const w = Math.floor(this.now() / this.limit.windowMs);
@@ -75,14 +81,19 @@ export class FixedWindowLimiter implements Limiter {
 
   take(key: string): Admission {
     const c = this.current(key);
-    if (c.n >= this.limit.max) return { ok: false, retryAfterMs: Math.max(1, (c.window + 1) * this.limit.windowMs - this.now()) };
+    if (c.n >= this.limit.max)
+      return { ok: false, retryAfterMs: Math.max(1, (c.window + 1) * this.limit.windowMs - this.now()) };
     c.n++;
     return { ok: true };
   }
 
   window(key: string): RateWindow {
     const c = this.current(key);
-    return { limit: this.limit.max, remaining: Math.max(0, this.limit.max - c.n), resetAtMs: (c.window + 1) * this.limit.windowMs };
+    return {
+      limit: this.limit.max,
+      remaining: Math.max(0, this.limit.max - c.n),
+      resetAtMs: (c.window + 1) * this.limit.windowMs,
+    };
   }
 }
 

@@ -3,8 +3,23 @@ export { FaultDice, FixedWindowLimiter, SlidingWindowLimiter, type Admission, ty
 export { createPrng } from './prng.js';
 export { EmulatorRuntime, emptyStats } from './runtime.js';
 export { CONTROL_PREFIX, controlReply, liveOptions } from './control.js';
-export { handleRequest, listen, type Dispatch, type EmulatorRequest, type Listening, type PipelineHooks } from './pipeline.js';
 export {
-  LIVE_OPTION_KEYS, type EmulatorStats, type FaultOptions, type LatencyOption, type LiveOptions, type RateLimitOption, type RateWindow, type Reply, type RequestLogEntry,
+  handleRequest,
+  listen,
+  type Dispatch,
+  type EmulatorRequest,
+  type Listening,
+  type PipelineHooks,
+} from './pipeline.js';
+export {
+  LIVE_OPTION_KEYS,
+  type EmulatorStats,
+  type FaultOptions,
+  type LatencyOption,
+  type LiveOptions,
+  type RateLimitOption,
+  type RateWindow,
+  type Reply,
+  type RequestLogEntry,
 } from './types.js';
 export type { DemoTarget, EmulatorPlugin, RunningEmulator, SharedEmulatorArgs } from './emulator-plugin.js';

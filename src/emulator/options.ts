@@ -37,7 +37,8 @@ export function checkInt(name: string, v: unknown, min: number): void {
 /** Checks the shared knobs with messages that name the key and the expected value. */
 export function checkFaultOptions(o: FaultOptions): void {
   const rate = (name: string, v: number) => {
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new EmulatorOptionError(`${name}: expected a number in [0, 1], got ${String(v)}`);
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+      throw new EmulatorOptionError(`${name}: expected a number in [0, 1], got ${String(v)}`);
   };
   checkInt('maxLogEntries', o.maxLogEntries, 0);
   rate('errorRate', o.errorRate);
@@ -49,11 +50,14 @@ export function checkFaultOptions(o: FaultOptions): void {
     }
     checkInt('rateLimit.max', o.rateLimit.max, 1);
     checkInt('rateLimit.windowMs', o.rateLimit.windowMs, 1);
-    if (o.rateLimit.fixed !== undefined && typeof o.rateLimit.fixed !== 'boolean') throw new EmulatorOptionError(`rateLimit.fixed: expected a boolean, got ${JSON.stringify(o.rateLimit.fixed)}`);
+    if (o.rateLimit.fixed !== undefined && typeof o.rateLimit.fixed !== 'boolean')
+      throw new EmulatorOptionError(`rateLimit.fixed: expected a boolean, got ${JSON.stringify(o.rateLimit.fixed)}`);
   }
   const lat = typeof o.latencyMs === 'number' ? [o.latencyMs, o.latencyMs] : o.latencyMs;
   if (!Array.isArray(lat) || lat.length !== 2 || !(lat[0]! >= 0) || !(lat[1]! >= lat[0]!)) {
-    throw new EmulatorOptionError(`latencyMs: expected ms >= 0 or [min, max] with 0 <= min <= max, got ${JSON.stringify(o.latencyMs)}`);
+    throw new EmulatorOptionError(
+      `latencyMs: expected ms >= 0 or [min, max] with 0 <= min <= max, got ${JSON.stringify(o.latencyMs)}`,
+    );
   }
   if (!Number.isFinite(o.seed)) throw new EmulatorOptionError(`seed: expected a finite number, got ${String(o.seed)}`);
 }

@@ -42,17 +42,29 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * routes, handlers), then applied-then-5xx for writes that changed state.
  */
 export async function handleRequest<O extends FaultOptions>(
-  runtime: EmulatorRuntime<O>, hooks: PipelineHooks, dispatch: Dispatch, req: IncomingMessage, res: ServerResponse,
+  runtime: EmulatorRuntime<O>,
+  hooks: PipelineHooks,
+  dispatch: Dispatch,
+  req: IncomingMessage,
+  res: ServerResponse,
 ): Promise<void> {
   const o = runtime.options;
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', 'http://emulator.invalid');
   if (url.pathname.startsWith(CONTROL_PREFIX)) {
-    write(res, controlReply(runtime, hooks.reset, method, url.pathname, (await readBody(req)) ?? '', hooks.control?.bind(hooks)));
+    write(
+      res,
+      controlReply(runtime, hooks.reset, method, url.pathname, (await readBody(req)) ?? '', hooks.control?.bind(hooks)),
+    );
     return;
   }
   const entry: RequestLogEntry = {
-    method, path: url.pathname + url.search, status: 0, timestamp: o.now(), applied: false, ip: req.socket.remoteAddress ?? 'unknown',
+    method,
+    path: url.pathname + url.search,
+    status: 0,
+    timestamp: o.now(),
+    applied: false,
+    ip: req.socket.remoteAddress ?? 'unknown',
   };
   const s = runtime.stats;
   s.requests++;
@@ -74,7 +86,8 @@ export async function handleRequest<O extends FaultOptions>(
   const admission = limiter?.take(rateKey) ?? { ok: true };
   // Every answer from here on says where the caller stands in its window, when the emulator tells.
   const extra = limiter && hooks.rateHeaders ? hooks.rateHeaders(limiter.window(rateKey)) : undefined;
-  const send = (e: RequestLogEntry, reply: Reply) => sendReply(runtime, hooks, res, e, extra ? { ...reply, headers: { ...extra, ...reply.headers } } : reply);
+  const send = (e: RequestLogEntry, reply: Reply) =>
+    sendReply(runtime, hooks, res, e, extra ? { ...reply, headers: { ...extra, ...reply.headers } } : reply);
   if (!admission.ok) {
     s.rateLimited++;
     const retryAfter = String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000)));
@@ -117,7 +130,13 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function sendReply<O extends FaultOptions>(runtime: EmulatorRuntime<O>, hooks: PipelineHooks, res: ServerResponse, entry: RequestLogEntry, reply: Reply): void {
+function sendReply<O extends FaultOptions>(
+  runtime: EmulatorRuntime<O>,
+  hooks: PipelineHooks,
+  res: ServerResponse,
+  entry: RequestLogEntry,
+  reply: Reply,
+): void {
   entry.status = reply.status;
   runtime.record(entry, hooks.name);
   write(res, reply);
@@ -143,7 +162,11 @@ export interface Listening {
 
 /** Listens on host:port (0 picks a free port) and serves every request through the pipeline. */
 export async function listen<O extends FaultOptions>(
-  runtime: EmulatorRuntime<O>, hooks: PipelineHooks, dispatch: Dispatch, host: string, port: number,
+  runtime: EmulatorRuntime<O>,
+  hooks: PipelineHooks,
+  dispatch: Dispatch,
+  host: string,
+  port: number,
 ): Promise<Listening> {
   const server = createServer((req, res) => {
     handleRequest(runtime, hooks, dispatch, req, res).catch((err: unknown) => {

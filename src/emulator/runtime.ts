@@ -2,7 +2,15 @@ import { FaultDice, FixedWindowLimiter, SlidingWindowLimiter, type Limiter } fro
 import type { EmulatorStats, FaultOptions, RequestLogEntry } from './types.js';
 
 export const emptyStats = (): EmulatorStats => ({
-  requests: 0, reads: 0, writes: 0, writesApplied: 0, rateLimited: 0, injected5xx: 0, appliedThen5xx: 0, resets: 0, byStatus: {},
+  requests: 0,
+  reads: 0,
+  writes: 0,
+  writesApplied: 0,
+  rateLimited: 0,
+  injected5xx: 0,
+  appliedThen5xx: 0,
+  resets: 0,
+  byStatus: {},
 });
 
 /**
@@ -16,7 +24,10 @@ export class EmulatorRuntime<O extends FaultOptions> {
   readonly dice: FaultDice;
   private rateWindow: Limiter | undefined;
 
-  constructor(private current: O, private readonly resolve: (partial: object, base: O) => O) {
+  constructor(
+    private current: O,
+    private readonly resolve: (partial: object, base: O) => O,
+  ) {
     this.dice = new FaultDice(() => this.current);
     this.rateWindow = this.newLimiter();
   }
@@ -32,7 +43,9 @@ export class EmulatorRuntime<O extends FaultOptions> {
   private newLimiter(): Limiter | undefined {
     const o = this.current;
     if (o.rateLimit === false) return undefined;
-    return o.rateLimit.fixed ? new FixedWindowLimiter(o.rateLimit, o.now) : new SlidingWindowLimiter(o.rateLimit, o.now);
+    return o.rateLimit.fixed
+      ? new FixedWindowLimiter(o.rateLimit, o.now)
+      : new SlidingWindowLimiter(o.rateLimit, o.now);
   }
 
   /** Validates through the emulator's resolver; a bad value throws and changes nothing. */
@@ -64,6 +77,9 @@ export class EmulatorRuntime<O extends FaultOptions> {
       this.log.push(entry);
       if (this.log.length > o.maxLogEntries) this.log.splice(0, this.log.length - Math.floor(o.maxLogEntries * 0.9));
     }
-    o.logger.debug({ method: entry.method, path: entry.path, status: entry.status, applied: entry.applied, fault: entry.fault }, `${name} emulator request`);
+    o.logger.debug(
+      { method: entry.method, path: entry.path, status: entry.status, applied: entry.applied, fault: entry.fault },
+      `${name} emulator request`,
+    );
   }
 }

@@ -24,7 +24,11 @@ export class TargetHttpError extends RostersyncError {
 
 /** No answer: timeout, connection refused or reset. Always transient. */
 export class TargetNetworkError extends RostersyncError {
-  constructor(message: string, readonly request: RequestInfo, options?: { cause?: unknown; code?: string }) {
+  constructor(
+    message: string,
+    readonly request: RequestInfo,
+    options?: { cause?: unknown; code?: string },
+  ) {
     super(options?.code ?? 'NETWORK', `${request.method} ${request.path}: ${message}`, options);
   }
 }
@@ -38,7 +42,11 @@ export class TargetReadIncompleteError extends RostersyncError {
 
 /** The target answered, but with a body we cannot read (truncated JSON, an HTML page, missing fields). */
 export class TargetResponseError extends RostersyncError {
-  constructor(message: string, readonly request: RequestInfo, readonly status: number) {
+  constructor(
+    message: string,
+    readonly request: RequestInfo,
+    readonly status: number,
+  ) {
     super('TARGET_BAD_RESPONSE', message);
   }
 }

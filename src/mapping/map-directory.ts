@@ -1,5 +1,16 @@
 import type { MappingConfig } from '../config/schema.js';
-import { labelOf, normaliseEmail, type Desired, type MapOptions, type DesiredPerson, type DesiredTeam, type Group, type Person, type RoleGrant, type Snapshot } from '../model/index.js';
+import {
+  labelOf,
+  normaliseEmail,
+  type Desired,
+  type MapOptions,
+  type DesiredPerson,
+  type DesiredTeam,
+  type Group,
+  type Person,
+  type RoleGrant,
+  type Snapshot,
+} from '../model/index.js';
 import { compare, groupNesting, inherited } from './group-closure.js';
 import { compileRoleRules } from './role-rules.js';
 import { compileTeamRules } from './team-rules.js';
@@ -20,7 +31,9 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
   const byId = new Map<string, Group>();
   for (const g of groups) if (!byId.has(g.sourceId)) byId.set(g.sourceId, g);
   for (const cycle of nesting.cycles) {
-    warnings.push(`group nesting cycle: ${cycle.map((id) => byId.get(id)!.name).join(', ')}: members of any of them count as members of all (the cycle is not followed round)`);
+    warnings.push(
+      `group nesting cycle: ${cycle.map((id) => byId.get(id)!.name).join(', ')}: members of any of them count as members of all (the cycle is not followed round)`,
+    );
   }
   const orgs = opts.defaultOrg !== undefined;
   const orgOf = (named: string | undefined) => named ?? opts.defaultOrg ?? '';
@@ -92,7 +105,9 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     return t === undefined ? [] : [t];
   };
   // Direct membership: a person is in the containers of their own groups only (roles still nest).
-  const teamsVia = opts.directMembership ? new Map([...byId.keys()].map((id) => [id, own(id)])) : inherited(nesting, own);
+  const teamsVia = opts.directMembership
+    ? new Map([...byId.keys()].map((id) => [id, own(id)]))
+    : inherited(nesting, own);
   const roleRules = compileRoleRules(mapping);
   const rolesVia = inherited(nesting, (id) => roleRules(byId.get(id)!));
   for (const r of mapping.roles) if (orgs) addOrg(orgOf(r.org));
@@ -107,7 +122,8 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     const roles: Record<string, RoleGrant[]> = {};
     for (const g of person.groupIds) {
       for (const t of teamsVia.get(g) ?? []) teams.add(t);
-      for (const r of rolesVia.get(g) ?? []) (roles[orgs ? orgOf(r.org) : ''] ??= []).push({ role: r.role, reason: r.reason });
+      for (const r of rolesVia.get(g) ?? [])
+        (roles[orgs ? orgOf(r.org) : ''] ??= []).push({ role: r.role, reason: r.reason });
     }
     if (teams.size === 0 && defaultLabel !== undefined) teams.add(defaultLabel);
     if (teams.size === 0 && Object.keys(roles).length === 0) continue;
@@ -133,8 +149,11 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
       for (const s of scopes) if (!roles[s]) roles[s] = [{ role: mapping.defaultRole, reason: 'default role' }];
     }
     people.push({
-      sourceId: person.sourceId, email, displayName: person.displayName.trim() || email,
-      ...(person.givenName ? { givenName: person.givenName } : {}), ...(person.familyName ? { familyName: person.familyName } : {}),
+      sourceId: person.sourceId,
+      email,
+      displayName: person.displayName.trim() || email,
+      ...(person.givenName ? { givenName: person.givenName } : {}),
+      ...(person.familyName ? { familyName: person.familyName } : {}),
       teams: [...teams].sort(compare),
       ...(Object.keys(roles).length > 0 ? { roles: dedupeRoles(roles) } : {}),
     });
@@ -146,19 +165,23 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
 
   // Every container the mapping produces must exist, members or not: a team whose group emptied
   // stays managed, so the people who left the group are removed from it.
-  const teams: DesiredTeam[] = [...containers.values()].sort((a, b) => compare(labelOf(a), labelOf(b))).map((t) => {
-    if (t.type === 'org') return t;
-    const label = labelOf(t);
-    const from = producers.get(label);
-    // One producing group: keyed by it, so renaming the group renames the team.
-    const key = from?.length === 1 && label !== defaultLabel ? `group:${from[0]}` : `name:${label}`;
-    const out: DesiredTeam = { name: t.name, key, ...(t.parent !== undefined ? { parent: t.parent } : {}) };
-    if (label !== t.name) out.label = label;
-    if (key.startsWith('group:')) out.group = byId.get(from![0]!)!.name;
-    if (t.gone !== undefined) out.gone = t.gone;
-    return out;
-  });
-  return opts.units ? nestUnits({ teams, people, warnings }, opts.units, byId, teamOfGroup) : { teams, people, warnings };
+  const teams: DesiredTeam[] = [...containers.values()]
+    .sort((a, b) => compare(labelOf(a), labelOf(b)))
+    .map((t) => {
+      if (t.type === 'org') return t;
+      const label = labelOf(t);
+      const from = producers.get(label);
+      // One producing group: keyed by it, so renaming the group renames the team.
+      const key = from?.length === 1 && label !== defaultLabel ? `group:${from[0]}` : `name:${label}`;
+      const out: DesiredTeam = { name: t.name, key, ...(t.parent !== undefined ? { parent: t.parent } : {}) };
+      if (label !== t.name) out.label = label;
+      if (key.startsWith('group:')) out.group = byId.get(from![0]!)!.name;
+      if (t.gone !== undefined) out.gone = t.gone;
+      return out;
+    });
+  return opts.units
+    ? nestUnits({ teams, people, warnings }, opts.units, byId, teamOfGroup)
+    : { teams, people, warnings };
 }
 
 /** One grant per role (the first rule's reason), rule order kept. */
@@ -197,7 +220,9 @@ function withUnknownGroups(snapshot: Snapshot, warnings: string[]): Group[] {
   for (const p of snapshot.people) for (const g of p.groupIds) note(g);
   for (const g of snapshot.groups) for (const parent of g.parentIds) note(parent);
   if (extra.size > 0 && snapshot.groups.length > 0) {
-    warnings.push(`${extra.size} group(s) referenced but not listed (${sample([...extra])}): kept with their id as name`);
+    warnings.push(
+      `${extra.size} group(s) referenced but not listed (${sample([...extra])}): kept with their id as name`,
+    );
   }
   return [...snapshot.groups, ...[...extra].map((id) => ({ sourceId: id, name: id, parentIds: [] }))];
 }

@@ -61,8 +61,10 @@ export function checkRule(match: string, flags: string, team: string): string | 
   const names = new Set(Object.keys(probe.groups ?? {}));
   for (const m of team.matchAll(TEMPLATE)) {
     const ref = refOf(m[1], m[2]);
-    if (ref?.kind === 'number' && ref.n > count) return `team template uses capture ${ref.n} but the pattern has ${count} capture group(s)`;
-    if (ref?.kind === 'name' && !names.has(ref.name)) return `team template uses \${${ref.name}} but the pattern has no group named "${ref.name}"`;
+    if (ref?.kind === 'number' && ref.n > count)
+      return `team template uses capture ${ref.n} but the pattern has ${count} capture group(s)`;
+    if (ref?.kind === 'name' && !names.has(ref.name))
+      return `team template uses \${${ref.name}} but the pattern has no group named "${ref.name}"`;
   }
   return undefined;
 }

@@ -13,7 +13,10 @@ export interface GroupRole {
 /** Every role rule that names a group (by sourceId or name, or by regex on the name), in rule order. */
 export function compileRoleRules(mapping: MappingConfig): (group: Group) => GroupRole[] {
   const inScope = groupScope(mapping);
-  const rules = mapping.roles.map((r) => ({ ...r, re: r.match !== undefined ? new RegExp(r.match, r.flags) : undefined }));
+  const rules = mapping.roles.map((r) => ({
+    ...r,
+    re: r.match !== undefined ? new RegExp(r.match, r.flags) : undefined,
+  }));
   return (group) => {
     if (rules.length === 0 || !inScope(group)) return [];
     const out: GroupRole[] = [];

@@ -8,7 +8,11 @@ import { compare } from './group-closure.js';
  * (the same choice every run, whatever order the source lists groups in), with one warning each.
  * Returns label -> the label it is merged into (itself when alone).
  */
-export function foldLabels(producers: ReadonlyMap<string, string[]>, caseInsensitive: boolean, warnings: string[]): Map<string, string> {
+export function foldLabels(
+  producers: ReadonlyMap<string, string[]>,
+  caseInsensitive: boolean,
+  warnings: string[],
+): Map<string, string> {
   const out = new Map<string, string>();
   if (!caseInsensitive) {
     for (const label of producers.keys()) out.set(label, label);
@@ -24,8 +28,13 @@ export function foldLabels(producers: ReadonlyMap<string, string[]>, caseInsensi
     const kept = labels[0]!;
     for (const l of labels) out.set(l, kept);
     if (labels.length < 2) continue;
-    const from = labels.flatMap((l) => producers.get(l) ?? []).map((g) => `"${g}"`).join(', ');
-    warnings.push(`teams ${labels.map((l) => `"${l}"`).join(', ')} differ only in case and the target's names ignore case: merged into one team "${kept}" (from groups ${from})`);
+    const from = labels
+      .flatMap((l) => producers.get(l) ?? [])
+      .map((g) => `"${g}"`)
+      .join(', ');
+    warnings.push(
+      `teams ${labels.map((l) => `"${l}"`).join(', ')} differ only in case and the target's names ignore case: merged into one team "${kept}" (from groups ${from})`,
+    );
   }
   return out;
 }
@@ -40,5 +49,7 @@ export function missingExplicitGroups(explicit: Record<string, string>, groups: 
     known.add(g.sourceId);
     known.add(g.name);
   }
-  return Object.entries(explicit).filter(([k, team]) => team.trim() !== '' && !known.has(k)).map(([k, team]) => [k, team.trim()]);
+  return Object.entries(explicit)
+    .filter(([k, team]) => team.trim() !== '' && !known.has(k))
+    .map(([k, team]) => [k, team.trim()]);
 }

@@ -9,7 +9,12 @@ import { compare } from './group-closure.js';
  * units on the way are created where missing, and hold only the people mapped to them.
  * Units are listed parents first, so a plan can create a parent before its children.
  */
-export function nestUnits(d: Desired, mode: 'groups' | 'path', groups: ReadonlyMap<string, Group>, labelOfGroup: ReadonlyMap<string, string>): Desired {
+export function nestUnits(
+  d: Desired,
+  mode: 'groups' | 'path',
+  groups: ReadonlyMap<string, Group>,
+  labelOfGroup: ReadonlyMap<string, string>,
+): Desired {
   const warnings = [...d.warnings];
   const out = mode === 'groups' ? byGroups(d, groups, labelOfGroup) : byPath(d);
   const teams = out.teams.map((t) => (t.type === 'org' ? t : { ...t, type: 'ou' as const }));
@@ -45,7 +50,11 @@ function byGroups(d: Desired, groups: ReadonlyMap<string, Group>, labelOfGroup: 
 function byPath(d: Desired): Desired {
   const relabel = new Map<string, string>();
   const teams = new Map<string, DesiredTeam>();
-  const split = (s: string) => s.split('/').map((p) => p.trim()).filter((p) => p !== '');
+  const split = (s: string) =>
+    s
+      .split('/')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
   for (const t of d.teams) {
     if (t.type === 'org') {
       teams.set(labelOf(t), t);
@@ -57,12 +66,16 @@ function byPath(d: Desired): Desired {
     relabel.set(labelOf(t), path);
     for (let i = 1; i < parts.length; i++) {
       const p = parts.slice(0, i).join('/');
-      if (!teams.has(p)) teams.set(p, withPath({ name: parts[i - 1]!, key: `name:${p}` }, p, parts.slice(0, i - 1).join('/')));
+      if (!teams.has(p))
+        teams.set(p, withPath({ name: parts[i - 1]!, key: `name:${p}` }, p, parts.slice(0, i - 1).join('/')));
     }
     // A path produced by a group replaces the placeholder of an intermediate unit of the same path.
     teams.set(path, withPath({ ...t, name: parts[parts.length - 1]! }, path, parts.slice(0, -1).join('/')));
   }
-  const people = d.people.map((p) => ({ ...p, teams: [...new Set(p.teams.map((l) => relabel.get(l) ?? l))].sort(compare) }));
+  const people = d.people.map((p) => ({
+    ...p,
+    teams: [...new Set(p.teams.map((l) => relabel.get(l) ?? l))].sort(compare),
+  }));
   return { ...d, teams: [...teams.values()], people };
 }
 

@@ -33,25 +33,52 @@ export type Op =
   | (OpBase & { kind: 'createTeam'; team: TeamRef; teamKey: string })
   | (OpBase & { kind: 'renameTeam'; team: TeamRef & { id: string }; from: string; teamKey: string })
   | (OpBase & {
-      kind: 'createUser'; user: UserRef; displayName: string; team?: TeamRef; role?: string;
+      kind: 'createUser';
+      user: UserRef;
+      displayName: string;
+      team?: TeamRef;
+      role?: string;
       /** Where one call creates the whole user: every container and every role, and the names. */
-      teams?: TeamRef[]; roles?: string[]; givenName?: string; familyName?: string;
+      teams?: TeamRef[];
+      roles?: string[];
+      givenName?: string;
+      familyName?: string;
     })
   /** Per-call membership; `role` is given when the container is an org (a user joins it with a role). */
   | (OpBase & { kind: 'addMember'; user: UserRef; team: TeamRef; role?: string })
   | (OpBase & { kind: 'removeMember'; user: UserRef & { id: string }; team: TeamRef & { id: string } })
   /** Whole-container membership: the container's complete member list in one call. */
-  | (OpBase & { kind: 'setMembers'; team: TeamRef; members: UserRef[]; added: number; removed: number; /** Members who keep the container's admin permission. */ admins?: UserRef[] })
+  | (OpBase & {
+      kind: 'setMembers';
+      team: TeamRef;
+      members: UserRef[];
+      added: number;
+      removed: number;
+      /** Members who keep the container's admin permission. */ admins?: UserRef[];
+    })
   /** A user's role(s) in a scope (`team` is the org, absent for target-wide roles). */
-  | (OpBase & { kind: 'setRole'; user: UserRef & { id: string }; team?: TeamRef & { id: string }; from: string[]; to: string[] })
+  | (OpBase & {
+      kind: 'setRole';
+      user: UserRef & { id: string };
+      team?: TeamRef & { id: string };
+      from: string[];
+      to: string[];
+    })
   /**
    * Whole-user write: the user's complete container list and role list, and names, in one call.
    * An absent field is left as it is; a given list replaces the user's list.
    */
   | (OpBase & {
-      kind: 'setUser'; user: UserRef & { id: string }; teams?: TeamRef[]; roles?: string[]; givenName?: string; familyName?: string;
+      kind: 'setUser';
+      user: UserRef & { id: string };
+      teams?: TeamRef[];
+      roles?: string[];
+      givenName?: string;
+      familyName?: string;
       /** Containers joined and left, and whether roles change: for the plan's summary. */
-      added: number; removed: number; from?: string[];
+      added: number;
+      removed: number;
+      from?: string[];
       /** Ids of the containers the user leaves: their grants (for `membership: additive`) go. */
       left?: string[];
     })
@@ -81,4 +108,5 @@ export function phaseOf(kind: OpKind): number {
 }
 
 /** Ops that remove access: what the deletion guard and the review counts look at. */
-export const isRemoval = (op: Op): boolean => op.kind === 'removeMember' || op.kind === 'deleteUser' || op.kind === 'disableUser' || op.kind === 'deleteTeam';
+export const isRemoval = (op: Op): boolean =>
+  op.kind === 'removeMember' || op.kind === 'deleteUser' || op.kind === 'disableUser' || op.kind === 'deleteTeam';

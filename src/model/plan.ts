@@ -23,7 +23,15 @@ export interface Plan {
   blocked?: { code: string; reason: string };
   estimate: Estimate;
   /** Figures the safety rules looked at, for the record. */
-  stats: { desiredPeople: number; desiredTeams: number; targetUsers: number; targetTeams: number; usersInScope: number; deletions: number; waiting?: number };
+  stats: {
+    desiredPeople: number;
+    desiredTeams: number;
+    targetUsers: number;
+    targetTeams: number;
+    usersInScope: number;
+    deletions: number;
+    waiting?: number;
+  };
 }
 
 export function planOps(plan: Pick<Plan, 'phases'>): Op[] {

@@ -19,13 +19,17 @@ export interface NotifyDeps {
  */
 export function notifyState(run: RunView): string | undefined {
   switch (run.status) {
-    case 'succeeded': return 'ok';
-    case 'partial': return 'partial';
-    case 'failed': return 'failed';
+    case 'succeeded':
+      return 'ok';
+    case 'partial':
+      return 'partial';
+    case 'failed':
+      return 'failed';
     case 'blocked':
       if (run.approval?.state === 'pending') return `blocked:${run.runId}`;
       return run.approval?.state === 'rejected' ? 'rejected' : undefined;
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -48,7 +52,16 @@ async function notifyChange(deps: NotifyDeps, run: RunView): Promise<NotifyEvent
   if (next === undefined) return undefined;
   const prev = await deps.store.redis.getset(deps.store.keys.notified, next);
   if (prev === next) return undefined;
-  const event: NotifyEvent['event'] | undefined = next === 'ok' ? (prev !== null && prev !== 'ok' ? 'recovered' : undefined) : next === 'rejected' ? undefined : next.startsWith('blocked') ? 'blocked' : (next as 'failed' | 'partial');
+  const event: NotifyEvent['event'] | undefined =
+    next === 'ok'
+      ? prev !== null && prev !== 'ok'
+        ? 'recovered'
+        : undefined
+      : next === 'rejected'
+        ? undefined
+        : next.startsWith('blocked')
+          ? 'blocked'
+          : (next as 'failed' | 'partial');
   if (!event) return undefined;
   const hooks = deps.config.notify.filter((h) => h.on.includes(event));
   const e = scrub(buildEvent(deps.config, run, event), secretsOf(deps.config));
@@ -57,10 +70,16 @@ async function notifyChange(deps: NotifyDeps, run: RunView): Promise<NotifyEvent
   return e;
 }
 
-const failedOf = (r: RunView) => Object.entries(r.counts).filter(([k]) => k.endsWith('.failed') || k.endsWith('.skipped-dependency')).reduce((n, [, v]) => n + v, 0);
+const failedOf = (r: RunView) =>
+  Object.entries(r.counts)
+    .filter(([k]) => k.endsWith('.failed') || k.endsWith('.skipped-dependency'))
+    .reduce((n, [, v]) => n + v, 0);
 
 export function runLink(config: Config, profile: string, runId: string): string {
-  const base = (config.daemon.publicUrl ?? `http://${config.daemon.http.host}:${config.daemon.http.port}`).replace(/\/+$/, '');
+  const base = (config.daemon.publicUrl ?? `http://${config.daemon.http.host}:${config.daemon.http.port}`).replace(
+    /\/+$/,
+    '',
+  );
   return `${base}/runs/${encodeURIComponent(profile)}/${encodeURIComponent(runId)}`;
 }
 
@@ -73,8 +92,17 @@ function buildEvent(config: Config, r: RunView, event: NotifyEvent['event']): No
     recovered: `succeeded again: ${r.done} of ${r.totalOps} ops done.`,
   }[event];
   return {
-    event, profile: r.profile, runId: r.runId, status: r.status, text: `rostersync: profile ${r.profile}, run ${r.runId} ${what}`, link: runLink(config, r.profile, r.runId),
-    at: new Date().toISOString(), planned: r.planned as Record<string, number>, failed, ...(r.blocked ? { blocked: r.blocked } : {}), ...(r.approval ? { expiresAt: r.approval.expiresAt } : {}),
+    event,
+    profile: r.profile,
+    runId: r.runId,
+    status: r.status,
+    text: `rostersync: profile ${r.profile}, run ${r.runId} ${what}`,
+    link: runLink(config, r.profile, r.runId),
+    at: new Date().toISOString(),
+    planned: r.planned as Record<string, number>,
+    failed,
+    ...(r.blocked ? { blocked: r.blocked } : {}),
+    ...(r.approval ? { expiresAt: r.approval.expiresAt } : {}),
   };
 }
 
@@ -85,7 +113,8 @@ function secretsOf(config: Config): string[] {
     if (typeof v === 'string') {
       if (SECRET_KEYS.has(key) && v.length >= 4) out.push(v);
     } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, SECRET_KEYS.has(key) ? key : k);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) walk(x, SECRET_KEYS.has(key) ? key : k);
   };
   walk(config, '');
   return out;
@@ -93,6 +122,10 @@ function secretsOf(config: Config): string[] {
 
 /** Error texts come from APIs and drivers: mask URL passwords and blank any configured secret that slipped in. */
 function scrub(e: NotifyEvent, secrets: string[]): NotifyEvent {
-  const clean = (s: string) => secrets.reduce((t, sec) => t.split(sec).join('[REDACTED]'), s.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (u) => maskUrl(u)));
+  const clean = (s: string) =>
+    secrets.reduce(
+      (t, sec) => t.split(sec).join('[REDACTED]'),
+      s.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (u) => maskUrl(u)),
+    );
   return JSON.parse(clean(JSON.stringify(e))) as NotifyEvent;
 }

@@ -38,26 +38,49 @@ const hostOf = (url: string) => {
  * (Retry-After honoured up to 30 s). Never throws: a notification that cannot be sent must not fail
  * the run it reports. Returns whether the receiver took it.
  */
-export async function sendWebhook(hook: WebhookConfig, e: NotifyEvent, log: Logger, baseDelayMs = 500): Promise<boolean> {
+export async function sendWebhook(
+  hook: WebhookConfig,
+  e: NotifyEvent,
+  log: Logger,
+  baseDelayMs = 500,
+): Promise<boolean> {
   const body = webhookBody(hook.kind, e);
   for (let attempt = 1; attempt <= hook.attempts; attempt += 1) {
     let wait = baseDelayMs * 2 ** (attempt - 1);
     try {
-      const res = await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(hook.timeoutMs), redirect: 'error' });
+      const res = await fetch(hook.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(hook.timeoutMs),
+        redirect: 'error',
+      });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return true;
       if (res.status !== 429 && res.status < 500) {
-        log.error({ host: hostOf(hook.url), status: res.status, event: e.event, runId: e.runId }, 'notification refused by the webhook: not retried');
+        log.error(
+          { host: hostOf(hook.url), status: res.status, event: e.event, runId: e.runId },
+          'notification refused by the webhook: not retried',
+        );
         return false;
       }
       const after = Number(res.headers.get('retry-after'));
       if (Number.isFinite(after) && after > 0) wait = Math.min(after * 1000, 30_000);
-      log.warn({ host: hostOf(hook.url), status: res.status, attempt, event: e.event }, 'notification not taken: retrying');
+      log.warn(
+        { host: hostOf(hook.url), status: res.status, attempt, event: e.event },
+        'notification not taken: retrying',
+      );
     } catch (err) {
-      log.warn({ host: hostOf(hook.url), err: (err as Error).name, attempt, event: e.event }, 'notification not sent: retrying');
+      log.warn(
+        { host: hostOf(hook.url), err: (err as Error).name, attempt, event: e.event },
+        'notification not sent: retrying',
+      );
     }
     if (attempt < hook.attempts) await sleep(wait);
   }
-  log.error({ host: hostOf(hook.url), attempts: hook.attempts, event: e.event, runId: e.runId }, 'notification dropped after its retries');
+  log.error(
+    { host: hostOf(hook.url), attempts: hook.attempts, event: e.event, runId: e.runId },
+    'notification dropped after its retries',
+  );
   return false;
 }

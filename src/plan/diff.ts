@@ -33,7 +33,13 @@ export function diff(input: PlanInput): DiffResult {
   const teams = resolveTeams(input);
   const ops: Op[] = [...teams.ops];
   const warnings = [...teams.warnings];
-  const obs: PlanObservations = { userLinks: [], teamLinks: teams.newLinks, newlyAbsent: [], reappeared: [], teamGroups: teamGroupsSeen(input) };
+  const obs: PlanObservations = {
+    userLinks: [],
+    teamLinks: teams.newLinks,
+    newlyAbsent: [],
+    reappeared: [],
+    teamGroups: teamGroupsSeen(input),
+  };
   const waiting: string[] = [];
 
   const usersById = new Map(actual.users.map((u) => [u.id, u]));
@@ -47,7 +53,8 @@ export function diff(input: PlanInput): DiffResult {
   const mayRemove = (userId: string, teamId: string) => !additive || links.granted.has(membership(userId, teamId));
   const inv = new Invariants(actual, caps, warnings);
   const roleCaps = caps.roles;
-  if (!roleCaps && desired.people.some((p) => p.roles)) warnings.push('the mapping gives roles, but the target has no roles: role rules ignored');
+  if (!roleCaps && desired.people.some((p) => p.roles))
+    warnings.push('the mapping gives roles, but the target has no roles: role rules ignored');
   const scopeOf = (t: ResolvedTeam | undefined) => (roleCaps?.scope === 'org' ? t?.label : '');
   const mode = deprovisionMode(policy, caps, warnings);
 
@@ -63,9 +70,11 @@ export function diff(input: PlanInput): DiffResult {
       handled.add(found.id);
       continue;
     }
-    const user = found && emailChanged(person, found) ? changeEmail(emailContext(person, wanted), person, found) : found;
+    const user =
+      found && emailChanged(person, found) ? changeEmail(emailContext(person, wanted), person, found) : found;
     if (!user) {
-      if (!found && (wanted.length > 0 || (roleCaps?.scope === 'target' && person.roles))) createUserOps(person, wanted);
+      if (!found && (wanted.length > 0 || (roleCaps?.scope === 'target' && person.roles)))
+        createUserOps(person, wanted);
       continue;
     }
     handled.add(user.id);
@@ -76,7 +85,13 @@ export function diff(input: PlanInput): DiffResult {
     // Back in the directory with a disabled account: enabled again, never invited a second time.
     if (caps.userStatus && user.status === 'disabled') {
       const key = opKey('user-enable', user.id);
-      ops.push({ kind: 'enableUser', key, user: userRef, reason: `${person.email} is in the directory again: account enabled`, dependsOn: [] });
+      ops.push({
+        kind: 'enableUser',
+        key,
+        user: userRef,
+        reason: `${person.email} is in the directory again: account enabled`,
+        dependsOn: [],
+      });
       addKeys.push(key);
     }
     const joins = new Map<string, string>();
@@ -89,14 +104,25 @@ export function diff(input: PlanInput): DiffResult {
       if (t.type === 'org') joins.set(t.id!, key);
       const orgJoin = t.parent ? joins.get(t.parent.id) : undefined;
       ops.push({
-        kind: 'addMember', key, user: userRef, team: refOf(t), ...(role ? { role: role.roles[0]! } : {}),
+        kind: 'addMember',
+        key,
+        user: userRef,
+        team: refOf(t),
+        ...(role ? { role: role.roles[0]! } : {}),
         reason: `directory puts ${person.email} in "${t.label}"${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
         dependsOn: [...(t.createOp ? [t.createOp] : []), ...(orgJoin ? [orgJoin] : [])],
       });
     }
     const keep = new Set(wanted.map((t) => t.id).filter((id): id is string => id !== undefined));
     if (caps.updatableNames) nameOp(person, user, userRef);
-    if (roleCaps) roleOps(person, user, userRef, wanted.filter((t) => t.id !== undefined && current.has(t.id)), addKeys);
+    if (roleCaps)
+      roleOps(
+        person,
+        user,
+        userRef,
+        wanted.filter((t) => t.id !== undefined && current.has(t.id)),
+        addKeys,
+      );
     // Removals are decided once every add and promotion is counted, so a rule such as "an org keeps
     // an Admin" sees the plan's final state, whatever order the people come in.
     losses.push(() => {
@@ -105,7 +131,15 @@ export function diff(input: PlanInput): DiffResult {
         if (!teams.managedIds.has(teamId) || keep.has(teamId) || !mayRemove(user.id, teamId)) continue;
         if (!inv.mayLeave(teamId, user, person.email)) continue;
         leaving.add(teamId);
-        pushRemove(user, userRef, teamId, goneReason(teams.gone, teamId) ?? `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`, addKeys, leaving);
+        pushRemove(
+          user,
+          userRef,
+          teamId,
+          goneReason(teams.gone, teamId) ??
+            `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`,
+          addKeys,
+          leaving,
+        );
       }
     });
   }
@@ -113,7 +147,10 @@ export function diff(input: PlanInput): DiffResult {
 
   let deprovisioned = 0;
   for (const r of retire) r();
-  const departed = actual.users.filter((u) => !handled.has(u.id) && u.untouchable === undefined && inScope(u) && !protectedEmails.has(normaliseEmail(u.email)));
+  const departed = actual.users.filter(
+    (u) =>
+      !handled.has(u.id) && u.untouchable === undefined && inScope(u) && !protectedEmails.has(normaliseEmail(u.email)),
+  );
   for (const user of departed) {
     const since = input.tombstones.get(user.id);
     if (since === undefined) obs.newlyAbsent.push(user.id);
@@ -123,16 +160,24 @@ export function diff(input: PlanInput): DiffResult {
     deprovision(user);
     if (ops.length > before) deprovisioned += 1;
   }
-  if (departed.length > 0 && policy.deprovision === 'none') warnings.push(`${departed.length} users are no longer in the directory; deprovision is "none": left as they are`);
+  if (departed.length > 0 && policy.deprovision === 'none')
+    warnings.push(`${departed.length} users are no longer in the directory; deprovision is "none": left as they are`);
 
   const emptied = goneTeamOps(teams.gone, ops, teamsById, warnings);
   inv.orderRemovalsAfterAdds(ops);
   if (waiting.length > 0) {
-    warnings.push(`${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`);
+    warnings.push(
+      `${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`,
+    );
   }
   const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(u)).length;
   const folded = foldRolesIntoEnables(ops);
-  const out = caps.membership === 'whole-container' ? toWholeContainers(folded, actual, usersById) : caps.membership === 'whole-user' ? toWholeUsers(folded, actual) : folded;
+  const out =
+    caps.membership === 'whole-container'
+      ? toWholeContainers(folded, actual, usersById)
+      : caps.membership === 'whole-user'
+        ? toWholeUsers(folded, actual)
+        : folded;
   return { ops: out, warnings, observations: obs, deprovisioned, usersInScope, waiting, emptied };
 
   function findUser(person: DesiredPerson): TargetUser | undefined | 'conflict' {
@@ -143,7 +188,9 @@ export function diff(input: PlanInput): DiffResult {
     if (!byEmail) return undefined;
     const owner = sourceOfUser.get(byEmail.id);
     if (owner !== undefined && owner !== person.sourceId && usersById.has(byEmail.id)) {
-      warnings.push(`${person.email}: target user ${byEmail.id} is linked to another directory person (${owner}): skipped`);
+      warnings.push(
+        `${person.email}: target user ${byEmail.id} is linked to another directory person (${owner}): skipped`,
+      );
       return 'conflict';
     }
     obs.userLinks.push([person.sourceId, byEmail.id]);
@@ -152,7 +199,12 @@ export function diff(input: PlanInput): DiffResult {
 
   /** The role a person joins an org with: the rules', else the target's default. */
   function joinRole(person: DesiredPerson, org: ResolvedTeam) {
-    return wantedRoles(person.roles?.[org.label], roleCaps!, (w) => warnings.push(w)) ?? { roles: [roleCaps!.default], reason: 'default role' };
+    return (
+      wantedRoles(person.roles?.[org.label], roleCaps!, (w) => warnings.push(w)) ?? {
+        roles: [roleCaps!.default],
+        reason: 'default role',
+      }
+    );
   }
 
   /** The ops that give a person a new account and their containers; their keys (none: waiting for a first sign-in). */
@@ -173,13 +225,25 @@ export function diff(input: PlanInput): DiffResult {
       if (caps.userCreation === 'with-container') {
         const kind = caps.containers.types.includes('org') ? 'org' : 'team';
         const eligible = wanted.filter((t) => t.type === kind);
-        first = eligible.find((t) => t.id !== undefined && !t.keepsMember) ?? eligible.find((t) => t.id !== undefined) ?? eligible[0];
+        first =
+          eligible.find((t) => t.id !== undefined && !t.keepsMember) ??
+          eligible.find((t) => t.id !== undefined) ??
+          eligible[0];
         if (!first) return [];
       }
-      const role = first?.type === 'org' ? joinRole(person, first) : roleCaps?.scope === 'target' ? wantedRoles(person.roles?.[''], roleCaps, (w) => warnings.push(w)) : undefined;
+      const role =
+        first?.type === 'org'
+          ? joinRole(person, first)
+          : roleCaps?.scope === 'target'
+            ? wantedRoles(person.roles?.[''], roleCaps, (w) => warnings.push(w))
+            : undefined;
       createKey = opKey('user-create', person.sourceId);
       ops.push({
-        kind: 'createUser', key: createKey, user: userRef, displayName: person.displayName, ...(first ? { team: refOf(first) } : {}),
+        kind: 'createUser',
+        key: createKey,
+        user: userRef,
+        displayName: person.displayName,
+        ...(first ? { team: refOf(first) } : {}),
         ...(role ? { role: role.roles[0]! } : {}),
         // Where a user holds several roles, or keeps first and last names, the create carries them all.
         ...(role && roleCaps?.many ? { roles: role.roles } : {}),
@@ -198,9 +262,17 @@ export function diff(input: PlanInput): DiffResult {
       if (t.type === 'org') joins.set(t.id!, key);
       const orgJoin = t.parent ? joins.get(t.parent.id) : undefined;
       ops.push({
-        kind: 'addMember', key, user: userRef, team: refOf(t), ...(role ? { role: role.roles[0]! } : {}),
+        kind: 'addMember',
+        key,
+        user: userRef,
+        team: refOf(t),
+        ...(role ? { role: role.roles[0]! } : {}),
         reason: `directory puts ${person.email} in "${t.label}"${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
-        dependsOn: [...(createKey ? [createKey] : []), ...(t.createOp ? [t.createOp] : []), ...(orgJoin ? [orgJoin] : [])],
+        dependsOn: [
+          ...(createKey ? [createKey] : []),
+          ...(t.createOp ? [t.createOp] : []),
+          ...(orgJoin ? [orgJoin] : []),
+        ],
       });
     }
     return ops.slice(before).map((o) => o.key);
@@ -208,21 +280,38 @@ export function diff(input: PlanInput): DiffResult {
 
   function emailContext(person: DesiredPerson, wanted: ResolvedTeam[]): EmailChangeContext {
     return {
-      policy, caps, warnings, usersByEmail, sourceOfUser, protectedEmails,
+      policy,
+      caps,
+      warnings,
+      usersByEmail,
+      sourceOfUser,
+      protectedEmails,
       claim: (id) => handled.add(id),
       relink: (sourceId, userId) => obs.userLinks.push([sourceId, userId]),
       createAccount: (why) => createUserOps(person, wanted, why),
       // After every add of the new account is planned, so the old one's removals can wait for them.
-      retire: (old, why, after, newUserId) => retire.push(() => {
-        const adds = ops.filter((o) => (o.kind === 'addMember' || o.kind === 'setRole') && newUserId !== undefined && o.user.id === newUserId).map((o) => o.key);
-        const before = ops.length;
-        deprovision(old, why, [...after, ...adds]);
-        if (ops.length > before) deprovisioned += 1;
-      }),
+      retire: (old, why, after, newUserId) =>
+        retire.push(() => {
+          const adds = ops
+            .filter(
+              (o) =>
+                (o.kind === 'addMember' || o.kind === 'setRole') && newUserId !== undefined && o.user.id === newUserId,
+            )
+            .map((o) => o.key);
+          const before = ops.length;
+          deprovision(old, why, [...after, ...adds]);
+          if (ops.length > before) deprovisioned += 1;
+        }),
     };
   }
 
-  function roleOps(person: DesiredPerson, user: TargetUser, userRef: { id: string; email: string; sourceId: string }, stayIn: ResolvedTeam[], after: string[]): void {
+  function roleOps(
+    person: DesiredPerson,
+    user: TargetUser,
+    userRef: { id: string; email: string; sourceId: string },
+    stayIn: ResolvedTeam[],
+    after: string[],
+  ): void {
     const scopes = roleCaps!.scope === 'org' ? stayIn.filter((t) => t.type === 'org') : [undefined];
     for (const org of scopes) {
       const want = wantedRoles(person.roles?.[scopeOf(org) ?? ''], roleCaps!, (w) => warnings.push(w));
@@ -233,8 +322,14 @@ export function diff(input: PlanInput): DiffResult {
       const push = () => {
         if (!inv.mayChangeRole(org?.id ?? '', user, current, to, person.email)) return;
         ops.push({
-        kind: 'setRole', key: opKey('role', user.id, org?.id ?? 'all'), user: userRef, ...(org ? { team: refOf(org) as never } : {}), from: current, to,
-          reason: `${current.join(', ') || 'no role'} -> ${to.join(', ')}: ${want.reason}${org ? ` (in "${org.name}")` : ''}`, dependsOn: [...after],
+          kind: 'setRole',
+          key: opKey('role', user.id, org?.id ?? 'all'),
+          user: userRef,
+          ...(org ? { team: refOf(org) as never } : {}),
+          from: current,
+          to,
+          reason: `${current.join(', ') || 'no role'} -> ${to.join(', ')}: ${want.reason}${org ? ` (in "${org.name}")` : ''}`,
+          dependsOn: [...after],
         });
       };
       // A demotion is decided with the removals, after every promotion is counted.
@@ -244,11 +339,21 @@ export function diff(input: PlanInput): DiffResult {
   }
 
   /** First and last name where the target keeps them and they differ from the directory's (folded into the user's one write). */
-  function nameOp(person: DesiredPerson, user: TargetUser, userRef: { id: string; email: string; sourceId: string }): void {
+  function nameOp(
+    person: DesiredPerson,
+    user: TargetUser,
+    userRef: { id: string; email: string; sourceId: string },
+  ): void {
     const want = namesOf(person);
     if (want.givenName === (user.givenName ?? '') && want.familyName === (user.familyName ?? '')) return;
     ops.push({
-      kind: 'setUser', key: opKey('user-name', user.id), user: userRef, ...want, added: 0, removed: 0, dependsOn: [],
+      kind: 'setUser',
+      key: opKey('user-name', user.id),
+      user: userRef,
+      ...want,
+      added: 0,
+      removed: 0,
+      dependsOn: [],
       reason: `name "${[user.givenName, user.familyName].filter((n) => n).join(' ')}" -> "${[want.givenName, want.familyName].filter((n) => n).join(' ')}" (from the directory)`,
     });
   }
@@ -258,14 +363,31 @@ export function diff(input: PlanInput): DiffResult {
     return sourceOfUser.has(user.id) || user.teamIds.some((id) => teams.managedIds.has(id));
   }
 
-  function pushRemove(user: TargetUser, userRef: { id: string; email: string; sourceId?: string }, teamId: string, reason: string, dependsOn: string[], leaving: Set<string>): void {
+  function pushRemove(
+    user: TargetUser,
+    userRef: { id: string; email: string; sourceId?: string },
+    teamId: string,
+    reason: string,
+    dependsOn: string[],
+    leaving: Set<string>,
+  ): void {
     const team = teamsById.get(teamId)!;
     // Leaving an org takes the user out of its teams as well: no call for those.
-    if (team.parentId !== undefined && leaving.has(team.parentId) && teamsById.get(team.parentId)?.type === 'org') return;
+    if (team.parentId !== undefined && leaving.has(team.parentId) && teamsById.get(team.parentId)?.type === 'org')
+      return;
     const parent = team.parentId !== undefined ? teamsById.get(team.parentId) : undefined;
     ops.push({
-      kind: 'removeMember', key: opKey('remove', user.id, teamId), user: userRef, reason, dependsOn,
-      team: { id: teamId, name: team.name, ...(team.type && team.type !== 'team' ? { type: team.type } : {}), ...(parent ? { parent: { id: parent.id, name: parent.name, type: 'org' as const } } : {}) },
+      kind: 'removeMember',
+      key: opKey('remove', user.id, teamId),
+      user: userRef,
+      reason,
+      dependsOn,
+      team: {
+        id: teamId,
+        name: team.name,
+        ...(team.type && team.type !== 'team' ? { type: team.type } : {}),
+        ...(parent ? { parent: { id: parent.id, name: parent.name, type: 'org' as const } } : {}),
+      },
     });
   }
 
@@ -275,38 +397,79 @@ export function diff(input: PlanInput): DiffResult {
    * new account, and a deleted user's link is forgotten).
    */
   function deprovision(user: TargetUser, why?: string, after: string[] = []): void {
-    const userRef = { id: user.id, email: user.email, ...(sourceOfUser.has(user.id) && why === undefined ? { sourceId: sourceOfUser.get(user.id)! } : {}) };
+    const userRef = {
+      id: user.id,
+      email: user.email,
+      ...(sourceOfUser.has(user.id) && why === undefined ? { sourceId: sourceOfUser.get(user.id)! } : {}),
+    };
     const keeper = inv.isKeeper(user);
     if (mode === 'disable' && (!keeper || policy.deleteOwners)) {
       if (user.status === 'disabled' || (keeper && !inv.mayDelete(user))) return;
-      ops.push({ kind: 'disableUser', key: opKey('user-disable', user.id), user: userRef, reason: why ?? `${user.email} is no longer in the directory (deprovision: ${policy.deprovision}: disabled)`, dependsOn: [...after] });
+      ops.push({
+        kind: 'disableUser',
+        key: opKey('user-disable', user.id),
+        user: userRef,
+        reason: why ?? `${user.email} is no longer in the directory (deprovision: ${policy.deprovision}: disabled)`,
+        dependsOn: [...after],
+      });
       return;
     }
     if (policy.deprovision === 'delete-user' && (!keeper || policy.deleteOwners)) {
       // An owner, or the last holder of a target-wide role that must be kept (an Admin), is not deleted.
       if ((keeper || user.roles?.[''] !== undefined) && !inv.mayDelete(user)) return;
-      ops.push({ kind: 'deleteUser', key: opKey('user-delete', user.id), user: userRef, reason: why ?? `${user.email} is no longer in the directory (deprovision: delete-user)`, dependsOn: [...after] });
+      ops.push({
+        kind: 'deleteUser',
+        key: opKey('user-delete', user.id),
+        user: userRef,
+        reason: why ?? `${user.email} is no longer in the directory (deprovision: delete-user)`,
+        dependsOn: [...after],
+      });
       return;
     }
-    if (keeper && (mode === 'delete' || mode === 'disable')) warnings.push(`${user.email} is an owner: not ${mode === 'delete' ? 'deleted' : 'disabled'} (deleteOwners is off); removed from managed teams instead`);
+    if (keeper && (mode === 'delete' || mode === 'disable'))
+      warnings.push(
+        `${user.email} is an owner: not ${mode === 'delete' ? 'deleted' : 'disabled'} (deleteOwners is off); removed from managed teams instead`,
+      );
     const removable = byTeamName(user.teamIds).filter((id) => teams.managedIds.has(id) && mayRemove(user.id, id));
     // The target refuses to remove a user's last team: keep one and say so.
     const leavesNone = caps.userNeedsOneTeam && removable.length === user.teamIds.length;
     const toRemove = leavesNone ? removable.slice(1) : removable;
     if (leavesNone && removable.length > 0) {
-      warnings.push(`${user.email} is ${why ? 'an old address' : 'no longer in the directory'} but would be left with no team; kept on "${nameOf(removable[0]!)}" (use deprovision: delete-user to delete)`);
+      warnings.push(
+        `${user.email} is ${why ? 'an old address' : 'no longer in the directory'} but would be left with no team; kept on "${nameOf(removable[0]!)}" (use deprovision: delete-user to delete)`,
+      );
     }
     const leaving = new Set<string>();
     // Orgs first, so their teams need no call of their own.
     for (const teamId of orgsFirst(toRemove)) {
       if (!inv.mayLeave(teamId, user, user.email)) continue;
       leaving.add(teamId);
-      pushRemove(user, userRef, teamId, why ?? `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`, after, leaving);
+      pushRemove(
+        user,
+        userRef,
+        teamId,
+        why ?? `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`,
+        after,
+        leaving,
+      );
     }
     // Where a user may hold no role, deprovisioning strips the target-wide roles too (the last holder of a kept role keeps it).
     const held = user.roles?.[''] ?? [];
-    if (roleCaps?.removable && roleCaps.scope === 'target' && held.length > 0 && inv.mayChangeRole('', user, held, [], user.email)) {
-      ops.push({ kind: 'setRole', key: opKey('role', user.id, 'all'), user: userRef, from: held, to: [], reason: why ?? `${user.email} is no longer in the directory: roles removed`, dependsOn: [...after] });
+    if (
+      roleCaps?.removable &&
+      roleCaps.scope === 'target' &&
+      held.length > 0 &&
+      inv.mayChangeRole('', user, held, [], user.email)
+    ) {
+      ops.push({
+        kind: 'setRole',
+        key: opKey('role', user.id, 'all'),
+        user: userRef,
+        from: held,
+        to: [],
+        reason: why ?? `${user.email} is no longer in the directory: roles removed`,
+        dependsOn: [...after],
+      });
     }
   }
 

@@ -19,7 +19,8 @@ export interface EmailChangeContext {
   retire(old: TargetUser, why: string, after: string[], newUserId?: string): void;
 }
 
-export const emailChanged = (person: DesiredPerson, user: TargetUser): boolean => normaliseEmail(user.email) !== normaliseEmail(person.email);
+export const emailChanged = (person: DesiredPerson, user: TargetUser): boolean =>
+  normaliseEmail(user.email) !== normaliseEmail(person.email);
 
 /**
  * A linked person whose directory email differs from their account's. On a target that fixes an
@@ -34,14 +35,19 @@ export function changeEmail(ctx: EmailChangeContext, person: DesiredPerson, old:
   const { policy, caps, warnings } = ctx;
   const line = `email changed: ${old.email} -> ${person.email}`;
   if (policy.emailChange === 'keep' || caps.emailChange === 'in-place') {
-    const why = caps.emailChange === 'in-place' ? 'the target can change it in place, which this version does not plan yet' : 'policy.emailChange is keep';
+    const why =
+      caps.emailChange === 'in-place'
+        ? 'the target can change it in place, which this version does not plan yet'
+        : 'policy.emailChange is keep';
     warnings.push(`${line}: ${why}; user ${old.id} kept as is`);
     return old;
   }
   const taken = ctx.usersByEmail.get(normaliseEmail(person.email));
   const owner = taken ? ctx.sourceOfUser.get(taken.id) : undefined;
   if (taken && ((owner !== undefined && owner !== person.sourceId) || taken.untouchable !== undefined)) {
-    warnings.push(`${line}: the new address belongs to another account (${taken.id}${owner ? `, linked to ${owner}` : ''}); user ${old.id} kept as is`);
+    warnings.push(
+      `${line}: the new address belongs to another account (${taken.id}${owner ? `, linked to ${owner}` : ''}); user ${old.id} kept as is`,
+    );
     return old;
   }
   let after: string[] = [];
@@ -59,8 +65,13 @@ export function changeEmail(ctx: EmailChangeContext, person: DesiredPerson, old:
   }
   ctx.claim(old.id);
   const protectedOld = ctx.protectedEmails.has(normaliseEmail(old.email));
-  const fate = protectedOld ? 'kept (protected)' : policy.deprovision === 'none' ? 'kept (deprovision: none)' : `deprovisioned (${policy.deprovision})`;
+  const fate = protectedOld
+    ? 'kept (protected)'
+    : policy.deprovision === 'none'
+      ? 'kept (deprovision: none)'
+      : `deprovisioned (${policy.deprovision})`;
   warnings.push(`${line}: the new address gets the person's teams; the old account is ${fate}`);
-  if (!protectedOld && policy.deprovision !== 'none') ctx.retire(old, `${line}: old address (deprovision: ${policy.deprovision})`, after, taken?.id);
+  if (!protectedOld && policy.deprovision !== 'none')
+    ctx.retire(old, `${line}: old address (deprovision: ${policy.deprovision})`, after, taken?.id);
   return taken;
 }

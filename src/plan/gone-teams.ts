@@ -10,7 +10,11 @@ import { fitName } from './team-name.js';
  * missing. Such a team stays managed: emptied, or deleted with `prune`. A team the mapping still
  * resolves, one that must keep a member, an unmanaged one and a protected one are left alone.
  */
-export function findGoneTeams(input: PlanInput, out: TeamResolution, byName: (parentId: string | undefined, name: string, type?: string) => TargetTeam | undefined): void {
+export function findGoneTeams(
+  input: PlanInput,
+  out: TeamResolution,
+  byName: (parentId: string | undefined, name: string, type?: string) => TargetTeam | undefined,
+): void {
   const { desired, actual, links, policy, capabilities: caps } = input;
   const byId = new Map(actual.teams.map((t) => [t.id, t]));
   const protectedNames = new Set(policy.protectedTeams.map((n) => n.trim().toLowerCase()));
@@ -19,7 +23,12 @@ export function findGoneTeams(input: PlanInput, out: TeamResolution, byName: (pa
   for (const [key, id] of links.teams) {
     if (keys.has(key)) continue;
     const group = links.teamGroups?.get(key);
-    found.push([id, key.startsWith('group:') ? `group "${group ?? key.slice('group:'.length)}"` : `the mapping of "${key.replace(/^name:/, '')}"`]);
+    found.push([
+      id,
+      key.startsWith('group:')
+        ? `group "${group ?? key.slice('group:'.length)}"`
+        : `the mapping of "${key.replace(/^name:/, '')}"`,
+    ]);
   }
   for (const t of desired.teams) {
     if (t.gone === undefined) continue;
@@ -30,7 +39,15 @@ export function findGoneTeams(input: PlanInput, out: TeamResolution, byName: (pa
   const prune = policy.prune && caps.containers.deletable;
   for (const [id, what] of found) {
     const team = byId.get(id);
-    if (!team || out.managedIds.has(id) || out.gone.has(id) || team.keepsMember || team.unmanaged !== undefined || team.type === 'org') continue;
+    if (
+      !team ||
+      out.managedIds.has(id) ||
+      out.gone.has(id) ||
+      team.keepsMember ||
+      team.unmanaged !== undefined ||
+      team.type === 'org'
+    )
+      continue;
     if (protectedNames.has(team.name.trim().toLowerCase())) continue;
     out.gone.set(id, { name: team.name, what, action: prune ? 'delete' : 'empty' });
     if (!prune) out.managedIds.add(id);
@@ -41,18 +58,31 @@ export function findGoneTeams(input: PlanInput, out: TeamResolution, byName: (pa
  * After every removal is planned: deletes gone teams under prune, and says in the plan, once per
  * team, what was emptied. Returns how many teams this plan empties (each counts as a deletion).
  */
-export function goneTeamOps(gone: TeamResolution['gone'], ops: Op[], teamsById: ReadonlyMap<string, TargetTeam>, warnings: string[]): number {
+export function goneTeamOps(
+  gone: TeamResolution['gone'],
+  ops: Op[],
+  teamsById: ReadonlyMap<string, TargetTeam>,
+  warnings: string[],
+): number {
   let emptied = 0;
   for (const [teamId, g] of gone) {
     const line = `${g.what} is gone: team "${g.name}"`;
     if (g.action === 'delete') {
-      ops.push({ kind: 'deleteTeam', key: opKey('team-delete', teamId), team: { id: teamId, name: g.name }, reason: `${line} deleted (prune)`, dependsOn: [] });
+      ops.push({
+        kind: 'deleteTeam',
+        key: opKey('team-delete', teamId),
+        team: { id: teamId, name: g.name },
+        reason: `${line} deleted (prune)`,
+        dependsOn: [],
+      });
       warnings.push(`${line} deleted (prune)`);
       continue;
     }
     // Members leave by a removal, or with their account (a leaver deleted by the deprovision policy).
     const members = new Set(teamsById.get(teamId)!.memberIds);
-    const removed = ops.filter((o) => (o.kind === 'removeMember' && o.team.id === teamId) || (o.kind === 'deleteUser' && members.has(o.user.id))).length;
+    const removed = ops.filter(
+      (o) => (o.kind === 'removeMember' && o.team.id === teamId) || (o.kind === 'deleteUser' && members.has(o.user.id)),
+    ).length;
     // Already empty (or only members the sync may not remove): nothing to say on every later run.
     if (removed === 0) continue;
     emptied += 1;
@@ -69,5 +99,9 @@ export function goneReason(gone: TeamResolution['gone'], teamId: string): string
 
 /** Group names of group-keyed teams the store does not have yet (or has under an old name). */
 export function teamGroupsSeen(input: PlanInput): [string, string][] {
-  return input.desired.teams.flatMap((t) => (t.group !== undefined && input.links.teamGroups?.get(t.key) !== t.group ? [[t.key, t.group] as [string, string]] : []));
+  return input.desired.teams.flatMap((t) =>
+    t.group !== undefined && input.links.teamGroups?.get(t.key) !== t.group
+      ? [[t.key, t.group] as [string, string]]
+      : [],
+  );
 }

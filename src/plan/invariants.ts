@@ -27,14 +27,18 @@ export class Invariants {
     const keepOne = caps.roles?.keepOne;
     if (keepOne !== undefined) {
       for (const u of actual.users) {
-        for (const [scope, roles] of Object.entries(u.roles ?? {})) if (this.holds(roles)) this.holders.set(scope, (this.holders.get(scope) ?? 0) + 1);
+        for (const [scope, roles] of Object.entries(u.roles ?? {}))
+          if (this.holds(roles)) this.holders.set(scope, (this.holders.get(scope) ?? 0) + 1);
       }
     }
   }
 
   private holds(roles: string[] | undefined): boolean {
     const keepOne = this.caps.roles?.keepOne;
-    return keepOne !== undefined && (roles ?? []).some((r) => rankOf(this.caps.roles!, r) === rankOf(this.caps.roles!, keepOne));
+    return (
+      keepOne !== undefined &&
+      (roles ?? []).some((r) => rankOf(this.caps.roles!, r) === rankOf(this.caps.roles!, keepOne))
+    );
   }
 
   /** A user in a container that must keep a member. */
@@ -44,7 +48,8 @@ export class Invariants {
 
   added(t: ResolvedTeam, _userId: string, role?: string): void {
     if (t.id !== undefined && this.keepers.has(t.id)) this.members.set(t.id, (this.members.get(t.id) ?? 0) + 1);
-    if (t.type === 'org' && t.id !== undefined && this.holds(role ? [role] : [])) this.holders.set(t.id, (this.holders.get(t.id) ?? 0) + 1);
+    if (t.type === 'org' && t.id !== undefined && this.holds(role ? [role] : []))
+      this.holders.set(t.id, (this.holders.get(t.id) ?? 0) + 1);
   }
 
   /** May the user leave this container? Counts the departure when so. */
@@ -52,7 +57,9 @@ export class Invariants {
     if (this.keepers.has(teamId)) {
       const n = this.members.get(teamId) ?? 0;
       if (n <= 1) {
-        this.warnings.push(`user ${user.id} is the last member of the ${this.nameOf(teamId)} team: not removed from it`);
+        this.warnings.push(
+          `user ${user.id} is the last member of the ${this.nameOf(teamId)} team: not removed from it`,
+        );
         return false;
       }
       this.members.set(teamId, n - 1);
@@ -60,7 +67,9 @@ export class Invariants {
     if (this.holds(user.roles?.[teamId])) {
       const n = this.holders.get(teamId) ?? 0;
       if (n <= 1) {
-        this.warnings.push(`${who} is the last ${this.caps.roles!.keepOne} of org "${this.nameOf(teamId)}": not removed from it`);
+        this.warnings.push(
+          `${who} is the last ${this.caps.roles!.keepOne} of org "${this.nameOf(teamId)}": not removed from it`,
+        );
         return false;
       }
       this.holders.set(teamId, n - 1);
@@ -80,7 +89,9 @@ export class Invariants {
     if (before && !after) {
       const n = this.holders.get(scope) ?? 0;
       if (n <= 1) {
-        this.warnings.push(`${who} is the last ${this.caps.roles!.keepOne}${scope ? ` of org "${this.nameOf(scope)}"` : ''}: role kept`);
+        this.warnings.push(
+          `${who} is the last ${this.caps.roles!.keepOne}${scope ? ` of org "${this.nameOf(scope)}"` : ''}: role kept`,
+        );
         return false;
       }
       this.holders.set(scope, n - 1);
@@ -91,29 +102,51 @@ export class Invariants {
 
   /** May the user be deleted (leaving every container at once)? */
   mayDelete(user: TargetUser): boolean {
-    return user.teamIds.every((id) => this.mayLeave(id, user, user.email)) && (user.roles?.[''] === undefined || this.mayChangeRole('', user, user.roles[''], [], user.email));
+    return (
+      user.teamIds.every((id) => this.mayLeave(id, user, user.email)) &&
+      (user.roles?.[''] === undefined || this.mayChangeRole('', user, user.roles[''], [], user.email))
+    );
   }
 
   /** Removals from a kept container, and demotions of a kept role, wait for every add that keeps the rule. */
   orderRemovalsAfterAdds(ops: Op[]): void {
     for (const keeper of this.keepers) {
       const team = this.actual.teams.find((t) => t.id === keeper)!;
-      const adds = ops.filter((o) => (o.kind === 'addMember' || o.kind === 'createUser') && o.team && (o.team.id === keeper || o.team.name === team.name)).map((o) => o.key);
+      const adds = ops
+        .filter(
+          (o) =>
+            (o.kind === 'addMember' || o.kind === 'createUser') &&
+            o.team &&
+            (o.team.id === keeper || o.team.name === team.name),
+        )
+        .map((o) => o.key);
       if (adds.length === 0) continue;
       for (const o of ops) {
-        const leaves = (o.kind === 'removeMember' && o.team.id === keeper) || (o.kind === 'deleteUser' && team.memberIds.includes(o.user.id));
+        const leaves =
+          (o.kind === 'removeMember' && o.team.id === keeper) ||
+          (o.kind === 'deleteUser' && team.memberIds.includes(o.user.id));
         if (leaves) o.dependsOn = [...new Set([...o.dependsOn, ...adds])];
       }
     }
     if (this.caps.roles?.keepOne === undefined) return;
     const scopeOf = (o: Op): string | undefined => {
       if (o.kind === 'setRole') return o.team?.id ?? '';
-      if ((o.kind === 'addMember' || o.kind === 'createUser' || o.kind === 'removeMember') && o.team?.type === 'org') return o.team.id;
+      if ((o.kind === 'addMember' || o.kind === 'createUser' || o.kind === 'removeMember') && o.team?.type === 'org')
+        return o.team.id;
       return undefined;
     };
-    const gains = ops.filter((o) => (o.kind === 'setRole' && this.holds(o.to) && !this.holds(o.from)) || ((o.kind === 'addMember' || o.kind === 'createUser') && o.team?.type === 'org' && this.holds(o.role ? [o.role] : [])));
+    const gains = ops.filter(
+      (o) =>
+        (o.kind === 'setRole' && this.holds(o.to) && !this.holds(o.from)) ||
+        ((o.kind === 'addMember' || o.kind === 'createUser') &&
+          o.team?.type === 'org' &&
+          this.holds(o.role ? [o.role] : [])),
+    );
     for (const o of ops) {
-      const losing = (o.kind === 'setRole' && this.holds(o.from) && !this.holds(o.to)) || o.kind === 'removeMember' || o.kind === 'deleteUser';
+      const losing =
+        (o.kind === 'setRole' && this.holds(o.from) && !this.holds(o.to)) ||
+        o.kind === 'removeMember' ||
+        o.kind === 'deleteUser';
       if (!losing) continue;
       const scope = scopeOf(o);
       const deps = gains.filter((g) => o.kind === 'deleteUser' || scopeOf(g) === scope).map((g) => g.key);

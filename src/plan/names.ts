@@ -5,7 +5,10 @@ import type { DesiredPerson } from '../model/index.js';
  * names, else the display name split at its last space ("Ada Lovelace" -> "Ada", "Lovelace"; one
  * word is a first name only). Trimmed, so whitespace alone never makes a change.
  */
-export function namesOf(person: Pick<DesiredPerson, 'displayName' | 'givenName' | 'familyName'>): { givenName: string; familyName: string } {
+export function namesOf(person: Pick<DesiredPerson, 'displayName' | 'givenName' | 'familyName'>): {
+  givenName: string;
+  familyName: string;
+} {
   const given = person.givenName?.trim();
   const family = person.familyName?.trim();
   if (given || family) return { givenName: given ?? '', familyName: family ?? '' };

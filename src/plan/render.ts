@@ -12,7 +12,9 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
   const lines: string[] = [];
   lines.push(`Plan ${plan.id}  (${plan.createdAt})`);
   lines.push(`  directory: ${plan.stats.desiredPeople} people in scope, ${plan.stats.desiredTeams} teams`);
-  lines.push(`  target:    ${plan.stats.targetUsers} users (${plan.stats.usersInScope} managed), ${plan.stats.targetTeams} teams`);
+  lines.push(
+    `  target:    ${plan.stats.targetUsers} users (${plan.stats.usersInScope} managed), ${plan.stats.targetTeams} teams`,
+  );
   lines.push('');
   lines.push('Changes');
   const width = Math.max(...OP_KINDS.map((k) => k.length));
@@ -31,37 +33,59 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
   }
   lines.push('');
   const e = plan.estimate;
-  lines.push(e.ratePerSecond > 0
-    ? `Estimate: ${e.writes} write calls + ${e.reads} reads at ${e.ratePerSecond.toFixed(2)} calls/s: about ${formatDuration(e.etaSeconds)}`
-    : `Estimate: ${e.writes} write calls + ${e.reads} reads; the target has no rate limit configured`);
-  lines.push(plan.blocked ? `BLOCKED (${plan.blocked.code}): ${plan.blocked.reason}` : ops.length === 0 ? 'Nothing to do: the target matches the directory.' : 'Ready to apply.');
+  lines.push(
+    e.ratePerSecond > 0
+      ? `Estimate: ${e.writes} write calls + ${e.reads} reads at ${e.ratePerSecond.toFixed(2)} calls/s: about ${formatDuration(e.etaSeconds)}`
+      : `Estimate: ${e.writes} write calls + ${e.reads} reads; the target has no rate limit configured`,
+  );
+  lines.push(
+    plan.blocked
+      ? `BLOCKED (${plan.blocked.code}): ${plan.blocked.reason}`
+      : ops.length === 0
+        ? 'Nothing to do: the target matches the directory.'
+        : 'Ready to apply.',
+  );
   return lines.join('\n');
 }
 
 export function describeOp(op: Op): string {
-  const where = (t: TeamRef) => `${t.type === 'org' ? 'org ' : ''}"${t.parent ? `${t.parent.name} / ` : ''}${t.under ? `${t.under.name} / ` : ''}${t.name}"`;
+  const where = (t: TeamRef) =>
+    `${t.type === 'org' ? 'org ' : ''}"${t.parent ? `${t.parent.name} / ` : ''}${t.under ? `${t.under.name} / ` : ''}${t.name}"`;
   switch (op.kind) {
-    case 'createTeam': return `create ${op.team.type === 'ou' ? 'unit' : 'team'} ${where(op.team)}`;
-    case 'renameTeam': return `rename team ${op.team.id} "${op.from}" -> "${op.team.name}"`;
+    case 'createTeam':
+      return `create ${op.team.type === 'ou' ? 'unit' : 'team'} ${where(op.team)}`;
+    case 'renameTeam':
+      return `rename team ${op.team.id} "${op.from}" -> "${op.team.name}"`;
     case 'createUser':
-      if (op.teams || op.roles) return `create user ${op.user.email} in ${op.teams?.map(where).join(', ') || 'no unit'} with roles ${op.roles?.join(', ') || 'none'}`;
+      if (op.teams || op.roles)
+        return `create user ${op.user.email} in ${op.teams?.map(where).join(', ') || 'no unit'} with roles ${op.roles?.join(', ') || 'none'}`;
       return `create user ${op.user.email}${op.team ? ` on ${where(op.team)}` : ''}${op.role ? ` as ${op.role}` : ''}`;
-    case 'addMember': return `add ${op.user.email} to ${where(op.team)}${op.role ? ` as ${op.role}` : ''}`;
-    case 'removeMember': return `remove ${op.user.email} from ${where(op.team)}`;
-    case 'setMembers': return `set the members of team ${where(op.team)}: ${op.members.length} (+${op.added} -${op.removed})`;
-    case 'setRole': return `change role of ${op.user.email}${op.team ? ` in ${where(op.team)}` : ''}: ${op.from.join(', ') || 'none'} -> ${op.to.join(', ')}`;
+    case 'addMember':
+      return `add ${op.user.email} to ${where(op.team)}${op.role ? ` as ${op.role}` : ''}`;
+    case 'removeMember':
+      return `remove ${op.user.email} from ${where(op.team)}`;
+    case 'setMembers':
+      return `set the members of team ${where(op.team)}: ${op.members.length} (+${op.added} -${op.removed})`;
+    case 'setRole':
+      return `change role of ${op.user.email}${op.team ? ` in ${where(op.team)}` : ''}: ${op.from.join(', ') || 'none'} -> ${op.to.join(', ')}`;
     case 'setUser': {
       const parts = [
         ...(op.teams ? [`units ${op.teams.map(where).join(', ') || 'none'} (+${op.added} -${op.removed})`] : []),
         ...(op.roles ? [`roles ${op.from?.join(', ') || 'none'} -> ${op.roles.join(', ') || 'none'}`] : []),
-        ...(op.givenName !== undefined || op.familyName !== undefined ? [`name "${[op.givenName, op.familyName].filter((n) => n).join(' ')}"`] : []),
+        ...(op.givenName !== undefined || op.familyName !== undefined
+          ? [`name "${[op.givenName, op.familyName].filter((n) => n).join(' ')}"`]
+          : []),
       ];
       return `set user ${op.user.email}: ${parts.join('; ')}`;
     }
-    case 'deleteUser': return `delete user ${op.user.email}`;
-    case 'enableUser': return `enable user ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
-    case 'disableUser': return `disable user ${op.user.email}`;
-    case 'deleteTeam': return `delete team ${where(op.team)}`;
+    case 'deleteUser':
+      return `delete user ${op.user.email}`;
+    case 'enableUser':
+      return `enable user ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
+    case 'disableUser':
+      return `disable user ${op.user.email}`;
+    case 'deleteTeam':
+      return `delete team ${where(op.team)}`;
   }
 }
 

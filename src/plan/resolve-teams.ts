@@ -7,7 +7,6 @@ import type { ResolvedTeam, TeamResolution } from './team-resolution.js';
 
 export type { ResolvedTeam, TeamResolution } from './team-resolution.js';
 
-
 /**
  * Match each desired container to a target container: by identity link first (a renamed group
  * renames its team), then by name within the same org. A container that must keep a member (an
@@ -21,22 +20,41 @@ export function resolveTeams(input: PlanInput): TeamResolution {
   const byId = new Map(actual.teams.map((t) => [t.id, t]));
   // Name lookups are per parent: two orgs may each have a team of one name.
   const byName = new Map<string, TargetTeam>();
-  const nameKey = (parentId: string | undefined, type: string, name: string) => `${type}|${parentId ?? ''}|${norm(name)}`;
+  const nameKey = (parentId: string | undefined, type: string, name: string) =>
+    `${type}|${parentId ?? ''}|${norm(name)}`;
   for (const t of actual.teams) {
     const k = nameKey(t.parentId, t.type ?? 'team', t.name);
     if (!byName.has(k)) byName.set(k, t);
   }
   const protectedNames = new Set(policy.protectedTeams.map(lower));
-  const out: TeamResolution = { byName: new Map(), managedIds: new Set(), ops: [], warnings: [], newLinks: [], gone: new Map() };
+  const out: TeamResolution = {
+    byName: new Map(),
+    managedIds: new Set(),
+    ops: [],
+    warnings: [],
+    newLinks: [],
+    gone: new Map(),
+  };
 
   for (const org of desired.teams.filter((t) => t.type === 'org')) {
-    const found = actual.teams.find((t) => t.type === 'org' && (t.id === org.name || lower(t.name) === lower(org.name)));
+    const found = actual.teams.find(
+      (t) => t.type === 'org' && (t.id === org.name || lower(t.name) === lower(org.name)),
+    );
     if (!found) {
-      out.warnings.push(`org "${org.name}" does not exist in the target: its teams and members are skipped (orgs are not created by a sync)`);
+      out.warnings.push(
+        `org "${org.name}" does not exist in the target: its teams and members are skipped (orgs are not created by a sync)`,
+      );
       continue;
     }
     out.managedIds.add(found.id);
-    out.byName.set(labelOf(org), { name: found.name, label: labelOf(org), key: org.key, type: 'org', id: found.id, keepsMember: false });
+    out.byName.set(labelOf(org), {
+      name: found.name,
+      label: labelOf(org),
+      key: org.key,
+      type: 'org',
+      id: found.id,
+      keepsMember: false,
+    });
   }
 
   const teams = desired.teams.filter((t) => t.type !== 'org' && t.gone === undefined);
@@ -66,19 +84,23 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     const under = desiredTeam.under !== undefined ? out.byName.get(desiredTeam.under) : undefined;
     if (desiredTeam.under !== undefined && under === undefined) continue;
     // Under a unit this plan creates nothing exists yet: a placeholder parent id matches no container.
-    const parentId = parent?.id ?? (under ? under.id ?? `new:${under.key}` : undefined);
+    const parentId = parent?.id ?? (under ? (under.id ?? `new:${under.key}`) : undefined);
     if (protectedNames.has(lower(desiredTeam.name))) {
       out.warnings.push(`team "${desiredTeam.name}" is protected: not managed`);
       continue;
     }
     const name = fitName(desiredTeam.name, caps.maxNameLength);
     if (name !== desiredTeam.name) {
-      out.warnings.push(`team "${desiredTeam.name.slice(0, 40)}…" is ${desiredTeam.name.length} characters; the target allows ${caps.maxNameLength}: named "${name}" (cut, with a hash of the whole name)`);
+      out.warnings.push(
+        `team "${desiredTeam.name.slice(0, 40)}…" is ${desiredTeam.name.length} characters; the target allows ${caps.maxNameLength}: named "${name}" (cut, with a hash of the whole name)`,
+      );
     }
     const team = { ...desiredTeam, name };
     const same = resolvedByName.get(nameKey(parentId, type, name));
     if (same) {
-      out.warnings.push(`teams "${same.label}" and "${label}" are one team in the target (names that differ only in case): merged into "${same.name}"`);
+      out.warnings.push(
+        `teams "${same.label}" and "${label}" are one team in the target (names that differ only in case): merged into "${same.name}"`,
+      );
       out.byName.set(label, same);
       continue;
     }
@@ -86,13 +108,19 @@ export function resolveTeams(input: PlanInput): TeamResolution {
     const linked = linkedId !== undefined ? byId.get(linkedId) : undefined;
     const sameName = byName.get(nameKey(parentId, type, team.name));
     let target: TargetTeam | undefined;
-    const linkedUsable = linked && linkedClaims.has(linked.id) && linkedTarget(team) === linked && !out.managedIds.has(linked.id);
-    const movedOrRenamed = linkedUsable && (linked.parentId !== parentId || (linked.name !== team.name && !caps.containers.renamable));
+    const linkedUsable =
+      linked && linkedClaims.has(linked.id) && linkedTarget(team) === linked && !out.managedIds.has(linked.id);
+    const movedOrRenamed =
+      linkedUsable && (linked.parentId !== parentId || (linked.name !== team.name && !caps.containers.renamable));
 
     if (linkedUsable && movedOrRenamed && caps.containers.recreateRenamed) {
       // The container cannot follow its group: the group's new name (or place) gets a container of
       // its own below, and the old one is emptied and reported.
-      out.gone.set(linked.id, { name: linked.name, what: `the unit of a group renamed or moved to "${team.name}" (units cannot follow)`, action: 'empty' });
+      out.gone.set(linked.id, {
+        name: linked.name,
+        what: `the unit of a group renamed or moved to "${team.name}" (units cannot follow)`,
+        action: 'empty',
+      });
       out.managedIds.add(linked.id);
       linkedClaims.delete(linked.id);
     }
@@ -100,21 +128,32 @@ export function resolveTeams(input: PlanInput): TeamResolution {
       target = linked;
       if (linked.name !== team.name) {
         if (sameName && sameName.id !== linked.id) {
-          out.warnings.push(`team "${linked.name}" should be renamed to "${team.name}", but that name is taken by team ${sameName.id}: left as is`);
+          out.warnings.push(
+            `team "${linked.name}" should be renamed to "${team.name}", but that name is taken by team ${sameName.id}: left as is`,
+          );
         } else if (protectedNames.has(lower(linked.name))) {
           out.warnings.push(`team "${linked.name}" is protected: not renamed to "${team.name}"`);
           continue;
         } else if (!caps.containers.renamable) {
-          out.warnings.push(`team "${linked.name}" should be renamed to "${team.name}", but the target cannot rename: left as is`);
+          out.warnings.push(
+            `team "${linked.name}" should be renamed to "${team.name}", but the target cannot rename: left as is`,
+          );
         } else {
           out.ops.push({
-            kind: 'renameTeam', key: opKey('team-rename', linked.id), team: { id: linked.id, name: team.name, ...typeAndParent(parent) }, from: linked.name,
-            teamKey: team.key, reason: `group renamed: "${linked.name}" -> "${team.name}"`, dependsOn: [],
+            kind: 'renameTeam',
+            key: opKey('team-rename', linked.id),
+            team: { id: linked.id, name: team.name, ...typeAndParent(parent) },
+            from: linked.name,
+            teamKey: team.key,
+            reason: `group renamed: "${linked.name}" -> "${team.name}"`,
+            dependsOn: [],
           });
         }
       }
     } else if (linkedUsable && type === 'ou' && !caps.containers.recreateRenamed && linked.parentId !== parentId) {
-      out.warnings.push(`unit "${linked.name}" should move with its group, but the target cannot move units: left where it is`);
+      out.warnings.push(
+        `unit "${linked.name}" should move with its group, but the target cannot move units: left where it is`,
+      );
       target = linked;
     } else if (sameName && !claimed.has(sameName.id) && !out.gone.has(sameName.id)) {
       target = sameName;
@@ -129,17 +168,44 @@ export function resolveTeams(input: PlanInput): TeamResolution {
       claimed.add(target.id);
       linkedClaims.delete(target.id);
       out.managedIds.add(target.id);
-      out.byName.set(label, { name: team.name, label, key: team.key, type, id: target.id, keepsMember: target.keepsMember === true, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}), ...(under ? { under } : {}) });
+      out.byName.set(label, {
+        name: team.name,
+        label,
+        key: team.key,
+        type,
+        id: target.id,
+        keepsMember: target.keepsMember === true,
+        ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}),
+        ...(under ? { under } : {}),
+      });
       resolvedByName.set(nameKey(parentId, type, team.name), out.byName.get(label)!);
       continue;
     }
     if (!caps.containers.creatable.includes(type)) {
-      out.warnings.push(`team "${team.name}" does not exist and the target's teams cannot be created by a sync: skipped`);
+      out.warnings.push(
+        `team "${team.name}" does not exist and the target's teams cannot be created by a sync: skipped`,
+      );
       continue;
     }
     const key = opKey('team-create', team.key);
-    const resolved: ResolvedTeam = { name: team.name, label, key: team.key, type, keepsMember: false, createOp: key, ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}), ...(under ? { under } : {}) };
-    out.ops.push({ kind: 'createTeam', key, team: refOf(resolved), teamKey: team.key, reason: 'mapped from the directory; not in the target', dependsOn: under?.createOp ? [under.createOp] : [] });
+    const resolved: ResolvedTeam = {
+      name: team.name,
+      label,
+      key: team.key,
+      type,
+      keepsMember: false,
+      createOp: key,
+      ...(parent ? { parent: parent as ResolvedTeam & { id: string } } : {}),
+      ...(under ? { under } : {}),
+    };
+    out.ops.push({
+      kind: 'createTeam',
+      key,
+      team: refOf(resolved),
+      teamKey: team.key,
+      reason: 'mapped from the directory; not in the target',
+      dependsOn: under?.createOp ? [under.createOp] : [],
+    });
     out.byName.set(label, resolved);
     resolvedByName.set(nameKey(parentId, type, team.name), resolved);
   }
@@ -147,7 +213,15 @@ export function resolveTeams(input: PlanInput): TeamResolution {
   // A new team may take the name an existing team is being renamed away from: rename first.
   for (const op of out.ops) {
     if (op.kind !== 'createTeam') continue;
-    op.dependsOn = [...op.dependsOn, ...out.ops.filter((r) => r.kind === 'renameTeam' && norm(r.from) === norm(op.team.name) && r.team.parent?.id === op.team.parent?.id).map((r) => r.key)];
+    op.dependsOn = [
+      ...op.dependsOn,
+      ...out.ops
+        .filter(
+          (r) =>
+            r.kind === 'renameTeam' && norm(r.from) === norm(op.team.name) && r.team.parent?.id === op.team.parent?.id,
+        )
+        .map((r) => r.key),
+    ];
   }
   return out;
 }
@@ -160,7 +234,9 @@ export function refOf(t: ResolvedTeam): TeamRef {
     ...(t.type !== 'team' ? { type: t.type as 'org' | 'ou' } : {}),
     ...(t.parent ? { parent: { id: t.parent.id, name: t.parent.name, type: 'org' as const } } : {}),
     ...(t.type === 'ou' ? { key: t.key } : {}),
-    ...(t.under ? { under: { ...(t.under.id !== undefined ? { id: t.under.id } : {}), key: t.under.key, name: t.under.name } } : {}),
+    ...(t.under
+      ? { under: { ...(t.under.id !== undefined ? { id: t.under.id } : {}), key: t.under.key, name: t.under.name } }
+      : {}),
   };
 }
 

@@ -16,9 +16,17 @@ export function checkSafety(input: PlanInput, ops: Op[], deprovisioned: number, 
 
   // An empty directory is a broken read or a broken filter far more often than an empty company.
   if (people === 0) {
-    return { code: 'EMPTY_SOURCE', reason: `the directory yielded no people in scope (the target has ${usersInScope} managed users): refusing to sync from an empty directory` };
+    return {
+      code: 'EMPTY_SOURCE',
+      reason: `the directory yielded no people in scope (the target has ${usersInScope} managed users): refusing to sync from an empty directory`,
+    };
   }
-  if (input.lastSourceSize !== undefined && input.lastSourceSize > 0 && deletions > 0 && people < input.lastSourceSize * policy.minSourceRatio) {
+  if (
+    input.lastSourceSize !== undefined &&
+    input.lastSourceSize > 0 &&
+    deletions > 0 &&
+    people < input.lastSourceSize * policy.minSourceRatio
+  ) {
     return {
       code: 'SOURCE_SHRANK',
       reason: `the directory has ${people} people in scope, under ${Math.round(policy.minSourceRatio * 100)}% of the last good read (${input.lastSourceSize}): refusing ${deletions} deletions`,
@@ -36,11 +44,17 @@ export function checkSafety(input: PlanInput, ops: Op[], deprovisioned: number, 
   const created = (kind: Op['kind']) => ops.filter((o) => o.kind === kind).length;
   const users = actual.users.length + created('createUser') - created('deleteUser');
   if (users > capabilities.maxUsers) {
-    return { code: 'USER_CAP', reason: `the plan would leave ${users} users; the target allows ${capabilities.maxUsers}` };
+    return {
+      code: 'USER_CAP',
+      reason: `the plan would leave ${users} users; the target allows ${capabilities.maxUsers}`,
+    };
   }
   const teams = actual.teams.length + created('createTeam') - created('deleteTeam');
   if (teams > capabilities.maxTeams) {
-    return { code: 'TEAM_CAP', reason: `the plan would leave ${teams} teams; the target allows ${capabilities.maxTeams}` };
+    return {
+      code: 'TEAM_CAP',
+      reason: `the plan would leave ${teams} teams; the target allows ${capabilities.maxTeams}`,
+    };
   }
   return undefined;
 }

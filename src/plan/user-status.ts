@@ -12,11 +12,15 @@ export type DeprovisionMode = 'none' | 'remove' | 'disable' | 'delete';
 export function deprovisionMode(policy: PolicyConfig, caps: TargetCapabilities, warnings: string[]): DeprovisionMode {
   const canDisable = caps.userStatus === true;
   switch (policy.deprovision) {
-    case 'none': return 'none';
-    case 'delete-user': return 'delete';
+    case 'none':
+      return 'none';
+    case 'delete-user':
+      return 'delete';
     case 'disable-user':
       if (canDisable) return 'disable';
-      warnings.push('deprovision is "disable-user", but the target cannot disable users: removed from managed teams instead');
+      warnings.push(
+        'deprovision is "disable-user", but the target cannot disable users: removed from managed teams instead',
+      );
       return 'remove';
     case 'remove-from-managed-teams':
       return canDisable && caps.containers.types.length === 0 ? 'disable' : 'remove';
@@ -42,6 +46,7 @@ export function foldRolesIntoEnables(ops: Op[]): Op[] {
     folded.set(o.key, enable.key);
     return false;
   });
-  for (const o of out) if (o.dependsOn.some((k) => folded.has(k))) o.dependsOn = [...new Set(o.dependsOn.map((k) => folded.get(k) ?? k))];
+  for (const o of out)
+    if (o.dependsOn.some((k) => folded.has(k))) o.dependsOn = [...new Set(o.dependsOn.map((k) => folded.get(k) ?? k))];
   return out;
 }

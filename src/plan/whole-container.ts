@@ -25,7 +25,9 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
   // targets; a whole list is one write, so folded ops drop those mutual waits (two teams trading
   // members would otherwise wait for each other forever) and keep only waits on other ops.
   const membershipKeys = new Set([...groups.values()].flatMap((g) => g.ops.map((o) => o.key)));
-  const out: Op[] = ops.filter((op) => (op.kind !== 'addMember' && op.kind !== 'removeMember') || op.team.type === 'org');
+  const out: Op[] = ops.filter(
+    (op) => (op.kind !== 'addMember' && op.kind !== 'removeMember') || op.team.type === 'org',
+  );
   const teamsById = new Map(actual.teams.map((t) => [t.id, t]));
   for (const [id, g] of groups) {
     const key = opKey('team-members', id.startsWith('new:') ? `new-${g.team.parent?.id ?? ''}-${g.team.name}` : id);
@@ -38,13 +40,23 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
     const adds = g.ops.filter((o) => o.kind === 'addMember');
     for (const a of adds) members.push(a.user);
     const own = new Set(g.ops.map((o) => o.key));
-    const dependsOn = [...new Set(g.ops.flatMap((o) => o.dependsOn).filter((k) => !own.has(k) && !membershipKeys.has(k)))];
+    const dependsOn = [
+      ...new Set(g.ops.flatMap((o) => o.dependsOn).filter((k) => !own.has(k) && !membershipKeys.has(k))),
+    ];
     for (const o of g.ops) folded.set(o.key, key);
     out.push({
-      kind: 'setMembers', key, team: g.team, members, added: adds.length, removed: removed.size, dependsOn, ...(admins.length > 0 ? { admins } : {}),
+      kind: 'setMembers',
+      key,
+      team: g.team,
+      members,
+      added: adds.length,
+      removed: removed.size,
+      dependsOn,
+      ...(admins.length > 0 ? { admins } : {}),
       reason: `${adds.length} to add, ${removed.size} to remove: ${[...adds.slice(0, 2), ...g.ops.filter((o) => o.kind === 'removeMember').slice(0, 2)].map((o) => o.reason).join('; ')}${g.ops.length > 4 ? '; …' : ''}`,
     });
   }
-  for (const op of out) op.dependsOn = [...new Set(op.dependsOn.map((k) => folded.get(k) ?? k))].filter((k) => k !== op.key);
+  for (const op of out)
+    op.dependsOn = [...new Set(op.dependsOn.map((k) => folded.get(k) ?? k))].filter((k) => k !== op.key);
   return out;
 }

@@ -16,12 +16,17 @@ export function toWholeUsers(ops: Op[], actual: Actual): Op[] {
   const users = new Map(actual.users.map((u) => [u.id, u]));
   const teams = new Map(actual.teams.map((t) => [t.id, t]));
   const creates = new Map<string, CreateUser>();
-  for (const op of ops) if (op.kind === 'createUser' && op.user.sourceId !== undefined) creates.set(op.user.sourceId, op);
+  for (const op of ops)
+    if (op.kind === 'createUser' && op.user.sourceId !== undefined) creates.set(op.user.sourceId, op);
   const byUser = new Map<string, Folded[]>();
   const folded = new Map<string, string>();
   const out: Op[] = [];
   for (const op of ops) {
-    const foldable = op.kind === 'addMember' || op.kind === 'removeMember' || op.kind === 'setUser' || (op.kind === 'setRole' && op.team === undefined);
+    const foldable =
+      op.kind === 'addMember' ||
+      op.kind === 'removeMember' ||
+      op.kind === 'setUser' ||
+      (op.kind === 'setRole' && op.team === undefined);
     if (!foldable) {
       out.push(op);
       continue;
@@ -50,25 +55,40 @@ export function toWholeUsers(ops: Op[], actual: Actual): Op[] {
     const role = group.find((o): o is Extract<Op, { kind: 'setRole' }> => o.kind === 'setRole');
     const names = group.find((o): o is Extract<Op, { kind: 'setUser' }> => o.kind === 'setUser');
     const changesTeams = adds.length > 0 || removed.size > 0;
-    const current: TeamRef[] = user.teamIds.filter((t) => !removed.has(t)).map((t) => {
-      const team = teams.get(t);
-      return { id: t, name: team?.name ?? t, ...(team?.type && team.type !== 'team' ? { type: team.type } : {}) };
-    });
+    const current: TeamRef[] = user.teamIds
+      .filter((t) => !removed.has(t))
+      .map((t) => {
+        const team = teams.get(t);
+        return { id: t, name: team?.name ?? t, ...(team?.type && team.type !== 'team' ? { type: team.type } : {}) };
+      });
     const key = opKey('user-set', id);
     for (const o of group) folded.set(o.key, key);
     replaced.push({
-      kind: 'setUser', key, user: { id, email: group[0]!.user.email, ...(group[0]!.user.sourceId ? { sourceId: group[0]!.user.sourceId } : {}) },
+      kind: 'setUser',
+      key,
+      user: {
+        id,
+        email: group[0]!.user.email,
+        ...(group[0]!.user.sourceId ? { sourceId: group[0]!.user.sourceId } : {}),
+      },
       ...(changesTeams ? { teams: dedupe([...current, ...adds.map((a) => a.team)]) } : {}),
       ...(role ? { roles: role.to, from: role.from } : {}),
       ...(names?.givenName !== undefined ? { givenName: names.givenName } : {}),
       ...(names?.familyName !== undefined ? { familyName: names.familyName } : {}),
-      added: adds.length, removed: removed.size, ...(removed.size > 0 ? { left: [...removed].sort() } : {}),
+      added: adds.length,
+      removed: removed.size,
+      ...(removed.size > 0 ? { left: [...removed].sort() } : {}),
       dependsOn: [...new Set(group.flatMap((o) => o.dependsOn))],
-      reason: group.slice(0, 3).map((o) => o.reason).join('; ') + (group.length > 3 ? '; …' : ''),
+      reason:
+        group
+          .slice(0, 3)
+          .map((o) => o.reason)
+          .join('; ') + (group.length > 3 ? '; …' : ''),
     });
   }
   const all = [...out, ...replaced];
-  for (const op of all) op.dependsOn = [...new Set(op.dependsOn.map((k) => folded.get(k) ?? k))].filter((k) => k !== op.key);
+  for (const op of all)
+    op.dependsOn = [...new Set(op.dependsOn.map((k) => folded.get(k) ?? k))].filter((k) => k !== op.key);
   return all;
 }
 

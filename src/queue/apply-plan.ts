@@ -49,21 +49,46 @@ export async function applyPlan(deps: ApplyDeps, runId: string, profile: string,
   deps.onProgress?.(total, total);
 }
 
-async function enqueueMissing(deps: ApplyDeps, runId: string, profile: string, plan: Plan, ops: Plan['phases'][number], onlyWithoutJob = false): Promise<number> {
+async function enqueueMissing(
+  deps: ApplyDeps,
+  runId: string,
+  profile: string,
+  plan: Plan,
+  ops: Plan['phases'][number],
+  onlyWithoutJob = false,
+): Promise<number> {
   const done = await deps.store.doneKeys(runId);
   let pending = ops.filter((op) => !done.has(op.key));
   if (onlyWithoutJob) {
-    const exists = await Promise.all(pending.map((op) => deps.queue.getJob(opJobId(profile, plan.id, op)).then((j) => j !== undefined)));
+    const exists = await Promise.all(
+      pending.map((op) => deps.queue.getJob(opJobId(profile, plan.id, op)).then((j) => j !== undefined)),
+    );
     pending = pending.filter((_, i) => !exists[i]);
   }
   const options = opJobOptions(deps.retry);
   for (let i = 0; i < pending.length; i += 500) {
-    await deps.queue.addBulk(pending.slice(i, i + 500).map((op) => ({ name: op.kind, data: { runId, profile, op }, opts: { ...options, jobId: opJobId(profile, plan.id, op) } })));
+    await deps.queue.addBulk(
+      pending.slice(i, i + 500).map((op) => ({
+        name: op.kind,
+        data: { runId, profile, op },
+        opts: { ...options, jobId: opJobId(profile, plan.id, op) },
+      })),
+    );
   }
   return pending.length;
 }
 
-async function waitForPhase(deps: ApplyDeps, runId: string, profile: string, plan: Plan, phase: number, ops: Plan['phases'][number], before: number, total: number, enough: number): Promise<void> {
+async function waitForPhase(
+  deps: ApplyDeps,
+  runId: string,
+  profile: string,
+  plan: Plan,
+  phase: number,
+  ops: Plan['phases'][number],
+  before: number,
+  total: number,
+  enough: number,
+): Promise<void> {
   const pollMs = deps.pollMs ?? 20;
   const stallMs = deps.stallMs ?? 15_000;
   let last = -1;

@@ -52,7 +52,11 @@ export function startOpWorker(deps: OpWorkerDeps): Worker<OpJobData> {
   });
   // While Redis is away every reconnect attempt is an error event: the runtime logs the outage once,
   // so these stay at debug; anything else is a real worker error.
-  worker.on('error', (err) => (deps.connection.status === 'ready' ? deps.log.error({ err }, 'op worker error') : deps.log.debug({ err: err.message }, 'op worker: redis unavailable')));
+  worker.on('error', (err) =>
+    deps.connection.status === 'ready'
+      ? deps.log.error({ err }, 'op worker error')
+      : deps.log.debug({ err: err.message }, 'op worker: redis unavailable'),
+  );
   return worker;
 }
 
@@ -60,7 +64,10 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   const { runId, profile, op } = job.data;
   const store = deps.storeFor(profile);
   const log = deps.log.child({ runId, op: op.key });
-  const record = async (outcome: OpOutcomeKind, extra: { detail?: string; createdId?: string; userId?: string; teamId?: string; teamIds?: string[] } = {}) => {
+  const record = async (
+    outcome: OpOutcomeKind,
+    extra: { detail?: string; createdId?: string; userId?: string; teamId?: string; teamIds?: string[] } = {},
+  ) => {
     if (await store.recordOutcome(runId, { op, outcome, ...extra })) deps.onOutcome?.(op, outcome);
     log.debug({ kind: op.kind, outcome, detail: extra.detail }, 'op outcome');
     return outcome;
@@ -78,8 +85,11 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
     await job.moveToDelayed(Date.now() + 50, token);
     throw new DelayedError();
   }
-  const blocker = op.dependsOn.find((_, i) => deps_[i] !== 'applied' && deps_[i] !== 'already-done' && deps_[i] !== 'deferred');
-  if (blocker !== undefined) return record('skipped-dependency', { detail: `depends on ${blocker}, which did not succeed` });
+  const blocker = op.dependsOn.find(
+    (_, i) => deps_[i] !== 'applied' && deps_[i] !== 'already-done' && deps_[i] !== 'deferred',
+  );
+  if (blocker !== undefined)
+    return record('skipped-dependency', { detail: `depends on ${blocker}, which did not succeed` });
   // Waiting is not failing: an op after one that waits for a first sign-in waits with it.
   const waitsFor = op.dependsOn.find((_, i) => deps_[i] === 'deferred');
   if (waitsFor !== undefined) return record('deferred', { detail: `waits with ${waitsFor}` });
@@ -92,8 +102,10 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
 
   // Ids unknown at plan time: created by this run (by name / directory id), else the identity links.
   const ids: IdResolver = {
-    teamId: async (team, key) => (await store.createdTeamId(runId, team)) ?? (key ? await store.links.teamId(key) : undefined),
-    userId: async (sourceId) => (sourceId ? (await store.createdUserId(runId, sourceId)) ?? (await store.links.userId(sourceId)) : undefined),
+    teamId: async (team, key) =>
+      (await store.createdTeamId(runId, team)) ?? (key ? await store.links.teamId(key) : undefined),
+    userId: async (sourceId) =>
+      sourceId ? ((await store.createdUserId(runId, sourceId)) ?? (await store.links.userId(sourceId))) : undefined,
     teamIdByKey: (key) => store.links.teamId(key),
   };
   let out: OpOutcome;
@@ -116,17 +128,27 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
     }
     // The last answer was unreadable: the call may have applied. Read the target back before
     // saying it failed, so an applied op neither fails nor takes its dependants down with it.
-    const seen = err instanceof TargetResponseError ? await verifyByReading(deps.targetFor(profile), op, ids, log) : undefined;
+    const seen =
+      err instanceof TargetResponseError ? await verifyByReading(deps.targetFor(profile), op, ids, log) : undefined;
     // A permanent answer (or the last attempt): the op fails with the API's message, the job completes.
-    if (!seen) return record('failed', { detail: err instanceof TargetResponseError ? `${err.message} (reading the target back did not show the change)` : (err as Error).message });
+    if (!seen)
+      return record('failed', {
+        detail:
+          err instanceof TargetResponseError
+            ? `${err.message} (reading the target back did not show the change)`
+            : (err as Error).message,
+      });
     out = seen;
   }
   // Outside the try: a Redis error while recording is retried as such, never recorded as the op failing.
-  const teamId = 'team' in op && op.team ? op.team.id ?? (await ids.teamId(op.team)) : undefined;
-  const userId = 'user' in op ? op.user.id ?? out.createdId ?? (await ids.userId(op.user.sourceId, op.user.email)) : undefined;
+  const teamId = 'team' in op && op.team ? (op.team.id ?? (await ids.teamId(op.team))) : undefined;
+  const userId =
+    'user' in op ? (op.user.id ?? out.createdId ?? (await ids.userId(op.user.sourceId, op.user.email))) : undefined;
   return record(out.status, {
-    ...(out.detail ? { detail: out.detail } : {}), ...(out.createdId ? { createdId: out.createdId } : {}),
-    ...(teamId ? { teamId } : {}), ...(userId ? { userId } : {}),
+    ...(out.detail ? { detail: out.detail } : {}),
+    ...(out.createdId ? { createdId: out.createdId } : {}),
+    ...(teamId ? { teamId } : {}),
+    ...(userId ? { userId } : {}),
     ...(out.teamIds ? { teamIds: out.teamIds } : {}),
   });
 }

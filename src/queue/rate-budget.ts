@@ -78,10 +78,23 @@ export class RateBudget {
   private readonly headroom: number;
   private readonly redis: BudgetRedis;
 
-  constructor(redis: Redis, readonly key: string, spec: BudgetSpec) {
-    if (!(Number.isFinite(spec.max) && spec.max > 0)) throw new ConfigError(`target.rateLimit.max: expected a number > 0, got ${spec.max}`, 'target.rateLimit.max');
-    if (!(Number.isFinite(spec.durationMs) && spec.durationMs > 0)) throw new ConfigError(`target.rateLimit.duration: expected ms > 0, got ${spec.durationMs}`, 'target.rateLimit.duration');
-    if (!(spec.headroom > 0 && spec.headroom <= 1)) throw new ConfigError(`target.rateLimit.headroom: expected a number in (0, 1], got ${spec.headroom}`, 'target.rateLimit.headroom');
+  constructor(
+    redis: Redis,
+    readonly key: string,
+    spec: BudgetSpec,
+  ) {
+    if (!(Number.isFinite(spec.max) && spec.max > 0))
+      throw new ConfigError(`target.rateLimit.max: expected a number > 0, got ${spec.max}`, 'target.rateLimit.max');
+    if (!(Number.isFinite(spec.durationMs) && spec.durationMs > 0))
+      throw new ConfigError(
+        `target.rateLimit.duration: expected ms > 0, got ${spec.durationMs}`,
+        'target.rateLimit.duration',
+      );
+    if (!(spec.headroom > 0 && spec.headroom <= 1))
+      throw new ConfigError(
+        `target.rateLimit.headroom: expected a number in (0, 1], got ${spec.headroom}`,
+        'target.rateLimit.headroom',
+      );
     this.intervalMs = spec.durationMs / (spec.max * spec.headroom);
     if (!('rostersyncReserve' in redis)) redis.defineCommand('rostersyncReserve', { numberOfKeys: 2, lua: RESERVE });
     if (!('rostersyncPeek' in redis)) redis.defineCommand('rostersyncPeek', { numberOfKeys: 1, lua: PEEK });
@@ -97,7 +110,12 @@ export class RateBudget {
 
   /** Reserves the next slot without waiting for it. */
   async reserveSlot(): Promise<Slot> {
-    const [at, wait, counted] = await this.redis.rostersyncReserve(this.key, serverKey(this.key), String(this.intervalMs), '0');
+    const [at, wait, counted] = await this.redis.rostersyncReserve(
+      this.key,
+      serverKey(this.key),
+      String(this.intervalMs),
+      '0',
+    );
     return { at: Number(at), waitMs: Number(wait), countedResetMs: Number(counted) };
   }
 
@@ -111,7 +129,8 @@ export class RateBudget {
     const slot = await this.reserveSlot();
     if (slot.waitMs > 0) await sleep(slot.waitMs);
     // Woken past the server window the call was counted for: count it where it will land.
-    if (lateCheckDue(slot.countedResetMs, Date.now())) await this.redis.rostersyncLate(serverKey(this.key), String(slot.countedResetMs));
+    if (lateCheckDue(slot.countedResetMs, Date.now()))
+      await this.redis.rostersyncLate(serverKey(this.key), String(slot.countedResetMs));
   }
 
   /** Ms until the next free slot, reserving nothing (a worker sets aside ops whose budget is far ahead). */

@@ -78,7 +78,8 @@ return 1
 `;
 
 /** How late past its counted window's guard a call must be sent before LATE is worth a round trip. */
-export const lateCheckDue = (countedResetMs: number, nowMs: number) => countedResetMs > 0 && nowMs >= countedResetMs - GUARD_MS;
+export const lateCheckDue = (countedResetMs: number, nowMs: number) =>
+  countedResetMs > 0 && nowMs >= countedResetMs - GUARD_MS;
 
 /**
  * KEYS[1] budget key (TAT), KEYS[2] server hash. ARGV: configured interval ms, limit, remaining,

@@ -8,7 +8,11 @@ export interface ResolvedRefs {
 }
 
 const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-const verified = (createdId?: string): OpOutcome => ({ status: 'already-done', detail: 'the answer was unreadable; reading back shows the change is there', ...(createdId ? { createdId } : {}) });
+const verified = (createdId?: string): OpOutcome => ({
+  status: 'already-done',
+  detail: 'the answer was unreadable; reading back shows the change is there',
+  ...(createdId ? { createdId } : {}),
+});
 
 /**
  * Whether the target already shows what `op` asked for: used when a write's answer could not be
@@ -18,11 +22,15 @@ const verified = (createdId?: string): OpOutcome => ({ status: 'already-done', d
 export function readBack(op: Op, actual: Actual, refs: ResolvedRefs = {}): OpOutcome | undefined {
   const team = (ref: { id?: string; name: string; parent?: { id: string } }): TargetTeam | undefined => {
     const id = ref.id ?? refs.teamId;
-    return id !== undefined ? actual.teams.find((t) => t.id === id) : actual.teams.find((t) => same(t.name, ref.name) && (!ref.parent || t.parentId === ref.parent.id));
+    return id !== undefined
+      ? actual.teams.find((t) => t.id === id)
+      : actual.teams.find((t) => same(t.name, ref.name) && (!ref.parent || t.parentId === ref.parent.id));
   };
   const user = (ref: { id?: string; email: string }): TargetUser | undefined => {
     const id = ref.id ?? refs.userId;
-    return id !== undefined ? actual.users.find((u) => u.id === id) : actual.users.find((u) => same(u.email, ref.email));
+    return id !== undefined
+      ? actual.users.find((u) => u.id === id)
+      : actual.users.find((u) => same(u.email, ref.email));
   };
   switch (op.kind) {
     case 'createTeam': {
@@ -47,7 +55,9 @@ export function readBack(op: Op, actual: Actual, refs: ResolvedRefs = {}): OpOut
     case 'setMembers': {
       const t = team(op.team);
       if (!t) return undefined;
-      const want = op.members.map((m) => (m.id !== undefined ? m.id : actual.users.find((u) => same(u.email, m.email))?.id));
+      const want = op.members.map((m) =>
+        m.id !== undefined ? m.id : actual.users.find((u) => same(u.email, m.email))?.id,
+      );
       const have = new Set(t.memberIds);
       return want.every((id) => id !== undefined && have.has(id)) && have.size === want.length ? verified() : undefined;
     }

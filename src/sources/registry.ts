@@ -6,7 +6,6 @@ import { CsvSource } from './csv/index.js';
 import { LdapSource } from './ldap/index.js';
 import { EntraSource } from './entra/index.js';
 
-
 type Factory<K extends SourceConfig['kind']> = (config: Extract<SourceConfig, { kind: K }>, deps: SourceDeps) => Source;
 
 /** One line per connector: the config's `kind` picks it. */

@@ -23,8 +23,12 @@ type CursorRedis = Redis & { rostersyncCommitCursor(pending: string, committed: 
 export class CursorStore {
   private readonly redis: CursorRedis;
 
-  constructor(redis: Redis, private readonly keys: ProfileKeys) {
-    if (!('rostersyncCommitCursor' in redis)) redis.defineCommand('rostersyncCommitCursor', { numberOfKeys: 2, lua: COMMIT });
+  constructor(
+    redis: Redis,
+    private readonly keys: ProfileKeys,
+  ) {
+    if (!('rostersyncCommitCursor' in redis))
+      redis.defineCommand('rostersyncCommitCursor', { numberOfKeys: 2, lua: COMMIT });
     this.redis = redis as CursorRedis;
   }
 

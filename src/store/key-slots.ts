@@ -30,8 +30,13 @@ export function crossSlotProblems(groups: KeyGroup[]): string[] {
     const slots = new Map<number, string>();
     for (const k of keys) if (!slots.has(keySlot(k))) slots.set(keySlot(k), k);
     if (slots.size <= 1) return [];
-    const shown = [...slots].slice(0, 3).map(([slot, k]) => `${k} (slot ${slot})`).join(', ');
-    return [`${name}: keys ${shown} are in ${slots.size} slots; a Redis Cluster refuses them in one script or transaction`];
+    const shown = [...slots]
+      .slice(0, 3)
+      .map(([slot, k]) => `${k} (slot ${slot})`)
+      .join(', ');
+    return [
+      `${name}: keys ${shown} are in ${slots.size} slots; a Redis Cluster refuses them in one script or transaction`,
+    ];
   });
 }
 
@@ -47,13 +52,33 @@ export function keyLayout(prefix: string, profiles: string[], queues: string[], 
     const { run: _run, ...fixed } = k;
     return {
       name: `profile ${profile}`,
-      keys: [...Object.values(fixed), ...Object.values(run), `${prefix}:{${prefix}:${profile}}:ldap:${profile}:snapshot`],
+      keys: [
+        ...Object.values(fixed),
+        ...Object.values(run),
+        `${prefix}:{${prefix}:${profile}}:ldap:${profile}:snapshot`,
+      ],
     };
   });
   // BullMQ names its keys `<prefix>:<queue>:<suffix>`; these are the ones its add/move scripts join.
   const queueGroups = queues.map((q) => ({
     name: `queue ${q}`,
-    keys: ['wait', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'meta', 'events', 'id', 'limiter', 'marker', 'stalled', 'pc', 'de:x', 'job-1'].map((s) => `${queuePrefix(prefix)}:${q}:${s}`),
+    keys: [
+      'wait',
+      'active',
+      'delayed',
+      'prioritized',
+      'completed',
+      'failed',
+      'meta',
+      'events',
+      'id',
+      'limiter',
+      'marker',
+      'stalled',
+      'pc',
+      'de:x',
+      'job-1',
+    ].map((s) => `${queuePrefix(prefix)}:${q}:${s}`),
   }));
   const budgetGroups = budgetHosts.map((host) => ({ name: `budget ${host}`, keys: [budgetKey(prefix, host)] }));
   return [...profileGroups, ...queueGroups, ...budgetGroups];

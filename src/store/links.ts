@@ -18,13 +18,24 @@ const CHUNK = 1000;
  * (for `membership: additive`) the memberships the sync granted, as `userId|teamId`.
  */
 export class LinkStore {
-  constructor(private readonly redis: Redis, private readonly keys: ProfileKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: ProfileKeys,
+  ) {}
 
   async load(): Promise<Links> {
     const [users, teams, granted, teamGroups] = await Promise.all([
-      this.redis.hgetall(this.keys.userLinks), this.redis.hgetall(this.keys.teamLinks), this.redis.smembers(this.keys.granted), this.redis.hgetall(this.keys.teamGroups),
+      this.redis.hgetall(this.keys.userLinks),
+      this.redis.hgetall(this.keys.teamLinks),
+      this.redis.smembers(this.keys.granted),
+      this.redis.hgetall(this.keys.teamGroups),
     ]);
-    return { users: new Map(Object.entries(users)), teams: new Map(Object.entries(teams)), granted: new Set(granted), teamGroups: new Map(Object.entries(teamGroups)) };
+    return {
+      users: new Map(Object.entries(users)),
+      teams: new Map(Object.entries(teams)),
+      granted: new Set(granted),
+      teamGroups: new Map(Object.entries(teamGroups)),
+    };
   }
 
   /** Saves many links in one round trip. */
@@ -37,9 +48,12 @@ export class LinkStore {
   /** Adds the writes to a caller's MULTI (so links and other facts land together). */
   queueSave(m: ChainableCommander, links: SavedLinks): void {
     const { users = [], teams = [], granted = [], teamGroups = [] } = links;
-    for (let i = 0; i < teamGroups.length; i += CHUNK) m.hset(this.keys.teamGroups, Object.fromEntries(teamGroups.slice(i, i + CHUNK)));
-    for (let i = 0; i < users.length; i += CHUNK) m.hset(this.keys.userLinks, Object.fromEntries(users.slice(i, i + CHUNK)));
-    for (let i = 0; i < teams.length; i += CHUNK) m.hset(this.keys.teamLinks, Object.fromEntries(teams.slice(i, i + CHUNK)));
+    for (let i = 0; i < teamGroups.length; i += CHUNK)
+      m.hset(this.keys.teamGroups, Object.fromEntries(teamGroups.slice(i, i + CHUNK)));
+    for (let i = 0; i < users.length; i += CHUNK)
+      m.hset(this.keys.userLinks, Object.fromEntries(users.slice(i, i + CHUNK)));
+    for (let i = 0; i < teams.length; i += CHUNK)
+      m.hset(this.keys.teamLinks, Object.fromEntries(teams.slice(i, i + CHUNK)));
     for (let i = 0; i < granted.length; i += CHUNK) m.sadd(this.keys.granted, ...granted.slice(i, i + CHUNK));
   }
 

@@ -51,7 +51,10 @@ type OutcomeRedis = Redis & { rostersyncRecordOutcome(numKeys: number, ...args: 
 export class OutcomeStore {
   private readonly redis: OutcomeRedis;
 
-  constructor(redis: Redis, private readonly keys: ProfileKeys) {
+  constructor(
+    redis: Redis,
+    private readonly keys: ProfileKeys,
+  ) {
     if (!('rostersyncRecordOutcome' in redis)) redis.defineCommand('rostersyncRecordOutcome', { lua: RECORD });
     this.redis = redis as OutcomeRedis;
   }
@@ -69,7 +72,8 @@ export class OutcomeStore {
       `phase.${phaseOf(o.op.kind)}`,
       failed ? JSON.stringify({ opKey: o.op.key, reason: o.detail ?? o.outcome }) : '',
     ];
-    for (const [cmd, key, field, value] of failed ? [] : linkEffects(o)) args.push(cmd, String(4 + EFFECT_KEYS.indexOf(key)), field, value ?? '');
+    for (const [cmd, key, field, value] of failed ? [] : linkEffects(o))
+      args.push(cmd, String(4 + EFFECT_KEYS.indexOf(key)), field, value ?? '');
     return (await this.redis.rostersyncRecordOutcome(keys.length, ...keys, ...args)) === 1;
   }
 
@@ -102,13 +106,22 @@ function linkEffects(o: OutcomeInput): Effect[] {
   const op = o.op;
   switch (op.kind) {
     case 'createTeam':
-      return o.createdId ? [['HSET', 'teamLinks', op.teamKey, o.createdId], ['HSET', 'created', createdTeamField(op.team), o.createdId]] : [];
+      return o.createdId
+        ? [
+            ['HSET', 'teamLinks', op.teamKey, o.createdId],
+            ['HSET', 'created', createdTeamField(op.team), o.createdId],
+          ]
+        : [];
     case 'renameTeam':
       return [['HSET', 'teamLinks', op.teamKey, op.team.id]];
     case 'createUser': {
       if (!o.createdId) return [];
       const out: Effect[] = [];
-      if (op.user.sourceId) out.push(['HSET', 'userLinks', op.user.sourceId, o.createdId], ['HSET', 'created', `user:${op.user.sourceId}`, o.createdId]);
+      if (op.user.sourceId)
+        out.push(
+          ['HSET', 'userLinks', op.user.sourceId, o.createdId],
+          ['HSET', 'created', `user:${op.user.sourceId}`, o.createdId],
+        );
       if (o.teamId) out.push(['SADD', 'granted', `${o.createdId}|${o.teamId}`]);
       // Created with its whole list: each container it was placed in was granted by the sync.
       for (const id of o.teamIds ?? []) out.push(['SADD', 'granted', `${o.createdId}|${id}`]);
@@ -126,10 +139,15 @@ function linkEffects(o: OutcomeInput): Effect[] {
     case 'removeMember':
       return [['SREM', 'granted', `${op.user.id}|${op.team.id}`]];
     case 'deleteUser':
-      return [['HDEL', 'tombstones', op.user.id], ...(op.user.sourceId ? [['HDEL', 'userLinks', op.user.sourceId] as Effect] : [])];
+      return [
+        ['HDEL', 'tombstones', op.user.id],
+        ...(op.user.sourceId ? [['HDEL', 'userLinks', op.user.sourceId] as Effect] : []),
+      ];
     case 'setMembers':
       // The whole list is now the team: grants follow it.
-      return o.teamId ? op.members.filter((m) => m.id).map((m) => ['SADD', 'granted', `${m.id}|${o.teamId}`] as Effect) : [];
+      return o.teamId
+        ? op.members.filter((m) => m.id).map((m) => ['SADD', 'granted', `${m.id}|${o.teamId}`] as Effect)
+        : [];
     // A disabled account keeps its identity link (and its tombstone): a returning person is enabled, not invited again.
     case 'disableUser':
     case 'enableUser':

@@ -21,7 +21,8 @@ const INSTALL_HINT =
  */
 export async function findOrStartRedis(env: NodeJS.ProcessEnv = process.env): Promise<RedisHandle> {
   if (env.REDIS_URL) return { url: env.REDIS_URL, startedHere: false, stop: async () => {} };
-  if (await answersPing('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379', startedHere: false, stop: async () => {} };
+  if (await answersPing('127.0.0.1', 6379))
+    return { url: 'redis://127.0.0.1:6379', startedHere: false, stop: async () => {} };
   return startRedisServer();
 }
 
@@ -32,7 +33,20 @@ export async function startRedisServer(atPort?: number): Promise<RedisHandle> {
   try {
     child = spawn(
       'redis-server',
-      ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
       { stdio: 'ignore' },
     );
   } catch (err) {
@@ -44,7 +58,8 @@ export async function startRedisServer(atPort?: number): Promise<RedisHandle> {
   const deadline = Date.now() + 10_000;
   const ready = (async () => {
     while (!(await answersPing('127.0.0.1', port))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new RostersyncError('REDIS_UNAVAILABLE', `redis-server did not start on 127.0.0.1:${port}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new RostersyncError('REDIS_UNAVAILABLE', `redis-server did not start on 127.0.0.1:${port}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   })();

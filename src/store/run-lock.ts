@@ -5,7 +5,10 @@ const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
 
 /** One run per profile at a time, across replicas: a lease with an owner token, renewed while the run lives. */
 export class RunLock {
-  constructor(private readonly redis: Redis, readonly key: string) {}
+  constructor(
+    private readonly redis: Redis,
+    readonly key: string,
+  ) {}
 
   async acquire(owner: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(this.key, owner, 'PX', ttlMs, 'NX')) === 'OK';

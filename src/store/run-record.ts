@@ -52,5 +52,11 @@ export interface RunView extends RunRecord {
 
 export function summarisePlan(plan: Plan): Pick<RunRecord, 'planId' | 'planned' | 'totalOps' | 'warnings' | 'blocked'> {
   const planned = Object.fromEntries(Object.entries(plan.counts).filter(([, n]) => n > 0)) as RunRecord['planned'];
-  return { planId: plan.id, planned, totalOps: plan.phases.flat().length, warnings: plan.warnings.length, ...(plan.blocked ? { blocked: plan.blocked } : {}) };
+  return {
+    planId: plan.id,
+    planned,
+    totalOps: plan.phases.flat().length,
+    warnings: plan.warnings.length,
+    ...(plan.blocked ? { blocked: plan.blocked } : {}),
+  };
 }

@@ -12,11 +12,18 @@ const FAILURES_SHOWN = 100;
  * failures (written by OutcomeStore), indexed by start time. Only the last `keepRuns` are kept.
  */
 export class RunStore {
-  constructor(private readonly redis: Redis, private readonly keys: ProfileKeys, private readonly keepRuns: number) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: ProfileKeys,
+    private readonly keepRuns: number,
+  ) {}
 
   async start(record: RunRecord, plan?: Plan): Promise<void> {
     const r = this.keys.run(record.runId);
-    const m = this.redis.multi().set(r.record, JSON.stringify(record)).zadd(this.keys.runs, Date.parse(record.startedAt), record.runId);
+    const m = this.redis
+      .multi()
+      .set(r.record, JSON.stringify(record))
+      .zadd(this.keys.runs, Date.parse(record.startedAt), record.runId);
     if (plan) m.set(r.plan, JSON.stringify(plan));
     await m.exec();
     await this.trim();
@@ -40,11 +47,18 @@ export class RunStore {
   async get(runId: string): Promise<RunView | undefined> {
     const r = this.keys.run(runId);
     const [record, counts, failures] = await Promise.all([
-      this.redis.get(r.record), this.redis.hgetall(r.counts), this.redis.lrange(r.failures, 0, FAILURES_SHOWN - 1),
+      this.redis.get(r.record),
+      this.redis.hgetall(r.counts),
+      this.redis.lrange(r.failures, 0, FAILURES_SHOWN - 1),
     ]);
     if (!record) return undefined;
     const c = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)]));
-    return { ...(JSON.parse(record) as RunRecord), counts: c, done: c.done ?? 0, failures: failures.map((f) => JSON.parse(f) as { opKey: string; reason: string }) };
+    return {
+      ...(JSON.parse(record) as RunRecord),
+      counts: c,
+      done: c.done ?? 0,
+      failures: failures.map((f) => JSON.parse(f) as { opKey: string; reason: string }),
+    };
   }
 
   /** Newest first. */

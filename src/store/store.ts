@@ -28,7 +28,12 @@ export class Store {
   readonly lock: RunLock;
 
   /** @param keepRuns run records kept per profile (config `queue.keepRuns`). @defaultValue 50 */
-  constructor(readonly redis: Redis, readonly prefix: string, readonly profile: string, keepRuns = 50) {
+  constructor(
+    readonly redis: Redis,
+    readonly prefix: string,
+    readonly profile: string,
+    keepRuns = 50,
+  ) {
     this.keys = profileKeys(prefix, profile);
     this.links = new LinkStore(redis, this.keys);
     this.tombstones = new TombstoneStore(redis, this.keys);
@@ -41,15 +46,27 @@ export class Store {
   /** Everything the planner needs from earlier runs. */
   async planState(): Promise<PlanState> {
     const [links, tombstones, lastSourceSize, cursor] = await Promise.all([
-      this.links.load(), this.tombstones.load(), this.cursors.lastSourceSize(), this.cursors.committed(),
+      this.links.load(),
+      this.tombstones.load(),
+      this.cursors.lastSourceSize(),
+      this.cursors.committed(),
     ]);
-    return { links, tombstones, ...(lastSourceSize !== undefined ? { lastSourceSize } : {}), ...(cursor !== undefined ? { cursor } : {}) };
+    return {
+      links,
+      tombstones,
+      ...(lastSourceSize !== undefined ? { lastSourceSize } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
+    };
   }
 
   /** Facts the planner found (email-matched links, group names of teams, first absences, returns), in one round trip. */
   async saveObservations(obs: PlanObservations, now: number): Promise<void> {
     const m = this.redis.multi();
-    this.links.queueSave(m, { users: obs.userLinks, teams: obs.teamLinks, ...(obs.teamGroups ? { teamGroups: obs.teamGroups } : {}) });
+    this.links.queueSave(m, {
+      users: obs.userLinks,
+      teams: obs.teamLinks,
+      ...(obs.teamGroups ? { teamGroups: obs.teamGroups } : {}),
+    });
     this.tombstones.queueUpdate(m, { absent: obs.newlyAbsent, reappeared: obs.reappeared }, now);
     await m.exec();
   }

@@ -6,7 +6,10 @@ import type { ProfileKeys } from './keys.js';
  * HSETNX, so a person absent for many runs keeps the time of the first; a return clears it.
  */
 export class TombstoneStore {
-  constructor(private readonly redis: Redis, private readonly keys: ProfileKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: ProfileKeys,
+  ) {}
 
   async load(): Promise<Map<string, number>> {
     const all = await this.redis.hgetall(this.keys.tombstones);

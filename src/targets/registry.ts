@@ -23,7 +23,8 @@ export type TargetConfig = z.infer<typeof targetSchema>;
 export const TARGET_KINDS = TARGET_PLUGINS.map((p) => p.kind);
 
 export function createTarget(config: TargetConfig, hooks: HttpHooks = {}): Target {
-  const plugin = TARGET_PLUGINS.find((p) => p.kind === config.kind) as unknown as TargetPlugin<TargetConfig> | undefined;
+  const plugin = TARGET_PLUGINS.find((p) => p.kind === config.kind) as unknown as
+    TargetPlugin<TargetConfig> | undefined;
   if (!plugin) throw new Error(`no target plug-in for kind ${config.kind}`);
   return plugin.create(config, hooks);
 }

@@ -6,12 +6,22 @@ import { mappingSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { mapDirectory } from '../../src/mapping/index.js';
 import type { Group, Snapshot } from '../../src/model/index.js';
-import { createAdminV3Emulator, DEFAULT_KEY, DEFAULT_OWNER, type AdminV3Emulator, type AdminV3EmulatorOptions } from '../../src/targets/adminv3/emulator/index.js';
+import {
+  createAdminV3Emulator,
+  DEFAULT_KEY,
+  DEFAULT_OWNER,
+  type AdminV3Emulator,
+  type AdminV3EmulatorOptions,
+} from '../../src/targets/adminv3/emulator/index.js';
 import { churn, writeDirectoryCsv } from './synthetic-directory.js';
 
 /** group-0 gives admin, group-1..9 editor, a member of any other group is a viewer. */
 export const v3Mapping = {
-  roles: [{ group: 'group-0', role: 'admin' }, { match: '^group-[1-9]$', role: 'editor' }, { match: '^group-', role: 'viewer' }],
+  roles: [
+    { group: 'group-0', role: 'admin' },
+    { match: '^group-[1-9]$', role: 'editor' },
+    { match: '^group-', role: 'viewer' },
+  ],
 };
 
 export interface V3Harness {
@@ -26,31 +36,62 @@ export interface V3Harness {
 let counter = 0;
 
 /** A temp config: CSV source -> a fresh Admin API v3 emulator, on the test Redis with its own prefix. */
-export async function createV3Harness(redisUrl: string, o: {
-  emulator?: AdminV3EmulatorOptions; target?: Record<string, unknown>; mapping?: Record<string, unknown>; policy?: Record<string, unknown>;
-  queue?: Record<string, unknown>; source?: Record<string, unknown>;
-} = {}): Promise<V3Harness> {
-  const emulator = await createAdminV3Emulator({ rateLimit: { max: 100_000, windowMs: 60_000, fixed: true }, ...o.emulator });
+export async function createV3Harness(
+  redisUrl: string,
+  o: {
+    emulator?: AdminV3EmulatorOptions;
+    target?: Record<string, unknown>;
+    mapping?: Record<string, unknown>;
+    policy?: Record<string, unknown>;
+    queue?: Record<string, unknown>;
+    source?: Record<string, unknown>;
+  } = {},
+): Promise<V3Harness> {
+  const emulator = await createAdminV3Emulator({
+    rateLimit: { max: 100_000, windowMs: 60_000, fixed: true },
+    ...o.emulator,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-v3-'));
   const configPath = join(dir, 'config.yaml');
-  writeFileSync(configPath, JSON.stringify({
-    redis: { url: redisUrl, prefix: `v3${process.pid}-${Date.now().toString(36)}-${++counter}` },
-    target: {
-      kind: 'adminv3', baseUrl: `${emulator.url}/v3`, token: DEFAULT_KEY, keyOwner: DEFAULT_OWNER, timeoutMs: 5000,
-      rateLimit: { max: 100_000, duration: 60_000, headroom: 0.95 }, ...o.target,
-    },
-    policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
-    queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...o.queue },
-    log: { level: 'warn' },
-    profiles: [{
-      name: 'hr',
-      source: o.source ?? { kind: 'csv', path: 'dir/people.csv', groupsFile: { path: 'dir/groups.csv' }, maxInvalidRows: 0 },
-      mapping: { ...v3Mapping, ...o.mapping },
-    }],
-  }, null, 2));
+  writeFileSync(
+    configPath,
+    JSON.stringify(
+      {
+        redis: { url: redisUrl, prefix: `v3${process.pid}-${Date.now().toString(36)}-${++counter}` },
+        target: {
+          kind: 'adminv3',
+          baseUrl: `${emulator.url}/v3`,
+          token: DEFAULT_KEY,
+          keyOwner: DEFAULT_OWNER,
+          timeoutMs: 5000,
+          rateLimit: { max: 100_000, duration: 60_000, headroom: 0.95 },
+          ...o.target,
+        },
+        policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
+        queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...o.queue },
+        log: { level: 'warn' },
+        profiles: [
+          {
+            name: 'hr',
+            source: o.source ?? {
+              kind: 'csv',
+              path: 'dir/people.csv',
+              groupsFile: { path: 'dir/groups.csv' },
+              maxInvalidRows: 0,
+            },
+            mapping: { ...v3Mapping, ...o.mapping },
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
   const runtimes: Runtime[] = [];
   return {
-    dir, configPath, emulator,
+    dir,
+    configPath,
+    emulator,
     writeDirectory: (s) => void writeDirectoryCsv(s, join(dir, 'dir')),
     async runtime() {
       const rt = await openRuntime(configPath, { log: silentLogger });
@@ -71,18 +112,25 @@ export interface V3State {
   disabled: string[];
 }
 
-const sorted = (r: Record<string, string>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
+const sorted = (r: Record<string, string>) =>
+  Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 export function v3State(emulator: AdminV3Emulator): V3State {
   const users = emulator.dump().filter((u) => u.email !== DEFAULT_OWNER);
   return {
     roles: sorted(Object.fromEntries(users.filter((u) => u.status !== 'disabled').map((u) => [u.email, u.role]))),
-    disabled: users.filter((u) => u.status === 'disabled').map((u) => u.email).sort(),
+    disabled: users
+      .filter((u) => u.status === 'disabled')
+      .map((u) => u.email)
+      .sort(),
   };
 }
 
 /** email -> role the directory asks for: the highest any rule gives (viewer < editor < admin). */
-export function expectedRoles(snapshot: Snapshot, mapping: Record<string, unknown> = v3Mapping): Record<string, string> {
+export function expectedRoles(
+  snapshot: Snapshot,
+  mapping: Record<string, unknown> = v3Mapping,
+): Record<string, string> {
   const desired = mapDirectory(snapshot, mappingSchema.parse(mapping));
   const rank = ['viewer', 'editor', 'admin'];
   const out: Record<string, string> = {};
@@ -101,10 +149,17 @@ export const writesOf = (e: AdminV3Emulator) => e.requestLog.filter((r) => r.met
  */
 export function workday(base: Snapshot, seed: number): Snapshot {
   const c = churn(base, { share: 0.05, seed });
-  const groups: Group[] = c.groups.filter((g) => g.sourceId !== 'g3').map((g) => ({
-    ...g, name: g.sourceId === 'g5' ? 'group-105' : g.name, parentIds: g.parentIds.filter((p) => p !== 'g3'),
+  const groups: Group[] = c.groups
+    .filter((g) => g.sourceId !== 'g3')
+    .map((g) => ({
+      ...g,
+      name: g.sourceId === 'g5' ? 'group-105' : g.name,
+      parentIds: g.parentIds.filter((p) => p !== 'g3'),
+    }));
+  const people = c.people.map((p, i) => ({
+    ...p,
+    groupIds: i === 7 ? [...p.groupIds, 'g0'] : p.groupIds.filter((g) => g !== 'g3'),
   }));
-  const people = c.people.map((p, i) => ({ ...p, groupIds: i === 7 ? [...p.groupIds, 'g0'] : p.groupIds.filter((g) => g !== 'g3') }));
   return { people, groups, issues: [] };
 }
 
@@ -116,4 +171,7 @@ export function minimumWrites(before: Record<string, string>, after: Record<stri
   return n;
 }
 
-export const leaversOf = (before: Record<string, string>, after: Record<string, string>) => Object.keys(before).filter((e) => !(e in after)).sort();
+export const leaversOf = (before: Record<string, string>, after: Record<string, string>) =>
+  Object.keys(before)
+    .filter((e) => !(e in after))
+    .sort();

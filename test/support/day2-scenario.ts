@@ -10,7 +10,10 @@ import { teamsState } from './sync-harness.js';
  * changes of a working day (leavers, hires, moves, disables, an email change, a renamed, a deleted,
  * a new and a re-parented group) and a few memberships changed by hand in the app.
  */
-export const DAY2_RULES = [{ match: '^group-(\\d+)$', team: 'team-$1' }, { match: '^team:(.+)$', team: '$1' }];
+export const DAY2_RULES = [
+  { match: '^group-(\\d+)$', team: 'team-$1' },
+  { match: '^team:(.+)$', team: '$1' },
+];
 export const day2Mapping = mappingSchema.parse({ rules: DAY2_RULES });
 /** A group name the target refuses as is (it allows 255 characters). */
 export const LONG_TEAM = `Long ${'n'.repeat(295)}`;
@@ -25,7 +28,9 @@ export function day2Base(seed: number, people = 150): Snapshot {
     { sourceId: 'g17', name: 'team:data team', parentIds: [] },
     { sourceId: 'g18', name: `team:${LONG_TEAM}`, parentIds: [] },
   ];
-  const ppl = base.people.map((p, i) => (i >= 20 && i < 32 ? { ...p, groupIds: [...p.groupIds, i < 26 ? 'g16' : i < 29 ? 'g17' : 'g18'] } : p));
+  const ppl = base.people.map((p, i) =>
+    i >= 20 && i < 32 ? { ...p, groupIds: [...p.groupIds, i < 26 ? 'g16' : i < 29 ? 'g17' : 'g18'] } : p,
+  );
   // Someone only in the long-named group: created on that team, in the run that creates it.
   ppl[33] = { ...ppl[33]!, groupIds: ['g18'] };
   return { people: ppl, groups: [...base.groups, ...extra], issues: [] };
@@ -44,11 +49,13 @@ export interface Day2Changes {
 export function day2Changes(base: Snapshot, seed: number): Day2Changes {
   const c = churn(base, { share: 0.04, seed });
   const deleted = { id: 'g2', name: 'group-2', team: 'team-2' };
-  const groups: Group[] = c.groups.filter((g) => g.sourceId !== deleted.id).map((g) => {
-    if (g.sourceId === 'g4') return { ...g, name: 'group-104' };
-    if (g.sourceId === 'g12') return { ...g, parentIds: ['g6'] };
-    return { ...g, parentIds: g.parentIds.filter((p) => p !== deleted.id) };
-  });
+  const groups: Group[] = c.groups
+    .filter((g) => g.sourceId !== deleted.id)
+    .map((g) => {
+      if (g.sourceId === 'g4') return { ...g, name: 'group-104' };
+      if (g.sourceId === 'g12') return { ...g, parentIds: ['g6'] };
+      return { ...g, parentIds: g.parentIds.filter((p) => p !== deleted.id) };
+    });
   groups.push({ sourceId: 'g19', name: 'group-19', parentIds: [] });
   const people: Person[] = c.people.map((p, i) => {
     let groupIds = p.groupIds.filter((g) => g !== deleted.id);
@@ -57,7 +64,13 @@ export function day2Changes(base: Snapshot, seed: number): Day2Changes {
     return { ...p, groupIds, enabled: i === 50 || i === 51 ? false : p.enabled };
   });
   const old = base.people.find((p) => p.sourceId === people[0]!.sourceId)!.email;
-  return { next: { people, groups, issues: [] }, emailChange: [old, people[0]!.email], deletedGroup: deleted, renamed: { from: 'team-4', to: 'team-104' }, newGroup: 'team-19' };
+  return {
+    next: { people, groups, issues: [] },
+    emailChange: [old, people[0]!.email],
+    deletedGroup: deleted,
+    renamed: { from: 'team-4', to: 'team-104' },
+    newGroup: 'team-19',
+  };
 }
 
 /**
@@ -69,16 +82,27 @@ export function handEdits(emulator: ChartioEmulator, deletedTeam: string): numbe
   const st = emulator.state;
   const team = (name: string) => st.teamByName(name)!;
   const teams = teamsState(emulator);
-  const outsider = st.userByEmail(Object.values(teams).flat().find((e) => !teams['team-3']!.includes(e) && e !== 'owner@example.com')!)!;
+  const outsider = st.userByEmail(
+    Object.values(teams)
+      .flat()
+      .find((e) => !teams['team-3']!.includes(e) && e !== 'owner@example.com')!,
+  )!;
   st.addMember(team('team-3').id, outsider.id);
   const member = st.userByEmail(teams['team-5']![0]!)!;
   st.removeMember(team('team-5').id, member.id);
-  const stranger = st.userByEmail(Object.values(teams).flat().find((e) => !teams[deletedTeam]!.includes(e) && e !== 'owner@example.com')!)!;
+  const stranger = st.userByEmail(
+    Object.values(teams)
+      .flat()
+      .find((e) => !teams[deletedTeam]!.includes(e) && e !== 'owner@example.com')!,
+  )!;
   st.addMember(team(deletedTeam).id, stranger.id);
   return team(deletedTeam).members.size;
 }
 
 /** Team -> members after day 2: the directory's teams, the deleted group's team empty, Owners untouched. */
 export function day2Expected(c: Day2Changes): Record<string, string[]> {
-  return { ...expectedTeams(c.next, ['owner@example.com'], { mapping: day2Mapping, ...CHARTIO_NAMES }), [c.deletedGroup.team]: [] };
+  return {
+    ...expectedTeams(c.next, ['owner@example.com'], { mapping: day2Mapping, ...CHARTIO_NAMES }),
+    [c.deletedGroup.team]: [],
+  };
 }

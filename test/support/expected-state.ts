@@ -16,7 +16,11 @@ export interface ExpectOptions {
 }
 
 /** Team -> sorted member emails the directory asks for (plus the org's untouched Owners). */
-export function expectedTeams(snapshot: Snapshot, owners: string[] = ['owner@example.com'], o: ExpectOptions = {}): Record<string, string[]> {
+export function expectedTeams(
+  snapshot: Snapshot,
+  owners: string[] = ['owner@example.com'],
+  o: ExpectOptions = {},
+): Record<string, string[]> {
   const desired = mapDirectory(snapshot, o.mapping ?? harnessMapping, o.mapOptions);
   const name = (t: string) => fitName(t, o.maxNameLength);
   const teams: Record<string, string[]> = { Owners: [...owners].sort() };

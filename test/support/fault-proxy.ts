@@ -27,11 +27,16 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Sign in</title></head><body><form action="/login" method="post"><input name="user"><input name="password" type="password"></form></body></html>';
-const BAD_GATEWAY = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+const LOGIN_PAGE =
+  '<!DOCTYPE html><html><head><title>Sign in</title></head><body><form action="/login" method="post"><input name="user"><input name="password" type="password"></form></body></html>';
+const BAD_GATEWAY =
+  '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
 
 /** A misbehaving HTTP proxy in front of an emulator, for fault-injection tests. */
-export async function startFaultProxy(upstream: string, decide: (req: ProxiedRequest) => Fault = () => 'pass'): Promise<FaultProxy> {
+export async function startFaultProxy(
+  upstream: string,
+  decide: (req: ProxiedRequest) => Fault = () => 'pass',
+): Promise<FaultProxy> {
   const log: FaultProxy['log'] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
@@ -49,10 +54,15 @@ export async function startFaultProxy(upstream: string, decide: (req: ProxiedReq
     const body = await readAll(req);
     if (fault === 'hang') return; // the socket stays open until the client gives up
     if (fault === 'html502') return void res.writeHead(502, { 'content-type': 'text/html' }).end(BAD_GATEWAY);
-    if (fault === 'html200') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(LOGIN_PAGE);
+    if (fault === 'html200')
+      return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(LOGIN_PAGE);
     const up = await fetch(new URL(info.path, upstream), {
       method: info.method,
-      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)).map(([k, v]) => [k, String(v)])),
+      headers: Object.fromEntries(
+        Object.entries(req.headers)
+          .filter(([k]) => !['host', 'connection', 'content-length'].includes(k))
+          .map(([k, v]) => [k, String(v)]),
+      ),
       ...(body.length > 0 ? { body } : {}),
     });
     let text = await up.text();
@@ -95,7 +105,11 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** A seeded choice per request (mulberry32), so a failing mix can be replayed. */
-export function seededFaults(seed: number, table: Array<[Fault, number]>, only: (req: ProxiedRequest) => boolean = () => true): (req: ProxiedRequest) => Fault {
+export function seededFaults(
+  seed: number,
+  table: Array<[Fault, number]>,
+  only: (req: ProxiedRequest) => boolean = () => true,
+): (req: ProxiedRequest) => Fault {
   let a = seed >>> 0;
   const rand = () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,7 +6,12 @@ import { mappingSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { mapDirectory } from '../../src/mapping/index.js';
 import type { Snapshot } from '../../src/model/index.js';
-import { createGrafanaEmulator, DEFAULT_TOKEN, type GrafanaEmulator, type GrafanaEmulatorOptions } from '../../src/targets/grafana/emulator/index.js';
+import {
+  createGrafanaEmulator,
+  DEFAULT_TOKEN,
+  type GrafanaEmulator,
+  type GrafanaEmulatorOptions,
+} from '../../src/targets/grafana/emulator/index.js';
 import { writeDirectoryCsv } from './synthetic-directory.js';
 
 export const GRAFANA_ADMIN_PASSWORD = 'harness-admin-pw-93c1';
@@ -14,7 +19,10 @@ export const GRAFANA_ADMIN_PASSWORD = 'harness-admin-pw-93c1';
 /** group-0 gives Admin, group-1..9 Editor, everyone else in scope is a Viewer; group-N -> team-N. */
 export const grafanaMapping = {
   rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }],
-  roles: [{ group: 'group-0', role: 'Admin' }, { match: '^group-[1-9]$', role: 'Editor' }],
+  roles: [
+    { group: 'group-0', role: 'Admin' },
+    { match: '^group-[1-9]$', role: 'Editor' },
+  ],
   defaultRole: 'Viewer',
 };
 
@@ -32,32 +40,56 @@ export interface GrafanaHarness {
 let counter = 0;
 
 /** A temp config: CSV source -> a fresh Grafana emulator, on the test Redis with its own prefix. */
-export async function createGrafanaHarness(redisUrl: string, o: {
-  emulator?: GrafanaEmulatorOptions; target?: Record<string, unknown>; mapping?: Record<string, unknown>; policy?: Record<string, unknown>;
-} = {}): Promise<GrafanaHarness> {
+export async function createGrafanaHarness(
+  redisUrl: string,
+  o: {
+    emulator?: GrafanaEmulatorOptions;
+    target?: Record<string, unknown>;
+    mapping?: Record<string, unknown>;
+    policy?: Record<string, unknown>;
+  } = {},
+): Promise<GrafanaHarness> {
   const emulator = await createGrafanaEmulator({ adminPassword: GRAFANA_ADMIN_PASSWORD, ...o.emulator });
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-grafana-'));
   const configPath = join(dir, 'config.yaml');
-  writeFileSync(configPath, JSON.stringify({
-    redis: { url: redisUrl, prefix: `g${process.pid}-${Date.now().toString(36)}-${++counter}` },
-    target: {
-      kind: 'grafana', baseUrl: emulator.url, token: DEFAULT_TOKEN, admin: { user: 'admin', password: GRAFANA_ADMIN_PASSWORD }, timeoutMs: 5000, ...o.target,
-    },
-    policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
-    queue: { concurrency: 16, attempts: 8, backoffMs: 20 },
-    log: { level: 'warn' },
-    profiles: [{
-      name: 'hr',
-      source: { kind: 'csv', path: 'dir/people.csv', groupsFile: { path: 'dir/groups.csv' }, maxInvalidRows: 0 },
-      mapping: { ...grafanaMapping, ...o.mapping },
-    }],
-  }, null, 2));
+  writeFileSync(
+    configPath,
+    JSON.stringify(
+      {
+        redis: { url: redisUrl, prefix: `g${process.pid}-${Date.now().toString(36)}-${++counter}` },
+        target: {
+          kind: 'grafana',
+          baseUrl: emulator.url,
+          token: DEFAULT_TOKEN,
+          admin: { user: 'admin', password: GRAFANA_ADMIN_PASSWORD },
+          timeoutMs: 5000,
+          ...o.target,
+        },
+        policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
+        queue: { concurrency: 16, attempts: 8, backoffMs: 20 },
+        log: { level: 'warn' },
+        profiles: [
+          {
+            name: 'hr',
+            source: { kind: 'csv', path: 'dir/people.csv', groupsFile: { path: 'dir/groups.csv' }, maxInvalidRows: 0 },
+            mapping: { ...grafanaMapping, ...o.mapping },
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
   const runtimes: Runtime[] = [];
   return {
-    dir, configPath, emulator,
+    dir,
+    configPath,
+    emulator,
     writeDirectory: (s) => void writeDirectoryCsv(s, join(dir, 'dir')),
     signIn(people) {
-      for (const p of people) if (!emulator.state.userByLoginOrEmail(p.email)) emulator.api.createUser({ login: p.email, email: p.email, name: p.displayName });
+      for (const p of people)
+        if (!emulator.state.userByLoginOrEmail(p.email))
+          emulator.api.createUser({ login: p.email, email: p.email, name: p.displayName });
     },
     async runtime() {
       const rt = await openRuntime(configPath, { log: silentLogger });
@@ -85,13 +117,30 @@ export function orgState(emulator: GrafanaEmulator, orgId = 1): OrgState {
   const org = dump.orgs.find((o) => o.id === orgId)!;
   const admins = new Set(dump.users.filter((u) => u.isAdmin).map((u) => u.id));
   return {
-    roles: Object.fromEntries(org.users.filter((u) => !admins.has(u.userId)).map((u) => [email.get(u.userId)!, u.role]).sort(([a], [b]) => (a! < b! ? -1 : 1))),
-    teams: Object.fromEntries(org.teams.map((t) => [t.name, t.members.filter((m) => !admins.has(m.userId)).map((m) => email.get(m.userId)!).sort()])),
+    roles: Object.fromEntries(
+      org.users
+        .filter((u) => !admins.has(u.userId))
+        .map((u) => [email.get(u.userId)!, u.role])
+        .sort(([a], [b]) => (a! < b! ? -1 : 1)),
+    ),
+    teams: Object.fromEntries(
+      org.teams.map((t) => [
+        t.name,
+        t.members
+          .filter((m) => !admins.has(m.userId))
+          .map((m) => email.get(m.userId)!)
+          .sort(),
+      ]),
+    ),
   };
 }
 
 /** What the directory asks of one org (everyone in scope has an account). */
-export function expectedOrgState(snapshot: Snapshot, mapping: Record<string, unknown> = grafanaMapping, org = 'Main Org.'): OrgState {
+export function expectedOrgState(
+  snapshot: Snapshot,
+  mapping: Record<string, unknown> = grafanaMapping,
+  org = 'Main Org.',
+): OrgState {
   const desired = mapDirectory(snapshot, mappingSchema.parse(mapping), { defaultOrg: 'Main Org.' });
   const rank = ['Viewer', 'Editor', 'Admin'];
   const roles: Record<string, string> = {};

@@ -19,7 +19,10 @@ export async function waitListening(port: number, ms: number, failed: () => bool
 }
 
 /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. */
-export async function stopProcess(child: { exitCode: number | null; signalCode: NodeJS.Signals | null; once(e: 'exit', f: () => void): unknown }, kill: (signal: NodeJS.Signals) => void): Promise<void> {
+export async function stopProcess(
+  child: { exitCode: number | null; signalCode: NodeJS.Signals | null; once(e: 'exit', f: () => void): unknown },
+  kill: (signal: NodeJS.Signals) => void,
+): Promise<void> {
   // A process killed by a signal has no exit code but a signal code: either way it is gone.
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

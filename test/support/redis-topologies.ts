@@ -9,7 +9,8 @@ import { freePort } from '../../src/store/redis-server.js';
 import { stopProcess, waitListening } from './processes.js';
 
 const run = promisify(execFile);
-const cli = async (port: number, ...args: string[]) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args])).stdout.trim();
+const cli = async (port: number, ...args: string[]) =>
+  (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args])).stdout.trim();
 
 interface Node {
   port: number;
@@ -34,7 +35,25 @@ async function startNode(dir: string, args: string[], sentinel = false): Promise
     writeFileSync(conf, `bind 127.0.0.1\nport ${port}\ndir ${own}\n${args.join('\n')}\n`);
     child = spawn('redis-sentinel', [conf], { stdio: 'ignore' });
   } else {
-    child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', own, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', ...args], { stdio: 'ignore' });
+    child = spawn(
+      'redis-server',
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--dir',
+        own,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+        ...args,
+      ],
+      { stdio: 'ignore' },
+    );
   }
   await waitListening(port, 10_000, () => child.exitCode !== null, sentinel ? 'redis-sentinel' : 'redis-server');
   return { port, child };
@@ -51,7 +70,11 @@ export interface RedisCluster {
 /** `primaries` cluster-enabled servers joined by `redis-cli --cluster create` (no replicas), ready when every node says cluster_state:ok. */
 export async function startCluster(primaries = 3): Promise<RedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-cluster-'));
-  const nodes = await Promise.all(Array.from({ length: primaries }, () => startNode(dir, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'])));
+  const nodes = await Promise.all(
+    Array.from({ length: primaries }, () =>
+      startNode(dir, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000']),
+    ),
+  );
   const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
   const stop = async () => {
     await stopAll(nodes);
@@ -59,7 +82,11 @@ export async function startCluster(primaries = 3): Promise<RedisCluster> {
   };
   try {
     await run('redis-cli', ['--cluster', 'create', ...addrs, '--cluster-replicas', '0', '--cluster-yes']);
-    await until('cluster_state:ok on every node', 20_000, async () => (await Promise.all(nodes.map((n) => cli(n.port, 'cluster', 'info')))).every((i) => i.includes('cluster_state:ok')));
+    await until('cluster_state:ok on every node', 20_000, async () =>
+      (await Promise.all(nodes.map((n) => cli(n.port, 'cluster', 'info')))).every((i) =>
+        i.includes('cluster_state:ok'),
+      ),
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -89,15 +116,23 @@ export async function startSentinelSet(name = 'main'): Promise<SentinelSet> {
   const primary = await startNode(dir, []);
   const replica = await startNode(dir, ['--replicaof', '127.0.0.1', String(primary.port)]);
   const data = [primary, replica];
-  const conf = [`sentinel monitor ${name} 127.0.0.1 ${primary.port} 2`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 5000`, `sentinel parallel-syncs ${name} 1`];
+  const conf = [
+    `sentinel monitor ${name} 127.0.0.1 ${primary.port} 2`,
+    `sentinel down-after-milliseconds ${name} 1000`,
+    `sentinel failover-timeout ${name} 5000`,
+    `sentinel parallel-syncs ${name} 1`,
+  ];
   const sentinels = await Promise.all([0, 1, 2].map(() => startNode(dir, conf, true)));
   const stop = async () => {
     await stopAll([...sentinels, ...data]);
     rmSync(dir, { recursive: true, force: true });
   };
-  const primaryPort = async () => Number((await cli(sentinels[0]!.port, 'sentinel', 'get-master-addr-by-name', name)).split('\n')[1]);
+  const primaryPort = async () =>
+    Number((await cli(sentinels[0]!.port, 'sentinel', 'get-master-addr-by-name', name)).split('\n')[1]);
   try {
-    await until('replica in sync', 20_000, async () => (await cli(replica.port, 'info', 'replication')).includes('master_link_status:up'));
+    await until('replica in sync', 20_000, async () =>
+      (await cli(replica.port, 'info', 'replication')).includes('master_link_status:up'),
+    );
     // Sentinels find replicas from the primary's INFO (every 10 s) and each other over hello messages.
     await until('sentinels know the replica and each other', 30_000, async () => {
       const seen = await Promise.all(sentinels.map((s) => cli(s.port, 'sentinel', 'master', name)));
@@ -108,12 +143,17 @@ export async function startSentinelSet(name = 'main'): Promise<SentinelSet> {
     throw err;
   }
   return {
-    name, sentinels: sentinels.map((s) => `127.0.0.1:${s.port}`), primaryPort, stop,
+    name,
+    sentinels: sentinels.map((s) => `127.0.0.1:${s.port}`),
+    primaryPort,
+    stop,
     async killPrimary() {
       const port = await primaryPort();
       const node = data.find((n) => n.port === port)!;
       node.child.kill('SIGKILL');
-      await new Promise((r) => (node.child.exitCode !== null || node.child.signalCode !== null ? r(null) : node.child.once('exit', r)));
+      await new Promise((r) =>
+        node.child.exitCode !== null || node.child.signalCode !== null ? r(null) : node.child.once('exit', r),
+      );
       return port;
     },
     async failedOver(oldPort, ms = 30_000) {

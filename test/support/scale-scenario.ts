@@ -4,10 +4,17 @@ import type { Desired, Snapshot } from '../../src/model/index.js';
 import { generateDirectory } from './synthetic-directory.js';
 
 /** group-0 maps to Owners (so 2,000 groups fit the 2,000-team cap with it); group-N to team-N. */
-export const scaleMapping = mappingSchema.parse({ groups: { 'group-0': 'Owners' }, rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }] });
+export const scaleMapping = mappingSchema.parse({
+  groups: { 'group-0': 'Owners' },
+  rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }],
+});
 export const scalePolicy = policySchema.parse({ maxDeletes: 100_000, maxDeletePercent: 100 });
 
-export function scaleDirectory(people = 10_000, groups = 2_000, memberships = 50_000): { snapshot: Snapshot; desired: Desired } {
+export function scaleDirectory(
+  people = 10_000,
+  groups = 2_000,
+  memberships = 50_000,
+): { snapshot: Snapshot; desired: Desired } {
   const snapshot = generateDirectory({ people, groups, memberships, nestingDepth: 2, seed: 42 });
   return { snapshot, desired: mapDirectory(snapshot, scaleMapping) };
 }

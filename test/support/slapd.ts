@@ -42,10 +42,43 @@ export function makeCerts(dir: string): { ca: string; cert: string; key: string 
   const cert = join(dir, 'server.pem');
   const ext = join(dir, 'ext.cnf');
   const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', ca, '-days', '2', '-subj', '/CN=rostersync test CA']);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    caKey,
+    '-out',
+    ca,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=rostersync test CA',
+  ]);
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=localhost']);
-  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
-  run(['x509', '-req', '-in', csr, '-CA', ca, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext]);
+  writeFileSync(
+    ext,
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
+  );
+  run([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca,
+    '-CAkey',
+    caKey,
+    '-CAcreateserial',
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-extfile',
+    ext,
+  ]);
   return { ca, cert, key };
 }
 
@@ -61,26 +94,51 @@ export async function startSlapd(ldif: string, opts: SlapdOptions = {}): Promise
   const port = await freePort();
   const certs = makeCerts(dir);
   const conf = join(dir, 'slapd.conf');
-  writeFileSync(conf, [
-    `include ${SCHEMA}/core.schema`, `include ${SCHEMA}/cosine.schema`, `include ${SCHEMA}/nis.schema`, `include ${SCHEMA}/inetorgperson.schema`,
-    `modulepath ${MODULES}`, 'moduleload back_mdb', 'moduleload memberof', ...(opts.modules ?? []).map((m) => `moduleload ${m}`),
-    `pidfile ${join(dir, 'slapd.pid')}`,
-    `TLSCACertificateFile ${certs.ca}`, `TLSCertificateFile ${certs.cert}`, `TLSCertificateKeyFile ${certs.key}`,
-    'sizelimit unlimited',
-    'database mdb', 'maxsize 1073741824', `suffix "${SUFFIX}"`, `rootdn "${ADMIN_DN}"`, `rootpw ${password}`,
-    `directory ${join(dir, 'db')}`, 'index objectClass eq', 'index entryUUID eq', 'index modifyTimestamp eq',
-    'limits dn.exact="' + ADMIN_DN + '" size=unlimited size.pr=unlimited time=unlimited',
-    'overlay memberof', ...(opts.database ?? []), '',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `include ${SCHEMA}/core.schema`,
+      `include ${SCHEMA}/cosine.schema`,
+      `include ${SCHEMA}/nis.schema`,
+      `include ${SCHEMA}/inetorgperson.schema`,
+      `modulepath ${MODULES}`,
+      'moduleload back_mdb',
+      'moduleload memberof',
+      ...(opts.modules ?? []).map((m) => `moduleload ${m}`),
+      `pidfile ${join(dir, 'slapd.pid')}`,
+      `TLSCACertificateFile ${certs.ca}`,
+      `TLSCertificateFile ${certs.cert}`,
+      `TLSCertificateKeyFile ${certs.key}`,
+      'sizelimit unlimited',
+      'database mdb',
+      'maxsize 1073741824',
+      `suffix "${SUFFIX}"`,
+      `rootdn "${ADMIN_DN}"`,
+      `rootpw ${password}`,
+      `directory ${join(dir, 'db')}`,
+      'index objectClass eq',
+      'index entryUUID eq',
+      'index modifyTimestamp eq',
+      'limits dn.exact="' + ADMIN_DN + '" size=unlimited size.pr=unlimited time=unlimited',
+      'overlay memberof',
+      ...(opts.database ?? []),
+      '',
+    ].join('\n'),
+  );
   const data = join(dir, 'data.ldif');
   writeFileSync(data, ldif);
   try {
     execFileSync('slapadd', ['-f', conf, '-l', data], { stdio: 'pipe' });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`slapadd failed (is Debian's slapd installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`, { cause: err });
+    throw new Error(
+      `slapadd failed (is Debian's slapd installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`,
+      { cause: err },
+    );
   }
-  const child: ChildProcess = spawn('slapd', ['-f', conf, '-h', `ldap://127.0.0.1:${port}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('slapd', ['-f', conf, '-h', `ldap://127.0.0.1:${port}/`, '-d', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
@@ -101,14 +159,23 @@ export async function startSlapd(ldif: string, opts: SlapdOptions = {}): Promise
     writeFileSync(later, opts.ldifAfterStart);
     writeFileSync(pw, password, { mode: 0o600 });
     try {
-      execFileSync('ldapadd', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-D', ADMIN_DN, '-y', pw, '-f', later], { stdio: 'pipe' });
+      execFileSync('ldapadd', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-D', ADMIN_DN, '-y', pw, '-f', later], {
+        stdio: 'pipe',
+      });
     } catch (err) {
       await stop();
-      throw new Error(`ldapadd into the test slapd failed (is Debian's ldap-utils installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`, { cause: err });
+      throw new Error(
+        `ldapadd into the test slapd failed (is Debian's ldap-utils installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`,
+        { cause: err },
+      );
     }
   }
   return {
-    url: `ldap://127.0.0.1:${port}`, port, dir, caFile: certs.ca, password,
+    url: `ldap://127.0.0.1:${port}`,
+    port,
+    dir,
+    caFile: certs.ca,
+    password,
     kill: (signal) => void child.kill(signal),
     stop,
   };

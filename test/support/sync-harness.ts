@@ -27,33 +27,72 @@ export interface Harness {
 let counter = 0;
 
 /** A temp config: CSV source (synthetic directory) -> a fresh emulator, on the test Redis with its own prefix. */
-export async function createHarness(redisUrl: string, o: {
-  emulator?: ChartioEmulatorOptions; policy?: Record<string, unknown>; queue?: Record<string, unknown>; rateLimit?: { max: number; duration: number; headroom?: number };
-  /** The profile's mapping (default: group-N -> team-N) and source (default: the CSV files writeDirectory writes). */
-  mapping?: Record<string, unknown>; source?: Record<string, unknown>;
-  /** Merged into `redis` (a Sentinel set or a Cluster instead of the URL). */
-  redis?: Record<string, unknown>;
-} = {}): Promise<Harness> {
-  const emulator = await createChartioEmulator({ org: 'acme', apiKey: 'key', apiSecret: SECRET, rateLimit: false, ownerEmail: 'owner@example.com', ...o.emulator });
+export async function createHarness(
+  redisUrl: string,
+  o: {
+    emulator?: ChartioEmulatorOptions;
+    policy?: Record<string, unknown>;
+    queue?: Record<string, unknown>;
+    rateLimit?: { max: number; duration: number; headroom?: number };
+    /** The profile's mapping (default: group-N -> team-N) and source (default: the CSV files writeDirectory writes). */
+    mapping?: Record<string, unknown>;
+    source?: Record<string, unknown>;
+    /** Merged into `redis` (a Sentinel set or a Cluster instead of the URL). */
+    redis?: Record<string, unknown>;
+  } = {},
+): Promise<Harness> {
+  const emulator = await createChartioEmulator({
+    org: 'acme',
+    apiKey: 'key',
+    apiSecret: SECRET,
+    rateLimit: false,
+    ownerEmail: 'owner@example.com',
+    ...o.emulator,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-harness-'));
   const prefix = `t${process.pid}-${Date.now().toString(36)}-${++counter}`;
   const configPath = join(dir, 'config.yaml');
   const rl = o.rateLimit ?? { max: 100_000, duration: 1000, headroom: 1 };
-  writeFileSync(configPath, JSON.stringify({
-    redis: { url: redisUrl, prefix, ...o.redis },
-    target: { kind: 'chartio', baseUrl: `${emulator.url}/v1`, org: 'acme', apiKey: 'key', apiSecret: '${CHARTIO_SECRET:-' + SECRET + '}', timeoutMs: 5000, rateLimit: { headroom: 1, ...rl } },
-    policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
-    queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...o.queue },
-    log: { level: 'warn' },
-    profiles: [{
-      name: 'hr',
-      source: o.source ?? { kind: 'csv', path: 'dir/people.csv', groupsFile: { path: 'dir/groups.csv' }, maxInvalidRows: 0 },
-      mapping: o.mapping ?? { rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }] },
-    }],
-  }, null, 2));
+  writeFileSync(
+    configPath,
+    JSON.stringify(
+      {
+        redis: { url: redisUrl, prefix, ...o.redis },
+        target: {
+          kind: 'chartio',
+          baseUrl: `${emulator.url}/v1`,
+          org: 'acme',
+          apiKey: 'key',
+          apiSecret: '${CHARTIO_SECRET:-' + SECRET + '}',
+          timeoutMs: 5000,
+          rateLimit: { headroom: 1, ...rl },
+        },
+        policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
+        queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...o.queue },
+        log: { level: 'warn' },
+        profiles: [
+          {
+            name: 'hr',
+            source: o.source ?? {
+              kind: 'csv',
+              path: 'dir/people.csv',
+              groupsFile: { path: 'dir/groups.csv' },
+              maxInvalidRows: 0,
+            },
+            mapping: o.mapping ?? { rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }] },
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
   const runtimes: Runtime[] = [];
   return {
-    dir, configPath, prefix, emulator,
+    dir,
+    configPath,
+    prefix,
+    emulator,
     writeDirectory: (s) => void writeDirectoryCsv(s, join(dir, 'dir')),
     async runtime() {
       const rt = await openRuntime(configPath, { log: silentLogger });
@@ -75,10 +114,18 @@ export interface CliResult {
 }
 
 /** Runs the real CLI in a child process (as an operator would). */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; onStdout?: (chunk: string, child: import('node:child_process').ChildProcess) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    onStdout?: (chunk: string, child: import('node:child_process').ChildProcess) => void;
+  } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';

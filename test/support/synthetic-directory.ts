@@ -77,7 +77,13 @@ export function churn(snapshot: Snapshot, o: { share: number; seed: number }): S
   while (leavers.size < Math.min(k, people.length - 1)) leavers.add(pick());
   const kept = people.filter((_, i) => !leavers.has(i));
   for (let i = 0; i < k; i++) {
-    kept.push({ sourceId: `hire${o.seed}-${i}`, email: `hire${o.seed}-${i}@example.com`, displayName: `Hire ${i}`, enabled: true, groupIds: [group()] });
+    kept.push({
+      sourceId: `hire${o.seed}-${i}`,
+      email: `hire${o.seed}-${i}@example.com`,
+      displayName: `Hire ${i}`,
+      enabled: true,
+      groupIds: [group()],
+    });
   }
   if (kept.length > k) kept[0] = { ...kept[0]!, email: `renamed.${kept[0]!.email}` };
   return { people: kept, groups: snapshot.groups, issues: [] };
@@ -91,9 +97,26 @@ export function writeDirectoryCsv(snapshot: Snapshot, dir: string): { people: st
   mkdirSync(dir, { recursive: true });
   const people = join(dir, 'people.csv');
   const groups = join(dir, 'groups.csv');
-  const rows = snapshot.people.map((p) => row([p.sourceId, p.email, p.displayName, p.givenName ?? '', p.familyName ?? '', String(p.enabled), p.groupIds.join(';')]));
+  const rows = snapshot.people.map((p) =>
+    row([
+      p.sourceId,
+      p.email,
+      p.displayName,
+      p.givenName ?? '',
+      p.familyName ?? '',
+      String(p.enabled),
+      p.groupIds.join(';'),
+    ]),
+  );
   writeFileSync(people, [row(PEOPLE_HEADER), ...rows, ''].join('\n'));
-  writeFileSync(groups, [row(['id', 'name', 'parent']), ...snapshot.groups.map((g) => row([g.sourceId, g.name, g.parentIds.join(';')])), ''].join('\n'));
+  writeFileSync(
+    groups,
+    [
+      row(['id', 'name', 'parent']),
+      ...snapshot.groups.map((g) => row([g.sourceId, g.name, g.parentIds.join(';')])),
+      '',
+    ].join('\n'),
+  );
   return { people, groups };
 }
 

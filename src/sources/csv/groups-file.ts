@@ -26,7 +26,12 @@ interface FileOptions {
  * HR exports often write one row per (group, parent) edge, so a group's rows merge: parents are
  * unioned in file order; a row that names the group differently is a bad row and adds nothing.
  */
-export async function readGroupsFile(path: string, config: NonNullable<CsvSourceConfig['groupsFile']>, opts: FileOptions, issues: SourceIssue[]): Promise<GroupIndex> {
+export async function readGroupsFile(
+  path: string,
+  config: NonNullable<CsvSourceConfig['groupsFile']>,
+  opts: FileOptions,
+  issues: SourceIssue[],
+): Promise<GroupIndex> {
   const file = basename(path);
   const found: { line: number; reason: string }[] = [];
   const bad = (line: number, reason: string) => void found.push({ line, reason });
@@ -41,18 +46,30 @@ export async function readGroupsFile(path: string, config: NonNullable<CsvSource
     }
     if (!cols) {
       const at = headerIndex(rec.fields, file);
-      cols = { id: at(config.id, true), name: at(config.name, true), parent: at(config.parent, false), width: rec.fields.length };
+      cols = {
+        id: at(config.id, true),
+        name: at(config.name, true),
+        parent: at(config.parent, false),
+        width: rec.fields.length,
+      };
       return;
     }
-    if (rec.fields.length !== cols.width) return bad(rec.line, `expected ${cols.width} columns, found ${rec.fields.length}`);
+    if (rec.fields.length !== cols.width)
+      return bad(rec.line, `expected ${cols.width} columns, found ${rec.fields.length}`);
     const id = rec.fields[cols.id]!.trim();
     const name = rec.fields[cols.name]!.trim();
     if (!id) return bad(rec.line, `missing group ${config.id}`);
     if (!name) return bad(rec.line, `missing group ${config.name}`);
-    const parents = (cols.parent === undefined ? [] : split(rec.fields[cols.parent]!, opts.groupDelimiter)).map((value) => ({ value, line: rec.line }));
+    const parents = (cols.parent === undefined ? [] : split(rec.fields[cols.parent]!, opts.groupDelimiter)).map(
+      (value) => ({ value, line: rec.line }),
+    );
     const first = rows.get(id);
     if (!first) return void rows.set(id, { group: { sourceId: id, name, parentIds: [] }, line: rec.line, parents });
-    if (first.group.name !== name) return bad(rec.line, `name "${name}" differs from line ${first.line} ("${first.group.name}") for the same group id "${id}"`);
+    if (first.group.name !== name)
+      return bad(
+        rec.line,
+        `name "${name}" differs from line ${first.line} ("${first.group.name}") for the same group id "${id}"`,
+      );
     first.parents.push(...parents);
   });
   if (!cols) throw emptyFile(file);

@@ -12,7 +12,9 @@ export type ColumnLookup = {
 export function headerIndex(header: string[], file: string): ColumnLookup {
   const names = header.map((h) => h.trim());
   const fail = (what: string) => {
-    throw new SourceReadError(`${file}:1: ${what} (header has: ${names.join(', ')})`, 'csv', { code: 'SOURCE_BAD_HEADER' });
+    throw new SourceReadError(`${file}:1: ${what} (header has: ${names.join(', ')})`, 'csv', {
+      code: 'SOURCE_BAD_HEADER',
+    });
   };
   const find = (column: string, required: boolean): number | undefined => {
     let at = names.flatMap((n, i) => (n === column ? [i] : []));

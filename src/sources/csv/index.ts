@@ -26,7 +26,10 @@ export class CsvSource implements Source {
   private readonly path: string;
   private readonly groupsPath: string | undefined;
 
-  constructor(private readonly config: CsvSourceConfig, private readonly deps: SourceDeps) {
+  constructor(
+    private readonly config: CsvSourceConfig,
+    private readonly deps: SourceDeps,
+  ) {
     this.path = resolve(deps.baseDir, config.path);
     this.groupsPath = config.groupsFile ? resolve(deps.baseDir, config.groupsFile.path) : undefined;
   }
@@ -37,18 +40,38 @@ export class CsvSource implements Source {
     const opts = { delimiter: this.config.delimiter, ...(request.signal ? { signal: request.signal } : {}) };
     const groups = await this.readGroups(issues, opts);
     const file = basename(this.path);
-    const people = new PeopleFile(file, this.config, groups, (line, reason) => void issues.push({ where: `${file}:${line}`, reason }));
+    const people = new PeopleFile(
+      file,
+      this.config,
+      groups,
+      (line, reason) => void issues.push({ where: `${file}:${line}`, reason }),
+    );
     await readFileRecords(this.path, opts, (rec) => people.add(rec));
     const result = people.result();
     // An export rewritten in place while we read it may be half old, half new: read it again next time.
     const after = await this.stamps();
     const changed = [...after.keys()].find((f) => after.get(f) !== before.get(f));
-    if (changed) throw new SourceReadError(`${changed}: the file changed while it was read (write exports to a temporary file and rename it)`, 'csv', { code: 'SOURCE_CHANGED_DURING_READ' });
+    if (changed)
+      throw new SourceReadError(
+        `${changed}: the file changed while it was read (write exports to a temporary file and rename it)`,
+        'csv',
+        { code: 'SOURCE_CHANGED_DURING_READ' },
+      );
     if (issues.length > this.config.maxInvalidRows) {
-      const first = issues.slice(0, QUOTED_ISSUES).map((i) => `${i.where}: ${i.reason}`).join('; ');
-      throw new SourceReadError(`${file}: ${issues.length} invalid rows, more than maxInvalidRows=${this.config.maxInvalidRows}; first: ${first}`, 'csv', { code: 'SOURCE_TOO_MANY_INVALID_ROWS' });
+      const first = issues
+        .slice(0, QUOTED_ISSUES)
+        .map((i) => `${i.where}: ${i.reason}`)
+        .join('; ');
+      throw new SourceReadError(
+        `${file}: ${issues.length} invalid rows, more than maxInvalidRows=${this.config.maxInvalidRows}; first: ${first}`,
+        'csv',
+        { code: 'SOURCE_TOO_MANY_INVALID_ROWS' },
+      );
     }
-    this.deps.log.debug({ profile: this.deps.profile, people: result.people.length, groups: result.groups.length, issues: issues.length }, 'csv read');
+    this.deps.log.debug(
+      { profile: this.deps.profile, people: result.people.length, groups: result.groups.length, issues: issues.length },
+      'csv read',
+    );
     return { snapshot: { ...result, issues }, mode: 'full' };
   }
 
@@ -68,18 +91,40 @@ export class CsvSource implements Source {
   /** Size and mtime of the files; unreadable files are left to the read to report. */
   private async stamps(): Promise<Map<string, string>> {
     const files = [this.path, ...(this.groupsPath ? [this.groupsPath] : [])];
-    const stats = await Promise.all(files.map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => 'none')));
+    const stats = await Promise.all(
+      files.map((f) =>
+        stat(f).then(
+          (s) => `${s.size}:${s.mtimeMs}`,
+          () => 'none',
+        ),
+      ),
+    );
     return new Map(files.map((f, i) => [f, stats[i]!]));
   }
 
-  private async readGroups(issues: SourceIssue[], opts: { delimiter: string; signal?: AbortSignal }): Promise<GroupIndex | undefined> {
+  private async readGroups(
+    issues: SourceIssue[],
+    opts: { delimiter: string; signal?: AbortSignal },
+  ): Promise<GroupIndex | undefined> {
     if (!this.config.groupsFile || !this.groupsPath) return undefined;
-    const index = await readGroupsFile(this.groupsPath, this.config.groupsFile, { ...opts, groupDelimiter: this.config.groupDelimiter }, issues);
-    this.deps.log.debug({ profile: this.deps.profile, file: basename(this.groupsPath), groups: index.groups.length }, 'csv groups file read');
+    const index = await readGroupsFile(
+      this.groupsPath,
+      this.config.groupsFile,
+      { ...opts, groupDelimiter: this.config.groupDelimiter },
+      issues,
+    );
+    this.deps.log.debug(
+      { profile: this.deps.profile, file: basename(this.groupsPath), groups: index.groups.length },
+      'csv groups file read',
+    );
     return index;
   }
 
-  private async header(path: string, opts: { delimiter: string }, checkColumns: (fields: string[], file: string) => void): Promise<void> {
+  private async header(
+    path: string,
+    opts: { delimiter: string },
+    checkColumns: (fields: string[], file: string) => void,
+  ): Promise<void> {
     const file = basename(path);
     let seen = false;
     await readFileRecords(path, opts, (rec) => {

@@ -17,7 +17,10 @@ export class LineTracker extends Transform {
   private offset: number;
 
   /** `start`: byte offset of the stream in the file; `firstLine`: the line number at that offset. */
-  constructor(start: number, private readonly firstLine: number) {
+  constructor(
+    start: number,
+    private readonly firstLine: number,
+  ) {
     super();
     this.offset = start;
   }
@@ -54,7 +57,7 @@ export async function scanLine(path: string, pos: number): Promise<{ next: numbe
   try {
     const buf = Buffer.alloc(64 * 1024);
     let quotes = 0;
-    for (let at = pos; ; ) {
+    for (let at = pos; ;) {
       const { bytesRead } = await file.read(buf, 0, buf.length, at);
       if (bytesRead === 0) return { next: undefined, quotes };
       const chunk = buf.subarray(0, bytesRead);

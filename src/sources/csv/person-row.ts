@@ -24,8 +24,18 @@ export interface PeopleColumns {
 export function peopleColumns(header: string[], file: string, config: CsvSourceConfig): PeopleColumns {
   const c = config.columns;
   const at = headerIndex(header, file);
-  const cols: PeopleColumns = { email: at(c.email, true), groups: at(config.shape === 'person-groups' ? c.groups : c.group, true), width: header.length };
-  const optional = { id: at(c.id, false), displayName: at(c.displayName, false), givenName: at(c.givenName, false), familyName: at(c.familyName, false), enabled: at(c.enabled, false) };
+  const cols: PeopleColumns = {
+    email: at(c.email, true),
+    groups: at(config.shape === 'person-groups' ? c.groups : c.group, true),
+    width: header.length,
+  };
+  const optional = {
+    id: at(c.id, false),
+    displayName: at(c.displayName, false),
+    givenName: at(c.givenName, false),
+    familyName: at(c.familyName, false),
+    enabled: at(c.enabled, false),
+  };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) cols[k as keyof typeof optional] = v;
   return cols;
 }
@@ -42,7 +52,12 @@ export interface Stated {
 export type RowResult = { person: Person; stated: Stated } | { reason: string };
 
 /** One people row -> a Person, or the reason it is a bad row. */
-export function parseRow(f: string[], cols: PeopleColumns, config: CsvSourceConfig, resolveGroup: (value: string) => Resolved): RowResult {
+export function parseRow(
+  f: string[],
+  cols: PeopleColumns,
+  config: CsvSourceConfig,
+  resolveGroup: (value: string) => Resolved,
+): RowResult {
   if (f.length !== cols.width) return { reason: `expected ${cols.width} columns, found ${f.length}` };
   const get = (i: number | undefined) => (i === undefined ? '' : f[i]!.trim());
   // Names from exports carry stray line breaks and double spaces; the target shows one line.
@@ -53,15 +68,25 @@ export function parseRow(f: string[], cols: PeopleColumns, config: CsvSourceConf
   if (!email) return { reason: 'missing email' };
   if (!EMAIL.test(email)) return { reason: `invalid email "${email}"` };
   const enabledRaw = get(cols.enabled).toLowerCase();
-  if (enabledRaw && !TRUE.has(enabledRaw) && !FALSE.has(enabledRaw)) return { reason: `invalid ${config.columns.enabled} value "${enabledRaw}"` };
-  const values = config.shape === 'person-groups' ? split(get(cols.groups), config.groupDelimiter) : [get(cols.groups)].filter(Boolean);
+  if (enabledRaw && !TRUE.has(enabledRaw) && !FALSE.has(enabledRaw))
+    return { reason: `invalid ${config.columns.enabled} value "${enabledRaw}"` };
+  const values =
+    config.shape === 'person-groups'
+      ? split(get(cols.groups), config.groupDelimiter)
+      : [get(cols.groups)].filter(Boolean);
   const groupIds: string[] = [];
   for (const value of values) {
     const r = resolveGroup(value);
     if ('reason' in r) return { reason: r.reason };
     if (!groupIds.includes(r.id)) groupIds.push(r.id);
   }
-  const stated: Stated = { email: normaliseEmail(email), displayName: name(cols.displayName), givenName: name(cols.givenName), familyName: name(cols.familyName), enabled: !FALSE.has(enabledRaw) };
+  const stated: Stated = {
+    email: normaliseEmail(email),
+    displayName: name(cols.displayName),
+    givenName: name(cols.givenName),
+    familyName: name(cols.familyName),
+    enabled: !FALSE.has(enabledRaw),
+  };
   const { givenName: given, familyName: family } = stated;
   return {
     person: {

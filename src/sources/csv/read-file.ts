@@ -7,7 +7,8 @@ export async function readFileRecords(path: string, opts: RecordReaderOptions, o
     await readRecords(path, opts, onRecord);
   } catch (err) {
     if (err instanceof SourceReadError) throw err;
-    if ((err as Error).name === 'AbortError') throw new SourceReadError(`${path}: read aborted`, 'csv', { cause: err, code: 'SOURCE_ABORTED' });
+    if ((err as Error).name === 'AbortError')
+      throw new SourceReadError(`${path}: read aborted`, 'csv', { cause: err, code: 'SOURCE_ABORTED' });
     const code = (err as NodeJS.ErrnoException).code;
     throw new SourceReadError(`${path}: cannot read (${code ?? (err as Error).message})`, 'csv', { cause: err });
   }
@@ -15,7 +16,9 @@ export async function readFileRecords(path: string, opts: RecordReaderOptions, o
 
 /** A record before the header could be read: the header itself is broken. */
 export function brokenHeader(file: string, line: number, reason: string): SourceReadError {
-  return new SourceReadError(`${file}:${line}: the header row cannot be read: ${reason}`, 'csv', { code: 'SOURCE_BAD_HEADER' });
+  return new SourceReadError(`${file}:${line}: the header row cannot be read: ${reason}`, 'csv', {
+    code: 'SOURCE_BAD_HEADER',
+  });
 }
 
 export function emptyFile(file: string): SourceReadError {
@@ -24,5 +27,8 @@ export function emptyFile(file: string): SourceReadError {
 
 /** Splits a delimited cell (groups, parents): trimmed, empty parts dropped. */
 export function split(value: string, delimiter: string): string[] {
-  return value.split(delimiter).map((s) => s.trim()).filter((s) => s.length > 0);
+  return value
+    .split(delimiter)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }

@@ -24,12 +24,17 @@ export interface RecordReaderOptions {
 class Stop extends Error {}
 
 class Broken extends Error {
-  constructor(readonly line: number, readonly offset: number, reason: string) {
+  constructor(
+    readonly line: number,
+    readonly offset: number,
+    reason: string,
+  ) {
     super(reason);
   }
 }
 
-type Segment = { kind: 'done' } | { kind: 'broken'; line: number; offset: number; reason: string; code?: CsvError['code'] };
+type Segment =
+  { kind: 'done' } | { kind: 'broken'; line: number; offset: number; reason: string; code?: CsvError['code'] };
 
 /**
  * Streams a CSV file through csv-parse (RFC 4180, BOM, CRLF or LF) and hands each record to
@@ -48,15 +53,30 @@ export async function readRecords(path: string, opts: RecordReaderOptions, onRec
     if (seg.kind === 'done') return;
     const { next, quotes } = await scanLine(path, seg.offset);
     // A quote opened on the record's first line that does not close there ran on into later lines.
-    const unclosed = (seg.code === 'CSV_QUOTE_NOT_CLOSED' || seg.code === 'CSV_INVALID_CLOSING_QUOTE') && quotes % 2 === 1;
-    if (onRecord({ line: seg.line, error: unclosed ? `unclosed quote (a quoted field opens on this line and does not close on it); ${RESUME}` : seg.reason }) === 'stop') return;
+    const unclosed =
+      (seg.code === 'CSV_QUOTE_NOT_CLOSED' || seg.code === 'CSV_INVALID_CLOSING_QUOTE') && quotes % 2 === 1;
+    if (
+      onRecord({
+        line: seg.line,
+        error: unclosed
+          ? `unclosed quote (a quoted field opens on this line and does not close on it); ${RESUME}`
+          : seg.reason,
+      }) === 'stop'
+    )
+      return;
     if (next === undefined) return;
     start = next;
     line = seg.line + 1;
   }
 }
 
-async function readSegment(path: string, start: number, firstLine: number, opts: RecordReaderOptions, onRecord: RecordHandler): Promise<Segment> {
+async function readSegment(
+  path: string,
+  start: number,
+  firstLine: number,
+  opts: RecordReaderOptions,
+  onRecord: RecordHandler,
+): Promise<Segment> {
   const maxLines = opts.maxRecordLines ?? 20;
   const tracker = new LineTracker(start, firstLine);
   let recordStart = start;
@@ -74,7 +94,12 @@ async function readSegment(path: string, start: number, firstLine: number, opts:
       if (fields.every((f) => f.trim() === '')) return null;
       // Line feeds before the record's last byte: the terminator itself is not a spanned line.
       const lines = 1 + tracker.feedsBefore(end - 1);
-      if (lines > maxLines) throw new Broken(line, from, `a quoted field spans ${lines} lines (more than ${maxLines}): taken as an unclosed quote; ${RESUME}`);
+      if (lines > maxLines)
+        throw new Broken(
+          line,
+          from,
+          `a quoted field spans ${lines} lines (more than ${maxLines}): taken as an unclosed quote; ${RESUME}`,
+        );
       if (onRecord({ line, fields, lines }) === 'stop') throw new Stop();
       return null;
     },
@@ -82,12 +107,25 @@ async function readSegment(path: string, start: number, firstLine: number, opts:
   // Records are consumed in on_record; the sink only drains the (empty) readable side.
   const sink = new Writable({ objectMode: true, write: (_r, _e, done) => done() });
   try {
-    await pipeline(createReadStream(path, { start }), tracker, parser, sink, ...(opts.signal ? [{ signal: opts.signal }] : []));
+    await pipeline(
+      createReadStream(path, { start }),
+      tracker,
+      parser,
+      sink,
+      ...(opts.signal ? [{ signal: opts.signal }] : []),
+    );
     return { kind: 'done' };
   } catch (err) {
     if (err instanceof Stop) return { kind: 'done' };
     if (err instanceof Broken) return { kind: 'broken', line: err.line, offset: err.offset, reason: err.message };
-    if (err instanceof CsvError) return { kind: 'broken', line: tracker.lineAt(recordStart), offset: recordStart, reason: quotingReason(err), code: err.code };
+    if (err instanceof CsvError)
+      return {
+        kind: 'broken',
+        line: tracker.lineAt(recordStart),
+        offset: recordStart,
+        reason: quotingReason(err),
+        code: err.code,
+      };
     throw err;
   }
 }

@@ -2,12 +2,18 @@ import { z } from 'zod';
 
 const columns = z
   .object({
-    id: z.string().default('id').describe('Immutable person key column (falls back to email when the column is absent).'),
+    id: z
+      .string()
+      .default('id')
+      .describe('Immutable person key column (falls back to email when the column is absent).'),
     email: z.string().default('email'),
     displayName: z.string().default('display_name'),
     givenName: z.string().default('given_name'),
     familyName: z.string().default('family_name'),
-    enabled: z.string().default('enabled').describe('Truthy: true/yes/1/active/enabled; falsy: false/no/0/inactive/disabled. Absent column = enabled.'),
+    enabled: z
+      .string()
+      .default('enabled')
+      .describe('Truthy: true/yes/1/active/enabled; falsy: false/no/0/inactive/disabled. Absent column = enabled.'),
     groups: z.string().default('groups').describe('Shape "person-groups": the delimited groups column.'),
     group: z.string().default('group').describe('Shape "memberships": the group column of each membership row.'),
   })
@@ -31,7 +37,9 @@ export const csvSourceSchema = z
       })
       .strict()
       .optional()
-      .describe('Optional groups file: declares groups and their nesting. With it, unknown groups in people rows are bad rows.'),
+      .describe(
+        'Optional groups file: declares groups and their nesting. With it, unknown groups in people rows are bad rows.',
+      ),
     maxInvalidRows: z
       .number()
       .int()

@@ -5,7 +5,9 @@ export type Verdict = { retry: false; error: Error } | { retry: true; waitMs?: n
 /** What batching needs of the Graph client (kept here so the two modules do not import each other). */
 export interface BatchHttp {
   readonly c: { maxRetries: number; concurrency: number };
-  postBatch(requests: { id: string; method: 'GET'; url: string }[]): Promise<{ responses: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] }>;
+  postBatch(
+    requests: { id: string; method: 'GET'; url: string }[],
+  ): Promise<{ responses: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] }>;
   verdict(err: unknown, path: string): Promise<Verdict>;
   backoff(attempt: number): number;
   pause(ms: number): void;
@@ -19,9 +21,18 @@ export interface BatchOptions {
   accept?: number[];
 }
 
-export interface BatchResult<T> { status: number; body: T | undefined; error?: { code?: string; message?: string } }
+export interface BatchResult<T> {
+  status: number;
+  body: T | undefined;
+  error?: { code?: string; message?: string };
+}
 
-interface InnerResponse { id: string; status: number; headers?: Record<string, string>; body?: unknown }
+interface InnerResponse {
+  id: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
 
 /**
  * GETs as JSON $batch requests: at most 20 per batch, at most `concurrency` batches in flight.
@@ -38,14 +49,19 @@ export async function batchGet<T>(http: BatchHttp, paths: string[], o: BatchOpti
   const runChunk = async (indices: number[]) => {
     let pending = indices;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      const res = await http.postBatch(pending.map((i) => ({ id: String(i), method: 'GET' as const, url: relativeUrl(paths[i]!) })));
+      const res = await http.postBatch(
+        pending.map((i) => ({ id: String(i), method: 'GET' as const, url: relativeUrl(paths[i]!) })),
+      );
       const byId = new Map((res.responses ?? []).map((r) => [r.id, r]));
       const again: number[] = [];
       let waitMs = 0;
       let throttled = false;
       for (const i of pending) {
         const r = byId.get(String(i));
-        if (!r) throw new SourceReadError(`entra: a $batch answer lacks request ${shortPath(paths[i]!)}`, 'entra', { code: 'SOURCE_INCOMPLETE' });
+        if (!r)
+          throw new SourceReadError(`entra: a $batch answer lacks request ${shortPath(paths[i]!)}`, 'entra', {
+            code: 'SOURCE_INCOMPLETE',
+          });
         if (r.status >= 200 && r.status < 300) {
           out[i] = { status: r.status, body: r.body as T };
           continue;
@@ -62,7 +78,11 @@ export async function batchGet<T>(http: BatchHttp, paths: string[], o: BatchOpti
         waitMs = Math.max(waitMs, v.waitMs ?? http.backoff(attempt));
       }
       if (again.length > 0 && attempt >= http.c.maxRetries) {
-        throw new SourceReadError(`entra: ${again.length} requests in a $batch still failed after ${attempt + 1} tries (first: ${shortPath(paths[again[0]!]!)})`, 'entra', { code: 'SOURCE_READ_FAILED' });
+        throw new SourceReadError(
+          `entra: ${again.length} requests in a $batch still failed after ${attempt + 1} tries (first: ${shortPath(paths[again[0]!]!)})`,
+          'entra',
+          { code: 'SOURCE_READ_FAILED' },
+        );
       }
       // A Retry-After holds the whole read (the next postBatch waits at the gate); a plain backoff only this batch.
       if (again.length > 0 && throttled) http.pause(waitMs);
@@ -95,9 +115,13 @@ export async function pool<T>(items: T[], limit: number, fn: (item: T) => Promis
 
 /** An inner response as the error shape a plain request's failure has (status, code, request id, headers). */
 function innerError(r: InnerResponse): Error {
-  const e = (r.body as { error?: { code?: string; message?: string; innerError?: Record<string, string> } } | undefined)?.error;
+  const e = (r.body as { error?: { code?: string; message?: string; innerError?: Record<string, string> } } | undefined)
+    ?.error;
   return Object.assign(new Error(e?.message ?? `status ${r.status}`), {
-    statusCode: r.status, code: e?.code, requestId: e?.innerError?.['request-id'], headers: new Headers(r.headers ?? {}),
+    statusCode: r.status,
+    code: e?.code,
+    requestId: e?.innerError?.['request-id'],
+    headers: new Headers(r.headers ?? {}),
   });
 }
 

@@ -2,19 +2,30 @@ import { SourceReadError } from '../../errors/index.js';
 import type { GraphHttp } from './graph-http.js';
 import type { EntraReader, GroupRef } from './reader.js';
 import type { EntraSourceConfig } from './schema.js';
-import { pickUser, pruneUsers, scopeKey, type Cursor, type DirectoryObject, type ScopedGroup, type State } from './state.js';
+import {
+  pickUser,
+  pruneUsers,
+  scopeKey,
+  type Cursor,
+  type DirectoryObject,
+  type ScopedGroup,
+  type State,
+} from './state.js';
 
 type DeltaPage = { value: DirectoryObject[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
 
 /** One delta round: every page to the deltaLink, or the read fails. */
 async function follow(http: GraphHttp, link: string): Promise<{ items: DirectoryObject[]; deltaLink: string }> {
   const items: DirectoryObject[] = [];
-  for (let next: string | undefined = link; ; ) {
+  for (let next: string | undefined = link; ;) {
     const page: DeltaPage = await http.get(next);
     items.push(...page.value);
     if (page['@odata.deltaLink']) return { items, deltaLink: page['@odata.deltaLink'] };
     next = page['@odata.nextLink'];
-    if (!next) throw new SourceReadError('entra: a delta page had neither nextLink nor deltaLink', 'entra', { code: 'SOURCE_INCOMPLETE' });
+    if (!next)
+      throw new SourceReadError('entra: a delta page had neither nextLink nor deltaLink', 'entra', {
+        code: 'SOURCE_INCOMPLETE',
+      });
   }
 }
 
@@ -46,7 +57,13 @@ function nameInScope(c: EntraSourceConfig, name: string | undefined): boolean | 
  * in a group, or a group deleted below it, re-reads every in-scope group that contains it; people
  * then follow their groups (a new hire whose only group is new arrives with that group).
  */
-export async function applyDelta(http: GraphHttp, reader: EntraReader, c: EntraSourceConfig, prev: State, cursor: Cursor): Promise<{ state: State; cursor: Cursor; reread: number }> {
+export async function applyDelta(
+  http: GraphHttp,
+  reader: EntraReader,
+  c: EntraSourceConfig,
+  prev: State,
+  cursor: Cursor,
+): Promise<{ state: State; cursor: Cursor; reread: number }> {
   const userRound = await follow(http, cursor.users);
   const groupRound = await follow(http, cursor.groups);
   const users = { ...prev.users };
@@ -61,14 +78,17 @@ export async function applyDelta(http: GraphHttp, reader: EntraReader, c: EntraS
       gone.add(u.id);
     } else if (users[u.id] || c.users === 'all') users[u.id] = pickUser(u);
   }
-  if (gone.size > 0) for (const g of Object.values(groups)) if (g.members.some((m) => gone.has(m))) groups[g.id] = { ...g, members: g.members.filter((m) => !gone.has(m)) };
+  if (gone.size > 0)
+    for (const g of Object.values(groups))
+      if (g.members.some((m) => gone.has(m))) groups[g.id] = { ...g, members: g.members.filter((m) => !gone.has(m)) };
 
   const reread = new Set<string>();
   const entering = new Map<string, string>();
   // Which in-scope groups contain a group (itself included), indexed once: a day's delta can name
   // thousands of groups, and scanning every group's nested list for each would be quadratic.
   const parents = new Map<string, string[]>();
-  for (const s of Object.values(prev.groups)) for (const id of [s.id, ...s.nested]) parents.set(id, [...(parents.get(id) ?? []), s.id]);
+  for (const s of Object.values(prev.groups))
+    for (const id of [s.id, ...s.nested]) parents.set(id, [...(parents.get(id) ?? []), s.id]);
   const containers = (id: string) => parents.get(id) ?? [];
   for (const g of groupRound.items) {
     if (g['@removed'] || g['members@delta']) for (const s of containers(g.id)) reread.add(s);
@@ -80,7 +100,7 @@ export async function applyDelta(http: GraphHttp, reader: EntraReader, c: EntraS
     }
     const name = typeof g.displayName === 'string' ? g.displayName : undefined;
     if (groups[g.id] && name !== undefined) groups[g.id] = { ...groups[g.id]!, displayName: name };
-    const inScope = ids ? ids.has(g.id) : nameInScope(c, name) ?? Boolean(groups[g.id] ?? entering.has(g.id));
+    const inScope = ids ? ids.has(g.id) : (nameInScope(c, name) ?? Boolean(groups[g.id] ?? entering.has(g.id)));
     if (inScope && !groups[g.id] && name !== undefined) {
       entering.set(g.id, name);
       missing.delete(g.id);
@@ -111,10 +131,19 @@ export async function applyDelta(http: GraphHttp, reader: EntraReader, c: EntraS
     }
   }
 
-  const refs: GroupRef[] = [...[...reread].filter((id) => groups[id] && !entering.has(id)).map((id) => ({ id, displayName: groups[id]!.displayName })),
-    ...[...entering].map(([id, displayName]) => ({ id, displayName }))];
+  const refs: GroupRef[] = [
+    ...[...reread]
+      .filter((id) => groups[id] && !entering.has(id))
+      .map((id) => ({ id, displayName: groups[id]!.displayName })),
+    ...[...entering].map(([id, displayName]) => ({ id, displayName })),
+  ];
   for (const g of await reader.readGroups(refs, users)) groups[g.id] = g;
-  const state: State = { scope: scopeKey(c), users, groups, missing: (c.groups.ids ?? []).filter((id) => missing.has(id)) };
+  const state: State = {
+    scope: scopeKey(c),
+    users,
+    groups,
+    missing: (c.groups.ids ?? []).filter((id) => missing.has(id)),
+  };
   pruneUsers(state, c);
   return { state, cursor: { users: userRound.deltaLink, groups: groupRound.deltaLink }, reread: refs.length };
 }

@@ -8,7 +8,9 @@ import { SourceReadError } from '../../errors/index.js';
 
 export class DeltaExpiredError extends SourceReadError {
   constructor() {
-    super('entra: the delta token expired or was rejected; a full read is needed', 'entra', { code: 'SOURCE_DELTA_EXPIRED' });
+    super('entra: the delta token expired or was rejected; a full read is needed', 'entra', {
+      code: 'SOURCE_DELTA_EXPIRED',
+    });
   }
 }
 
@@ -48,7 +50,8 @@ export function aadstsSummary(text: string): string | undefined {
 }
 
 /** Node's names for a certificate it will not trust, in `code` or in the message. */
-const TLS_CODES = /SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_REJECTED|ERR_TLS_CERT_ALTNAME_INVALID|self[- ]signed certificate|unable to verify the first certificate|unable to get local issuer certificate|certificate has expired/i;
+const TLS_CODES =
+  /SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_REJECTED|ERR_TLS_CERT_ALTNAME_INVALID|self[- ]signed certificate|unable to verify the first certificate|unable to get local issuer certificate|certificate has expired/i;
 
 /** The TLS reason anywhere in an error's cause chain, if there is one. */
 export function tlsReason(err: unknown): string | undefined {
@@ -73,8 +76,16 @@ export function permissionFor(path: string): string {
   return /^\/?users/.test(path) ? 'User.Read.All' : 'GroupMember.Read.All';
 }
 
-export function permissionMessage(method: string, path: string, graphCode: string, graphMessage: string, requestId?: string): string {
-  return `entra: Graph refused ${method} ${path} with 403${graphCode ? ` ${graphCode}` : ''}${graphMessage ? `: ${graphMessage}` : ''} `
-    + `The app needs the application permission ${permissionFor(path)} with admin consent (rostersync uses User.Read.All and GroupMember.Read.All)`
-    + `${requestId ? ` (request-id ${requestId})` : ''}`;
+export function permissionMessage(
+  method: string,
+  path: string,
+  graphCode: string,
+  graphMessage: string,
+  requestId?: string,
+): string {
+  return (
+    `entra: Graph refused ${method} ${path} with 403${graphCode ? ` ${graphCode}` : ''}${graphMessage ? `: ${graphMessage}` : ''} ` +
+    `The app needs the application permission ${permissionFor(path)} with admin consent (rostersync uses User.Read.All and GroupMember.Read.All)` +
+    `${requestId ? ` (request-id ${requestId})` : ''}`
+  );
 }

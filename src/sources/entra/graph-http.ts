@@ -9,7 +9,16 @@ import type { Logger } from '../../log/logger.js';
 import { batchGet, shortPath, type BatchOptions, type BatchResult, type Verdict } from './batch.js';
 
 export { shortPath, type Verdict } from './batch.js';
-import { aadstsSummary, DeltaExpiredError, EntraAuthError, EntraPermissionError, EntraTlsError, permissionMessage, tlsMessage, tlsReason } from './errors.js';
+import {
+  aadstsSummary,
+  DeltaExpiredError,
+  EntraAuthError,
+  EntraPermissionError,
+  EntraTlsError,
+  permissionMessage,
+  tlsMessage,
+  tlsReason,
+} from './errors.js';
 import type { EntraSourceConfig } from './schema.js';
 
 export { DeltaExpiredError } from './errors.js';
@@ -40,9 +49,14 @@ export class GraphHttp {
   private tlsChecked = false;
   private pausedUntil = 0;
 
-  constructor(readonly c: EntraSourceConfig, private readonly log: Logger) {
+  constructor(
+    readonly c: EntraSourceConfig,
+    private readonly log: Logger,
+  ) {
     const credential = makeCredential(c);
-    const auth = new TokenCredentialAuthenticationProvider(credential, { scopes: [`${new URL(c.graphBaseUrl).origin}/.default`] });
+    const auth = new TokenCredentialAuthenticationProvider(credential, {
+      scopes: [`${new URL(c.graphBaseUrl).origin}/.default`],
+    });
     const authHandler = new AuthenticationHandler(auth);
     authHandler.setNext(new HTTPMessageHandler());
     this.client = Client.initWithMiddleware({
@@ -54,11 +68,15 @@ export class GraphHttp {
 
   /** GET a path or an absolute nextLink/deltaLink. */
   async get<T>(pathOrUrl: string): Promise<T> {
-    return this.retrying(`GET ${shortPath(pathOrUrl)}`, async () => {
-      this.requests += 1;
-      this.calls += 1;
-      return (await this.client.api(pathOrUrl).get()) as T;
-    }, shortPath(pathOrUrl));
+    return this.retrying(
+      `GET ${shortPath(pathOrUrl)}`,
+      async () => {
+        this.requests += 1;
+        this.calls += 1;
+        return (await this.client.api(pathOrUrl).get()) as T;
+      },
+      shortPath(pathOrUrl),
+    );
   }
 
   /** Many GETs as JSON $batch requests of at most 20, `concurrency` batches in flight; bodies in the order asked. */
@@ -67,18 +85,26 @@ export class GraphHttp {
   }
 
   /** One POST /$batch, retried like any request when the batch itself fails. */
-  async postBatch(requests: { id: string; method: 'GET'; url: string }[]): Promise<{ responses: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] }> {
-    return this.retrying('POST /$batch', async () => {
-      this.requests += 1;
-      this.calls += requests.length;
-      return (await this.client.api('/$batch').post({ requests })) as { responses: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] };
-    }, '/$batch');
+  async postBatch(
+    requests: { id: string; method: 'GET'; url: string }[],
+  ): Promise<{ responses: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] }> {
+    return this.retrying(
+      'POST /$batch',
+      async () => {
+        this.requests += 1;
+        this.calls += requests.length;
+        return (await this.client.api('/$batch').post({ requests })) as {
+          responses: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[];
+        };
+      },
+      '/$batch',
+    );
   }
 
   /** Every item of a collection: follows @odata.nextLink to the end, or fails. */
   async all<T>(path: string): Promise<T[]> {
     const out: T[] = [];
-    for (let next: string | undefined = path; next; ) {
+    for (let next: string | undefined = path; next;) {
       const page: { value: T[]; '@odata.nextLink'?: string } = await this.get(next);
       out.push(...page.value);
       next = page['@odata.nextLink'];
@@ -111,7 +137,11 @@ export class GraphHttp {
           const reason = /endpoints_resolution_error/.test(String((err as Error).message))
             ? `cannot reach the identity platform at ${new URL(this.c.authorityHost).host} (endpoints_resolution_error: check DNS, proxy and firewall, and authorityHost)`
             : graphText(err);
-          throw new SourceReadError(`entra: ${what} failed${v.status ? ` with ${v.status}` : ''} after ${attempt + 1} tries: ${reason}`, 'entra', { code: 'SOURCE_READ_FAILED', cause: err });
+          throw new SourceReadError(
+            `entra: ${what} failed${v.status ? ` with ${v.status}` : ''} after ${attempt + 1} tries: ${reason}`,
+            'entra',
+            { code: 'SOURCE_READ_FAILED', cause: err },
+          );
         }
         const wait = v.waitMs ?? this.backoff(attempt);
         this.log.warn({ status: v.status, attempt: attempt + 1, waitMs: wait, path }, 'graph request will be retried');
@@ -130,18 +160,44 @@ export class GraphHttp {
     const status = statusOf(err);
     const code = (err as { code?: unknown }).code;
     const graphCode = typeof code === 'string' ? code : '';
-    if (status === 410 || /syncStateNotFound|resyncRequired|syncStateInvalid/i.test(graphCode)) return { retry: false, error: new DeltaExpiredError() };
+    if (status === 410 || /syncStateNotFound|resyncRequired|syncStateInvalid/i.test(graphCode))
+      return { retry: false, error: new DeltaExpiredError() };
     const reason = tlsReason(err);
     const tls = reason ? { host: hostsOf(this.c), reason } : status === undefined ? await this.probeTls() : undefined;
     if (tls) return { retry: false, error: new EntraTlsError(tlsMessage(tls.host, tls.reason), err) };
     if (status === 403) {
-      return { retry: false, error: new EntraPermissionError(permissionMessage(what.split(' ')[0]!, path, graphCode, firstSentence((err as Error).message ?? ''), (err as { requestId?: string }).requestId), err) };
+      return {
+        retry: false,
+        error: new EntraPermissionError(
+          permissionMessage(
+            what.split(' ')[0]!,
+            path,
+            graphCode,
+            firstSentence((err as Error).message ?? ''),
+            (err as { requestId?: string }).requestId,
+          ),
+          err,
+        ),
+      };
     }
     if (isAuthError(err)) {
-      return { retry: false, error: new EntraAuthError(`entra: authentication failed for client ${this.c.clientId} in tenant ${this.c.tenantId}: ${authReason(err)}`, err) };
+      return {
+        retry: false,
+        error: new EntraAuthError(
+          `entra: authentication failed for client ${this.c.clientId} in tenant ${this.c.tenantId}: ${authReason(err)}`,
+          err,
+        ),
+      };
     }
     if (status !== undefined && status !== 429 && status < 500) {
-      return { retry: false, error: new SourceReadError(`entra: ${what} failed with ${status}${graphCode ? ` ${graphCode}` : ''}: ${graphText(err)}`, 'entra', { code: 'SOURCE_READ_FAILED', cause: err }) };
+      return {
+        retry: false,
+        error: new SourceReadError(
+          `entra: ${what} failed with ${status}${graphCode ? ` ${graphCode}` : ''}: ${graphText(err)}`,
+          'entra',
+          { code: 'SOURCE_READ_FAILED', cause: err },
+        ),
+      };
     }
     return { retry: true, waitMs: retryAfterMs(err), ...(status ? { status } : {}) };
   }
@@ -165,10 +221,13 @@ export class GraphHttp {
 function handshake(base: string, timeoutMs: number): Promise<string | undefined> {
   const u = new URL(base);
   return new Promise((resolve) => {
-    const socket = connect({ host: u.hostname, port: Number(u.port || 443), ...(isIP(u.hostname) ? {} : { servername: u.hostname }) }, () => {
-      socket.end();
-      resolve(undefined);
-    });
+    const socket = connect(
+      { host: u.hostname, port: Number(u.port || 443), ...(isIP(u.hostname) ? {} : { servername: u.hostname }) },
+      () => {
+        socket.end();
+        resolve(undefined);
+      },
+    );
     socket.setTimeout(timeoutMs, () => {
       socket.destroy();
       resolve(undefined);
@@ -193,8 +252,12 @@ function makeCredential(c: EntraSourceConfig): TokenCredential {
 function isAuthError(err: unknown): boolean {
   const name = (err as Error).name ?? '';
   // The SDK wraps credential failures in a GraphError without a status: recognise the identity platform's codes.
-  return name === 'AuthenticationError' || name === 'CredentialUnavailableError' || statusOf(err) === 401
-    || /AADSTS\d+|invalid_client|unauthorized_client|invalid_tenant/.test((err as Error).message ?? '');
+  return (
+    name === 'AuthenticationError' ||
+    name === 'CredentialUnavailableError' ||
+    statusOf(err) === 401 ||
+    /AADSTS\d+|invalid_client|unauthorized_client|invalid_tenant/.test((err as Error).message ?? '')
+  );
 }
 
 /** The identity platform's reason (AADSTS code, first sentence, trace and correlation ids), never the secret. */
@@ -212,4 +275,3 @@ function graphText(err: unknown): string {
   const e = err as { message?: string; requestId?: string };
   return `${firstSentence(e.message ?? String(err))}${e.requestId ? ` (request-id ${e.requestId})` : ''}`;
 }
-

@@ -19,7 +19,10 @@ export { checkEntraScope, type ScopeProblem } from './scope-check.js';
 export class EntraSource implements Source {
   readonly kind = 'entra';
 
-  constructor(private readonly config: EntraSourceConfig, private readonly deps: SourceDeps) {}
+  constructor(
+    private readonly config: EntraSourceConfig,
+    private readonly deps: SourceDeps,
+  ) {}
 
   private get stateKey(): string | undefined {
     return this.deps.redis && this.deps.keyPrefix !== undefined ? `${this.deps.keyPrefix}entra:state` : undefined;
@@ -30,7 +33,10 @@ export class EntraSource implements Source {
     const reader = new EntraReader(http, this.config);
     const previous = request.mode === 'incremental' ? await this.previous(request.cursor) : undefined;
     if (previous && !deltaCompatible(previous.state, this.config)) {
-      this.deps.log.warn({ profile: this.deps.profile }, 'entra group scope changed since the last read: reading in full');
+      this.deps.log.warn(
+        { profile: this.deps.profile },
+        'entra group scope changed since the last read: reading in full',
+      );
     } else if (previous) {
       try {
         const out = await applyDelta(http, reader, this.config, previous.state, previous.cursor);
@@ -56,28 +62,51 @@ export class EntraSource implements Source {
   async check(): Promise<void> {
     const problems = checkEntraScope(this.config);
     if (problems.length > 0) {
-      throw new ConfigError(problems.map((p) => `profiles.${this.deps.profile}.source.${p.keyPath}: ${p.message}`).join('\n'), `source.${problems[0]!.keyPath}`);
+      throw new ConfigError(
+        problems.map((p) => `profiles.${this.deps.profile}.source.${p.keyPath}: ${p.message}`).join('\n'),
+        `source.${problems[0]!.keyPath}`,
+      );
     }
     const http = new GraphHttp({ ...this.config, maxRetries: 0 }, this.deps.log);
     if (this.config.groups.ids) {
       const { missing } = await new EntraReader(http, this.config).lookup(this.config.groups.ids);
       if (missing.length > 0) {
         const keys = missing.map((id) => `groups.ids[${this.config.groups.ids!.indexOf(id)}] (${id})`);
-        throw new ConfigError(`profiles.${this.deps.profile}.source: no group with these ids in the tenant: ${keys.join(', ')}`, `source.groups.ids`);
+        throw new ConfigError(
+          `profiles.${this.deps.profile}.source: no group with these ids in the tenant: ${keys.join(', ')}`,
+          `source.groups.ids`,
+        );
       }
     } else await http.get(`/groups?$select=id&$top=1`);
   }
 
-  private async finish(http: GraphHttp, state: State, cursor: Cursor, mode: 'full' | 'incremental'): Promise<SourceRead> {
+  private async finish(
+    http: GraphHttp,
+    state: State,
+    cursor: Cursor,
+    mode: 'full' | 'incremental',
+  ): Promise<SourceRead> {
     await this.save(state);
     const snapshot = buildSnapshot(state, this.config);
-    this.deps.log.info({ people: snapshot.people.length, groups: snapshot.groups.length, requests: http.requests, graphCalls: http.calls, mode }, 'entra read');
+    this.deps.log.info(
+      {
+        people: snapshot.people.length,
+        groups: snapshot.groups.length,
+        requests: http.requests,
+        graphCalls: http.calls,
+        mode,
+      },
+      'entra read',
+    );
     return { snapshot, mode, requests: http.requests, nextCursor: JSON.stringify(cursor) };
   }
 
   private async latest(http: GraphHttp, path: string): Promise<string> {
     const page: { '@odata.deltaLink'?: string } = await http.get(path);
-    if (!page['@odata.deltaLink']) throw new SourceReadError(`entra: ${path.split('?')[0]} gave no deltaLink`, 'entra', { code: 'SOURCE_INCOMPLETE' });
+    if (!page['@odata.deltaLink'])
+      throw new SourceReadError(`entra: ${path.split('?')[0]} gave no deltaLink`, 'entra', {
+        code: 'SOURCE_INCOMPLETE',
+      });
     return page['@odata.deltaLink'];
   }
 

@@ -2,20 +2,37 @@ import { SourceReadError } from '../../errors/index.js';
 import { relativeUrl } from './batch.js';
 import type { GraphHttp } from './graph-http.js';
 import type { EntraSourceConfig } from './schema.js';
-import { pickUser, scopeKey, USER_FIELDS, type DirectoryObject, type GraphUser, type ScopedGroup, type State } from './state.js';
+import {
+  pickUser,
+  scopeKey,
+  USER_FIELDS,
+  type DirectoryObject,
+  type GraphUser,
+  type ScopedGroup,
+  type State,
+} from './state.js';
 
-export interface GroupRef { id: string; displayName: string }
+export interface GroupRef {
+  id: string;
+  displayName: string;
+}
 const quote = (s: string) => s.replace(/'/g, "''");
 
 /** The reads a full read and a delta read share: the scope's group list, group lookups by id, transitive members. */
 export class EntraReader {
-  constructor(private readonly http: GraphHttp, private readonly c: EntraSourceConfig) {}
+  constructor(
+    private readonly http: GraphHttp,
+    private readonly c: EntraSourceConfig,
+  ) {}
 
   /** The in-scope groups by listing /groups (prefix, filter or every group); not for an id list. */
   async listScope(): Promise<GroupRef[]> {
     const g = this.c.groups;
     const top = `$select=id,displayName&$top=${this.c.pageSize}`;
-    if (g.displayNamePrefix !== undefined) return this.http.all(`/groups?$filter=${encodeURIComponent(`startswith(displayName,'${quote(g.displayNamePrefix)}')`)}&${top}`);
+    if (g.displayNamePrefix !== undefined)
+      return this.http.all(
+        `/groups?$filter=${encodeURIComponent(`startswith(displayName,'${quote(g.displayNamePrefix)}')`)}&${top}`,
+      );
     if (g.filter) return this.http.all(`/groups?$filter=${encodeURIComponent(g.filter)}&${top}`);
     return this.http.all(`/groups?${top}`);
   }
@@ -26,13 +43,20 @@ export class EntraReader {
    */
   async lookup(ids: string[]): Promise<{ found: GroupRef[]; missing: string[] }> {
     const all = this.c.groups.ids ?? [];
-    const results = await this.http.batch<GroupRef>(ids.map((id) => `/groups/${encodeURIComponent(id)}?$select=id,displayName`), { accept: [400, 404] });
+    const results = await this.http.batch<GroupRef>(
+      ids.map((id) => `/groups/${encodeURIComponent(id)}?$select=id,displayName`),
+      { accept: [400, 404] },
+    );
     const found: GroupRef[] = [];
     const missing: string[] = [];
     results.forEach((r, i) => {
       const id = ids[i]!;
       if (r.status === 400) {
-        throw new SourceReadError(`entra: groups.ids[${all.indexOf(id)}] "${id}" is not a group object id (Graph: ${r.error?.message ?? 'bad request'}); give the group's id, or use groups.displayNamePrefix or groups.filter to select groups by name`, 'entra', { code: 'SOURCE_SCOPE_INVALID' });
+        throw new SourceReadError(
+          `entra: groups.ids[${all.indexOf(id)}] "${id}" is not a group object id (Graph: ${r.error?.message ?? 'bad request'}); give the group's id, or use groups.displayNamePrefix or groups.filter to select groups by name`,
+          'entra',
+          { code: 'SOURCE_SCOPE_INVALID' },
+        );
       }
       if (r.status === 404 || !r.body) missing.push(id);
       else found.push({ id: r.body.id, displayName: r.body.displayName });
@@ -46,13 +70,21 @@ export class EntraReader {
    */
   async readGroups(refs: GroupRef[], users: Record<string, GraphUser>): Promise<ScopedGroup[]> {
     const items = new Map<string, DirectoryObject[]>(refs.map((g) => [g.id, []]));
-    let pending = refs.map((g) => ({ id: g.id, url: `/groups/${encodeURIComponent(g.id)}/transitiveMembers?$select=${USER_FIELDS}&$top=${this.c.pageSize}` }));
+    let pending = refs.map((g) => ({
+      id: g.id,
+      url: `/groups/${encodeURIComponent(g.id)}/transitiveMembers?$select=${USER_FIELDS}&$top=${this.c.pageSize}`,
+    }));
     while (pending.length > 0) {
-      const pages = await this.http.batch<{ value: DirectoryObject[]; '@odata.nextLink'?: string }>(pending.map((p) => p.url));
+      const pages = await this.http.batch<{ value: DirectoryObject[]; '@odata.nextLink'?: string }>(
+        pending.map((p) => p.url),
+      );
       const next: typeof pending = [];
       pages.forEach((r, i) => {
         const { id } = pending[i]!;
-        if (!r.body || !Array.isArray(r.body.value)) throw new SourceReadError(`entra: a members page of group ${id} had no value`, 'entra', { code: 'SOURCE_INCOMPLETE' });
+        if (!r.body || !Array.isArray(r.body.value))
+          throw new SourceReadError(`entra: a members page of group ${id} had no value`, 'entra', {
+            code: 'SOURCE_INCOMPLETE',
+          });
         items.get(id)!.push(...r.body.value);
         const link = r.body['@odata.nextLink'];
         if (link) next.push({ id, url: relativeUrl(link) });
@@ -74,8 +106,12 @@ export class EntraReader {
 
   async full(): Promise<State> {
     const users: Record<string, GraphUser> = {};
-    if (this.c.users === 'all') for (const u of await this.http.all<GraphUser>(`/users?$select=${USER_FIELDS}&$top=${this.c.pageSize}`)) users[u.id] = pickUser(u);
-    const scope = this.c.groups.ids ? await this.lookup(this.c.groups.ids) : { found: await this.listScope(), missing: [] };
+    if (this.c.users === 'all')
+      for (const u of await this.http.all<GraphUser>(`/users?$select=${USER_FIELDS}&$top=${this.c.pageSize}`))
+        users[u.id] = pickUser(u);
+    const scope = this.c.groups.ids
+      ? await this.lookup(this.c.groups.ids)
+      : { found: await this.listScope(), missing: [] };
     const groups: Record<string, ScopedGroup> = {};
     for (const g of await this.readGroups(scope.found, users)) groups[g.id] = g;
     return { scope: scopeKey(this.c), users, groups, missing: scope.missing };

@@ -5,7 +5,10 @@ import { z } from 'zod';
  * (https://graph.microsoft.com/v1.0/) would become /v1.0/v1.0/... and fail on the first read.
  */
 export function graphOrigin(url: string): string {
-  return url.replace(/\/+$/, '').replace(/\/(v1\.0|beta)$/i, '').replace(/\/+$/, '');
+  return url
+    .replace(/\/+$/, '')
+    .replace(/\/(v1\.0|beta)$/i, '')
+    .replace(/\/+$/, '');
 }
 
 export const entraSourceSchema = z
@@ -15,10 +18,23 @@ export const entraSourceSchema = z
     clientId: z.string().min(1),
     clientSecret: z.string().min(1).optional().describe('Prefer ${ENTRA_CLIENT_SECRET} or clientSecretFile.'),
     clientSecretFile: z.string().min(1).optional(),
-    certificatePath: z.string().min(1).optional().describe('PEM with private key and certificate, instead of a secret.'),
-    authorityHost: z.string().url().default('https://login.microsoftonline.com').describe('National clouds: e.g. https://login.microsoftonline.us'),
-    graphBaseUrl: z.string().url().default('https://graph.microsoft.com')
-      .describe('National clouds: e.g. https://graph.microsoft.us. A trailing /v1.0 (or /beta) is dropped: the client adds the version.')
+    certificatePath: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('PEM with private key and certificate, instead of a secret.'),
+    authorityHost: z
+      .string()
+      .url()
+      .default('https://login.microsoftonline.com')
+      .describe('National clouds: e.g. https://login.microsoftonline.us'),
+    graphBaseUrl: z
+      .string()
+      .url()
+      .default('https://graph.microsoft.com')
+      .describe(
+        'National clouds: e.g. https://graph.microsoft.us. A trailing /v1.0 (or /beta) is dropped: the client adds the version.',
+      )
       .transform(graphOrigin),
     groups: z
       .object({
@@ -28,18 +44,32 @@ export const entraSourceSchema = z
       })
       .strict()
       .prefault({}),
-    users: z.enum(['groupMembers', 'all']).default('groupMembers').describe('groupMembers: only people in the in-scope groups; all: every user of the tenant.'),
-    email: z.array(z.enum(['mail', 'userPrincipalName'])).min(1).default(['mail', 'userPrincipalName']),
+    users: z
+      .enum(['groupMembers', 'all'])
+      .default('groupMembers')
+      .describe('groupMembers: only people in the in-scope groups; all: every user of the tenant.'),
+    email: z
+      .array(z.enum(['mail', 'userPrincipalName']))
+      .min(1)
+      .default(['mail', 'userPrincipalName']),
     pageSize: z.number().int().min(1).max(999).default(999),
-    concurrency: z.number().int().min(1).max(20).default(4)
-      .describe('Graph HTTP requests in flight at once (each a $batch of up to 20 reads). Higher reads faster and draws 429s sooner.'),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(4)
+      .describe(
+        'Graph HTTP requests in flight at once (each a $batch of up to 20 reads). Higher reads faster and draws 429s sooner.',
+      ),
     maxRetries: z.number().int().min(0).default(6),
     retryBaseMs: z.number().int().positive().default(1000),
     timeoutMs: z.number().int().positive().default(60_000),
   })
   .strict()
   .refine((c) => c.clientSecret !== undefined || c.clientSecretFile !== undefined || c.certificatePath !== undefined, {
-    message: 'set clientSecret (e.g. ${ENTRA_CLIENT_SECRET}), clientSecretFile or certificatePath', path: ['clientSecret'],
+    message: 'set clientSecret (e.g. ${ENTRA_CLIENT_SECRET}), clientSecretFile or certificatePath',
+    path: ['clientSecret'],
   });
 
 export type EntraSourceConfig = z.infer<typeof entraSourceSchema>;

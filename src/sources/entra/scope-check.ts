@@ -1,6 +1,9 @@
 import type { EntraSourceConfig } from './schema.js';
 
-export interface ScopeProblem { keyPath: string; message: string }
+export interface ScopeProblem {
+  keyPath: string;
+  message: string;
+}
 
 /** Entra object ids are GUIDs. */
 const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -12,8 +15,16 @@ const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  */
 export function checkEntraScope(c: Pick<EntraSourceConfig, 'groups'>): ScopeProblem[] {
   const problems: ScopeProblem[] = [];
-  const set = [c.groups.ids && 'ids', c.groups.displayNamePrefix !== undefined && 'displayNamePrefix', c.groups.filter && 'filter'].filter(Boolean);
-  if (set.length > 1) problems.push({ keyPath: 'groups', message: `set one of groups.ids, groups.displayNamePrefix or groups.filter, not ${set.join(' and ')}` });
+  const set = [
+    c.groups.ids && 'ids',
+    c.groups.displayNamePrefix !== undefined && 'displayNamePrefix',
+    c.groups.filter && 'filter',
+  ].filter(Boolean);
+  if (set.length > 1)
+    problems.push({
+      keyPath: 'groups',
+      message: `set one of groups.ids, groups.displayNamePrefix or groups.filter, not ${set.join(' and ')}`,
+    });
   (c.groups.ids ?? []).forEach((id, i) => {
     if (OBJECT_ID.test(id.trim())) return;
     problems.push({

@@ -1,28 +1,66 @@
 import type { Person, Snapshot, SourceIssue } from '../../model/index.js';
 import type { EntraSourceConfig } from './schema.js';
 
-export interface GraphUser { id: string; displayName?: string | null; mail?: string | null; userPrincipalName?: string | null; givenName?: string | null; surname?: string | null; accountEnabled?: boolean | null }
+export interface GraphUser {
+  id: string;
+  displayName?: string | null;
+  mail?: string | null;
+  userPrincipalName?: string | null;
+  givenName?: string | null;
+  surname?: string | null;
+  accountEnabled?: boolean | null;
+}
 /** An in-scope group: its transitive user members and every group below it (for delta re-reads). */
-export interface ScopedGroup { id: string; displayName: string; members: string[]; nested: string[] }
-export type DirectoryObject = GraphUser & { '@odata.type'?: string; '@removed'?: unknown; 'members@delta'?: DirectoryObject[] };
+export interface ScopedGroup {
+  id: string;
+  displayName: string;
+  members: string[];
+  nested: string[];
+}
+export type DirectoryObject = GraphUser & {
+  '@odata.type'?: string;
+  '@removed'?: unknown;
+  'members@delta'?: DirectoryObject[];
+};
 
 /**
  * The directory as last read, kept in Redis so a delta read can be applied onto it. `scope` is the
  * scope config it was read with: a delta onto a state read with another scope would be wrong.
  * `missing` lists configured group ids Graph did not know (a deleted group), in config order.
  */
-export interface State { scope: string; users: Record<string, GraphUser>; groups: Record<string, ScopedGroup>; missing: string[] }
-export interface Cursor { users: string; groups: string }
+export interface State {
+  scope: string;
+  users: Record<string, GraphUser>;
+  groups: Record<string, ScopedGroup>;
+  missing: string[];
+}
+export interface Cursor {
+  users: string;
+  groups: string;
+}
 
 export const USER_FIELDS = 'id,displayName,mail,userPrincipalName,givenName,surname,accountEnabled';
 
 export function pickUser(u: GraphUser): GraphUser {
-  return { id: u.id, displayName: u.displayName ?? null, mail: u.mail ?? null, userPrincipalName: u.userPrincipalName ?? null, givenName: u.givenName ?? null, surname: u.surname ?? null, accountEnabled: u.accountEnabled ?? null };
+  return {
+    id: u.id,
+    displayName: u.displayName ?? null,
+    mail: u.mail ?? null,
+    userPrincipalName: u.userPrincipalName ?? null,
+    givenName: u.givenName ?? null,
+    surname: u.surname ?? null,
+    accountEnabled: u.accountEnabled ?? null,
+  };
 }
 
 /** The scope settings a state depends on, as a stable string. */
 export function scopeKey(c: EntraSourceConfig): string {
-  return JSON.stringify({ ids: c.groups.ids ?? null, prefix: c.groups.displayNamePrefix ?? null, filter: c.groups.filter ?? null, users: c.users });
+  return JSON.stringify({
+    ids: c.groups.ids ?? null,
+    prefix: c.groups.displayNamePrefix ?? null,
+    filter: c.groups.filter ?? null,
+    users: c.users,
+  });
 }
 
 /**
@@ -53,8 +91,13 @@ export function buildSnapshot(state: State, c: EntraSourceConfig): Snapshot {
       continue;
     }
     people.push({
-      sourceId: u.id, email: email.trim(), displayName: u.displayName ?? email, enabled: u.accountEnabled !== false, groupIds: ids,
-      ...(u.givenName ? { givenName: u.givenName } : {}), ...(u.surname ? { familyName: u.surname } : {}),
+      sourceId: u.id,
+      email: email.trim(),
+      displayName: u.displayName ?? email,
+      enabled: u.accountEnabled !== false,
+      groupIds: ids,
+      ...(u.givenName ? { givenName: u.givenName } : {}),
+      ...(u.surname ? { familyName: u.surname } : {}),
     });
   }
   for (const id of state.missing) {

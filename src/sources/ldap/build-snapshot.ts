@@ -6,7 +6,11 @@ import type { RawGroup, RawPerson, Skipped } from './read-directory.js';
  * Raw entries -> Snapshot: member DNs become Person.groupIds (people) or Group.parentIds (nested
  * groups). Members that are neither an in-scope person nor a group are counted, not followed.
  */
-export function buildSnapshot(rawPeople: RawPerson[], rawGroups: RawGroup[], skipped: Skipped[] = []): { snapshot: Snapshot; ignoredMembers: number } {
+export function buildSnapshot(
+  rawPeople: RawPerson[],
+  rawGroups: RawGroup[],
+  skipped: Skipped[] = [],
+): { snapshot: Snapshot; ignoredMembers: number } {
   const issues: SourceIssue[] = skipped.map((s) => ({ where: s.dn, reason: s.reason }));
   const people = new Map<string, Person>();
   const byDn = new Map<string, Person>();
@@ -23,8 +27,13 @@ export function buildSnapshot(rawPeople: RawPerson[], rawGroups: RawGroup[], ski
     }
     seenEmail.set(lower, r.dn);
     const p: Person = {
-      sourceId: r.id, email: r.email, displayName: r.displayName || r.email, enabled: r.enabled, groupIds: [],
-      ...(r.givenName ? { givenName: r.givenName } : {}), ...(r.familyName ? { familyName: r.familyName } : {}),
+      sourceId: r.id,
+      email: r.email,
+      displayName: r.displayName || r.email,
+      enabled: r.enabled,
+      groupIds: [],
+      ...(r.givenName ? { givenName: r.givenName } : {}),
+      ...(r.familyName ? { familyName: r.familyName } : {}),
     };
     people.set(r.id, p);
     byDn.set(dnKey(r.dn), p);
@@ -50,7 +59,8 @@ export function buildSnapshot(rawPeople: RawPerson[], rawGroups: RawGroup[], ski
       ignored += 1;
     }
   }
-  if (ignored > 0) issues.push({ where: 'groups', reason: `${ignored} member(s) are neither people in scope nor groups: ignored` });
+  if (ignored > 0)
+    issues.push({ where: 'groups', reason: `${ignored} member(s) are neither people in scope nor groups: ignored` });
   return {
     snapshot: {
       people: [...people.values()],

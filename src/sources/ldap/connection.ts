@@ -45,8 +45,15 @@ export class LdapSession implements Directory {
    * Connects (ldaps://, or ldap:// + StartTLS), binds, and returns the session. Errors never carry the
    * password. `profile` only names the profile in errors about its configuration.
    */
-  static async open(c: LdapSourceConfig, baseDir: string, log: Logger, signal?: AbortSignal, profile?: string): Promise<LdapSession> {
-    if (c.insecureSkipVerify) log.warn({ url: c.url }, 'LDAP certificate verification is OFF (insecureSkipVerify): use only for tests');
+  static async open(
+    c: LdapSourceConfig,
+    baseDir: string,
+    log: Logger,
+    signal?: AbortSignal,
+    profile?: string,
+  ): Promise<LdapSession> {
+    if (c.insecureSkipVerify)
+      log.warn({ url: c.url }, 'LDAP certificate verification is OFF (insecureSkipVerify): use only for tests');
     const password = await bindPassword(c, baseDir);
     const tlsOptions = {
       minVersion: 'TLSv1.2' as const,
@@ -55,7 +62,12 @@ export class LdapSession implements Directory {
     };
     // ldapts treats any tlsOptions as "connect with TLS": give them only to ldaps:// (StartTLS gets them below).
     const secure = c.url.startsWith('ldaps:');
-    const client = new Client({ url: c.url, timeout: c.timeoutMs, connectTimeout: c.connectTimeoutMs, ...(secure ? { tlsOptions } : {}) });
+    const client = new Client({
+      url: c.url,
+      timeout: c.timeoutMs,
+      connectTimeout: c.connectTimeoutMs,
+      ...(secure ? { tlsOptions } : {}),
+    });
     try {
       if (signal?.aborted) throw ldapError(`ldap ${c.url}: read aborted`, 'SOURCE_ABORTED');
       if (c.startTls) await client.startTLS(tlsOptions);
@@ -101,7 +113,8 @@ export class LdapSession implements Directory {
 
   /** Why an operation failed, as a SourceReadError: an abort wins over the connection error it caused. */
   failure(err: unknown, during: string): Error {
-    if (this.signal?.aborted) return ldapError(`ldap ${this.c.url}: read aborted during ${during}`, 'SOURCE_ABORTED', err);
+    if (this.signal?.aborted)
+      return ldapError(`ldap ${this.c.url}: read aborted during ${during}`, 'SOURCE_ABORTED', err);
     return toSourceError(err, this.c, during);
   }
 
@@ -113,14 +126,28 @@ export class LdapSession implements Directory {
     if (!(err instanceof NoSuchObjectError)) return err;
     const keys = configKeysOf(this.c, base);
     if (keys.length === 0) return err;
-    return missingEntryError(this.c, { keys, dn: base, held: await this.namingContexts(), ...(this.profile !== undefined ? { profile: this.profile } : {}) }, err);
+    return missingEntryError(
+      this.c,
+      {
+        keys,
+        dn: base,
+        held: await this.namingContexts(),
+        ...(this.profile !== undefined ? { profile: this.profile } : {}),
+      },
+      err,
+    );
   }
 
   /** The suffixes the server holds (rootDSE namingContexts); none when it will not say. */
   private async namingContexts(): Promise<string[]> {
     if (!this.client.isBound) return [];
     try {
-      const { searchEntries } = await this.client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['namingContexts'], timeLimit: this.c.timeLimitSeconds });
+      const { searchEntries } = await this.client.search('', {
+        scope: 'base',
+        filter: '(objectClass=*)',
+        attributes: ['namingContexts'],
+        timeLimit: this.c.timeLimitSeconds,
+      });
       const v = searchEntries[0]?.namingContexts;
       return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String).filter((d) => d !== '');
     } catch {
@@ -130,14 +157,18 @@ export class LdapSession implements Directory {
 
   private options(spec: SearchSpec): SearchOptions {
     return {
-      scope: spec.scope, filter: spec.filter, attributes: spec.attributes, timeLimit: this.c.timeLimitSeconds,
+      scope: spec.scope,
+      filter: spec.filter,
+      attributes: spec.attributes,
+      timeLimit: this.c.timeLimitSeconds,
       ...(spec.binary && spec.binary.length > 0 ? { explicitBufferAttributes: spec.binary } : {}),
     };
   }
 
   private guard(): void {
     if (this.signal?.aborted) throw ldapError(`ldap ${this.c.url}: read aborted`, 'SOURCE_ABORTED');
-    if (!this.client.isBound) throw ldapError(`ldap ${this.c.url}: the connection was lost before the read finished`, 'SOURCE_UNREACHABLE');
+    if (!this.client.isBound)
+      throw ldapError(`ldap ${this.c.url}: the connection was lost before the read finished`, 'SOURCE_UNREACHABLE');
   }
 }
 
@@ -150,9 +181,16 @@ async function bindPassword(c: LdapSourceConfig, baseDir: string): Promise<strin
   try {
     text = (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
   } catch (err) {
-    throw ldapError(`ldap: cannot read bindPasswordFile ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'SOURCE_CONFIG');
+    throw ldapError(
+      `ldap: cannot read bindPasswordFile ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      'SOURCE_CONFIG',
+    );
   }
-  if (text === '') throw ldapError(`ldap: bindPasswordFile ${path} is empty (an empty password would bind anonymously)`, 'SOURCE_CONFIG');
+  if (text === '')
+    throw ldapError(
+      `ldap: bindPasswordFile ${path} is empty (an empty password would bind anonymously)`,
+      'SOURCE_CONFIG',
+    );
   return text;
 }
 
@@ -160,6 +198,9 @@ async function readCa(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
-    throw ldapError(`ldap: cannot read caFile ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'SOURCE_TLS');
+    throw ldapError(
+      `ldap: cannot read caFile ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      'SOURCE_TLS',
+    );
   }
 }

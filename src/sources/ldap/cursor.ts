@@ -72,7 +72,10 @@ export function parseGeneralizedTime(v: string): number | undefined {
 }
 
 export function formatGeneralizedTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export interface ReadClock {
@@ -95,8 +98,12 @@ export function timestampCursor(seen: (string | undefined)[], clock: ReadClock, 
   const newest = newestMarker('modifyTimestamp', seen);
   if (newest === undefined) return floor;
   const ms = parseGeneralizedTime(newest);
-  if (ms !== undefined && ms + 1000 + clock.maxSkewSeconds * 1000 < clock.startedMs) return { marker: 'modifyTimestamp', value: newest, after: true };
-  const back = ms === undefined ? newest : formatGeneralizedTime(ms - (Math.ceil(clock.durationSeconds) + clock.maxSkewSeconds + 1) * 1000);
+  if (ms !== undefined && ms + 1000 + clock.maxSkewSeconds * 1000 < clock.startedMs)
+    return { marker: 'modifyTimestamp', value: newest, after: true };
+  const back =
+    ms === undefined
+      ? newest
+      : formatGeneralizedTime(ms - (Math.ceil(clock.durationSeconds) + clock.maxSkewSeconds + 1) * 1000);
   const cursor: Cursor = { marker: 'modifyTimestamp', value: back };
   return floor && earlier(floor, cursor) === cursor ? floor : cursor;
 }
@@ -110,7 +117,11 @@ export interface DcState {
 
 /** AD: which DC answers, its database identity, and its USN before anything is read. */
 export async function readDcState(dir: Directory): Promise<DcState> {
-  const [root] = await dir.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['highestCommittedUSN', 'dsServiceName', 'dnsHostName'] });
+  const [root] = await dir.search('', {
+    scope: 'base',
+    filter: '(objectClass=*)',
+    attributes: ['highestCommittedUSN', 'dsServiceName', 'dnsHostName'],
+  });
   const one = (k: string) => {
     const v = root ? Object.entries(root).find(([name]) => name.toLowerCase() === k.toLowerCase())?.[1] : undefined;
     const first = Array.isArray(v) ? v[0] : v;
@@ -124,8 +135,17 @@ export async function readDcState(dir: Directory): Promise<DcState> {
   const service = one('dsServiceName');
   if (service) {
     // The NTDS Settings object holds invocationId, which changes when the DC's database is restored.
-    const [settings] = await dir.search(service, { scope: 'base', filter: '(objectClass=*)', attributes: ['invocationId'], binary: ['invocationId'] }).catch(() => []);
-    const raw = settings ? Object.entries(settings).find(([name]) => name.toLowerCase() === 'invocationid')?.[1] : undefined;
+    const [settings] = await dir
+      .search(service, {
+        scope: 'base',
+        filter: '(objectClass=*)',
+        attributes: ['invocationId'],
+        binary: ['invocationId'],
+      })
+      .catch(() => []);
+    const raw = settings
+      ? Object.entries(settings).find(([name]) => name.toLowerCase() === 'invocationid')?.[1]
+      : undefined;
     const bytes = Array.isArray(raw) ? raw[0] : raw;
     if (Buffer.isBuffer(bytes) && bytes.length === 16) state.invocationId = guidToString(bytes);
   }
@@ -135,15 +155,23 @@ export async function readDcState(dir: Directory): Promise<DcState> {
 /** Why an AD cursor cannot be used against this DC, or undefined when it can. */
 export function dcMismatch(cursor: Cursor, dc: DcState | undefined): string | undefined {
   if (cursor.marker !== 'uSNChanged' || !dc) return undefined;
-  if (cursor.dc && dc.dc && cursor.dc.toLowerCase() !== dc.dc.toLowerCase()) return `the cursor is from DC ${cursor.dc}, this is ${dc.dc}`;
-  if (cursor.invocationId && dc.invocationId && cursor.invocationId !== dc.invocationId) return 'the DC\'s invocationId changed (database restored)';
-  if (dc.usn && BigInt(cursor.value) > BigInt(dc.usn) + 1n) return 'the cursor is ahead of the DC\'s highestCommittedUSN';
+  if (cursor.dc && dc.dc && cursor.dc.toLowerCase() !== dc.dc.toLowerCase())
+    return `the cursor is from DC ${cursor.dc}, this is ${dc.dc}`;
+  if (cursor.invocationId && dc.invocationId && cursor.invocationId !== dc.invocationId)
+    return "the DC's invocationId changed (database restored)";
+  if (dc.usn && BigInt(cursor.value) > BigInt(dc.usn) + 1n)
+    return "the cursor is ahead of the DC's highestCommittedUSN";
   return undefined;
 }
 
 /** AD: the next read starts just after the USN the DC had committed before this read began. */
 export function usnCursor(dc: DcState, seen: (string | undefined)[], floor?: string): Cursor | undefined {
-  const from = dc.usn !== undefined ? (BigInt(dc.usn) + 1n).toString() : newestMarker('uSNChanged', seen) ?? floor;
+  const from = dc.usn !== undefined ? (BigInt(dc.usn) + 1n).toString() : (newestMarker('uSNChanged', seen) ?? floor);
   if (from === undefined) return undefined;
-  return { marker: 'uSNChanged', value: from, ...(dc.dc ? { dc: dc.dc } : {}), ...(dc.invocationId ? { invocationId: dc.invocationId } : {}) };
+  return {
+    marker: 'uSNChanged',
+    value: from,
+    ...(dc.dc ? { dc: dc.dc } : {}),
+    ...(dc.invocationId ? { invocationId: dc.invocationId } : {}),
+  };
 }

@@ -11,7 +11,13 @@ function rdnKeys(dn: string): string[] {
   const parts: string[] = [];
   let cur: number[] = [];
   const flush = () => {
-    parts.push(Buffer.from(cur).toString('utf8').trim().toLowerCase().replace(/\s*=\s*/, '='));
+    parts.push(
+      Buffer.from(cur)
+        .toString('utf8')
+        .trim()
+        .toLowerCase()
+        .replace(/\s*=\s*/, '='),
+    );
     cur = [];
   };
   const bytes = Buffer.from(dn, 'utf8');

@@ -2,11 +2,31 @@ import type { SourceDeps } from '../source.js';
 import type { ReadRequest, Source, SourceRead } from '../source.js';
 import { buildSnapshot } from './build-snapshot.js';
 import { LdapSession } from './connection.js';
-import { changedSinceFilter, dcMismatch, earlier, formatCursor, parseCursor, readDcState, timestampCursor, usnCursor, type Cursor, type DcState, type ReadClock } from './cursor.js';
+import {
+  changedSinceFilter,
+  dcMismatch,
+  earlier,
+  formatCursor,
+  parseCursor,
+  readDcState,
+  timestampCursor,
+  usnCursor,
+  type Cursor,
+  type DcState,
+  type ReadClock,
+} from './cursor.js';
 import { dnInScope, dnKey } from './dn.js';
 import { configFingerprint, DirectoryKeeper, type KeptDirectory } from './kept-directory.js';
 import { dialectOf, type Dialect } from './presets.js';
-import { readGroups, readInChain, readPeople, readPeopleByDn, type RawGroup, type RawPerson, type Skipped } from './read-directory.js';
+import {
+  readGroups,
+  readInChain,
+  readPeople,
+  readPeopleByDn,
+  type RawGroup,
+  type RawPerson,
+  type Skipped,
+} from './read-directory.js';
 import type { LdapSourceConfig } from './schema.js';
 
 export { ldapSourceSchema, type LdapSourceConfig } from './schema.js';
@@ -31,31 +51,60 @@ export class LdapSource implements Source {
   private readonly dialect: Dialect;
   private readonly keeper: DirectoryKeeper;
 
-  constructor(private readonly config: LdapSourceConfig, private readonly deps: SourceDeps) {
+  constructor(
+    private readonly config: LdapSourceConfig,
+    private readonly deps: SourceDeps,
+  ) {
     this.dialect = dialectOf(config);
-    const key = deps.redis && deps.keyPrefix !== undefined ? `${deps.keyPrefix}ldap:${deps.profile}:snapshot` : undefined;
+    const key =
+      deps.redis && deps.keyPrefix !== undefined ? `${deps.keyPrefix}ldap:${deps.profile}:snapshot` : undefined;
     this.keeper = new DirectoryKeeper(deps.redis, key, configFingerprint(config), deps.log);
   }
 
   async read(request: ReadRequest): Promise<SourceRead> {
     const started = performance.now();
     const startedMs = Date.now();
-    const session = await LdapSession.open(this.config, this.deps.baseDir, this.deps.log, request.signal, this.deps.profile);
+    const session = await LdapSession.open(
+      this.config,
+      this.deps.baseDir,
+      this.deps.log,
+      request.signal,
+      this.deps.profile,
+    );
     try {
       const dc = this.dialect.changeMarker === 'uSNChanged' ? await readDcState(session) : undefined;
-      const start = request.mode === 'incremental' ? await this.incrementalStart(request.cursor, dc) : 'a full read was asked for';
-      if (typeof start === 'string' && request.mode === 'incremental') this.deps.log.info({ reason: start }, 'ldap: incremental read falls back to a full read');
+      const start =
+        request.mode === 'incremental' ? await this.incrementalStart(request.cursor, dc) : 'a full read was asked for';
+      if (typeof start === 'string' && request.mode === 'incremental')
+        this.deps.log.info({ reason: start }, 'ldap: incremental read falls back to a full read');
       const incremental = typeof start === 'string' ? undefined : start;
-      const dir = incremental ? await this.applyChanges(session, incremental.kept, incremental.since) : await this.readAll(session);
+      const dir = incremental
+        ? await this.applyChanges(session, incremental.kept, incremental.since)
+        : await this.readAll(session);
       const seconds = (performance.now() - started) / 1000;
-      const cursor = this.nextCursor(dir, dc, { startedMs, durationSeconds: seconds, maxSkewSeconds: this.config.maxClockSkewSeconds }, incremental?.since);
+      const cursor = this.nextCursor(
+        dir,
+        dc,
+        { startedMs, durationSeconds: seconds, maxSkewSeconds: this.config.maxClockSkewSeconds },
+        incremental?.since,
+      );
       if (cursor) await this.keeper.save({ cursor, ...dir });
       const { snapshot, ignoredMembers } = buildSnapshot(dir.people, dir.groups, dir.skipped);
       const mode = incremental ? 'incremental' : 'full';
-      this.deps.log.info({
-        mode, people: snapshot.people.length, groups: snapshot.groups.length, issues: snapshot.issues.length, ignoredMembers,
-        skippedEntries: dir.skipped.length, pages: session.pageCount, requests: session.requests, seconds: Math.round(seconds * 1000) / 1000,
-      }, 'ldap read');
+      this.deps.log.info(
+        {
+          mode,
+          people: snapshot.people.length,
+          groups: snapshot.groups.length,
+          issues: snapshot.issues.length,
+          ignoredMembers,
+          skippedEntries: dir.skipped.length,
+          pages: session.pageCount,
+          requests: session.requests,
+          seconds: Math.round(seconds * 1000) / 1000,
+        },
+        'ldap read',
+      );
       return { snapshot, mode, requests: session.requests, ...(cursor ? { nextCursor: formatCursor(cursor) } : {}) };
     } catch (err) {
       throw session.failure(err, 'search');
@@ -86,10 +135,14 @@ export class LdapSource implements Source {
   }
 
   /** Where an incremental read can start: the kept directory and the earlier of the two cursors, or why it cannot. */
-  private async incrementalStart(cursorText: string | undefined, dc: DcState | undefined): Promise<{ kept: KeptDirectory; since: Cursor } | string> {
+  private async incrementalStart(
+    cursorText: string | undefined,
+    dc: DcState | undefined,
+  ): Promise<{ kept: KeptDirectory; since: Cursor } | string> {
     const committed = parseCursor(cursorText);
     if (!committed) return 'no usable cursor';
-    if (committed.marker !== this.dialect.changeMarker) return `the cursor is a ${committed.marker}, this preset uses ${this.dialect.changeMarker}`;
+    if (committed.marker !== this.dialect.changeMarker)
+      return `the cursor is a ${committed.marker}, this preset uses ${this.dialect.changeMarker}`;
     const kept = await this.keeper.load();
     if (typeof kept === 'string') return kept;
     if (kept.cursor.marker !== committed.marker) return 'the kept directory uses another change marker';
@@ -104,7 +157,12 @@ export class LdapSource implements Source {
    */
   private async applyChanges(session: LdapSession, kept: KeptDirectory, since: Cursor): Promise<RawDirectory> {
     const changed = changedSinceFilter(since);
-    const { people: changedPeople, skipped: newlySkipped } = await readPeople(session, this.config, this.dialect, changed);
+    const { people: changedPeople, skipped: newlySkipped } = await readPeople(
+      session,
+      this.config,
+      this.dialect,
+      changed,
+    );
     const changedGroups = await readGroups(session, this.config, this.dialect, changed);
     const people = new Map(kept.people.map((p) => [p.id, p]));
     for (const p of changedPeople) people.set(p.id, p);
@@ -117,7 +175,10 @@ export class LdapSource implements Source {
     const entered = await this.peopleWhoEnteredScope(session, dir, this.inChain ? dir.groups : changedGroups);
     for (const p of entered) people.set(p.id, p);
     dir.people = [...people.values()];
-    this.deps.log.debug({ people: changedPeople.length, groups: changedGroups.length, entered: entered.length, since: since.value }, 'ldap incremental changes');
+    this.deps.log.debug(
+      { people: changedPeople.length, groups: changedGroups.length, entered: entered.length, since: since.value },
+      'ldap incremental changes',
+    );
     return dir;
   }
 
@@ -125,11 +186,16 @@ export class LdapSource implements Source {
    * Members of changed groups that are neither known people nor groups may be people whose scope
    * changed without their own entry changing (a memberOf people filter): look them up.
    */
-  private async peopleWhoEnteredScope(session: LdapSession, dir: RawDirectory, groups: RawGroup[]): Promise<RawPerson[]> {
+  private async peopleWhoEnteredScope(
+    session: LdapSession,
+    dir: RawDirectory,
+    groups: RawGroup[],
+  ): Promise<RawPerson[]> {
     const known = new Set([...dir.people, ...dir.groups].map((e) => dnKey(e.dn)));
     const { baseDn, scope } = this.config.people;
     const unknown = [...new Map(groups.flatMap((g) => g.memberDns).map((dn) => [dnKey(dn), dn])).entries()]
-      .filter(([key, dn]) => !known.has(key) && dnInScope(dn, baseDn, scope)).map(([, dn]) => dn);
+      .filter(([key, dn]) => !known.has(key) && dnInScope(dn, baseDn, scope))
+      .map(([, dn]) => dn);
     if (unknown.length === 0) return [];
     if (unknown.length > MAX_LOOKUPS) {
       const wanted = new Set(unknown.map(dnKey));
@@ -138,7 +204,12 @@ export class LdapSource implements Source {
     return readPeopleByDn(session, this.config, this.dialect, unknown);
   }
 
-  private nextCursor(dir: RawDirectory, dc: DcState | undefined, clock: ReadClock, since: Cursor | undefined): Cursor | undefined {
+  private nextCursor(
+    dir: RawDirectory,
+    dc: DcState | undefined,
+    clock: ReadClock,
+    since: Cursor | undefined,
+  ): Cursor | undefined {
     const seen = [...dir.people.map((p) => p.marker), ...dir.groups.map((g) => g.marker)];
     if (this.dialect.changeMarker === 'uSNChanged') return usnCursor(dc ?? {}, seen, since?.value);
     return timestampCursor(seen, clock, since);

@@ -17,12 +17,34 @@ export interface KeptDirectory {
 const keptSchema = z.object({
   version: z.literal(1),
   fingerprint: z.string(),
-  cursor: z.object({ marker: z.enum(['modifyTimestamp', 'uSNChanged']), value: z.string(), after: z.boolean().optional(), dc: z.string().optional(), invocationId: z.string().optional() }),
-  people: z.array(z.object({
-    dn: z.string(), id: z.string(), email: z.string().optional(), displayName: z.string(), givenName: z.string().optional(),
-    familyName: z.string().optional(), enabled: z.boolean(), marker: z.string().optional(),
-  })),
-  groups: z.array(z.object({ dn: z.string(), id: z.string(), name: z.string(), memberDns: z.array(z.string()), marker: z.string().optional() })),
+  cursor: z.object({
+    marker: z.enum(['modifyTimestamp', 'uSNChanged']),
+    value: z.string(),
+    after: z.boolean().optional(),
+    dc: z.string().optional(),
+    invocationId: z.string().optional(),
+  }),
+  people: z.array(
+    z.object({
+      dn: z.string(),
+      id: z.string(),
+      email: z.string().optional(),
+      displayName: z.string(),
+      givenName: z.string().optional(),
+      familyName: z.string().optional(),
+      enabled: z.boolean(),
+      marker: z.string().optional(),
+    }),
+  ),
+  groups: z.array(
+    z.object({
+      dn: z.string(),
+      id: z.string(),
+      name: z.string(),
+      memberDns: z.array(z.string()),
+      marker: z.string().optional(),
+    }),
+  ),
   skipped: z.array(z.object({ dn: z.string(), reason: z.string() })),
 });
 
@@ -31,13 +53,27 @@ const keptSchema = z.object({
  * directory read under another configuration must not be patched, it is read again in full.
  */
 export function configFingerprint(c: LdapSourceConfig): string {
-  const relevant = { url: c.url, preset: c.preset, people: c.people, groups: c.groups, attributes: c.attributes, disabled: c.disabled ?? null, ppolicyLockDisables: c.ppolicyLockDisables, nested: c.nested };
+  const relevant = {
+    url: c.url,
+    preset: c.preset,
+    people: c.people,
+    groups: c.groups,
+    attributes: c.attributes,
+    disabled: c.disabled ?? null,
+    ppolicyLockDisables: c.ppolicyLockDisables,
+    nested: c.nested,
+  };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 32);
 }
 
 /** The kept directory in Redis under `<keyPrefix>ldap:<profile>:snapshot`; without Redis nothing is kept and every read is full. */
 export class DirectoryKeeper {
-  constructor(private readonly redis: Redis | undefined, private readonly key: string | undefined, private readonly fingerprint: string, private readonly log: Logger) {}
+  constructor(
+    private readonly redis: Redis | undefined,
+    private readonly key: string | undefined,
+    private readonly fingerprint: string,
+    private readonly log: Logger,
+  ) {}
 
   get enabled(): boolean {
     return this.redis !== undefined && this.key !== undefined;
@@ -54,7 +90,8 @@ export class DirectoryKeeper {
     } catch {
       return 'the kept directory is unreadable';
     }
-    if (parsed.fingerprint !== this.fingerprint) return 'the source configuration changed since the kept directory was read';
+    if (parsed.fingerprint !== this.fingerprint)
+      return 'the source configuration changed since the kept directory was read';
     return { cursor: parsed.cursor as Cursor, people: parsed.people, groups: parsed.groups, skipped: parsed.skipped };
   }
 
@@ -64,7 +101,10 @@ export class DirectoryKeeper {
     try {
       await this.redis.set(this.key, JSON.stringify({ version: 1, fingerprint: this.fingerprint, ...d }));
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'ldap: could not keep the directory in Redis: the next incremental read will read in full');
+      this.log.warn(
+        { err: (err as Error).message },
+        'ldap: could not keep the directory in Redis: the next incremental read will read in full',
+      );
     }
   }
 }

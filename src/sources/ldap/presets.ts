@@ -33,18 +33,27 @@ export function dialectOf(c: LdapSourceConfig): Dialect {
   const ad = c.preset === 'active-directory';
   const base = ad
     ? {
-      peopleFilter: c.people.filter ?? '(&(objectCategory=person)(objectClass=user))',
-      groupsFilter: c.groups.filter ?? '(objectClass=group)',
-      id: a.id ?? 'objectGUID', email: a.email ?? ['mail', 'userPrincipalName'], displayName: a.displayName ?? 'displayName',
-      members: a.members ?? ['member'], changeMarker: 'uSNChanged' as const,
-    }
+        peopleFilter: c.people.filter ?? '(&(objectCategory=person)(objectClass=user))',
+        groupsFilter: c.groups.filter ?? '(objectClass=group)',
+        id: a.id ?? 'objectGUID',
+        email: a.email ?? ['mail', 'userPrincipalName'],
+        displayName: a.displayName ?? 'displayName',
+        members: a.members ?? ['member'],
+        changeMarker: 'uSNChanged' as const,
+      }
     : {
-      peopleFilter: c.people.filter ?? '(objectClass=inetOrgPerson)',
-      groupsFilter: c.groups.filter ?? '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))',
-      id: a.id ?? 'entryUUID', email: a.email ?? ['mail'], displayName: a.displayName ?? 'cn',
-      members: a.members ?? ['member', 'uniqueMember'], changeMarker: 'modifyTimestamp' as const,
-    };
-  const scoped = c.people.memberOf.length > 0 ? `(&${base.peopleFilter}${memberOfFilter(c.people.memberOf, ad && c.nested === 'in-chain')})` : base.peopleFilter;
+        peopleFilter: c.people.filter ?? '(objectClass=inetOrgPerson)',
+        groupsFilter: c.groups.filter ?? '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))',
+        id: a.id ?? 'entryUUID',
+        email: a.email ?? ['mail'],
+        displayName: a.displayName ?? 'cn',
+        members: a.members ?? ['member', 'uniqueMember'],
+        changeMarker: 'modifyTimestamp' as const,
+      };
+  const scoped =
+    c.people.memberOf.length > 0
+      ? `(&${base.peopleFilter}${memberOfFilter(c.people.memberOf, ad && c.nested === 'in-chain')})`
+      : base.peopleFilter;
   return {
     ...base,
     peopleFilter: scoped,
@@ -60,7 +69,10 @@ export function dialectOf(c: LdapSourceConfig): Dialect {
 
 /** `(|(memberOf=<dn>)…)`, each DN escaped (RFC 4515); in-chain makes AD count nested membership. */
 export function memberOfFilter(groupDns: string[], inChain: boolean): string {
-  const one = (dn: string) => (inChain ? new ExtensibleFilter({ matchType: 'memberOf', rule: IN_CHAIN, value: dn }) : new EqualityFilter({ attribute: 'memberOf', value: dn }));
+  const one = (dn: string) =>
+    inChain
+      ? new ExtensibleFilter({ matchType: 'memberOf', rule: IN_CHAIN, value: dn })
+      : new EqualityFilter({ attribute: 'memberOf', value: dn });
   const filters = groupDns.map(one);
   return (filters.length === 1 ? filters[0]! : new OrFilter({ filters })).toString();
 }

@@ -5,10 +5,21 @@ import { adDisabled, guidToString, inChainFilter, parseRange, type Dialect } fro
 import type { LdapSourceConfig } from './schema.js';
 
 export interface RawPerson {
-  dn: string; id: string; email?: string; displayName: string; givenName?: string; familyName?: string; enabled: boolean; marker?: string;
+  dn: string;
+  id: string;
+  email?: string;
+  displayName: string;
+  givenName?: string;
+  familyName?: string;
+  enabled: boolean;
+  marker?: string;
 }
 export interface RawGroup {
-  dn: string; id: string; name: string; memberDns: string[]; marker?: string;
+  dn: string;
+  id: string;
+  name: string;
+  memberDns: string[];
+  marker?: string;
 }
 export interface Skipped {
   dn: string;
@@ -26,7 +37,8 @@ function attrs(entry: Entry): Map<string, Values> {
   }
   return m;
 }
-const text = (v: Values | undefined) => (v && v.length > 0 ? (Buffer.isBuffer(v[0]) ? v[0].toString('utf8') : String(v[0])) : undefined);
+const text = (v: Values | undefined) =>
+  v && v.length > 0 ? (Buffer.isBuffer(v[0]) ? v[0].toString('utf8') : String(v[0])) : undefined;
 
 function idOf(a: Map<string, Values>, d: Dialect): string | undefined {
   const raw = a.get(d.id.toLowerCase())?.[0];
@@ -41,7 +53,11 @@ function memberDn(value: string): string {
 }
 
 export function personAttributes(c: LdapSourceConfig, d: Dialect): string[] {
-  const flags = [...(d.userAccountControl ? ['userAccountControl'] : []), ...(d.lockedAttribute ? [d.lockedAttribute] : []), ...(c.disabled ? [c.disabled.attribute] : [])];
+  const flags = [
+    ...(d.userAccountControl ? ['userAccountControl'] : []),
+    ...(d.lockedAttribute ? [d.lockedAttribute] : []),
+    ...(c.disabled ? [c.disabled.attribute] : []),
+  ];
   return [d.id, ...d.email, d.displayName, d.givenName, d.familyName, d.changeMarker, ...new Set(flags)];
 }
 
@@ -59,15 +75,23 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
   const family = text(a.get(d.familyName.toLowerCase()));
   const marker = text(a.get(d.changeMarker.toLowerCase()));
   return {
-    dn: e.dn, id, ...(email ? { email } : {}),
+    dn: e.dn,
+    id,
+    ...(email ? { email } : {}),
     displayName: text(a.get(d.displayName.toLowerCase())) ?? [given, family].filter(Boolean).join(' '),
-    ...(given ? { givenName: given } : {}), ...(family ? { familyName: family } : {}),
+    ...(given ? { givenName: given } : {}),
+    ...(family ? { familyName: family } : {}),
     enabled: !disabledByFlag && !locked && !(d.userAccountControl && adDisabled(text(a.get('useraccountcontrol')))),
     ...(marker ? { marker } : {}),
   };
 }
 
-export async function readPeople(dir: Directory, c: LdapSourceConfig, d: Dialect, extraFilter?: string): Promise<{ people: RawPerson[]; skipped: Skipped[] }> {
+export async function readPeople(
+  dir: Directory,
+  c: LdapSourceConfig,
+  d: Dialect,
+  extraFilter?: string,
+): Promise<{ people: RawPerson[]; skipped: Skipped[] }> {
   const filter = extraFilter ? `(&${d.peopleFilter}${extraFilter})` : d.peopleFilter;
   const people: RawPerson[] = [];
   const skipped: Skipped[] = [];
@@ -82,9 +106,19 @@ export async function readPeople(dir: Directory, c: LdapSourceConfig, d: Dialect
   return { people, skipped };
 }
 
-export async function readGroups(dir: Directory, c: LdapSourceConfig, d: Dialect, extraFilter?: string): Promise<RawGroup[]> {
+export async function readGroups(
+  dir: Directory,
+  c: LdapSourceConfig,
+  d: Dialect,
+  extraFilter?: string,
+): Promise<RawGroup[]> {
   const filter = extraFilter ? `(&${d.groupsFilter}${extraFilter})` : d.groupsFilter;
-  const spec = { scope: c.groups.scope, filter, attributes: [d.id, d.groupName, d.changeMarker, ...d.members], binary: d.idIsGuid ? [d.id] : [] };
+  const spec = {
+    scope: c.groups.scope,
+    filter,
+    attributes: [d.id, d.groupName, d.changeMarker, ...d.members],
+    binary: d.idIsGuid ? [d.id] : [],
+  };
   const entries: Entry[] = [];
   for await (const page of dir.pages(c.groups.baseDn, spec)) entries.push(...page);
   const groups: RawGroup[] = [];
@@ -100,7 +134,13 @@ export async function readGroups(dir: Directory, c: LdapSourceConfig, d: Dialect
       if (range.high !== '*') memberDns.push(...(await readRanges(dir, e.dn, range.attribute, range.high + 1)));
     }
     const marker = text(a.get(d.changeMarker.toLowerCase()));
-    groups.push({ dn: e.dn, id: idOf(a, d) ?? e.dn, name: text(a.get(d.groupName.toLowerCase())) ?? e.dn, memberDns, ...(marker ? { marker } : {}) });
+    groups.push({
+      dn: e.dn,
+      id: idOf(a, d) ?? e.dn,
+      name: text(a.get(d.groupName.toLowerCase())) ?? e.dn,
+      memberDns,
+      ...(marker ? { marker } : {}),
+    });
   }
   return groups;
 }
@@ -110,7 +150,10 @@ function checkedChunk(dn: string, key: string, low: number, values: (string | Bu
   const range = parseRange(key)!;
   const full = range.high === '*' || (range.high >= range.low && values.length === range.high - range.low + 1);
   if (range.low !== low || !full) {
-    throw ldapError(`ldap: ${dn}: ${key} held ${values.length} values where ${low}-${range.high} was expected; the group would read short`, 'SOURCE_INCOMPLETE');
+    throw ldapError(
+      `ldap: ${dn}: ${key} held ${values.length} values where ${low}-${range.high} was expected; the group would read short`,
+      'SOURCE_INCOMPLETE',
+    );
   }
   return values.map(String);
 }
@@ -119,9 +162,19 @@ function checkedChunk(dn: string, key: string, low: number, values: (string | Bu
 export async function readRanges(dir: Directory, dn: string, attribute: string, from: number): Promise<string[]> {
   const out: string[] = [];
   for (let low = from; ;) {
-    const [entry] = await dir.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [`${attribute};range=${low}-*`] });
-    const key = entry ? Object.keys(entry).find((k) => parseRange(k)?.attribute.toLowerCase() === attribute.toLowerCase()) : undefined;
-    if (!entry || !key) throw ldapError(`ldap: ${dn}: ${attribute} values from ${low} on did not arrive; the group would read short`, 'SOURCE_INCOMPLETE');
+    const [entry] = await dir.search(dn, {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes: [`${attribute};range=${low}-*`],
+    });
+    const key = entry
+      ? Object.keys(entry).find((k) => parseRange(k)?.attribute.toLowerCase() === attribute.toLowerCase())
+      : undefined;
+    if (!entry || !key)
+      throw ldapError(
+        `ldap: ${dn}: ${attribute} values from ${low} on did not arrive; the group would read short`,
+        'SOURCE_INCOMPLETE',
+      );
     const v = entry[key]!;
     out.push(...checkedChunk(dn, key, low, Array.isArray(v) ? v : [v]));
     const range = parseRange(key)!;
@@ -134,7 +187,11 @@ export async function readRanges(dir: Directory, dn: string, attribute: string, 
 export async function readInChain(dir: Directory, c: LdapSourceConfig, d: Dialect, groups: RawGroup[]): Promise<void> {
   for (const g of groups) {
     const dns: string[] = [];
-    for await (const page of dir.pages(c.people.baseDn, { scope: c.people.scope, filter: inChainFilter(d.peopleFilter, g.dn), attributes: ['1.1'] })) {
+    for await (const page of dir.pages(c.people.baseDn, {
+      scope: c.people.scope,
+      filter: inChainFilter(d.peopleFilter, g.dn),
+      attributes: ['1.1'],
+    })) {
       dns.push(...page.map((e) => e.dn));
     }
     g.memberDns = dns;
@@ -142,13 +199,25 @@ export async function readInChain(dir: Directory, c: LdapSourceConfig, d: Dialec
 }
 
 /** People looked up by DN (the caller keeps to the people base): those the people filter still matches. */
-export async function readPeopleByDn(dir: Directory, c: LdapSourceConfig, d: Dialect, dns: string[]): Promise<RawPerson[]> {
+export async function readPeopleByDn(
+  dir: Directory,
+  c: LdapSourceConfig,
+  d: Dialect,
+  dns: string[],
+): Promise<RawPerson[]> {
   const out: RawPerson[] = [];
   for (const dn of dns) {
-    const entries = await dir.search(dn, { scope: 'base', filter: d.peopleFilter, attributes: personAttributes(c, d), binary: d.idIsGuid ? [d.id] : [] }).catch((err: unknown) => {
-      if ((err as { code?: unknown }).code === 32) return []; // gone: no such object
-      throw err;
-    });
+    const entries = await dir
+      .search(dn, {
+        scope: 'base',
+        filter: d.peopleFilter,
+        attributes: personAttributes(c, d),
+        binary: d.idIsGuid ? [d.id] : [],
+      })
+      .catch((err: unknown) => {
+        if ((err as { code?: unknown }).code === 32) return []; // gone: no such object
+        throw err;
+      });
     for (const e of entries) {
       const p = toPerson(e, c, d);
       if ('id' in p) out.push(p);

@@ -9,9 +9,13 @@ const ACCEPTED = `${[...PRESETS, ...Object.entries(PRESET_ALIASES).map(([alias, 
 
 // Aliases are resolved here, once: the rest of the source only ever sees the full preset names.
 const preset = z
-  .enum([...PRESETS, ...(Object.keys(PRESET_ALIASES) as (keyof typeof PRESET_ALIASES)[])], { error: `unknown preset; expected one of: ${ACCEPTED}` })
+  .enum([...PRESETS, ...(Object.keys(PRESET_ALIASES) as (keyof typeof PRESET_ALIASES)[])], {
+    error: `unknown preset; expected one of: ${ACCEPTED}`,
+  })
   .default('openldap')
-  .transform((p): (typeof PRESETS)[number] => (p in PRESET_ALIASES ? PRESET_ALIASES[p as keyof typeof PRESET_ALIASES] : (p as (typeof PRESETS)[number])))
+  .transform((p): (typeof PRESETS)[number] =>
+    p in PRESET_ALIASES ? PRESET_ALIASES[p as keyof typeof PRESET_ALIASES] : (p as (typeof PRESETS)[number]),
+  )
   .describe(`Defaults for OpenLDAP or Active Directory: ${ACCEPTED}.`);
 
 const peopleSearch = z
@@ -22,7 +26,9 @@ const peopleSearch = z
     memberOf: z
       .array(z.string().min(1))
       .default([])
-      .describe('Only members of these groups (DNs, escaped into the filter). With active-directory and nested: in-chain, nested members count too.'),
+      .describe(
+        'Only members of these groups (DNs, escaped into the filter). With active-directory and nested: in-chain, nested members count too.',
+      ),
   })
   .strict();
 
@@ -39,8 +45,14 @@ export const ldapSourceSchema = z
     kind: z.literal('ldap'),
     url: z.string().regex(/^ldaps?:\/\/[^/]+\/?$/, 'expected ldap://host:port or ldaps://host:port'),
     startTls: z.boolean().default(false).describe('Upgrade an ldap:// connection with StartTLS before binding.'),
-    caFile: z.string().optional().describe('PEM file of the CA that signed the server certificate (else the system CAs).'),
-    insecureSkipVerify: z.boolean().default(false).describe('Do not verify the server certificate. Logged as a warning; for tests only.'),
+    caFile: z
+      .string()
+      .optional()
+      .describe('PEM file of the CA that signed the server certificate (else the system CAs).'),
+    insecureSkipVerify: z
+      .boolean()
+      .default(false)
+      .describe('Do not verify the server certificate. Logged as a warning; for tests only.'),
     bindDn: z.string().min(1),
     bindPassword: z.string().min(1).optional().describe('Prefer ${LDAP_BIND_PASSWORD} or bindPasswordFile.'),
     bindPasswordFile: z.string().min(1).optional(),
@@ -62,27 +74,65 @@ export const ldapSourceSchema = z
     disabled: z
       .object({
         attribute: z.string().min(1),
-        values: z.array(z.string()).min(1).optional().describe('Disabled when the attribute holds one of these (case-insensitive); without values, when it is present at all.'),
+        values: z
+          .array(z.string())
+          .min(1)
+          .optional()
+          .describe(
+            'Disabled when the attribute holds one of these (case-insensitive); without values, when it is present at all.',
+          ),
       })
       .strict()
       .optional()
-      .describe('OpenLDAP has no standard "disabled" flag: e.g. {attribute: employeeType, values: [disabled]}. ppolicy locks count without it (ppolicyLockDisables); AD uses userAccountControl bit 0x2 as well.'),
+      .describe(
+        'OpenLDAP has no standard "disabled" flag: e.g. {attribute: employeeType, values: [disabled]}. ppolicy locks count without it (ppolicyLockDisables); AD uses userAccountControl bit 0x2 as well.',
+      ),
     ppolicyLockDisables: z
       .boolean()
       .default(true)
-      .describe('OpenLDAP: an account ppolicy has locked (pwdAccountLockedTime present, temporary lockouts included) counts as disabled, with or without `disabled`. false: locks are ignored.'),
-    nested: z.enum(['members', 'in-chain']).default('members').describe('AD only: in-chain asks the DC for transitive members (LDAP_MATCHING_RULE_IN_CHAIN).'),
-    pageSize: z.number().int().min(1).max(5000).default(500).describe('Entries per page (paged results control); at most 1000 for Active Directory (MaxPageSize).'),
+      .describe(
+        'OpenLDAP: an account ppolicy has locked (pwdAccountLockedTime present, temporary lockouts included) counts as disabled, with or without `disabled`. false: locks are ignored.',
+      ),
+    nested: z
+      .enum(['members', 'in-chain'])
+      .default('members')
+      .describe('AD only: in-chain asks the DC for transitive members (LDAP_MATCHING_RULE_IN_CHAIN).'),
+    pageSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(5000)
+      .default(500)
+      .describe('Entries per page (paged results control); at most 1000 for Active Directory (MaxPageSize).'),
     connectTimeoutMs: z.number().int().positive().default(5000),
     timeoutMs: z.number().int().positive().default(60_000).describe('Per LDAP operation (one page, one range chunk).'),
-    timeLimitSeconds: z.number().int().min(0).default(0).describe('Server-side limit per search request; 0 = none (ldapts would send 10 s).'),
+    timeLimitSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Server-side limit per search request; 0 = none (ldapts would send 10 s).'),
     maxClockSkewSeconds: z
-      .number().int().min(0).default(60)
-      .describe('OpenLDAP incremental reads: how far the server clock may be from this host\'s. Changes this recent are read again next time, so none made during a read is missed.'),
+      .number()
+      .int()
+      .min(0)
+      .default(60)
+      .describe(
+        "OpenLDAP incremental reads: how far the server clock may be from this host's. Changes this recent are read again next time, so none made during a read is missed.",
+      ),
   })
   .strict()
-  .refine((c) => c.bindPassword !== undefined || c.bindPasswordFile !== undefined, { message: 'set bindPassword (e.g. ${LDAP_BIND_PASSWORD}) or bindPasswordFile', path: ['bindPassword'] })
-  .refine((c) => !(c.startTls && c.url.startsWith('ldaps:')), { message: 'startTls is for ldap:// URLs; ldaps:// is already TLS', path: ['startTls'] })
-  .refine((c) => c.preset !== 'active-directory' || c.pageSize <= 1000, { message: 'Active Directory serves at most 1000 entries per page (MaxPageSize)', path: ['pageSize'] });
+  .refine((c) => c.bindPassword !== undefined || c.bindPasswordFile !== undefined, {
+    message: 'set bindPassword (e.g. ${LDAP_BIND_PASSWORD}) or bindPasswordFile',
+    path: ['bindPassword'],
+  })
+  .refine((c) => !(c.startTls && c.url.startsWith('ldaps:')), {
+    message: 'startTls is for ldap:// URLs; ldaps:// is already TLS',
+    path: ['startTls'],
+  })
+  .refine((c) => c.preset !== 'active-directory' || c.pageSize <= 1000, {
+    message: 'Active Directory serves at most 1000 entries per page (MaxPageSize)',
+    path: ['pageSize'],
+  });
 
 export type LdapSourceConfig = z.infer<typeof ldapSourceSchema>;

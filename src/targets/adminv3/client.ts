@@ -11,7 +11,11 @@ export class AdminV3Client {
 
   constructor(baseUrl: string, token: string, timeoutMs: number, hooks: HttpHooks) {
     this.http = new HttpClient({
-      ...hooks, baseUrl, baseUrlKey: 'target.baseUrl', timeoutMs, authorization: `Bearer ${token}`,
+      ...hooks,
+      baseUrl,
+      baseUrlKey: 'target.baseUrl',
+      timeoutMs,
+      authorization: `Bearer ${token}`,
       errorMessage: (body) => {
         const e = errorBodySchema.safeParse(body).data?.error;
         return e ? `${e.code}${e.message ? `: ${e.message}` : ''}` : undefined;

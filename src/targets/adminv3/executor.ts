@@ -40,7 +40,10 @@ export async function applyAdminV3Op(client: AdminV3Client, op: Op): Promise<OpO
     case 'disableUser':
       return onGone(() => patch(client, op.user.id, { status: 'disabled' }), 'user already gone');
     case 'deleteUser':
-      return onGone(async () => void (await client.send('DELETE', `users/${encodeURIComponent(op.user.id)}`)), 'user already gone');
+      return onGone(
+        async () => void (await client.send('DELETE', `users/${encodeURIComponent(op.user.id)}`)),
+        'user already gone',
+      );
     default:
       // The capabilities rule these out: v3 has no teams.
       throw new UnsupportedOpError(`${op.kind} is not an Admin API v3 operation (it has no teams)`);

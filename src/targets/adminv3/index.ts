@@ -22,7 +22,13 @@ export const ADMINV3_CAPABILITIES: TargetCapabilities = {
   userNeedsOneTeam: false,
   containers: { types: [], creatable: [], renamable: false, deletable: false },
   membership: 'per-call',
-  roles: { names: ['viewer', 'editor', 'admin'], many: false, scope: 'target', default: 'viewer', caseInsensitive: true },
+  roles: {
+    names: ['viewer', 'editor', 'admin'],
+    many: false,
+    scope: 'target',
+    default: 'viewer',
+    caseInsensitive: true,
+  },
   caseInsensitiveNames: true,
   emailChange: 'recreate',
   userStatus: true,
@@ -39,15 +45,29 @@ export class AdminV3Target implements Target {
   readonly client: AdminV3Client;
   readonly budget: BudgetSpec;
 
-  constructor(private readonly config: AdminV3TargetConfig, hooks: HttpHooks = {}) {
-    if (config.token === undefined) throw new ConfigError('target.token: not set (use ${ENV} or tokenFile)', 'target.token');
+  constructor(
+    private readonly config: AdminV3TargetConfig,
+    hooks: HttpHooks = {},
+  ) {
+    if (config.token === undefined)
+      throw new ConfigError('target.token: not set (use ${ENV} or tokenFile)', 'target.token');
     this.client = new AdminV3Client(config.baseUrl, config.token, config.timeoutMs, hooks);
     const rl = config.rateLimit;
-    this.budget = { key: keyBudgetName(this.client.host, config.token), max: rl.max, durationMs: rl.duration, headroom: rl.headroom, followHeaders: config.followRateLimitHeaders };
+    this.budget = {
+      key: keyBudgetName(this.client.host, config.token),
+      max: rl.max,
+      durationMs: rl.duration,
+      headroom: rl.headroom,
+      followHeaders: config.followRateLimitHeaders,
+    };
   }
 
   async read(): Promise<TargetRead> {
-    return readAdminV3(this.client, { pageSize: this.config.pageSize, concurrency: this.config.readConcurrency, ...(this.config.keyOwner ? { keyOwner: this.config.keyOwner } : {}) });
+    return readAdminV3(this.client, {
+      pageSize: this.config.pageSize,
+      concurrency: this.config.readConcurrency,
+      ...(this.config.keyOwner ? { keyOwner: this.config.keyOwner } : {}),
+    });
   }
 
   apply(op: Op, _ids: IdResolver): Promise<OpOutcome> {

@@ -19,7 +19,8 @@ export class ChartioClient {
 
   constructor(private readonly opts: ChartioClientOptions) {
     this.http = new HttpClient({
-      ...opts, baseUrlKey: 'target.baseUrl',
+      ...opts,
+      baseUrlKey: 'target.baseUrl',
       authorization: `Basic ${Buffer.from(`${opts.apiKey}:${opts.apiSecret}`).toString('base64')}`,
       errorMessage: (body) => errorBodySchema.safeParse(body).data?.message,
     });

@@ -7,7 +7,11 @@ import type { ChartioClient } from './client.js';
 import { teamsPageSchema, userSchema, teamSchema } from './payloads.js';
 
 const applied = (createdId?: string): OpOutcome => ({ status: 'applied', ...(createdId ? { createdId } : {}) });
-const alreadyDone = (detail: string, createdId?: string): OpOutcome => ({ status: 'already-done', detail, ...(createdId ? { createdId } : {}) });
+const alreadyDone = (detail: string, createdId?: string): OpOutcome => ({
+  status: 'already-done',
+  detail,
+  ...(createdId ? { createdId } : {}),
+});
 
 /**
  * One op = one Chartio call. The documented idempotent answers mean the work is already done:
@@ -17,29 +21,61 @@ const alreadyDone = (detail: string, createdId?: string): OpOutcome => ({ status
 export async function applyChartioOp(client: ChartioClient, op: Op, ids: IdResolver): Promise<OpOutcome> {
   switch (op.kind) {
     case 'createTeam':
-      return onStatus(409, () => client.send('POST', 'teams', { name: op.team.name }).then((r) => applied(client.parse(r, teamSchema, 'POST', 'teams').id)),
-        async () => alreadyDone('team exists', await findTeamId(client, op.team.name)));
+      return onStatus(
+        409,
+        () =>
+          client
+            .send('POST', 'teams', { name: op.team.name })
+            .then((r) => applied(client.parse(r, teamSchema, 'POST', 'teams').id)),
+        async () => alreadyDone('team exists', await findTeamId(client, op.team.name)),
+      );
     case 'renameTeam':
       return client.send('PATCH', `teams/${op.team.id}`, { name: op.team.name }).then(() => applied(op.team.id));
     case 'createUser': {
       if (!op.team) throw new UnsupportedOpError('a Chartio user is created on a team');
       const teamId = await teamIdOf(op.team, ids);
-      return onStatus(409, () => client.send('POST', 'users', { email: op.user.email, team: { id: Number(teamId) } }).then((r) => applied(client.parse(r, userSchema, 'POST', 'users').id)),
-        async () => alreadyDone('user exists on the team', (await client.get(`users/${encodeURIComponent(op.user.email)}`, userSchema)).id));
+      return onStatus(
+        409,
+        () =>
+          client
+            .send('POST', 'users', { email: op.user.email, team: { id: Number(teamId) } })
+            .then((r) => applied(client.parse(r, userSchema, 'POST', 'users').id)),
+        async () =>
+          alreadyDone(
+            'user exists on the team',
+            (await client.get(`users/${encodeURIComponent(op.user.email)}`, userSchema)).id,
+          ),
+      );
     }
     case 'addMember': {
       const teamId = await teamIdOf(op.team, ids);
       const user = await userIdentifier(op.user, ids);
-      return onStatus(409, () => client.send('PATCH', `teams/${teamId}/users`, user).then(() => applied()), async () => alreadyDone('already a member'));
+      return onStatus(
+        409,
+        () => client.send('PATCH', `teams/${teamId}/users`, user).then(() => applied()),
+        async () => alreadyDone('already a member'),
+      );
     }
     case 'removeMember':
-      return onStatus(404, () => client.send('DELETE', `teams/${op.team.id}/users/${op.user.id}`).then(() => applied()), async () => alreadyDone('not a member'));
+      return onStatus(
+        404,
+        () => client.send('DELETE', `teams/${op.team.id}/users/${op.user.id}`).then(() => applied()),
+        async () => alreadyDone('not a member'),
+      );
     case 'setUser':
       throw new UnsupportedOpError('Chartio writes memberships per call, not a whole user');
     case 'deleteUser':
-      return onStatus(404, () => client.send('DELETE', `users/${op.user.id}`).then(() => applied()), async () => alreadyDone('user already gone'));
+      return onStatus(
+        404,
+        () => client.send('DELETE', `users/${op.user.id}`).then(() => applied()),
+        async () => alreadyDone('user already gone'),
+      );
     case 'deleteTeam':
-      return onStatus(404, () => client.send('DELETE', `teams/${op.team.id}`).then(() => applied()), async () => alreadyDone('team already gone'));
+      return onStatus(
+        404,
+        () => client.send('DELETE', `teams/${op.team.id}`).then(() => applied()),
+        async () => alreadyDone('team already gone'),
+      );
     case 'setMembers':
     case 'setRole':
     default:
@@ -48,7 +84,11 @@ export async function applyChartioOp(client: ChartioClient, op: Op, ids: IdResol
   }
 }
 
-async function onStatus(status: number, call: () => Promise<OpOutcome>, idempotent: () => Promise<OpOutcome>): Promise<OpOutcome> {
+async function onStatus(
+  status: number,
+  call: () => Promise<OpOutcome>,
+  idempotent: () => Promise<OpOutcome>,
+): Promise<OpOutcome> {
   try {
     return await call();
   } catch (err) {
@@ -59,7 +99,8 @@ async function onStatus(status: number, call: () => Promise<OpOutcome>, idempote
 
 async function teamIdOf(team: TeamRef, ids: IdResolver): Promise<string> {
   const id = team.id ?? (await ids.teamId(team));
-  if (id === undefined) throw new UnresolvedRefError(`team "${team.name}" has no id: the op that creates it did not succeed`);
+  if (id === undefined)
+    throw new UnresolvedRefError(`team "${team.name}" has no id: the op that creates it did not succeed`);
   return id;
 }
 
@@ -71,7 +112,7 @@ async function userIdentifier(user: UserRef, ids: IdResolver): Promise<{ id: num
 
 /** After a 409 on create: the team exists; find its id by name, page by page. */
 async function findTeamId(client: ChartioClient, name: string): Promise<string | undefined> {
-  for (let href: string | undefined = 'teams'; href; ) {
+  for (let href: string | undefined = 'teams'; href;) {
     const page: z.infer<typeof teamsPageSchema> = await client.get(href, teamsPageSchema);
     const hit = page.teams.find((t) => t.name.toLowerCase() === name.toLowerCase());
     if (hit) return hit.id;

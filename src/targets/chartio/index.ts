@@ -37,13 +37,28 @@ export class ChartioTarget implements Target {
   readonly client: ChartioClient;
   readonly budget: BudgetSpec;
 
-  constructor(config: ChartioTargetConfig, hooks: ChartioHooks = {}, private readonly readConcurrency = 4) {
-    if (config.apiSecret === undefined) throw new ConfigError('target.apiSecret: not set (use ${ENV} or apiSecretFile)', 'target.apiSecret');
+  constructor(
+    config: ChartioTargetConfig,
+    hooks: ChartioHooks = {},
+    private readonly readConcurrency = 4,
+  ) {
+    if (config.apiSecret === undefined)
+      throw new ConfigError('target.apiSecret: not set (use ${ENV} or apiSecretFile)', 'target.apiSecret');
     this.client = new ChartioClient({
-      baseUrl: config.baseUrl, org: config.org, apiKey: config.apiKey, apiSecret: config.apiSecret, timeoutMs: config.timeoutMs, ...hooks,
+      baseUrl: config.baseUrl,
+      org: config.org,
+      apiKey: config.apiKey,
+      apiSecret: config.apiSecret,
+      timeoutMs: config.timeoutMs,
+      ...hooks,
     });
     // The seed's limit is per client IP: one budget per API host.
-    this.budget = { key: this.client.host, max: config.rateLimit.max, durationMs: config.rateLimit.duration, headroom: config.rateLimit.headroom };
+    this.budget = {
+      key: this.client.host,
+      max: config.rateLimit.max,
+      durationMs: config.rateLimit.duration,
+      headroom: config.rateLimit.headroom,
+    };
   }
 
   read(): Promise<TargetRead> {

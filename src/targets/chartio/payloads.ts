@@ -5,22 +5,36 @@ const link = z.object({ href: z.string() });
 const links = z.object({ next: link.optional() }).loose();
 const id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
 
-export const userSchema = z.object({
-  id,
-  email: z.string(),
-  display_name: z.string().nullable().optional(),
-  _embedded: z.object({ teams: z.array(z.object({ id })).optional() }).loose().optional(),
-}).loose();
+export const userSchema = z
+  .object({
+    id,
+    email: z.string(),
+    display_name: z.string().nullable().optional(),
+    _embedded: z
+      .object({ teams: z.array(z.object({ id })).optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
 
-export const teamSchema = z.object({
-  id,
-  name: z.string(),
-  is_owner: z.boolean(),
-  _embedded: z.object({ users: z.array(z.object({ id })).optional() }).loose().optional(),
-}).loose();
+export const teamSchema = z
+  .object({
+    id,
+    name: z.string(),
+    is_owner: z.boolean(),
+    _embedded: z
+      .object({ users: z.array(z.object({ id })).optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
 
-export const usersPageSchema = z.object({ count: z.number().int().min(0), _links: links, users: z.array(userSchema) }).loose();
-export const teamsPageSchema = z.object({ count: z.number().int().min(0), _links: links, teams: z.array(teamSchema) }).loose();
+export const usersPageSchema = z
+  .object({ count: z.number().int().min(0), _links: links, users: z.array(userSchema) })
+  .loose();
+export const teamsPageSchema = z
+  .object({ count: z.number().int().min(0), _links: links, teams: z.array(teamSchema) })
+  .loose();
 export const errorBodySchema = z.object({ message: z.string() }).loose();
 
 export type ChartioUser = z.infer<typeof userSchema>;

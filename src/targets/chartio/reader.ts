@@ -14,7 +14,10 @@ interface Paged<T> {
  * `count`, the other pages are fetched concurrently. The read counts only when the items fetched
  * equal the API's count; otherwise it fails rather than shrink the target.
  */
-export async function readActual(client: ChartioClient, concurrency = 4): Promise<{ actual: Actual; requests: number }> {
+export async function readActual(
+  client: ChartioClient,
+  concurrency = 4,
+): Promise<{ actual: Actual; requests: number }> {
   const [users, teams] = await Promise.all([
     readAll(client, 'users', usersPageSchema, (p) => p.users, concurrency),
     readAll(client, 'teams', teamsPageSchema, (p) => p.teams, concurrency),
@@ -67,7 +70,7 @@ async function readAll<P extends Page, T extends { id: string }>(
     for (const n of numbers) items.push(...results.get(n)!);
   } else {
     // No page numbers in the links: follow `next` one page at a time.
-    for (let href = next; href; ) {
+    for (let href = next; href;) {
       const page = await client.get(href, schema);
       requests += 1;
       items.push(...itemsOf(page));
@@ -77,7 +80,9 @@ async function readAll<P extends Page, T extends { id: string }>(
 
   const unique = new Set(items.map((i) => i.id)).size;
   if (items.length !== count || unique !== count) {
-    throw new TargetReadIncompleteError(`${collection}: the API reported ${count} but ${unique} distinct were read (${items.length} rows); the read is incomplete and nothing will be planned from it`);
+    throw new TargetReadIncompleteError(
+      `${collection}: the API reported ${count} but ${unique} distinct were read (${items.length} rows); the read is incomplete and nothing will be planned from it`,
+    );
   }
   return { items, requests };
 }

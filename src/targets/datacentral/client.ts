@@ -9,9 +9,19 @@ export class DatacentralClient {
   /** GETs spent, for the plan's estimate. */
   reads = 0;
 
-  constructor(baseUrl: string, token: string, timeoutMs: number, hooks: HttpHooks, private readonly pageSize: number) {
+  constructor(
+    baseUrl: string,
+    token: string,
+    timeoutMs: number,
+    hooks: HttpHooks,
+    private readonly pageSize: number,
+  ) {
     this.http = new HttpClient({
-      ...hooks, baseUrl, baseUrlKey: 'target.baseUrl', timeoutMs, authorization: `Bearer ${token}`,
+      ...hooks,
+      baseUrl,
+      baseUrlKey: 'target.baseUrl',
+      timeoutMs,
+      authorization: `Bearer ${token}`,
       errorMessage: (body) => {
         const e = errorBodySchema.safeParse(body).data?.error;
         return e ? [e.code, e.message].filter((x) => x).join(': ') : undefined;
@@ -50,7 +60,10 @@ export class DatacentralClient {
       total = body.totalCount;
       if (body.items.length === 0 || out.length >= total) break;
     }
-    if (out.length !== total) throw new TargetReadIncompleteError(`${path}: the API reported ${total} but ${out.length} were read; the read is incomplete and nothing will be planned from it`);
+    if (out.length !== total)
+      throw new TargetReadIncompleteError(
+        `${path}: the API reported ${total} but ${out.length} were read; the read is incomplete and nothing will be planned from it`,
+      );
     return out;
   }
 }

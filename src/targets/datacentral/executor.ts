@@ -25,7 +25,13 @@ export async function applyDatacentralOp(ctx: DatacentralApplyContext, op: Op): 
   const { client } = ctx;
   switch (op.kind) {
     case 'createTeam': {
-      const parentId = op.team.under ? await unitId(ctx, { name: op.team.under.name, key: op.team.under.key, ...(op.team.under.id ? { id: op.team.under.id } : {}) }) : ROOT;
+      const parentId = op.team.under
+        ? await unitId(ctx, {
+            name: op.team.under.name,
+            key: op.team.under.key,
+            ...(op.team.under.id ? { id: op.team.under.id } : {}),
+          })
+        : ROOT;
       const group = op.teamKey.startsWith('group:') ? op.teamKey.slice('group:'.length) : undefined;
       const body = { name: op.team.name, parentId, ...(ctx.linkEntraGroups && group ? { entraGroupId: group } : {}) };
       try {
@@ -34,7 +40,9 @@ export async function applyDatacentralOp(ctx: DatacentralApplyContext, op: Op): 
       } catch (err) {
         if (!(err instanceof TargetHttpError && err.status === 409)) throw err;
         // Already there (a retry after an applied call): the sibling of that name.
-        const hit = (await client.all('organization-units', unitSchema)).find((u) => (u.parentId ?? ROOT) === parentId && u.name.toLowerCase() === op.team.name.toLowerCase());
+        const hit = (await client.all('organization-units', unitSchema)).find(
+          (u) => (u.parentId ?? ROOT) === parentId && u.name.toLowerCase() === op.team.name.toLowerCase(),
+        );
         if (!hit) throw err;
         return { status: 'already-done', detail: 'unit exists', createdId: hit.id };
       }
@@ -43,17 +51,25 @@ export async function applyDatacentralOp(ctx: DatacentralApplyContext, op: Op): 
       const units = await unitIds(ctx, op.teams ?? (op.team ? [op.team] : []));
       const roles = await ctx.roles.ensure(op.roles ?? (op.role ? [op.role] : []));
       const body = {
-        type: ctx.userType, email: op.user.email, firstName: op.givenName ?? '', lastName: op.familyName ?? '', roles, organizationUnits: units,
+        type: ctx.userType,
+        email: op.user.email,
+        firstName: op.givenName ?? '',
+        lastName: op.familyName ?? '',
+        roles,
+        organizationUnits: units,
       };
       try {
         const res = await client.send('POST', 'users', body);
         return { status: 'applied', createdId: client.parse(res, userSchema, 'POST', 'users').id, teamIds: units };
       } catch (err) {
         if (!(err instanceof TargetHttpError && err.status === 409)) throw err;
-        const found = (await client.all('users', userSchema)).find((u) => u.email.toLowerCase() === op.user.email.toLowerCase());
+        const found = (await client.all('users', userSchema)).find(
+          (u) => u.email.toLowerCase() === op.user.email.toLowerCase(),
+        );
         if (!found) throw err;
         // The address exists: make its lists the ones this op carries (the same write a retry would send).
-        if (!sameLists(found, roles, units)) await client.send('PATCH', `users/${found.id}`, { roles, organizationUnits: units });
+        if (!sameLists(found, roles, units))
+          await client.send('PATCH', `users/${found.id}`, { roles, organizationUnits: units });
         return { status: 'already-done', detail: 'user exists', createdId: found.id, teamIds: units };
       }
     }
@@ -73,7 +89,8 @@ export async function applyDatacentralOp(ctx: DatacentralApplyContext, op: Op): 
         await client.send('DELETE', `users/${op.user.id}`);
         return { status: 'applied' };
       } catch (err) {
-        if (err instanceof TargetHttpError && err.status === 404) return { status: 'already-done', detail: 'user already gone' };
+        if (err instanceof TargetHttpError && err.status === 404)
+          return { status: 'already-done', detail: 'user already gone' };
         throw err;
       }
     case 'renameTeam':
@@ -85,7 +102,9 @@ export async function applyDatacentralOp(ctx: DatacentralApplyContext, op: Op): 
     case 'setRole':
     case 'enableUser':
     case 'disableUser':
-      throw new UnsupportedOpError(`${op.kind}: the tenant API writes a user's whole lists (plan with whole-user membership)`);
+      throw new UnsupportedOpError(
+        `${op.kind}: the tenant API writes a user's whole lists (plan with whole-user membership)`,
+      );
   }
 }
 
@@ -95,12 +114,17 @@ async function unitIds(ctx: DatacentralApplyContext, refs: TeamRef[]): Promise<s
 
 /** By id when known; a unit created earlier in the run by its identity-link key (names repeat across branches). */
 async function unitId(ctx: DatacentralApplyContext, ref: TeamRef): Promise<string> {
-  const id = ref.id ?? (ref.key !== undefined ? await ctx.ids.teamIdByKey?.(ref.key) : undefined) ?? (await ctx.ids.teamId(ref, ref.key));
-  if (id === undefined) throw new UnresolvedRefError(`unit "${ref.name}" has no id: the op that creates it did not succeed`);
+  const id =
+    ref.id ??
+    (ref.key !== undefined ? await ctx.ids.teamIdByKey?.(ref.key) : undefined) ??
+    (await ctx.ids.teamId(ref, ref.key));
+  if (id === undefined)
+    throw new UnresolvedRefError(`unit "${ref.name}" has no id: the op that creates it did not succeed`);
   return id;
 }
 
 function sameLists(u: DcUser, roles: string[], units: string[]): boolean {
-  const eq = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
+  const eq = (a: string[], b: string[]) =>
+    a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
   return eq(u.roles, roles) && eq(u.organizationUnits, units);
 }

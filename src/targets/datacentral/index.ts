@@ -27,7 +27,15 @@ export const DATACENTRAL_CAPABILITIES: TargetCapabilities = {
   containers: { types: ['ou'], creatable: ['ou'], renamable: false, deletable: false },
   membership: 'whole-user',
   updatableNames: true,
-  roles: { names: SYSTEM_ROLES, many: true, scope: 'target', default: 'User', keepOne: 'Admin', caseInsensitive: true, removable: true },
+  roles: {
+    names: SYSTEM_ROLES,
+    many: true,
+    scope: 'target',
+    default: 'User',
+    keepOne: 'Admin',
+    caseInsensitive: true,
+    removable: true,
+  },
   caseInsensitiveNames: true,
 };
 
@@ -38,12 +46,18 @@ export class DatacentralTarget implements Target {
   capabilities: TargetCapabilities;
   private readonly roles: RoleMaker;
 
-  constructor(private readonly config: DatacentralTargetConfig, hooks: HttpHooks = {}) {
-    if (config.token === undefined) throw new ConfigError('target.token: not set (use ${ENV} or tokenFile)', 'target.token');
+  constructor(
+    private readonly config: DatacentralTargetConfig,
+    hooks: HttpHooks = {},
+  ) {
+    if (config.token === undefined)
+      throw new ConfigError('target.token: not set (use ${ENV} or tokenFile)', 'target.token');
     this.client = new DatacentralClient(config.baseUrl, config.token, config.timeoutMs, hooks, config.pageSize);
     const rl = config.rateLimit;
     // The limit is not documented per IP or per key: count it per tenant host.
-    this.budget = rl ? { key: this.client.host, max: rl.max, durationMs: rl.duration, headroom: rl.headroom } : { key: this.client.host, max: 0, durationMs: 1000, headroom: 1 };
+    this.budget = rl
+      ? { key: this.client.host, max: rl.max, durationMs: rl.duration, headroom: rl.headroom }
+      : { key: this.client.host, max: 0, durationMs: 1000, headroom: 1 };
     this.roles = new RoleMaker(this.client, config.roles);
     this.capabilities = this.withRoles(SYSTEM_ROLES);
   }
@@ -54,9 +68,15 @@ export class DatacentralTarget implements Target {
 
   /** Role names the rules may give: the tenant's, and those the sync may create. */
   private withRoles(tenant: string[]): TargetCapabilities {
-    const names = [...new Map([...tenant, ...this.config.roles.map((r) => r.name)].map((n) => [n.toLowerCase(), n])).values()];
+    const names = [
+      ...new Map([...tenant, ...this.config.roles.map((r) => r.name)].map((n) => [n.toLowerCase(), n])).values(),
+    ];
     const base = DATACENTRAL_CAPABILITIES;
-    return { ...base, roles: { ...base.roles!, names }, containers: { ...base.containers, recreateRenamed: this.config.units.createRenamedOUs } };
+    return {
+      ...base,
+      roles: { ...base.roles!, names },
+      containers: { ...base.containers, recreateRenamed: this.config.units.createRenamedOUs },
+    };
   }
 
   async read(): Promise<TargetRead> {
@@ -68,7 +88,16 @@ export class DatacentralTarget implements Target {
   }
 
   apply(op: Op, ids: IdResolver): Promise<OpOutcome> {
-    return applyDatacentralOp({ client: this.client, ids, roles: this.roles, userType: this.config.userType, linkEntraGroups: this.config.units.linkEntraGroups }, op);
+    return applyDatacentralOp(
+      {
+        client: this.client,
+        ids,
+        roles: this.roles,
+        userType: this.config.userType,
+        linkEntraGroups: this.config.units.linkEntraGroups,
+      },
+      op,
+    );
   }
 
   async check(): Promise<void> {

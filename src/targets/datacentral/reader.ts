@@ -20,17 +20,30 @@ export async function readDatacentral(client: DatacentralClient): Promise<Datace
     client.all('users', userSchema),
   ]);
   const spelling = new Map(roles.map((r) => [r.name.toLowerCase(), r.name]));
-  const teams = new Map<string, TargetTeam>(units.map((u) => [u.id, {
-    id: u.id, name: u.name, type: 'ou', memberIds: [],
-    ...(u.parentId && u.parentId !== ROOT ? { parentId: u.parentId } : {}),
-  }]));
+  const teams = new Map<string, TargetTeam>(
+    units.map((u) => [
+      u.id,
+      {
+        id: u.id,
+        name: u.name,
+        type: 'ou',
+        memberIds: [],
+        ...(u.parentId && u.parentId !== ROOT ? { parentId: u.parentId } : {}),
+      },
+    ]),
+  );
   const out: TargetUser[] = users.map((u) => {
     for (const ou of u.organizationUnits) teams.get(ou)?.memberIds.push(u.id);
     const givenName = u.firstName ?? '';
     const familyName = u.lastName ?? '';
     return {
-      id: u.id, email: u.email, displayName: [givenName, familyName].filter((n) => n).join(' ') || u.email, givenName, familyName,
-      teamIds: u.organizationUnits, roles: { '': u.roles.map((r) => spelling.get(r.toLowerCase()) ?? r) },
+      id: u.id,
+      email: u.email,
+      displayName: [givenName, familyName].filter((n) => n).join(' ') || u.email,
+      givenName,
+      familyName,
+      teamIds: u.organizationUnits,
+      roles: { '': u.roles.map((r) => spelling.get(r.toLowerCase()) ?? r) },
     };
   });
   return { actual: { users: out, teams: [...teams.values()] }, roles };

@@ -13,7 +13,10 @@ export class RoleMaker {
   private known: Map<string, string> | undefined;
   private readonly pending = new Map<string, Promise<void>>();
 
-  constructor(private readonly client: DatacentralClient, private readonly declared: DatacentralTargetConfig['roles']) {}
+  constructor(
+    private readonly client: DatacentralClient,
+    private readonly declared: DatacentralTargetConfig['roles'],
+  ) {}
 
   /** What a read found. */
   learn(names: string[]): void {
@@ -36,10 +39,19 @@ export class RoleMaker {
     if (!spec) return Promise.resolve();
     let p = this.pending.get(k);
     if (!p) {
-      p = this.client.send('POST', 'roles', { name: spec.name, type: spec.type, ...(spec.code ? { code: spec.code } : {}), ...(spec.description ? { description: spec.description } : {}) })
-        .then(() => undefined, (err: unknown) => {
-          if (!(err instanceof TargetHttpError && err.status === 409)) throw err;
+      p = this.client
+        .send('POST', 'roles', {
+          name: spec.name,
+          type: spec.type,
+          ...(spec.code ? { code: spec.code } : {}),
+          ...(spec.description ? { description: spec.description } : {}),
         })
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            if (!(err instanceof TargetHttpError && err.status === 409)) throw err;
+          },
+        )
         .then(() => void this.known!.set(k, spec.name))
         .finally(() => this.pending.delete(k));
       this.pending.set(k, p);

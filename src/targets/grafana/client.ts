@@ -33,10 +33,18 @@ export class GrafanaClient {
   /** The org of the default token, once known. */
   defaultOrgId?: string;
 
-  constructor(baseUrl: string, private readonly creds: GrafanaCredentials, timeoutMs: number, hooks: HttpHooks) {
+  constructor(
+    baseUrl: string,
+    private readonly creds: GrafanaCredentials,
+    timeoutMs: number,
+    hooks: HttpHooks,
+  ) {
     this.http = new HttpClient({
-      ...hooks, baseUrl, baseUrlKey: 'target.baseUrl', timeoutMs,
-      authorization: creds.token ? `Bearer ${creds.token}` : this.basic() ?? '',
+      ...hooks,
+      baseUrl,
+      baseUrlKey: 'target.baseUrl',
+      timeoutMs,
+      authorization: creds.token ? `Bearer ${creds.token}` : (this.basic() ?? ''),
       errorMessage: (body) => errorBodySchema.safeParse(body).data?.message,
     });
   }
@@ -71,10 +79,14 @@ export class GrafanaClient {
 
   /** How to call org-scoped endpoints of an org: its token, else admin Basic with the org header. */
   orgAuth(org: OrgContext): SendOptions {
-    const token = this.creds.orgTokens.get(org.name.toLowerCase()) ?? this.creds.orgTokens.get(org.id) ?? (org.id === this.defaultOrgId ? this.creds.token : undefined);
+    const token =
+      this.creds.orgTokens.get(org.name.toLowerCase()) ??
+      this.creds.orgTokens.get(org.id) ??
+      (org.id === this.defaultOrgId ? this.creds.token : undefined);
     if (token) return { authorization: `Bearer ${token}` };
     const basic = this.basic();
-    if (!basic) throw new GrafanaAdminRequiredError(`org "${org.name}" has no token in target.orgTokens, and reaching it`);
+    if (!basic)
+      throw new GrafanaAdminRequiredError(`org "${org.name}" has no token in target.orgTokens, and reaching it`);
     return { authorization: basic, headers: { 'x-grafana-org-id': org.id } };
   }
 

@@ -23,7 +23,14 @@ export const GRAFANA_CAPABILITIES: TargetCapabilities = {
   userNeedsOneTeam: false,
   containers: { types: ['org', 'team'], creatable: ['team'], renamable: true, deletable: true },
   membership: 'per-call',
-  roles: { names: ['Viewer', 'Editor', 'Admin'], many: false, scope: 'org', default: 'Viewer', keepOne: 'Admin', caseInsensitive: true },
+  roles: {
+    names: ['Viewer', 'Editor', 'Admin'],
+    many: false,
+    scope: 'org',
+    default: 'Viewer',
+    keepOne: 'Admin',
+    caseInsensitive: true,
+  },
   caseInsensitiveNames: false,
   // Emails are read-only through the API: a changed email gets a new account.
   emailChange: 'recreate',
@@ -36,16 +43,31 @@ export class GrafanaTarget implements Target {
   capabilities: TargetCapabilities;
   private orgNames = new Map<string, string>();
 
-  constructor(private readonly config: GrafanaTargetConfig, hooks: HttpHooks = {}) {
-    if (config.token === undefined && config.admin?.password === undefined) throw new ConfigError('target.token: not set (use ${ENV} or tokenFile)', 'target.token');
-    this.client = new GrafanaClient(config.baseUrl, {
-      ...(config.token ? { token: config.token } : {}),
-      orgTokens: new Map(Object.entries(config.orgTokens).map(([k, v]) => [k.toLowerCase(), v])),
-      ...(config.admin?.password ? { admin: { user: config.admin.user, password: config.admin.password } } : {}),
-    }, config.timeoutMs, hooks);
+  constructor(
+    private readonly config: GrafanaTargetConfig,
+    hooks: HttpHooks = {},
+  ) {
+    if (config.token === undefined && config.admin?.password === undefined)
+      throw new ConfigError('target.token: not set (use ${ENV} or tokenFile)', 'target.token');
+    this.client = new GrafanaClient(
+      config.baseUrl,
+      {
+        ...(config.token ? { token: config.token } : {}),
+        orgTokens: new Map(Object.entries(config.orgTokens).map(([k, v]) => [k.toLowerCase(), v])),
+        ...(config.admin?.password ? { admin: { user: config.admin.user, password: config.admin.password } } : {}),
+      },
+      config.timeoutMs,
+      hooks,
+    );
     const rl = config.rateLimit;
-    this.budget = rl ? { key: this.client.host, max: rl.max, durationMs: rl.duration, headroom: rl.headroom } : { key: this.client.host, max: 0, durationMs: 1000, headroom: 1 };
-    this.capabilities = { ...GRAFANA_CAPABILITIES, userCreation: config.createUsers ? 'with-container' : 'first-login', membership: config.membership === 'whole-team' ? 'whole-container' : 'per-call' };
+    this.budget = rl
+      ? { key: this.client.host, max: rl.max, durationMs: rl.duration, headroom: rl.headroom }
+      : { key: this.client.host, max: 0, durationMs: 1000, headroom: 1 };
+    this.capabilities = {
+      ...GRAFANA_CAPABILITIES,
+      userCreation: config.createUsers ? 'with-container' : 'first-login',
+      membership: config.membership === 'whole-team' ? 'whole-container' : 'per-call',
+    };
   }
 
   /** The default org by name (a configured id is resolved by the read that precedes mapping). */
@@ -56,15 +78,23 @@ export class GrafanaTarget implements Target {
   }
 
   async read(hint: ReadHint = {}): Promise<TargetRead> {
-    const r = await readGrafana(this.client, [...(this.config.org !== undefined ? [this.config.org] : []), ...(hint.orgs ?? [])]);
+    const r = await readGrafana(this.client, [
+      ...(this.config.org !== undefined ? [this.config.org] : []),
+      ...(hint.orgs ?? []),
+    ]);
     this.orgNames = new Map(r.orgs.map((o) => [o.id, o.name]));
-    const whole = this.config.membership === 'whole-team' || (this.config.membership === 'auto' && r.version !== undefined && hasWholeTeamMembership(r.version));
+    const whole =
+      this.config.membership === 'whole-team' ||
+      (this.config.membership === 'auto' && r.version !== undefined && hasWholeTeamMembership(r.version));
     this.capabilities = { ...this.capabilities, membership: whole ? 'whole-container' : 'per-call' };
     return { actual: r.actual, requests: r.requests };
   }
 
   apply(op: Op, ids: IdResolver): Promise<OpOutcome> {
-    return applyGrafanaOp({ client: this.client, ids, autoAssignRole: 'Viewer', orgName: (id) => this.orgNames.get(id) ?? id }, op);
+    return applyGrafanaOp(
+      { client: this.client, ids, autoAssignRole: 'Viewer', orgName: (id) => this.orgNames.get(id) ?? id },
+      op,
+    );
   }
 
   async check(): Promise<void> {

@@ -6,14 +6,29 @@ const id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(Stri
 export const healthSchema = z.object({ version: z.string().optional() }).loose();
 export const orgSchema = z.object({ id, name: z.string() }).loose();
 export const orgsSchema = z.array(orgSchema);
-export const orgUserSchema = z.object({ userId: id, email: z.string(), login: z.string(), name: z.string().optional(), role: z.string() }).loose();
+export const orgUserSchema = z
+  .object({ userId: id, email: z.string(), login: z.string(), name: z.string().optional(), role: z.string() })
+  .loose();
 export const orgUsersSchema = z.array(orgUserSchema);
-export const orgUsersPageSchema = z.object({ totalCount: z.number().int().min(0), orgUsers: z.array(orgUserSchema) }).loose();
+export const orgUsersPageSchema = z
+  .object({ totalCount: z.number().int().min(0), orgUsers: z.array(orgUserSchema) })
+  .loose();
 export const teamSchema = z.object({ id, name: z.string() }).loose();
 export const teamsPageSchema = z.object({ totalCount: z.number().int().min(0), teams: z.array(teamSchema) }).loose();
-export const teamMemberSchema = z.object({ userId: id, email: z.string().optional(), login: z.string().optional(), permission: z.number().optional() }).loose();
+export const teamMemberSchema = z
+  .object({ userId: id, email: z.string().optional(), login: z.string().optional(), permission: z.number().optional() })
+  .loose();
 export const teamMembersSchema = z.array(teamMemberSchema);
-export const userSchema = z.object({ id, email: z.string(), login: z.string(), name: z.string().optional(), isAdmin: z.boolean().optional(), isGrafanaAdmin: z.boolean().optional() }).loose();
+export const userSchema = z
+  .object({
+    id,
+    email: z.string(),
+    login: z.string(),
+    name: z.string().optional(),
+    isAdmin: z.boolean().optional(),
+    isGrafanaAdmin: z.boolean().optional(),
+  })
+  .loose();
 export const usersPageSchema = z.object({ totalCount: z.number().int().min(0), users: z.array(userSchema) }).loose();
 export const createdTeamSchema = z.object({ teamId: id }).loose();
 export const createdUserSchema = z.object({ id }).loose();

@@ -3,7 +3,14 @@ import { TargetReadIncompleteError } from '../../errors/index.js';
 import type { Actual, TargetTeam, TargetUser } from '../../model/index.js';
 import type { GrafanaClient, OrgContext } from './client.js';
 import {
-  healthSchema, orgSchema, orgsSchema, orgUsersPageSchema, teamMembersSchema, teamsPageSchema, usersPageSchema, TEAM_ADMIN_PERMISSION,
+  healthSchema,
+  orgSchema,
+  orgsSchema,
+  orgUsersPageSchema,
+  teamMembersSchema,
+  teamsPageSchema,
+  usersPageSchema,
+  TEAM_ADMIN_PERMISSION,
 } from './payloads.js';
 
 const PAGE = 1000;
@@ -27,7 +34,11 @@ export interface GrafanaRead {
  * user with the server-admin flag. Only the orgs asked for are read (the default org and the ones
  * the mapping names). A paged read counts only when the items fetched equal Grafana's totalCount.
  */
-export async function readGrafana(client: GrafanaClient, wantedOrgs: (string | number)[], concurrency = 4): Promise<GrafanaRead> {
+export async function readGrafana(
+  client: GrafanaClient,
+  wantedOrgs: (string | number)[],
+  concurrency = 4,
+): Promise<GrafanaRead> {
   let requests = 0;
   const get = async <T>(path: string, schema: z.ZodType<T>, auth = {}) => {
     requests += 1;
@@ -45,14 +56,30 @@ export async function readGrafana(client: GrafanaClient, wantedOrgs: (string | n
 
   if (client.hasAdmin) {
     // Every account, so people without one are known to be waiting, and server admins are never touched.
-    for await (const u of paged(get, (p) => `api/users/search?perpage=${PAGE}&page=${p}`, usersPageSchema, (b) => b.users, 'users', client.adminAuth('listing users'))) {
+    for await (const u of paged(
+      get,
+      (p) => `api/users/search?perpage=${PAGE}&page=${p}`,
+      usersPageSchema,
+      (b) => b.users,
+      'users',
+      client.adminAuth('listing users'),
+    )) {
       const rec = userFor(u.id, u.email, u.name);
       if (u.isAdmin || u.isGrafanaAdmin) rec.untouchable = 'Grafana server admin';
     }
   }
   for (const org of orgs) {
     const orgMembers: string[] = [];
-    const orgUsers = await collect(paged(get, (p) => `api/orgs/${org.id}/users/search?perpage=${PAGE}&page=${p}`, orgUsersPageSchema, (b) => b.orgUsers, `org ${org.name} users`, client.orgAuth(org)));
+    const orgUsers = await collect(
+      paged(
+        get,
+        (p) => `api/orgs/${org.id}/users/search?perpage=${PAGE}&page=${p}`,
+        orgUsersPageSchema,
+        (b) => b.orgUsers,
+        `org ${org.name} users`,
+        client.orgAuth(org),
+      ),
+    );
     for (const ou of orgUsers) {
       const u = userFor(ou.userId, ou.email, ou.name);
       u.teamIds.push(orgContainerId(org.id));
@@ -61,7 +88,16 @@ export async function readGrafana(client: GrafanaClient, wantedOrgs: (string | n
     }
     containers.push({ id: orgContainerId(org.id), name: org.name, type: 'org', memberIds: orgMembers });
 
-    const teams = await collect(paged(get, (p) => `api/teams/search?perpage=${PAGE}&page=${p}`, teamsPageSchema, (b) => b.teams, `org ${org.name} teams`, client.orgAuth(org)));
+    const teams = await collect(
+      paged(
+        get,
+        (p) => `api/teams/search?perpage=${PAGE}&page=${p}`,
+        teamsPageSchema,
+        (b) => b.teams,
+        `org ${org.name} teams`,
+        client.orgAuth(org),
+      ),
+    );
     const members = new Map<string, z.infer<typeof teamMembersSchema>>();
     await pool(teams, concurrency, async (t) => {
       members.set(t.id, await get(`api/teams/${t.id}/members`, teamMembersSchema, client.orgAuth(org)));
@@ -70,12 +106,21 @@ export async function readGrafana(client: GrafanaClient, wantedOrgs: (string | n
       const ms = members.get(t.id)!;
       for (const m of ms) users.get(m.userId)?.teamIds.push(t.id);
       const adminIds = ms.filter((m) => m.permission === TEAM_ADMIN_PERMISSION).map((m) => m.userId);
-      containers.push({ id: t.id, name: t.name, type: 'team', parentId: orgContainerId(org.id), memberIds: ms.map((m) => m.userId), ...(adminIds.length > 0 ? { adminIds } : {}) });
+      containers.push({
+        id: t.id,
+        name: t.name,
+        type: 'team',
+        parentId: orgContainerId(org.id),
+        memberIds: ms.map((m) => m.userId),
+        ...(adminIds.length > 0 ? { adminIds } : {}),
+      });
     }
   }
   return {
     actual: { users: [...users.values()], teams: containers, allUsersListed: client.hasAdmin },
-    requests, orgs, ...(health.version ? { version: health.version } : {}),
+    requests,
+    orgs,
+    ...(health.version ? { version: health.version } : {}),
   };
 }
 
@@ -87,7 +132,10 @@ async function resolveOrgs(client: GrafanaClient, wanted: (string | number)[], g
   client.defaultOrgId = current?.id ?? '1';
   const all = client.hasAdmin
     ? await get('api/orgs', orgsSchema, client.adminAuth('listing orgs'))
-    : [...(current ? [current] : []), ...(await Promise.all(client.orgTokenAuths().map((auth) => get('api/org', orgSchema, auth))))];
+    : [
+        ...(current ? [current] : []),
+        ...(await Promise.all(client.orgTokenAuths().map((auth) => get('api/org', orgSchema, auth)))),
+      ];
   const out = new Map<string, OrgContext>();
   for (const w of [client.defaultOrgId, ...wanted]) {
     const hit = all.find((o) => o.id === String(w) || o.name.toLowerCase() === String(w).toLowerCase());
@@ -96,7 +144,14 @@ async function resolveOrgs(client: GrafanaClient, wanted: (string | number)[], g
   return [...out.values()];
 }
 
-async function* paged<B, T>(get: Get, url: (page: number) => string, schema: z.ZodType<B>, items: (b: B) => T[], what: string, auth: object): AsyncGenerator<T> {
+async function* paged<B, T>(
+  get: Get,
+  url: (page: number) => string,
+  schema: z.ZodType<B>,
+  items: (b: B) => T[],
+  what: string,
+  auth: object,
+): AsyncGenerator<T> {
   let seen = 0;
   let total: number;
   for (let page = 1; ; page++) {
@@ -107,7 +162,10 @@ async function* paged<B, T>(get: Get, url: (page: number) => string, schema: z.Z
     yield* got;
     if (got.length === 0 || seen >= total) break;
   }
-  if (seen !== total) throw new TargetReadIncompleteError(`${what}: Grafana reported ${total} but ${seen} were read; the read is incomplete and nothing will be planned from it`);
+  if (seen !== total)
+    throw new TargetReadIncompleteError(
+      `${what}: Grafana reported ${total} but ${seen} were read; the read is incomplete and nothing will be planned from it`,
+    );
 }
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -118,7 +176,9 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 
 async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (i < items.length) await work(items[i++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (i < items.length) await work(items[i++]!);
+    }),
+  );
 }

@@ -10,10 +10,15 @@ export const grafanaTargetSchema = z
     org: z
       .union([z.string().min(1), z.number().int().positive()])
       .optional()
-      .describe("The org teams and roles belong to unless a rule names another (name or id). Default: the token's org, else org 1."),
+      .describe(
+        "The org teams and roles belong to unless a rule names another (name or id). Default: the token's org, else org 1.",
+      ),
     token: secret('Service-account token (Bearer) for calls in the default org'),
     tokenFile: z.string().min(1).optional(),
-    orgTokens: z.record(z.string(), z.string().min(1)).default({}).describe('Service-account tokens of other orgs the mapping names, by org name.'),
+    orgTokens: z
+      .record(z.string(), z.string().min(1))
+      .default({})
+      .describe('Service-account tokens of other orgs the mapping names, by org name.'),
     admin: z
       .object({
         user: z.string().min(1),
@@ -22,8 +27,15 @@ export const grafanaTargetSchema = z
       })
       .strict()
       .optional()
-      .describe('Server-admin Basic credentials: only for what Grafana reserves to server admins (listing and creating global users, deleting users, orgs without a token).'),
-    createUsers: z.boolean().default(false).describe('Create missing users through the Admin API (needs admin); otherwise people wait for their first sign-in (SSO creates them).'),
+      .describe(
+        'Server-admin Basic credentials: only for what Grafana reserves to server admins (listing and creating global users, deleting users, orgs without a token).',
+      ),
+    createUsers: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Create missing users through the Admin API (needs admin); otherwise people wait for their first sign-in (SSO creates them).',
+      ),
     membership: z
       .enum(['auto', 'per-member', 'whole-team'])
       .default('auto')
@@ -35,12 +47,25 @@ export const grafanaTargetSchema = z
   .strict()
   .superRefine((t, ctx) => {
     if (t.token === undefined && t.tokenFile === undefined && t.admin === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['token'], message: 'set token (e.g. ${GRAFANA_TOKEN}) or tokenFile, or admin credentials' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: 'set token (e.g. ${GRAFANA_TOKEN}) or tokenFile, or admin credentials',
+      });
     }
     if (t.admin && t.admin.password === undefined && t.admin.passwordFile === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['admin', 'password'], message: 'set password (e.g. ${GRAFANA_ADMIN_PASSWORD}) or passwordFile' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['admin', 'password'],
+        message: 'set password (e.g. ${GRAFANA_ADMIN_PASSWORD}) or passwordFile',
+      });
     }
-    if (t.createUsers && !t.admin) ctx.addIssue({ code: 'custom', path: ['createUsers'], message: 'creating users needs admin credentials (Grafana reserves it to server admins)' });
+    if (t.createUsers && !t.admin)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['createUsers'],
+        message: 'creating users needs admin credentials (Grafana reserves it to server admins)',
+      });
   });
 
 export type GrafanaTargetConfig = z.infer<typeof grafanaTargetSchema>;

@@ -11,6 +11,7 @@ export function parseVersion(v: string): [number, number, number] | undefined {
 export function hasWholeTeamMembership(version: string): boolean {
   const v = parseVersion(version);
   if (!v) return false;
-  for (let i = 0; i < 3; i++) if (v[i] !== WHOLE_TEAM_MEMBERSHIP_SINCE[i]) return v[i]! > WHOLE_TEAM_MEMBERSHIP_SINCE[i]!;
+  for (let i = 0; i < 3; i++)
+    if (v[i] !== WHOLE_TEAM_MEMBERSHIP_SINCE[i]) return v[i]! > WHOLE_TEAM_MEMBERSHIP_SINCE[i]!;
   return true;
 }

@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
-import { ConfigError, TargetHttpError, TargetNetworkError, TargetResponseError, type RequestInfo } from '../../errors/index.js';
+import {
+  ConfigError,
+  TargetHttpError,
+  TargetNetworkError,
+  TargetResponseError,
+  type RequestInfo,
+} from '../../errors/index.js';
 
 /** What the runtime plugs into every target's HTTP: the shared rate budget, metrics, 429 pauses. */
 export interface HttpHooks {
@@ -82,7 +88,12 @@ export class HttpClient {
   }
 
   /** One request, no retry: the queue owns retries for writes. */
-  async send(method: string, path: string | URL, body?: unknown, send: SendOptions = {}): Promise<HttpResponse<unknown>> {
+  async send(
+    method: string,
+    path: string | URL,
+    body?: unknown,
+    send: SendOptions = {},
+  ): Promise<HttpResponse<unknown>> {
     const url = this.url(path);
     const info: RequestInfo = { method, path: pathOf(url) };
     await this.opts.beforeRequest?.();
@@ -91,8 +102,10 @@ export class HttpClient {
       res = await fetch(url, {
         method,
         headers: {
-          authorization: send.authorization ?? this.opts.authorization, accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...send.headers,
+          authorization: send.authorization ?? this.opts.authorization,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...send.headers,
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.opts.timeoutMs),
@@ -100,7 +113,10 @@ export class HttpClient {
     } catch (err) {
       this.opts.onResponse?.({ ...info, status: 0 });
       const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new TargetNetworkError(timeout ? `no answer within ${this.opts.timeoutMs} ms` : networkReason(err), info, { cause: err, code: timeout ? 'TIMEOUT' : 'NETWORK' });
+      throw new TargetNetworkError(timeout ? `no answer within ${this.opts.timeoutMs} ms` : networkReason(err), info, {
+        cause: err,
+        code: timeout ? 'TIMEOUT' : 'NETWORK',
+      });
     }
     this.opts.onResponse?.({ ...info, status: res.status });
     this.opts.onHeaders?.(res.headers);
@@ -109,13 +125,21 @@ export class HttpClient {
       text = await res.text();
     } catch (err) {
       // The status arrived but the body broke off: the call's effect is unknown.
-      throw new TargetNetworkError(`the answer (${res.status}) broke off: ${networkReason(err)}`, info, { cause: err, code: 'NETWORK' });
+      throw new TargetNetworkError(`the answer (${res.status}) broke off: ${networkReason(err)}`, info, {
+        cause: err,
+        code: 'NETWORK',
+      });
     }
     const parsed = parseJson(text);
     const location = res.headers.get('location');
     // A success that is not JSON (a proxy's login page with 200) did not come from the API: the
     // call's effect is unknown, even where the caller would ignore the body (a PATCH, a DELETE).
-    if (res.ok && typeof parsed === 'string') throw new TargetResponseError(`${info.method} ${info.path} answered ${res.status} with a body that is not JSON: ${snippet(parsed)}`, info, res.status);
+    if (res.ok && typeof parsed === 'string')
+      throw new TargetResponseError(
+        `${info.method} ${info.path} answered ${res.status} with a body that is not JSON: ${snippet(parsed)}`,
+        info,
+        res.status,
+      );
     if (res.ok) return { status: res.status, body: parsed, headers: res.headers, ...(location ? { location } : {}) };
     const message = this.opts.errorMessage?.(parsed) ?? (typeof parsed === 'string' ? snippet(parsed) : '');
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
@@ -140,12 +164,25 @@ export function parseBody<T>(res: HttpResponse<unknown>, schema: z.ZodType<T>, i
   if (r.success) return r.data;
   const shown = typeof res.body === 'string' ? res.body : res.body === undefined ? '' : JSON.stringify(res.body);
   const field = r.error.issues[0];
-  const why = shown === '' ? 'an empty body' : typeof res.body === 'string' ? 'a body that is not JSON' : `JSON without the expected fields (${field?.path.join('.') || 'root'}: ${field?.message ?? 'invalid'})`;
-  throw new TargetResponseError(`${info.method} ${info.path} answered ${res.status} with ${why}${shown ? `: ${snippet(shown)}` : ''}`, info, res.status);
+  const why =
+    shown === ''
+      ? 'an empty body'
+      : typeof res.body === 'string'
+        ? 'a body that is not JSON'
+        : `JSON without the expected fields (${field?.path.join('.') || 'root'}: ${field?.message ?? 'invalid'})`;
+  throw new TargetResponseError(
+    `${info.method} ${info.path} answered ${res.status} with ${why}${shown ? `: ${snippet(shown)}` : ''}`,
+    info,
+    res.status,
+  );
 }
 
 export function isTransient(err: unknown): boolean {
-  return err instanceof TargetNetworkError || err instanceof TargetResponseError || (err instanceof TargetHttpError && err.transient);
+  return (
+    err instanceof TargetNetworkError ||
+    err instanceof TargetResponseError ||
+    (err instanceof TargetHttpError && err.transient)
+  );
 }
 
 export function checkedBaseUrl(baseUrl: string, key: string): URL {
@@ -156,7 +193,10 @@ export function checkedBaseUrl(baseUrl: string, key: string): URL {
     throw new ConfigError(`${key}: not a URL: ${baseUrl}`, key);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
-    throw new ConfigError(`${key}: https is required (plain http only for loopback), got ${url.protocol}//${url.host}`, key);
+    throw new ConfigError(
+      `${key}: https is required (plain http only for loopback), got ${url.protocol}//${url.host}`,
+      key,
+    );
   }
   return url;
 }
@@ -184,5 +224,7 @@ export function parseRetryAfter(value: string | null): number | undefined {
 function networkReason(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
   const code = (cause as { code?: string } | undefined)?.code;
-  return code ? `connection failed (${code})` : `connection failed (${cause instanceof Error ? cause.message : String(cause)})`;
+  return code
+    ? `connection failed (${code})`
+    : `connection failed (${cause instanceof Error ? cause.message : String(cause)})`;
 }

@@ -41,10 +41,16 @@ describe('CLI commands', () => {
     expect(teamsState(h.emulator)).toEqual(expectedTeams(dir));
 
     // A plan that removes a member from a team that has since been deleted in the app is stale.
-    h.writeDirectory({ ...dir, people: dir.people.map((p, i) => (i === 0 ? { ...p, groupIds: [dir.groups[3]!.sourceId] } : p)) });
+    h.writeDirectory({
+      ...dir,
+      people: dir.people.map((p, i) => (i === 0 ? { ...p, groupIds: [dir.groups[3]!.sourceId] } : p)),
+    });
     expect((await runCli(['plan', '--config', h.configPath, '--out', file])).code).toBe(0);
     const team = h.emulator.dump().teams.find((t) => t.name !== 'Owners' && t.members.includes(dir.people[0]!.email))!;
-    await fetch(`${h.emulator.url}/v1/acme/teams/${team.id}`, { method: 'DELETE', headers: { authorization: `Basic ${Buffer.from(`key:${SECRET}`).toString('base64')}` } });
+    await fetch(`${h.emulator.url}/v1/acme/teams/${team.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Basic ${Buffer.from(`key:${SECRET}`).toString('base64')}` },
+    });
     const stale = await runCli(['apply', file, '--config', h.configPath]);
     expect(stale.code).toBe(2);
     expect(stale.stdout).toMatch(/PLAN_STALE|the target changed since the plan was made/);
@@ -88,8 +94,14 @@ describe('CLI commands', () => {
 
   it('emulate --port N serves the Chartio API until SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'emulate', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHARTIO_API_SECRET: 'cli-secret' } });
-    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('Chartio emulator on') && resolve()));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'emulate', '--port', String(port)],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHARTIO_API_SECRET: 'cli-secret' } },
+    );
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('Chartio emulator on') && resolve()),
+    );
     const auth = { authorization: `Basic ${Buffer.from('emulator-key:cli-secret').toString('base64')}` };
     const res = await fetch(`http://127.0.0.1:${port}/v1/example-org/users`, { headers: auth });
     expect(res.status).toBe(200);

@@ -21,7 +21,12 @@ const HOOK_SECRET = 'T0001/B0001/hooksecret9f2';
 const redisUrl = inject('redisUrl');
 
 /** A webhook receiver: records every message it took; the JSON hook's first POST is answered 503 (a retry must deliver it). */
-async function receiver(): Promise<{ server: Server; url: string; got: { path: string; body: string }[]; refused: number }> {
+async function receiver(): Promise<{
+  server: Server;
+  url: string;
+  got: { path: string; body: string }[];
+  refused: number;
+}> {
   const r = { got: [] as { path: string; body: string }[], refused: 0 };
   const server = createServer((req, res) => {
     let body = '';
@@ -44,7 +49,16 @@ let browser: Browser;
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   mkdirSync(OUT, { recursive: true });
 });
@@ -52,18 +66,43 @@ afterAll(async () => {
   await browser?.close();
 });
 
-interface Setup { h: Harness; d: Daemon; rt: Runtime; queue: Queue<SyncJobData>; close(): Promise<void> }
+interface Setup {
+  h: Harness;
+  d: Daemon;
+  rt: Runtime;
+  queue: Queue<SyncJobData>;
+  close(): Promise<void>;
+}
 
-async function setup(o: Parameters<typeof createHarness>[1], extra: Record<string, unknown>, directory: Snapshot): Promise<Setup> {
+async function setup(
+  o: Parameters<typeof createHarness>[1],
+  extra: Record<string, unknown>,
+  directory: Snapshot,
+): Promise<Setup> {
   const h = await createHarness(redisUrl, o);
   h.writeDirectory(directory);
   const config = JSON.parse(readFileSync(h.configPath, 'utf8'));
-  config.daemon = { http: { host: '127.0.0.1', port: 0, token: TOKEN, tokenName: 'ops-oncall' }, publicUrl: 'https://rostersync.example.test', shutdownTimeoutMs: 1000 };
+  config.daemon = {
+    http: { host: '127.0.0.1', port: 0, token: TOKEN, tokenName: 'ops-oncall' },
+    publicUrl: 'https://rostersync.example.test',
+    shutdownTimeoutMs: 1000,
+  };
   writeFileSync(h.configPath, JSON.stringify({ ...config, ...extra }));
   const d = await startDaemon(h.configPath, { log: silentLogger });
   const rt = await openRuntime(h.configPath, { log: silentLogger });
   const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: rt.redis, prefix: queuePrefix(h.prefix) });
-  return { h, d, rt, queue, close: async () => { await queue.close(); await d.close(); await rt.close(); await h.close(); } };
+  return {
+    h,
+    d,
+    rt,
+    queue,
+    close: async () => {
+      await queue.close();
+      await d.close();
+      await rt.close();
+      await h.close();
+    },
+  };
 }
 
 let ticks = 0;
@@ -85,17 +124,33 @@ async function until<T>(f: () => Promise<T | undefined>, ms = 30_000): Promise<T
 }
 
 const without = (s: Snapshot, n: number): Snapshot => ({ ...s, people: s.people.slice(n) });
-const users = (s: Setup) => s.h.emulator.dump().users.map((u) => u.email).sort();
+const users = (s: Setup) =>
+  s.h.emulator
+    .dump()
+    .users.map((u) => u.email)
+    .sort();
 const emails = (snap: Snapshot) => [...snap.people.map((p) => p.email), 'owner@example.com'].sort();
 
 describe('blocked runs wait for a person', () => {
   it('approve applies exactly the stored plan, reject applies nothing, a stale approval is refused, one message per change of state', async () => {
     const hooks = await receiver();
     const day0 = generateDirectory({ people: 60, groups: 6, memberships: 90, seed: 41 });
-    const s = await setup({ policy: { maxDeletes: 5, maxDeletePercent: 100, deprovision: 'delete-user' } }, {
-      notify: [{ kind: 'slack', url: `${hooks.url}/slack/${HOOK_SECRET}` }, { kind: 'json', url: `${hooks.url}/json`, attempts: 3 }],
-    }, day0);
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` } })).newPage();
+    const s = await setup(
+      { policy: { maxDeletes: 5, maxDeletePercent: 100, deprovision: 'delete-user' } },
+      {
+        notify: [
+          { kind: 'slack', url: `${hooks.url}/slack/${HOOK_SECRET}` },
+          { kind: 'json', url: `${hooks.url}/json`, attempts: 3 },
+        ],
+      },
+      day0,
+    );
+    const page = await (
+      await browser.newContext({
+        viewport: { width: 1280, height: 900 },
+        extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` },
+      })
+    ).newPage();
     try {
       // Day 0: the first sync, no message (nothing was wrong before).
       expect(await tick(s)).toBe('succeeded');
@@ -106,7 +161,11 @@ describe('blocked runs wait for a person', () => {
       s.h.writeDirectory(day1);
       expect(await tick(s)).toBe('blocked');
       const run1 = (await s.rt.store.listRuns(1))[0]!;
-      expect(run1).toMatchObject({ status: 'blocked', blocked: { code: 'TOO_MANY_DELETES' }, approval: { state: 'pending' } });
+      expect(run1).toMatchObject({
+        status: 'blocked',
+        blocked: { code: 'TOO_MANY_DELETES' },
+        approval: { state: 'pending' },
+      });
       expect(users(s)).toEqual(emails(day0));
       const plan1 = (await s.rt.store.plan(run1.runId))!;
 
@@ -114,28 +173,57 @@ describe('blocked runs wait for a person', () => {
       await page.goto(`${s.d.url}/runs/hr/${run1.runId}`);
       expect(await page.locator('.safety').innerText()).toContain('TOO_MANY_DELETES: 10 deletions');
       const deletions = await page.locator('table.deletions tr td:first-child').allInnerTexts();
-      expect(deletions.sort()).toEqual(day0.people.slice(0, 10).map((p) => `delete user ${p.email}`).sort());
+      expect(deletions.sort()).toEqual(
+        day0.people
+          .slice(0, 10)
+          .map((p) => `delete user ${p.email}`)
+          .sort(),
+      );
       expect(await page.locator('table.ops tr', { hasText: 'deleteUser' }).locator('td').nth(1).innerText()).toBe('10');
       await page.screenshot({ path: join(OUT, 'run-page-blocked.png'), fullPage: true });
       await page.goto(s.d.url);
       expect(await page.locator('.pending-approval').innerText()).toContain(run1.runId);
 
       // The form is guarded: no token, a foreign origin, or no form token are all refused.
-      const post = (headers: Record<string, string>, body: string) => fetch(`${s.d.url}/runs/hr/${run1.runId}/decision`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+      const post = (headers: Record<string, string>, body: string) =>
+        fetch(`${s.d.url}/runs/hr/${run1.runId}/decision`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          body,
+        });
       expect((await post({}, 'action=approve')).status).toBe(401);
       expect((await post({ authorization: `Bearer ${TOKEN}` }, 'action=approve&csrf=1.x')).status).toBe(403);
-      expect((await post({ authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, 'action=approve')).status).toBe(403);
-      expect((await fetch(`${s.d.url}/runs/hr/${run1.runId}/decision`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(405);
+      expect(
+        (
+          await post(
+            { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+            'action=approve',
+          )
+        ).status,
+      ).toBe(403);
+      expect(
+        (await fetch(`${s.d.url}/runs/hr/${run1.runId}/decision`, { headers: { authorization: `Bearer ${TOKEN}` } }))
+          .status,
+      ).toBe(405);
 
       // Approve in the browser: exactly the stored ops are applied, recorded with who and when.
       await page.goto(`${s.d.url}/runs/hr/${run1.runId}`);
       await page.locator('button.approve').click();
       await page.waitForURL(/notice=approve/);
-      const approved = await until(async () => { const r = await s.rt.store.getRun(run1.runId); return r?.status === 'succeeded' ? r : undefined; });
+      const approved = await until(async () => {
+        const r = await s.rt.store.getRun(run1.runId);
+        return r?.status === 'succeeded' ? r : undefined;
+      });
       expect(approved.approval).toMatchObject({ state: 'approved', by: 'ops-oncall' });
       expect(Date.parse(approved.approval!.at!)).toBeGreaterThan(Date.parse(run1.finishedAt!));
       const applied = await s.rt.redis.hkeys(s.rt.store.keys.run(run1.runId).outcomes);
-      expect(applied.sort()).toEqual(plan1.phases.flat().map((o) => o.key).sort());
+      expect(applied.sort()).toEqual(
+        plan1.phases
+          .flat()
+          .map((o) => o.key)
+          .sort(),
+      );
       expect(approved.counts['deleteUser.applied']).toBe(10);
       expect(teamsState(s.h.emulator)).toEqual(expectedTeams(day1));
       expect(users(s)).toEqual(emails(day1));
@@ -152,7 +240,10 @@ describe('blocked runs wait for a person', () => {
       // Rejected from a shell: nothing applied, who and when recorded; a second decision is refused.
       const rejected = await runCli(['reject', run2.runId, '--config', s.h.configPath]);
       expect(rejected.code, rejected.stderr).toBe(0);
-      expect((await s.rt.store.getRun(run2.runId))!.approval).toMatchObject({ state: 'rejected', by: expect.stringMatching(/^cli:/) });
+      expect((await s.rt.store.getRun(run2.runId))!.approval).toMatchObject({
+        state: 'rejected',
+        by: expect.stringMatching(/^cli:/),
+      });
       expect(users(s)).toEqual(emails(day1));
       expect((await runCli(['approve', run2.runId, '--config', s.h.configPath])).code).toBe(64);
 
@@ -175,13 +266,22 @@ describe('blocked runs wait for a person', () => {
       await new Promise((r) => setTimeout(r, 1000));
       const events = (path: string) => hooks.got.filter((m) => m.path.startsWith(path));
       const json = events('/json').map((m) => JSON.parse(m.body) as { event: string; runId: string; link: string });
-      expect(json.map((e) => [e.event, e.runId])).toEqual([['blocked', run1.runId], ['recovered', run1.runId], ['blocked', run2.runId], ['blocked', run3.runId], ['recovered', fresh.runId]]);
+      expect(json.map((e) => [e.event, e.runId])).toEqual([
+        ['blocked', run1.runId],
+        ['recovered', run1.runId],
+        ['blocked', run2.runId],
+        ['blocked', run3.runId],
+        ['recovered', fresh.runId],
+      ]);
       expect(json[0]!.link).toBe(`https://rostersync.example.test/runs/hr/${run1.runId}`);
       expect(hooks.refused).toBe(1);
       const slack = events('/slack').map((m) => JSON.parse(m.body) as { text: string });
       expect(slack).toHaveLength(5);
-      expect(slack[0]!.text).toContain(`<https://rostersync.example.test/runs/hr/${run1.runId}|Open run ${run1.runId}>`);
-      for (const m of hooks.got) for (const secret of [SECRET, TOKEN, HOOK_SECRET]) expect(m.body).not.toContain(secret);
+      expect(slack[0]!.text).toContain(
+        `<https://rostersync.example.test/runs/hr/${run1.runId}|Open run ${run1.runId}>`,
+      );
+      for (const m of hooks.got)
+        for (const secret of [SECRET, TOKEN, HOOK_SECRET]) expect(m.body).not.toContain(secret);
     } finally {
       await page.context().close();
       await s.close();
@@ -190,9 +290,19 @@ describe('blocked runs wait for a person', () => {
   });
 
   it('a run with failures reads like the plan: in words, grouped by reason, long names clipped with the full text on hover, no sideways scroll at 1280 px; the history chart renders', async () => {
-    const long = 'Regional Customer Success and Operations Excellence Programme for Northern Hemisphere Strategic Accounts and Partner Enablement Working Group $1';
-    const s = await setup({ mapping: { rules: [{ match: '^group-(\\d+)$', team: long }] }, queue: { attempts: 1 } }, {}, generateDirectory({ people: 30, groups: 4, memberships: 40, seed: 77 }));
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` } })).newPage();
+    const long =
+      'Regional Customer Success and Operations Excellence Programme for Northern Hemisphere Strategic Accounts and Partner Enablement Working Group $1';
+    const s = await setup(
+      { mapping: { rules: [{ match: '^group-(\\d+)$', team: long }] }, queue: { attempts: 1 } },
+      {},
+      generateDirectory({ people: 30, groups: 4, memberships: 40, seed: 77 }),
+    );
+    const page = await (
+      await browser.newContext({
+        viewport: { width: 1280, height: 900 },
+        extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` },
+      })
+    ).newPage();
     try {
       expect(await tick(s)).toBe('succeeded');
       // Twice the people, and a third of the calls answered 5xx with one attempt per op: some ops fail, their dependants are skipped.

@@ -31,15 +31,33 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'rostersync-trial-ldap-'));
   const ldapPort = await freePort();
   slapd = spawn('sh', [join(ROOT, 'docker/openldap/start.sh')], {
-    env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin`, LDAP_DATA_DIR: dataDir, LDAP_HOST: '127.0.0.1', LDAP_PORT: String(ldapPort), LDAP_SEED_LDIF: join(ROOT, 'docker/openldap/sample.ldif'), LDAP_ADMIN_PASSWORD_FILE: join(TRIAL, 'secrets/ldap_admin_password') },
+    env: {
+      ...process.env,
+      PATH: `${process.env.PATH}:/usr/sbin`,
+      LDAP_DATA_DIR: dataDir,
+      LDAP_HOST: '127.0.0.1',
+      LDAP_PORT: String(ldapPort),
+      LDAP_SEED_LDIF: join(ROOT, 'docker/openldap/sample.ldif'),
+      LDAP_ADMIN_PASSWORD_FILE: join(TRIAL, 'secrets/ldap_admin_password'),
+    },
     stdio: 'ignore',
   });
   await waitListening(ldapPort, 15_000, () => slapd.exitCode !== null, 'trial slapd');
-  emulator = await createChartioEmulator({ org: 'trial-org', apiKey: 'trial-key', apiSecret: readFileSync(join(TRIAL, 'secrets/chartio_api_secret'), 'utf8').trim(), rateLimit: false });
+  emulator = await createChartioEmulator({
+    org: 'trial-org',
+    apiKey: 'trial-key',
+    apiSecret: readFileSync(join(TRIAL, 'secrets/chartio_api_secret'), 'utf8').trim(),
+    rateLimit: false,
+  });
   prefix = `trial-${process.pid}-${Date.now().toString(36)}`;
   Object.assign(process.env, {
-    REDIS_URL: inject('redisUrl'), ROSTERSYNC_PREFIX: prefix, CHARTIO_BASE_URL: `${emulator.url}/v1`, LDAP_URL: `ldap://127.0.0.1:${ldapPort}`,
-    CHARTIO_API_SECRET_FILE: join(TRIAL, 'secrets/chartio_api_secret'), LDAP_BIND_PASSWORD_FILE: join(TRIAL, 'secrets/ldap_admin_password'), ROSTERSYNC_HTTP_HOST: '127.0.0.1',
+    REDIS_URL: inject('redisUrl'),
+    ROSTERSYNC_PREFIX: prefix,
+    CHARTIO_BASE_URL: `${emulator.url}/v1`,
+    LDAP_URL: `ldap://127.0.0.1:${ldapPort}`,
+    CHARTIO_API_SECRET_FILE: join(TRIAL, 'secrets/chartio_api_secret'),
+    LDAP_BIND_PASSWORD_FILE: join(TRIAL, 'secrets/ldap_admin_password'),
+    ROSTERSYNC_HTTP_HOST: '127.0.0.1',
   });
   daemon = await startDaemon(join(TRIAL, 'config.yaml'), { log: silentLogger, port: 0 });
 });
@@ -53,16 +71,29 @@ afterAll(async () => {
 });
 
 describe('the compose trial', () => {
-  it("ships the CSV sample as its LDAP directory", () => {
+  it('ships the CSV sample as its LDAP directory', () => {
     expect(readFileSync(join(ROOT, 'docker/openldap/sample.ldif'), 'utf8')).toBe(sampleLdif(ROOT));
   });
 
   it('syncs the OpenLDAP directory into the emulator: the same teams the CSV sample maps to', async () => {
     expect((await fetch(`${daemon.url}/readyz`)).status).toBe(200);
-    const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: { url: inject('redisUrl') }, prefix: queuePrefix(prefix) });
+    const queue = new Queue<SyncJobData>(SYNC_QUEUE, {
+      connection: { url: inject('redisUrl') },
+      prefix: queuePrefix(prefix),
+    });
     try {
-      await enqueueTick(queue, { profile: 'directory', mode: 'full', tick: 'manual' }, 'directory.manual-trial', silentLogger);
-      await expect.poll(async () => (await queue.getJob('directory.manual-trial'))?.returnvalue, { timeout: 30_000, interval: 200 }).toBe('succeeded');
+      await enqueueTick(
+        queue,
+        { profile: 'directory', mode: 'full', tick: 'manual' },
+        'directory.manual-trial',
+        silentLogger,
+      );
+      await expect
+        .poll(async () => (await queue.getJob('directory.manual-trial'))?.returnvalue, {
+          timeout: 30_000,
+          interval: 200,
+        })
+        .toBe('succeeded');
     } finally {
       await queue.close();
     }

@@ -84,7 +84,8 @@ describe('rostersync run', () => {
     cleanup.push(() => rt.close());
     const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: rt.redis, prefix: queuePrefix(h.prefix) });
     cleanup.push(() => queue.close());
-    const result = async (id: string) => ((await queue.getJob(id))?.returnvalue as string | null | undefined) ?? undefined;
+    const result = async (id: string) =>
+      ((await queue.getJob(id))?.returnvalue as string | null | undefined) ?? undefined;
     await enqueueTick(queue, { profile: 'hr', mode: 'full', tick: 'manual' }, 'hr.manual-a', silentLogger);
     await until(async () => ((await rt.store.listRuns(1))[0]?.status === 'running' ? true : undefined));
     // A second sync of the profile while the first applies (a manual one during a tick's, another replica's pick).
@@ -94,7 +95,14 @@ describe('rostersync run', () => {
     expect(await until(() => result('hr.manual-a'), 60_000)).toBe('succeeded');
     const runs = await rt.store.listRuns(10);
     expect(runs.map((r) => r.status)).toEqual(['succeeded']);
-    const refused = await Promise.all([a, b].map(async (d) => parsePrometheus(await (await fetch(`${d.url}/metrics`)).text()).find((s) => s.name === 'rostersync_runs_total' && s.labels.status === 'refused-overlap')?.value ?? 0));
+    const refused = await Promise.all(
+      [a, b].map(
+        async (d) =>
+          parsePrometheus(await (await fetch(`${d.url}/metrics`)).text()).find(
+            (s) => s.name === 'rostersync_runs_total' && s.labels.status === 'refused-overlap',
+          )?.value ?? 0,
+      ),
+    );
     expect(refused[0]! + refused[1]!).toBe(1);
   });
 
@@ -108,7 +116,9 @@ describe('rostersync run', () => {
     cleanup.push(() => queue.close());
     await enqueueTick(queue, { profile: 'hr', mode: 'full', tick: 'resume' }, 'hr.resume-none', silentLogger);
     await daemon(path, 'worker');
-    const job = await until(async () => ((await queue.getJob('hr.resume-none'))?.returnvalue as string | undefined) || undefined);
+    const job = await until(
+      async () => ((await queue.getJob('hr.resume-none'))?.returnvalue as string | undefined) || undefined,
+    );
     expect(job).toBe('nothing-to-resume');
     expect(await rt.store.listRuns(5)).toEqual([]);
     expect(h.emulator.stats().requests).toBe(0);

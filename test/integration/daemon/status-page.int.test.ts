@@ -28,7 +28,16 @@ beforeAll(async () => {
   rt = await openRuntime(h.configPath, { log: silentLogger });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   mkdirSync(OUT, { recursive: true });
 });
@@ -47,11 +56,16 @@ describe('status page in a real headless Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
 
     // While it runs: the progress bar with done / total, once some ops are done.
-    await expect.poll(async () => {
-      await page.goto(d.url);
-      const text = (await page.locator('#current-hr .progress').allInnerTexts())[0] ?? '';
-      return Number(/^(\d+) \//.exec(text)?.[1] ?? 0);
-    }, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          await page.goto(d.url);
+          const text = (await page.locator('#current-hr .progress').allInnerTexts())[0] ?? '';
+          return Number(/^(\d+) \//.exec(text)?.[1] ?? 0);
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
     const running = (await rt.store.listRuns(1))[0]!;
     const [done, total] = (await page.locator('#current-hr .progress').innerText()).match(/\d+/g)!.map(Number);
     expect(total).toBe(running.totalOps);
@@ -74,7 +88,9 @@ describe('status page in a real headless Chromium', () => {
     const cells = await row.locator('td').allInnerTexts();
     expect(cells[1]).toBe('succeeded');
     expect(Number(cells[5])).toBe(run.totalOps);
-    expect(Number(cells[6])).toBe(run.counts['createTeam.applied']! + run.counts['createUser.applied']! + (run.counts['addMember.applied'] ?? 0));
+    expect(Number(cells[6])).toBe(
+      run.counts['createTeam.applied']! + run.counts['createUser.applied']! + (run.counts['addMember.applied'] ?? 0),
+    );
     expect(await page.locator('#current-hr').count()).toBe(0);
     expect(await page.locator('.card').first().innerText()).toMatch(/full 0 3 \* \* \* next 20\d\d-/);
     await page.screenshot({ path: join(OUT, 'status-page.png'), fullPage: true });

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAdminV3Emulator, DEFAULT_KEY, type AdminV3Emulator, type AdminV3EmulatorOptions } from '../../../src/targets/adminv3/emulator/index.js';
+import {
+  createAdminV3Emulator,
+  DEFAULT_KEY,
+  type AdminV3Emulator,
+  type AdminV3EmulatorOptions,
+} from '../../../src/targets/adminv3/emulator/index.js';
 
 let em: AdminV3Emulator | undefined;
 afterEach(async () => {
@@ -14,13 +19,18 @@ async function start(o: AdminV3EmulatorOptions = {}) {
 
 async function call(method: string, path: string, body?: unknown, key: string | null = DEFAULT_KEY) {
   const res = await fetch(`${em!.url}${path}`, {
-    method, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    method,
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
-const invite = (email: string, role = 'viewer') => call('POST', '/v3/users', { email, name: email.split('@')[0], role });
+const invite = (email: string, role = 'viewer') =>
+  call('POST', '/v3/users', { email, name: email.split('@')[0], role });
 
 describe('Admin API v3 emulator: the contract', () => {
   it('invites a user as pending; a second invitation of the address (any case) is 409 user_exists', async () => {
@@ -46,7 +56,10 @@ describe('Admin API v3 emulator: the contract', () => {
 
     em!.setOptions({ acceptInvitationsAfterMs: false });
     const { body: b } = await invite('b@example.com');
-    const accepted = await fetch(`${em!.url}/_emulator/accept-invitations`, { method: 'POST', body: JSON.stringify({ email: 'b@example.com' }) });
+    const accepted = await fetch(`${em!.url}/_emulator/accept-invitations`, {
+      method: 'POST',
+      body: JSON.stringify({ email: 'b@example.com' }),
+    });
     expect(await accepted.json()).toEqual({ accepted: 1 });
     expect((await call('GET', `/v3/users/${b.id}`)).body.status).toBe('active');
   });
@@ -71,7 +84,9 @@ describe('Admin API v3 emulator: the contract', () => {
     const { body: u } = await invite('p@example.com');
     expect((await call('PATCH', `/v3/users/${u.id}`, {})).body.error.code).toBe('empty_update');
     expect((await call('PATCH', `/v3/users/${u.id}`, { name: 'X' })).status).toBe(400);
-    expect((await call('PATCH', `/v3/users/${u.id}`, { email: 'x@example.com' })).body.error.code).toBe('immutable_field');
+    expect((await call('PATCH', `/v3/users/${u.id}`, { email: 'x@example.com' })).body.error.code).toBe(
+      'immutable_field',
+    );
     expect((await call('PATCH', `/v3/users/${u.id}`, { status: 'pending' })).body.error.code).toBe('invalid_status');
     expect((await call('PATCH', `/v3/users/${u.id}`, { role: 'owner' })).status).toBe(400);
     // Disabling a pending user revokes the invitation; enabling one who never accepted makes them pending again.
@@ -97,7 +112,12 @@ describe('Admin API v3 emulator: the contract', () => {
   });
 
   it('writes need an admin key (403 insufficient_permissions); reads do not; a flag turns it off', async () => {
-    await start({ keys: [{ key: DEFAULT_KEY, email: 'owner@example.com' }, { key: 'sk_test_viewer', email: 'v@example.com', role: 'viewer' }] });
+    await start({
+      keys: [
+        { key: DEFAULT_KEY, email: 'owner@example.com' },
+        { key: 'sk_test_viewer', email: 'v@example.com', role: 'viewer' },
+      ],
+    });
     expect((await call('GET', '/v3/users', undefined, 'sk_test_viewer')).status).toBe(200);
     const r = await call('POST', '/v3/users', { email: 'n@example.com', name: 'N' }, 'sk_test_viewer');
     expect(r.status).toBe(403);
@@ -108,7 +128,10 @@ describe('Admin API v3 emulator: the contract', () => {
 
   it('401 invalid_api_key without a valid key; 404 and 405 in the envelope; DELETE is 204', async () => {
     await start();
-    expect((await call('GET', '/v3/users', undefined, null)).body.error).toMatchObject({ code: 'invalid_api_key', status: 401 });
+    expect((await call('GET', '/v3/users', undefined, null)).body.error).toMatchObject({
+      code: 'invalid_api_key',
+      status: 401,
+    });
     expect((await call('GET', '/v3/users', undefined, 'sk_test_other')).status).toBe(401);
     expect((await call('GET', '/v3/teams')).body.error.code).toBe('not_found');
     expect((await call('PUT', '/v3/users')).status).toBe(405);

@@ -11,14 +11,20 @@ beforeEach(() => emu.reset());
 /** Real HTTP; `path` is relative to /v1. */
 async function call(method: string, path: string, body?: unknown, auth: string | null = `Bearer ${DEFAULT_API_KEY}`) {
   const res = await fetch(`${emu.url}/${path}`, {
-    method, headers: { ...(auth ? { authorization: auth } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    method,
+    headers: {
+      ...(auth ? { authorization: auth } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
-const unit = async (name: string, parentId = 'root') => (await call('POST', 'organization-units', { name, parentId })).body.id as string;
-const user = async (email: string, extra: Record<string, unknown> = {}) => call('POST', 'users', { type: 'UserPass', email, firstName: 'A', lastName: 'B', ...extra });
+const unit = async (name: string, parentId = 'root') =>
+  (await call('POST', 'organization-units', { name, parentId })).body.id as string;
+const user = async (email: string, extra: Record<string, unknown> = {}) =>
+  call('POST', 'users', { type: 'UserPass', email, firstName: 'A', lastName: 'B', ...extra });
 const owner = () => [...emu.state.users.values()][0]!;
 
 describe('DataCentral emulator: the contract', () => {
@@ -33,7 +39,12 @@ describe('DataCentral emulator: the contract', () => {
     const roles = (await call('GET', 'roles')).body;
     expect(roles.items.map((r: { name: string }) => r.name)).toEqual(['Admin', 'User', 'ReportViewer']);
     expect((await call('POST', 'roles', { name: 'admin', type: 'System' })).status).toBe(409);
-    const made = await call('POST', 'roles', { name: 'EMEA Sales', type: 'RLS', code: 'Region_EMEA', description: 'x' });
+    const made = await call('POST', 'roles', {
+      name: 'EMEA Sales',
+      type: 'RLS',
+      code: 'Region_EMEA',
+      description: 'x',
+    });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({ id: expect.any(String), name: 'EMEA Sales', type: 'RLS', code: 'Region_EMEA' });
     expect((await call('POST', 'roles', { name: 'emea sales', type: 'Report' })).status).toBe(409);
@@ -56,7 +67,14 @@ describe('DataCentral emulator: the contract', () => {
     const ou = await unit('Sales');
     const r = await user('Jane@X.com', { roles: ['user', 'ReportViewer'], organizationUnits: [ou] });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ id: expect.any(String), type: 'UserPass', email: 'Jane@X.com', roles: ['User', 'ReportViewer'], organizationUnits: [ou], createdAt: expect.any(String) });
+    expect(r.body).toMatchObject({
+      id: expect.any(String),
+      type: 'UserPass',
+      email: 'Jane@X.com',
+      roles: ['User', 'ReportViewer'],
+      organizationUnits: [ou],
+      createdAt: expect.any(String),
+    });
     expect((await user('jane@x.com')).status).toBe(409);
     expect((await call('POST', 'users', { email: 'n@x.com' })).status).toBe(400);
     expect((await call('POST', 'users', { type: 'Ldap', email: 'n@x.com' })).status).toBe(400);
@@ -78,7 +96,8 @@ describe('DataCentral emulator: the contract', () => {
     const r = await call('PATCH', `users/${id}`, { roles: ['ReportViewer'], organizationUnits: [b], lastName: 'C' });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ roles: ['ReportViewer'], organizationUnits: [b], firstName: 'A', lastName: 'C' });
-    for (const k of ['email', 'type', 'id', 'createdAt']) expect((await call('PATCH', `users/${id}`, { [k]: 'x' })).body.error.code).toBe('immutable_field');
+    for (const k of ['email', 'type', 'id', 'createdAt'])
+      expect((await call('PATCH', `users/${id}`, { [k]: 'x' })).body.error.code).toBe('immutable_field');
     expect((await call('PATCH', `users/${id}`, {})).body.error.code).toBe('empty_update');
     expect((await call('PATCH', 'users/nope', { firstName: 'x' })).status).toBe(404);
   });
@@ -98,7 +117,9 @@ describe('DataCentral emulator: the contract', () => {
   it('units nest under a parent; names are unique among siblings (409), not across branches; an unknown parent is 400; sync answers 202; no delete (405)', async () => {
     const emea = await unit('EMEA');
     const apac = await unit('APAC');
-    expect((await call('POST', 'organization-units', { name: 'Sales', parentId: emea, entraGroupId: 'g-1' })).status).toBe(201);
+    expect(
+      (await call('POST', 'organization-units', { name: 'Sales', parentId: emea, entraGroupId: 'g-1' })).status,
+    ).toBe(201);
     expect((await call('POST', 'organization-units', { name: 'sales', parentId: emea })).status).toBe(409);
     expect((await call('POST', 'organization-units', { name: 'Sales', parentId: apac })).status).toBe(201);
     expect((await call('POST', 'organization-units', { name: 'X', parentId: 'ou_nope' })).status).toBe(400);

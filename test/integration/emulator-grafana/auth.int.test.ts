@@ -5,7 +5,10 @@ import { api, basic, bearer, TOKEN } from './support.js';
 let emu: GrafanaEmulator;
 beforeAll(async () => {
   emu = await createGrafanaEmulator({
-    tokens: [{ token: TOKEN, orgId: 1, role: 'Admin' }, { token: 'glsa_viewer', orgId: 1, role: 'Viewer' }],
+    tokens: [
+      { token: TOKEN, orgId: 1, role: 'Admin' },
+      { token: 'glsa_viewer', orgId: 1, role: 'Viewer' },
+    ],
   });
 });
 afterAll(() => emu.close());
@@ -13,28 +16,44 @@ beforeEach(() => emu.reset());
 
 const forbidden = (action: string) => ({
   status: 403,
-  body: { message: `You'll need additional permissions to perform this action. Permissions needed: ${action}`, title: 'Access denied', accessErrorId: expect.stringMatching(/^ACE\d{10}$/) },
+  body: {
+    message: `You'll need additional permissions to perform this action. Permissions needed: ${action}`,
+    title: 'Access denied',
+    accessErrorId: expect.stringMatching(/^ACE\d{10}$/),
+  },
 });
 
 describe('authentication', () => {
   it('GET /api/health needs no auth and names the version', async () => {
-    expect(await api(emu, { auth: null }).get('health')).toMatchObject({ status: 200, body: { database: 'ok', version: '11.3.0' } });
+    expect(await api(emu, { auth: null }).get('health')).toMatchObject({
+      status: 200,
+      body: { database: 'ok', version: '11.3.0' },
+    });
   });
 
   it('no credentials (or another scheme) is 401 auth.unauthorized', async () => {
-    const expected = { status: 401, body: { message: 'Unauthorized', messageId: 'auth.unauthorized', statusCode: 401, traceID: '' } };
+    const expected = {
+      status: 401,
+      body: { message: 'Unauthorized', messageId: 'auth.unauthorized', statusCode: 401, traceID: '' },
+    };
     expect(await api(emu, { auth: null }).get('org')).toMatchObject(expected);
     expect(await api(emu, { auth: 'Digest abc' }).get('org')).toMatchObject(expected);
   });
 
   it('a wrong password or unknown user is 401 password-auth.failed', async () => {
-    const expected = { status: 401, body: { message: 'Invalid username or password', messageId: 'password-auth.failed', statusCode: 401 } };
+    const expected = {
+      status: 401,
+      body: { message: 'Invalid username or password', messageId: 'password-auth.failed', statusCode: 401 },
+    };
     expect(await api(emu, { auth: basic('admin', 'nope') }).get('org')).toMatchObject(expected);
     expect(await api(emu, { auth: basic('ghost', 'admin') }).get('org')).toMatchObject(expected);
   });
 
   it('an unknown token is 401 api-key.invalid', async () => {
-    expect(await api(emu, { auth: bearer('glsa_nope') }).get('org')).toMatchObject({ status: 401, body: { message: 'Invalid API key', messageId: 'api-key.invalid' } });
+    expect(await api(emu, { auth: bearer('glsa_nope') }).get('org')).toMatchObject({
+      status: 401,
+      body: { message: 'Invalid API key', messageId: 'api-key.invalid' },
+    });
   });
 
   it('a token asked to act in another org is 401', async () => {
@@ -67,8 +86,12 @@ describe('authorization', () => {
     expect((await sa.get('orgs/1')).status).toBe(200);
     expect((await sa.patch('orgs/1/users/2', { role: 'Editor' })).status).toBe(200);
     expect(await sa.get(`orgs/${org2.id}/users`)).toMatchObject(forbidden('org.users:read'));
-    expect(await sa.post(`orgs/${org2.id}/users`, { loginOrEmail: 'amy', role: 'Viewer' })).toMatchObject(forbidden('org.users:add'));
-    expect(await api(emu, { auth: bearer('glsa_viewer') }).get('orgs/1/users')).toMatchObject(forbidden('org.users:read'));
+    expect(await sa.post(`orgs/${org2.id}/users`, { loginOrEmail: 'amy', role: 'Viewer' })).toMatchObject(
+      forbidden('org.users:add'),
+    );
+    expect(await api(emu, { auth: bearer('glsa_viewer') }).get('orgs/1/users')).toMatchObject(
+      forbidden('org.users:read'),
+    );
     expect((await api(emu, { auth: bearer('glsa_viewer') }).get('orgs/1')).status).toBe(200);
   });
 

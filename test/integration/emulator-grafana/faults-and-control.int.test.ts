@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGrafanaEmulator, EmulatorOptionError, type GrafanaEmulator } from '../../../src/targets/grafana/emulator/index.js';
+import {
+  createGrafanaEmulator,
+  EmulatorOptionError,
+  type GrafanaEmulator,
+} from '../../../src/targets/grafana/emulator/index.js';
 import { api, bearer, manualClock, TOKEN } from './support.js';
 
 let emu: GrafanaEmulator;
@@ -15,7 +19,10 @@ beforeEach(() => {
 
 const sa = () => api(emu, { auth: bearer(TOKEN) });
 const control = async (method: string, name: string, body?: unknown) => {
-  const res = await fetch(`${emu.url}/_emulator/${name}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${emu.url}/_emulator/${name}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 };
@@ -106,7 +113,15 @@ describe('shared control endpoints', () => {
     const opts = await control('PATCH', 'options', { rateLimit: { max: 1, windowMs: 1000 } });
     const reset = await control('POST', 'reset');
 
-    expect(log.body.entries).toEqual([expect.objectContaining({ method: 'POST', path: '/api/teams', status: 200, applied: true, ip: expect.any(String) })]);
+    expect(log.body.entries).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        path: '/api/teams',
+        status: 200,
+        applied: true,
+        ip: expect.any(String),
+      }),
+    ]);
     expect(stats.body).toMatchObject({ requests: 1, writes: 1, writesApplied: 1 });
     expect(opts.body.rateLimit).toEqual({ max: 1, windowMs: 1000 });
     expect(reset.status).toBe(200);

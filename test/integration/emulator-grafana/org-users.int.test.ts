@@ -15,7 +15,11 @@ describe('current org users (/api/org/users)', () => {
   it('GET /api/org answers the main org with its address block', async () => {
     const res = await sa().get('org');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: 1, name: 'Main Org.', address: { address1: '', address2: '', city: '', zipCode: '', state: '', country: '' } });
+    expect(res.body).toEqual({
+      id: 1,
+      name: 'Main Org.',
+      address: { address1: '', address2: '', city: '', zipCode: '', state: '', country: '' },
+    });
   });
 
   it('GET /api/org/users answers every member at once, sorted by login, with Grafana field names', async () => {
@@ -25,8 +29,14 @@ describe('current org users (/api/org/users)', () => {
     const res = await sa().get('org/users');
 
     expect(res.status).toBe(200);
-    expect(res.body.map((u: any) => [u.login, u.role])).toEqual([['admin', 'Admin'], ['bob', 'Viewer'], ['zoe', 'Viewer']]);
-    expect(Object.keys(res.body[1])).toEqual(expect.arrayContaining(['orgId', 'userId', 'email', 'name', 'login', 'role', 'avatarUrl', 'lastSeenAt']));
+    expect(res.body.map((u: any) => [u.login, u.role])).toEqual([
+      ['admin', 'Admin'],
+      ['bob', 'Viewer'],
+      ['zoe', 'Viewer'],
+    ]);
+    expect(Object.keys(res.body[1])).toEqual(
+      expect.arrayContaining(['orgId', 'userId', 'email', 'name', 'login', 'role', 'avatarUrl', 'lastSeenAt']),
+    );
     expect(res.body[1]).toMatchObject({ orgId: 1, email: 'bob@example.com', name: 'Bob' });
     expect((await sa().get('org/users?query=zo')).body.map((u: any) => u.login)).toEqual(['zoe']);
     expect((await sa().get('org/users?limit=2')).body).toHaveLength(2);
@@ -78,11 +88,20 @@ describe('current org users (/api/org/users)', () => {
     const u = emu.api.createUser({ login: 'amy', email: 'amy@example.com' });
     emu.api.removeOrgUser(1, u.id);
 
-    expect(await sa().post('org/users', { loginOrEmail: 'amy', role: 'Owner' })).toMatchObject({ status: 400, body: { message: 'bad request data' } });
-    expect(await sa().post('org/users', { loginOrEmail: 'amy' })).toMatchObject({ status: 400, body: { message: 'bad request data' } });
+    expect(await sa().post('org/users', { loginOrEmail: 'amy', role: 'Owner' })).toMatchObject({
+      status: 400,
+      body: { message: 'bad request data' },
+    });
+    expect(await sa().post('org/users', { loginOrEmail: 'amy' })).toMatchObject({
+      status: 400,
+      body: { message: 'bad request data' },
+    });
     expect((await sa().post('org/users', { loginOrEmail: 'amy', role: '' })).status).toBe(200);
     expect(emu.state.orgs.get(1)!.users.get(u.id)).toBe('Viewer');
-    expect(await sa().patch(`org/users/${u.id}`, { role: 'Boss' })).toMatchObject({ status: 400, body: { message: 'bad request data' } });
+    expect(await sa().patch(`org/users/${u.id}`, { role: 'Boss' })).toMatchObject({
+      status: 400,
+      body: { message: 'bad request data' },
+    });
   });
 
   it('PATCH changes the role; demoting the last Admin is 400 and rolls back', async () => {
@@ -94,7 +113,10 @@ describe('current org users (/api/org/users)', () => {
 
     expect(promoted).toMatchObject({ status: 200, body: { message: 'Organization user updated' } });
     expect(demoteOne.status).toBe(200);
-    expect(demoteLast).toMatchObject({ status: 400, body: { message: 'Cannot change role so that there is no organization admin left' } });
+    expect(demoteLast).toMatchObject({
+      status: 400,
+      body: { message: 'Cannot change role so that there is no organization admin left' },
+    });
     expect(emu.state.orgs.get(1)!.users.get(u.id)).toBe('Admin');
   });
 
@@ -129,8 +151,14 @@ describe('current org users (/api/org/users)', () => {
     const u = emu.api.createUser({ login: 'amy', email: 'amy@example.com' });
     emu.api.removeOrgUser(1, u.id);
 
-    expect(await sa().del('org/users/1')).toMatchObject({ status: 400, body: { message: 'Cannot remove last organization admin' } });
-    expect(await sa().del('org/users/999')).toMatchObject({ status: 500, body: { message: 'Failed to remove user from organization' } });
+    expect(await sa().del('org/users/1')).toMatchObject({
+      status: 400,
+      body: { message: 'Cannot remove last organization admin' },
+    });
+    expect(await sa().del('org/users/999')).toMatchObject({
+      status: 500,
+      body: { message: 'Failed to remove user from organization' },
+    });
     const noop = await sa().del(`org/users/${u.id}`);
     expect(noop).toMatchObject({ status: 200, body: { message: 'User removed from organization' } });
     expect(emu.requestLog.at(-1)!.applied).toBe(false);

@@ -16,7 +16,8 @@ export interface CallOptions {
   raw?: string;
 }
 
-export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+export const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 export const bearer = (token: string) => `Bearer ${token}`;
 
 /** Real HTTP with the global fetch. `path` starts after `/api/`. */

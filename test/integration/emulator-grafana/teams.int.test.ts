@@ -36,8 +36,14 @@ describe('teams (/api/teams)', () => {
   });
 
   it('a missing name is 400 "bad request data"', async () => {
-    expect(await sa().post('teams', { email: 'x@example.com' })).toMatchObject({ status: 400, body: { message: 'bad request data' } });
-    expect(await sa().post('teams', undefined, { raw: '{' })).toMatchObject({ status: 400, body: { message: 'bad request data' } });
+    expect(await sa().post('teams', { email: 'x@example.com' })).toMatchObject({
+      status: 400,
+      body: { message: 'bad request data' },
+    });
+    expect(await sa().post('teams', undefined, { raw: '{' })).toMatchObject({
+      status: 400,
+      body: { message: 'bad request data' },
+    });
   });
 
   it('a Basic-auth user who creates a team becomes its Admin member; a token does not', async () => {
@@ -79,7 +85,10 @@ describe('teams (/api/teams)', () => {
     const other = emu.api.createTeam(org2.id, 'Elsewhere');
     const t = emu.api.createTeam(1, 'Ops');
 
-    expect(await sa().get(`teams/${t.id}`)).toMatchObject({ status: 200, body: { id: t.id, name: 'Ops', memberCount: 0 } });
+    expect(await sa().get(`teams/${t.id}`)).toMatchObject({
+      status: 200,
+      body: { id: t.id, name: 'Ops', memberCount: 0 },
+    });
     expect(await sa().get(`teams/${other.id}`)).toMatchObject({ status: 404, body: { message: 'Team not found' } });
     expect(await sa().get('teams/x')).toMatchObject({ status: 400, body: { message: 'teamId is invalid' } });
   });
@@ -88,16 +97,28 @@ describe('teams (/api/teams)', () => {
     const a = emu.api.createTeam(1, 'A');
     emu.api.createTeam(1, 'B');
 
-    expect(await sa().put(`teams/${a.id}`, { name: 'A2' })).toMatchObject({ status: 200, body: { message: 'Team updated' } });
-    expect(await sa().put(`teams/${a.id}`, { name: 'B' })).toMatchObject({ status: 400, body: { message: 'Team name taken' } });
-    expect(await sa().put('teams/999', { name: 'Z' })).toMatchObject({ status: 500, body: { message: 'Failed to update Team' } });
+    expect(await sa().put(`teams/${a.id}`, { name: 'A2' })).toMatchObject({
+      status: 200,
+      body: { message: 'Team updated' },
+    });
+    expect(await sa().put(`teams/${a.id}`, { name: 'B' })).toMatchObject({
+      status: 400,
+      body: { message: 'Team name taken' },
+    });
+    expect(await sa().put('teams/999', { name: 'Z' })).toMatchObject({
+      status: 500,
+      body: { message: 'Failed to update Team' },
+    });
     expect(emu.state.teams.get(a.id)!.name).toBe('A2');
   });
 
   it('DELETE removes the team; an unknown id is 404 "Failed to delete Team. ID not found"', async () => {
     const t = emu.api.createTeam(1, 'Ops');
     expect(await sa().del(`teams/${t.id}`)).toMatchObject({ status: 200, body: { message: 'Team deleted' } });
-    expect(await sa().del(`teams/${t.id}`)).toMatchObject({ status: 404, body: { message: 'Failed to delete Team. ID not found' } });
+    expect(await sa().del(`teams/${t.id}`)).toMatchObject({
+      status: 404,
+      body: { message: 'Failed to delete Team. ID not found' },
+    });
     expect(emu.requestLog.map((e) => e.applied)).toEqual([true, false]);
   });
 });

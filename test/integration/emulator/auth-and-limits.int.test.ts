@@ -35,26 +35,34 @@ describe('authentication and org scope', () => {
   afterAll(() => emu.close());
   beforeEach(() => emu.reset());
 
-  it.each(ENDPOINTS)('%s /%s: 401 without credentials, with a wrong secret, or a malformed header; nothing applied', async (method, path, body) => {
-    const before = emu.dump();
-    for (const auth of [null, basic('key-1', 'wrong'), basic('other-key', 's3cret'), 'Bearer s3cret', 'Basic !!!']) {
-      const res = await http.call(method, path, body, { auth });
-      expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toMatch(/^Basic /);
-      expect(res.body.message).toBe('Unauthorized. The provided api_key and secret combination is invalid.');
-    }
-    expect(emu.dump()).toEqual(before);
-  });
+  it.each(ENDPOINTS)(
+    '%s /%s: 401 without credentials, with a wrong secret, or a malformed header; nothing applied',
+    async (method, path, body) => {
+      const before = emu.dump();
+      for (const auth of [null, basic('key-1', 'wrong'), basic('other-key', 's3cret'), 'Bearer s3cret', 'Basic !!!']) {
+        const res = await http.call(method, path, body, { auth });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Basic /);
+        expect(res.body.message).toBe('Unauthorized. The provided api_key and secret combination is invalid.');
+      }
+      expect(emu.dump()).toEqual(before);
+    },
+  );
 
-  it.each(ENDPOINTS)('%s /%s: 403 with valid credentials on another org; nothing applied', async (method, path, body) => {
-    const before = emu.dump();
+  it.each(ENDPOINTS)(
+    '%s /%s: 403 with valid credentials on another org; nothing applied',
+    async (method, path, body) => {
+      const before = emu.dump();
 
-    const res = await http.call(method, path, body, { org: 'other-org' });
+      const res = await http.call(method, path, body, { org: 'other-org' });
 
-    expect(res.status).toBe(403);
-    expect(res.body.message).toBe('Forbidden. The api_key is not allowed to access the content provided by the requested URL.');
-    expect(emu.dump()).toEqual(before);
-  });
+      expect(res.status).toBe(403);
+      expect(res.body.message).toBe(
+        'Forbidden. The api_key is not allowed to access the content provided by the requested URL.',
+      );
+      expect(emu.dump()).toEqual(before);
+    },
+  );
 
   it('the secret never appears in the request log', async () => {
     await http.get('users');
@@ -73,18 +81,21 @@ describe('rate limit (sliding window per client IP)', () => {
   afterAll(() => emu.close());
   beforeEach(() => emu.reset());
 
-  it.each(ENDPOINTS)('%s /%s: 429 with Retry-After once the window is spent; not applied', async (method, path, body) => {
-    expect((await http.get('users')).status).toBe(200);
-    const before = emu.dump();
+  it.each(ENDPOINTS)(
+    '%s /%s: 429 with Retry-After once the window is spent; not applied',
+    async (method, path, body) => {
+      expect((await http.get('users')).status).toBe(200);
+      const before = emu.dump();
 
-    const res = await http.call(method, path, body);
+      const res = await http.call(method, path, body);
 
-    expect(res.status).toBe(429);
-    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(emu.dump()).toEqual(before);
-    expect(emu.requestLog.at(-1)).toMatchObject({ method, status: 429, applied: false, fault: 'rate-limited' });
-  });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(emu.dump()).toEqual(before);
+      expect(emu.requestLog.at(-1)).toMatchObject({ method, status: 429, applied: false, fault: 'rate-limited' });
+    },
+  );
 
   it('admits again when the window has passed; Retry-After counts down in whole seconds', async () => {
     emu.setOptions({ rateLimit: { max: 3, windowMs: 60_000 } });

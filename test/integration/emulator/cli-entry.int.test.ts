@@ -22,10 +22,20 @@ function capture() {
 describe('startEmulatorFromArgs', () => {
   it('starts on the given options, preloads a JSON file, and logs where it listens without the secret', async () => {
     const file = join(dir, 'org.json');
-    await writeFile(file, JSON.stringify({ teams: [{ name: 'Sales', members: ['a@example.com'] }], dashboards: [{ title: 'KPIs' }] }));
+    await writeFile(
+      file,
+      JSON.stringify({ teams: [{ name: 'Sales', members: ['a@example.com'] }], dashboards: [{ title: 'KPIs' }] }),
+    );
     const { lines, logger } = capture();
 
-    const emu = await startEmulatorFromArgs({ port: 0, org: 'acme', apiKey: 'k', apiSecret: 'very-secret-value', preloadFile: file, logger });
+    const emu = await startEmulatorFromArgs({
+      port: 0,
+      org: 'acme',
+      apiKey: 'k',
+      apiSecret: 'very-secret-value',
+      preloadFile: file,
+      logger,
+    });
     try {
       const res = await api(emu).get('teams');
       expect(res.status).toBe(200);
@@ -44,7 +54,9 @@ describe('startEmulatorFromArgs', () => {
     const file = join(dir, 'bad.json');
     await writeFile(file, JSON.stringify({ teams: [{ members: ['a@example.com'] }] }));
 
-    await expect(startEmulatorFromArgs({ preloadFile: file, logger: capture().logger })).rejects.toThrow(EmulatorOptionError);
+    await expect(startEmulatorFromArgs({ preloadFile: file, logger: capture().logger })).rejects.toThrow(
+      EmulatorOptionError,
+    );
     await expect(startEmulatorFromArgs({ preloadFile: file, logger: capture().logger })).rejects.toThrow(/teams\.0/);
   });
 });

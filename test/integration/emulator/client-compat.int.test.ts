@@ -6,11 +6,22 @@ import { ChartioClient, readActual } from '../../../src/targets/chartio/index.js
 /** The project's own Chartio client reads and writes the emulator as it would the real API. */
 let emu: ChartioEmulator;
 const clientFor = (e: ChartioEmulator, overrides: Partial<ConstructorParameters<typeof ChartioClient>[0]> = {}) =>
-  new ChartioClient({ baseUrl: `${e.url}/v1`, org: e.options.org, apiKey: e.options.apiKey, apiSecret: e.options.apiSecret, timeoutMs: 5_000, backoffMs: 1, ...overrides });
+  new ChartioClient({
+    baseUrl: `${e.url}/v1`,
+    org: e.options.org,
+    apiKey: e.options.apiKey,
+    apiSecret: e.options.apiSecret,
+    timeoutMs: 5_000,
+    backoffMs: 1,
+    ...overrides,
+  });
 
 beforeAll(async () => {
   const users = Array.from({ length: 249 }, (_, i) => `u${i}@example.com`);
-  emu = await createChartioEmulator({ rateLimit: false, preload: { teams: [{ name: 'All', members: users }, 'Empty'] } });
+  emu = await createChartioEmulator({
+    rateLimit: false,
+    preload: { teams: [{ name: 'All', members: users }, 'Empty'] },
+  });
 });
 afterAll(() => emu.close());
 
@@ -35,7 +46,9 @@ describe('rostersync Chartio client against the emulator', () => {
   });
 
   it('surfaces the API message and status of an error answer, without the secret', async () => {
-    const err = await clientFor(emu).send('POST', 'teams', { name: 'all' }).catch((e: unknown) => e);
+    const err = await clientFor(emu)
+      .send('POST', 'teams', { name: 'all' })
+      .catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(TargetHttpError);
     expect((err as TargetHttpError).status).toBe(409);

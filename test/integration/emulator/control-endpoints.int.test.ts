@@ -10,7 +10,13 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 beforeEach(() => {
   emu.reset();
-  emu.setOptions({ errorRate: 0, resetRate: 0, appliedButErrorRate: 0, latencyMs: 0, rateLimit: { max: 2, windowMs: 60_000 } });
+  emu.setOptions({
+    errorRate: 0,
+    resetRate: 0,
+    appliedButErrorRate: 0,
+    latencyMs: 0,
+    rateLimit: { max: 2, windowMs: 60_000 },
+  });
 });
 
 const control = async (method: string, name: string, body?: unknown) => {
@@ -31,7 +37,10 @@ describe('shared control endpoints', () => {
     await control('GET', 'log');
 
     expect(log.status).toBe(200);
-    expect(log.body.entries.map((e: any) => [e.method, e.status, e.applied])).toEqual([['GET', 200, false], ['POST', 201, true]]);
+    expect(log.body.entries.map((e: any) => [e.method, e.status, e.applied])).toEqual([
+      ['GET', 200, false],
+      ['POST', 201, true],
+    ]);
     expect(emu.requestLog).toHaveLength(2);
   });
 
@@ -71,7 +80,13 @@ describe('shared control endpoints', () => {
     const res = await control('PATCH', 'options', { errorRate: 1, latencyMs: [0, 1], rateLimit: false });
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ errorRate: 1, appliedButErrorRate: 0, resetRate: 0, latencyMs: [0, 1], rateLimit: false });
+    expect(res.body).toEqual({
+      errorRate: 1,
+      appliedButErrorRate: 0,
+      resetRate: 0,
+      latencyMs: [0, 1],
+      rateLimit: false,
+    });
     expect(emu.options.errorRate).toBe(1);
     expect([500, 502, 503]).toContain((await api(emu).get('users')).status);
   });

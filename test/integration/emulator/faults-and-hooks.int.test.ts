@@ -1,12 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createChartioEmulator, EmulatorOptionError, type ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import {
+  createChartioEmulator,
+  EmulatorOptionError,
+  type ChartioEmulator,
+} from '../../../src/targets/chartio/emulator/index.js';
 import { api, type Api } from './support.js';
 
 let emu: ChartioEmulator;
 let http: Api;
 
 beforeAll(async () => {
-  emu = await createChartioEmulator({ rateLimit: false, preload: { teams: [{ name: 'Sales', members: ['alice@example.com'] }] } });
+  emu = await createChartioEmulator({
+    rateLimit: false,
+    preload: { teams: [{ name: 'Sales', members: ['alice@example.com'] }] },
+  });
   http = api(emu);
 });
 afterAll(() => emu.close());
@@ -72,7 +79,10 @@ describe('injected faults', () => {
     expect([500, 502, 503]).toContain(read.status);
     expect(write.body.message).toBeTypeOf('string');
     expect(emu.dump()).toEqual(before);
-    expect(emu.requestLog.map((e) => [e.applied, e.fault])).toEqual([[false, 'error'], [false, 'error']]);
+    expect(emu.requestLog.map((e) => [e.applied, e.fault])).toEqual([
+      [false, 'error'],
+      [false, 'error'],
+    ]);
     expect(emu.stats()).toMatchObject({ requests: 2, injected5xx: 2, writesApplied: 0 });
   });
 
@@ -147,10 +157,30 @@ describe('test hooks', () => {
     await http.get('teams?page=1');
 
     expect(emu.requestLog).toEqual([
-      { method: 'POST', path: '/v1/example-org/teams', status: 201, timestamp: expect.any(Number), applied: true, ip: '127.0.0.1' },
-      { method: 'GET', path: '/v1/example-org/teams?page=1', status: 200, timestamp: expect.any(Number), applied: false, ip: '127.0.0.1' },
+      {
+        method: 'POST',
+        path: '/v1/example-org/teams',
+        status: 201,
+        timestamp: expect.any(Number),
+        applied: true,
+        ip: '127.0.0.1',
+      },
+      {
+        method: 'GET',
+        path: '/v1/example-org/teams?page=1',
+        status: 200,
+        timestamp: expect.any(Number),
+        applied: false,
+        ip: '127.0.0.1',
+      },
     ]);
-    expect(emu.stats()).toMatchObject({ requests: 2, reads: 1, writes: 1, writesApplied: 1, byStatus: { 200: 1, 201: 1 } });
+    expect(emu.stats()).toMatchObject({
+      requests: 2,
+      reads: 1,
+      writes: 1,
+      writesApplied: 1,
+      byStatus: { 200: 1, 201: 1 },
+    });
   });
 
   it('reset() restores the initial org and clears log and counters', async () => {
@@ -164,16 +194,23 @@ describe('test hooks', () => {
   });
 
   it('preload() adds users and teams in bulk, merging existing names and emails', async () => {
-    emu.preload({ teams: [{ name: 'sales', members: ['ALICE@example.com', 'bob@example.com'] }], users: [{ email: 'eve@example.com', teams: ['Ops'] }] });
+    emu.preload({
+      teams: [{ name: 'sales', members: ['ALICE@example.com', 'bob@example.com'] }],
+      users: [{ email: 'eve@example.com', teams: ['Ops'] }],
+    });
 
     const dump = emu.dump();
     expect(dump.teams.map((t) => [t.name, t.members])).toEqual([
-      ['Owners', ['owner@example.com']], ['Sales', ['alice@example.com', 'bob@example.com']], ['Ops', ['eve@example.com']],
+      ['Owners', ['owner@example.com']],
+      ['Sales', ['alice@example.com', 'bob@example.com']],
+      ['Ops', ['eve@example.com']],
     ]);
   });
 
   it('options are checked with exact messages', async () => {
-    await expect(createChartioEmulator({ errorRate: 2 })).rejects.toThrow(new EmulatorOptionError('errorRate: expected a number in [0, 1], got 2'));
+    await expect(createChartioEmulator({ errorRate: 2 })).rejects.toThrow(
+      new EmulatorOptionError('errorRate: expected a number in [0, 1], got 2'),
+    );
     expect(() => emu.setOptions({ latencyMs: [50, 10] })).toThrow(EmulatorOptionError);
   });
 });

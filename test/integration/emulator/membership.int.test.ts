@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createChartioEmulator, SHARED_VIEWER_EMAIL, type ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import {
+  createChartioEmulator,
+  SHARED_VIEWER_EMAIL,
+  type ChartioEmulator,
+} from '../../../src/targets/chartio/emulator/index.js';
 import { api, teamId, userId, type Api } from './support.js';
 
 let emu: ChartioEmulator;
@@ -10,7 +14,10 @@ beforeAll(async () => {
     rateLimit: false,
     addedFromDashboard: true,
     preload: {
-      teams: [{ name: 'Sales', members: ['alice@example.com', 'bob@example.com'] }, { name: 'Marketing', members: ['carol@example.com', 'bob@example.com'] }],
+      teams: [
+        { name: 'Sales', members: ['alice@example.com', 'bob@example.com'] },
+        { name: 'Marketing', members: ['carol@example.com', 'bob@example.com'] },
+      ],
     },
   });
   http = api(emu);
@@ -28,7 +35,11 @@ describe('PATCH /teams/{teamId}/users', () => {
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: marketing, name: 'Marketing', is_owner: false });
-    expect(res.body._embedded.users.map((u: any) => u.email)).toEqual(['carol@example.com', 'bob@example.com', 'alice@example.com']);
+    expect(res.body._embedded.users.map((u: any) => u.email)).toEqual([
+      'carol@example.com',
+      'bob@example.com',
+      'alice@example.com',
+    ]);
     expect(teamsOf('alice@example.com')).toEqual(['Sales', 'Marketing']);
   });
 

@@ -8,7 +8,10 @@ let http: Api;
 
 beforeAll(async () => {
   const users = Array.from({ length: 9_999 }, (_, i) => `user${i}@example.com`);
-  const teams = Array.from({ length: 1_999 }, (_, i) => ({ name: `Team ${i}`, members: users.slice((i * 5) % 9_995, ((i * 5) % 9_995) + 5) }));
+  const teams = Array.from({ length: 1_999 }, (_, i) => ({
+    name: `Team ${i}`,
+    members: users.slice((i * 5) % 9_995, ((i * 5) % 9_995) + 5),
+  }));
   emu = await createChartioEmulator({ rateLimit: false, preload: { teams, users } });
   http = api(emu);
 });
@@ -21,7 +24,9 @@ async function readAll(collection: 'users' | 'teams') {
   pages.push(res.body);
   while (res.body._links.next) {
     const href: string = res.body._links.next.href;
-    const full = await fetch(`${emu.url}/v1${href}`, { headers: { authorization: `Basic ${Buffer.from('emulator-key:emulator-secret').toString('base64')}` } });
+    const full = await fetch(`${emu.url}/v1${href}`, {
+      headers: { authorization: `Basic ${Buffer.from('emulator-key:emulator-secret').toString('base64')}` },
+    });
     res = { status: full.status, headers: full.headers, body: await full.json() };
     expect(res.status).toBe(200);
     pages.push(res.body);
@@ -36,9 +41,14 @@ describe('pagination', () => {
     expect(pages).toHaveLength(100);
     expect(pages.every((p) => p.count === 10_000)).toBe(true);
     expect(pages.every((p) => p.users.length === 100)).toBe(true);
-    expect(pages[0]._links).toEqual({ self: { href: '/example-org/users/' }, next: { href: '/example-org/users/?page=2' } });
+    expect(pages[0]._links).toEqual({
+      self: { href: '/example-org/users/' },
+      next: { href: '/example-org/users/?page=2' },
+    });
     expect(pages[1]._links).toEqual({
-      self: { href: '/example-org/users/?page=2' }, next: { href: '/example-org/users/?page=3' }, previous: { href: '/example-org/users/?page=1' },
+      self: { href: '/example-org/users/?page=2' },
+      next: { href: '/example-org/users/?page=3' },
+      previous: { href: '/example-org/users/?page=1' },
     });
     expect(pages.at(-1)._links.next).toBeUndefined();
     const ids = pages.flatMap((p) => p.users.map((u: any) => u.id));

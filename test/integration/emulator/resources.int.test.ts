@@ -29,9 +29,16 @@ describe('dashboards', () => {
     expect(res.status).toBe(200);
     expect(res.body.count).toBe(2);
     expect(res.body.dashboards[0]).toEqual({
-      _links: { self: { href: '/example-org/dashboards/1' }, permissions: { href: '/example-org/dashboards/1/permissions' } },
-      id: 1, slug: 'example-dashboard', title: 'Example Dashboard', link_sharing_access: 'none',
-      created_at: '2024-06-01T12:00:00Z', updated_at: '2024-06-01T12:00:00Z',
+      _links: {
+        self: { href: '/example-org/dashboards/1' },
+        permissions: { href: '/example-org/dashboards/1/permissions' },
+      },
+      id: 1,
+      slug: 'example-dashboard',
+      title: 'Example Dashboard',
+      link_sharing_access: 'none',
+      created_at: '2024-06-01T12:00:00Z',
+      updated_at: '2024-06-01T12:00:00Z',
     });
   });
 
@@ -50,7 +57,13 @@ describe('datasources', () => {
     const missing = await http.get('datasources/9');
 
     expect(list.body.count).toBe(1);
-    expect(one.body).toMatchObject({ id: 1, alias: 'Data Warehouse', dstype: 'Redshift', slug: 'data-warehouse', last_refreshed_at: null });
+    expect(one.body).toMatchObject({
+      id: 1,
+      alias: 'Data Warehouse',
+      dstype: 'Redshift',
+      slug: 'data-warehouse',
+      last_refreshed_at: null,
+    });
     expect(one.body._links['schema-sync'].href).toBe('/example-org/datasources/1/schema-sync/');
     expect(missing.status).toBe(404);
     expect(missing.body.message).toBe('DataSource was not found.');
@@ -88,7 +101,10 @@ describe('permissions', () => {
     const list = await http.get('dashboards/1/permissions');
 
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ _embedded: { team: { id: team, name: 'Marketing' } }, access_level: 'editor' });
+    expect(created.body).toMatchObject({
+      _embedded: { team: { id: team, name: 'Marketing' } },
+      access_level: 'editor',
+    });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ id: created.body.id, access_level: 'viewer' });
     expect(list.body.count).toBe(1);
@@ -111,7 +127,9 @@ describe('permissions', () => {
 
   it('POST 400 past the per-resource permission cap', async () => {
     for (const email of ['owner@example.com', 'alice@example.com', 'bob@example.com']) {
-      expect((await http.post('datasources/1/permissions', { user_id: userId(emu, email), access_level: 'editor' })).status).toBe(201);
+      expect(
+        (await http.post('datasources/1/permissions', { user_id: userId(emu, email), access_level: 'editor' })).status,
+      ).toBe(201);
     }
 
     const res = await http.post('datasources/1/permissions', { team_id: 1, access_level: 'admin' });

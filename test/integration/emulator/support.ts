@@ -26,7 +26,11 @@ export function api(emu: ChartioEmulator) {
     if (auth !== null) headers.authorization = auth;
     const payload = o.raw ?? (body === undefined ? undefined : JSON.stringify(body));
     if (payload !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${emu.url}/v1/${o.org ?? emu.options.org}${path ? `/${path}` : ''}`, { method, headers, body: payload });
+    const res = await fetch(`${emu.url}/v1/${o.org ?? emu.options.org}${path ? `/${path}` : ''}`, {
+      method,
+      headers,
+      body: payload,
+    });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
   };

@@ -10,7 +10,12 @@ beforeAll(async () => {
     rateLimit: false,
     maxTeams: 5,
     addedFromDashboard: true,
-    preload: { teams: [{ name: 'Sales', members: ['alice@example.com', 'bob@example.com'] }, { name: 'Marketing', members: ['carol@example.com'] }] },
+    preload: {
+      teams: [
+        { name: 'Sales', members: ['alice@example.com', 'bob@example.com'] },
+        { name: 'Marketing', members: ['carol@example.com'] },
+      ],
+    },
   });
   http = api(emu);
 });
@@ -29,7 +34,12 @@ describe('GET /teams', () => {
     const sales = res.body.teams.find((t: any) => t.name === 'Sales');
     expect(sales).toMatchObject({ is_owner: false, _links: { self: { href: `/example-org/teams/${sales.id}/` } } });
     expect(sales._embedded.users.map((u: any) => u.email)).toEqual(['alice@example.com', 'bob@example.com']);
-    expect(sales._embedded.users[0]).toEqual({ _links: { self: { href: expect.stringMatching(/^\/example-org\/users\/\d+\/$/) } }, id: expect.any(Number), email: 'alice@example.com', display_name: '' });
+    expect(sales._embedded.users[0]).toEqual({
+      _links: { self: { href: expect.stringMatching(/^\/example-org\/users\/\d+\/$/) } },
+      id: expect.any(Number),
+      email: 'alice@example.com',
+      display_name: '',
+    });
     expect(res.body.teams.find((t: any) => t.is_owner).name).toBe('Owners');
   });
 });
@@ -114,7 +124,9 @@ describe('PATCH /teams/{teamId}', () => {
     for (const ref of ['1', String(dashboardTeam())]) {
       const res = await http.patch(`teams/${ref}`, { name: 'Renamed' });
       expect(res.status).toBe(405);
-      expect(res.body.message).toBe('Attempted to modify the Owners or "Added from Dashboard" teams, which cannot be modified.');
+      expect(res.body.message).toBe(
+        'Attempted to modify the Owners or "Added from Dashboard" teams, which cannot be modified.',
+      );
     }
     expect(emu.dump().teams.map((t) => t.name)).toEqual(['Owners', 'Added from Dashboard', 'Sales', 'Marketing']);
   });
@@ -147,7 +159,9 @@ describe('DELETE /teams/{teamId}', () => {
     for (const ref of ['1', String(dashboardTeam())]) {
       const res = await http.del(`teams/${ref}`);
       expect(res.status).toBe(405);
-      expect(res.body.message).toBe('Attempted to delete the Owners or "Added from Dashboard" teams, which cannot be deleted.');
+      expect(res.body.message).toBe(
+        'Attempted to delete the Owners or "Added from Dashboard" teams, which cannot be deleted.',
+      );
     }
     expect(emu.dump().teams).toHaveLength(4);
   });
@@ -158,7 +172,12 @@ describe('/teams/owners', () => {
     const res = await http.get('teams/owners');
 
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: 1, name: 'Owners', is_owner: true, _links: { self: { href: '/example-org/teams/1/' } } });
+    expect(res.body).toMatchObject({
+      id: 1,
+      name: 'Owners',
+      is_owner: true,
+      _links: { self: { href: '/example-org/teams/1/' } },
+    });
     expect(res.body._embedded.users.map((u: any) => u.email)).toEqual(['owner@example.com']);
   });
 

@@ -9,7 +9,12 @@ beforeAll(async () => {
   emu = await createChartioEmulator({
     rateLimit: false,
     maxUsers: 6,
-    preload: { teams: [{ name: 'Sales', members: ['alice@example.com', 'bob@example.com'] }, { name: 'Marketing', members: ['carol@example.com'] }] },
+    preload: {
+      teams: [
+        { name: 'Sales', members: ['alice@example.com', 'bob@example.com'] },
+        { name: 'Marketing', members: ['carol@example.com'] },
+      ],
+    },
   });
   http = api(emu);
 });
@@ -26,8 +31,18 @@ describe('GET /users', () => {
     expect(res.body._links.next).toBeUndefined();
     const alice = res.body.users.find((u: any) => u.email === 'alice@example.com');
     expect(alice._links.self.href).toBe(`/example-org/users/${alice.id}/`);
-    expect(alice._embedded.teams).toEqual([{ _links: { self: { href: `/example-org/teams/${teamId(emu, 'Sales')}/` } }, id: teamId(emu, 'Sales'), name: 'Sales' }]);
-    expect(alice).toMatchObject({ display_name: expect.any(String), created_at: expect.stringMatching(/Z$/), updated_at: expect.any(String) });
+    expect(alice._embedded.teams).toEqual([
+      {
+        _links: { self: { href: `/example-org/teams/${teamId(emu, 'Sales')}/` } },
+        id: teamId(emu, 'Sales'),
+        name: 'Sales',
+      },
+    ]);
+    expect(alice).toMatchObject({
+      display_name: expect.any(String),
+      created_at: expect.stringMatching(/Z$/),
+      updated_at: expect.any(String),
+    });
   });
 });
 
@@ -55,7 +70,11 @@ describe('POST /users', () => {
   });
 
   it('400: no team, an unknown team, or a team id that is not an integer', async () => {
-    for (const body of [{ email: 'x@example.com' }, { email: 'x@example.com', team: { id: 999 } }, { email: 'x@example.com', team: { id: '2' } }]) {
+    for (const body of [
+      { email: 'x@example.com' },
+      { email: 'x@example.com', team: { id: 999 } },
+      { email: 'x@example.com', team: { id: '2' } },
+    ]) {
       const res = await http.post('users', body);
       expect(res.status).toBe(400);
       expect(res.body.message).toBe('An existing team must be provided.');

@@ -15,20 +15,57 @@ let emulator: ChartioEmulator;
 let rt: Runtime;
 
 beforeAll(async () => {
-  graph = await startFakeGraph({ tenantId: 'tenant-e2e', clientId: 'app', clientSecret: 'e2e-secret', cert: tls.cert, key: tls.key });
-  for (let i = 0; i < 300; i++) graph.dir.addUser({ id: `u${i}`, displayName: `User ${i}`, mail: `u${i}@corp.test`, userPrincipalName: `u${i}@corp.test` });
-  for (let k = 0; k < 10; k++) graph.dir.addGroup(`g${k}`, `bi-team-${k}`, Array.from({ length: 30 }, (_, i) => `u${k * 30 + i}`));
+  graph = await startFakeGraph({
+    tenantId: 'tenant-e2e',
+    clientId: 'app',
+    clientSecret: 'e2e-secret',
+    cert: tls.cert,
+    key: tls.key,
+  });
+  for (let i = 0; i < 300; i++)
+    graph.dir.addUser({
+      id: `u${i}`,
+      displayName: `User ${i}`,
+      mail: `u${i}@corp.test`,
+      userPrincipalName: `u${i}@corp.test`,
+    });
+  for (let k = 0; k < 10; k++)
+    graph.dir.addGroup(
+      `g${k}`,
+      `bi-team-${k}`,
+      Array.from({ length: 30 }, (_, i) => `u${k * 30 + i}`),
+    );
   emulator = await createChartioEmulator({ org: 'acme', apiKey: 'key', apiSecret: 'emu', rateLimit: false });
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-entra-e2e-'));
-  writeFileSync(join(dir, 'config.yaml'), JSON.stringify({
-    redis: { url: inject('redisUrl'), prefix: `entra-e2e-${Date.now()}` },
-    target: { kind: 'chartio', baseUrl: `${emulator.url}/v1`, org: 'acme', apiKey: 'key', apiSecret: 'emu', rateLimit: { max: 100_000, duration: 1000, headroom: 1 } },
-    profiles: [{
-      name: 'entra',
-      source: { kind: 'entra', tenantId: 'tenant-e2e', clientId: 'app', clientSecret: '${ENTRA_CLIENT_SECRET}', authorityHost: graph.url, graphBaseUrl: graph.url, groups: { displayNamePrefix: 'bi-' } },
-      mapping: { rules: [{ match: '^bi-(.+)$', team: '$1' }] },
-    }],
-  }));
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    JSON.stringify({
+      redis: { url: inject('redisUrl'), prefix: `entra-e2e-${Date.now()}` },
+      target: {
+        kind: 'chartio',
+        baseUrl: `${emulator.url}/v1`,
+        org: 'acme',
+        apiKey: 'key',
+        apiSecret: 'emu',
+        rateLimit: { max: 100_000, duration: 1000, headroom: 1 },
+      },
+      profiles: [
+        {
+          name: 'entra',
+          source: {
+            kind: 'entra',
+            tenantId: 'tenant-e2e',
+            clientId: 'app',
+            clientSecret: '${ENTRA_CLIENT_SECRET}',
+            authorityHost: graph.url,
+            graphBaseUrl: graph.url,
+            groups: { displayNamePrefix: 'bi-' },
+          },
+          mapping: { rules: [{ match: '^bi-(.+)$', team: '$1' }] },
+        },
+      ],
+    }),
+  );
   process.env.ENTRA_CLIENT_SECRET = 'e2e-secret';
   rt = await openRuntime(join(dir, 'config.yaml'), { log: silentLogger });
   rt.startWorkers();
@@ -55,11 +92,23 @@ describe('backfill from Entra ID into the emulator', () => {
     const second = await runSync(rt, { mode: 'incremental', trigger: 'schedule' });
     expect(second.status).toBe('succeeded');
     expect(second.run.mode).toBe('incremental');
-    const paths = graph.graphCalls().slice(before).map((r) => r.path.split('?')[0]!);
+    const paths = graph
+      .graphCalls()
+      .slice(before)
+      .map((r) => r.path.split('?')[0]!);
     expect(paths.slice(0, 2)).toEqual(['/v1.0/users/delta', '/v1.0/groups/delta']);
-    expect(paths.filter((p) => p.endsWith('/transitiveMembers')).sort()).toEqual(['/v1.0/groups/g3/transitiveMembers', '/v1.0/groups/g4/transitiveMembers', '/v1.0/groups/g5/transitiveMembers']);
+    expect(paths.filter((p) => p.endsWith('/transitiveMembers')).sort()).toEqual([
+      '/v1.0/groups/g3/transitiveMembers',
+      '/v1.0/groups/g4/transitiveMembers',
+      '/v1.0/groups/g5/transitiveMembers',
+    ]);
     // hire: created on team-3; u121 moved: added to team-5, then removed from team-4.
-    expect(second.plan!.phases.flat().map((o) => o.kind).sort()).toEqual(['addMember', 'createUser', 'removeMember']);
+    expect(
+      second
+        .plan!.phases.flat()
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(['addMember', 'createUser', 'removeMember']);
     expect(emulator.stats().writes - writes).toBe(3);
     expect(teamsState(emulator)['team-3']).toContain('hire@corp.test');
     expect(teamsState(emulator)['team-5']).toContain('u121@corp.test');
@@ -71,12 +120,28 @@ describe('Graph requests per read (10,000 users in 300 groups)', () => {
   it('a full read costs 2 delta links + 1 group list + 1 $batch per 20 groups; a delta read 2 requests plus a $batch of changed groups', async () => {
     const big = await startFakeGraph({ tenantId: 't', clientId: 'c', clientSecret: 's', cert: tls.cert, key: tls.key });
     try {
-      for (let i = 0; i < 10_000; i++) big.dir.addUser({ id: `u${i}`, displayName: `U${i}`, mail: `u${i}@x.test`, userPrincipalName: `u${i}@x.test` });
-      for (let k = 0; k < 300; k++) big.dir.addGroup(`g${k}`, `grp-${k}`, Array.from({ length: 50 }, (_, i) => `u${(k * 50 + i) % 10_000}`));
+      for (let i = 0; i < 10_000; i++)
+        big.dir.addUser({ id: `u${i}`, displayName: `U${i}`, mail: `u${i}@x.test`, userPrincipalName: `u${i}@x.test` });
+      for (let k = 0; k < 300; k++)
+        big.dir.addGroup(
+          `g${k}`,
+          `grp-${k}`,
+          Array.from({ length: 50 }, (_, i) => `u${(k * 50 + i) % 10_000}`),
+        );
       const { EntraSource } = await import('../../../src/sources/entra/index.js');
       const { entraSourceSchema } = await import('../../../src/sources/entra/schema.js');
-      const source = new EntraSource(entraSourceSchema.parse({ kind: 'entra', tenantId: 't', clientId: 'c', clientSecret: 's', authorityHost: big.url, graphBaseUrl: big.url, groups: { displayNamePrefix: 'grp-' } }),
-        { log: silentLogger, baseDir: '/', profile: 'm', redis: rt.redis, keyPrefix: `entra-measure-${Date.now()}:` });
+      const source = new EntraSource(
+        entraSourceSchema.parse({
+          kind: 'entra',
+          tenantId: 't',
+          clientId: 'c',
+          clientSecret: 's',
+          authorityHost: big.url,
+          graphBaseUrl: big.url,
+          groups: { displayNamePrefix: 'grp-' },
+        }),
+        { log: silentLogger, baseDir: '/', profile: 'm', redis: rt.redis, keyPrefix: `entra-measure-${Date.now()}:` },
+      );
       const full = await source.read({ mode: 'full' });
       expect(full.snapshot.people).toHaveLength(10_000);
       expect(full.requests).toBe(2 + 1 + 300 / 20);

@@ -9,16 +9,36 @@ import { startFakeGraph, type FakeGraph } from '../../support/fake-graph/server.
 const tls = inject('tls');
 let graph: FakeGraph;
 const ids = Array.from({ length: 300 }, (_, k) => `g${k}`);
-const config = (over: Record<string, unknown> = {}) => entraSourceSchema.parse({
-  kind: 'entra', tenantId: 't', clientId: 'c', clientSecret: 's', authorityHost: graph.url, graphBaseUrl: graph.url, groups: { ids }, retryBaseMs: 10, ...over,
-});
-const source = (over: Record<string, unknown> = {}) => new EntraSource(config(over), { log: silentLogger, baseDir: '/', profile: 'batch' });
+const config = (over: Record<string, unknown> = {}) =>
+  entraSourceSchema.parse({
+    kind: 'entra',
+    tenantId: 't',
+    clientId: 'c',
+    clientSecret: 's',
+    authorityHost: graph.url,
+    graphBaseUrl: graph.url,
+    groups: { ids },
+    retryBaseMs: 10,
+    ...over,
+  });
+const source = (over: Record<string, unknown> = {}) =>
+  new EntraSource(config(over), { log: silentLogger, baseDir: '/', profile: 'batch' });
 
 beforeAll(async () => {
   graph = await startFakeGraph({ tenantId: 't', clientId: 'c', clientSecret: 's', cert: tls.cert, key: tls.key });
-  for (let i = 0; i < 10_000; i++) graph.dir.addUser({ id: `u${i}`, displayName: `U${i}`, mail: `u${i}@x.test`, userPrincipalName: `u${i}@x.test` });
-  for (let k = 0; k < 300; k++) graph.dir.addGroup(`g${k}`, `grp-${k}`, Array.from({ length: 33 }, (_, i) => `u${(k * 33 + i) % 10_000}`));
-  graph.dir.addGroup('g-huge', 'grp-huge', Array.from({ length: 2_500 }, (_, i) => `u${i}`));
+  for (let i = 0; i < 10_000; i++)
+    graph.dir.addUser({ id: `u${i}`, displayName: `U${i}`, mail: `u${i}@x.test`, userPrincipalName: `u${i}@x.test` });
+  for (let k = 0; k < 300; k++)
+    graph.dir.addGroup(
+      `g${k}`,
+      `grp-${k}`,
+      Array.from({ length: 33 }, (_, i) => `u${(k * 33 + i) % 10_000}`),
+    );
+  graph.dir.addGroup(
+    'g-huge',
+    'grp-huge',
+    Array.from({ length: 2_500 }, (_, i) => `u${i}`),
+  );
 });
 afterAll(async () => {
   await graph.close();
@@ -35,7 +55,9 @@ describe('scope by group ids through JSON $batch', () => {
     const read = await source().read({ mode: 'full' });
     const requests = graph.graphRequests().length - before.requests;
     const calls = graph.graphCalls().length - before.calls;
-    console.log(`scope by 300 ids, 10,000 people: ${requests} HTTP requests (${calls} Graph calls), at most ${graph.load.maxInFlight} at once`);
+    console.log(
+      `scope by 300 ids, 10,000 people: ${requests} HTTP requests (${calls} Graph calls), at most ${graph.load.maxInFlight} at once`,
+    );
     expect(read.snapshot.groups).toHaveLength(300);
     expect(read.snapshot.people).toHaveLength(9_900);
     expect(requests).toBe(2 + 15 + 15);
@@ -77,12 +99,18 @@ describe('scope by group ids through JSON $batch', () => {
   it('the fake Graph refuses a batch of 21, repeated ids and dependsOn, as Graph does', async () => {
     const http = new GraphHttp(config({ maxRetries: 0 }), silentLogger);
     const req = (id: string) => ({ id, method: 'GET' as const, url: '/groups/g1?$select=id' });
-    const refused = async (requests: { id: string; method: 'GET'; url: string }[]) => http.postBatch(requests).then(() => undefined, (e: unknown) => e);
+    const refused = async (requests: { id: string; method: 'GET'; url: string }[]) =>
+      http.postBatch(requests).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     const tooMany = await refused(Array.from({ length: 21 }, (_, i) => req(String(i))));
     expect(tooMany).toBeInstanceOf(SourceReadError);
     expect((tooMany as Error).message).toMatch(/400.*limit of 20/);
     expect(await refused([req('1'), req('1')])).toBeInstanceOf(SourceReadError);
-    expect(await refused([{ ...req('1'), dependsOn: ['2'] } as ReturnType<typeof req>, req('2')])).toBeInstanceOf(SourceReadError);
+    expect(await refused([{ ...req('1'), dependsOn: ['2'] } as ReturnType<typeof req>, req('2')])).toBeInstanceOf(
+      SourceReadError,
+    );
     expect((await http.postBatch([req('a'), req('b')])).responses.map((r) => r.status)).toEqual([200, 200]);
   });
 });

@@ -5,7 +5,16 @@ import { mapDirectory } from '../../../src/mapping/index.js';
 import type { Snapshot } from '../../../src/model/index.js';
 import { createHarness, teamsState, type Harness } from '../../support/sync-harness.js';
 import { expectedTeams } from '../../support/expected-state.js';
-import { CHARTIO_NAMES, DAY2_RULES, day2Base, day2Changes, day2Expected, day2Mapping, handEdits, type Day2Changes } from '../../support/day2-scenario.js';
+import {
+  CHARTIO_NAMES,
+  DAY2_RULES,
+  day2Base,
+  day2Changes,
+  day2Expected,
+  day2Mapping,
+  handEdits,
+  type Day2Changes,
+} from '../../support/day2-scenario.js';
 import { startFakeGraph, type FakeGraph } from '../../support/fake-graph/server.js';
 import { writeSnapshot } from '../../support/fake-graph/snapshot.js';
 
@@ -27,18 +36,36 @@ afterEach(async () => {
 });
 
 /** What each day-2 run measured, so the incremental test can hold its numbers against the full one's. */
-const measured: Partial<Record<'full' | 'incremental', { writes: number; counts: Record<string, number>; requests: number; calls: number; teams: Record<string, string[]> }>> = {};
+const measured: Partial<
+  Record<
+    'full' | 'incremental',
+    { writes: number; counts: Record<string, number>; requests: number; calls: number; teams: Record<string, string[]> }
+  >
+> = {};
 
 const writes = (h: Harness) => h.emulator.requestLog.filter((r) => r.method !== 'GET').length;
 
 /** A fake tenant holding the day-1 directory (people p<n>, groups g<n>, nesting as group members) and a harness reading it over HTTPS. */
 async function day1(): Promise<{ h: Harness; graph: FakeGraph; rt: Runtime; base: Snapshot }> {
-  graph = await startFakeGraph({ tenantId: 'tenant-day2', clientId: 'app', clientSecret: 'day2-secret', cert: tls.cert, key: tls.key });
+  graph = await startFakeGraph({
+    tenantId: 'tenant-day2',
+    clientId: 'app',
+    clientSecret: 'day2-secret',
+    cert: tls.cert,
+    key: tls.key,
+  });
   process.env.ENTRA_CLIENT_SECRET = 'day2-secret';
   h = await createHarness(redisUrl, {
     policy: { deprovision: 'delete-user' },
     mapping: { rules: DAY2_RULES },
-    source: { kind: 'entra', tenantId: 'tenant-day2', clientId: 'app', clientSecret: '${ENTRA_CLIENT_SECRET}', authorityHost: graph.url, graphBaseUrl: graph.url },
+    source: {
+      kind: 'entra',
+      tenantId: 'tenant-day2',
+      clientId: 'app',
+      clientSecret: '${ENTRA_CLIENT_SECRET}',
+      authorityHost: graph.url,
+      graphBaseUrl: graph.url,
+    },
   });
   const base = day2Base(SEED);
   writeSnapshot(graph.dir, base);
@@ -46,49 +73,84 @@ async function day1(): Promise<{ h: Harness; graph: FakeGraph; rt: Runtime; base
   rt.startWorkers();
   const first = await runSync(rt, { mode: 'full', trigger: 'backfill' });
   expect(first.status).toBe('succeeded');
-  expect(teamsState(h.emulator)).toEqual(expectedTeams(base, ['owner@example.com'], { mapping: day2Mapping, ...CHARTIO_NAMES }));
+  expect(teamsState(h.emulator)).toEqual(
+    expectedTeams(base, ['owner@example.com'], { mapping: day2Mapping, ...CHARTIO_NAMES }),
+  );
   // The two names that differ only in case and the long name are stable: no flip-flop.
   expect((await runSync(rt, { mode: 'full', trigger: 'backfill' })).plan!.phases.flat()).toEqual([]);
   return { h, graph, rt, base };
 }
 
 /** The day's changes made in the tenant, and by hand in the app; returns the deleted group's team size before the run. */
-function day2Edits(h: Harness, graph: FakeGraph, base: Snapshot): { c: Day2Changes; team4: number; staleBefore: number; membersChanged: Set<string> } {
+function day2Edits(
+  h: Harness,
+  graph: FakeGraph,
+  base: Snapshot,
+): { c: Day2Changes; team4: number; staleBefore: number; membersChanged: Set<string> } {
   const c = day2Changes(base, SEED + 1);
   const team4 = h.emulator.state.teamByName(c.renamed.from)!.id;
   const staleBefore = handEdits(h.emulator, c.deletedGroup.team);
   expect(staleBefore).toBeGreaterThan(0);
   const { counts, membersChanged } = writeSnapshot(graph.dir, c.next);
   // Every kind of change the scenario names reached the tenant.
-  expect(counts).toMatchObject({ removeUser: expect.any(Number), addUser: expect.any(Number), renameGroup: 1, removeGroup: 1, addGroup: 1 });
+  expect(counts).toMatchObject({
+    removeUser: expect.any(Number),
+    addUser: expect.any(Number),
+    renameGroup: 1,
+    removeGroup: 1,
+    addGroup: 1,
+  });
   expect(counts.removeUser).toBeGreaterThan(0);
   expect(counts.addUser).toBeGreaterThan(0);
   // Two disables and one email change, at least (a leaver may have been picked for a disable).
   expect(counts.updateUser).toBeGreaterThanOrEqual(2);
-  expect(graph.dir.users.get(c.next.people[0]!.sourceId)).toMatchObject({ mail: c.emailChange[1], userPrincipalName: c.emailChange[1] });
+  expect(graph.dir.users.get(c.next.people[0]!.sourceId)).toMatchObject({
+    mail: c.emailChange[1],
+    userPrincipalName: c.emailChange[1],
+  });
   expect([...graph.dir.groups.get('g6')!.members]).toContain('g12');
   expect([...graph.dir.groups.get('g4')!.members]).not.toContain('g12');
   return { c, team4, staleBefore, membersChanged };
 }
 
 /** The exact day-2 state, the email change and the deleted group's warning, and writes = planned operations. */
-function expectDay2(h: Harness, c: Day2Changes, team4: number, staleBefore: number, day2: Awaited<ReturnType<typeof runSync>>, before: number) {
+function expectDay2(
+  h: Harness,
+  c: Day2Changes,
+  team4: number,
+  staleBefore: number,
+  day2: Awaited<ReturnType<typeof runSync>>,
+  before: number,
+) {
   expect(day2.status).toBe('succeeded');
   expect(teamsState(h.emulator)).toEqual(day2Expected(c));
   const dump = h.emulator.dump();
   const desired = mapDirectory(c.next, day2Mapping, CHARTIO_NAMES.mapOptions);
-  expect(dump.users.map((u) => u.email).sort()).toEqual(['owner@example.com', ...desired.people.map((p) => p.email)].sort());
+  expect(dump.users.map((u) => u.email).sort()).toEqual(
+    ['owner@example.com', ...desired.people.map((p) => p.email)].sort(),
+  );
   const [oldEmail, newEmail] = c.emailChange;
   expect(dump.users.find((u) => u.email === oldEmail)).toBeUndefined();
-  expect(dump.users.find((u) => u.email === newEmail)!.teams.sort()).toEqual(desired.people.find((p) => p.email === newEmail)!.teams);
+  expect(dump.users.find((u) => u.email === newEmail)!.teams.sort()).toEqual(
+    desired.people.find((p) => p.email === newEmail)!.teams,
+  );
   expect(dump.teams.find((t) => t.name === c.renamed.to)!.id).toBe(team4);
-  expect(teamsState(h.emulator)[c.newGroup]).toEqual(desired.people.filter((p) => p.teams.includes(c.newGroup)).map((p) => p.email).sort());
+  expect(teamsState(h.emulator)[c.newGroup]).toEqual(
+    desired.people
+      .filter((p) => p.teams.includes(c.newGroup))
+      .map((p) => p.email)
+      .sort(),
+  );
   expect(teamsState(h.emulator)[c.newGroup]!.length).toBeGreaterThan(0);
   expect(teamsState(h.emulator)[c.deletedGroup.team]).toEqual([]);
   const lines = day2.plan!.warnings;
   const esc = (s: string) => s.replace(/\./g, '\\.');
-  expect(lines.filter((w) => w.startsWith('email changed: '))).toEqual([expect.stringMatching(new RegExp(`^email changed: ${esc(oldEmail)} -> ${esc(newEmail)}: `))]);
-  expect(lines).toContainEqual(`group "${c.deletedGroup.name}" is gone: team "${c.deletedGroup.team}" emptied (${staleBefore} removed)`);
+  expect(lines.filter((w) => w.startsWith('email changed: '))).toEqual([
+    expect.stringMatching(new RegExp(`^email changed: ${esc(oldEmail)} -> ${esc(newEmail)}: `)),
+  ]);
+  expect(lines).toContainEqual(
+    `group "${c.deletedGroup.name}" is gone: team "${c.deletedGroup.team}" emptied (${staleBefore} removed)`,
+  );
   expect(writes(h) - before).toBe(day2.plan!.phases.flat().length);
 }
 
@@ -114,12 +176,28 @@ describe('day 2 from Entra ID (fake Graph over HTTPS), through Redis, into the e
     expectDay2(h, c, team4, staleBefore, day2, before);
 
     // A full read: two fresh delta links, the group list, then every group's transitiveMembers in $batch(es) of 20.
-    const paths = graph.graphRequests().slice(requests).map((r) => r.path.split('?')[0]!);
+    const paths = graph
+      .graphRequests()
+      .slice(requests)
+      .map((r) => r.path.split('?')[0]!);
     const groups = c.next.groups.length;
-    expect(paths).toEqual(['/v1.0/users/delta', '/v1.0/groups/delta', '/v1.0/groups', ...Array<string>(Math.ceil(groups / 20)).fill('/v1.0/$batch')]);
+    expect(paths).toEqual([
+      '/v1.0/users/delta',
+      '/v1.0/groups/delta',
+      '/v1.0/groups',
+      ...Array<string>(Math.ceil(groups / 20)).fill('/v1.0/$batch'),
+    ]);
     expect(graph.graphCalls().length - calls).toBe(3 + groups);
-    measured.full = { writes: writes(h) - before, counts: { ...day2.plan!.counts }, requests: paths.length, calls: graph.graphCalls().length - calls, teams: teamsState(h.emulator) };
-    console.log(`entra day 2, full read: ${measured.full.writes} writes; ${measured.full.requests} Graph HTTP requests, ${measured.full.calls} Graph calls`);
+    measured.full = {
+      writes: writes(h) - before,
+      counts: { ...day2.plan!.counts },
+      requests: paths.length,
+      calls: graph.graphCalls().length - calls,
+      teams: teamsState(h.emulator),
+    };
+    console.log(
+      `entra day 2, full read: ${measured.full.writes} writes; ${measured.full.requests} Graph HTTP requests, ${measured.full.calls} Graph calls`,
+    );
 
     await expectQuiet(h, rt, 'full', c);
   });
@@ -135,23 +213,41 @@ describe('day 2 from Entra ID (fake Graph over HTTPS), through Redis, into the e
 
     // A delta read: the two delta rounds, then only the groups whose members changed, the groups
     // above them on day 1, and the new group, in $batch(es); no /users or /groups listing.
-    const logged = graph.graphRequests().slice(requests).map((r) => r.path.split('?')[0]!);
+    const logged = graph
+      .graphRequests()
+      .slice(requests)
+      .map((r) => r.path.split('?')[0]!);
     expect(logged.slice(0, 2)).toEqual(['/v1.0/users/delta', '/v1.0/groups/delta']);
     expect(new Set(logged.slice(2))).toEqual(new Set(['/v1.0/$batch']));
     const above = (id: string) => base.groups.filter((g) => g.sourceId === id).flatMap((g) => g.parentIds);
-    const reread = new Set([...membersChanged].flatMap((id) => [id, ...above(id)]).filter((id) => id !== c.deletedGroup.id));
-    const inner = graph.graphCalls().slice(calls).map((r) => r.path.split('?')[0]!).filter((p) => p.endsWith('/transitiveMembers'));
+    const reread = new Set(
+      [...membersChanged].flatMap((id) => [id, ...above(id)]).filter((id) => id !== c.deletedGroup.id),
+    );
+    const inner = graph
+      .graphCalls()
+      .slice(calls)
+      .map((r) => r.path.split('?')[0]!)
+      .filter((p) => p.endsWith('/transitiveMembers'));
     expect(inner.sort()).toEqual([...reread].map((id) => `/v1.0/groups/${id}/transitiveMembers`).sort());
     expect(inner.length).toBeLessThan(c.next.groups.length);
     // What makes this day a test of the delta logic, not only of the re-reads (see SEED).
     expect([...reread].filter((id) => !membersChanged.has(id)).length).toBeGreaterThan(0);
     const parentsNext = (id: string) => c.next.groups.find((g) => g.sourceId === id)?.parentIds ?? [];
-    const notReread = (p: Snapshot['people'][number]) => p.groupIds.flatMap((g) => [g, ...parentsNext(g)]).every((g) => !reread.has(g));
+    const notReread = (p: Snapshot['people'][number]) =>
+      p.groupIds.flatMap((g) => [g, ...parentsNext(g)]).every((g) => !reread.has(g));
     expect(notReread(c.next.people[0]!)).toBe(true);
     expect(c.next.people.filter((p) => !p.enabled && notReread(p)).length).toBeGreaterThan(0);
     expect(logged.length).toBe(2 + Math.ceil(reread.size / 20));
-    measured.incremental = { writes: writes(h) - before, counts: { ...day2.plan!.counts }, requests: logged.length, calls: graph.graphCalls().length - calls, teams: teamsState(h.emulator) };
-    console.log(`entra day 2, incremental read: ${measured.incremental.writes} writes; ${measured.incremental.requests} Graph HTTP requests, ${measured.incremental.calls} Graph calls (${reread.size} groups re-read of ${c.next.groups.length})`);
+    measured.incremental = {
+      writes: writes(h) - before,
+      counts: { ...day2.plan!.counts },
+      requests: logged.length,
+      calls: graph.graphCalls().length - calls,
+      teams: teamsState(h.emulator),
+    };
+    console.log(
+      `entra day 2, incremental read: ${measured.incremental.writes} writes; ${measured.incremental.requests} Graph HTTP requests, ${measured.incremental.calls} Graph calls (${reread.size} groups re-read of ${c.next.groups.length})`,
+    );
     // Same seed, same day: the same operations and the same end state as the full read, when it ran.
     if (measured.full) {
       expect(measured.incremental.teams).toEqual(measured.full.teams);

@@ -21,14 +21,37 @@ afterAll(async () => {
 /** 10,000 people in 300 "grp-" groups of 50, nested "sub-" groups, and groups out of the prefix scope. */
 function seed(graph: FakeGraph): void {
   const d = graph.dir;
-  for (let i = 0; i < PEOPLE; i++) d.addUser({ id: `u${i}`, displayName: `U${i}`, mail: `u${i}@x.test`, userPrincipalName: `u${i}@x.onmicrosoft.test` });
-  for (let k = 0; k < GROUPS; k++) d.addGroup(`g${k}`, `grp-${k}`, Array.from({ length: 50 }, (_, i) => `u${(k * 50 + i) % 9_900}`));
+  for (let i = 0; i < PEOPLE; i++)
+    d.addUser({
+      id: `u${i}`,
+      displayName: `U${i}`,
+      mail: `u${i}@x.test`,
+      userPrincipalName: `u${i}@x.onmicrosoft.test`,
+    });
+  for (let k = 0; k < GROUPS; k++)
+    d.addGroup(
+      `g${k}`,
+      `grp-${k}`,
+      Array.from({ length: 50 }, (_, i) => `u${(k * 50 + i) % 9_900}`),
+    );
   // u9900.. are only reachable through nested or out-of-scope groups.
-  d.addGroup('sub-a', 'sub-a', Array.from({ length: 10 }, (_, i) => `u${9_900 + i}`));
-  d.addGroup('sub-b', 'sub-b', Array.from({ length: 10 }, (_, i) => `u${9_910 + i}`));
+  d.addGroup(
+    'sub-a',
+    'sub-a',
+    Array.from({ length: 10 }, (_, i) => `u${9_900 + i}`),
+  );
+  d.addGroup(
+    'sub-b',
+    'sub-b',
+    Array.from({ length: 10 }, (_, i) => `u${9_910 + i}`),
+  );
   d.addMember('g0', 'sub-a');
   d.addMember('g2', 'sub-b');
-  d.addGroup('o-1', 'other-1', Array.from({ length: 10 }, (_, i) => `u${9_920 + i}`));
+  d.addGroup(
+    'o-1',
+    'other-1',
+    Array.from({ length: 10 }, (_, i) => `u${9_920 + i}`),
+  );
   d.addGroup('o-2', 'other-2', ['u9930']);
 }
 
@@ -36,7 +59,13 @@ function seed(graph: FakeGraph): void {
 function churn(graph: FakeGraph): void {
   const d = graph.dir;
   for (let i = 10; i < 15; i++) d.removeUser(`u${i}`);
-  for (let i = 1; i <= 20; i++) d.addUser({ id: `h${i}`, displayName: `Hire ${i}`, mail: `h${i}@x.test`, userPrincipalName: `h${i}@x.onmicrosoft.test` });
+  for (let i = 1; i <= 20; i++)
+    d.addUser({
+      id: `h${i}`,
+      displayName: `Hire ${i}`,
+      mail: `h${i}@x.test`,
+      userPrincipalName: `h${i}@x.onmicrosoft.test`,
+    });
   for (let i = 1; i <= 10; i++) d.addMember('g5', `h${i}`);
   for (const u of ['u1000', 'u1001', 'u1002']) {
     d.removeMember('g20', u);
@@ -61,8 +90,12 @@ function churn(graph: FakeGraph): void {
 /** Order-free form of a snapshot, so a delta read and a full read can be compared exactly. */
 function normal(s: Snapshot) {
   return {
-    people: [...s.people].sort((a, b) => a.sourceId.localeCompare(b.sourceId)).map((p) => ({ ...p, groupIds: [...p.groupIds].sort() })),
-    groups: [...s.groups].sort((a, b) => a.sourceId.localeCompare(b.sourceId)).map((g) => ({ ...g, parentIds: [...g.parentIds].sort() })),
+    people: [...s.people]
+      .sort((a, b) => a.sourceId.localeCompare(b.sourceId))
+      .map((p) => ({ ...p, groupIds: [...p.groupIds].sort() })),
+    groups: [...s.groups]
+      .sort((a, b) => a.sourceId.localeCompare(b.sourceId))
+      .map((g) => ({ ...g, parentIds: [...g.parentIds].sort() })),
     issues: [...s.issues].map((i) => `${i.where}: ${i.reason}`).sort(),
   };
 }
@@ -78,13 +111,30 @@ const scopes: [string, Record<string, unknown>, Record<string, unknown>?][] = [
 
 describe.each(scopes)('a delta read after a day of churn equals a full read (scope: %s)', (_name, before, after) => {
   it('same people, groups and memberships; far fewer requests', async () => {
-    const graph = await startFakeGraph({ tenantId: 't', clientId: 'c', clientSecret: 's', cert: tls.cert, key: tls.key });
+    const graph = await startFakeGraph({
+      tenantId: 't',
+      clientId: 'c',
+      clientSecret: 's',
+      cert: tls.cert,
+      key: tls.key,
+    });
     try {
       seed(graph);
       const prefix = `entra-churn-${Date.now()}-${Math.random()}:`;
-      const make = (groups: Record<string, unknown>, keyPrefix: string) => new EntraSource(entraSourceSchema.parse({
-        kind: 'entra', tenantId: 't', clientId: 'c', clientSecret: 's', authorityHost: graph.url, graphBaseUrl: graph.url, groups, retryBaseMs: 10,
-      }), { log: silentLogger, baseDir: '/', profile: 'churn', redis, keyPrefix });
+      const make = (groups: Record<string, unknown>, keyPrefix: string) =>
+        new EntraSource(
+          entraSourceSchema.parse({
+            kind: 'entra',
+            tenantId: 't',
+            clientId: 'c',
+            clientSecret: 's',
+            authorityHost: graph.url,
+            graphBaseUrl: graph.url,
+            groups,
+            retryBaseMs: 10,
+          }),
+          { log: silentLogger, baseDir: '/', profile: 'churn', redis, keyPrefix },
+        );
       const first = await make(before, prefix).read({ mode: 'full' });
       churn(graph);
       const calls0 = graph.graphCalls().length;
@@ -93,7 +143,9 @@ describe.each(scopes)('a delta read after a day of churn equals a full read (sco
       const calls1 = graph.graphCalls().length;
       const full = await make(after ?? before, `${prefix}fresh:`).read({ mode: 'full' });
       const fullCalls = graph.graphCalls().length - calls1;
-      console.log(`scope ${_name}: full read ${full.requests} HTTP requests / ${fullCalls} Graph calls; delta read ${delta.requests} / ${deltaCalls}`);
+      console.log(
+        `scope ${_name}: full read ${full.requests} HTTP requests / ${fullCalls} Graph calls; delta read ${delta.requests} / ${deltaCalls}`,
+      );
 
       expect(delta.mode).toBe('incremental');
       const d = normal(delta.snapshot);

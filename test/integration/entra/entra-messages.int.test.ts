@@ -11,14 +11,38 @@ const tls = inject('tls');
 const GUID = '0b1f0c3e-5c3a-4d2e-9a55-2f1d8c6b7e41';
 let graph: FakeGraph;
 
-const source = (over: Record<string, unknown> = {}, url = graph.url) => new EntraSource(entraSourceSchema.parse({
-  kind: 'entra', tenantId: 't1', clientId: 'c1', clientSecret: SECRET, authorityHost: url, graphBaseUrl: url, groups: { displayNamePrefix: 'rs-' }, retryBaseMs: 10, ...over,
-}), { log: silentLogger, baseDir: '/', profile: 'entra' });
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as SourceReadError);
+const source = (over: Record<string, unknown> = {}, url = graph.url) =>
+  new EntraSource(
+    entraSourceSchema.parse({
+      kind: 'entra',
+      tenantId: 't1',
+      clientId: 'c1',
+      clientSecret: SECRET,
+      authorityHost: url,
+      graphBaseUrl: url,
+      groups: { displayNamePrefix: 'rs-' },
+      retryBaseMs: 10,
+      ...over,
+    }),
+    { log: silentLogger, baseDir: '/', profile: 'entra' },
+  );
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as SourceReadError,
+  );
 
 beforeAll(async () => {
   graph = await startFakeGraph({ tenantId: 't1', clientId: 'c1', clientSecret: SECRET, cert: tls.cert, key: tls.key });
-  for (let i = 0; i < 30; i++) graph.dir.addUser({ id: `u${i}`, displayName: `U${i}`, mail: `u${i}@corp.test`, userPrincipalName: `u${i}@corp.test` });
+  for (let i = 0; i < 30; i++)
+    graph.dir.addUser({
+      id: `u${i}`,
+      displayName: `U${i}`,
+      mail: `u${i}@corp.test`,
+      userPrincipalName: `u${i}@corp.test`,
+    });
   graph.dir.addGroup(GUID, 'rs-platform', ['u0', 'u1']);
   graph.dir.addGroup('g-b', 'rs-b', ['u2']);
 });
@@ -33,7 +57,9 @@ describe('Entra messages an operator can act on', () => {
   it('a refused secret keeps the AADSTS code, the first sentence and the trace and correlation ids whole', async () => {
     const err = await failure(source({ clientSecret: 'wrong-secret-77' }).read({ mode: 'full' }));
     expect(err.code).toBe('SOURCE_AUTH_FAILED');
-    expect(err.message).toMatch(/AADSTS7000215: Invalid client secret provided\. \(trace id [0-9a-f-]{36}, correlation id [0-9a-f-]{36}\)/);
+    expect(err.message).toMatch(
+      /AADSTS7000215: Invalid client secret provided\. \(trace id [0-9a-f-]{36}, correlation id [0-9a-f-]{36}\)/,
+    );
     expect(err.message).not.toMatch(/Ensure the secret|wrong-secret-77|messages-secret/);
   });
 
@@ -43,8 +69,10 @@ describe('Entra messages an operator can act on', () => {
     try {
       const started = Date.now();
       const err = await failure(source({ retryBaseMs: 1000 }, rogue.url).read({ mode: 'full' }));
-    expect(err.code).toBe('SOURCE_TLS_UNTRUSTED');
-      expect(err.message).toMatch(/TLS: the certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+      expect(err.code).toBe('SOURCE_TLS_UNTRUSTED');
+      expect(err.message).toMatch(
+        /TLS: the certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/,
+      );
       expect(err.message).toMatch(/NODE_EXTRA_CA_CERTS/);
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
@@ -53,7 +81,13 @@ describe('Entra messages an operator can act on', () => {
   });
 
   it('an authority that does not answer is retried, then named as unreachable (not as TLS or a bad secret)', async () => {
-    const gone = await startFakeGraph({ tenantId: 't1', clientId: 'c1', clientSecret: SECRET, cert: tls.cert, key: tls.key });
+    const gone = await startFakeGraph({
+      tenantId: 't1',
+      clientId: 'c1',
+      clientSecret: SECRET,
+      cert: tls.cert,
+      key: tls.key,
+    });
     const url = gone.url;
     await gone.close();
     const err = await failure(source({ maxRetries: 1 }, url).read({ mode: 'full' }));
@@ -62,7 +96,14 @@ describe('Entra messages an operator can act on', () => {
   });
 
   it('a graphBaseUrl ending in /v1.0/ is normalised at config load and reads', async () => {
-    const config = entraSourceSchema.parse({ kind: 'entra', tenantId: 't1', clientId: 'c1', clientSecret: SECRET, authorityHost: graph.url, graphBaseUrl: `${graph.url}/v1.0/` });
+    const config = entraSourceSchema.parse({
+      kind: 'entra',
+      tenantId: 't1',
+      clientId: 'c1',
+      clientSecret: SECRET,
+      authorityHost: graph.url,
+      graphBaseUrl: `${graph.url}/v1.0/`,
+    });
     expect(config.graphBaseUrl).toBe(graph.url);
     const read = await source({ graphBaseUrl: `${graph.url}/v1.0` }).read({ mode: 'full' });
     expect(read.snapshot.people).toHaveLength(3);

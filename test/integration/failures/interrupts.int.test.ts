@@ -49,7 +49,12 @@ describe('interrupted backfills', () => {
     console.info(`SIGTERM: exit ${r.code} ${r.ms} ms after the signal`);
     expect(r.code).toBe(130);
     expect(r.ms).toBeLessThan(15_000);
-    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('{') && !l.startsWith('progress'))).toEqual(['interrupted: the run is kept in Redis; continue it with --resume']);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('{') && !l.startsWith('progress')),
+    ).toEqual(['interrupted: the run is kept in Redis; continue it with --resume']);
 
     const resumed = await runCli(['backfill', '--config', hh.configPath, '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -65,7 +70,9 @@ describe('interrupted backfills', () => {
     const fresh = await runCli(['backfill', '--config', hh.configPath]);
     expect(fresh.code).toBe(75);
     expect(fresh.stderr.split('\n').filter((l) => l.startsWith('rostersync:'))).toEqual([
-      expect.stringMatching(/^rostersync: profile hr is still locked by a process that is gone \(backfill on \S+, pid \d+, since [^)]+\); its lock lapses within 20 s: continue its run with --resume/),
+      expect.stringMatching(
+        /^rostersync: profile hr is still locked by a process that is gone \(backfill on \S+, pid \d+, since [^)]+\); its lock lapses within 20 s: continue its run with --resume/,
+      ),
     ]);
 
     const t0 = Date.now();
@@ -87,7 +94,12 @@ describe('interrupted backfills', () => {
     const second = await runCli(['backfill', '--config', hh.configPath]);
 
     expect(second.code).toBe(75);
-    expect(second.stderr).toMatch(new RegExp(`^rostersync: profile hr is held by another process right now \\(backfill on \\S+, pid ${firstPid}, since `, 'm'));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `^rostersync: profile hr is held by another process right now \\(backfill on \\S+, pid ${firstPid}, since `,
+        'm',
+      ),
+    );
     expect((await first).code).toBe(0);
     expect(teamsState(hh.emulator)).toEqual(expectedTeams(dir));
   }, 120_000);

@@ -33,28 +33,32 @@ async function whenWrites(hh: Harness, n: number): Promise<void> {
 }
 
 describe('backfill through a Redis outage', () => {
-  it.each([1000, 5000, 1000, 5000, 5000])('a restart of %i ms is ridden out: exit 0, exact state, no removal, clean rerun', async (downMs) => {
-    const { hh, dir } = await slowHarness(80 + downMs / 1000);
-    h = hh;
-    const t0 = Date.now();
-    const run = runCli(['backfill', '--config', hh.configPath]);
-    await whenWrites(hh, 30);
-    const before = writes(hh).length;
-    await redis.restart(downMs);
+  it.each([1000, 5000, 1000, 5000, 5000])(
+    'a restart of %i ms is ridden out: exit 0, exact state, no removal, clean rerun',
+    async (downMs) => {
+      const { hh, dir } = await slowHarness(80 + downMs / 1000);
+      h = hh;
+      const t0 = Date.now();
+      const run = runCli(['backfill', '--config', hh.configPath]);
+      await whenWrites(hh, 30);
+      const before = writes(hh).length;
+      await redis.restart(downMs);
 
-    const r = await run;
-    const ms = Date.now() - t0;
+      const r = await run;
+      const ms = Date.now() - t0;
 
-    console.info(`redis restart ${downMs} ms (after ${before} writes): backfill exited ${r.code} in ${ms} ms`);
-    expect(r.code, r.stderr).toBe(0);
-    expect(ms).toBeLessThan(60_000);
-    expect(r.stderr).not.toMatch(/max retries per request|\n\s+at /);
-    expect(writes(hh).filter((w) => w.method === 'DELETE')).toEqual([]);
-    expect(teamsState(hh.emulator)).toEqual(expectedTeams(dir));
-    const again = await runCli(['backfill', '--config', hh.configPath]);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/total\s+0\s/);
-  }, 120_000);
+      console.info(`redis restart ${downMs} ms (after ${before} writes): backfill exited ${r.code} in ${ms} ms`);
+      expect(r.code, r.stderr).toBe(0);
+      expect(ms).toBeLessThan(60_000);
+      expect(r.stderr).not.toMatch(/max retries per request|\n\s+at /);
+      expect(writes(hh).filter((w) => w.method === 'DELETE')).toEqual([]);
+      expect(teamsState(hh.emulator)).toEqual(expectedTeams(dir));
+      const again = await runCli(['backfill', '--config', hh.configPath]);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/total\s+0\s/);
+    },
+    120_000,
+  );
 
   it('Redis gone for good: exit 69 within the bound with one line; the run resumes exactly once Redis is back', async () => {
     const { hh, dir } = await slowHarness(90);
@@ -68,11 +72,17 @@ describe('backfill through a Redis outage', () => {
     const r = await run;
     const ms = Date.now() - stoppedAt;
 
-    console.info(`redis stopped for good: backfill exited ${r.code} ${ms} ms after the stop (${Date.now() - t0} ms in all)`);
+    console.info(
+      `redis stopped for good: backfill exited ${r.code} ${ms} ms after the stop (${Date.now() - t0} ms in all)`,
+    );
     expect(r.code).toBe(69);
     expect(ms).toBeLessThan(45_000);
     const said = r.stderr.split('\n').filter((l) => l.startsWith('rostersync:'));
-    expect(said).toEqual([expect.stringMatching(/^rostersync: Redis at redis:\/\/127\.0\.0\.1:\d+ has been unreachable for \d+ s, longer than the 30 s a command waits: stopped/)]);
+    expect(said).toEqual([
+      expect.stringMatching(
+        /^rostersync: Redis at redis:\/\/127\.0\.0\.1:\d+ has been unreachable for \d+ s, longer than the 30 s a command waits: stopped/,
+      ),
+    ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
 
     await redis.start();

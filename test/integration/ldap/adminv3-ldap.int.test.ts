@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
-import { createV3Harness, expectedRoles, leaversOf, minimumWrites, v3State, workday, writesOf, type V3Harness } from '../../support/adminv3-harness.js';
+import {
+  createV3Harness,
+  expectedRoles,
+  leaversOf,
+  minimumWrites,
+  v3State,
+  workday,
+  writesOf,
+  type V3Harness,
+} from '../../support/adminv3-harness.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
 import { SlapdDirectory } from './day2-directory.js';
 import { admin, ldap } from './helpers.js';
@@ -17,8 +26,13 @@ beforeAll(async () => {
   h = await createV3Harness(inject('redisUrl'), {
     emulator: { acceptInvitationsAfterMs: 0 },
     source: {
-      kind: 'ldap', url: ldap.url, bindDn: ldap.bindDn, bindPassword: ldap.password,
-      people: { baseDn: dir.peopleDn }, groups: { baseDn: dir.groupsDn }, disabled: { attribute: 'employeeType', values: ['disabled'] },
+      kind: 'ldap',
+      url: ldap.url,
+      bindDn: ldap.bindDn,
+      bindPassword: ldap.password,
+      people: { baseDn: dir.peopleDn },
+      groups: { baseDn: dir.groupsDn },
+      disabled: { attribute: 'employeeType', values: ['disabled'] },
     },
   });
 });

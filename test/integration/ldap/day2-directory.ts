@@ -12,11 +12,16 @@ import { rdnValue } from '../../support/ldif.js';
 export class SlapdDirectory {
   private last: Snapshot = { people: [], groups: [], issues: [] };
 
-  constructor(private readonly client: Client, readonly peopleDn: string, readonly groupsDn: string) {}
+  constructor(
+    private readonly client: Client,
+    readonly peopleDn: string,
+    readonly groupsDn: string,
+  ) {}
 
   static async create(client: Client, suffix: string, tag: string): Promise<SlapdDirectory> {
     const d = new SlapdDirectory(client, `ou=people-${tag},${suffix}`, `ou=groups-${tag},${suffix}`);
-    for (const dn of [d.peopleDn, d.groupsDn]) await client.add(dn, { objectClass: 'organizationalUnit', ou: dn.slice(3, dn.indexOf(',')) });
+    for (const dn of [d.peopleDn, d.groupsDn])
+      await client.add(dn, { objectClass: 'organizationalUnit', ou: dn.slice(3, dn.indexOf(',')) });
     return d;
   }
 
@@ -29,8 +34,19 @@ export class SlapdDirectory {
     for (const p of next.people) {
       const attrs = { cn: p.displayName, mail: p.email, employeeType: p.enabled ? 'staff' : 'disabled' };
       const was = prevPeople.get(p.sourceId);
-      if (!was) await this.client.add(this.personDn(p.sourceId), { objectClass: 'inetOrgPerson', uid: p.sourceId, sn: p.displayName.split(' ').pop()!, ...attrs });
-      else await this.replace(this.personDn(p.sourceId), { cn: was.displayName, mail: was.email, employeeType: was.enabled ? 'staff' : 'disabled' }, attrs);
+      if (!was)
+        await this.client.add(this.personDn(p.sourceId), {
+          objectClass: 'inetOrgPerson',
+          uid: p.sourceId,
+          sn: p.displayName.split(' ').pop()!,
+          ...attrs,
+        });
+      else
+        await this.replace(
+          this.personDn(p.sourceId),
+          { cn: was.displayName, mail: was.email, employeeType: was.enabled ? 'staff' : 'disabled' },
+          attrs,
+        );
     }
     for (const id of prevPeople.keys()) if (!nextPeople.has(id)) await this.client.del(this.personDn(id));
 
@@ -39,10 +55,22 @@ export class SlapdDirectory {
     const prevGroups = new Map(this.last.groups.map((g) => [g.sourceId, g]));
     for (const g of next.groups) {
       const was = prevGroups.get(g.sourceId);
-      if (!was) await this.client.add(this.groupDn(g.sourceId), { objectClass: 'groupOfNames', ou: g.sourceId, cn: g.name, member: members.get(g.sourceId)! });
-      else await this.replace(this.groupDn(g.sourceId), { cn: was.name, member: prevMembers.get(g.sourceId)! }, { cn: g.name, member: members.get(g.sourceId)! });
+      if (!was)
+        await this.client.add(this.groupDn(g.sourceId), {
+          objectClass: 'groupOfNames',
+          ou: g.sourceId,
+          cn: g.name,
+          member: members.get(g.sourceId)!,
+        });
+      else
+        await this.replace(
+          this.groupDn(g.sourceId),
+          { cn: was.name, member: prevMembers.get(g.sourceId)! },
+          { cn: g.name, member: members.get(g.sourceId)! },
+        );
     }
-    for (const id of prevGroups.keys()) if (!next.groups.some((g) => g.sourceId === id)) await this.client.del(this.groupDn(id));
+    for (const id of prevGroups.keys())
+      if (!next.groups.some((g) => g.sourceId === id)) await this.client.del(this.groupDn(id));
     this.last = next;
   }
 
@@ -53,16 +81,30 @@ export class SlapdDirectory {
     for (const dn of [this.peopleDn, this.groupsDn]) await this.client.del(dn);
   }
 
-  private async replace(dn: string, before: Record<string, string | string[]>, after: Record<string, string | string[]>): Promise<void> {
-    const same = (a: string | string[], b: string | string[]) => JSON.stringify([a].flat().sort()) === JSON.stringify([b].flat().sort());
-    const changes = Object.keys(after).filter((k) => !same(before[k]!, after[k]!))
-      .map((k) => new Change({ operation: 'replace', modification: new Attribute({ type: k, values: [after[k]!].flat() }) }));
+  private async replace(
+    dn: string,
+    before: Record<string, string | string[]>,
+    after: Record<string, string | string[]>,
+  ): Promise<void> {
+    const same = (a: string | string[], b: string | string[]) =>
+      JSON.stringify([a].flat().sort()) === JSON.stringify([b].flat().sort());
+    const changes = Object.keys(after)
+      .filter((k) => !same(before[k]!, after[k]!))
+      .map(
+        (k) =>
+          new Change({ operation: 'replace', modification: new Attribute({ type: k, values: [after[k]!].flat() }) }),
+      );
     if (changes.length > 0) await this.client.modify(dn, changes);
   }
 }
 
 /** Group id -> member DNs: its people and its child groups (groupOfNames needs one: a placeholder when empty). */
-function membersOf(s: Snapshot, personDn: (id: string) => string, groupDn: (id: string) => string, placeholder: string): Map<string, string[]> {
+function membersOf(
+  s: Snapshot,
+  personDn: (id: string) => string,
+  groupDn: (id: string) => string,
+  placeholder: string,
+): Map<string, string[]> {
   const out = new Map(s.groups.map((g) => [g.sourceId, [] as string[]]));
   for (const p of s.people) for (const g of p.groupIds) out.get(g)?.push(personDn(p.sourceId));
   for (const g of s.groups) for (const parent of g.parentIds) out.get(parent)?.push(groupDn(g.sourceId));

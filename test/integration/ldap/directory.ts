@@ -10,7 +10,10 @@ export const PEOPLE = 5_200;
 /** pwdAccountLockedTime (ppolicy) on every 97th person: the "locked means disabled" convention. */
 export const isLocked = (i: number) => i % 97 === 96;
 export const people: LdifPerson[] = Array.from({ length: PEOPLE }, (_, i) => ({
-  uid: `user${i}`, cn: `User ${i}`, mail: `user${i}@example.com`, disabled: i % 50 === 49,
+  uid: `user${i}`,
+  cn: `User ${i}`,
+  mail: `user${i}@example.com`,
+  disabled: i % 50 === 49,
   ...(isLocked(i) ? { extra: { pwdAccountLockedTime: '000001010000Z' } } : {}),
 }));
 export const special: LdifPerson[] = [
@@ -31,12 +34,18 @@ export const groups: LdifGroup[] = [
   { cn: 'sre', members: [u(2), u(3)] },
   { cn: 'big', members: Array.from({ length: 1501 }, (_, i) => u(i)) },
   { cn: 'R&D (EU) *', members: special.slice(0, 3).map(personDn) },
-  { cn: SCOPE_GROUP, members: [...special.slice(0, 3).map(personDn), ...Array.from({ length: SCOPE_MEMBERS }, (_, i) => u(i))] },
+  {
+    cn: SCOPE_GROUP,
+    members: [...special.slice(0, 3).map(personDn), ...Array.from({ length: SCOPE_MEMBERS }, (_, i) => u(i))],
+  },
   { cn: 'ghosts', members: [u(4), `uid=nobody,ou=people,${SUFFIX}`, `ou=people,${SUFFIX}`] },
   { cn: 'cycle-a', members: [groupDn('cycle-b'), u(5)] },
   { cn: 'cycle-b', members: [groupDn('cycle-a')] },
   { cn: 'legacy', unique: true, members: [`${u(6)}#'0101'B`, u(7)] },
-  ...Array.from({ length: 50 }, (_, k) => ({ cn: `team-${k}`, members: Array.from({ length: 100 }, (_, i) => u(k * 100 + i)) })),
+  ...Array.from({ length: 50 }, (_, k) => ({
+    cn: `team-${k}`,
+    members: Array.from({ length: 100 }, (_, i) => u(k * 100 + i)),
+  })),
 ];
 
 export const SERVICE_DN = `cn=rostersync,ou=services,${SUFFIX}`;

@@ -6,12 +6,18 @@ import { directory, LIMITED_DN, LIMITED_PASSWORD, SERVICE_DN, SERVICE_PASSWORD }
 declare module 'vitest' {
   export interface ProvidedContext {
     ldap: {
-      url: string; port: number; caFile: string; suffix: string;
+      url: string;
+      port: number;
+      caFile: string;
+      suffix: string;
       /** The read-only service account the source binds as. */
-      bindDn: string; password: string;
+      bindDn: string;
+      password: string;
       /** For tests that change the directory. */
-      adminDn: string; adminPassword: string;
-      limitedDn: string; limitedPassword: string;
+      adminDn: string;
+      adminPassword: string;
+      limitedDn: string;
+      limitedPassword: string;
     };
   }
 }
@@ -26,9 +32,16 @@ export default async function setup(project: TestProject) {
   const { ldif, options } = directory();
   const [slapd, redis] = await Promise.all([startSlapd(ldif, options), findOrStartRedis()]);
   project.provide('ldap', {
-    url: slapd.url, port: slapd.port, caFile: slapd.caFile, suffix: SUFFIX,
-    bindDn: SERVICE_DN, password: SERVICE_PASSWORD, adminDn: ADMIN_DN, adminPassword: slapd.password,
-    limitedDn: LIMITED_DN, limitedPassword: LIMITED_PASSWORD,
+    url: slapd.url,
+    port: slapd.port,
+    caFile: slapd.caFile,
+    suffix: SUFFIX,
+    bindDn: SERVICE_DN,
+    password: SERVICE_PASSWORD,
+    adminDn: ADMIN_DN,
+    adminPassword: slapd.password,
+    limitedDn: LIMITED_DN,
+    limitedPassword: LIMITED_PASSWORD,
   });
   project.provide('redisUrl', redis.url);
   return async () => {

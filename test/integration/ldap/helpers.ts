@@ -8,12 +8,17 @@ import { ldapSourceSchema, type LdapSourceConfig } from '../../../src/sources/ld
 
 export const ldap = inject('ldap');
 
-export const config = (over: Record<string, unknown> = {}): LdapSourceConfig => ldapSourceSchema.parse({
-  kind: 'ldap', url: ldap.url, bindDn: ldap.bindDn, bindPassword: ldap.password,
-  people: { baseDn: `ou=people,${ldap.suffix}` }, groups: { baseDn: `ou=groups,${ldap.suffix}` },
-  disabled: { attribute: 'employeeType', values: ['disabled'] },
-  ...over,
-});
+export const config = (over: Record<string, unknown> = {}): LdapSourceConfig =>
+  ldapSourceSchema.parse({
+    kind: 'ldap',
+    url: ldap.url,
+    bindDn: ldap.bindDn,
+    bindPassword: ldap.password,
+    people: { baseDn: `ou=people,${ldap.suffix}` },
+    groups: { baseDn: `ou=groups,${ldap.suffix}` },
+    disabled: { attribute: 'employeeType', values: ['disabled'] },
+    ...over,
+  });
 
 export interface SourceOptions {
   redis?: Redis;
@@ -24,22 +29,31 @@ export interface SourceOptions {
 
 export const source = (over: Record<string, unknown> = {}, o: SourceOptions = {}) =>
   new LdapSource(config(over), {
-    log: o.log ?? silentLogger, baseDir: '/', profile: o.profile ?? 'ldap',
+    log: o.log ?? silentLogger,
+    baseDir: '/',
+    profile: o.profile ?? 'ldap',
     ...(o.redis ? { redis: o.redis, keyPrefix: o.keyPrefix ?? `ldaptest-${Date.now()}-${Math.random()}:` } : {}),
   });
 
 /** A real pino logger (with the app's redaction) whose JSON lines land in `lines`; `onLine` sees each as it is written. */
-export function capturingLogger(onLine: (line: Record<string, unknown>) => void = () => {}): { log: Logger; lines: Record<string, unknown>[]; text: () => string } {
+export function capturingLogger(onLine: (line: Record<string, unknown>) => void = () => {}): {
+  log: Logger;
+  lines: Record<string, unknown>[];
+  text: () => string;
+} {
   const lines: Record<string, unknown>[] = [];
   const raw: string[] = [];
-  const log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, {
-    write(text: string) {
-      raw.push(text);
-      const line = JSON.parse(text) as Record<string, unknown>;
-      lines.push(line);
-      onLine(line);
+  const log = pino(
+    { level: 'debug', redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } },
+    {
+      write(text: string) {
+        raw.push(text);
+        const line = JSON.parse(text) as Record<string, unknown>;
+        lines.push(line);
+        onLine(line);
+      },
     },
-  });
+  );
   return { log, lines, text: () => raw.join('') };
 }
 
@@ -50,6 +64,9 @@ export async function admin(): Promise<Client> {
   return client;
 }
 
-export const replace = (type: string, values: string[]) => new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
-export const add = (type: string, values: string[]) => new Change({ operation: 'add', modification: new Attribute({ type, values }) });
-export const remove = (type: string, values: string[]) => new Change({ operation: 'delete', modification: new Attribute({ type, values }) });
+export const replace = (type: string, values: string[]) =>
+  new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
+export const add = (type: string, values: string[]) =>
+  new Change({ operation: 'add', modification: new Attribute({ type, values }) });
+export const remove = (type: string, values: string[]) =>
+  new Change({ operation: 'delete', modification: new Attribute({ type, values }) });

@@ -13,20 +13,41 @@ beforeAll(async () => {
   emulator = await createChartioEmulator({ org: 'acme', apiKey: 'key', apiSecret: 'emu-secret', rateLimit: false });
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-ldap-e2e-'));
   configPath = join(dir, 'config.yaml');
-  writeFileSync(configPath, JSON.stringify({
-    redis: { url: inject('redisUrl'), prefix: `ldap-e2e-${Date.now()}` },
-    target: { kind: 'chartio', baseUrl: `${emulator.url}/v1`, org: 'acme', apiKey: 'key', apiSecret: 'emu-secret', rateLimit: { max: 100_000, duration: 1000, headroom: 1 } },
-    log: { level: 'info' },
-    profiles: [{
-      name: 'corp',
-      source: {
-        kind: 'ldap', url: ldap.url, startTls: true, caFile: ldap.caFile, bindDn: ldap.bindDn, bindPassword: '${LDAP_BIND_PASSWORD}',
-        people: { baseDn: `ou=people,${ldap.suffix}` }, groups: { baseDn: `ou=groups,${ldap.suffix}` },
-        disabled: { attribute: 'employeeType', values: ['disabled'] },
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      redis: { url: inject('redisUrl'), prefix: `ldap-e2e-${Date.now()}` },
+      target: {
+        kind: 'chartio',
+        baseUrl: `${emulator.url}/v1`,
+        org: 'acme',
+        apiKey: 'key',
+        apiSecret: 'emu-secret',
+        rateLimit: { max: 100_000, duration: 1000, headroom: 1 },
       },
-      mapping: { include: ['/^(team-\\d+|engineering|platform|sre)$/'], rules: [{ match: '^(.+)$', team: 'LDAP $1' }] },
-    }],
-  }));
+      log: { level: 'info' },
+      profiles: [
+        {
+          name: 'corp',
+          source: {
+            kind: 'ldap',
+            url: ldap.url,
+            startTls: true,
+            caFile: ldap.caFile,
+            bindDn: ldap.bindDn,
+            bindPassword: '${LDAP_BIND_PASSWORD}',
+            people: { baseDn: `ou=people,${ldap.suffix}` },
+            groups: { baseDn: `ou=groups,${ldap.suffix}` },
+            disabled: { attribute: 'employeeType', values: ['disabled'] },
+          },
+          mapping: {
+            include: ['/^(team-\\d+|engineering|platform|sre)$/'],
+            rules: [{ match: '^(.+)$', team: 'LDAP $1' }],
+          },
+        },
+      ],
+    }),
+  );
 });
 afterAll(() => emulator.close());
 
@@ -42,7 +63,12 @@ describe('backfill from OpenLDAP into the emulator', () => {
     expect(state['LDAP team-0']).not.toContain('user49@example.com');
     expect(state['LDAP team-0']).not.toContain('user96@example.com');
     // Nesting: sre is in platform is in engineering.
-    expect(state['LDAP engineering']).toEqual(['user0@example.com', 'user1@example.com', 'user2@example.com', 'user3@example.com']);
+    expect(state['LDAP engineering']).toEqual([
+      'user0@example.com',
+      'user1@example.com',
+      'user2@example.com',
+      'user3@example.com',
+    ]);
     expect(state['LDAP sre']).toEqual(['user2@example.com', 'user3@example.com']);
     expect(first.stdout + first.stderr).not.toContain(ldap.password);
 

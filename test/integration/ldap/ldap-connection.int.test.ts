@@ -8,14 +8,23 @@ import { directoryLdif, type LdifPerson } from '../../support/ldif.js';
 import { ADMIN_DN, startSlapd, SUFFIX } from '../../support/slapd.js';
 import { capturingLogger, ldap, source } from './helpers.js';
 
-const failure = (p: Promise<SourceRead>) => p.then((read) => ({ read }), (err: unknown) => ({ err: err as SourceReadError }));
+const failure = (p: Promise<SourceRead>) =>
+  p.then(
+    (read) => ({ read }),
+    (err: unknown) => ({ err: err as SourceReadError }),
+  );
 
 describe('LDAP source: connection, TLS, credentials and failures', () => {
   it('StartTLS verifies the server with the configured CA, and refuses it without', async () => {
-    const narrow = { people: { baseDn: `ou=people,${ldap.suffix}`, filter: '(uid=user1*)' }, groups: { baseDn: `ou=groups,${ldap.suffix}`, filter: '(cn=sre)' } };
+    const narrow = {
+      people: { baseDn: `ou=people,${ldap.suffix}`, filter: '(uid=user1*)' },
+      groups: { baseDn: `ou=groups,${ldap.suffix}`, filter: '(cn=sre)' },
+    };
     const { snapshot } = await source({ ...narrow, startTls: true, caFile: ldap.caFile }).read({ mode: 'full' });
     expect(snapshot.people.length).toBeGreaterThan(10);
-    const { err } = await failure(source({ ...narrow, startTls: true }).read({ mode: 'full' })) as { err: SourceReadError };
+    const { err } = (await failure(source({ ...narrow, startTls: true }).read({ mode: 'full' }))) as {
+      err: SourceReadError;
+    };
     expect(err).toBeInstanceOf(SourceReadError);
     expect(err.code).toBe('SOURCE_TLS');
   });
@@ -23,74 +32,120 @@ describe('LDAP source: connection, TLS, credentials and failures', () => {
   it('insecureSkipVerify reads without the CA only when configured, and says so at warn level', async () => {
     const { log, lines } = capturingLogger();
     const narrow = { people: { baseDn: `ou=people,${ldap.suffix}`, filter: '(uid=user2*)' } };
-    const { snapshot } = await source({ ...narrow, startTls: true, insecureSkipVerify: true }, { log }).read({ mode: 'full' });
+    const { snapshot } = await source({ ...narrow, startTls: true, insecureSkipVerify: true }, { log }).read({
+      mode: 'full',
+    });
     expect(snapshot.people.length).toBeGreaterThan(10);
-    expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toContain('LDAP certificate verification is OFF (insecureSkipVerify): use only for tests');
+    expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toContain(
+      'LDAP certificate verification is OFF (insecureSkipVerify): use only for tests',
+    );
   });
 
   it('a wrong password is SOURCE_AUTH_FAILED, and the password is in no message, stack or log line', async () => {
     const { log, text } = capturingLogger();
-    const { err } = await failure(source({ bindPassword: 'wrong-pw-4711' }, { log }).read({ mode: 'full' })) as { err: SourceReadError };
+    const { err } = (await failure(source({ bindPassword: 'wrong-pw-4711' }, { log }).read({ mode: 'full' }))) as {
+      err: SourceReadError;
+    };
     expect(err).toBeInstanceOf(SourceReadError);
     expect(err.code).toBe('SOURCE_AUTH_FAILED');
     expect(err.message).toBe(`ldap ${ldap.url}: bind as "${ldap.bindDn}" failed: invalid credentials`);
-    expect(JSON.stringify({ m: err.message, s: err.stack, c: String(err.cause) }) + text()).not.toMatch(/wrong-pw-4711|svc-Secret-4711/);
+    expect(JSON.stringify({ m: err.message, s: err.stack, c: String(err.cause) }) + text()).not.toMatch(
+      /wrong-pw-4711|svc-Secret-4711/,
+    );
   });
 
   it('reads the password from bindPasswordFile, and never binds with an empty one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rostersync-ldap-pw-'));
     writeFileSync(join(dir, 'pw'), `${ldap.password}\n`);
     writeFileSync(join(dir, 'empty'), '');
-    const narrow = { people: { baseDn: `ou=people,${ldap.suffix}`, filter: '(uid=user3*)' }, groups: { baseDn: `ou=groups,${ldap.suffix}`, filter: '(cn=sre)' } };
-    const { snapshot } = await source({ ...narrow, bindPassword: undefined, bindPasswordFile: join(dir, 'pw') }).read({ mode: 'full' });
+    const narrow = {
+      people: { baseDn: `ou=people,${ldap.suffix}`, filter: '(uid=user3*)' },
+      groups: { baseDn: `ou=groups,${ldap.suffix}`, filter: '(cn=sre)' },
+    };
+    const { snapshot } = await source({ ...narrow, bindPassword: undefined, bindPasswordFile: join(dir, 'pw') }).read({
+      mode: 'full',
+    });
     expect(snapshot.people.length).toBeGreaterThan(10);
-    const { err } = await failure(source({ ...narrow, bindPassword: undefined, bindPasswordFile: join(dir, 'empty') }).read({ mode: 'full' })) as { err: SourceReadError };
+    const { err } = (await failure(
+      source({ ...narrow, bindPassword: undefined, bindPasswordFile: join(dir, 'empty') }).read({ mode: 'full' }),
+    )) as { err: SourceReadError };
     expect(err.code).toBe('SOURCE_CONFIG');
   });
 
   it('an unreachable server is named', async () => {
-    const { err: down } = await failure(source({ url: 'ldap://127.0.0.1:1' }).read({ mode: 'full' })) as { err: SourceReadError };
+    const { err: down } = (await failure(source({ url: 'ldap://127.0.0.1:1' }).read({ mode: 'full' }))) as {
+      err: SourceReadError;
+    };
     expect(down.code).toBe('SOURCE_UNREACHABLE');
   });
 
-  it('a base DN that does not exist is named with its config key, its DN, the server\'s suffix and what to check', async () => {
+  it("a base DN that does not exist is named with its config key, its DN, the server's suffix and what to check", async () => {
     const nope = `ou=nope,${ldap.suffix}`;
-    const { err: bad } = await failure(source({ people: { baseDn: nope } }).read({ mode: 'full' })) as { err: SourceReadError };
+    const { err: bad } = (await failure(source({ people: { baseDn: nope } }).read({ mode: 'full' }))) as {
+      err: SourceReadError;
+    };
     expect(bad).toBeInstanceOf(SourceReadError);
     expect(bad.code).toBe('SOURCE_BAD_BASE_DN');
-    expect(bad.message).toBe(`ldap ${ldap.url}: profile "ldap": source.people.baseDn "${nope}" does not exist, or "${ldap.bindDn}" may not read it `
-      + `(the server holds ${ldap.suffix}); check the DN for typos, that it ends in the server's suffix, and the bind DN's read access`);
+    expect(bad.message).toBe(
+      `ldap ${ldap.url}: profile "ldap": source.people.baseDn "${nope}" does not exist, or "${ldap.bindDn}" may not read it ` +
+        `(the server holds ${ldap.suffix}); check the DN for typos, that it ends in the server's suffix, and the bind DN's read access`,
+    );
 
-    const { err: groups } = await failure(source({ groups: { baseDn: `ou=Nope,${ldap.suffix}` } }).read({ mode: 'full' })) as { err: SourceReadError };
+    const { err: groups } = (await failure(
+      source({ groups: { baseDn: `ou=Nope,${ldap.suffix}` } }).read({ mode: 'full' }),
+    )) as { err: SourceReadError };
     expect(groups.code).toBe('SOURCE_BAD_BASE_DN');
     expect(groups.message).toContain(`source.groups.baseDn "ou=Nope,${ldap.suffix}" does not exist`);
 
-    await expect(source({ groups: { baseDn: nope } }).check()).rejects.toMatchObject({ code: 'SOURCE_BAD_BASE_DN', message: expect.stringContaining(`source.groups.baseDn "${nope}"`) });
+    await expect(source({ groups: { baseDn: nope } }).check()).rejects.toMatchObject({
+      code: 'SOURCE_BAD_BASE_DN',
+      message: expect.stringContaining(`source.groups.baseDn "${nope}"`),
+    });
     const ghost = `cn=ghost,ou=groups,${ldap.suffix}`;
-    await expect(source({ people: { baseDn: `ou=people,${ldap.suffix}`, memberOf: [ghost] } }).check())
-      .rejects.toMatchObject({ code: 'SOURCE_BAD_BASE_DN', message: expect.stringContaining(`source.people.memberOf[0] "${ghost}" does not exist`) });
+    await expect(
+      source({ people: { baseDn: `ou=people,${ldap.suffix}`, memberOf: [ghost] } }).check(),
+    ).rejects.toMatchObject({
+      code: 'SOURCE_BAD_BASE_DN',
+      message: expect.stringContaining(`source.people.memberOf[0] "${ghost}" does not exist`),
+    });
     await expect(source().check()).resolves.toBeUndefined();
   });
 
   it('a server size limit fails the read instead of returning the first 500 people', async () => {
-    const { err, read } = await failure(source({ bindDn: ldap.limitedDn, bindPassword: ldap.limitedPassword }).read({ mode: 'full' })) as { err: SourceReadError; read?: SourceRead };
+    const { err, read } = (await failure(
+      source({ bindDn: ldap.limitedDn, bindPassword: ldap.limitedPassword }).read({ mode: 'full' }),
+    )) as { err: SourceReadError; read?: SourceRead };
     expect(read).toBeUndefined();
     expect(err.code).toBe('SOURCE_SIZE_LIMIT');
   });
 
   it('a server killed during a paged read fails the read: no snapshot, no partial directory', async () => {
     // A second, short-lived slapd of this test's own, killed once the third page has arrived.
-    const many: LdifPerson[] = Array.from({ length: 3000 }, (_, i) => ({ uid: `p${i}`, cn: `Person ${i}`, mail: `p${i}@example.com` }));
+    const many: LdifPerson[] = Array.from({ length: 3000 }, (_, i) => ({
+      uid: `p${i}`,
+      cn: `Person ${i}`,
+      mail: `p${i}@example.com`,
+    }));
     const doomed = await startSlapd(directoryLdif(many, []));
     try {
       let pages = 0;
       const { log } = capturingLogger((line) => {
         if (line.msg === 'ldap page' && ++pages === 3) doomed.kill('SIGKILL');
       });
-      const result = await failure(source({
-        url: doomed.url, bindDn: ADMIN_DN, bindPassword: doomed.password, pageSize: 100, timeoutMs: 10_000,
-        people: { baseDn: `ou=people,${SUFFIX}` }, groups: { baseDn: `ou=groups,${SUFFIX}` },
-      }, { log }).read({ mode: 'full' }));
+      const result = await failure(
+        source(
+          {
+            url: doomed.url,
+            bindDn: ADMIN_DN,
+            bindPassword: doomed.password,
+            pageSize: 100,
+            timeoutMs: 10_000,
+            people: { baseDn: `ou=people,${SUFFIX}` },
+            groups: { baseDn: `ou=groups,${SUFFIX}` },
+          },
+          { log },
+        ).read({ mode: 'full' }),
+      );
       expect('read' in result).toBe(false);
       const { err } = result as { err: SourceReadError };
       expect(err).toBeInstanceOf(SourceReadError);
@@ -107,7 +162,9 @@ describe('LDAP source: connection, TLS, credentials and failures', () => {
     const { log } = capturingLogger((line) => {
       if (line.msg === 'ldap page' && ++pages === 2) controller.abort();
     });
-    const { err } = await failure(source({ pageSize: 200 }, { log }).read({ mode: 'full', signal: controller.signal })) as { err: SourceReadError };
+    const { err } = (await failure(
+      source({ pageSize: 200 }, { log }).read({ mode: 'full', signal: controller.signal }),
+    )) as { err: SourceReadError };
     expect(err.code).toBe('SOURCE_ABORTED');
   });
 });

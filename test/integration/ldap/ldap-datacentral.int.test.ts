@@ -9,12 +9,19 @@ let h: DcHarness;
 beforeAll(async () => {
   h = await createDcHarness(inject('redisUrl'), {
     source: {
-      kind: 'ldap', url: ldap.url, startTls: true, caFile: ldap.caFile, bindDn: ldap.bindDn, bindPassword: ldap.password,
-      people: { baseDn: `ou=people,${ldap.suffix}` }, groups: { baseDn: `ou=groups,${ldap.suffix}` },
+      kind: 'ldap',
+      url: ldap.url,
+      startTls: true,
+      caFile: ldap.caFile,
+      bindDn: ldap.bindDn,
+      bindPassword: ldap.password,
+      people: { baseDn: `ou=people,${ldap.suffix}` },
+      groups: { baseDn: `ou=groups,${ldap.suffix}` },
       disabled: { attribute: 'employeeType', values: ['disabled'] },
     },
     mapping: {
-      include: ['/^(team-[0-4]|engineering|platform|sre)$/'], rules: [{ match: '^(.+)$', team: '$1' }],
+      include: ['/^(team-[0-4]|engineering|platform|sre)$/'],
+      rules: [{ match: '^(.+)$', team: '$1' }],
       roles: [{ group: 'sre', role: 'EMEA Sales' }],
     },
   });
@@ -30,12 +37,20 @@ describe('OpenLDAP -> DataCentral units and roles', () => {
 
     expect(first.status).toBe('succeeded');
     const units = h.emulator.dump().units.map((u) => u.path);
-    expect(units).toEqual(expect.arrayContaining(['engineering', 'engineering/platform', 'engineering/platform/sre', 'team-0', 'team-4']));
+    expect(units).toEqual(
+      expect.arrayContaining(['engineering', 'engineering/platform', 'engineering/platform/sre', 'team-0', 'team-4']),
+    );
     expect(units).toHaveLength(8);
     const state = tenantState(h.emulator);
     // Nesting is transitive: sre's members are in platform and engineering too (defaultRole only where no rule names a role).
-    expect(state['user2@example.com']).toMatchObject({ units: ['engineering', 'engineering/platform', 'engineering/platform/sre', 'team-0'], roles: ['EMEA Sales'] });
-    expect(state['user1@example.com']).toMatchObject({ units: ['engineering', 'engineering/platform', 'team-0'], roles: ['User'] });
+    expect(state['user2@example.com']).toMatchObject({
+      units: ['engineering', 'engineering/platform', 'engineering/platform/sre', 'team-0'],
+      roles: ['EMEA Sales'],
+    });
+    expect(state['user1@example.com']).toMatchObject({
+      units: ['engineering', 'engineering/platform', 'team-0'],
+      roles: ['User'],
+    });
     // team-k holds users k*100..k*100+99 less the disabled (every 50th) and the locked.
     const inTeams = Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 50 !== 49 && !isLocked(i));
     expect(Object.keys(state)).toHaveLength(inTeams.length);

@@ -5,7 +5,15 @@ import { runSync } from '../../../src/app/run-sync.js';
 import { mapDirectory } from '../../../src/mapping/index.js';
 import { createHarness, teamsState, type Harness } from '../../support/sync-harness.js';
 import { expectedTeams } from '../../support/expected-state.js';
-import { CHARTIO_NAMES, DAY2_RULES, day2Base, day2Changes, day2Expected, day2Mapping, handEdits } from '../../support/day2-scenario.js';
+import {
+  CHARTIO_NAMES,
+  DAY2_RULES,
+  day2Base,
+  day2Changes,
+  day2Expected,
+  day2Mapping,
+  handEdits,
+} from '../../support/day2-scenario.js';
 import { SlapdDirectory } from './day2-directory.js';
 import { admin, ldap } from './helpers.js';
 
@@ -20,8 +28,13 @@ beforeAll(async () => {
     policy: { deprovision: 'delete-user' },
     mapping: { rules: DAY2_RULES },
     source: {
-      kind: 'ldap', url: ldap.url, bindDn: ldap.bindDn, bindPassword: ldap.password,
-      people: { baseDn: dir.peopleDn }, groups: { baseDn: dir.groupsDn }, disabled: { attribute: 'employeeType', values: ['disabled'] },
+      kind: 'ldap',
+      url: ldap.url,
+      bindDn: ldap.bindDn,
+      bindPassword: ldap.password,
+      people: { baseDn: dir.peopleDn },
+      groups: { baseDn: dir.groupsDn },
+      disabled: { attribute: 'employeeType', values: ['disabled'] },
     },
   });
 });
@@ -43,7 +56,9 @@ describe('day 2 from OpenLDAP, over HTTP and Redis, into the emulator', () => {
 
     const day1 = await sync();
     expect(day1.status).toBe('succeeded');
-    expect(teamsState(h.emulator)).toEqual(expectedTeams(base, ['owner@example.com'], { mapping: day2Mapping, ...CHARTIO_NAMES }));
+    expect(teamsState(h.emulator)).toEqual(
+      expectedTeams(base, ['owner@example.com'], { mapping: day2Mapping, ...CHARTIO_NAMES }),
+    );
     expect((await sync()).plan!.phases.flat()).toEqual([]);
 
     const c = day2Changes(base, 32);
@@ -57,15 +72,21 @@ describe('day 2 from OpenLDAP, over HTTP and Redis, into the emulator', () => {
 
     const dump = h.emulator.dump();
     const desired = mapDirectory(c.next, day2Mapping, CHARTIO_NAMES.mapOptions);
-    expect(dump.users.map((u) => u.email).sort()).toEqual(['owner@example.com', ...desired.people.map((p) => p.email)].sort());
+    expect(dump.users.map((u) => u.email).sort()).toEqual(
+      ['owner@example.com', ...desired.people.map((p) => p.email)].sort(),
+    );
     const [oldEmail, newEmail] = c.emailChange;
     expect(dump.users.find((u) => u.email === oldEmail)).toBeUndefined();
-    expect(dump.users.find((u) => u.email === newEmail)!.teams.sort()).toEqual(desired.people.find((p) => p.email === newEmail)!.teams);
+    expect(dump.users.find((u) => u.email === newEmail)!.teams.sort()).toEqual(
+      desired.people.find((p) => p.email === newEmail)!.teams,
+    );
     expect(dump.teams.find((t) => t.name === c.renamed.to)!.id).toBe(team4);
     const lines = day2.plan!.warnings;
     expect(lines.filter((w) => w.startsWith('email changed: '))).toHaveLength(1);
     expect(lines).toContainEqual(expect.stringMatching(`^email changed: ${oldEmail} -> ${newEmail}: `));
-    expect(lines).toContainEqual(`group "${c.deletedGroup.name}" is gone: team "${c.deletedGroup.team}" emptied (${staleBefore} removed)`);
+    expect(lines).toContainEqual(
+      `group "${c.deletedGroup.name}" is gone: team "${c.deletedGroup.team}" emptied (${staleBefore} removed)`,
+    );
     expect(writes() - before).toBe(day2.plan!.phases.flat().length);
 
     const quiet = writes();

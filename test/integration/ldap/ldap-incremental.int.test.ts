@@ -51,7 +51,10 @@ describe('LDAP source: incremental reads on the kept directory', () => {
   });
 
   it('someone added to the memberOf scope group enters on an incremental read, though their own entry did not change', async () => {
-    const scope = { people: { baseDn: `ou=people,${ldap.suffix}`, memberOf: [groupDn(SCOPE_GROUP)] }, maxClockSkewSeconds: 0 };
+    const scope = {
+      people: { baseDn: `ou=people,${ldap.suffix}`, memberOf: [groupDn(SCOPE_GROUP)] },
+      maxClockSkewSeconds: 0,
+    };
     const s = source(scope, { redis, keyPrefix: prefix() });
     await settle();
     const full = await s.read({ mode: 'full' });
@@ -81,12 +84,16 @@ describe('LDAP source: incremental reads on the kept directory', () => {
       let changes: Promise<unknown> = Promise.resolve();
       const { log } = capturingLogger((line) => {
         if (line.msg === 'ldap page' && ++pages === 1) {
-          changes = Promise.all([a.modify(dn(0), [replace('cn', ['Changed During Read'])]), a.modify(dn(5000), [replace('cn', ['Also Changed'])])]);
+          changes = Promise.all([
+            a.modify(dn(0), [replace('cn', ['Changed During Read'])]),
+            a.modify(dn(5000), [replace('cn', ['Also Changed'])]),
+          ]);
         }
       });
       const during = await source(over, { redis, keyPrefix, log }).read({ mode: 'full' });
       await changes;
-      const name = (snap: typeof during.snapshot, email: string) => snap.people.find((p) => p.email === email)!.displayName;
+      const name = (snap: typeof during.snapshot, email: string) =>
+        snap.people.find((p) => p.email === email)!.displayName;
       expect(name(during.snapshot, 'user0@example.com')).toBe('User 0');
       expect(name(during.snapshot, 'user5000@example.com')).toBe('Also Changed');
       // user0's change carries the same timestamp as the newest one seen: the cursor must not pass it.
@@ -108,10 +115,18 @@ describe('LDAP source: incremental reads on the kept directory', () => {
     const noRedis = await source().read({ mode: 'incremental', cursor: first.nextCursor! });
     expect(noRedis.mode).toBe('full');
     const { log, lines } = capturingLogger();
-    const changedConfig = await source({ groups: { baseDn: `ou=groups,${ldap.suffix}`, filter: '(cn=team-*)' } }, { redis, keyPrefix, log }).read({ mode: 'incremental', cursor: first.nextCursor! });
+    const changedConfig = await source(
+      { groups: { baseDn: `ou=groups,${ldap.suffix}`, filter: '(cn=team-*)' } },
+      { redis, keyPrefix, log },
+    ).read({ mode: 'incremental', cursor: first.nextCursor! });
     expect(changedConfig.mode).toBe('full');
-    expect(lines.find((l) => l.msg === 'ldap: incremental read falls back to a full read')).toMatchObject({ reason: 'the source configuration changed since the kept directory was read' });
-    const foreign = await source({}, { redis, keyPrefix }).read({ mode: 'incremental', cursor: 'https://graph.microsoft.com/v1.0/users/delta?$deltatoken=x' });
+    expect(lines.find((l) => l.msg === 'ldap: incremental read falls back to a full read')).toMatchObject({
+      reason: 'the source configuration changed since the kept directory was read',
+    });
+    const foreign = await source({}, { redis, keyPrefix }).read({
+      mode: 'incremental',
+      cursor: 'https://graph.microsoft.com/v1.0/users/delta?$deltatoken=x',
+    });
     expect(foreign.mode).toBe('full');
   });
 });

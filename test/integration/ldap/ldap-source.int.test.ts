@@ -3,7 +3,17 @@ import { mappingSchema } from '../../../src/config/schema.js';
 import { mapDirectory } from '../../../src/mapping/index.js';
 import { groupDn } from '../../support/ldif.js';
 import { Client } from 'ldapts';
-import { isLocked, LOCKOUT_DN, LOCKOUT_OU, LOCKOUT_PASSWORD, PEOPLE, people, SCOPE_GROUP, SCOPE_MEMBERS, special } from './directory.js';
+import {
+  isLocked,
+  LOCKOUT_DN,
+  LOCKOUT_OU,
+  LOCKOUT_PASSWORD,
+  PEOPLE,
+  people,
+  SCOPE_GROUP,
+  SCOPE_MEMBERS,
+  special,
+} from './directory.js';
 import { capturingLogger, ldap, source } from './helpers.js';
 
 const allGroups = mappingSchema.parse({ rules: [{ match: '^(.+)$', team: '$1' }] });
@@ -18,7 +28,10 @@ describe('LDAP source: full reads from a real slapd', () => {
     const peoplePages = lines.filter((l) => l.msg === 'ldap page' && String(l.base).startsWith('ou=people'));
     expect(peoplePages).toHaveLength(Math.ceil((PEOPLE + special.length) / 500));
     expect(peoplePages.every((l) => (l.entries as number) <= 500)).toBe(true);
-    expect(snap.issues).toContainEqual({ where: `uid=nomail,ou=people,${ldap.suffix}`, reason: 'no email attribute: person skipped' });
+    expect(snap.issues).toContainEqual({
+      where: `uid=nomail,ou=people,${ldap.suffix}`,
+      reason: 'no email attribute: person skipped',
+    });
     expect(snap.people.every((p) => UUID.test(p.sourceId))).toBe(true);
     expect(new Set(snap.people.map((p) => p.sourceId)).size).toBe(snap.people.length);
     expect(read.mode).toBe('full');
@@ -33,7 +46,12 @@ describe('LDAP source: full reads from a real slapd', () => {
     expect(byName.get('sre')!.parentIds).toEqual([byName.get('platform')!.sourceId]);
     expect(byName.get('platform')!.parentIds).toEqual([byName.get('engineering')!.sourceId]);
     const user2 = snapshot.people.find((p) => p.email === 'user2@example.com')!;
-    expect(user2.groupIds.map((id) => snapshot.groups.find((g) => g.sourceId === id)!.name).sort()).toEqual([SCOPE_GROUP, 'big', 'sre', 'team-0']);
+    expect(user2.groupIds.map((id) => snapshot.groups.find((g) => g.sourceId === id)!.name).sort()).toEqual([
+      SCOPE_GROUP,
+      'big',
+      'sre',
+      'team-0',
+    ]);
     // The mapping does the closure.
     const desired = mapDirectory(snapshot, allGroups);
     const teamsOf = (email: string) => desired.people.find((p) => p.email === email)?.teams;
@@ -44,34 +62,69 @@ describe('LDAP source: full reads from a real slapd', () => {
     const big = byName.get('big')!;
     expect(snapshot.people.filter((p) => p.groupIds.includes(big.sourceId))).toHaveLength(1501);
     // ghosts: a DN nobody has, and the people OU itself.
-    expect(snapshot.issues).toContainEqual({ where: 'groups', reason: '2 member(s) are neither people in scope nor groups: ignored' });
+    expect(snapshot.issues).toContainEqual({
+      where: 'groups',
+      reason: '2 member(s) are neither people in scope nor groups: ignored',
+    });
     expect(lines.find((l) => l.msg === 'ldap read')).toMatchObject({ ignoredMembers: 2, people: PEOPLE + 3 });
   });
 
   it('reads groupOfUniqueNames members, with and without the optional UID', async () => {
     const { snapshot } = await source().read({ mode: 'full' });
     const legacy = snapshot.groups.find((g) => g.name === 'legacy')!;
-    expect(snapshot.people.filter((p) => p.groupIds.includes(legacy.sourceId)).map((p) => p.email).sort()).toEqual(['user6@example.com', 'user7@example.com']);
+    expect(
+      snapshot.people
+        .filter((p) => p.groupIds.includes(legacy.sourceId))
+        .map((p) => p.email)
+        .sort(),
+    ).toEqual(['user6@example.com', 'user7@example.com']);
   });
 
   it('marks people disabled by a value (employeeType: disabled) or by presence (ppolicy pwdAccountLockedTime)', async () => {
     const byValue = (await source({ ppolicyLockDisables: false }).read({ mode: 'full' })).snapshot;
-    expect(byValue.people.filter((p) => !p.enabled).map((p) => p.email).sort()).toEqual(people.filter((p) => p.disabled).map((p) => p.mail).sort());
+    expect(
+      byValue.people
+        .filter((p) => !p.enabled)
+        .map((p) => p.email)
+        .sort(),
+    ).toEqual(
+      people
+        .filter((p) => p.disabled)
+        .map((p) => p.mail)
+        .sort(),
+    );
     const byLock = (await source({ disabled: { attribute: 'pwdAccountLockedTime' } }).read({ mode: 'full' })).snapshot;
     const locked = people.filter((_, i) => isLocked(i)).map((p) => p.mail);
     expect(locked.length).toBeGreaterThan(50);
-    expect(byLock.people.filter((p) => !p.enabled).map((p) => p.email).sort()).toEqual(locked.sort());
+    expect(
+      byLock.people
+        .filter((p) => !p.enabled)
+        .map((p) => p.email)
+        .sort(),
+    ).toEqual(locked.sort());
   });
 
   it('without a disabled: setting, ppolicy-locked people are disabled by default; ppolicyLockDisables: false turns that off', async () => {
-    const disabled = async (over: Record<string, unknown>) => (await source({ disabled: undefined, ...over }).read({ mode: 'full' })).snapshot.people.filter((p) => !p.enabled).map((p) => p.email).sort();
-    const locked = people.filter((_, i) => isLocked(i)).map((p) => p.mail).sort();
+    const disabled = async (over: Record<string, unknown>) =>
+      (await source({ disabled: undefined, ...over }).read({ mode: 'full' })).snapshot.people
+        .filter((p) => !p.enabled)
+        .map((p) => p.email)
+        .sort();
+    const locked = people
+      .filter((_, i) => isLocked(i))
+      .map((p) => p.mail)
+      .sort();
 
     expect(await disabled({})).toEqual(locked);
     expect(await disabled({ ppolicyLockDisables: false })).toEqual([]);
     // With a disabled: setting, a lock still disables.
     const byValue = (await source().read({ mode: 'full' })).snapshot;
-    expect(byValue.people.filter((p) => !p.enabled).map((p) => p.email).sort()).toEqual([...new Set([...people.filter((p) => p.disabled).map((p) => p.mail), ...locked])].sort());
+    expect(
+      byValue.people
+        .filter((p) => !p.enabled)
+        .map((p) => p.email)
+        .sort(),
+    ).toEqual([...new Set([...people.filter((p) => p.disabled).map((p) => p.mail), ...locked])].sort());
   });
 
   it('an account the ppolicy overlay locks after failed binds reads as disabled', async () => {
@@ -100,19 +153,33 @@ describe('LDAP source: full reads from a real slapd', () => {
     expect(names.get('zoe@example.com')).toBe('Zoë Ünal 日本');
     for (const name of ['R&D (EU) *', SCOPE_GROUP]) {
       const g = snapshot.groups.find((x) => x.name === name)!;
-      expect(snapshot.people.filter((p) => p.groupIds.includes(g.sourceId)).map((p) => p.email)).toEqual(expect.arrayContaining(['john.smith@example.com', 'juergen.mueller@example.com', 'zoe@example.com']));
+      expect(snapshot.people.filter((p) => p.groupIds.includes(g.sourceId)).map((p) => p.email)).toEqual(
+        expect.arrayContaining(['john.smith@example.com', 'juergen.mueller@example.com', 'zoe@example.com']),
+      );
     }
   });
 
   it('scopes people to members of a group whose DN needs escaping in the filter (memberOf)', async () => {
     const dn = groupDn(SCOPE_GROUP);
     expect(dn).toMatch(/\\,.*\(Team\) \*\\\\/); // the DN itself carries \, and \\
-    const { snapshot } = await source({ people: { baseDn: `ou=people,${ldap.suffix}`, memberOf: [dn] } }).read({ mode: 'full' });
-    expect(snapshot.people.map((p) => p.email).sort()).toEqual([
-      'john.smith@example.com', 'juergen.mueller@example.com', ...Array.from({ length: SCOPE_MEMBERS }, (_, i) => `user${i}@example.com`), 'zoe@example.com',
-    ].sort());
+    const { snapshot } = await source({ people: { baseDn: `ou=people,${ldap.suffix}`, memberOf: [dn] } }).read({
+      mode: 'full',
+    });
+    expect(snapshot.people.map((p) => p.email).sort()).toEqual(
+      [
+        'john.smith@example.com',
+        'juergen.mueller@example.com',
+        ...Array.from({ length: SCOPE_MEMBERS }, (_, i) => `user${i}@example.com`),
+        'zoe@example.com',
+      ].sort(),
+    );
     // An operator's own filter with a special value, escaped by hand, agrees.
-    const own = await source({ people: { baseDn: `ou=people,${ldap.suffix}`, filter: '(&(objectClass=inetOrgPerson)(cn=Smith, John \\28Ops\\29 a\\2ab\\5cc))' } }).read({ mode: 'full' });
+    const own = await source({
+      people: {
+        baseDn: `ou=people,${ldap.suffix}`,
+        filter: '(&(objectClass=inetOrgPerson)(cn=Smith, John \\28Ops\\29 a\\2ab\\5cc))',
+      },
+    }).read({ mode: 'full' });
     expect(own.snapshot.people.map((p) => p.email)).toEqual(['john.smith@example.com']);
   });
 });

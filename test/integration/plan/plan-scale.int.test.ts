@@ -11,13 +11,29 @@ let OWNER: string;
 let emu: ChartioEmulator;
 let desired: Desired;
 
-const target = () => new ChartioTarget({ kind: 'chartio', baseUrl: `${emu.url}/v1`, org: 'scale', apiKey: 'k', apiSecret: 's', timeoutMs: 30_000, rateLimit: { max: 5000, duration: 300_000, headroom: 0.95 } });
+const target = () =>
+  new ChartioTarget({
+    kind: 'chartio',
+    baseUrl: `${emu.url}/v1`,
+    org: 'scale',
+    apiKey: 'k',
+    apiSecret: 's',
+    timeoutMs: 30_000,
+    rateLimit: { max: 5000, duration: 300_000, headroom: 0.95 },
+  });
 const plan = async () => {
   const before = emu.requestLog.length;
   const { actual, requests } = await target().read();
   const gets = emu.requestLog.slice(before).filter((r) => r.method === 'GET').length;
   const { plan } = makePlan({
-    desired, actual, links: emptyLinks(), policy: scalePolicy, tombstones: new Map(), now: 0, readCalls: requests, ratePerSecond: 15.8,
+    desired,
+    actual,
+    links: emptyLinks(),
+    policy: scalePolicy,
+    tombstones: new Map(),
+    now: 0,
+    readCalls: requests,
+    ratePerSecond: 15.8,
     capabilities: target().capabilities,
   });
   return { plan, actual, requests, gets };

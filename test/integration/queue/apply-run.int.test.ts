@@ -47,12 +47,33 @@ async function close(rt: Runtime): Promise<void> {
 async function planFor(rt: Runtime, desired: Desired): Promise<Plan> {
   const { actual, requests } = await rt.target.read();
   const state = await rt.store.planState();
-  return makePlan({ desired, actual, links: state.links, policy: policySchema.parse({}), capabilities: rt.target.capabilities, tombstones: state.tombstones, now: Date.now(), readCalls: requests, ratePerSecond: 100 }).plan;
+  return makePlan({
+    desired,
+    actual,
+    links: state.links,
+    policy: policySchema.parse({}),
+    capabilities: rt.target.capabilities,
+    tombstones: state.tombstones,
+    now: Date.now(),
+    readCalls: requests,
+    ratePerSecond: 100,
+  }).plan;
 }
 
 /** Records a run of `plan` with its plan, as runSync and applyReviewedPlan do before driving it. */
 async function recordRun(rt: Runtime, plan: Plan, runId = `run-${randomBytes(3).toString('hex')}`): Promise<string> {
-  await rt.store.startRun({ runId, profile: rt.profile.name, trigger: 'apply', mode: 'plan', status: 'running', startedAt: new Date().toISOString(), ...summarisePlan(plan) }, plan);
+  await rt.store.startRun(
+    {
+      runId,
+      profile: rt.profile.name,
+      trigger: 'apply',
+      mode: 'plan',
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      ...summarisePlan(plan),
+    },
+    plan,
+  );
   return runId;
 }
 
@@ -67,8 +88,16 @@ function desiredFor(people: number, teams: number): Desired {
   return {
     teams: names.map((name) => ({ name, key: `group-${name}` })),
     people: Array.from({ length: people }, (_, i) => ({
-      sourceId: `src-${i}`, email: `p${i}@acme.com`, displayName: `Person ${i}`,
-      teams: [...new Set([names[i % teams]!, names[(i * 7 + 3) % teams]!, ...(i % 3 === 0 ? [names[(i * 5 + 1) % teams]!] : [])])].sort(),
+      sourceId: `src-${i}`,
+      email: `p${i}@acme.com`,
+      displayName: `Person ${i}`,
+      teams: [
+        ...new Set([
+          names[i % teams]!,
+          names[(i * 7 + 3) % teams]!,
+          ...(i % 3 === 0 ? [names[(i * 5 + 1) % teams]!] : []),
+        ]),
+      ].sort(),
     })),
     warnings: [],
   };
@@ -80,7 +109,13 @@ const expectedTeams = (d: Desired) => {
   for (const p of d.people) for (const t of p.teams) out[t]!.push(p.email);
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.sort()]));
 };
-const managedState = (e: ChartioEmulator) => Object.fromEntries(e.dump().teams.filter((t) => t.name.startsWith('team-')).map((t) => [t.name, [...t.members].sort()]));
+const managedState = (e: ChartioEmulator) =>
+  Object.fromEntries(
+    e
+      .dump()
+      .teams.filter((t) => t.name.startsWith('team-'))
+      .map((t) => [t.name, [...t.members].sort()]),
+  );
 const writes = (e: ChartioEmulator) => e.requestLog.filter((r) => r.method !== 'GET');
 const appliedWrites = (e: ChartioEmulator) => writes(e).filter((r) => r.applied).length;
 
@@ -98,7 +133,11 @@ describe('applying a plan through the queue', () => {
     expect(summary.status).toBe('succeeded');
     expect(managedState(h.emulator)).toEqual(expectedTeams(desired));
     expect(writes(h.emulator)).toHaveLength(plan.phases.flat().length);
-    expect(summary.run.counts).toMatchObject({ 'createTeam.applied': 5, 'createUser.applied': 40, done: plan.phases.flat().length });
+    expect(summary.run.counts).toMatchObject({
+      'createTeam.applied': 5,
+      'createUser.applied': 40,
+      done: plan.phases.flat().length,
+    });
     expect(summary.run.failures).toEqual([]);
     // Every created user is linked to its directory id, and the run record is finished.
     expect((await rt.store.links.load()).users.size).toBe(40);
@@ -129,7 +168,10 @@ describe('applying a plan through the queue', () => {
   });
 
   it('with 5% 5xx, 2% applied-then-5xx, 1% resets and a 429 storm, the state is exact and each op is applied once', async () => {
-    const h = await harness({ emulator: { errorRate: 0.05, appliedButErrorRate: 0.02, resetRate: 0.01, seed: 7 }, queue: { concurrency: 16 } });
+    const h = await harness({
+      emulator: { errorRate: 0.05, appliedButErrorRate: 0.02, resetRate: 0.01, seed: 7 },
+      queue: { concurrency: 16 },
+    });
     const rt = await runtime();
     rt.startWorkers();
     const desired = desiredFor(120, 8);
@@ -159,14 +201,21 @@ describe('applying a plan through the queue', () => {
     const summary = await applyRun(rt, plan);
 
     const outcomes = new Map(ops.map((op, i) => [op.key, i]));
-    const got = await rt.store.outcomes(summary.runId, ops.map((o) => o.key));
+    const got = await rt.store.outcomes(
+      summary.runId,
+      ops.map((o) => o.key),
+    );
     const failed = new Set(ops.filter((o) => got[outcomes.get(o.key)!] === 'failed').map((o) => o.key));
     const skipped = new Set(ops.filter((o) => got[outcomes.get(o.key)!] === 'skipped-dependency').map((o) => o.key));
     const expectedSkipped = new Set<string>();
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const op of ops) {
-        if (!failed.has(op.key) && !expectedSkipped.has(op.key) && op.dependsOn.some((d) => failed.has(d) || expectedSkipped.has(d))) {
+        if (
+          !failed.has(op.key) &&
+          !expectedSkipped.has(op.key) &&
+          op.dependsOn.some((d) => failed.has(d) || expectedSkipped.has(d))
+        ) {
           expectedSkipped.add(op.key);
           grew = true;
         }
@@ -182,7 +231,11 @@ describe('applying a plan through the queue', () => {
 
   it('two worker sets with their own connections and budget objects never exceed the shared budget', async () => {
     // The emulator admits exactly the API limit; the budget uses 95% of it: any overshoot is a 429.
-    const h = await harness({ emulator: { rateLimit: { max: 100, windowMs: 5000 }, latencyMs: [5, 20] }, rateLimit: { max: 100, duration: 5000, headroom: 0.95 }, queue: { concurrency: 4 } });
+    const h = await harness({
+      emulator: { rateLimit: { max: 100, windowMs: 5000 }, latencyMs: [5, 20] },
+      rateLimit: { max: 100, duration: 5000, headroom: 0.95 },
+      queue: { concurrency: 4 },
+    });
     const rt = await runtime();
     const desired = desiredFor(50, 4);
     const plan = await planFor(rt, desired);

@@ -27,7 +27,9 @@ describe('backfill through the queue', () => {
     expect(teamsState(h.emulator)).toEqual(expectedTeams(dir));
     expect(first.plan!.phases.flat()).toHaveLength(minimalWrites(dir));
     expect(writeCalls(h)).toBe(minimalWrites(dir));
-    expect(first.run.counts['createUser.applied']).toBe(dir.people.filter((p) => p.enabled && p.groupIds.length > 0).length);
+    expect(first.run.counts['createUser.applied']).toBe(
+      dir.people.filter((p) => p.enabled && p.groupIds.length > 0).length,
+    );
 
     const before = writeCalls(h);
     const second = await runSync(rt, { mode: 'full', trigger: 'backfill' });
@@ -55,21 +57,36 @@ describe('backfill through the queue', () => {
     expect(out.status).toBe('succeeded');
 
     // The renamed person is the same user (linked by directory id): with keep, the old address stays.
-    const expected = expectedTeams({ ...next, people: next.people.map((p) => (p === renamed ? { ...p, email: oldEmail } : p)) });
+    const expected = expectedTeams({
+      ...next,
+      people: next.people.map((p) => (p === renamed ? { ...p, email: oldEmail } : p)),
+    });
     const actual = teamsState(h.emulator);
     // Leavers keep one (unmanaged-by-policy) team when all theirs are managed: Chartio refuses zero teams.
-    const leaverEmails = new Set(dir.people.filter((p) => !next.people.some((q) => q.sourceId === p.sourceId)).map((p) => p.email));
+    const leaverEmails = new Set(
+      dir.people.filter((p) => !next.people.some((q) => q.sourceId === p.sourceId)).map((p) => p.email),
+    );
     for (const [team, members] of Object.entries(actual)) actual[team] = members.filter((m) => !leaverEmails.has(m));
     expect(actual).toEqual(expected);
     expect(h.emulator.dump().users.find((u) => u.email === oldEmail)?.id).toBe(idsBefore.get(oldEmail));
     const churnLog = h.emulator.requestLog.slice(log0);
     expect(churnLog.filter((r) => r.method === 'DELETE' && /^\/v1\/acme\/users\/[^/]+\/?$/.test(r.path))).toEqual([]);
     expect(churnLog.filter((r) => r.method !== 'GET')).toHaveLength(out.plan!.phases.flat().length);
-    expect(out.plan!.warnings.join('\n')).toContain(`email changed: ${oldEmail} -> ${renamed.email}: policy.emailChange is keep`);
+    expect(out.plan!.warnings.join('\n')).toContain(
+      `email changed: ${oldEmail} -> ${renamed.email}: policy.emailChange is keep`,
+    );
   });
 
   it('with 5% 5xx, 2% applied-but-5xx, 1% resets and a 429 storm, the final state is exact and nothing is applied twice', async () => {
-    h = await createHarness(redisUrl, { emulator: { errorRate: 0.05, appliedButErrorRate: 0.02, resetRate: 0.01, seed: 11, rateLimit: { max: 60, windowMs: 1000 } } });
+    h = await createHarness(redisUrl, {
+      emulator: {
+        errorRate: 0.05,
+        appliedButErrorRate: 0.02,
+        resetRate: 0.01,
+        seed: 11,
+        rateLimit: { max: 60, windowMs: 1000 },
+      },
+    });
     const dir = generateDirectory({ people: 250, groups: 30, memberships: 500, seed: 4 });
     h.writeDirectory(dir);
     const rt = await h.runtime();
@@ -102,11 +119,15 @@ describe('backfill through the queue', () => {
     expect(out.exitCode).toBe(1);
     expect(out.run.counts['createTeam.failed']).toBe(1);
     expect(out.run.counts['createTeam.applied']).toBe(2);
-    const skipped = Object.entries(out.run.counts).filter(([k]) => k.endsWith('.skipped-dependency')).reduce((n, [, v]) => n + v, 0);
+    const skipped = Object.entries(out.run.counts)
+      .filter(([k]) => k.endsWith('.skipped-dependency'))
+      .reduce((n, [, v]) => n + v, 0);
     expect(skipped).toBeGreaterThan(0);
     expect(out.run.failures[0]!.reason).toMatch(/403/);
     // Everything not depending on the failed team was applied.
-    const applied = Object.entries(out.run.counts).filter(([k]) => k.endsWith('.applied')).reduce((n, [, v]) => n + v, 0);
+    const applied = Object.entries(out.run.counts)
+      .filter(([k]) => k.endsWith('.applied'))
+      .reduce((n, [, v]) => n + v, 0);
     expect(applied + skipped + 1).toBe(out.plan!.phases.flat().length);
   });
 });

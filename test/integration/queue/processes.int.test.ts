@@ -43,10 +43,17 @@ describe('backfill as a process', () => {
   it('two worker processes on one Redis never exceed the shared budget together', async () => {
     // The emulator's limit equals the configured limit (the budget uses 95% of it): any overshoot
     // would be a 429. A 5 s window leaves room for timers that fire a few ms late under load.
-    h = await createHarness(redisUrl, { emulator: { rateLimit: { max: 100, windowMs: 5000 } }, rateLimit: { max: 100, duration: 5000, headroom: 0.95 } });
+    h = await createHarness(redisUrl, {
+      emulator: { rateLimit: { max: 100, windowMs: 5000 } },
+      rateLimit: { max: 100, duration: 5000, headroom: 0.95 },
+    });
     const dir = generateDirectory({ people: 80, groups: 8, memberships: 100, seed: 22 });
     h.writeDirectory(dir);
-    const second = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/worker-process.ts'), h.configPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const second = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test/support/worker-process.ts'), h.configPath],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     second.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve) => second.stdout.on('data', () => out.includes('worker ready') && resolve()));
@@ -102,7 +109,9 @@ describe('safety through the CLI', () => {
   it('the API secret appears in no log line at any level', async () => {
     h = await createHarness(redisUrl, { emulator: { errorRate: 0.2, seed: 3 } });
     h.writeDirectory(generateDirectory({ people: 20, groups: 3, memberships: 30, seed: 24 }));
-    const r = await runCli(['backfill', '--config', h.configPath], { env: { LOG_LEVEL: 'trace', CHARTIO_SECRET: SECRET } });
+    const r = await runCli(['backfill', '--config', h.configPath], {
+      env: { LOG_LEVEL: 'trace', CHARTIO_SECRET: SECRET },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/op outcome/);
     expect(r.stdout + r.stderr).not.toContain(SECRET);

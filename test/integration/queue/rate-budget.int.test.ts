@@ -58,7 +58,8 @@ describe('rate budget', () => {
     const budget = new RateBudget(a, newKey(), { max: 95, durationMs: 1000, headroom: 1 });
 
     const at: number[] = [];
-    for (let i = 0; i < 1000; i += 100) at.push(...(await Promise.all(Array.from({ length: 100 }, () => budget.reserveSlot()))).map((s) => s.at));
+    for (let i = 0; i < 1000; i += 100)
+      at.push(...(await Promise.all(Array.from({ length: 100 }, () => budget.reserveSlot()))).map((s) => s.at));
 
     at.sort((x, y) => x - y);
     expect(Math.abs(at.at(-1)! - at[0]! - 999 * budget.intervalMs)).toBeLessThan(1);
@@ -100,6 +101,8 @@ describe('rate budget', () => {
 
   it('refuses a budget that cannot be applied, naming the setting', () => {
     expect(() => new RateBudget(a, 'k', { max: 0, durationMs: 1000, headroom: 1 })).toThrow(ConfigError);
-    expect(() => new RateBudget(a, 'k', { max: 10, durationMs: 1000, headroom: 1.5 })).toThrow(/target\.rateLimit\.headroom: expected a number in \(0, 1\], got 1\.5/);
+    expect(() => new RateBudget(a, 'k', { max: 10, durationMs: 1000, headroom: 1.5 })).toThrow(
+      /target\.rateLimit\.headroom: expected a number in \(0, 1\], got 1\.5/,
+    );
   });
 });

@@ -28,7 +28,8 @@ describe('many profiles on shared workers', () => {
     const workers = await startWorkerProcesses(fleet.configPath, 4);
     closers.push(() => workers.stop());
     const runtimes: Runtime[] = [];
-    for (const p of profiles) runtimes.push(await openRuntime(fleet.configPath, { profile: p.name, log: silentLogger }));
+    for (const p of profiles)
+      runtimes.push(await openRuntime(fleet.configPath, { profile: p.name, log: silentLogger }));
     closers.push(() => Promise.all(runtimes.map((rt) => rt.close())));
 
     // No workers in this process: the 4 worker processes take every profile's ops.
@@ -39,14 +40,28 @@ describe('many profiles on shared workers', () => {
       expect(teamsState(org), `org${i}`).toEqual(fleet.expected(i));
       // Within its own budget: no 429 from its server, never over the limit in any window.
       expect(org.stats().rateLimited, `org${i}`).toBe(0);
-      expect(busiestWindow(org.requestLog.map((r) => r.timestamp), budget.windowMs), `org${i}`).toBeLessThanOrEqual(budget.max);
+      expect(
+        busiestWindow(
+          org.requestLog.map((r) => r.timestamp),
+          budget.windowMs,
+        ),
+        `org${i}`,
+      ).toBeLessThanOrEqual(budget.max);
     });
   }, 540_000);
 
   it("a small profile's scheduled sync starts within one tick while a 10,000-person backfill runs", async () => {
     // 9,999 people: with the org's owner that is Chartio's 10,000-user cap.
     const tickMs = 5000;
-    const fleet = await createFleet(redisUrl, { orgs: 2, budget: { max: 5000, windowMs: 1000 }, daemon: true, profiles: [{ name: 'big', org: 0, people: 9999 }, { name: 'small', org: 1, people: 50, schedule: '*/5 * * * * *' }] });
+    const fleet = await createFleet(redisUrl, {
+      orgs: 2,
+      budget: { max: 5000, windowMs: 1000 },
+      daemon: true,
+      profiles: [
+        { name: 'big', org: 0, people: 9999 },
+        { name: 'small', org: 1, people: 50, schedule: '*/5 * * * * *' },
+      ],
+    });
     closers.push(() => fleet.close());
     const daemon = await startDaemon(fleet.configPath, { log: silentLogger });
     closers.push(() => daemon.close());
@@ -64,7 +79,9 @@ describe('many profiles on shared workers', () => {
     let started: { tick: number; processedOn: number } | undefined;
     while (!started) {
       const jobs = await syncs.getJobs(['active', 'completed']);
-      const j = jobs.filter((x) => x.data.profile === 'small' && Date.parse(x.data.tick) > bigWriting && x.processedOn).sort((a, b) => Date.parse(a.data.tick) - Date.parse(b.data.tick))[0];
+      const j = jobs
+        .filter((x) => x.data.profile === 'small' && Date.parse(x.data.tick) > bigWriting && x.processedOn)
+        .sort((a, b) => Date.parse(a.data.tick) - Date.parse(b.data.tick))[0];
       if (j) started = { tick: Date.parse(j.data.tick), processedOn: j.processedOn! };
       else await new Promise((r) => setTimeout(r, 100));
     }

@@ -36,7 +36,10 @@ describe('on a Sentinel set (primary + replica + 3 sentinels)', () => {
     let watching = true;
     const watch = (async () => {
       while (watching) {
-        const status = await fetch(`${daemon!.url}/readyz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, () => 0);
+        const status = await fetch(`${daemon!.url}/readyz`, { signal: AbortSignal.timeout(3000) }).then(
+          (r) => r.status,
+          () => 0,
+        );
         ready.push({ at: Date.now(), status });
         await new Promise((r) => setTimeout(r, 100));
       }

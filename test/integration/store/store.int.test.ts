@@ -26,9 +26,26 @@ const fresh = (keepRuns = 50) => {
 };
 const hashTag = (key: string) => /\{([^}]*)\}/.exec(key)?.[1];
 const record = (runId: string, startedAt: string, over: Partial<RunRecord> = {}): RunRecord => ({
-  runId, profile: 'hr', trigger: 'backfill', mode: 'full', status: 'running', startedAt, planned: {}, totalOps: 0, warnings: 0, ...over,
+  runId,
+  profile: 'hr',
+  trigger: 'backfill',
+  mode: 'full',
+  status: 'running',
+  startedAt,
+  planned: {},
+  totalOps: 0,
+  warnings: 0,
+  ...over,
 });
-const createUser = (sourceId: string): Op => ({ kind: 'createUser', key: `create.${sourceId}`, reason: 'new', dependsOn: [], user: { sourceId, email: `${sourceId}@x.com` }, displayName: sourceId, team: { id: '7', name: 'eng' } });
+const createUser = (sourceId: string): Op => ({
+  kind: 'createUser',
+  key: `create.${sourceId}`,
+  reason: 'new',
+  dependsOn: [],
+  user: { sourceId, email: `${sourceId}@x.com` },
+  displayName: sourceId,
+  team: { id: '7', name: 'eng' },
+});
 
 /** Commands this client sends while `act` runs, as the server saw them (MONITOR). */
 async function commandsSent(client: Redis, act: () => Promise<unknown>): Promise<string[][]> {
@@ -36,11 +53,13 @@ async function commandsSent(client: Redis, act: () => Promise<unknown>): Promise
   const monitor = await client.duplicate().monitor();
   const seen: string[][] = [];
   const marker = `end-${randomBytes(4).toString('hex')}`;
-  const done = new Promise<void>((resolve) => monitor.on('monitor', (_t: string, args: string[], source: string) => {
-    if (source !== addr) return;
-    if (args[0]?.toLowerCase() === 'echo' && args[1] === marker) resolve();
-    else seen.push(args);
-  }));
+  const done = new Promise<void>((resolve) =>
+    monitor.on('monitor', (_t: string, args: string[], source: string) => {
+      if (source !== addr) return;
+      if (args[0]?.toLowerCase() === 'echo' && args[1] === marker) resolve();
+      else seen.push(args);
+    }),
+  );
   await act();
   await client.echo(marker);
   await done;
@@ -53,7 +72,17 @@ describe('key scheme', () => {
     const hr = profileKeys('acme', 'hr');
     const sales = profileKeys('acme', 'sales');
     const run = hr.run('r1');
-    const all = [hr.userLinks, hr.teamLinks, hr.granted, hr.tombstones, hr.cursor, hr.lastSourceSize, hr.runs, hr.lock, ...Object.values(run)];
+    const all = [
+      hr.userLinks,
+      hr.teamLinks,
+      hr.granted,
+      hr.tombstones,
+      hr.cursor,
+      hr.lastSourceSize,
+      hr.runs,
+      hr.lock,
+      ...Object.values(run),
+    ];
 
     expect(new Set(all.map(hashTag))).toEqual(new Set(['acme:hr']));
     expect(all.every((k) => k.startsWith('acme:'))).toBe(true);
@@ -83,7 +112,16 @@ describe('links', () => {
 
   it('planState reads links, granted memberships, tombstones, cursor and source size together', async () => {
     const store = fresh();
-    await store.saveObservations({ userLinks: [['a', '1']], teamLinks: [['g', '9']], newlyAbsent: ['5'], reappeared: [], teamGroups: [['g', 'Engineering']] }, 1000);
+    await store.saveObservations(
+      {
+        userLinks: [['a', '1']],
+        teamLinks: [['g', '9']],
+        newlyAbsent: ['5'],
+        reappeared: [],
+        teamGroups: [['g', 'Engineering']],
+      },
+      1000,
+    );
     await store.links.save({ granted: ['1|9'] });
     await store.setLastSourceSize(120);
     await store.stageCursor('r1', 'delta-1');
@@ -106,7 +144,12 @@ describe('tombstones', () => {
     const store = fresh();
     await store.tombstones.update({ absent: ['u1', 'u2'] }, 1_000);
     await store.tombstones.update({ absent: ['u1'] }, 5_000);
-    expect(await store.tombstones.load()).toEqual(new Map([['u1', 1_000], ['u2', 1_000]]));
+    expect(await store.tombstones.load()).toEqual(
+      new Map([
+        ['u1', 1_000],
+        ['u2', 1_000],
+      ]),
+    );
 
     await store.tombstones.update({ reappeared: ['u2'] }, 6_000);
 
@@ -141,12 +184,17 @@ describe('cursors', () => {
 describe('runs', () => {
   it('keep the last N records, newest first, and delete the keys of older ones', async () => {
     const store = fresh(3);
-    for (let i = 1; i <= 5; i++) await store.startRun(record(`r${i}`, `2026-01-0${i}T00:00:00Z`, { status: 'succeeded' }), { id: `p${i}` } as never);
+    for (let i = 1; i <= 5; i++)
+      await store.startRun(record(`r${i}`, `2026-01-0${i}T00:00:00Z`, { status: 'succeeded' }), {
+        id: `p${i}`,
+      } as never);
 
     const runs = await store.listRuns(10);
 
     expect(runs.map((r) => r.runId)).toEqual(['r5', 'r4', 'r3']);
-    expect(await redis.exists(store.keys.run('r1').record, store.keys.run('r1').plan, store.keys.run('r2').record)).toBe(0);
+    expect(
+      await redis.exists(store.keys.run('r1').record, store.keys.run('r1').plan, store.keys.run('r2').record),
+    ).toBe(0);
     expect((await store.plan('r5'))?.id).toBe('p5');
   });
 
@@ -156,7 +204,11 @@ describe('runs', () => {
     await store.startRun(record('live', '2026-01-02T00:00:00Z'));
     expect((await store.unfinishedRun())?.runId).toBe('live');
 
-    const next = await store.updateRun('live', { status: 'partial', finishedAt: '2026-01-02T00:10:00Z', timings: { applyMs: 5 } });
+    const next = await store.updateRun('live', {
+      status: 'partial',
+      finishedAt: '2026-01-02T00:10:00Z',
+      timings: { applyMs: 5 },
+    });
 
     expect(next).toMatchObject({ runId: 'live', status: 'partial', timings: { applyMs: 5 } });
     expect(await store.unfinishedRun()).toBeUndefined();
@@ -170,7 +222,11 @@ describe('op outcomes', () => {
     await store.startRun(record('r', '2026-01-01T00:00:00Z'));
     const op = createUser('alice');
 
-    const firsts = await Promise.all(Array.from({ length: 20 }, () => store.recordOutcome('r', { op, outcome: 'applied', createdId: '11', teamId: '7' })));
+    const firsts = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        store.recordOutcome('r', { op, outcome: 'applied', createdId: '11', teamId: '7' }),
+      ),
+    );
 
     expect(firsts.filter(Boolean)).toHaveLength(1);
     const run = await store.getRun('r');
@@ -184,7 +240,16 @@ describe('op outcomes', () => {
     await store.recordOutcome('r', { op: createUser('bob'), outcome: 'applied', createdId: '12', teamId: '7' });
     await store.tombstones.update({ absent: ['12'] }, 1);
 
-    await store.recordOutcome('r', { op: { kind: 'deleteUser', key: 'user-delete.12', reason: 'gone', dependsOn: [], user: { id: '12', sourceId: 'bob', email: 'bob@x.com' } }, outcome: 'applied' });
+    await store.recordOutcome('r', {
+      op: {
+        kind: 'deleteUser',
+        key: 'user-delete.12',
+        reason: 'gone',
+        dependsOn: [],
+        user: { id: '12', sourceId: 'bob', email: 'bob@x.com' },
+      },
+      outcome: 'applied',
+    });
 
     expect(await store.createdUserId('r', 'bob')).toBe('12');
     expect((await store.links.load()).granted).toEqual(new Set(['12|7']));
@@ -196,7 +261,12 @@ describe('op outcomes', () => {
     const store = fresh();
     await store.startRun(record('r', '2026-01-01T00:00:00Z'));
 
-    await store.recordOutcome('r', { op: createUser('carol'), outcome: 'failed', detail: 'POST /v1/acme/users -> 400: email is invalid', createdId: '13' });
+    await store.recordOutcome('r', {
+      op: createUser('carol'),
+      outcome: 'failed',
+      detail: 'POST /v1/acme/users -> 400: email is invalid',
+      createdId: '13',
+    });
 
     const run = await store.getRun('r');
     expect(run!.counts['createUser.failed']).toBe(1);

@@ -18,13 +18,36 @@ describe('link effects of whole-user writes', () => {
     prefix = `wu-${randomBytes(4).toString('hex')}`;
     const store = new Store(redis, prefix, 'hr', 10);
     const create: Op = {
-      kind: 'createUser', key: 'user-create.bob', reason: 'new', dependsOn: [], user: { sourceId: 'bob', email: 'bob@x.com' }, displayName: 'Bob',
-      teams: [{ id: 'ou1', name: 'A', type: 'ou' }, { name: 'B', type: 'ou', key: 'group:b' }], roles: ['User'],
+      kind: 'createUser',
+      key: 'user-create.bob',
+      reason: 'new',
+      dependsOn: [],
+      user: { sourceId: 'bob', email: 'bob@x.com' },
+      displayName: 'Bob',
+      teams: [
+        { id: 'ou1', name: 'A', type: 'ou' },
+        { name: 'B', type: 'ou', key: 'group:b' },
+      ],
+      roles: ['User'],
     };
     await store.recordOutcome('r', { op: create, outcome: 'applied', createdId: 'u7', teamIds: ['ou1', 'ou2'] });
-    const set: Op = { kind: 'setUser', key: 'user-set.u7', reason: 'moved', dependsOn: [], user: { id: 'u7', sourceId: 'bob', email: 'bob@x.com' }, teams: [{ id: 'ou3', name: 'C', type: 'ou' }], added: 1, removed: 2, left: ['ou1', 'ou2'] };
+    const set: Op = {
+      kind: 'setUser',
+      key: 'user-set.u7',
+      reason: 'moved',
+      dependsOn: [],
+      user: { id: 'u7', sourceId: 'bob', email: 'bob@x.com' },
+      teams: [{ id: 'ou3', name: 'C', type: 'ou' }],
+      added: 1,
+      removed: 2,
+      left: ['ou1', 'ou2'],
+    };
     await store.recordOutcome('r', { op: set, outcome: 'applied', teamIds: ['ou3'] });
-    await store.recordOutcome('r2', { op: { ...set, key: 'user-set.u8', user: { id: 'u8', email: 'x@x.com' } }, outcome: 'failed', teamIds: ['ou9'] });
+    await store.recordOutcome('r2', {
+      op: { ...set, key: 'user-set.u8', user: { id: 'u8', email: 'x@x.com' } },
+      outcome: 'failed',
+      teamIds: ['ou9'],
+    });
 
     const links = await store.links.load();
     expect(links.users.get('bob')).toBe('u7');

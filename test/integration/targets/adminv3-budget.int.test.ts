@@ -34,7 +34,11 @@ describe('Admin API v3: a budget that follows the server', () => {
     });
     const dir = generateDirectory({ people: 520, groups: 12, memberships: 600, seed: 31 });
     h.writeDirectory(dir);
-    const second = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/worker-process.ts'), h.configPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const second = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test/support/worker-process.ts'), h.configPath],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     second.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve) => second.stdout.on('data', () => out.includes('worker ready') && resolve()));
@@ -48,10 +52,15 @@ describe('Admin API v3: a budget that follows the server', () => {
     second.kill('SIGTERM');
     await exited;
 
-    const windows = perWindow(h.emulator.requestLog.map((r) => r.timestamp), windowMs);
+    const windows = perWindow(
+      h.emulator.requestLog.map((r) => r.timestamp),
+      windowMs,
+    );
     const share = windows.reduce((a, b) => a + b, 0) / windows.length / (max * headroom);
     const rate = (h.emulator.requestLog.length * 1000) / elapsed;
-    process.stdout.write(`adminv3 budget: ${h.emulator.requestLog.length} calls in ${elapsed} ms (${rate.toFixed(1)}/s; server allows ${(max * 1000) / windowMs}/s), per full window ${JSON.stringify(windows)}, ${(share * 100).toFixed(1)}% of the budget, 429s: ${h.emulator.stats().rateLimited}, handled by the second process: ${/handled (\d+)/.exec(out)?.[1]}\n`);
+    process.stdout.write(
+      `adminv3 budget: ${h.emulator.requestLog.length} calls in ${elapsed} ms (${rate.toFixed(1)}/s; server allows ${(max * 1000) / windowMs}/s), per full window ${JSON.stringify(windows)}, ${(share * 100).toFixed(1)}% of the budget, 429s: ${h.emulator.stats().rateLimited}, handled by the second process: ${/handled (\d+)/.exec(out)?.[1]}\n`,
+    );
     expect(run.status).toBe('succeeded');
     expect(v3State(h.emulator).roles).toEqual(expectedRoles(dir));
     expect(h.emulator.stats().rateLimited).toBe(0);

@@ -2,7 +2,16 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import type { Snapshot } from '../../../src/model/index.js';
 import { DEFAULT_OWNER } from '../../../src/targets/adminv3/emulator/index.js';
-import { createV3Harness, expectedRoles, leaversOf, minimumWrites, v3State, workday, writesOf, type V3Harness } from '../../support/adminv3-harness.js';
+import {
+  createV3Harness,
+  expectedRoles,
+  leaversOf,
+  minimumWrites,
+  v3State,
+  workday,
+  writesOf,
+  type V3Harness,
+} from '../../support/adminv3-harness.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
 
 const redisUrl = inject('redisUrl');
@@ -62,20 +71,28 @@ describe('Admin API v3 end to end (CSV -> queue -> emulator over HTTP)', () => {
     expect((await runSync(rt, { mode: 'full', trigger: 'schedule' })).plan!.phases.flat()).toHaveLength(0);
 
     // Day 3: a leaver comes back, now in group-0.
-    const back = day1.people.find((p) => leaversOf(before, after).includes(p.email) && !day2.people.some((q) => q.sourceId === p.sourceId))!;
+    const back = day1.people.find(
+      (p) => leaversOf(before, after).includes(p.email) && !day2.people.some((q) => q.sourceId === p.sourceId),
+    )!;
     const day3: Snapshot = { ...day2, people: [...day2.people, { ...back, groupIds: ['g0'] }] };
     h.writeDirectory(day3);
     const writes2 = writesOf(h.emulator).length;
     const third = await runSync(rt, { mode: 'full', trigger: 'schedule' });
     expect(third.plan!.counts.enableUser).toBe(1);
     expect(third.plan!.counts.createUser).toBe(0);
-    expect(writesOf(h.emulator).slice(writes2).map((w) => w.method)).toEqual(['PATCH']);
+    expect(
+      writesOf(h.emulator)
+        .slice(writes2)
+        .map((w) => w.method),
+    ).toEqual(['PATCH']);
     expect(h.emulator.dump().find((u) => u.email === back.email)).toMatchObject({ role: 'admin', status: 'active' });
     expect(v3State(h.emulator).roles).toEqual(expectedRoles(day3));
   });
 
   it('with 5xx, applied-then-5xx and connection resets the state is exact and each write is applied once', async () => {
-    h = await createV3Harness(redisUrl, { emulator: { errorRate: 0.05, appliedButErrorRate: 0.03, resetRate: 0.01, seed: 5 } });
+    h = await createV3Harness(redisUrl, {
+      emulator: { errorRate: 0.05, appliedButErrorRate: 0.03, resetRate: 0.01, seed: 5 },
+    });
     const day1 = generateDirectory({ people: 400, groups: 30, memberships: 800, nestingDepth: 2, seed: 8 });
     h.writeDirectory(day1);
     const rt = await h.runtime();
@@ -98,7 +115,9 @@ describe('Admin API v3 end to end (CSV -> queue -> emulator over HTTP)', () => {
     expect(s.appliedThen5xx).toBeGreaterThan(0);
     expect(s.resets).toBeGreaterThan(0);
     // Every state change happened exactly once: applied writes equal the minimum of both days.
-    expect(writesOf(h.emulator).filter((w) => w.applied)).toHaveLength(Object.keys(before).length + minimumWrites(before, after));
+    expect(writesOf(h.emulator).filter((w) => w.applied)).toHaveLength(
+      Object.keys(before).length + minimumWrites(before, after),
+    );
   });
 
   it('deprovision: delete-user deletes leavers; a person who returns after that is invited again', async () => {

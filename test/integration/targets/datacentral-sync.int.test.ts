@@ -2,7 +2,13 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import type { Snapshot } from '../../../src/model/index.js';
 import { churn, generateDirectory } from '../../support/synthetic-directory.js';
-import { createDcHarness, expectedTenant, expectedUnits, tenantState, type DcHarness } from '../../support/datacentral-harness.js';
+import {
+  createDcHarness,
+  expectedTenant,
+  expectedUnits,
+  tenantState,
+  type DcHarness,
+} from '../../support/datacentral-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: DcHarness | undefined;
@@ -21,7 +27,8 @@ const bigDirectory = (): Snapshot => {
 /** User writes per user: POSTs by email cannot be told apart in the log, PATCH and DELETE by id can. */
 function writesPerUser(h: DcHarness, from = 0): number {
   const n = new Map<string, number>();
-  for (const r of writes(h).slice(from)) if (/^\/v1\/users\/[^/]+$/.test(r.path)) n.set(r.path, (n.get(r.path) ?? 0) + 1);
+  for (const r of writes(h).slice(from))
+    if (/^\/v1\/users\/[^/]+$/.test(r.path)) n.set(r.path, (n.get(r.path) ?? 0) + 1);
   return Math.max(0, ...n.values());
 }
 
@@ -61,8 +68,13 @@ describe('DataCentral end to end (CSV -> queue -> emulator over HTTP)', () => {
 
     const moved = churn(day1, { share: 0.05, seed: 22 });
     // group-3 renamed, group-20 (a leaf: nothing nests in it) deleted, one person promoted by joining group-0.
-    const groups = moved.groups.filter((g) => g.sourceId !== 'g20').map((g) => (g.sourceId === 'g3' ? { ...g, name: 'group-3-emea' } : g));
-    const people = moved.people.map((p, i) => ({ ...p, groupIds: p.groupIds.filter((g) => g !== 'g20').concat(i === 5 && !p.groupIds.includes('g0') ? ['g0'] : []) }));
+    const groups = moved.groups
+      .filter((g) => g.sourceId !== 'g20')
+      .map((g) => (g.sourceId === 'g3' ? { ...g, name: 'group-3-emea' } : g));
+    const people = moved.people.map((p, i) => ({
+      ...p,
+      groupIds: p.groupIds.filter((g) => g !== 'g20').concat(i === 5 && !p.groupIds.includes('g0') ? ['g0'] : []),
+    }));
     const day2: Snapshot = { people, groups, issues: [] };
     h.writeDirectory(day2);
     const mark = writes(h).length;
@@ -73,13 +85,16 @@ describe('DataCentral end to end (CSV -> queue -> emulator over HTTP)', () => {
     const want = expectedTenant(day2);
     const state = tenantState(h.emulator);
     // Directory people exact; everyone else (leavers, the old address) stripped of roles and units.
-    for (const [email, s] of Object.entries(state)) expect(s).toEqual(want[email] ?? { ...before[email], roles: [], units: [] });
+    for (const [email, s] of Object.entries(state))
+      expect(s).toEqual(want[email] ?? { ...before[email], roles: [], units: [] });
     expect(Object.keys(want).every((e) => state[e] !== undefined)).toBe(true);
     expect(out.plan!.warnings.join('\n')).toMatch(/group "group-20" is gone: team "team-20" emptied/);
     expect(out.plan!.warnings.join('\n')).toMatch(/renamed or moved to "team-3-emea"/);
     expect(writesPerUser(h, mark)).toBe(1);
     // The fewest writes: a user write per person whose lists or names changed (leavers included), a create per new address, a unit per new path.
-    const changed = Object.keys(state).filter((e) => before[e] !== undefined && JSON.stringify(before[e]) !== JSON.stringify(state[e])).length;
+    const changed = Object.keys(state).filter(
+      (e) => before[e] !== undefined && JSON.stringify(before[e]) !== JSON.stringify(state[e]),
+    ).length;
     const created = Object.keys(state).filter((e) => before[e] === undefined).length;
     const newUnits = h.emulator.dump().units.length - expectedUnits(day1);
     expect(writes(h).slice(mark)).toHaveLength(changed + created + newUnits);
@@ -89,7 +104,9 @@ describe('DataCentral end to end (CSV -> queue -> emulator over HTTP)', () => {
   });
 
   it('with 5xx, applied-then-5xx and connection resets the state is exact and each write is applied once', async () => {
-    h = await createDcHarness(redisUrl, { emulator: { errorRate: 0.05, appliedButErrorRate: 0.03, resetRate: 0.01, seed: 5 } });
+    h = await createDcHarness(redisUrl, {
+      emulator: { errorRate: 0.05, appliedButErrorRate: 0.03, resetRate: 0.01, seed: 5 },
+    });
     const dir = generateDirectory({ people: 400, groups: 30, memberships: 800, nestingDepth: 2, seed: 8 });
     h.writeDirectory(dir);
     const rt = await h.runtime();
@@ -114,7 +131,10 @@ describe('DataCentral end to end (CSV -> queue -> emulator over HTTP)', () => {
     const rt = await h.runtime();
     rt.startWorkers();
     await runSync(rt, { mode: 'full', trigger: 'backfill' });
-    const day2 = { ...day1, people: day1.people.map((p) => ({ ...p, groupIds: p.groupIds.length > 1 ? p.groupIds.slice(1) : ['g1', 'g2'] })) };
+    const day2 = {
+      ...day1,
+      people: day1.people.map((p) => ({ ...p, groupIds: p.groupIds.length > 1 ? p.groupIds.slice(1) : ['g1', 'g2'] })),
+    };
     h.writeDirectory(day2);
     h.emulator.setOptions({ appliedButErrorRate: 0.3, seed: 3 });
 
@@ -147,7 +167,7 @@ describe('DataCentral end to end (CSV -> queue -> emulator over HTTP)', () => {
     expect(h.emulator.dump().users.find((u) => u.email === h!.emulator.options.ownerEmail)?.roles).toEqual(['Admin']);
   });
 
-  it('with linkEntraGroups the units it creates carry their group ids; direct membership puts people only in their own groups\' units', async () => {
+  it("with linkEntraGroups the units it creates carry their group ids; direct membership puts people only in their own groups' units", async () => {
     h = await createDcHarness(redisUrl, { target: { units: { linkEntraGroups: true, membership: 'direct' } } });
     const dir = generateDirectory({ people: 50, groups: 6, memberships: 80, nestingDepth: 2, seed: 51 });
     h.writeDirectory(dir);
@@ -161,7 +181,12 @@ describe('DataCentral end to end (CSV -> queue -> emulator over HTTP)', () => {
   });
 
   it('units from paths: "Region/EMEA/Sales" builds the units on the way, each person only in their own', async () => {
-    const mapping = { rules: [{ match: '^group-([0-2])$', team: 'Region/EMEA/team-$1' }, { match: '^group-([3-5])$', team: 'Region/APAC/team-$1' }] };
+    const mapping = {
+      rules: [
+        { match: '^group-([0-2])$', team: 'Region/EMEA/team-$1' },
+        { match: '^group-([3-5])$', team: 'Region/APAC/team-$1' },
+      ],
+    };
     h = await createDcHarness(redisUrl, { target: { units: { from: 'path' } }, mapping });
     const dir = generateDirectory({ people: 60, groups: 6, memberships: 90, seed: 61 });
     h.writeDirectory(dir);
@@ -171,7 +196,13 @@ describe('DataCentral end to end (CSV -> queue -> emulator over HTTP)', () => {
     const out = await runSync(rt, { mode: 'full', trigger: 'backfill' });
 
     expect(out.status).toBe('succeeded');
-    expect(h.emulator.dump().units.map((u) => u.path)).toEqual(['Region', 'Region/APAC', ...[3, 4, 5].map((i) => `Region/APAC/team-${i}`), 'Region/EMEA', ...[0, 1, 2].map((i) => `Region/EMEA/team-${i}`)]);
+    expect(h.emulator.dump().units.map((u) => u.path)).toEqual([
+      'Region',
+      'Region/APAC',
+      ...[3, 4, 5].map((i) => `Region/APAC/team-${i}`),
+      'Region/EMEA',
+      ...[0, 1, 2].map((i) => `Region/EMEA/team-${i}`),
+    ]);
     expect(tenantState(h.emulator)).toEqual(expectedTenant(dir, { mapping, units: 'path' }));
   });
 

@@ -2,7 +2,12 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import type { Snapshot } from '../../../src/model/index.js';
 import { churn, generateDirectory } from '../../support/synthetic-directory.js';
-import { createGrafanaHarness, expectedOrgState, orgState, type GrafanaHarness } from '../../support/grafana-harness.js';
+import {
+  createGrafanaHarness,
+  expectedOrgState,
+  orgState,
+  type GrafanaHarness,
+} from '../../support/grafana-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: GrafanaHarness | undefined;
@@ -37,75 +42,92 @@ function signInEveryone(h: GrafanaHarness, dir: Snapshot): void {
 }
 
 describe('Grafana end to end (CSV -> queue -> emulator over HTTP)', () => {
-  for (const [version, wholeTeam] of [['11.3.0', true], ['10.4.0', false]] as const) {
-    it(`backfills 2,000 people / 80 nested groups into teams and roles with the minimum writes for ${version}, then writes nothing`, { timeout: 180_000 }, async () => {
-      h = await createGrafanaHarness(redisUrl, { emulator: { version } });
+  for (const [version, wholeTeam] of [
+    ['11.3.0', true],
+    ['10.4.0', false],
+  ] as const) {
+    it(
+      `backfills 2,000 people / 80 nested groups into teams and roles with the minimum writes for ${version}, then writes nothing`,
+      { timeout: 180_000 },
+      async () => {
+        h = await createGrafanaHarness(redisUrl, { emulator: { version } });
+        const dir = bigDirectory();
+        h.writeDirectory(dir);
+        signInEveryone(h, dir);
+        const rt = await h.runtime();
+        rt.startWorkers();
+
+        const first = await runSync(rt, { mode: 'full', trigger: 'backfill' });
+
+        expect(first.status).toBe('succeeded');
+        expect(orgState(h.emulator)).toEqual(expectedOrgState(dir));
+        expect(writes(h)).toHaveLength(minimumWrites(dir, wholeTeam));
+        expect(first.plan!.counts.setMembers > 0).toBe(wholeTeam);
+        expect(first.plan!.counts.setRole).toBeGreaterThan(0);
+
+        const before = writes(h).length;
+        const second = await runSync(rt, { mode: 'full', trigger: 'backfill' });
+        expect(second.plan!.phases.flat()).toHaveLength(0);
+        expect(writes(h)).toHaveLength(before);
+      },
+    );
+  }
+
+  it(
+    'a day of 5% churn (leavers, hires, movers, a role change, an email change, a renamed and a deleted group) ends exact; the next run writes nothing',
+    { timeout: 180_000 },
+    async () => {
+      h = await createGrafanaHarness(redisUrl, { emulator: { version: '11.3.0' } });
       const dir = bigDirectory();
       h.writeDirectory(dir);
       signInEveryone(h, dir);
       const rt = await h.runtime();
       rt.startWorkers();
+      await runSync(rt, { mode: 'full', trigger: 'backfill' });
+      const teamIds = new Map(h.emulator.dump().orgs[0]!.teams.map((t) => [t.name, t.id]));
 
-      const first = await runSync(rt, { mode: 'full', trigger: 'backfill' });
+      const moved = churn(dir, { share: 0.05, seed: 17 });
+      const promoted = moved.people[5]!;
+      const next: Snapshot = {
+        people: moved.people.map((p) => ({
+          ...p,
+          // g7 is deleted; the promoted person joins g0, whose members are Admins.
+          groupIds: [...p.groupIds.filter((g) => g !== 'g7'), ...(p === promoted ? ['g0'] : [])],
+        })),
+        groups: moved.groups
+          .filter((g) => g.sourceId !== 'g7')
+          .map((g) => ({
+            ...g,
+            name: g.sourceId === 'g5' ? 'group-105' : g.name,
+            parentIds: g.parentIds.filter((x) => x !== 'g7'),
+          })),
+        issues: [],
+      };
+      h.writeDirectory(next);
+      signInEveryone(h, next);
 
-      expect(first.status).toBe('succeeded');
-      expect(orgState(h.emulator)).toEqual(expectedOrgState(dir));
-      expect(writes(h)).toHaveLength(minimumWrites(dir, wholeTeam));
-      expect(first.plan!.counts.setMembers > 0).toBe(wholeTeam);
-      expect(first.plan!.counts.setRole).toBeGreaterThan(0);
+      const day2 = await runSync(rt, { mode: 'full', trigger: 'backfill' });
 
+      expect(day2.status).toBe('succeeded');
+      const want = expectedOrgState(next);
+      // The deleted group's team stays, emptied; the renamed group's team is the same team, renamed.
+      want.teams['team-7'] = [];
+      const got = orgState(h.emulator);
+      expect(got).toEqual(want);
+      expect(got.roles[promoted.email]).toBe('Admin');
+      expect(h.emulator.dump().orgs[0]!.teams.find((t) => t.name === 'team-105')?.id).toBe(teamIds.get('team-5'));
+      expect(day2.plan!.warnings.join('\n')).toMatch(/group "group-7" is gone/);
       const before = writes(h).length;
-      const second = await runSync(rt, { mode: 'full', trigger: 'backfill' });
-      expect(second.plan!.phases.flat()).toHaveLength(0);
+      const again = await runSync(rt, { mode: 'full', trigger: 'backfill' });
+      expect(again.plan!.phases.flat()).toHaveLength(0);
       expect(writes(h)).toHaveLength(before);
-    });
-  }
-
-  it('a day of 5% churn (leavers, hires, movers, a role change, an email change, a renamed and a deleted group) ends exact; the next run writes nothing', { timeout: 180_000 }, async () => {
-    h = await createGrafanaHarness(redisUrl, { emulator: { version: '11.3.0' } });
-    const dir = bigDirectory();
-    h.writeDirectory(dir);
-    signInEveryone(h, dir);
-    const rt = await h.runtime();
-    rt.startWorkers();
-    await runSync(rt, { mode: 'full', trigger: 'backfill' });
-    const teamIds = new Map(h.emulator.dump().orgs[0]!.teams.map((t) => [t.name, t.id]));
-
-    const moved = churn(dir, { share: 0.05, seed: 17 });
-    const promoted = moved.people[5]!;
-    const next: Snapshot = {
-      people: moved.people.map((p) => ({
-        ...p,
-        // g7 is deleted; the promoted person joins g0, whose members are Admins.
-        groupIds: [...p.groupIds.filter((g) => g !== 'g7'), ...(p === promoted ? ['g0'] : [])],
-      })),
-      groups: moved.groups
-        .filter((g) => g.sourceId !== 'g7')
-        .map((g) => ({ ...g, name: g.sourceId === 'g5' ? 'group-105' : g.name, parentIds: g.parentIds.filter((x) => x !== 'g7') })),
-      issues: [],
-    };
-    h.writeDirectory(next);
-    signInEveryone(h, next);
-
-    const day2 = await runSync(rt, { mode: 'full', trigger: 'backfill' });
-
-    expect(day2.status).toBe('succeeded');
-    const want = expectedOrgState(next);
-    // The deleted group's team stays, emptied; the renamed group's team is the same team, renamed.
-    want.teams['team-7'] = [];
-    const got = orgState(h.emulator);
-    expect(got).toEqual(want);
-    expect(got.roles[promoted.email]).toBe('Admin');
-    expect(h.emulator.dump().orgs[0]!.teams.find((t) => t.name === 'team-105')?.id).toBe(teamIds.get('team-5'));
-    expect(day2.plan!.warnings.join('\n')).toMatch(/group "group-7" is gone/);
-    const before = writes(h).length;
-    const again = await runSync(rt, { mode: 'full', trigger: 'backfill' });
-    expect(again.plan!.phases.flat()).toHaveLength(0);
-    expect(writes(h)).toHaveLength(before);
-  });
+    },
+  );
 
   it('with 5xx, applied-then-5xx and connection resets the state is exact and each write is applied once', async () => {
-    h = await createGrafanaHarness(redisUrl, { emulator: { version: '10.4.0', errorRate: 0.05, appliedButErrorRate: 0.02, resetRate: 0.01, seed: 5 } });
+    h = await createGrafanaHarness(redisUrl, {
+      emulator: { version: '10.4.0', errorRate: 0.05, appliedButErrorRate: 0.02, resetRate: 0.01, seed: 5 },
+    });
     const dir = generateDirectory({ people: 400, groups: 30, memberships: 800, nestingDepth: 2, seed: 8 });
     h.writeDirectory(dir);
     signInEveryone(h, dir);
@@ -116,7 +138,9 @@ describe('Grafana end to end (CSV -> queue -> emulator over HTTP)', () => {
 
     expect(out.status).toBe('succeeded');
     expect(orgState(h.emulator)).toEqual(expectedOrgState(dir));
-    expect(h.emulator.stats().injected5xx + h.emulator.stats().appliedThen5xx + h.emulator.stats().resets).toBeGreaterThan(0);
+    expect(
+      h.emulator.stats().injected5xx + h.emulator.stats().appliedThen5xx + h.emulator.stats().resets,
+    ).toBeGreaterThan(0);
     // Every state change happened exactly once: applied writes equal the minimum.
     expect(appliedWrites(h)).toBe(minimumWrites(dir, false));
   });
@@ -127,7 +151,11 @@ describe('Grafana end to end (CSV -> queue -> emulator over HTTP)', () => {
     h.writeDirectory(dir);
     const want = expectedOrgState(dir);
     const late = Object.keys(want.roles)[0]!;
-    h.signIn(Object.keys(want.roles).filter((e) => e !== late).map((email) => ({ email, displayName: email })));
+    h.signIn(
+      Object.keys(want.roles)
+        .filter((e) => e !== late)
+        .map((email) => ({ email, displayName: email })),
+    );
     const rt = await h.runtime();
     rt.startWorkers();
 
@@ -150,7 +178,11 @@ describe('Grafana end to end (CSV -> queue -> emulator over HTTP)', () => {
     h.writeDirectory(dir);
     const want = expectedOrgState(dir);
     const late = Object.keys(want.roles)[0]!;
-    h.signIn(Object.keys(want.roles).filter((e) => e !== late).map((email) => ({ email, displayName: email })));
+    h.signIn(
+      Object.keys(want.roles)
+        .filter((e) => e !== late)
+        .map((email) => ({ email, displayName: email })),
+    );
     const rt = await h.runtime();
     rt.startWorkers();
 
@@ -179,7 +211,11 @@ describe('Grafana end to end (CSV -> queue -> emulator over HTTP)', () => {
   it("keeps an org's last Admin even when the directory no longer has them", async () => {
     // Everyone joins Finance as a Viewer; Finance's only Admin is not in the directory.
     const mapping = { roles: [{ match: '.', role: 'Viewer', org: 'Finance' }] };
-    h = await createGrafanaHarness(redisUrl, { emulator: { version: '10.4.0' }, mapping, target: { orgTokens: { Finance: 'glsa_finance' } } });
+    h = await createGrafanaHarness(redisUrl, {
+      emulator: { version: '10.4.0' },
+      mapping,
+      target: { orgTokens: { Finance: 'glsa_finance' } },
+    });
     const f = withOrgToken(h, 'Finance', 'glsa_finance');
     h.emulator.api.createUser({ login: 'cfo@example.com', email: 'cfo@example.com' });
     h.emulator.api.setOrgRole(f, 'cfo@example.com', 'Admin');
@@ -195,15 +231,27 @@ describe('Grafana end to end (CSV -> queue -> emulator over HTTP)', () => {
     expect(out.plan!.warnings.join('\n')).toMatch(/the last Admin of org "Finance": not removed/);
     const finance = orgState(h.emulator, f);
     expect(finance.roles['cfo@example.com']).toBe('Admin');
-    expect(Object.keys(finance.roles)).toHaveLength(1 + Object.keys(expectedOrgState(dir, mapping, 'Finance').roles).length);
+    expect(Object.keys(finance.roles)).toHaveLength(
+      1 + Object.keys(expectedOrgState(dir, mapping, 'Finance').roles).length,
+    );
   });
 
   it('syncs two orgs in one run: teams and roles in each', async () => {
     const mapping = {
-      rules: [{ match: '^group-([0-2])$', team: 'team-$1' }, { match: '^group-([3-5])$', team: 'team-$1', org: 'Sales' }],
-      roles: [{ group: 'group-0', role: 'Admin' }, { match: '^group-[3-5]$', role: 'Editor', org: 'Sales' }],
+      rules: [
+        { match: '^group-([0-2])$', team: 'team-$1' },
+        { match: '^group-([3-5])$', team: 'team-$1', org: 'Sales' },
+      ],
+      roles: [
+        { group: 'group-0', role: 'Admin' },
+        { match: '^group-[3-5]$', role: 'Editor', org: 'Sales' },
+      ],
     };
-    h = await createGrafanaHarness(redisUrl, { emulator: { version: '11.3.0' }, mapping, target: { orgTokens: { Sales: 'glsa_sales' } } });
+    h = await createGrafanaHarness(redisUrl, {
+      emulator: { version: '11.3.0' },
+      mapping,
+      target: { orgTokens: { Sales: 'glsa_sales' } },
+    });
     const sales = withOrgToken(h, 'Sales', 'glsa_sales');
     const dir = generateDirectory({ people: 120, groups: 6, memberships: 240, seed: 13 });
     h.writeDirectory(dir);

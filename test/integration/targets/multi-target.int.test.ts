@@ -34,10 +34,30 @@ describe('one config, one directory, three targets', () => {
     // Each server enforces its own limit (per second here, scaled down): a 429 means a budget was crossed.
     const budgets = { east: 60, west: 40, grafana: 50 };
     const limit = (max: number) => ({ max, windowMs: 1000 });
-    const east = await createChartioEmulator({ org: 'east', apiKey: 'k', apiSecret: 'east-secret', rateLimit: limit(budgets.east), ownerEmail: 'owner@example.com' });
-    const west = await createChartioEmulator({ org: 'west', apiKey: 'k', apiSecret: 'west-secret', rateLimit: limit(budgets.west), ownerEmail: 'owner@example.com' });
-    const grafana = await createGrafanaEmulator({ version: '10.4.0', adminPassword: 'pw-multi', rateLimit: limit(budgets.grafana) });
-    closers.push(() => east.close(), () => west.close(), () => grafana.close());
+    const east = await createChartioEmulator({
+      org: 'east',
+      apiKey: 'k',
+      apiSecret: 'east-secret',
+      rateLimit: limit(budgets.east),
+      ownerEmail: 'owner@example.com',
+    });
+    const west = await createChartioEmulator({
+      org: 'west',
+      apiKey: 'k',
+      apiSecret: 'west-secret',
+      rateLimit: limit(budgets.west),
+      ownerEmail: 'owner@example.com',
+    });
+    const grafana = await createGrafanaEmulator({
+      version: '10.4.0',
+      adminPassword: 'pw-multi',
+      rateLimit: limit(budgets.grafana),
+    });
+    closers.push(
+      () => east.close(),
+      () => west.close(),
+      () => grafana.close(),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'rostersync-multi-'));
     const snapshot = generateDirectory({ people: 150, groups: 10, memberships: 300, seed: 21 });
     writeDirectoryCsv(snapshot, join(dir, 'dir'));
@@ -46,24 +66,48 @@ describe('one config, one directory, three targets', () => {
     const chartioMapping = { rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }] };
     // A 1 s window magnifies timer slack on a busy 2-core machine; real windows are minutes long.
     const perSecond = (max: number) => ({ max, duration: 1000, headroom: 0.8 });
-    writeFileSync(join(dir, 'config.yaml'), JSON.stringify({
-      redis: { url: redisUrl, prefix: `multi-${process.pid}-${Date.now().toString(36)}` },
-      targets: {
-        east: { kind: 'chartio', baseUrl: `${east.url}/v1`, org: 'east', apiKey: 'k', apiSecret: 'east-secret', rateLimit: perSecond(budgets.east) },
-        west: { kind: 'chartio', baseUrl: `${west.url}/v1`, org: 'west', apiKey: 'k', apiSecret: 'west-secret', rateLimit: perSecond(budgets.west) },
-        grafana: { kind: 'grafana', baseUrl: grafana.url, token: DEFAULT_TOKEN, admin: { user: 'admin', password: 'pw-multi' }, rateLimit: perSecond(budgets.grafana) },
-      },
-      policy: { maxDeletes: 1000, maxDeletePercent: 100 },
-      queue: { concurrency: 16, attempts: 8, backoffMs: 20 },
-      log: { level: 'warn' },
-      profiles: [
-        { name: 'east', target: 'east', source, mapping: chartioMapping },
-        { name: 'west', target: 'west', source, mapping: chartioMapping },
-        { name: 'grafana', target: 'grafana', source, mapping: grafanaMapping },
-      ],
-    }));
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      JSON.stringify({
+        redis: { url: redisUrl, prefix: `multi-${process.pid}-${Date.now().toString(36)}` },
+        targets: {
+          east: {
+            kind: 'chartio',
+            baseUrl: `${east.url}/v1`,
+            org: 'east',
+            apiKey: 'k',
+            apiSecret: 'east-secret',
+            rateLimit: perSecond(budgets.east),
+          },
+          west: {
+            kind: 'chartio',
+            baseUrl: `${west.url}/v1`,
+            org: 'west',
+            apiKey: 'k',
+            apiSecret: 'west-secret',
+            rateLimit: perSecond(budgets.west),
+          },
+          grafana: {
+            kind: 'grafana',
+            baseUrl: grafana.url,
+            token: DEFAULT_TOKEN,
+            admin: { user: 'admin', password: 'pw-multi' },
+            rateLimit: perSecond(budgets.grafana),
+          },
+        },
+        policy: { maxDeletes: 1000, maxDeletePercent: 100 },
+        queue: { concurrency: 16, attempts: 8, backoffMs: 20 },
+        log: { level: 'warn' },
+        profiles: [
+          { name: 'east', target: 'east', source, mapping: chartioMapping },
+          { name: 'west', target: 'west', source, mapping: chartioMapping },
+          { name: 'grafana', target: 'grafana', source, mapping: grafanaMapping },
+        ],
+      }),
+    );
     const runtimes: Runtime[] = [];
-    for (const profile of ['east', 'west', 'grafana']) runtimes.push(await openRuntime(join(dir, 'config.yaml'), { profile, log: silentLogger }));
+    for (const profile of ['east', 'west', 'grafana'])
+      runtimes.push(await openRuntime(join(dir, 'config.yaml'), { profile, log: silentLogger }));
     closers.push(async () => {
       for (const rt of runtimes) await rt.close();
     });
@@ -77,7 +121,9 @@ describe('one config, one directory, three targets', () => {
     expect(teamsState(west)).toEqual(expectedTeams(snapshot));
     expect(orgState(grafana)).toEqual(expectedOrgState(snapshot));
     const servers: [keyof typeof budgets, { timestamp: number; status: number }[], number][] = [
-      ['east', east.requestLog, east.stats().rateLimited], ['west', west.requestLog, west.stats().rateLimited], ['grafana', grafana.requestLog, grafana.stats().rateLimited],
+      ['east', east.requestLog, east.stats().rateLimited],
+      ['west', west.requestLog, west.stats().rateLimited],
+      ['grafana', grafana.requestLog, grafana.stats().rateLimited],
     ];
     for (const [name, log, rateLimited] of servers) {
       const times = log.map((r) => r.timestamp);

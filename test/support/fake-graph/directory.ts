@@ -3,10 +3,28 @@
  * creating an id that exists, changing or deleting one that does not, adding a member twice or
  * removing a non-member throws, so a test cannot describe a directory change Graph would refuse.
  */
-export interface FakeUser { id: string; displayName: string; mail: string | null; userPrincipalName: string; givenName?: string; surname?: string; accountEnabled: boolean }
-export interface FakeGroup { id: string; displayName: string; members: Set<string> }
+export interface FakeUser {
+  id: string;
+  displayName: string;
+  mail: string | null;
+  userPrincipalName: string;
+  givenName?: string;
+  surname?: string;
+  accountEnabled: boolean;
+}
+export interface FakeGroup {
+  id: string;
+  displayName: string;
+  members: Set<string>;
+}
 
-type Change = { version: number; kind: 'user' | 'group'; id: string; removed?: boolean; member?: { id: string; removed: boolean } };
+type Change = {
+  version: number;
+  kind: 'user' | 'group';
+  id: string;
+  removed?: boolean;
+  member?: { id: string; removed: boolean };
+};
 
 export class FakeDirectory {
   users = new Map<string, FakeUser>();
@@ -57,7 +75,9 @@ export class FakeDirectory {
 
   addGroup(id: string, displayName: string, members: string[] = []): void {
     this.fresh(id);
-    for (const m of members) if (!this.users.has(m) && !this.groups.has(m)) throw new Error(`fake graph: no object ${m} to add to group ${id}`);
+    for (const m of members)
+      if (!this.users.has(m) && !this.groups.has(m))
+        throw new Error(`fake graph: no object ${m} to add to group ${id}`);
     if (new Set(members).size !== members.length) throw new Error(`fake graph: group ${id} given a member twice`);
     this.groups.set(id, { id, displayName, members: new Set(members) });
     this.bump({ kind: 'group', id });
@@ -81,7 +101,8 @@ export class FakeDirectory {
   /** Graph answers 400 (reference already exists) or 404 (no such object) where this throws. */
   addMember(groupId: string, memberId: string): void {
     const g = this.group(groupId);
-    if (!this.users.has(memberId) && !this.groups.has(memberId)) throw new Error(`fake graph: no object ${memberId} to add to group ${groupId}`);
+    if (!this.users.has(memberId) && !this.groups.has(memberId))
+      throw new Error(`fake graph: no object ${memberId} to add to group ${groupId}`);
     if (memberId === groupId) throw new Error(`fake graph: group ${groupId} cannot contain itself`);
     if (g.members.has(memberId)) throw new Error(`fake graph: ${memberId} is already a member of group ${groupId}`);
     g.members.add(memberId);

@@ -2,14 +2,38 @@ import { randomUUID } from 'node:crypto';
 import type { FakeDirectory, FakeUser } from './directory.js';
 
 /** One Graph answer, written either as an HTTP response or as one inner response of a $batch. */
-export interface Answer { status: number; body: unknown; headers?: Record<string, string> }
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
 
-export interface RouterOptions { dir: FakeDirectory; maxPage: number; base: () => string; faults: { expiredBefore: number } }
+export interface RouterOptions {
+  dir: FakeDirectory;
+  maxPage: number;
+  base: () => string;
+  faults: { expiredBefore: number };
+}
 
 /** Graph's error body: code, message and innerError with the request ids support asks for. */
-export function graphError(status: number, code: string, message: string, headers: Record<string, string> = {}): Answer {
+export function graphError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Answer {
   const id = randomUUID();
-  return { status, headers, body: { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': id, 'client-request-id': id } } } };
+  return {
+    status,
+    headers,
+    body: {
+      error: {
+        code,
+        message,
+        innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': id, 'client-request-id': id },
+      },
+    },
+  };
 }
 
 /**
@@ -25,7 +49,9 @@ export function route(o: RouterOptions, path: string): Answer {
   const userJson = (u: FakeUser) => {
     const full: Record<string, unknown> = { '@odata.type': '#microsoft.graph.user', ...u };
     if (!select) return full;
-    return Object.fromEntries(Object.entries(full).filter(([k]) => k === 'id' || k === '@odata.type' || select.includes(k)));
+    return Object.fromEntries(
+      Object.entries(full).filter(([k]) => k === 'id' || k === '@odata.type' || select.includes(k)),
+    );
   };
   const page = (items: unknown[], defaultTop = 100, end: Record<string, unknown> = {}): Answer => {
     const top = Math.min(Number(url.searchParams.get('$top') ?? defaultTop), o.maxPage);
@@ -33,25 +59,44 @@ export function route(o: RouterOptions, path: string): Answer {
     const next = new URL(url);
     next.searchParams.set('$skiptoken', String(skip + top));
     const more = skip + top < items.length;
-    return { status: 200, body: { value: items.slice(skip, skip + top), ...(more ? { '@odata.nextLink': `${o.base()}/v1.0${next.pathname}${next.search}` } : end) } };
+    return {
+      status: 200,
+      body: {
+        value: items.slice(skip, skip + top),
+        ...(more ? { '@odata.nextLink': `${o.base()}/v1.0${next.pathname}${next.search}` } : end),
+      },
+    };
   };
-  const notFound = (id: string) => graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  const notFound = (id: string) =>
+    graphError(
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
 
   if (r === '/users/delta' || r === '/groups/delta') {
     const kind = r === '/users/delta' ? 'user' : 'group';
     const token = url.searchParams.get('$deltatoken') ?? url.searchParams.get('$deltaToken');
-    const deltaLink = (v: number) => `${o.base()}/v1.0/${kind}s/delta?$deltatoken=${v}${select ? `&$select=${select.join(',')}` : ''}`;
+    const deltaLink = (v: number) =>
+      `${o.base()}/v1.0/${kind}s/delta?$deltatoken=${v}${select ? `&$select=${select.join(',')}` : ''}`;
     if (token === 'latest') return { status: 200, body: { value: [], '@odata.deltaLink': deltaLink(dir.version) } };
     const since = token === null ? 0 : Number(token);
-    if (token !== null && since < o.faults.expiredBefore) return graphError(410, 'syncStateNotFound', 'The delta token has expired.');
+    if (token !== null && since < o.faults.expiredBefore)
+      return graphError(410, 'syncStateNotFound', 'The delta token has expired.');
     return page(deltaItems(dir, kind, since, userJson), 200, { '@odata.deltaLink': deltaLink(dir.version) });
   }
   if (r === '/users') return page([...dir.users.values()].map(userJson));
   if (r === '/groups') {
     const filter = url.searchParams.get('$filter');
-    const prefix = filter ? /^startswith\(displayName,'((?:[^']|'')*)'\)$/.exec(filter)?.[1]?.replace(/''/g, "'") : undefined;
+    const prefix = filter
+      ? /^startswith\(displayName,'((?:[^']|'')*)'\)$/.exec(filter)?.[1]?.replace(/''/g, "'")
+      : undefined;
     if (filter && prefix === undefined) return graphError(400, 'BadRequest', 'unsupported filter in the fake');
-    return page([...dir.groups.values()].filter((g) => prefix === undefined || g.displayName.toLowerCase().startsWith(prefix.toLowerCase())).map((g) => ({ id: g.id, displayName: g.displayName })));
+    return page(
+      [...dir.groups.values()]
+        .filter((g) => prefix === undefined || g.displayName.toLowerCase().startsWith(prefix.toLowerCase()))
+        .map((g) => ({ id: g.id, displayName: g.displayName })),
+    );
   }
   let m = /^\/groups\/([^/]+)$/.exec(r);
   if (m) {
@@ -65,13 +110,26 @@ export function route(o: RouterOptions, path: string): Answer {
   if (m) {
     const id = decodeURIComponent(m[1]!);
     if (!dir.groups.has(id)) return notFound(id);
-    return page(dir.transitiveMembers(id).map((mid) => (dir.users.has(mid) ? userJson(dir.users.get(mid)!) : { '@odata.type': '#microsoft.graph.group', id: mid, displayName: dir.groups.get(mid)?.displayName })));
+    return page(
+      dir
+        .transitiveMembers(id)
+        .map((mid) =>
+          dir.users.has(mid)
+            ? userJson(dir.users.get(mid)!)
+            : { '@odata.type': '#microsoft.graph.group', id: mid, displayName: dir.groups.get(mid)?.displayName },
+        ),
+    );
   }
   return graphError(404, 'NotFound', `no route ${r}`);
 }
 
 /** The objects changed since a version: current state for each, @removed for the gone, members@delta for groups. */
-function deltaItems(dir: FakeDirectory, kind: 'user' | 'group', since: number, userJson: (u: FakeUser) => unknown): unknown[] {
+function deltaItems(
+  dir: FakeDirectory,
+  kind: 'user' | 'group',
+  since: number,
+  userJson: (u: FakeUser) => unknown,
+): unknown[] {
   const changed = dir.changes.filter((c) => c.version > since && c.kind === kind);
   const items: unknown[] = [];
   for (const id of new Set(changed.map((c) => c.id))) {
@@ -85,9 +143,13 @@ function deltaItems(dir: FakeDirectory, kind: 'user' | 'group', since: number, u
       items.push({ id, '@removed': { reason: 'deleted' } });
       continue;
     }
-    const members = changed.filter((c) => c.id === id && c.member).map((c) => ({
-      '@odata.type': dir.groups.has(c.member!.id) ? '#microsoft.graph.group' : '#microsoft.graph.user', id: c.member!.id, ...(c.member!.removed ? { '@removed': { reason: 'deleted' } } : {}),
-    }));
+    const members = changed
+      .filter((c) => c.id === id && c.member)
+      .map((c) => ({
+        '@odata.type': dir.groups.has(c.member!.id) ? '#microsoft.graph.group' : '#microsoft.graph.user',
+        id: c.member!.id,
+        ...(c.member!.removed ? { '@removed': { reason: 'deleted' } } : {}),
+      }));
     items.push({ id, displayName: g.displayName, ...(members.length > 0 ? { 'members@delta': members } : {}) });
   }
   return items;

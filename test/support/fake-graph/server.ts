@@ -17,7 +17,13 @@ export interface FakeGraphOptions {
 }
 
 /** `inner`: one request inside a $batch (what Graph's throttling counts); otherwise one HTTP request. */
-export interface LoggedRequest { method: string; path: string; status: number; inner?: boolean; /** ms since the epoch, when answered */ at: number }
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+  inner?: boolean;
+  /** ms since the epoch, when answered */ at: number;
+}
 
 export interface FakeGraphFaults {
   /** The next N Graph HTTP requests answer 429 (Retry-After: 1). */
@@ -46,7 +52,14 @@ export async function startFakeGraph(o: FakeGraphOptions) {
   const dir = new FakeDirectory();
   const log: LoggedRequest[] = [];
   const tokens = new Set<string>();
-  const faults: FakeGraphFaults = { throttle: 0, innerThrottle: 0, expiredBefore: 0, failNext: 0, deny: undefined, latencyMs: 0 };
+  const faults: FakeGraphFaults = {
+    throttle: 0,
+    innerThrottle: 0,
+    expiredBefore: 0,
+    failNext: 0,
+    deny: undefined,
+    latencyMs: 0,
+  };
   let base = '';
   const routes = { dir, maxPage: o.maxPage ?? 999, base: () => base, faults };
 
@@ -90,25 +103,47 @@ export async function startFakeGraph(o: FakeGraphOptions) {
     const url = new URL(req.url ?? '/', 'https://fake');
     const p = url.pathname;
     if (p === `/${o.tenantId}/v2.0/.well-known/openid-configuration`) {
-      return { status: 200, body: {
-        token_endpoint: `${base}/${o.tenantId}/oauth2/v2.0/token`, issuer: `${base}/${o.tenantId}/v2.0`,
-        authorization_endpoint: `${base}/${o.tenantId}/oauth2/v2.0/authorize`, jwks_uri: `${base}/${o.tenantId}/discovery/v2.0/keys`,
-        end_session_endpoint: `${base}/${o.tenantId}/oauth2/v2.0/logout`, response_modes_supported: ['query'],
-      } };
+      return {
+        status: 200,
+        body: {
+          token_endpoint: `${base}/${o.tenantId}/oauth2/v2.0/token`,
+          issuer: `${base}/${o.tenantId}/v2.0`,
+          authorization_endpoint: `${base}/${o.tenantId}/oauth2/v2.0/authorize`,
+          jwks_uri: `${base}/${o.tenantId}/discovery/v2.0/keys`,
+          end_session_endpoint: `${base}/${o.tenantId}/oauth2/v2.0/logout`,
+          response_modes_supported: ['query'],
+        },
+      };
     }
     if (p === `/${o.tenantId}/oauth2/v2.0/token` && req.method === 'POST') {
       const form = new URLSearchParams(body);
       if (form.get('client_id') !== o.clientId || form.get('client_secret') !== o.clientSecret) {
-        const description = aadsts(7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${o.clientId}'.`);
-        return { status: 401, body: { error: 'invalid_client', error_description: description, error_codes: [7000215], trace_id: randomUUID(), correlation_id: randomUUID() } };
+        const description = aadsts(
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${o.clientId}'.`,
+        );
+        return {
+          status: 401,
+          body: {
+            error: 'invalid_client',
+            error_description: description,
+            error_codes: [7000215],
+            trace_id: randomUUID(),
+            correlation_id: randomUUID(),
+          },
+        };
       }
       const token = `tok-${Math.random().toString(36).slice(2)}`;
       tokens.add(token);
-      return { status: 200, body: { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: token } };
+      return {
+        status: 200,
+        body: { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: token },
+      };
     }
     if (!p.startsWith('/v1.0/')) return graphError(404, 'NotFound', `no route ${p}`);
     const auth = req.headers.authorization ?? '';
-    if (!tokens.has(auth.replace(/^Bearer /, ''))) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.');
+    if (!tokens.has(auth.replace(/^Bearer /, '')))
+      return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.');
     if (faults.throttle > 0) {
       faults.throttle -= 1;
       return graphError(429, 'TooManyRequests', 'Too many requests', { 'retry-after': '1' });
@@ -118,13 +153,15 @@ export async function startFakeGraph(o: FakeGraphOptions) {
       return graphError(503, 'ServiceUnavailable', 'try later');
     }
     const relative = (req.url ?? '').slice('/v1.0'.length);
-    if (p === '/v1.0/$batch') return req.method === 'POST' ? batch(body) : graphError(405, 'BadRequest', '$batch takes POST');
+    if (p === '/v1.0/$batch')
+      return req.method === 'POST' ? batch(body) : graphError(405, 'BadRequest', '$batch takes POST');
     if (req.method !== 'GET') return graphError(405, 'BadRequest', `the fake serves GET only`);
     return get(relative);
   }
 
   function get(relative: string): Answer {
-    if (faults.deny?.test(relative)) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    if (faults.deny?.test(relative))
+      return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     return route(routes, relative);
   }
 
@@ -141,14 +178,22 @@ export async function startFakeGraph(o: FakeGraphOptions) {
       return graphError(400, 'BadRequest', 'Invalid batch payload format.');
     }
     const requests = parsed.requests;
-    if (!Array.isArray(requests) || requests.length === 0) return graphError(400, 'BadRequest', 'Invalid batch payload format.');
-    if (requests.length > BATCH_MAX) return graphError(400, 'BadRequest', `Number of requests (${requests.length}) exceeds the limit of ${BATCH_MAX}.`);
+    if (!Array.isArray(requests) || requests.length === 0)
+      return graphError(400, 'BadRequest', 'Invalid batch payload format.');
+    if (requests.length > BATCH_MAX)
+      return graphError(
+        400,
+        'BadRequest',
+        `Number of requests (${requests.length}) exceeds the limit of ${BATCH_MAX}.`,
+      );
     const ids = new Set<string>();
     for (const r of requests as Record<string, unknown>[]) {
-      if (typeof r.id !== 'string' || r.id === '' || ids.has(r.id)) return graphError(400, 'BadRequest', 'Each request needs a unique, non-empty id.');
+      if (typeof r.id !== 'string' || r.id === '' || ids.has(r.id))
+        return graphError(400, 'BadRequest', 'Each request needs a unique, non-empty id.');
       ids.add(r.id);
       if (r.method !== 'GET') return graphError(400, 'BadRequest', `Request ${r.id}: the fake batches GET only.`);
-      if (typeof r.url !== 'string' || /^https?:/i.test(r.url) || r.url.startsWith('/v1.0/')) return graphError(400, 'BadRequest', `Request ${r.id}: url must be relative to the version.`);
+      if (typeof r.url !== 'string' || /^https?:/i.test(r.url) || r.url.startsWith('/v1.0/'))
+        return graphError(400, 'BadRequest', `Request ${r.id}: url must be relative to the version.`);
       if ('dependsOn' in r) return graphError(400, 'BadRequest', `Request ${r.id}: dependsOn is not expected here.`);
     }
     const responses = (requests as { id: string; url: string }[]).map((r) => {
@@ -159,7 +204,12 @@ export async function startFakeGraph(o: FakeGraphOptions) {
         a = graphError(429, 'TooManyRequests', 'Too many requests', { 'Retry-After': '1' });
       } else a = get(relative);
       log.push({ method: 'GET', path: `/v1.0${relative}`, status: a.status, inner: true, at: Date.now() });
-      return { id: r.id, status: a.status, headers: { 'Content-Type': 'application/json', ...a.headers }, body: a.body };
+      return {
+        id: r.id,
+        status: a.status,
+        headers: { 'Content-Type': 'application/json', ...a.headers },
+        body: a.body,
+      };
     });
     return { status: 200, body: { responses: responses.reverse() } };
   }
@@ -176,10 +226,11 @@ export async function startFakeGraph(o: FakeGraphOptions) {
     graphRequests: () => log.filter((r) => !r.inner && r.path.startsWith('/v1.0/')),
     /** Graph operations: plain requests plus each request inside a $batch (what throttling counts). */
     graphCalls: () => log.filter((r) => r.path.startsWith('/v1.0/') && r.path !== '/v1.0/$batch'),
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -2,9 +2,21 @@ import type { Snapshot } from '../../../src/model/index.js';
 import type { FakeDirectory } from './directory.js';
 
 /** What writeSnapshot changed, by kind: the directory operations an admin would have made. */
-export interface WriteCounts { addUser: number; updateUser: number; removeUser: number; addGroup: number; renameGroup: number; removeGroup: number; addMember: number; removeMember: number }
+export interface WriteCounts {
+  addUser: number;
+  updateUser: number;
+  removeUser: number;
+  addGroup: number;
+  renameGroup: number;
+  removeGroup: number;
+  addMember: number;
+  removeMember: number;
+}
 /** The counts, and the groups whose own member list was changed by addMember/removeMember (not by a deletion elsewhere). */
-export interface Written { counts: WriteCounts; membersChanged: Set<string> }
+export interface Written {
+  counts: WriteCounts;
+  membersChanged: Set<string>;
+}
 
 /**
  * Makes the fake tenant equal a synthetic Snapshot through the directory API, with the fewest
@@ -16,12 +28,23 @@ export interface Written { counts: WriteCounts; membersChanged: Set<string> }
  * added there, an email change is one user update with the id kept.
  */
 export function writeSnapshot(dir: FakeDirectory, next: Snapshot): Written {
-  const n: WriteCounts = { addUser: 0, updateUser: 0, removeUser: 0, addGroup: 0, renameGroup: 0, removeGroup: 0, addMember: 0, removeMember: 0 };
+  const n: WriteCounts = {
+    addUser: 0,
+    updateUser: 0,
+    removeUser: 0,
+    addGroup: 0,
+    renameGroup: 0,
+    removeGroup: 0,
+    addMember: 0,
+    removeMember: 0,
+  };
   const membersChanged = new Set<string>();
   const people = new Map(next.people.map((p) => [p.sourceId, p]));
   const groups = new Map(next.groups.map((g) => [g.sourceId, g]));
-  if (people.size !== next.people.length || groups.size !== next.groups.length) throw new Error('writeSnapshot: duplicate ids');
-  for (const id of people.keys()) if (groups.has(id)) throw new Error(`writeSnapshot: ${id} is both a person and a group`);
+  if (people.size !== next.people.length || groups.size !== next.groups.length)
+    throw new Error('writeSnapshot: duplicate ids');
+  for (const id of people.keys())
+    if (groups.has(id)) throw new Error(`writeSnapshot: ${id} is both a person and a group`);
 
   for (const id of [...dir.users.keys()]) {
     if (people.has(id)) continue;

@@ -16,7 +16,8 @@ function files(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
-  for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms)) out.push(resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')));
+  for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms))
+    out.push(resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')));
   return out;
 }
 
@@ -44,7 +45,9 @@ describe('the source tree', () => {
   });
 
   it('names a target kind only inside that target plug-in and the registry', () => {
-    const kinds = readdirSync(join(SRC, 'targets')).filter((d) => statSync(join(SRC, 'targets', d)).isDirectory() && d !== 'http');
+    const kinds = readdirSync(join(SRC, 'targets')).filter(
+      (d) => statSync(join(SRC, 'targets', d)).isDirectory() && d !== 'http',
+    );
     expect(kinds.length).toBeGreaterThanOrEqual(2);
     const offenders = all.filter((f) => {
       const r = rel(f);

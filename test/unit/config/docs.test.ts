@@ -7,7 +7,10 @@ type Node = { properties?: Record<string, Node>; items?: Node };
 /** Dotted key paths of every object property below `node` (arrays by their items). */
 function keyPaths(node: Node | undefined, prefix: string): string[] {
   const target = node?.items ?? node;
-  return Object.entries(target?.properties ?? {}).flatMap(([k, child]) => [`${prefix}${k}`, ...keyPaths(child, `${prefix}${k}.`)]);
+  return Object.entries(target?.properties ?? {}).flatMap(([k, child]) => [
+    `${prefix}${k}`,
+    ...keyPaths(child, `${prefix}${k}.`),
+  ]);
 }
 
 describe('docs/configuration.md', () => {

@@ -30,10 +30,14 @@ ${extra}`;
 
 /** The ConfigError message a promise rejects with (fails the test when it resolves or throws something else). */
 export async function configError(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ConfigError);
   return (e as ConfigError).message;
 }
 
 /** The single Chartio target of a test config. */
-export const chartioOf = (c: { target?: unknown }) => c.target as import('../../../src/targets/chartio/schema.js').ChartioTargetConfig;
+export const chartioOf = (c: { target?: unknown }) =>
+  c.target as import('../../../src/targets/chartio/schema.js').ChartioTargetConfig;

@@ -17,7 +17,9 @@ function objects(node: unknown, out: JsonSchema[] = []): JsonSchema[] {
 
 describe('JSON Schema', () => {
   it('config/schema.json is up to date with the zod schema (run npm run schema)', () => {
-    const committed: unknown = JSON.parse(readFileSync(new URL('../../../config/schema.json', import.meta.url), 'utf8'));
+    const committed: unknown = JSON.parse(
+      readFileSync(new URL('../../../config/schema.json', import.meta.url), 'utf8'),
+    );
 
     expect(committed).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
   });
@@ -32,7 +34,11 @@ describe('JSON Schema', () => {
   });
 
   it('every <key>/<key>File pair in the schema is a secret the loader reads and redacts', () => {
-    const pairs = objects(configJsonSchema()).flatMap((o) => Object.keys(o.properties!).filter((k) => k.endsWith('File') && o.properties![k.slice(0, -4)]).map((k) => k.slice(0, -4)));
+    const pairs = objects(configJsonSchema()).flatMap((o) =>
+      Object.keys(o.properties!)
+        .filter((k) => k.endsWith('File') && o.properties![k.slice(0, -4)])
+        .map((k) => k.slice(0, -4)),
+    );
 
     expect(pairs.length).toBeGreaterThanOrEqual(4);
     for (const key of pairs) expect(SECRET_KEYS, key).toContain(key);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { redisSchema } from '../../../src/config/redis-schema.js';
 import { describeRedis } from '../../../src/app/runtime.js';
 
-const messages = (v: unknown) => (redisSchema.safeParse(v).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
+const messages = (v: unknown) =>
+  (redisSchema.safeParse(v).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
 
 describe('redis config', () => {
   it('defaults to one local server, exactly as before', () => {
@@ -10,7 +11,13 @@ describe('redis config', () => {
   });
 
   it('accepts a Sentinel set and a Cluster, and says where each is without passwords', () => {
-    const s = redisSchema.parse({ sentinels: ['10.0.0.1:26379', 'sentinel-b:26379'], name: 'main', password: 'pw', sentinelPassword: 'spw', tls: true });
+    const s = redisSchema.parse({
+      sentinels: ['10.0.0.1:26379', 'sentinel-b:26379'],
+      name: 'main',
+      password: 'pw',
+      sentinelPassword: 'spw',
+      tls: true,
+    });
     expect(describeRedis(s)).toBe('sentinel set main via 10.0.0.1:26379,sentinel-b:26379');
     const c = redisSchema.parse({ cluster: ['10.0.0.1:7000'] });
     expect(describeRedis(c)).toBe('cluster via 10.0.0.1:7000');
@@ -18,9 +25,15 @@ describe('redis config', () => {
   });
 
   it('names what is missing or contradictory', () => {
-    expect(messages({ sentinels: ['a:1'] })).toEqual(['name: sentinels need the primary set name they monitor (redis.name)']);
-    expect(messages({ name: 'main' })).toEqual(['sentinels: redis.name is the Sentinel primary set name: list the sentinels too']);
-    expect(messages({ sentinels: ['a:1'], name: 'm', cluster: ['b:2'] })).toEqual(['cluster: set either sentinels (with name) or cluster, not both']);
+    expect(messages({ sentinels: ['a:1'] })).toEqual([
+      'name: sentinels need the primary set name they monitor (redis.name)',
+    ]);
+    expect(messages({ name: 'main' })).toEqual([
+      'sentinels: redis.name is the Sentinel primary set name: list the sentinels too',
+    ]);
+    expect(messages({ sentinels: ['a:1'], name: 'm', cluster: ['b:2'] })).toEqual([
+      'cluster: set either sentinels (with name) or cluster, not both',
+    ]);
     expect(messages({ cluster: ['no-port'] })).toEqual(['cluster.0: expected host:port, e.g. 10.0.0.5:26379']);
   });
 });

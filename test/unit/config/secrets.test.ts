@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, redactConfig } from '../../../src/config/load-config.js';
-import { configError, minimal, scratch , chartioOf } from './helpers.js';
+import { configError, minimal, scratch, chartioOf } from './helpers.js';
 
 const { dir, write } = scratch();
 const SECRET = 'Sup3r-s3cret-VALUE';
@@ -27,8 +27,10 @@ describe('secret files', () => {
     writeFileSync(join(dir, 'secrets', 'ldap'), 'ldap-pw\r\n');
     writeFileSync(join(dir, 'secrets', 'entra'), 'entra-secret\n\n');
     writeFileSync(join(dir, 'secrets', 'token'), 'http-token');
-    const text = minimal('apiSecretFile: secrets/chartio', 'daemon:\n  http: { tokenFile: secrets/token }\n')
-      .replace('profiles:\n', `profiles:\n${ldapProfile('bindPasswordFile: secrets/ldap')}${entraProfile('clientSecretFile: secrets/entra')}`);
+    const text = minimal('apiSecretFile: secrets/chartio', 'daemon:\n  http: { tokenFile: secrets/token }\n').replace(
+      'profiles:\n',
+      `profiles:\n${ldapProfile('bindPasswordFile: secrets/ldap')}${entraProfile('clientSecretFile: secrets/entra')}`,
+    );
 
     const { config } = await loadConfig(write('files.yaml', text), {});
 
@@ -43,7 +45,9 @@ describe('secret files', () => {
   it('takes the file path from the environment too', async () => {
     writeFileSync(join(dir, 'from-env'), SECRET);
 
-    const { config } = await loadConfig(write('env-file.yaml', minimal('apiSecretFile: ${SECRET_FILE}')), { SECRET_FILE: join(dir, 'from-env') });
+    const { config } = await loadConfig(write('env-file.yaml', minimal('apiSecretFile: ${SECRET_FILE}')), {
+      SECRET_FILE: join(dir, 'from-env'),
+    });
 
     expect(chartioOf(config).apiSecret).toBe(SECRET);
   });
@@ -65,7 +69,10 @@ describe('secret files', () => {
 
   it('reports a problem with a file secret at the file key, without its content', async () => {
     writeFileSync(join(dir, 'ldap-secret'), SECRET);
-    const text = minimal('apiSecret: s').replace('profiles:\n', `profiles:\n${ldapProfile('bindPasswordFile: ldap-secret\n      pageSize: 0')}`);
+    const text = minimal('apiSecret: s').replace(
+      'profiles:\n',
+      `profiles:\n${ldapProfile('bindPasswordFile: ldap-secret\n      pageSize: 0')}`,
+    );
 
     const msg = await configError(loadConfig(write('ldap-bad.yaml', text), {}));
 
@@ -75,7 +82,10 @@ describe('secret files', () => {
 
   it('does not treat other *File keys (paths, not secrets) as secrets', async () => {
     writeFileSync(join(dir, 'ca.pem'), 'not read by the loader');
-    const text = minimal('apiSecret: s').replace('profiles:\n', `profiles:\n${ldapProfile('bindPassword: pw\n      caFile: ca.pem')}`);
+    const text = minimal('apiSecret: s').replace(
+      'profiles:\n',
+      `profiles:\n${ldapProfile('bindPassword: pw\n      caFile: ca.pem')}`,
+    );
 
     const { config } = await loadConfig(write('cafile.yaml', text), {});
 
@@ -108,8 +118,13 @@ describe('secret files', () => {
 describe('redactConfig', () => {
   it('censors every secret and URL password, at any depth, and leaves the rest', async () => {
     writeFileSync(join(dir, 'pw'), SECRET);
-    const text = minimal('apiSecret: ${SECRET}', `redis: { url: "rediss://user:${SECRET}@redis:6380/0" }\ndaemon:\n  http: { token: "${SECRET}" }\n`)
-      .replace('profiles:\n', `profiles:\n${ldapProfile('bindPasswordFile: pw')}${entraProfile(`clientSecret: ${SECRET}`)}`);
+    const text = minimal(
+      'apiSecret: ${SECRET}',
+      `redis: { url: "rediss://user:${SECRET}@redis:6380/0" }\ndaemon:\n  http: { token: "${SECRET}" }\n`,
+    ).replace(
+      'profiles:\n',
+      `profiles:\n${ldapProfile('bindPasswordFile: pw')}${entraProfile(`clientSecret: ${SECRET}`)}`,
+    );
     const { config } = await loadConfig(write('redact.yaml', text), { SECRET });
 
     const safe = redactConfig(config);

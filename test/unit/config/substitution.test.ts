@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { ConfigError } from '../../../src/errors/index.js';
-import { configError, minimal, scratch , chartioOf } from './helpers.js';
+import { configError, minimal, scratch, chartioOf } from './helpers.js';
 
 const { write } = scratch();
 
 describe('environment substitution', () => {
   it('replaces ${VAR}, falls back to ${VAR:-default}, and keeps $${ literal', async () => {
-    const path = write('env.yaml', minimal('apiSecret: pre-${SECRET}-post').replace('org: acme', 'org: ${ORG:-fallback}').replace('apiKey: key', () => 'apiKey: "$${literal}"'));
+    const path = write(
+      'env.yaml',
+      minimal('apiSecret: pre-${SECRET}-post')
+        .replace('org: acme', 'org: ${ORG:-fallback}')
+        .replace('apiKey: key', () => 'apiKey: "$${literal}"'),
+    );
 
     const { config } = await loadConfig(path, { SECRET: 's3' });
 
@@ -28,7 +33,9 @@ describe('environment substitution', () => {
     const err = await loadConfig(write('missing.yaml', minimal()), {}).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).message).toMatch(/missing\.yaml:5:3: target\.apiSecret: environment variable SECRET is not set/);
+    expect((err as ConfigError).message).toMatch(
+      /missing\.yaml:5:3: target\.apiSecret: environment variable SECRET is not set/,
+    );
     expect((err as ConfigError).keyPath).toBe('target.apiSecret');
   });
 
@@ -39,7 +46,9 @@ describe('environment substitution', () => {
   });
 
   it('lists every missing variable with the key path inside lists', async () => {
-    const msg = await configError(loadConfig(write('many.yaml', minimal('apiSecret: ${A}', 'policy:\n  protectedUsers: [x@y.z, "${B}"]\n')), {}));
+    const msg = await configError(
+      loadConfig(write('many.yaml', minimal('apiSecret: ${A}', 'policy:\n  protectedUsers: [x@y.z, "${B}"]\n')), {}),
+    );
 
     expect(msg).toMatch(/\(2 problems\)/);
     expect(msg).toMatch(/many\.yaml:5:3: target\.apiSecret: environment variable A is not set/);
@@ -60,7 +69,8 @@ describe('environment substitution', () => {
   });
 
   it('leaves ${1} and ${name} in rule templates to the mapping', async () => {
-    const rules = '    mapping:\n      rules:\n        - { match: "^bi-(?<role>.+)$", team: "BI ${role}" }\n        - { match: "^x-(.+)$", team: "X ${1}" }\n';
+    const rules =
+      '    mapping:\n      rules:\n        - { match: "^bi-(?<role>.+)$", team: "BI ${role}" }\n        - { match: "^x-(.+)$", team: "X ${1}" }\n';
 
     const { config } = await loadConfig(write('templates.yaml', minimal() + rules), { SECRET: 's' });
 
@@ -68,15 +78,19 @@ describe('environment substitution', () => {
   });
 
   it('converts a substituted value where the schema wants a number or boolean, never a literal string', async () => {
-    const extra = 'daemon:\n  http: { port: "${PORT:-8081}" }\nqueue: { concurrency: "${CONC}" }\npolicy: { prune: "${PRUNE}" }\n';
+    const extra =
+      'daemon:\n  http: { port: "${PORT:-8081}" }\nqueue: { concurrency: "${CONC}" }\npolicy: { prune: "${PRUNE}" }\n';
 
     const ok = await loadConfig(write('coerce.yaml', minimal('apiSecret: s', extra)), { CONC: '32', PRUNE: 'true' });
 
-
     expect([ok.config.daemon.http.port, ok.config.queue.concurrency, ok.config.policy.prune]).toEqual([8081, 32, true]);
-    const literal = await configError(loadConfig(write('literal.yaml', minimal('apiSecret: s', 'queue: { concurrency: "32" }\n')), {}));
+    const literal = await configError(
+      loadConfig(write('literal.yaml', minimal('apiSecret: s', 'queue: { concurrency: "32" }\n')), {}),
+    );
     expect(literal).toMatch(/queue\.concurrency: Invalid input: expected number, received string/);
-    const notNumber = await configError(loadConfig(write('nan.yaml', minimal('apiSecret: s', 'queue: { concurrency: "${CONC}" }\n')), { CONC: 'lots' }));
+    const notNumber = await configError(
+      loadConfig(write('nan.yaml', minimal('apiSecret: s', 'queue: { concurrency: "${CONC}" }\n')), { CONC: 'lots' }),
+    );
     expect(notNumber).toMatch(/queue\.concurrency: Invalid input: expected number/);
   });
 });

@@ -8,7 +8,11 @@ const read = (p: string) => readFileSync(new URL(p, root), 'utf8');
 
 /** The Dockerfile's instructions (continuation lines joined), split into stages at FROM. */
 function stages(dockerfile: string): { from: string; lines: string[] }[] {
-  const lines = dockerfile.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = dockerfile
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const out: { from: string; lines: string[] }[] = [];
   for (const l of lines) {
     if (l.startsWith('FROM ')) out.push({ from: l.slice(5), lines: [] });
@@ -18,7 +22,13 @@ function stages(dockerfile: string): { from: string; lines: string[] }[] {
 }
 
 /** The exec-form (JSON array) value of an instruction in a stage. */
-const execForm = (lines: string[], instruction: string): string[] => JSON.parse(lines.filter((l) => l.startsWith(`${instruction} `)).at(-1)!.slice(instruction.length + 1)) as string[];
+const execForm = (lines: string[], instruction: string): string[] =>
+  JSON.parse(
+    lines
+      .filter((l) => l.startsWith(`${instruction} `))
+      .at(-1)!
+      .slice(instruction.length + 1),
+  ) as string[];
 
 describe('container image', () => {
   const dockerfile = read('Dockerfile');
@@ -44,7 +54,12 @@ describe('container image', () => {
 
   it('builds with dev dependencies and runs with production ones only, as a non-root user', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
-    expect(all.some((s) => s.lines.some((l) => /npm ci\b(?!.*--omit=dev)/.test(l)) && s.lines.some((l) => l.includes('npm run build')))).toBe(true);
+    expect(
+      all.some(
+        (s) =>
+          s.lines.some((l) => /npm ci\b(?!.*--omit=dev)/.test(l)) && s.lines.some((l) => l.includes('npm run build')),
+      ),
+    ).toBe(true);
     const deps = all.find((s) => s.lines.some((l) => l.includes('npm ci --omit=dev')))!;
     expect(deps).toBeDefined();
     const stageName = / AS (\w+)$/i.exec(deps.from)![1]!;
@@ -55,7 +70,10 @@ describe('container image', () => {
   });
 
   it('exposes the default daemon port and runs on the Node major CI also tests under', () => {
-    const config = configSchema.parse({ target: { kind: 'chartio', org: 'o', apiKey: 'k', apiSecret: 's' }, profiles: [{ name: 'p', source: { kind: 'csv', path: 'x.csv' } }] });
+    const config = configSchema.parse({
+      target: { kind: 'chartio', org: 'o', apiKey: 'k', apiSecret: 's' },
+      profiles: [{ name: 'p', source: { kind: 'csv', path: 'x.csv' } }],
+    });
     expect(runtime.lines).toContain(`EXPOSE ${config.daemon.http.port}`);
     const majors = all.map((s) => /^node:(\d+)-bookworm-slim\b/.exec(s.from)?.[1]);
     expect(new Set(majors).size).toBe(1);
@@ -64,7 +82,9 @@ describe('container image', () => {
   });
 
   it('has a compose trial with Redis as production wants it (AOF, noeviction)', () => {
-    const compose = parseYaml(read('docker/compose.yaml')) as { services: Record<string, { command?: string[]; ports?: string[] }> };
+    const compose = parseYaml(read('docker/compose.yaml')) as {
+      services: Record<string, { command?: string[]; ports?: string[] }>;
+    };
     const redis = compose.services.redis!.command!.join(' ');
     expect(redis).toContain('--appendonly yes');
     expect(redis).toContain('--maxmemory-policy noeviction');

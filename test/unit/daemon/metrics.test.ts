@@ -4,7 +4,9 @@ import { Metrics } from '../../../src/daemon/metrics.js';
 import { parsePrometheus } from '../../support/prometheus.js';
 
 const sample = async (m: Metrics, name: string, labels: Record<string, string> = {}) =>
-  parsePrometheus(await m.registry.metrics()).find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+  parsePrometheus(await m.registry.metrics()).find(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  )?.value;
 
 describe('daemon metrics', () => {
   it('live on a registry of their own, so two daemons in one process do not collide', async () => {
@@ -31,7 +33,12 @@ describe('daemon metrics', () => {
 
   it('record a run: status, duration, source read; the last success only when it succeeded', async () => {
     const m = new Metrics();
-    m.syncFinished('hr', 'partial', { durationMs: 4000, mode: 'full', source: { readMs: 500, people: 120, groups: 9 } }, 5_000_000);
+    m.syncFinished(
+      'hr',
+      'partial',
+      { durationMs: 4000, mode: 'full', source: { readMs: 500, people: 120, groups: 9 } },
+      5_000_000,
+    );
     expect(await sample(m, 'rostersync_last_success_timestamp_seconds', { profile: 'hr' })).toBeUndefined();
     m.syncFinished('hr', 'succeeded', { durationMs: 2000, mode: 'incremental' }, 6_000_000);
     m.syncFinished('hr', 'refused-overlap');

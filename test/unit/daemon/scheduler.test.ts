@@ -1,11 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkSchedule, resumeJobId, startScheduler, stopScheduler, tickJobId, type ProfileSchedule } from '../../../src/daemon/scheduler.js';
+import {
+  checkSchedule,
+  resumeJobId,
+  startScheduler,
+  stopScheduler,
+  tickJobId,
+  type ProfileSchedule,
+} from '../../../src/daemon/scheduler.js';
 import { wallClock } from '../../../src/daemon/status-page.js';
 import { ConfigError } from '../../../src/errors/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { ProfileConfig } from '../../../src/config/schema.js';
 
-const profile = (schedule?: ProfileConfig['schedule']): ProfileConfig => ({ name: 'hr', source: { kind: 'csv', path: 'people.csv' }, ...(schedule ? { schedule } : {}) }) as unknown as ProfileConfig;
+const profile = (schedule?: ProfileConfig['schedule']): ProfileConfig =>
+  ({
+    name: 'hr',
+    source: { kind: 'csv', path: 'people.csv' },
+    ...(schedule ? { schedule } : {}),
+  }) as unknown as ProfileConfig;
 
 let described: ProfileSchedule[] = [];
 afterEach(() => stopScheduler(described.splice(0)));
@@ -31,14 +43,25 @@ describe('tick job ids', () => {
 describe('schedules', () => {
   it('refuse a bad cron expression or time zone, naming the key', () => {
     expect(() => checkSchedule(profile({ full: '61 * * * *', timezone: 'UTC' }))).toThrow(ConfigError);
-    expect(() => checkSchedule(profile({ full: '61 * * * *', timezone: 'UTC' }))).toThrow(/profiles\.hr\.schedule\.full/);
-    expect(() => checkSchedule(profile({ incremental: '*/15 * * * *', timezone: 'Mars/Olympus' }))).toThrow(/profiles\.hr\.schedule\.timezone/);
-    expect(() => checkSchedule(profile({ incremental: '*/15 * * * *', full: '0 3 * * *', timezone: 'Europe/Berlin' }))).not.toThrow();
+    expect(() => checkSchedule(profile({ full: '61 * * * *', timezone: 'UTC' }))).toThrow(
+      /profiles\.hr\.schedule\.full/,
+    );
+    expect(() => checkSchedule(profile({ incremental: '*/15 * * * *', timezone: 'Mars/Olympus' }))).toThrow(
+      /profiles\.hr\.schedule\.timezone/,
+    );
+    expect(() =>
+      checkSchedule(profile({ incremental: '*/15 * * * *', full: '0 3 * * *', timezone: 'Europe/Berlin' })),
+    ).not.toThrow();
     expect(() => checkSchedule(profile())).not.toThrow();
   });
 
   it('compute the next tick in the profile time zone', () => {
-    described = startScheduler([profile({ full: '0 3 * * *', incremental: '*/15 * * * *', timezone: 'Europe/Berlin' })], undefined, silentLogger, { start: false });
+    described = startScheduler(
+      [profile({ full: '0 3 * * *', incremental: '*/15 * * * *', timezone: 'Europe/Berlin' })],
+      undefined,
+      silentLogger,
+      { start: false },
+    );
     expect(described).toHaveLength(1);
     expect(described[0]!.active).toBe(false);
     const full = described[0]!.tasks.find((t) => t.mode === 'full')!.task.getNextRuns(2);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  EmulatorOptionError, EmulatorRuntime, FaultDice, SlidingWindowLimiter, checkFaultOptions, faultDefaults, mergeDefined, type FaultOptions,
+  EmulatorOptionError,
+  EmulatorRuntime,
+  FaultDice,
+  SlidingWindowLimiter,
+  checkFaultOptions,
+  faultDefaults,
+  mergeDefined,
+  type FaultOptions,
 } from '../../../src/emulator/index.js';
 import { parseVersion, versionAtLeast } from '../../../src/targets/grafana/emulator/options.js';
 
@@ -62,7 +69,8 @@ describe('EmulatorRuntime', () => {
 
   it('record keeps the log bounded by dropping a tenth at a time', () => {
     const rt = new EmulatorRuntime({ ...base(), maxLogEntries: 10 }, (p, b) => mergeDefined(b, p));
-    for (let i = 0; i < 11; i++) rt.record({ method: 'GET', path: `/${i}`, status: 200, timestamp: i, applied: false, ip: 'x' }, 'test');
+    for (let i = 0; i < 11; i++)
+      rt.record({ method: 'GET', path: `/${i}`, status: 200, timestamp: i, applied: false, ip: 'x' }, 'test');
     expect(rt.log.map((e) => e.path)).toEqual(['/2', '/3', '/4', '/5', '/6', '/7', '/8', '/9', '/10']);
     expect(rt.statsSnapshot().byStatus).toEqual({ 200: 11 });
   });

@@ -9,8 +9,15 @@ let base: string;
 
 beforeAll(async () => {
   server = await startHttp({
-    host: '127.0.0.1', port: 0, token: 'status-token-1', metrics: new Metrics(), log: silentLogger,
-    ready: async () => ({ ok: true, checks: {} }), beforeScrape: async () => {}, status: async () => [], run: async () => undefined,
+    host: '127.0.0.1',
+    port: 0,
+    token: 'status-token-1',
+    metrics: new Metrics(),
+    log: silentLogger,
+    ready: async () => ({ ok: true, checks: {} }),
+    beforeScrape: async () => {},
+    status: async () => [],
+    run: async () => undefined,
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -8,7 +8,14 @@ import { exitCodeOf } from '../../../src/cli/cli.js';
 import { EXIT } from '../../../src/cli/exit-codes.js';
 import { loadConfig, redactConfig } from '../../../src/config/load-config.js';
 import {
-  ConfigError, RedisUnavailableError, RostersyncError, SourceReadError, TargetHttpError, TargetNetworkError, TargetReadIncompleteError, TargetResponseError,
+  ConfigError,
+  RedisUnavailableError,
+  RostersyncError,
+  SourceReadError,
+  TargetHttpError,
+  TargetNetworkError,
+  TargetReadIncompleteError,
+  TargetResponseError,
 } from '../../../src/errors/index.js';
 import { maskUrl } from '../../../src/log/mask-url.js';
 import { configError, minimal, scratch } from '../config/helpers.js';
@@ -29,7 +36,10 @@ describe('URL passwords are masked in one place, whole', () => {
   });
 
   it('redactConfig masks a redis.url password holding @', async () => {
-    const path = write('at.yaml', minimal('apiSecret: s', 'redis: { url: "redis://user:Left@RightPart-9q@redis:6379/0" }\n'));
+    const path = write(
+      'at.yaml',
+      minimal('apiSecret: s', 'redis: { url: "redis://user:Left@RightPart-9q@redis:6379/0" }\n'),
+    );
 
     const safe = redactConfig((await loadConfig(path, {})).config);
 
@@ -40,7 +50,10 @@ describe('URL passwords are masked in one place, whole', () => {
 
 describe('config messages', () => {
   it('a redis.url that does not parse is a config error naming the key, not the password', async () => {
-    const path = write('badurl.yaml', minimal('apiSecret: s', 'redis: { url: "redis://user:Sec/ret@host:notaport" }\n'));
+    const path = write(
+      'badurl.yaml',
+      minimal('apiSecret: s', 'redis: { url: "redis://user:Sec/ret@host:notaport" }\n'),
+    );
 
     const err = await loadConfig(path, {}).catch((e: unknown) => e);
 
@@ -51,18 +64,31 @@ describe('config messages', () => {
   });
 
   it('a redis.url with another scheme names what was expected', async () => {
-    const msg = await configError(loadConfig(write('scheme.yaml', minimal('apiSecret: s', 'redis: { url: "http://redis:6379" }\n')), {}));
+    const msg = await configError(
+      loadConfig(write('scheme.yaml', minimal('apiSecret: s', 'redis: { url: "http://redis:6379" }\n')), {}),
+    );
 
     expect(msg).toMatch(/redis\.url: expected a redis:\/\/ or rediss:\/\/ URL, got http:\/\//);
   });
 
   it('a missing secret does not suggest a default; a missing plain value does', async () => {
     const secret = await configError(loadConfig(write('nosecret.yaml', minimal()), {}));
-    const inUrl = await configError(loadConfig(write('nopass.yaml', minimal('apiSecret: s', 'redis: { url: "redis://:${REDIS_PASSWORD}@redis:6379" }\n')), {}));
-    const plain = await configError(loadConfig(write('noorg.yaml', minimal('apiSecret: s').replace('org: acme', 'org: ${ORG}')), {}));
+    const inUrl = await configError(
+      loadConfig(
+        write('nopass.yaml', minimal('apiSecret: s', 'redis: { url: "redis://:${REDIS_PASSWORD}@redis:6379" }\n')),
+        {},
+      ),
+    );
+    const plain = await configError(
+      loadConfig(write('noorg.yaml', minimal('apiSecret: s').replace('org: acme', 'org: ${ORG}')), {}),
+    );
 
-    expect(secret).toMatch(/target\.apiSecret: environment variable SECRET is not set: set it, or read the secret from a file with apiSecretFile/);
-    expect(inUrl).toMatch(/redis\.url: environment variable REDIS_PASSWORD is not set: set it \(it holds a secret, so it has no default\)/);
+    expect(secret).toMatch(
+      /target\.apiSecret: environment variable SECRET is not set: set it, or read the secret from a file with apiSecretFile/,
+    );
+    expect(inUrl).toMatch(
+      /redis\.url: environment variable REDIS_PASSWORD is not set: set it \(it holds a secret, so it has no default\)/,
+    );
     for (const m of [secret, inUrl]) expect(m).not.toContain(':-default');
     expect(plain).toMatch(/environment variable ORG is not set \(write \$\{ORG:-default\} to give a default\)/);
   });
@@ -71,7 +97,9 @@ describe('config messages', () => {
     const err = new ProfileBusyError('hr', 'backfill on host-a, pid 4242, since 2026-12-01T10:00:00.000Z');
 
     expect(err).toBeInstanceOf(RunInProgressError);
-    expect(err.message).toBe('profile hr is held by another process right now (backfill on host-a, pid 4242, since 2026-12-01T10:00:00.000Z); nothing was changed: try again when it has finished');
+    expect(err.message).toBe(
+      'profile hr is held by another process right now (backfill on host-a, pid 4242, since 2026-12-01T10:00:00.000Z); nothing was changed: try again when it has finished',
+    );
     expect(err.message).not.toContain('--resume');
   });
 });

@@ -26,9 +26,20 @@ describe('mapDirectory: nesting', () => {
   });
 
   it('walks a 20,000-group chain without running out of stack', () => {
-    const chain: Group[] = Array.from({ length: 20_000 }, (_, i) => ({ sourceId: `c${i}`, name: `c${i}`, parentIds: i > 0 ? [`c${i - 1}`] : [] }));
+    const chain: Group[] = Array.from({ length: 20_000 }, (_, i) => ({
+      sourceId: `c${i}`,
+      name: `c${i}`,
+      parentIds: i > 0 ? [`c${i - 1}`] : [],
+    }));
 
-    const d = mapDirectory({ people: [{ sourceId: 'a', email: 'a@x.com', displayName: 'A', enabled: true, groupIds: ['c19999'] }], groups: chain, issues: [] }, cfg({ groups: { c0: 'Root' } }));
+    const d = mapDirectory(
+      {
+        people: [{ sourceId: 'a', email: 'a@x.com', displayName: 'A', enabled: true, groupIds: ['c19999'] }],
+        groups: chain,
+        issues: [],
+      },
+      cfg({ groups: { c0: 'Root' } }),
+    );
 
     expect(d.people[0]!.teams).toEqual(['Root']);
   });
@@ -46,10 +57,18 @@ describe('mapDirectory: nesting', () => {
   it('keeps a referenced but unlisted group by id as its name, with one warning', () => {
     const groups = [g('Sales', 'Ghost-parent')];
 
-    const d = mapDirectory(snap([p('a@x.com', ['Ghost']), p('b@x.com', ['Sales'])], groups), cfg({ groups: { 'id-Ghost': 'Ghost team', 'id-Ghost-parent': 'Parent' } }));
+    const d = mapDirectory(
+      snap([p('a@x.com', ['Ghost']), p('b@x.com', ['Sales'])], groups),
+      cfg({ groups: { 'id-Ghost': 'Ghost team', 'id-Ghost-parent': 'Parent' } }),
+    );
 
-    expect(d.people.map((x) => [x.email, x.teams])).toEqual([['a@x.com', ['Ghost team']], ['b@x.com', ['Parent']]]);
-    expect(d.warnings).toEqual(['2 group(s) referenced but not listed (id-Ghost, id-Ghost-parent): kept with their id as name']);
+    expect(d.people.map((x) => [x.email, x.teams])).toEqual([
+      ['a@x.com', ['Ghost team']],
+      ['b@x.com', ['Parent']],
+    ]);
+    expect(d.warnings).toEqual([
+      '2 group(s) referenced but not listed (id-Ghost, id-Ghost-parent): kept with their id as name',
+    ]);
   });
 
   it('does not warn about group ids when the source lists no groups (ids are names)', () => {
@@ -64,19 +83,35 @@ describe('mapDirectory: teams and keys', () => {
   const groups = [g('Engineering'), g('Platform', 'Engineering'), g('Sales'), g('Empty')];
 
   it('keys a team made by one group by that group, and a team made by two groups by name', () => {
-    const d = mapDirectory(snap([p('a@x.com', ['Sales', 'Platform'])], groups), cfg({ groups: { Sales: 'Sales', Platform: 'Tech', Engineering: 'Tech' } }));
+    const d = mapDirectory(
+      snap([p('a@x.com', ['Sales', 'Platform'])], groups),
+      cfg({ groups: { Sales: 'Sales', Platform: 'Tech', Engineering: 'Tech' } }),
+    );
 
-    expect(d.teams).toEqual([{ name: 'Sales', key: 'group:id-Sales', group: 'Sales' }, { name: 'Tech', key: 'name:Tech' }]);
+    expect(d.teams).toEqual([
+      { name: 'Sales', key: 'group:id-Sales', group: 'Sales' },
+      { name: 'Tech', key: 'name:Tech' },
+    ]);
   });
 
   it('keeps every mapped team, also one whose group has no one in scope, and the default team by name', () => {
-    const d = mapDirectory(snap([p('a@x.com', ['Sales'])], groups), cfg({ groups: { Sales: 'Sales', Empty: 'Empty team' }, defaultTeam: 'Everyone' }));
+    const d = mapDirectory(
+      snap([p('a@x.com', ['Sales'])], groups),
+      cfg({ groups: { Sales: 'Sales', Empty: 'Empty team' }, defaultTeam: 'Everyone' }),
+    );
 
-    expect(d.teams).toEqual([{ name: 'Empty team', key: 'group:id-Empty', group: 'Empty' }, { name: 'Everyone', key: 'name:Everyone' }, { name: 'Sales', key: 'group:id-Sales', group: 'Sales' }]);
+    expect(d.teams).toEqual([
+      { name: 'Empty team', key: 'group:id-Empty', group: 'Empty' },
+      { name: 'Everyone', key: 'name:Everyone' },
+      { name: 'Sales', key: 'group:id-Sales', group: 'Sales' },
+    ]);
   });
 
-  it('keys a team that is both a group\'s team and the default team by name', () => {
-    const d = mapDirectory(snap([p('a@x.com', ['Sales']), p('b@x.com', [])], groups), cfg({ groups: { Sales: 'Everyone' }, defaultTeam: 'Everyone' }));
+  it("keys a team that is both a group's team and the default team by name", () => {
+    const d = mapDirectory(
+      snap([p('a@x.com', ['Sales']), p('b@x.com', [])], groups),
+      cfg({ groups: { Sales: 'Everyone' }, defaultTeam: 'Everyone' }),
+    );
 
     expect(d.teams).toEqual([{ name: 'Everyone', key: 'name:Everyone' }]);
   });
@@ -87,14 +122,27 @@ describe('mapDirectory: people', () => {
   const m = cfg({ groups: { Sales: 'S' } });
 
   it('keeps the first person of a duplicated email (by sourceId) and warns', () => {
-    const d = mapDirectory(snap([p('A@x.com', ['Sales'], { sourceId: 'z' }), p('a@x.com ', ['Sales'], { sourceId: 'b' })], groups), m);
+    const d = mapDirectory(
+      snap([p('A@x.com', ['Sales'], { sourceId: 'z' }), p('a@x.com ', ['Sales'], { sourceId: 'b' })], groups),
+      m,
+    );
 
     expect(d.people.map((x) => [x.sourceId, x.email])).toEqual([['b', 'a@x.com']]);
     expect(d.warnings).toEqual(['A@x.com: same email as directory person b; z skipped']);
   });
 
   it('skips people without a usable email with one warning', () => {
-    const d = mapDirectory(snap([p('', ['Sales'], { sourceId: 'n1' }), p('not-an-email', ['Sales'], { sourceId: 'n2' }), p('ok@x.com', ['Sales'])], groups), m);
+    const d = mapDirectory(
+      snap(
+        [
+          p('', ['Sales'], { sourceId: 'n1' }),
+          p('not-an-email', ['Sales'], { sourceId: 'n2' }),
+          p('ok@x.com', ['Sales']),
+        ],
+        groups,
+      ),
+      m,
+    );
 
     expect(d.people.map((x) => x.email)).toEqual(['ok@x.com']);
     expect(d.warnings).toEqual(['2 person(s) without a usable email skipped (n1, n2)']);
@@ -108,7 +156,10 @@ describe('mapDirectory: people', () => {
 
   it('sorts people by email and teams by name', () => {
     const many = [g('Sales'), g('Eng')];
-    const d = mapDirectory(snap([p('c@x.com', ['Sales', 'Eng']), p('B@x.com', ['Sales']), p('a@x.com', ['Eng'])], many), cfg({ groups: { Sales: 'b', Eng: 'a' } }));
+    const d = mapDirectory(
+      snap([p('c@x.com', ['Sales', 'Eng']), p('B@x.com', ['Sales']), p('a@x.com', ['Eng'])], many),
+      cfg({ groups: { Sales: 'b', Eng: 'a' } }),
+    );
 
     expect(d.people.map((x) => x.email)).toEqual(['a@x.com', 'B@x.com', 'c@x.com']);
     expect(d.people[2]!.teams).toEqual(['a', 'b']);
@@ -119,7 +170,11 @@ describe('mapDirectory: people', () => {
 describe('mapDirectory: determinism', () => {
   it('gives the same output, warnings included, whatever the input order', () => {
     const groups = [g('Engineering', 'Loop'), g('Loop', 'Engineering'), g('Platform', 'Engineering'), g('Sales')];
-    const people = [p('b@x.com', ['Sales', 'Platform']), p('a@x.com', ['Platform', 'Missing']), p('A@x.com', ['Sales'], { sourceId: 'zz' })];
+    const people = [
+      p('b@x.com', ['Sales', 'Platform']),
+      p('a@x.com', ['Platform', 'Missing']),
+      p('A@x.com', ['Sales'], { sourceId: 'zz' }),
+    ];
     const m = cfg({ groups: { Sales: 'S', Platform: 'P' }, rules: [rule('.+', 'all')], defaultTeam: 'Everyone' });
 
     const forward = mapDirectory(snap(people, groups), m);

@@ -16,10 +16,14 @@ export function desired(people: Record<string, string[]>, extraTeams: string[] =
 }
 
 /** teams: name -> member emails. Users are derived from memberships (plus `lonely` users with no team). */
-export function actual(teams: Record<string, string[]>, opts: { owners?: string[]; addedFromDashboard?: string[]; lonely?: string[] } = {}): Actual {
+export function actual(
+  teams: Record<string, string[]>,
+  opts: { owners?: string[]; addedFromDashboard?: string[]; lonely?: string[] } = {},
+): Actual {
   const all: Record<string, { members: string[]; keepsMember?: boolean; unmanaged?: string }> = {};
   all['Owners'] = { members: opts.owners ?? ['admin@corp.com'], keepsMember: true };
-  if (opts.addedFromDashboard) all['Added from Dashboard'] = { members: opts.addedFromDashboard, unmanaged: 'dashboard sharing only' };
+  if (opts.addedFromDashboard)
+    all['Added from Dashboard'] = { members: opts.addedFromDashboard, unmanaged: 'dashboard sharing only' };
   for (const [name, members] of Object.entries(teams)) all[name] = { members };
   const users = new Map<string, TargetUser>();
   const userFor = (email: string) => {
@@ -30,13 +34,23 @@ export function actual(teams: Record<string, string[]>, opts: { owners?: string[
   const out: TargetTeam[] = Object.entries(all).map(([name, t]) => {
     const id = `t-${name}`;
     for (const m of t.members) userFor(m).teamIds.push(id);
-    return { id, name, ...(t.keepsMember ? { keepsMember: true } : {}), ...(t.unmanaged ? { unmanaged: t.unmanaged } : {}), memberIds: t.members.map((m) => `u-${m}`) };
+    return {
+      id,
+      name,
+      ...(t.keepsMember ? { keepsMember: true } : {}),
+      ...(t.unmanaged ? { unmanaged: t.unmanaged } : {}),
+      memberIds: t.members.map((m) => `u-${m}`),
+    };
   });
   for (const e of opts.lonely ?? []) userFor(e);
   return { users: [...users.values()], teams: out };
 }
 
-export function input(d: Desired, a: Actual, over: Partial<Omit<PlanInput, 'policy'>> & { policy?: Partial<PolicyConfig> } = {}): PlanInput {
+export function input(
+  d: Desired,
+  a: Actual,
+  over: Partial<Omit<PlanInput, 'policy'>> & { policy?: Partial<PolicyConfig> } = {},
+): PlanInput {
   const { policy, ...rest } = over;
   return {
     desired: d,
@@ -46,7 +60,7 @@ export function input(d: Desired, a: Actual, over: Partial<Omit<PlanInput, 'poli
     tombstones: new Map(),
     now: Date.parse('2026-01-01T00:00:00Z'),
     readCalls: 2,
-    ratePerSecond: 5000 * 0.95 / 300,
+    ratePerSecond: (5000 * 0.95) / 300,
     ...rest,
     policy: { ...policySchema.parse({ maxDeletes: 100, maxDeletePercent: 100 }), ...policy },
   };
@@ -55,17 +69,44 @@ export function input(d: Desired, a: Actual, over: Partial<Omit<PlanInput, 'poli
 /** One readable line per op, so each case states exactly the calls it expects. */
 export function line(op: Op): string {
   switch (op.kind) {
-    case 'createTeam': return `createTeam ${op.team.name}`;
-    case 'renameTeam': return `renameTeam ${op.from} -> ${op.team.name}`;
-    case 'createUser': return op.teams || op.roles ? `createUser ${op.user.email} ous=${op.teams?.map((t) => t.name).sort().join(',') ?? '-'} roles=${op.roles?.join(',') ?? '-'}` : `createUser ${op.user.email} on ${op.team?.name}${op.role ? ` as ${op.role}` : ''}`;
-    case 'addMember': return `addMember ${op.user.email} -> ${op.team.name}${op.role ? ` as ${op.role}` : ''}`;
-    case 'removeMember': return `removeMember ${op.user.email} <- ${op.team.name}`;
-    case 'setUser': return `setUser ${op.user.email} ous=${op.teams?.map((t) => t.name).sort().join(',') ?? '-'} roles=${op.roles?.join(',') ?? '-'}${op.givenName !== undefined || op.familyName !== undefined ? ` name=${op.givenName ?? ''} ${op.familyName ?? ''}` : ''}`;
-    case 'deleteUser': return `deleteUser ${op.user.email}`;
-    case 'deleteTeam': return `deleteTeam ${op.team.name}`;
-    case 'setMembers': return `setMembers ${op.team.name} = ${op.members.map((m) => m.email).sort().join(',')}`;
-    case 'setRole': return `setRole ${op.user.email}${op.team ? ` in ${op.team.name}` : ''} ${op.from.join(',')} -> ${op.to.join(',')}`;
-    case 'enableUser': return `enableUser ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
-    case 'disableUser': return `disableUser ${op.user.email}`;
+    case 'createTeam':
+      return `createTeam ${op.team.name}`;
+    case 'renameTeam':
+      return `renameTeam ${op.from} -> ${op.team.name}`;
+    case 'createUser':
+      return op.teams || op.roles
+        ? `createUser ${op.user.email} ous=${
+            op.teams
+              ?.map((t) => t.name)
+              .sort()
+              .join(',') ?? '-'
+          } roles=${op.roles?.join(',') ?? '-'}`
+        : `createUser ${op.user.email} on ${op.team?.name}${op.role ? ` as ${op.role}` : ''}`;
+    case 'addMember':
+      return `addMember ${op.user.email} -> ${op.team.name}${op.role ? ` as ${op.role}` : ''}`;
+    case 'removeMember':
+      return `removeMember ${op.user.email} <- ${op.team.name}`;
+    case 'setUser':
+      return `setUser ${op.user.email} ous=${
+        op.teams
+          ?.map((t) => t.name)
+          .sort()
+          .join(',') ?? '-'
+      } roles=${op.roles?.join(',') ?? '-'}${op.givenName !== undefined || op.familyName !== undefined ? ` name=${op.givenName ?? ''} ${op.familyName ?? ''}` : ''}`;
+    case 'deleteUser':
+      return `deleteUser ${op.user.email}`;
+    case 'deleteTeam':
+      return `deleteTeam ${op.team.name}`;
+    case 'setMembers':
+      return `setMembers ${op.team.name} = ${op.members
+        .map((m) => m.email)
+        .sort()
+        .join(',')}`;
+    case 'setRole':
+      return `setRole ${op.user.email}${op.team ? ` in ${op.team.name}` : ''} ${op.from.join(',')} -> ${op.to.join(',')}`;
+    case 'enableUser':
+      return `enableUser ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
+    case 'disableUser':
+      return `disableUser ${op.user.email}`;
   }
 }

@@ -13,14 +13,22 @@ interface Case {
 }
 
 const links = (users: [string, string][] = [], teams: [string, string][] = [], granted: string[] = []) => ({
-  users: new Map(users), teams: new Map(teams), granted: new Set(granted),
+  users: new Map(users),
+  teams: new Map(teams),
+  granted: new Set(granted),
 });
 
 const cases: Case[] = [
   {
     name: 'empty target: teams created, each new user created on one team and added to the rest',
     given: input(desired({ 'a@corp.com': ['Eng', 'Data'], 'b@corp.com': ['Eng'] }), actual({})),
-    ops: ['createTeam Data', 'createTeam Eng', 'createUser a@corp.com on Data', 'createUser b@corp.com on Eng', 'addMember a@corp.com -> Eng'],
+    ops: [
+      'createTeam Data',
+      'createTeam Eng',
+      'createUser a@corp.com on Data',
+      'createUser b@corp.com on Eng',
+      'addMember a@corp.com -> Eng',
+    ],
   },
   {
     name: 'target already matches: zero ops',
@@ -45,10 +53,12 @@ const cases: Case[] = [
   {
     name: 'identity link wins over email: with emailChange keep, a changed email is reported, not delete + re-create',
     given: input(desired({ 'a@corp.com': ['Eng', 'Data'] }), actual({ Eng: ['alice@personal.me'], Data: [] }), {
-      links: links([['s-a@corp.com', 'u-alice@personal.me']]), policy: { emailChange: 'keep' },
+      links: links([['s-a@corp.com', 'u-alice@personal.me']]),
+      policy: { emailChange: 'keep' },
     }),
     ops: ['addMember alice@personal.me -> Data'],
-    warning: /email changed: alice@personal.me -> a@corp.com: policy.emailChange is keep; user u-alice@personal.me kept as is/,
+    warning:
+      /email changed: alice@personal.me -> a@corp.com: policy.emailChange is keep; user u-alice@personal.me kept as is/,
   },
   {
     name: 'an email match linked to another directory person is a conflict: skipped',
@@ -65,28 +75,40 @@ const cases: Case[] = [
   },
   {
     name: 'users only in unmanaged teams are not deprovisioned',
-    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com'], Finance: ['x@corp.com'] }), { policy: { deprovision: 'delete-user' } }),
+    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com'], Finance: ['x@corp.com'] }), {
+      policy: { deprovision: 'delete-user' },
+    }),
     ops: [],
   },
   {
     name: 'deprovision remove-from-managed-teams: leaver removed from managed teams, keeps unmanaged ones',
-    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'gone@corp.com'], Finance: ['gone@corp.com'] })),
+    given: input(
+      desired({ 'a@corp.com': ['Eng'] }),
+      actual({ Eng: ['a@corp.com', 'gone@corp.com'], Finance: ['gone@corp.com'] }),
+    ),
     ops: ['removeMember gone@corp.com <- Eng'],
   },
   {
     name: 'a removal that would leave a user with no team is skipped with a warning',
-    given: input(desired({ 'a@corp.com': ['Eng'] }, ['Data']), actual({ Eng: ['a@corp.com', 'gone@corp.com'], Data: ['gone@corp.com'] })),
+    given: input(
+      desired({ 'a@corp.com': ['Eng'] }, ['Data']),
+      actual({ Eng: ['a@corp.com', 'gone@corp.com'], Data: ['gone@corp.com'] }),
+    ),
     ops: ['removeMember gone@corp.com <- Eng'],
     warning: /would be left with no team; kept on "Data"/,
   },
   {
     name: 'deprovision delete-user: the leaver is deleted',
-    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'gone@corp.com'] }), { policy: { deprovision: 'delete-user' } }),
+    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'gone@corp.com'] }), {
+      policy: { deprovision: 'delete-user' },
+    }),
     ops: ['deleteUser gone@corp.com'],
   },
   {
     name: 'deprovision none: nothing removed, a warning counts the leavers',
-    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'gone@corp.com'] }), { policy: { deprovision: 'none' } }),
+    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'gone@corp.com'] }), {
+      policy: { deprovision: 'none' },
+    }),
     ops: [],
     warning: /1 users are no longer in the directory/,
   },
@@ -107,69 +129,107 @@ const cases: Case[] = [
   },
   {
     name: 'Owners is not touched when no mapping names it',
-    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com'] }, { owners: ['admin@corp.com', 'a@corp.com'] })),
+    given: input(
+      desired({ 'a@corp.com': ['Eng'] }),
+      actual({ Eng: ['a@corp.com'] }, { owners: ['admin@corp.com', 'a@corp.com'] }),
+    ),
     ops: [],
   },
   {
     name: 'Owners is managed when the mapping names it',
-    given: input(desired({ 'a@corp.com': ['Owners'], 'admin@corp.com': ['Owners'] }), actual({}, { owners: ['admin@corp.com'], lonely: ['a@corp.com'] })),
+    given: input(
+      desired({ 'a@corp.com': ['Owners'], 'admin@corp.com': ['Owners'] }),
+      actual({}, { owners: ['admin@corp.com'], lonely: ['a@corp.com'] }),
+    ),
     ops: ['addMember a@corp.com -> Owners'],
   },
   {
     name: 'the last owner is never removed from Owners',
-    given: input(desired({ 'admin@corp.com': ['Eng'] }, ['Owners']), actual({ Eng: [] }, { owners: ['admin@corp.com'] })),
+    given: input(
+      desired({ 'admin@corp.com': ['Eng'] }, ['Owners']),
+      actual({ Eng: [] }, { owners: ['admin@corp.com'] }),
+    ),
     ops: ['addMember admin@corp.com -> Eng'],
     warning: /last member of the Owners team/,
   },
   {
     name: 'an owner is not deleted unless deleteOwners is on',
-    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'boss@corp.com'] }, { owners: ['admin@corp.com', 'boss@corp.com'] }), {
-      policy: { deprovision: 'delete-user' },
-    }),
+    given: input(
+      desired({ 'a@corp.com': ['Eng'] }),
+      actual({ Eng: ['a@corp.com', 'boss@corp.com'] }, { owners: ['admin@corp.com', 'boss@corp.com'] }),
+      {
+        policy: { deprovision: 'delete-user' },
+      },
+    ),
     ops: ['removeMember boss@corp.com <- Eng'],
     warning: /is an owner: not deleted/,
   },
   {
     name: 'with deleteOwners an owner leaver is deleted while another owner remains',
-    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'boss@corp.com'] }, { owners: ['admin@corp.com', 'boss@corp.com'] }), {
-      policy: { deprovision: 'delete-user', deleteOwners: true },
-    }),
+    given: input(
+      desired({ 'a@corp.com': ['Eng'] }),
+      actual({ Eng: ['a@corp.com', 'boss@corp.com'] }, { owners: ['admin@corp.com', 'boss@corp.com'] }),
+      {
+        policy: { deprovision: 'delete-user', deleteOwners: true },
+      },
+    ),
     ops: ['deleteUser boss@corp.com'],
   },
   {
     name: '"Added from Dashboard" is never managed, even when mapped',
-    given: input(desired({ 'a@corp.com': ['Added from Dashboard', 'Eng'] }), actual({ Eng: ['a@corp.com'] }, { addedFromDashboard: ['z@corp.com'] })),
+    given: input(
+      desired({ 'a@corp.com': ['Added from Dashboard', 'Eng'] }),
+      actual({ Eng: ['a@corp.com'] }, { addedFromDashboard: ['z@corp.com'] }),
+    ),
     ops: [],
     warning: /cannot be managed through the API/,
   },
   {
     name: 'additive membership: only memberships the sync granted are removed',
-    given: input(desired({ 'a@corp.com': ['Sales'] }, ['Eng', 'Data']), actual({ Eng: ['a@corp.com'], Data: ['a@corp.com'], Sales: [] }), {
-      policy: { membership: 'additive' },
-      links: links([], [], ['u-a@corp.com|t-Eng']),
-    }),
+    given: input(
+      desired({ 'a@corp.com': ['Sales'] }, ['Eng', 'Data']),
+      actual({ Eng: ['a@corp.com'], Data: ['a@corp.com'], Sales: [] }),
+      {
+        policy: { membership: 'additive' },
+        links: links([], [], ['u-a@corp.com|t-Eng']),
+      },
+    ),
     ops: ['addMember a@corp.com -> Sales', 'removeMember a@corp.com <- Eng'],
   },
   {
     name: 'authoritative membership: hand-made memberships of managed teams are removed',
-    given: input(desired({ 'a@corp.com': ['Sales'] }, ['Eng', 'Data']), actual({ Eng: ['a@corp.com'], Data: ['a@corp.com'], Sales: [] })),
+    given: input(
+      desired({ 'a@corp.com': ['Sales'] }, ['Eng', 'Data']),
+      actual({ Eng: ['a@corp.com'], Data: ['a@corp.com'], Sales: [] }),
+    ),
     ops: ['addMember a@corp.com -> Sales', 'removeMember a@corp.com <- Data', 'removeMember a@corp.com <- Eng'],
   },
   {
     name: 'a renamed group renames its linked team',
-    given: input(desired({ 'a@corp.com': ['Platform'] }), actual({ Infra: ['a@corp.com'] }), { links: links([], [['name:Platform', 't-Infra']]) }),
+    given: input(desired({ 'a@corp.com': ['Platform'] }), actual({ Infra: ['a@corp.com'] }), {
+      links: links([], [['name:Platform', 't-Infra']]),
+    }),
     ops: ['renameTeam Infra -> Platform'],
   },
   {
     name: 'prune deletes teams the sync created that are no longer mapped',
     given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com'], Old: ['a@corp.com'] }), {
-      policy: { prune: true }, links: links([], [['name:Old', 't-Old'], ['name:Eng', 't-Eng']]),
+      policy: { prune: true },
+      links: links(
+        [],
+        [
+          ['name:Old', 't-Old'],
+          ['name:Eng', 't-Eng'],
+        ],
+      ),
     }),
     ops: ['deleteTeam Old'],
   },
   {
     name: 'without prune, a linked team no longer mapped stays managed and is emptied',
-    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com'], Old: ['a@corp.com'] }), { links: links([], [['name:Old', 't-Old']]) }),
+    given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com'], Old: ['a@corp.com'] }), {
+      links: links([], [['name:Old', 't-Old']]),
+    }),
     ops: ['removeMember a@corp.com <- Old'],
     warning: /the mapping of "Old" is gone: team "Old" emptied/,
   },
@@ -180,9 +240,13 @@ const cases: Case[] = [
   },
   {
     name: 'protected users and teams are never touched',
-    given: input(desired({ 'a@corp.com': ['Eng', 'Secret'], 'vip@corp.com': ['Sales'] }, []), actual({ Eng: ['a@corp.com', 'vip@corp.com'], Sales: [] }), {
-      policy: { protectedUsers: ['VIP@corp.com'], protectedTeams: ['secret'] },
-    }),
+    given: input(
+      desired({ 'a@corp.com': ['Eng', 'Secret'], 'vip@corp.com': ['Sales'] }, []),
+      actual({ Eng: ['a@corp.com', 'vip@corp.com'], Sales: [] }),
+      {
+        policy: { protectedUsers: ['VIP@corp.com'], protectedTeams: ['secret'] },
+      },
+    ),
     ops: [],
     warning: /team "Secret" is protected/,
   },
@@ -212,23 +276,29 @@ const cases: Case[] = [
   },
   {
     name: 'deletion guard: over maxDeletePercent blocks the run',
-    given: input(desired({ 'a@corp.com': ['Eng'], 'b@corp.com': ['Eng'], 'c@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'b@corp.com', 'c@corp.com', 'x@corp.com'] }), {
-      policy: { deprovision: 'delete-user', maxDeletePercent: 20 },
-    }),
+    given: input(
+      desired({ 'a@corp.com': ['Eng'], 'b@corp.com': ['Eng'], 'c@corp.com': ['Eng'] }),
+      actual({ Eng: ['a@corp.com', 'b@corp.com', 'c@corp.com', 'x@corp.com'] }),
+      {
+        policy: { deprovision: 'delete-user', maxDeletePercent: 20 },
+      },
+    ),
     ops: ['deleteUser x@corp.com'],
     blocked: 'TOO_MANY_DELETES',
   },
   {
     name: '--allow-deletes N lets that many deletions through',
     given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'x@corp.com', 'y@corp.com'] }), {
-      policy: { deprovision: 'delete-user', maxDeletes: 1 }, allowDeletes: 2,
+      policy: { deprovision: 'delete-user', maxDeletes: 1 },
+      allowDeletes: 2,
     }),
     ops: ['deleteUser x@corp.com', 'deleteUser y@corp.com'],
   },
   {
     name: 'an empty directory never deletes anyone: blocked',
     given: input(desired({}), actual({ Eng: ['a@corp.com', 'b@corp.com'] }, { owners: ['admin@corp.com'] }), {
-      links: links([['s-a', 'u-a@corp.com']]), policy: { deprovision: 'delete-user' },
+      links: links([['s-a', 'u-a@corp.com']]),
+      policy: { deprovision: 'delete-user' },
     }),
     ops: ['deleteUser a@corp.com'],
     blocked: 'EMPTY_SOURCE',
@@ -236,7 +306,8 @@ const cases: Case[] = [
   {
     name: 'a directory much smaller than the last good read never deletes: blocked',
     given: input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'b@corp.com', 'c@corp.com'] }), {
-      lastSourceSize: 3, policy: { deprovision: 'delete-user' },
+      lastSourceSize: 3,
+      policy: { deprovision: 'delete-user' },
     }),
     ops: ['deleteUser b@corp.com', 'deleteUser c@corp.com'],
     blocked: 'SOURCE_SHRANK',
@@ -253,11 +324,21 @@ describe('makePlan rules', () => {
 });
 
 describe('makePlan structure', () => {
-  const given = input(desired({ 'a@corp.com': ['Eng', 'Data'], 'b@corp.com': ['Eng'] }), actual({ Eng: ['old@corp.com'], Misc: ['old@corp.com'] }));
+  const given = input(
+    desired({ 'a@corp.com': ['Eng', 'Data'], 'b@corp.com': ['Eng'] }),
+    actual({ Eng: ['old@corp.com'], Misc: ['old@corp.com'] }),
+  );
 
   it('orders ops in phases: teams, users, adds, removals, deletions', () => {
     const { plan } = makePlan(given);
-    expect(plan.phases.map((p) => p.map((o) => o.kind)[0] ?? '-')).toEqual(['createTeam', 'createUser', 'addMember', 'removeMember', '-', '-']);
+    expect(plan.phases.map((p) => p.map((o) => o.kind)[0] ?? '-')).toEqual([
+      'createTeam',
+      'createUser',
+      'addMember',
+      'removeMember',
+      '-',
+      '-',
+    ]);
   });
 
   it('makes dependants name what they wait for', () => {
@@ -284,9 +365,11 @@ describe('makePlan structure', () => {
   });
 
   it('reports what the store should remember: email-matched links and first-seen absences', () => {
-    const { observations } = makePlan(input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'gone@corp.com'] }), {
-      tombstones: new Map([['u-a@corp.com', 1]]),
-    }));
+    const { observations } = makePlan(
+      input(desired({ 'a@corp.com': ['Eng'] }), actual({ Eng: ['a@corp.com', 'gone@corp.com'] }), {
+        tombstones: new Map([['u-a@corp.com', 1]]),
+      }),
+    );
     expect(observations.userLinks).toEqual([['s-a@corp.com', 'u-a@corp.com']]);
     expect(observations.teamLinks).toEqual([['name:Eng', 't-Eng']]);
     expect(observations.newlyAbsent).toEqual(['u-gone@corp.com']);
@@ -294,7 +377,12 @@ describe('makePlan structure', () => {
   });
 
   it('a removal from Owners waits for every add to Owners, so it never drops to zero', () => {
-    const { plan } = makePlan(input(desired({ 'new@corp.com': ['Owners'], 'a@corp.com': ['Eng'] }), actual({ Eng: [] }, { owners: ['a@corp.com', 'b@corp.com'], lonely: ['new@corp.com'] })));
+    const { plan } = makePlan(
+      input(
+        desired({ 'new@corp.com': ['Owners'], 'a@corp.com': ['Eng'] }),
+        actual({ Eng: [] }, { owners: ['a@corp.com', 'b@corp.com'], lonely: ['new@corp.com'] }),
+      ),
+    );
     const ops = plan.phases.flat();
     const add = ops.find((o) => o.kind === 'addMember' && o.user.email === 'new@corp.com')!;
     const remove = ops.find((o) => o.kind === 'removeMember' && o.user.email === 'a@corp.com')!;
@@ -302,7 +390,11 @@ describe('makePlan structure', () => {
   });
 
   it('a new team taking the old name of a renamed team waits for the rename', () => {
-    const { plan } = makePlan(input(desired({ 'a@corp.com': ['Platform', 'Infra'] }), actual({ Infra: ['a@corp.com'] }), { links: links([], [['name:Platform', 't-Infra']]) }));
+    const { plan } = makePlan(
+      input(desired({ 'a@corp.com': ['Platform', 'Infra'] }), actual({ Infra: ['a@corp.com'] }), {
+        links: links([], [['name:Platform', 't-Infra']]),
+      }),
+    );
     const ops = plan.phases.flat();
     const rename = ops.find((o) => o.kind === 'renameTeam')!;
     const create = ops.find((o) => o.kind === 'createTeam')!;

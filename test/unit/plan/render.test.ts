@@ -23,7 +23,9 @@ describe('renderPlanText', () => {
   });
 
   it('states the blocked reason', () => {
-    const { plan } = makePlan(input(desired({}), actual({ Eng: ['a@corp.com'] }), { policy: { deprovision: 'delete-user' } }));
+    const { plan } = makePlan(
+      input(desired({}), actual({ Eng: ['a@corp.com'] }), { policy: { deprovision: 'delete-user' } }),
+    );
     expect(renderPlanText(plan)).toMatch(/BLOCKED \(EMPTY_SOURCE\): the directory yielded no people/);
   });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Actual, Desired, DesiredPerson, TargetCapabilities, TargetTeam, TargetUser } from '../../../src/model/index.js';
+import type {
+  Actual,
+  Desired,
+  DesiredPerson,
+  TargetCapabilities,
+  TargetTeam,
+  TargetUser,
+} from '../../../src/model/index.js';
 import { makePlan } from '../../../src/plan/make-plan.js';
 import { describeOp } from '../../../src/plan/render.js';
 import type { PlanInput } from '../../../src/plan/plan-input.js';
@@ -7,10 +14,22 @@ import { input, line } from './builders.js';
 
 /** A whole-user target with a tree of units and many target-wide roles (as a tenant admin API has). */
 const CAPS: TargetCapabilities = {
-  maxUsers: 100_000, maxTeams: 100_000, userCreation: 'plain', userNeedsOneTeam: false,
+  maxUsers: 100_000,
+  maxTeams: 100_000,
+  userCreation: 'plain',
+  userNeedsOneTeam: false,
   containers: { types: ['ou'], creatable: ['ou'], renamable: false, deletable: false },
-  membership: 'whole-user', updatableNames: true,
-  roles: { names: ['Admin', 'User', 'ReportViewer', 'EMEA Sales'], many: true, scope: 'target', default: 'User', keepOne: 'Admin', caseInsensitive: true, removable: true },
+  membership: 'whole-user',
+  updatableNames: true,
+  roles: {
+    names: ['Admin', 'User', 'ReportViewer', 'EMEA Sales'],
+    many: true,
+    scope: 'target',
+    default: 'User',
+    keepOne: 'Admin',
+    caseInsensitive: true,
+    removable: true,
+  },
   caseInsensitiveNames: false,
 };
 
@@ -18,26 +37,68 @@ type P = { ous: string[]; roles?: string[]; given?: string; family?: string };
 /** units: label -> parent label (or '' for top level). */
 function want(people: Record<string, P>, units: Record<string, string>): Desired {
   const ps: DesiredPerson[] = Object.entries(people).map(([email, p]) => ({
-    sourceId: `s-${email}`, email, displayName: email, givenName: p.given ?? 'First', familyName: p.family ?? 'Last', teams: [...p.ous].sort(),
+    sourceId: `s-${email}`,
+    email,
+    displayName: email,
+    givenName: p.given ?? 'First',
+    familyName: p.family ?? 'Last',
+    teams: [...p.ous].sort(),
     ...(p.roles ? { roles: { '': p.roles.map((role) => ({ role, reason: `rule ${role}` })) } } : {}),
   }));
-  return { teams: Object.entries(units).map(([name, under]) => ({ name, key: `group:${name}`, type: 'ou' as const, ...(under ? { under } : {}) })), people: ps, warnings: [] };
+  return {
+    teams: Object.entries(units).map(([name, under]) => ({
+      name,
+      key: `group:${name}`,
+      type: 'ou' as const,
+      ...(under ? { under } : {}),
+    })),
+    people: ps,
+    warnings: [],
+  };
 }
 /** units: name -> parent name ('' top); users: email -> [units, roles]. */
 function have(units: Record<string, string>, users: Record<string, [string[], string[]]>): Actual {
-  const teams: TargetTeam[] = Object.entries(units).map(([name, parent]) => ({ id: `ou-${name}`, name, type: 'ou', ...(parent ? { parentId: `ou-${parent}` } : {}), memberIds: [] }));
-  const us: TargetUser[] = Object.entries(users).map(([email, [ous, roles]]) => ({ id: `u-${email}`, email, displayName: email, givenName: 'First', familyName: 'Last', teamIds: ous.map((o) => `ou-${o}`), roles: { '': roles } }));
+  const teams: TargetTeam[] = Object.entries(units).map(([name, parent]) => ({
+    id: `ou-${name}`,
+    name,
+    type: 'ou',
+    ...(parent ? { parentId: `ou-${parent}` } : {}),
+    memberIds: [],
+  }));
+  const us: TargetUser[] = Object.entries(users).map(([email, [ous, roles]]) => ({
+    id: `u-${email}`,
+    email,
+    displayName: email,
+    givenName: 'First',
+    familyName: 'Last',
+    teamIds: ous.map((o) => `ou-${o}`),
+    roles: { '': roles },
+  }));
   for (const u of us) for (const t of u.teamIds) teams.find((x) => x.id === t)!.memberIds.push(u.id);
   return { users: us, teams };
 }
-const linked = (a: Actual) => ({ users: new Map(a.users.map((u) => [`s-${u.email}`, u.id])), teams: new Map(a.teams.map((t) => [`group:${t.name}`, t.id])), granted: new Set<string>() });
-const plan = (d: Desired, a: Actual, over: Partial<Omit<PlanInput, 'policy'>> & { policy?: Partial<PlanInput['policy']> } = {}) =>
-  makePlan(input(d, a, { capabilities: CAPS, links: linked(a), ...over })).plan;
+const linked = (a: Actual) => ({
+  users: new Map(a.users.map((u) => [`s-${u.email}`, u.id])),
+  teams: new Map(a.teams.map((t) => [`group:${t.name}`, t.id])),
+  granted: new Set<string>(),
+});
+const plan = (
+  d: Desired,
+  a: Actual,
+  over: Partial<Omit<PlanInput, 'policy'>> & { policy?: Partial<PlanInput['policy']> } = {},
+) => makePlan(input(d, a, { capabilities: CAPS, links: linked(a), ...over })).plan;
 const lines = (p: ReturnType<typeof plan>) => p.phases.flat().map(line).sort();
 
 const UNITS = { Sales: '', EMEA: 'Sales', Eng: '' };
 
-interface Case { name: string; d: Desired; a: Actual; ops: string[]; warning?: RegExp; over?: Parameters<typeof plan>[2] }
+interface Case {
+  name: string;
+  d: Desired;
+  a: Actual;
+  ops: string[];
+  warning?: RegExp;
+  over?: Parameters<typeof plan>[2];
+}
 const cases: Case[] = [
   {
     name: 'a mover who also gains a role: one setUser with the whole unit and role lists',
@@ -66,7 +127,13 @@ const cases: Case[] = [
   {
     name: 'a leaver (remove policy): units and roles stripped in one setUser',
     d: want({ 'a@x.com': { ous: ['Eng'], roles: ['Admin'] } }, UNITS),
-    a: have(UNITS, { 'a@x.com': [['Eng'], ['Admin']], 'l@x.com': [['Eng', 'EMEA'], ['User', 'EMEA Sales']] }),
+    a: have(UNITS, {
+      'a@x.com': [['Eng'], ['Admin']],
+      'l@x.com': [
+        ['Eng', 'EMEA'],
+        ['User', 'EMEA Sales'],
+      ],
+    }),
     ops: ['setUser l@x.com ous= roles='],
   },
   {
@@ -121,13 +188,17 @@ describe('whole-user planning (one write per changed user)', () => {
       expect(lines(p)).toEqual([...c.ops].sort());
       if (c.warning) expect(p.warnings.join('\n')).toMatch(c.warning);
       const perUser = new Map<string, number>();
-      for (const op of p.phases.flat()) if ('user' in op) perUser.set(op.user.email, (perUser.get(op.user.email) ?? 0) + 1);
+      for (const op of p.phases.flat())
+        if ('user' in op) perUser.set(op.user.email, (perUser.get(op.user.email) ?? 0) + 1);
       expect([...perUser.values()].every((n) => n === 1)).toBe(true);
     });
   }
 
   it('the user write waits for the units it needs, and carries their keys to resolve new ids', () => {
-    const p = plan(want({ 'a@x.com': { ous: ['APAC', 'Japan'] } }, { APAC: '', Japan: 'APAC' }), have({}, { 'a@x.com': [[], []] }));
+    const p = plan(
+      want({ 'a@x.com': { ous: ['APAC', 'Japan'] } }, { APAC: '', Japan: 'APAC' }),
+      have({}, { 'a@x.com': [[], []] }),
+    );
     const ops = p.phases.flat();
     const set = ops.find((o) => o.kind === 'setUser')!;
     const creates = ops.filter((o) => o.kind === 'createTeam');
@@ -140,18 +211,29 @@ describe('whole-user planning (one write per changed user)', () => {
   it('a renamed group keeps its unit (no rename in the API) unless recreateRenamed is on', () => {
     const a = have({ Old: '' }, { 'a@x.com': [['Old'], ['User']] });
     const links = { ...linked(a), teams: new Map([['group:g1', 'ou-Old']]) };
-    const d: Desired = { ...want({ 'a@x.com': { ous: ['New'], roles: ['User'] } }, {}), teams: [{ name: 'New', key: 'group:g1', type: 'ou' }] };
+    const d: Desired = {
+      ...want({ 'a@x.com': { ous: ['New'], roles: ['User'] } }, {}),
+      teams: [{ name: 'New', key: 'group:g1', type: 'ou' }],
+    };
     const kept = plan(d, a, { links });
     expect(lines(kept)).toEqual([]);
     expect(kept.warnings.join('\n')).toMatch(/should be renamed to "New", but the target cannot rename/);
 
-    const recreated = plan(d, a, { links, capabilities: { ...CAPS, containers: { ...CAPS.containers, recreateRenamed: true } } });
+    const recreated = plan(d, a, {
+      links,
+      capabilities: { ...CAPS, containers: { ...CAPS.containers, recreateRenamed: true } },
+    });
     expect(lines(recreated)).toEqual(['createTeam New', 'setUser a@x.com ous=New roles=-']);
     expect(recreated.warnings.join('\n')).toMatch(/renamed or moved to "New".*emptied/);
   });
 
   it('describes a setUser for the reviewer', () => {
-    const p = plan(want({ 'a@x.com': { ous: ['EMEA'], roles: ['User', 'EMEA Sales'], given: 'Ada' } }, UNITS), have(UNITS, { 'a@x.com': [['Eng'], ['User']] }));
-    expect(describeOp(p.phases.flat()[0]!)).toBe('set user a@x.com: units "Sales / EMEA" (+1 -1); roles User -> EMEA Sales, User; name "Ada Last"');
+    const p = plan(
+      want({ 'a@x.com': { ous: ['EMEA'], roles: ['User', 'EMEA Sales'], given: 'Ada' } }, UNITS),
+      have(UNITS, { 'a@x.com': [['Eng'], ['User']] }),
+    );
+    expect(describeOp(p.phases.flat()[0]!)).toBe(
+      'set user a@x.com: units "Sales / EMEA" (+1 -1); roles User -> EMEA Sales, User; name "Ada Last"',
+    );
   });
 });

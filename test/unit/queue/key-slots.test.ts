@@ -11,7 +11,12 @@ describe('key slots', () => {
   });
 
   it("rostersync's layout keeps every group in one slot, whatever the prefix and profile names", () => {
-    const layout = keyLayout('rs-prod_1', ['hr', 'Sales-EU', 'x_1'], ['ops', 'syncs'], ['chartio.com/acme', 'grafana:3000']);
+    const layout = keyLayout(
+      'rs-prod_1',
+      ['hr', 'Sales-EU', 'x_1'],
+      ['ops', 'syncs'],
+      ['chartio.com/acme', 'grafana:3000'],
+    );
     expect(layout.length).toBe(7);
     expect(crossSlotProblems(layout)).toEqual([]);
   });
@@ -19,6 +24,8 @@ describe('key slots', () => {
   it('names a group whose keys would cross slots, with the keys and their slots', () => {
     const problems = crossSlotProblems([{ name: 'profile hr', keys: ['rs:{rs:hr}:links:users', 'rs:hr:cursor'] }]);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^profile hr: keys rs:\{rs:hr\}:links:users \(slot \d+\), rs:hr:cursor \(slot \d+\) are in 2 slots/);
+    expect(problems[0]).toMatch(
+      /^profile hr: keys rs:\{rs:hr\}:links:users \(slot \d+\), rs:hr:cursor \(slot \d+\) are in 2 slots/,
+    );
   });
 });

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { opJobId, opJobOptions } from '../../../src/queue/op-jobs.js';
 
 describe('op job ids', () => {
-  it('are <profile>.<planId>.<opKey> for the planner\'s keys', () => {
-    expect(opJobId('hr', 'p0123456789abcde', { key: 'add.12.new-group~3a~x' })).toBe('hr.p0123456789abcde.add.12.new-group~3a~x');
+  it("are <profile>.<planId>.<opKey> for the planner's keys", () => {
+    expect(opJobId('hr', 'p0123456789abcde', { key: 'add.12.new-group~3a~x' })).toBe(
+      'hr.p0123456789abcde.add.12.new-group~3a~x',
+    );
   });
 
   it('keep two profiles with the same plan apart', () => {
@@ -24,7 +26,10 @@ describe('op job ids', () => {
 describe('op job options', () => {
   it('retry transient failures with exponential backoff and jitter, and keep no finished job', () => {
     expect(opJobOptions({ attempts: 8, backoffMs: 1000 })).toEqual({
-      attempts: 8, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 }, removeOnComplete: true, removeOnFail: true,
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+      removeOnComplete: true,
+      removeOnFail: true,
     });
   });
 });

@@ -5,7 +5,12 @@ import { ADMINV3_CAPABILITIES, keyBudgetName } from '../../../src/targets/adminv
 describe('Admin API v3 plug-in', () => {
   it('is in the registry: the config union accepts it with its defaults', () => {
     const t = targetSchema.parse({ kind: 'adminv3', token: 'sk_live_abc' });
-    expect(t).toMatchObject({ baseUrl: 'https://api.admin.io/v3', pageSize: 100, followRateLimitHeaders: true, rateLimit: { max: 1000, duration: 60_000, headroom: 0.95 } });
+    expect(t).toMatchObject({
+      baseUrl: 'https://api.admin.io/v3',
+      pageSize: 100,
+      followRateLimitHeaders: true,
+      rateLimit: { max: 1000, duration: 60_000, headroom: 0.95 },
+    });
     expect(() => targetSchema.parse({ kind: 'adminv3' })).toThrow(/set token/);
     expect(() => targetSchema.parse({ kind: 'adminv3', token: 'sk_x', pageSize: 101 })).toThrow();
   });
@@ -19,12 +24,16 @@ describe('Admin API v3 plug-in', () => {
   });
 
   it('refuses plain http except to loopback', () => {
-    expect(() => createTarget(targetSchema.parse({ kind: 'adminv3', token: 'sk_x', baseUrl: 'http://api.admin.io/v3' }))).toThrow(/https is required/);
+    expect(() =>
+      createTarget(targetSchema.parse({ kind: 'adminv3', token: 'sk_x', baseUrl: 'http://api.admin.io/v3' })),
+    ).toThrow(/https is required/);
   });
 
   it('is roles-only with one target-wide role per user, invitations and user status', () => {
     expect(ADMINV3_CAPABILITIES).toMatchObject({
-      userCreation: 'invite', userStatus: true, containers: { types: [] },
+      userCreation: 'invite',
+      userStatus: true,
+      containers: { types: [] },
       roles: { names: ['viewer', 'editor', 'admin'], many: false, scope: 'target', default: 'viewer' },
     });
   });

@@ -22,16 +22,24 @@ export function listUsers(ctx: Ctx): Reply {
   const q = ctx.query;
   const limit = q.get('limit') ?? '20';
   const offset = q.get('offset') ?? '0';
-  if (!INT.test(limit) || Number(limit) < 1 || Number(limit) > 100) return ctx.fail(400, 'invalid_parameter', 'limit must be an integer between 1 and 100');
+  if (!INT.test(limit) || Number(limit) < 1 || Number(limit) > 100)
+    return ctx.fail(400, 'invalid_parameter', 'limit must be an integer between 1 and 100');
   if (!INT.test(offset)) return ctx.fail(400, 'invalid_parameter', 'offset must be a non-negative integer');
   const role = q.get('role');
   const status = q.get('status');
-  if (role !== null && !(ROLES as readonly string[]).includes(role)) return ctx.fail(400, 'invalid_parameter', `role must be one of ${ROLES.join(', ')}`);
-  if (status !== null && !(STATUSES as readonly string[]).includes(status)) return ctx.fail(400, 'invalid_parameter', `status must be one of ${STATUSES.join(', ')}`);
-  const all = [...ctx.store.users.values()].filter((u) => (role === null || u.role === role) && (status === null || u.status === status));
+  if (role !== null && !(ROLES as readonly string[]).includes(role))
+    return ctx.fail(400, 'invalid_parameter', `role must be one of ${ROLES.join(', ')}`);
+  if (status !== null && !(STATUSES as readonly string[]).includes(status))
+    return ctx.fail(400, 'invalid_parameter', `status must be one of ${STATUSES.join(', ')}`);
+  const all = [...ctx.store.users.values()].filter(
+    (u) => (role === null || u.role === role) && (status === null || u.status === status),
+  );
   const l = Number(limit);
   const o = Number(offset);
-  return { status: 200, body: { data: all.slice(o, o + l).map(dto), meta: { total: all.length, limit: l, offset: o } } };
+  return {
+    status: 200,
+    body: { data: all.slice(o, o + l).map(dto), meta: { total: all.length, limit: l, offset: o } },
+  };
 }
 
 export function getUser(ctx: Ctx): Reply {
@@ -46,9 +54,12 @@ export function createUser(ctx: Ctx): Reply {
   const unknown = Object.keys(b.value).filter((k) => !['email', 'name', 'role'].includes(k));
   if (unknown.length > 0) return ctx.fail(400, 'invalid_request', `unknown field(s): ${unknown.join(', ')}`);
   const { email, name, role } = b.value;
-  if (typeof email !== 'string' || !EMAIL.test(email)) return ctx.fail(400, 'invalid_request', 'email: a valid email address is required');
-  if (typeof name !== 'string' || name.trim() === '') return ctx.fail(400, 'invalid_request', 'name: a full display name is required');
-  if (role !== undefined && !(ROLES as readonly unknown[]).includes(role)) return ctx.fail(400, 'invalid_request', `role must be one of ${ROLES.join(', ')}`);
+  if (typeof email !== 'string' || !EMAIL.test(email))
+    return ctx.fail(400, 'invalid_request', 'email: a valid email address is required');
+  if (typeof name !== 'string' || name.trim() === '')
+    return ctx.fail(400, 'invalid_request', 'name: a full display name is required');
+  if (role !== undefined && !(ROLES as readonly unknown[]).includes(role))
+    return ctx.fail(400, 'invalid_request', `role must be one of ${ROLES.join(', ')}`);
   if (ctx.store.byEmail(email)) return ctx.fail(409, 'user_exists', `A user with email ${email} already exists`);
   const u = ctx.store.create(email, name, (role as Role | undefined) ?? 'viewer');
   return { status: 201, body: dto(u), applied: true };
@@ -70,11 +81,13 @@ export function updateUser(ctx: Ctx): Reply {
   const unknown = keys.filter((k) => k !== 'role' && k !== 'status');
   if (unknown.length > 0) return ctx.fail(400, 'invalid_request', `unknown field(s): ${unknown.join(', ')}`);
   const { role, status } = b.value;
-  if (role !== undefined && !(ROLES as readonly unknown[]).includes(role)) return ctx.fail(400, 'invalid_request', `role must be one of ${ROLES.join(', ')}`);
+  if (role !== undefined && !(ROLES as readonly unknown[]).includes(role))
+    return ctx.fail(400, 'invalid_request', `role must be one of ${ROLES.join(', ')}`);
   if (status === 'pending') return ctx.fail(400, 'invalid_status', 'status cannot be set to pending');
-  if (status !== undefined && status !== 'active' && status !== 'disabled') return ctx.fail(400, 'invalid_status', 'status must be active or disabled');
+  if (status !== undefined && status !== 'active' && status !== 'disabled')
+    return ctx.fail(400, 'invalid_status', 'status must be active or disabled');
   if (isOwn(ctx, u) && ((role !== undefined && role !== 'admin') || status === 'disabled')) {
-    return ctx.fail(403, 'cannot_modify_own_user', 'The API key\'s own user cannot be demoted or disabled');
+    return ctx.fail(403, 'cannot_modify_own_user', "The API key's own user cannot be demoted or disabled");
   }
   const before = `${u.role}/${u.status}`;
   if (role !== undefined) u.role = role as Role;
@@ -89,7 +102,7 @@ export function updateUser(ctx: Ctx): Reply {
 export function deleteUser(ctx: Ctx): Reply {
   const u = ctx.store.users.get(ctx.id!);
   if (!u) return notFound(ctx);
-  if (isOwn(ctx, u)) return ctx.fail(403, 'cannot_modify_own_user', 'The API key\'s own user cannot be deleted');
+  if (isOwn(ctx, u)) return ctx.fail(403, 'cannot_modify_own_user', "The API key's own user cannot be deleted");
   ctx.store.users.delete(u.id);
   return { status: 204, applied: true };
 }
@@ -99,6 +112,7 @@ const notFound = (ctx: Ctx) => ctx.fail(404, 'user_not_found', `No user with id 
 
 function objectBody(ctx: Ctx): { value: Record<string, unknown> } | Reply {
   const b = ctx.body;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) return ctx.fail(400, 'invalid_request', 'The request body must be a JSON object');
+  if (typeof b !== 'object' || b === null || Array.isArray(b))
+    return ctx.fail(400, 'invalid_request', 'The request body must be a JSON object');
   return { value: b as Record<string, unknown> };
 }

@@ -20,7 +20,13 @@ export const adminv3EmulatorPlugin: EmulatorPlugin = {
       ...shared,
       // The API's windows are fixed (X-RateLimit-Reset): a --rate-limit keeps that shape.
       ...(shared.rateLimit ? { rateLimit: { ...shared.rateLimit, fixed: true } } : {}),
-      keys: [{ key: env.ADMINV3_TOKEN ?? DEFAULT_KEY, email: typeof flags['owner-email'] === 'string' ? flags['owner-email'] : DEFAULT_OWNER, role: 'admin' }],
+      keys: [
+        {
+          key: env.ADMINV3_TOKEN ?? DEFAULT_KEY,
+          email: typeof flags['owner-email'] === 'string' ? flags['owner-email'] : DEFAULT_OWNER,
+          role: 'admin',
+        },
+      ],
       ...(acceptAfter !== undefined ? { acceptInvitationsAfterMs: acceptAfter } : {}),
     });
     return { summary: `Admin API v3 emulator on ${emulator.url}/v3; Ctrl-C stops it`, close: emulator.close };
@@ -35,9 +41,14 @@ export const adminv3EmulatorPlugin: EmulatorPlugin = {
       describeState: () => {
         const users = emulator.dump();
         const roles = users.reduce<Record<string, number>>((n, u) => ({ ...n, [u.role]: (n[u.role] ?? 0) + 1 }), {});
-        return `The Admin API v3 workspace now has ${users.length} users (${Object.entries(roles).map(([r, n]) => `${n} ${r}`).join(', ')}).`;
+        return `The Admin API v3 workspace now has ${users.length} users (${Object.entries(roles)
+          .map(([r, n]) => `${n} ${r}`)
+          .join(', ')}).`;
       },
-      tryItYourself: ['npx rostersync emulate --target adminv3 --port 8093', 'npx rostersync plan --config config/sample-adminv3.yaml'],
+      tryItYourself: [
+        'npx rostersync emulate --target adminv3 --port 8093',
+        'npx rostersync plan --config config/sample-adminv3.yaml',
+      ],
       close: emulator.close,
     };
   },

@@ -25,14 +25,22 @@ export interface AdminV3Emulator {
 
 /** A strict, in-memory Admin API v3 (users, roles, invitations) on 127.0.0.1, with fault injection for tests. */
 export async function createAdminV3Emulator(input: AdminV3EmulatorOptions = {}): Promise<AdminV3Emulator> {
-  const runtime = new EmulatorRuntime<ResolvedAdminV3Options>(resolveAdminV3Options(input), (p, base) => resolveAdminV3Options(p, base));
+  const runtime = new EmulatorRuntime<ResolvedAdminV3Options>(resolveAdminV3Options(input), (p, base) =>
+    resolveAdminV3Options(p, base),
+  );
   let store = initialStore(runtime.options);
   const reset = () => {
     store = initialStore(runtime.options);
     runtime.resetRuntime();
   };
   const deps = { options: () => runtime.options, store: () => store };
-  const http = await listen(runtime, adminv3Hooks(reset, deps), adminv3Dispatch(deps), runtime.options.host, runtime.options.port);
+  const http = await listen(
+    runtime,
+    adminv3Hooks(reset, deps),
+    adminv3Dispatch(deps),
+    runtime.options.host,
+    runtime.options.port,
+  );
   return {
     url: http.url,
     port: http.port,
@@ -48,7 +56,8 @@ export async function createAdminV3Emulator(input: AdminV3EmulatorOptions = {}):
     reset,
     setOptions(partial) {
       const p = partial as AdminV3EmulatorOptions;
-      if (p.port !== undefined || p.host !== undefined) throw new EmulatorOptionError('port and host cannot change while listening');
+      if (p.port !== undefined || p.host !== undefined)
+        throw new EmulatorOptionError('port and host cannot change while listening');
       runtime.setOptions(partial);
     },
     close: http.close,
@@ -56,10 +65,20 @@ export async function createAdminV3Emulator(input: AdminV3EmulatorOptions = {}):
 }
 
 /** Entry point of `rostersync emulate --target adminv3`: logs where it listens, never a key. */
-export async function startAdminV3EmulatorFromArgs(args: Omit<AdminV3EmulatorOptions, 'logger'> & { logger?: Logger } = {}): Promise<AdminV3Emulator> {
+export async function startAdminV3EmulatorFromArgs(
+  args: Omit<AdminV3EmulatorOptions, 'logger'> & { logger?: Logger } = {},
+): Promise<AdminV3Emulator> {
   const { logger, ...options } = args;
   const log = logger ?? createLogger();
   const emulator = await createAdminV3Emulator({ ...options, logger: log });
-  log.info({ baseUrl: `${emulator.url}/v3`, keys: emulator.options.keys.length, rateLimit: emulator.options.rateLimit, acceptInvitationsAfterMs: emulator.options.acceptInvitationsAfterMs }, 'adminv3 emulator ready');
+  log.info(
+    {
+      baseUrl: `${emulator.url}/v3`,
+      keys: emulator.options.keys.length,
+      rateLimit: emulator.options.rateLimit,
+      acceptInvitationsAfterMs: emulator.options.acceptInvitationsAfterMs,
+    },
+    'adminv3 emulator ready',
+  );
   return emulator;
 }

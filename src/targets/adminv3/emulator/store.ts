@@ -30,7 +30,16 @@ export class AdminV3Store {
   create(email: string, name: string, role: Role, accepted = false): UserRec {
     const id = `usr_${(++this.seq).toString(16).padStart(12, '0')}`;
     const t = this.now();
-    const u: UserRec = { id, name, email, role, status: accepted ? 'active' : 'pending', created_at: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'), accepted, invitedAt: t };
+    const u: UserRec = {
+      id,
+      name,
+      email,
+      role,
+      status: accepted ? 'active' : 'pending',
+      created_at: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      accepted,
+      invitedAt: t,
+    };
     this.users.set(id, u);
     return u;
   }
@@ -68,4 +77,11 @@ export function initialStore(o: ResolvedAdminV3Options): AdminV3Store {
 }
 
 /** A user as the API shows it. */
-export const dto = (u: UserRec) => ({ id: u.id, name: u.name, email: u.email, role: u.role, status: u.status, created_at: u.created_at });
+export const dto = (u: UserRec) => ({
+  id: u.id,
+  name: u.name,
+  email: u.email,
+  role: u.role,
+  status: u.status,
+  created_at: u.created_at,
+});

@@ -12,10 +12,29 @@ export type EmulatorArgs = Omit<ChartioEmulatorOptions, 'preload' | 'logger'> & 
 };
 
 const preloadSchema = z.object({
-  users: z.array(z.union([z.string(), z.object({ email: z.string(), displayName: z.string().optional(), teams: z.array(z.string()).optional() })])).optional(),
-  teams: z.array(z.union([z.string(), z.object({ name: z.string(), members: z.array(z.string()).optional() })])).optional(),
-  dashboards: z.array(z.object({ title: z.string(), slug: z.string().optional(), linkSharingAccess: z.enum(['none', 'viewer', 'editor']).optional() })).optional(),
-  datasources: z.array(z.object({ alias: z.string(), slug: z.string().optional(), dstype: z.string().optional() })).optional(),
+  users: z
+    .array(
+      z.union([
+        z.string(),
+        z.object({ email: z.string(), displayName: z.string().optional(), teams: z.array(z.string()).optional() }),
+      ]),
+    )
+    .optional(),
+  teams: z
+    .array(z.union([z.string(), z.object({ name: z.string(), members: z.array(z.string()).optional() })]))
+    .optional(),
+  dashboards: z
+    .array(
+      z.object({
+        title: z.string(),
+        slug: z.string().optional(),
+        linkSharingAccess: z.enum(['none', 'viewer', 'editor']).optional(),
+      }),
+    )
+    .optional(),
+  datasources: z
+    .array(z.object({ alias: z.string(), slug: z.string().optional(), dstype: z.string().optional() }))
+    .optional(),
 });
 
 /** Entry point of `rostersync emulate`: starts the emulator and logs where it listens (never the secret). */
@@ -44,12 +63,16 @@ async function readPreload(path: string): Promise<PreloadData> {
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
-    throw new EmulatorOptionError(`preloadFile: cannot read JSON from ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new EmulatorOptionError(
+      `preloadFile: cannot read JSON from ${path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   const parsed = preloadSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new EmulatorOptionError(`preloadFile: ${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    throw new EmulatorOptionError(
+      `preloadFile: ${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data;
 }

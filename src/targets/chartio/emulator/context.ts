@@ -53,15 +53,18 @@ export const MSG = {
   teamModify: 'Attempted to modify the Owners or "Added from Dashboard" teams, which cannot be modified.',
   teamDelete: 'Attempted to delete the Owners or "Added from Dashboard" teams, which cannot be deleted.',
   memberRef: 'A user id or email must be provided.',
-  dashboardAdd: 'Attempted to add a user to the "Added from Dashboard" team, which can only be modified by sharing a dashboard with a non-user from within the app.',
+  dashboardAdd:
+    'Attempted to add a user to the "Added from Dashboard" team, which can only be modified by sharing a dashboard with a non-user from within the app.',
   alreadyMember: 'User is already a member of this team.',
-  onlyTeam: 'Users must belong to at least one team. Deleting the user from their only team is not allowed; delete the user instead.',
+  onlyTeam:
+    'Users must belong to at least one team. Deleting the user from their only team is not allowed; delete the user instead.',
   lastOwner: 'The owners team must always have at least one member; the last user cannot be removed from it.',
   notMember: 'User was not a member of this team.',
   dashboardNotFound: 'Dashboard was not found.',
   datasourceNotFound: 'DataSource was not found.',
   permissionNotFound: 'Permission was not found.',
-  permissionInvalid: 'Attempted to create a permission with a user or team which does not exist in the org, or an invalid permission value.',
+  permissionInvalid:
+    'Attempted to create a permission with a user or team which does not exist in the org, or an invalid permission value.',
   permissionCap: (n: number) => `Permissions are limited to ${n} per data source or dashboard.`,
   accessLevel: 'An invalid access level was provided.',
   invalidProperty: 'Attempted to set a property to an invalid value.',

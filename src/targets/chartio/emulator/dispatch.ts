@@ -27,38 +27,48 @@ export const chartioHooks = (reset: () => void): PipelineHooks => ({
 });
 
 /** After the shared stages: body size (413), auth (401), org (403), route (404/405), JSON body (400), handler. */
-export const chartioDispatch = (deps: ChartioDeps): Dispatch => (req: EmulatorRequest): Reply => {
-  const o = deps.options();
-  const { method, url, raw } = req;
-  if (raw === undefined) return fail(413, 'Request body too large.');
-  const path = url.pathname.replace(/\/+$/, '');
-  if (!path.startsWith('/v1/')) return fail(404, MSG.notFound);
-  if (!authorized(o, req.headers.authorization)) return fail(401, MSG.unauthorized, { 'www-authenticate': 'Basic realm="Chartio Admin API"' });
-  const rawSegments = path.slice('/v1/'.length).split('/');
-  if (rawSegments[0] !== o.org) return fail(403, MSG.forbidden);
-  let segments: string[];
-  try {
-    segments = rawSegments.slice(1).map(decodeURIComponent);
-  } catch {
-    return fail(404, MSG.notFound);
-  }
-  const match = matchRoute(method, segments);
-  if (match.kind === 'no-route') return fail(404, MSG.notFound);
-  if (match.kind === 'bad-method') return fail(405, `Method "${method}" not allowed.`, { allow: match.allow.join(', ') });
-
-  let body: unknown;
-  if (BODY_METHODS.has(method) && raw.trim() !== '') {
+export const chartioDispatch =
+  (deps: ChartioDeps): Dispatch =>
+  (req: EmulatorRequest): Reply => {
+    const o = deps.options();
+    const { method, url, raw } = req;
+    if (raw === undefined) return fail(413, 'Request body too large.');
+    const path = url.pathname.replace(/\/+$/, '');
+    if (!path.startsWith('/v1/')) return fail(404, MSG.notFound);
+    if (!authorized(o, req.headers.authorization))
+      return fail(401, MSG.unauthorized, { 'www-authenticate': 'Basic realm="Chartio Admin API"' });
+    const rawSegments = path.slice('/v1/'.length).split('/');
+    if (rawSegments[0] !== o.org) return fail(403, MSG.forbidden);
+    let segments: string[];
     try {
-      body = JSON.parse(raw);
+      segments = rawSegments.slice(1).map(decodeURIComponent);
     } catch {
-      return fail(400, MSG.malformed);
+      return fail(404, MSG.notFound);
     }
-  }
-  const ctx: Ctx = {
-    store: deps.store(), resources: deps.resources(), hrefs: deps.hrefs(), options: o, params: match.params, query: url.searchParams, body,
+    const match = matchRoute(method, segments);
+    if (match.kind === 'no-route') return fail(404, MSG.notFound);
+    if (match.kind === 'bad-method')
+      return fail(405, `Method "${method}" not allowed.`, { allow: match.allow.join(', ') });
+
+    let body: unknown;
+    if (BODY_METHODS.has(method) && raw.trim() !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return fail(400, MSG.malformed);
+      }
+    }
+    const ctx: Ctx = {
+      store: deps.store(),
+      resources: deps.resources(),
+      hrefs: deps.hrefs(),
+      options: o,
+      params: match.params,
+      query: url.searchParams,
+      body,
+    };
+    return match.handler(ctx);
   };
-  return match.handler(ctx);
-};
 
 /** Constant-time compare of `key:secret`; the secret never leaves this function. */
 function authorized(o: ResolvedOptions, header: string | undefined): boolean {

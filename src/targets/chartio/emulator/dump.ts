@@ -22,18 +22,33 @@ export function dumpState(org: string, store: OrgStore, resources: ResourceStore
   const users = store.userOrder.map((id) => {
     const u = store.users.get(id)!;
     const teamIds = [...u.teams];
-    return { id, email: u.email, displayName: u.displayName, teamIds, teams: teamIds.map((t) => store.teams.get(t)?.name ?? '') };
+    return {
+      id,
+      email: u.email,
+      displayName: u.displayName,
+      teamIds,
+      teams: teamIds.map((t) => store.teams.get(t)?.name ?? ''),
+    };
   });
   const teams = store.teamOrder.map((id) => {
     const t = store.teams.get(id)!;
     const memberIds = [...t.members];
-    return { id, name: t.name, isOwner: t.kind === 'owners', kind: t.kind, memberIds, members: memberIds.map((m) => store.users.get(m)?.email ?? '') };
+    return {
+      id,
+      name: t.name,
+      isOwner: t.kind === 'owners',
+      kind: t.kind,
+      memberIds,
+      members: memberIds.map((m) => store.users.get(m)?.email ?? ''),
+    };
   });
   const perms = (r: ResourceRec): DumpPermission[] =>
     [...r.permissions.values()].map((p) => ({
       id: p.id,
       accessLevel: p.accessLevel,
-      ...(p.subject.kind === 'user' ? { user: store.users.get(p.subject.id)?.email ?? '' } : { team: store.teams.get(p.subject.id)?.name ?? '' }),
+      ...(p.subject.kind === 'user'
+        ? { user: store.users.get(p.subject.id)?.email ?? '' }
+        : { team: store.teams.get(p.subject.id)?.name ?? '' }),
     }));
   return {
     org,

@@ -15,7 +15,8 @@ export class Hrefs {
   dashboards = () => `${this.base}/dashboards/`;
   datasources = () => `${this.base}/datasources/`;
   /** Dashboards have no trailing slash in the spec's examples; datasources do. */
-  resource = (r: ResourceRec) => (r.kind === 'dashboard' ? `${this.base}/dashboards/${r.id}` : `${this.base}/datasources/${r.id}/`);
+  resource = (r: ResourceRec) =>
+    r.kind === 'dashboard' ? `${this.base}/dashboards/${r.id}` : `${this.base}/datasources/${r.id}/`;
   permissions = (r: ResourceRec) => `${this.resource(r).replace(/\/$/, '')}/permissions/`;
   permission = (r: ResourceRec, id: number) => `${this.permissions(r)}${id}/`;
   schemaSync = (r: DatasourceRec) => `${this.base}/datasources/${r.id}/schema-sync/`;
@@ -84,7 +85,11 @@ export function datasourceBody(hrefs: Hrefs, d: DatasourceRec) {
     updated_at: d.updatedAt,
     last_reflected: d.lastReflected,
     last_refreshed_at: d.lastRefreshedAt,
-    _links: { self: link(hrefs.resource(d)), permissions: link(hrefs.permissions(d)), 'schema-sync': link(hrefs.schemaSync(d)) },
+    _links: {
+      self: link(hrefs.resource(d)),
+      permissions: link(hrefs.permissions(d)),
+      'schema-sync': link(hrefs.schemaSync(d)),
+    },
   };
 }
 
@@ -98,7 +103,12 @@ export function permissionBody(store: OrgStore, hrefs: Hrefs, r: ResourceRec, p:
     const t = store.teams.get(s.id);
     if (t) embedded = { team: { _links: { self: link(hrefs.team(t.id)) }, id: t.id, name: t.name } };
   }
-  return { _links: { self: link(hrefs.permission(r, p.id)) }, _embedded: embedded, id: p.id, access_level: p.accessLevel };
+  return {
+    _links: { self: link(hrefs.permission(r, p.id)) },
+    _embedded: embedded,
+    id: p.id,
+    access_level: p.accessLevel,
+  };
 }
 
 export type PageSlice = { ok: true; page: number; start: number; end: number } | { ok: false };
@@ -113,7 +123,14 @@ export function pageSlice(total: number, pageParam: string | null, pageSize: num
 }
 
 /** A collection page: `count` is the collection total, `_links` has self and next/previous when they exist. */
-export function collectionBody(key: string, href: string, total: number, pageSize: number, page: number, items: unknown[]) {
+export function collectionBody(
+  key: string,
+  href: string,
+  total: number,
+  pageSize: number,
+  page: number,
+  items: unknown[],
+) {
   const at = (n: number) => link(`${href}?page=${n}`);
   const last = Math.max(1, Math.ceil(total / pageSize));
   const links: Record<string, { href: string }> = { self: page === 1 ? link(href) : at(page) };

@@ -5,5 +5,10 @@ export { SHARED_VIEWER_EMAIL } from './initial-state.js';
 export { OWNERS_TEAM_NAME, DASHBOARD_TEAM_NAME, type OrgStore, type UserRec, type TeamRec } from './store.js';
 export type { EmulatorDump } from './dump.js';
 export type {
-  ChartioEmulatorOptions, EmulatorStats, LatencyOption, PreloadData, RateLimitOption, RequestLogEntry,
+  ChartioEmulatorOptions,
+  EmulatorStats,
+  LatencyOption,
+  PreloadData,
+  RateLimitOption,
+  RequestLogEntry,
 } from './types.js';

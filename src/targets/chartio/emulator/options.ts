@@ -1,4 +1,10 @@
-import { EmulatorOptionError, checkFaultOptions, checkInt, faultDefaults, mergeDefined } from '../../../emulator/index.js';
+import {
+  EmulatorOptionError,
+  checkFaultOptions,
+  checkInt,
+  faultDefaults,
+  mergeDefined,
+} from '../../../emulator/index.js';
 import type { ChartioEmulatorOptions, ResolvedOptions } from './types.js';
 
 export { EmulatorOptionError };
@@ -35,8 +41,10 @@ function check(o: ResolvedOptions): void {
   checkInt('maxPermissions', o.maxPermissions, 0);
   checkInt('pageSize', o.pageSize, 1);
   checkFaultOptions(o);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(o.org)) throw new EmulatorOptionError(`org: expected a slug of letters, digits, '-' or '_', got "${o.org}"`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(o.org))
+    throw new EmulatorOptionError(`org: expected a slug of letters, digits, '-' or '_', got "${o.org}"`);
   if (!o.apiKey || !o.apiSecret) throw new EmulatorOptionError('apiKey and apiSecret: expected non-empty strings');
   if (o.apiKey.includes(':')) throw new EmulatorOptionError('apiKey: must not contain ":" (Basic auth separator)');
-  if (!o.ownerEmail.includes('@')) throw new EmulatorOptionError(`ownerEmail: expected an email, got "${o.ownerEmail}"`);
+  if (!o.ownerEmail.includes('@'))
+    throw new EmulatorOptionError(`ownerEmail: expected an email, got "${o.ownerEmail}"`);
 }

@@ -18,11 +18,19 @@ export const chartioEmulatorPlugin: EmulatorPlugin = {
       ...(env.CHARTIO_API_SECRET ? { apiSecret: env.CHARTIO_API_SECRET } : {}),
       ...(typeof flags.preload === 'string' ? { preloadFile: flags.preload } : {}),
     });
-    return { summary: `Chartio emulator on ${emulator.url}/v1 (org "${emulator.options.org}"); Ctrl-C stops it`, close: emulator.close };
+    return {
+      summary: `Chartio emulator on ${emulator.url}/v1 (org "${emulator.options.org}"); Ctrl-C stops it`,
+      close: emulator.close,
+    };
   },
   demoConfig: fileURLToPath(new URL('../../../../config/sample.yaml', import.meta.url)),
   async startDemo() {
-    const emulator = await createChartioEmulator({ org: 'demo-org', apiKey: 'demo-key', apiSecret: 'demo-secret', ownerEmail: 'ada.lovelace@example.com' });
+    const emulator = await createChartioEmulator({
+      org: 'demo-org',
+      apiKey: 'demo-key',
+      apiSecret: 'demo-secret',
+      ownerEmail: 'ada.lovelace@example.com',
+    });
     return {
       summary: `Chartio emulator on ${emulator.url}/v1 (org demo-org)`,
       env: { CHARTIO_BASE_URL: `${emulator.url}/v1`, CHARTIO_API_SECRET: 'demo-secret' },
@@ -31,7 +39,10 @@ export const chartioEmulatorPlugin: EmulatorPlugin = {
         const dump = emulator.dump();
         return `The Chartio org now has ${dump.users.length} users in ${dump.teams.length} teams.`;
       },
-      tryItYourself: ['CHARTIO_API_SECRET=demo-secret npx rostersync emulate --port 8089 --org demo-org --api-key demo-key', 'npx rostersync plan --config config/sample.yaml'],
+      tryItYourself: [
+        'CHARTIO_API_SECRET=demo-secret npx rostersync emulate --port 8089 --org demo-org --api-key demo-key',
+        'npx rostersync plan --config config/sample.yaml',
+      ],
       close: emulator.close,
     };
   },

@@ -40,7 +40,11 @@ export interface DatasourceRec {
 
 export type ResourceRec = DashboardRec | DatasourceRec;
 
-export const slugify = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'item';
+export const slugify = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'item';
 
 export class ResourceStore {
   readonly dashboards = new Map<number, DashboardRec>();
@@ -51,11 +55,21 @@ export class ResourceStore {
 
   constructor(private readonly now: () => number) {}
 
-  addDashboard(title: string, slug?: string, linkSharingAccess: DashboardRec['linkSharingAccess'] = 'none'): DashboardRec {
+  addDashboard(
+    title: string,
+    slug?: string,
+    linkSharingAccess: DashboardRec['linkSharingAccess'] = 'none',
+  ): DashboardRec {
     const at = isoSeconds(this.now());
     const rec: DashboardRec = {
-      kind: 'dashboard', id: this.nextDashboardId++, slug: slug ?? slugify(title), title, linkSharingAccess,
-      createdAt: at, updatedAt: at, permissions: new Map(),
+      kind: 'dashboard',
+      id: this.nextDashboardId++,
+      slug: slug ?? slugify(title),
+      title,
+      linkSharingAccess,
+      createdAt: at,
+      updatedAt: at,
+      permissions: new Map(),
     };
     this.dashboards.set(rec.id, rec);
     return rec;
@@ -64,15 +78,28 @@ export class ResourceStore {
   addDatasource(alias: string, slug?: string, dstype = 'PostgreSQL'): DatasourceRec {
     const at = isoSeconds(this.now());
     const rec: DatasourceRec = {
-      kind: 'datasource', id: this.nextDatasourceId++, alias, slug: slug ?? slugify(alias), dstype,
-      createdAt: at, updatedAt: at, lastReflected: null, lastRefreshedAt: null, permissions: new Map(), tasks: new Map(),
+      kind: 'datasource',
+      id: this.nextDatasourceId++,
+      alias,
+      slug: slug ?? slugify(alias),
+      dstype,
+      createdAt: at,
+      updatedAt: at,
+      lastReflected: null,
+      lastRefreshedAt: null,
+      permissions: new Map(),
+      tasks: new Map(),
     };
     this.datasources.set(rec.id, rec);
     return rec;
   }
 
   /** Create, or update the permission that already names the same user or team. */
-  upsertPermission(rec: ResourceRec, subject: Subject, accessLevel: AccessLevel): { perm: PermissionRec; created: boolean } {
+  upsertPermission(
+    rec: ResourceRec,
+    subject: Subject,
+    accessLevel: AccessLevel,
+  ): { perm: PermissionRec; created: boolean } {
     for (const perm of rec.permissions.values()) {
       if (perm.subject.kind === subject.kind && perm.subject.id === subject.id) {
         perm.accessLevel = accessLevel;

@@ -1,8 +1,21 @@
 import type { Handler } from './context.js';
 import { addMember, removeMember } from './handlers/members.js';
-import { deletePermission, getPermission, listPermissions, updatePermission, upsertPermission } from './handlers/permissions.js';
 import {
-  getDashboard, getDatasource, getSchemaSyncTask, listDashboards, listDatasources, patchDatasource, root, startSchemaSync,
+  deletePermission,
+  getPermission,
+  listPermissions,
+  updatePermission,
+  upsertPermission,
+} from './handlers/permissions.js';
+import {
+  getDashboard,
+  getDatasource,
+  getSchemaSyncTask,
+  listDashboards,
+  listDatasources,
+  patchDatasource,
+  root,
+  startSchemaSync,
 } from './handlers/resources.js';
 import { createTeam, deleteTeam, getTeam, listTeams, renameTeam } from './handlers/teams.js';
 import { createUser, deleteUser, getUser, listUsers } from './handlers/users.js';
@@ -14,11 +27,19 @@ interface Route {
   methods: Partial<Record<Method, Handler>>;
 }
 
-const route = (pattern: string, methods: Route['methods']): Route => ({ parts: pattern ? pattern.split('/') : [], methods });
+const route = (pattern: string, methods: Route['methods']): Route => ({
+  parts: pattern ? pattern.split('/') : [],
+  methods,
+});
 
 const permissionRoutes = (prefix: string): Route[] => [
   route(`${prefix}/permissions`, { GET: listPermissions, POST: upsertPermission }),
-  route(`${prefix}/permissions/:permissionId`, { GET: getPermission, PUT: updatePermission, PATCH: updatePermission, DELETE: deletePermission }),
+  route(`${prefix}/permissions/:permissionId`, {
+    GET: getPermission,
+    PUT: updatePermission,
+    PATCH: updatePermission,
+    DELETE: deletePermission,
+  }),
 ];
 
 /** Paths under `/v1/{org}`; `:name` segments are params (`teams/:teamId` also serves `teams/owners`). */

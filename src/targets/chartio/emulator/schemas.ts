@@ -10,10 +10,7 @@ export const newUserTeam = z.object({ team: z.object({ id: z.number().int() }) }
 export const teamName = z.object({ name: z.string().trim().min(1).max(255) });
 
 /** Id preferred when both are given, as the spec prefers ids. */
-export const memberRef = z.union([
-  z.object({ id: z.number().int() }),
-  z.object({ email: z.string().trim().min(1) }),
-]);
+export const memberRef = z.union([z.object({ id: z.number().int() }), z.object({ email: z.string().trim().min(1) })]);
 
 const dashboardLevel = z.enum(['viewer', 'editor', 'admin']);
 const datasourceLevel = z.enum(['editor', 'admin']);

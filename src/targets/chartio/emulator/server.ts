@@ -32,7 +32,9 @@ export interface ChartioEmulator {
 
 /** A strict, in-memory Chartio Admin API on 127.0.0.1 (seed 001), with fault injection for tests. */
 export async function createChartioEmulator(input: ChartioEmulatorOptions = {}): Promise<ChartioEmulator> {
-  const runtime = new EmulatorRuntime<ResolvedOptions>(resolveOptions(input), (partial, base) => resolveOptions(partial, base));
+  const runtime = new EmulatorRuntime<ResolvedOptions>(resolveOptions(input), (partial, base) =>
+    resolveOptions(partial, base),
+  );
   let { store, resources } = initialState(runtime.options);
   let hrefs = new Hrefs(runtime.options.hrefBase, runtime.options.org);
   const reset = () => {
@@ -40,7 +42,13 @@ export async function createChartioEmulator(input: ChartioEmulatorOptions = {}):
     runtime.resetRuntime();
   };
   const deps = { options: () => runtime.options, store: () => store, resources: () => resources, hrefs: () => hrefs };
-  const http = await listen(runtime, chartioHooks(reset), chartioDispatch(deps), runtime.options.host, runtime.options.port);
+  const http = await listen(
+    runtime,
+    chartioHooks(reset),
+    chartioDispatch(deps),
+    runtime.options.host,
+    runtime.options.port,
+  );
   runtime.options.logger.debug({ url: http.url, org: runtime.options.org }, 'chartio emulator listening');
 
   return {
@@ -62,7 +70,8 @@ export async function createChartioEmulator(input: ChartioEmulatorOptions = {}):
     reset,
     setOptions(partial) {
       const p = partial as ChartioEmulatorOptions;
-      if (p.port !== undefined || p.host !== undefined) throw new EmulatorOptionError('port and host cannot change while listening');
+      if (p.port !== undefined || p.host !== undefined)
+        throw new EmulatorOptionError('port and host cannot change while listening');
       const before = runtime.options;
       runtime.setOptions(partial);
       const o = runtime.options;

@@ -45,7 +45,10 @@ export class OrgStore {
   private nextTeamId = 1;
   readonly ownersTeamId: number;
 
-  constructor(private readonly now: () => number, ownerEmail: string) {
+  constructor(
+    private readonly now: () => number,
+    ownerEmail: string,
+  ) {
     this.ownersTeamId = this.createTeam(OWNERS_TEAM_NAME, 'owners').id;
     this.createUser(ownerEmail, this.ownersTeamId);
   }
@@ -74,7 +77,14 @@ export class OrgStore {
 
   createUser(email: string, teamId: number | undefined, displayName = ''): UserRec {
     const at = isoSeconds(this.now());
-    const user: UserRec = { id: this.nextUserId++, email: email.trim(), displayName, createdAt: at, updatedAt: at, teams: new Set() };
+    const user: UserRec = {
+      id: this.nextUserId++,
+      email: email.trim(),
+      displayName,
+      createdAt: at,
+      updatedAt: at,
+      teams: new Set(),
+    };
     this.users.set(user.id, user);
     this.userOrder.push(user.id);
     this.byEmail.set(emailKey(email), user.id);
@@ -94,7 +104,14 @@ export class OrgStore {
 
   createTeam(name: string, kind: TeamKind = 'regular'): TeamRec {
     const at = isoSeconds(this.now());
-    const team: TeamRec = { id: this.nextTeamId++, name: name.trim(), kind, createdAt: at, updatedAt: at, members: new Set() };
+    const team: TeamRec = {
+      id: this.nextTeamId++,
+      name: name.trim(),
+      kind,
+      createdAt: at,
+      updatedAt: at,
+      members: new Set(),
+    };
     this.teams.set(team.id, team);
     this.teamOrder.push(team.id);
     this.byName.set(nameKey(name), team.id);

@@ -61,7 +61,8 @@ export interface ChartioEmulatorOptions {
   logger?: Logger;
 }
 
-export type ResolvedOptions = Required<Omit<ChartioEmulatorOptions, 'preload' | 'logger'>> & FaultOptions & {
-  preload: PreloadData | undefined;
-  logger: Logger;
-};
+export type ResolvedOptions = Required<Omit<ChartioEmulatorOptions, 'preload' | 'logger'>> &
+  FaultOptions & {
+    preload: PreloadData | undefined;
+    logger: Logger;
+  };

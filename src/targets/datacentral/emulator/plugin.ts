@@ -15,7 +15,9 @@ export const datacentralEmulatorPlugin: EmulatorPlugin = {
   async start(shared, flags, env) {
     const logger = createLogger();
     const emulator = await createDcEmulator({
-      port: shared.port, host: shared.host, logger,
+      port: shared.port,
+      host: shared.host,
+      logger,
       ...(shared.rateLimit !== undefined ? { rateLimit: shared.rateLimit } : {}),
       ...(shared.latencyMs !== undefined ? { latencyMs: shared.latencyMs } : {}),
       ...(shared.errorRate !== undefined ? { errorRate: shared.errorRate } : {}),
@@ -23,7 +25,10 @@ export const datacentralEmulatorPlugin: EmulatorPlugin = {
       ...(typeof flags['owner-email'] === 'string' ? { ownerEmail: flags['owner-email'] } : {}),
       ...(env.DATACENTRAL_API_KEY ? { apiKey: env.DATACENTRAL_API_KEY } : {}),
     });
-    logger.info({ baseUrl: emulator.url, defaultKey: !env.DATACENTRAL_API_KEY, rateLimit: emulator.options.rateLimit }, 'datacentral emulator ready');
+    logger.info(
+      { baseUrl: emulator.url, defaultKey: !env.DATACENTRAL_API_KEY, rateLimit: emulator.options.rateLimit },
+      'datacentral emulator ready',
+    );
     return { summary: `DataCentral emulator on ${emulator.url}; Ctrl-C stops it`, close: emulator.close };
   },
   demoConfig: fileURLToPath(new URL('../../../../config/sample-datacentral.yaml', import.meta.url)),
@@ -37,7 +42,10 @@ export const datacentralEmulatorPlugin: EmulatorPlugin = {
         const d = emulator.dump();
         return `The tenant now has ${d.users.length} users in ${d.units.length} organizational units, with ${d.roles.length} roles.`;
       },
-      tryItYourself: ['npx rostersync emulate --target datacentral --port 3100', 'DATACENTRAL_URL=http://127.0.0.1:3100/v1 npx rostersync plan --config config/sample-datacentral.yaml'],
+      tryItYourself: [
+        'npx rostersync emulate --target datacentral --port 3100',
+        'DATACENTRAL_URL=http://127.0.0.1:3100/v1 npx rostersync plan --config config/sample-datacentral.yaml',
+      ],
       close: emulator.close,
     };
   },

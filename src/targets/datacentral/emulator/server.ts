@@ -1,4 +1,10 @@
-import { EmulatorOptionError, EmulatorRuntime, listen, type EmulatorStats, type RequestLogEntry } from '../../../emulator/index.js';
+import {
+  EmulatorOptionError,
+  EmulatorRuntime,
+  listen,
+  type EmulatorStats,
+  type RequestLogEntry,
+} from '../../../emulator/index.js';
 import { dcDispatch, dcHooks } from './dispatch.js';
 import { resolveDcOptions } from './options.js';
 import { DcStore } from './store.js';
@@ -29,14 +35,22 @@ export interface DcEmulator {
 
 /** A strict, in-memory tenant admin API on 127.0.0.1, with the shared fault and rate-limit knobs. */
 export async function createDcEmulator(input: DcEmulatorOptions = {}): Promise<DcEmulator> {
-  const runtime = new EmulatorRuntime<ResolvedDcOptions>(resolveDcOptions(input), (p, base) => resolveDcOptions(p, base));
+  const runtime = new EmulatorRuntime<ResolvedDcOptions>(resolveDcOptions(input), (p, base) =>
+    resolveDcOptions(p, base),
+  );
   const fresh = () => new DcStore(runtime.options.now, runtime.options.ownerEmail);
   let store = fresh();
   const reset = () => {
     store = fresh();
     runtime.resetRuntime();
   };
-  const http = await listen(runtime, dcHooks(reset), dcDispatch({ options: () => runtime.options, store: () => store }), runtime.options.host, runtime.options.port);
+  const http = await listen(
+    runtime,
+    dcHooks(reset),
+    dcDispatch({ options: () => runtime.options, store: () => store }),
+    runtime.options.host,
+    runtime.options.port,
+  );
   runtime.options.logger.debug({ url: http.url }, 'datacentral emulator listening');
   return {
     url: `${http.url}/v1`,
@@ -53,7 +67,8 @@ export async function createDcEmulator(input: DcEmulatorOptions = {}): Promise<D
     reset,
     setOptions(partial) {
       const p = partial as DcEmulatorOptions;
-      if (p.port !== undefined || p.host !== undefined) throw new EmulatorOptionError('port and host cannot change while listening');
+      if (p.port !== undefined || p.host !== undefined)
+        throw new EmulatorOptionError('port and host cannot change while listening');
       runtime.setOptions(partial);
     },
     close: http.close,
@@ -68,10 +83,19 @@ export function dumpOf(store: DcStore): DcDump {
   };
   const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
   return {
-    users: [...store.users.values()].map((u) => ({
-      email: u.email, type: u.type, firstName: u.firstName, lastName: u.lastName, roles: [...u.roles].sort(), units: u.organizationUnits.map(path).sort(),
-    })).sort(byEmail),
-    units: [...store.units.values()].map((u) => ({ path: path(u.id), entraGroupId: u.entraGroupId })).sort((a, b) => (a.path < b.path ? -1 : 1)),
+    users: [...store.users.values()]
+      .map((u) => ({
+        email: u.email,
+        type: u.type,
+        firstName: u.firstName,
+        lastName: u.lastName,
+        roles: [...u.roles].sort(),
+        units: u.organizationUnits.map(path).sort(),
+      }))
+      .sort(byEmail),
+    units: [...store.units.values()]
+      .map((u) => ({ path: path(u.id), entraGroupId: u.entraGroupId }))
+      .sort((a, b) => (a.path < b.path ? -1 : 1)),
     roles: [...store.roles.values()].map((r) => ({ name: r.name, type: r.type })),
   };
 }

@@ -2,8 +2,15 @@ import type { Reply } from '../../../emulator/index.js';
 import { ROLE_TYPES, USER_TYPES } from '../schema.js';
 import type { RoleRec, UnitRec, UserRec } from './types.js';
 
-export const fail = (status: number, code: string, message: string): Reply => ({ status, body: { error: { code, message } } });
-const ok = (status: number, body?: unknown, applied = false): Reply => ({ status, ...(body !== undefined ? { body } : {}), applied });
+export const fail = (status: number, code: string, message: string): Reply => ({
+  status,
+  body: { error: { code, message } },
+});
+const ok = (status: number, body?: unknown, applied = false): Reply => ({
+  status,
+  ...(body !== undefined ? { body } : {}),
+  applied,
+});
 
 const SYSTEM = ['Admin', 'User', 'ReportViewer'];
 const USER_CREATE = new Set(['type', 'email', 'firstName', 'lastName', 'roles', 'organizationUnits']);
@@ -19,9 +26,19 @@ export class DcStore {
   readonly units = new Map<string, UnitRec>();
   private next = 1;
 
-  constructor(private readonly now: () => number, ownerEmail: string) {
+  constructor(
+    private readonly now: () => number,
+    ownerEmail: string,
+  ) {
     for (const name of SYSTEM) this.addRole({ name, type: 'System', code: null, description: null });
-    this.addUser({ type: 'UserPass', email: ownerEmail, firstName: 'Tenant', lastName: 'Owner', roles: ['Admin'], organizationUnits: [] });
+    this.addUser({
+      type: 'UserPass',
+      email: ownerEmail,
+      firstName: 'Tenant',
+      lastName: 'Owner',
+      roles: ['Admin'],
+      organizationUnits: [],
+    });
   }
 
   private id(prefix: string): string {
@@ -54,14 +71,24 @@ export class DcStore {
     if (!isObject(body)) return fail(400, 'invalid_body', 'expected a JSON object');
     const unknown = Object.keys(body).find((k) => !USER_CREATE.has(k));
     if (unknown) return fail(400, 'invalid_field', `${unknown} cannot be set`);
-    if (typeof body.type !== 'string' || !(USER_TYPES as readonly string[]).includes(body.type)) return fail(400, 'invalid_type', `type is required, one of ${USER_TYPES.join(', ')}`);
-    if (typeof body.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(body.email)) return fail(400, 'invalid_email', 'email is required and must be an email address');
+    if (typeof body.type !== 'string' || !(USER_TYPES as readonly string[]).includes(body.type))
+      return fail(400, 'invalid_type', `type is required, one of ${USER_TYPES.join(', ')}`);
+    if (typeof body.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(body.email))
+      return fail(400, 'invalid_email', 'email is required and must be an email address');
     const names = this.names(body);
     if ('status' in names) return names;
     const lists = this.lists(body);
     if ('status' in lists) return lists;
-    if ([...this.users.values()].some((u) => lower(u.email) === lower(body.email as string))) return fail(409, 'user_exists', `a user with email ${body.email} exists`);
-    const rec = this.addUser({ type: body.type, email: body.email, firstName: names.firstName ?? '', lastName: names.lastName ?? '', roles: lists.roles ?? [], organizationUnits: lists.organizationUnits ?? [] });
+    if ([...this.users.values()].some((u) => lower(u.email) === lower(body.email as string)))
+      return fail(409, 'user_exists', `a user with email ${body.email} exists`);
+    const rec = this.addUser({
+      type: body.type,
+      email: body.email,
+      firstName: names.firstName ?? '',
+      lastName: names.lastName ?? '',
+      roles: lists.roles ?? [],
+      organizationUnits: lists.organizationUnits ?? [],
+    });
     return ok(201, rec, true);
   }
 
@@ -89,7 +116,8 @@ export class DcStore {
   deleteUser(id: string): Reply {
     const user = this.users.get(id);
     if (!user) return fail(404, 'not_found', `user ${id} not found`);
-    if (this.holdsAdmin(user.roles) && this.admins() === 1) return fail(400, 'last_admin', 'the last user holding Admin cannot be deleted');
+    if (this.holdsAdmin(user.roles) && this.admins() === 1)
+      return fail(400, 'last_admin', 'the last user holding Admin cannot be deleted');
     this.users.delete(id);
     return ok(204, undefined, true);
   }
@@ -99,10 +127,22 @@ export class DcStore {
     const unknown = Object.keys(body).find((k) => !['name', 'type', 'code', 'description'].includes(k));
     if (unknown) return fail(400, 'invalid_field', `${unknown} cannot be set`);
     if (typeof body.name !== 'string' || body.name.trim() === '') return fail(400, 'invalid_name', 'name is required');
-    if (typeof body.type !== 'string' || !(ROLE_TYPES as readonly string[]).includes(body.type)) return fail(400, 'invalid_type', `type is required, one of ${ROLE_TYPES.join(', ')}`);
-    for (const k of ['code', 'description'] as const) if (body[k] !== undefined && body[k] !== null && typeof body[k] !== 'string') return fail(400, 'invalid_field', `${k} must be a string`);
+    if (typeof body.type !== 'string' || !(ROLE_TYPES as readonly string[]).includes(body.type))
+      return fail(400, 'invalid_type', `type is required, one of ${ROLE_TYPES.join(', ')}`);
+    for (const k of ['code', 'description'] as const)
+      if (body[k] !== undefined && body[k] !== null && typeof body[k] !== 'string')
+        return fail(400, 'invalid_field', `${k} must be a string`);
     if (this.roleByName(body.name)) return fail(409, 'role_exists', `a role named ${body.name} exists`);
-    return ok(201, this.addRole({ name: body.name, type: body.type, code: (body.code as string | undefined) ?? null, description: (body.description as string | undefined) ?? null }), true);
+    return ok(
+      201,
+      this.addRole({
+        name: body.name,
+        type: body.type,
+        code: (body.code as string | undefined) ?? null,
+        description: (body.description as string | undefined) ?? null,
+      }),
+      true,
+    );
   }
 
   createUnit(body: unknown): Reply {
@@ -111,11 +151,19 @@ export class DcStore {
     if (unknown) return fail(400, 'invalid_field', `${unknown} cannot be set`);
     if (typeof body.name !== 'string' || body.name.trim() === '') return fail(400, 'invalid_name', 'name is required');
     const parentId = body.parentId ?? 'root';
-    if (typeof parentId !== 'string' || (parentId !== 'root' && !this.units.has(parentId))) return fail(400, 'unknown_parent', `parent ${String(parentId)} not found`);
-    if (body.entraGroupId !== undefined && body.entraGroupId !== null && typeof body.entraGroupId !== 'string') return fail(400, 'invalid_field', 'entraGroupId must be a string');
-    const clash = [...this.units.values()].find((u) => u.parentId === parentId && lower(u.name) === lower(body.name as string));
+    if (typeof parentId !== 'string' || (parentId !== 'root' && !this.units.has(parentId)))
+      return fail(400, 'unknown_parent', `parent ${String(parentId)} not found`);
+    if (body.entraGroupId !== undefined && body.entraGroupId !== null && typeof body.entraGroupId !== 'string')
+      return fail(400, 'invalid_field', 'entraGroupId must be a string');
+    const clash = [...this.units.values()].find(
+      (u) => u.parentId === parentId && lower(u.name) === lower(body.name as string),
+    );
     if (clash) return fail(409, 'unit_exists', `a unit named ${body.name} exists under ${parentId}`);
-    return ok(201, this.addUnit({ name: body.name, parentId, entraGroupId: (body.entraGroupId as string | undefined) ?? null }), true);
+    return ok(
+      201,
+      this.addUnit({ name: body.name, parentId, entraGroupId: (body.entraGroupId as string | undefined) ?? null }),
+      true,
+    );
   }
 
   private names(body: Record<string, unknown>): Reply | { firstName?: string; lastName?: string } {
@@ -132,7 +180,8 @@ export class DcStore {
   private lists(body: Record<string, unknown>): Reply | { roles?: string[]; organizationUnits?: string[] } {
     const out: { roles?: string[]; organizationUnits?: string[] } = {};
     if (body.roles !== undefined) {
-      if (!Array.isArray(body.roles) || body.roles.some((r) => typeof r !== 'string')) return fail(400, 'invalid_field', 'roles must be a list of role names');
+      if (!Array.isArray(body.roles) || body.roles.some((r) => typeof r !== 'string'))
+        return fail(400, 'invalid_field', 'roles must be a list of role names');
       const seen = new Set<string>();
       out.roles = [];
       for (const r of body.roles as string[]) {
@@ -144,7 +193,8 @@ export class DcStore {
       }
     }
     if (body.organizationUnits !== undefined) {
-      if (!Array.isArray(body.organizationUnits) || body.organizationUnits.some((r) => typeof r !== 'string')) return fail(400, 'invalid_field', 'organizationUnits must be a list of unit ids');
+      if (!Array.isArray(body.organizationUnits) || body.organizationUnits.some((r) => typeof r !== 'string'))
+        return fail(400, 'invalid_field', 'organizationUnits must be a list of unit ids');
       const ids = body.organizationUnits as string[];
       const dup = ids.find((x, i) => ids.indexOf(x) !== i);
       if (dup) return fail(400, 'duplicate_unit', `unit ${dup} is listed twice`);

@@ -32,6 +32,26 @@ export interface DcEmulatorOptions {
 
 export type ResolvedDcOptions = Required<Omit<DcEmulatorOptions, 'logger'>> & FaultOptions;
 
-export interface UserRec { id: string; type: string; email: string; firstName: string; lastName: string; roles: string[]; organizationUnits: string[]; createdAt: string }
-export interface RoleRec { id: string; name: string; type: string; code: string | null; description: string | null }
-export interface UnitRec { id: string; name: string; parentId: string; entraGroupId: string | null }
+export interface UserRec {
+  id: string;
+  type: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  roles: string[];
+  organizationUnits: string[];
+  createdAt: string;
+}
+export interface RoleRec {
+  id: string;
+  name: string;
+  type: string;
+  code: string | null;
+  description: string | null;
+}
+export interface UnitRec {
+  id: string;
+  name: string;
+  parentId: string;
+  entraGroupId: string | null;
+}

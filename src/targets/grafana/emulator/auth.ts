@@ -11,14 +11,19 @@ const same = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 
 /** Grafana's errutil body for authentication failures (pkg/services/authn/clients). */
 const authnError = (message: string, messageId: string): Reply => ({
-  status: 401, body: { message, messageId, statusCode: 401, traceID: '' },
+  status: 401,
+  body: { message, messageId, statusCode: 401, traceID: '' },
 });
 
 /**
  * Basic (any user with a password; the admin's is `adminPassword`) or a service-account Bearer
  * token. X-Grafana-Org-Id picks the org of a Basic call; a token must stay in its own org.
  */
-export function authenticate(o: ResolvedGrafanaOptions, store: GrafanaStore, headers: IncomingHttpHeaders): Caller | Reply {
+export function authenticate(
+  o: ResolvedGrafanaOptions,
+  store: GrafanaStore,
+  headers: IncomingHttpHeaders,
+): Caller | Reply {
   const header = headers.authorization ?? '';
   const orgHeader = headerValue(headers['x-grafana-org-id']);
   const requestedOrg = orgHeader !== undefined && /^\d+$/.test(orgHeader.trim()) ? Number(orgHeader.trim()) : undefined;
@@ -40,10 +45,22 @@ export function authenticate(o: ResolvedGrafanaOptions, store: GrafanaStore, hea
   const login = colon < 0 ? decoded : decoded.slice(0, colon);
   const password = colon < 0 ? '' : decoded.slice(colon + 1);
   const user = store.userByLoginOrEmail(login);
-  const expected = user && user.login.toLowerCase() === o.adminUser.toLowerCase() ? o.adminPassword : user ? store.passwords.get(user.id) : undefined;
-  if (!user || expected === undefined || !same(password, expected)) return authnError('Invalid username or password', 'password-auth.failed');
+  const expected =
+    user && user.login.toLowerCase() === o.adminUser.toLowerCase()
+      ? o.adminPassword
+      : user
+        ? store.passwords.get(user.id)
+        : undefined;
+  if (!user || expected === undefined || !same(password, expected))
+    return authnError('Invalid username or password', 'password-auth.failed');
   const orgId = requestedOrg ?? user.orgId;
-  return { kind: 'user', userId: user.id, orgId, role: store.orgs.get(orgId)?.users.get(user.id), isServerAdmin: user.isAdmin };
+  return {
+    kind: 'user',
+    userId: user.id,
+    orgId,
+    role: store.orgs.get(orgId)?.users.get(user.id),
+    isServerAdmin: user.isAdmin,
+  };
 }
 
 /**
@@ -51,7 +68,12 @@ export function authenticate(o: ResolvedGrafanaOptions, store: GrafanaStore, hea
  * org (a server admin may also manage org users there); `/api/orgs/:orgId...` routes are judged in
  * that org, where a server admin always passes; server routes need a Basic-auth server admin.
  */
-export function authorize(store: GrafanaStore, caller: Caller, access: Access, params: Record<string, string>): Reply | undefined {
+export function authorize(
+  store: GrafanaStore,
+  caller: Caller,
+  access: Access,
+  params: Record<string, string>,
+): Reply | undefined {
   if (access.kind === 'public') return undefined;
   const serverAdmin = caller.kind === 'user' && caller.isServerAdmin;
   if (access.kind === 'server') return serverAdmin ? undefined : denied(store, access.action);
@@ -78,7 +100,11 @@ function denied(store: GrafanaStore, action: string): Reply {
   store.accessDenials += 1;
   return {
     status: 403,
-    body: { accessErrorId: `ACE${String(store.accessDenials).padStart(10, '0')}`, message: MSG.needPermission(action), title: 'Access denied' },
+    body: {
+      accessErrorId: `ACE${String(store.accessDenials).padStart(10, '0')}`,
+      message: MSG.needPermission(action),
+      title: 'Access denied',
+    },
   };
 }
 

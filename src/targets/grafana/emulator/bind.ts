@@ -12,7 +12,9 @@ const bad = <T>(): Bound<T> => ({ ok: false, reply: fail(400, MSG.badRequest) })
 
 export function objectBody(body: unknown): Bound<Record<string, unknown>> {
   if (body === undefined) return { ok: true, value: {} };
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? { ok: true, value: body as Record<string, unknown> } : bad();
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? { ok: true, value: body as Record<string, unknown> }
+    : bad();
 }
 
 /** A string field; `required` refuses a missing or empty value as Go's binding does. */

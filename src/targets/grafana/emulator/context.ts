@@ -27,7 +27,10 @@ export interface Ctx {
 export type Handler = (ctx: Ctx) => Reply;
 
 /** Grafana's response.Error shape: {"message": ...}. */
-export const fail = (status: number, message: string, extra?: Record<string, unknown>): Reply => ({ status, body: { message, ...extra } });
+export const fail = (status: number, message: string, extra?: Record<string, unknown>): Reply => ({
+  status,
+  body: { message, ...extra },
+});
 export const ok = (body: unknown, applied = false): Reply => ({ status: 200, body, applied });
 export const success = (message: string, applied = true): Reply => ({ status: 200, body: { message }, applied });
 
@@ -75,7 +78,8 @@ export const MSG = {
   userCreated: 'User created',
   orgNotFoundLower: 'organization not found',
   userExists: (email: string, login: string) => `User with email '${email}' or username '${login}' already exists`,
-  needPermission: (action: string) => `You'll need additional permissions to perform this action. Permissions needed: ${action}`,
+  needPermission: (action: string) =>
+    `You'll need additional permissions to perform this action. Permissions needed: ${action}`,
 } as const;
 
 /** Path ids: Grafana parses them with ParseInt and answers "<name> is invalid" otherwise. */
@@ -92,4 +96,5 @@ export function paging(query: URLSearchParams): { perPage: number; page: number 
   return { perPage: perPage <= 0 ? 1000 : perPage, page: page < 1 ? 1 : page };
 }
 
-export const pageOf = <T>(items: T[], perPage: number, page: number): T[] => items.slice((page - 1) * perPage, page * perPage);
+export const pageOf = <T>(items: T[], perPage: number, page: number): T[] =>
+  items.slice((page - 1) * perPage, page * perPage);

@@ -5,5 +5,10 @@ export { GrafanaStateApi, type GrafanaDump } from './state-api.js';
 export { MAIN_ORG_NAME, type GrafanaStore, type OrgRec, type TeamRec, type UserRec } from './store.js';
 export { EmulatorOptionError } from '../../../emulator/index.js';
 export type {
-  EmulatorStats, GrafanaEmulatorOptions, OrgRole, RequestLogEntry, ResolvedGrafanaOptions, ServiceAccountToken,
+  EmulatorStats,
+  GrafanaEmulatorOptions,
+  OrgRole,
+  RequestLogEntry,
+  ResolvedGrafanaOptions,
+  ServiceAccountToken,
 } from './types.js';

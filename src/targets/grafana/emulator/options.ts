@@ -1,9 +1,18 @@
-import { EmulatorOptionError, checkFaultOptions, checkInt, faultDefaults, mergeDefined } from '../../../emulator/index.js';
+import {
+  EmulatorOptionError,
+  checkFaultOptions,
+  checkInt,
+  faultDefaults,
+  mergeDefined,
+} from '../../../emulator/index.js';
 import { ORG_ROLES, type GrafanaEmulatorOptions, type ResolvedGrafanaOptions } from './types.js';
 
 export const DEFAULT_TOKEN = 'glsa_emulator_token';
 
-export function resolveGrafanaOptions(input: GrafanaEmulatorOptions = {}, base?: ResolvedGrafanaOptions): ResolvedGrafanaOptions {
+export function resolveGrafanaOptions(
+  input: GrafanaEmulatorOptions = {},
+  base?: ResolvedGrafanaOptions,
+): ResolvedGrafanaOptions {
   const defaults: ResolvedGrafanaOptions = {
     ...faultDefaults(),
     port: 0,
@@ -22,14 +31,16 @@ export function resolveGrafanaOptions(input: GrafanaEmulatorOptions = {}, base?:
   checkInt('autoAssignOrgId', o.autoAssignOrgId, 1);
   checkFaultOptions(o);
   parseVersion(o.version);
-  if (!o.adminUser || !o.adminPassword) throw new EmulatorOptionError('adminUser and adminPassword: expected non-empty strings');
+  if (!o.adminUser || !o.adminPassword)
+    throw new EmulatorOptionError('adminUser and adminPassword: expected non-empty strings');
   if (!['Viewer', 'Editor', 'Admin'].includes(o.autoAssignOrgRole)) {
     throw new EmulatorOptionError(`autoAssignOrgRole: expected Viewer, Editor or Admin, got "${o.autoAssignOrgRole}"`);
   }
   for (const [i, t] of o.tokens.entries()) {
     if (!t.token) throw new EmulatorOptionError(`tokens.${i}.token: expected a non-empty string`);
     checkInt(`tokens.${i}.orgId`, t.orgId, 1);
-    if (!ORG_ROLES.includes(t.role)) throw new EmulatorOptionError(`tokens.${i}.role: expected one of ${ORG_ROLES.join(', ')}, got "${t.role}"`);
+    if (!ORG_ROLES.includes(t.role))
+      throw new EmulatorOptionError(`tokens.${i}.role: expected one of ${ORG_ROLES.join(', ')}, got "${t.role}"`);
   }
   return o;
 }

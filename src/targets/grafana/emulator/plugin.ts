@@ -20,14 +20,20 @@ export const grafanaEmulatorPlugin: EmulatorPlugin = {
       ...(env.GRAFANA_ADMIN_PASSWORD ? { adminPassword: env.GRAFANA_ADMIN_PASSWORD } : {}),
       ...(env.GRAFANA_TOKEN ? { tokens: [{ token: env.GRAFANA_TOKEN, orgId: 1, role: 'Admin' as const }] } : {}),
     });
-    return { summary: `Grafana emulator ${emulator.options.version} on ${emulator.url}; Ctrl-C stops it`, close: emulator.close };
+    return {
+      summary: `Grafana emulator ${emulator.options.version} on ${emulator.url}; Ctrl-C stops it`,
+      close: emulator.close,
+    };
   },
   demoConfig: fileURLToPath(new URL('../../../../config/sample-grafana.yaml', import.meta.url)),
   async startDemo() {
     const emulator = await createGrafanaEmulator({ adminPassword: 'demo-admin' });
     // People sign in through SSO before the sync finds them: the sample's staff already have accounts.
     const { readFileSync } = await import('node:fs');
-    const people = readFileSync(fileURLToPath(new URL('../../../../config/sample/people.csv', import.meta.url)), 'utf8').trim().split('\n').slice(1);
+    const people = readFileSync(fileURLToPath(new URL('../../../../config/sample/people.csv', import.meta.url)), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     for (const line of people.slice(0, 50)) {
       const email = line.split(',')[1]!;
       if (!emulator.state.userByLoginOrEmail(email)) emulator.api.createUser({ login: email, email, name: email });
@@ -38,10 +44,18 @@ export const grafanaEmulatorPlugin: EmulatorPlugin = {
       writes: () => emulator.stats().writes,
       describeState: () => {
         const org = emulator.dump().orgs[0]!;
-        const roles = org.users.reduce<Record<string, number>>((n, u) => ({ ...n, [u.role]: (n[u.role] ?? 0) + 1 }), {});
-        return `Grafana's ${org.name} now has ${org.users.length} users (${Object.entries(roles).map(([r, n]) => `${n} ${r}`).join(', ')}) in ${org.teams.length} teams.`;
+        const roles = org.users.reduce<Record<string, number>>(
+          (n, u) => ({ ...n, [u.role]: (n[u.role] ?? 0) + 1 }),
+          {},
+        );
+        return `Grafana's ${org.name} now has ${org.users.length} users (${Object.entries(roles)
+          .map(([r, n]) => `${n} ${r}`)
+          .join(', ')}) in ${org.teams.length} teams.`;
       },
-      tryItYourself: ['GRAFANA_TOKEN=glsa_demo npx rostersync emulate --target grafana --port 3000', 'GRAFANA_TOKEN=glsa_demo npx rostersync plan --config config/sample-grafana.yaml'],
+      tryItYourself: [
+        'GRAFANA_TOKEN=glsa_demo npx rostersync emulate --target grafana --port 3000',
+        'GRAFANA_TOKEN=glsa_demo npx rostersync plan --config config/sample-grafana.yaml',
+      ],
       close: emulator.close,
     };
   },

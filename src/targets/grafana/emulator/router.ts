@@ -1,5 +1,12 @@
 import type { Handler } from './context.js';
-import { addOrgUser, getCurrentOrg, listOrgUsers, removeOrgUser, searchOrgUsers, updateOrgUser } from './handlers/org-users.js';
+import {
+  addOrgUser,
+  getCurrentOrg,
+  listOrgUsers,
+  removeOrgUser,
+  searchOrgUsers,
+  updateOrgUser,
+} from './handlers/org-users.js';
 import { createOrg, getOrgById, getOrgByName, searchOrgs } from './handlers/orgs.js';
 import { addTeamMember, listTeamMembers, removeTeamMember, setTeamMemberships } from './handlers/team-members.js';
 import { createTeam, deleteTeam, getTeam, searchTeams, updateTeam } from './handlers/teams.js';
@@ -32,7 +39,11 @@ const org = (action: string, anyMember = false): Access => ({ kind: 'org', actio
 const server = (action: string): Access => ({ kind: 'server', action });
 const pathOrg = (action: string, anyMember = false): Access => ({ kind: 'pathOrg', action, anyMember });
 const r = (method: string, pattern: string, handler: Handler, access: Access, since?: string): Route => ({
-  method, parts: pattern.split('/'), handler, access, ...(since ? { since } : {}),
+  method,
+  parts: pattern.split('/'),
+  handler,
+  access,
+  ...(since ? { since } : {}),
 });
 
 /** Paths under /api; literal segments are listed before `:param` ones so `users/search` wins over `users/:id`. */

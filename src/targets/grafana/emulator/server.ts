@@ -27,15 +27,26 @@ export interface GrafanaEmulator {
 
 /** A strict, in-memory Grafana 10/11 org, team and user API on 127.0.0.1, with fault injection for tests. */
 export async function createGrafanaEmulator(input: GrafanaEmulatorOptions = {}): Promise<GrafanaEmulator> {
-  const runtime = new EmulatorRuntime<ResolvedGrafanaOptions>(resolveGrafanaOptions(input), (p, base) => resolveGrafanaOptions(p, base));
+  const runtime = new EmulatorRuntime<ResolvedGrafanaOptions>(resolveGrafanaOptions(input), (p, base) =>
+    resolveGrafanaOptions(p, base),
+  );
   let store = initialStore(runtime.options);
   const reset = () => {
     store = initialStore(runtime.options);
     runtime.resetRuntime();
   };
-  const stateApi = new GrafanaStateApi(() => store, () => runtime.options);
+  const stateApi = new GrafanaStateApi(
+    () => store,
+    () => runtime.options,
+  );
   const deps = { options: () => runtime.options, store: () => store };
-  const http = await listen(runtime, grafanaHooks(reset), grafanaDispatch(deps), runtime.options.host, runtime.options.port);
+  const http = await listen(
+    runtime,
+    grafanaHooks(reset),
+    grafanaDispatch(deps),
+    runtime.options.host,
+    runtime.options.port,
+  );
   runtime.options.logger.debug({ url: http.url, version: runtime.options.version }, 'grafana emulator listening');
 
   return {
@@ -54,7 +65,8 @@ export async function createGrafanaEmulator(input: GrafanaEmulatorOptions = {}):
     reset,
     setOptions(partial) {
       const p = partial as GrafanaEmulatorOptions;
-      if (p.port !== undefined || p.host !== undefined) throw new EmulatorOptionError('port and host cannot change while listening');
+      if (p.port !== undefined || p.host !== undefined)
+        throw new EmulatorOptionError('port and host cannot change while listening');
       runtime.setOptions(partial);
     },
     close: http.close,

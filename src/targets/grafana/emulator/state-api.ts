@@ -13,7 +13,10 @@ export function initialStore(o: ResolvedGrafanaOptions): GrafanaStore {
 
 /** Direct state changes for tests: no HTTP, no log entries, no auth. */
 export class GrafanaStateApi {
-  constructor(private readonly store: () => GrafanaStore, private readonly options: () => ResolvedGrafanaOptions) {}
+  constructor(
+    private readonly store: () => GrafanaStore,
+    private readonly options: () => ResolvedGrafanaOptions,
+  ) {}
 
   createOrg(name: string): OrgRec {
     if (this.store().orgByName(name)) throw new EmulatorOptionError(`createOrg: an org named "${name}" exists`);
@@ -27,8 +30,14 @@ export class GrafanaStateApi {
   createUser(fields: { login: string; email: string; name?: string; password?: string; isAdmin?: boolean }): UserRec {
     const store = this.store();
     const o = this.options();
-    if (store.loginConflict(fields.login, fields.email)) throw new EmulatorOptionError(`createUser: login or email of "${fields.login}" taken`);
-    const user = store.createUser({ login: fields.login, email: fields.email, name: fields.name ?? '', isAdmin: fields.isAdmin ?? false });
+    if (store.loginConflict(fields.login, fields.email))
+      throw new EmulatorOptionError(`createUser: login or email of "${fields.login}" taken`);
+    const user = store.createUser({
+      login: fields.login,
+      email: fields.email,
+      name: fields.name ?? '',
+      isAdmin: fields.isAdmin ?? false,
+    });
     if (fields.password !== undefined) store.passwords.set(user.id, fields.password);
     if (o.autoAssignOrg) {
       if (store.orgs.has(o.autoAssignOrgId)) store.addOrgUser(o.autoAssignOrgId, user.id, o.autoAssignOrgRole);
@@ -55,7 +64,8 @@ export class GrafanaStateApi {
   createTeam(orgId: number, name: string, email = ''): TeamRec {
     const store = this.store();
     if (!store.orgs.has(orgId)) throw new EmulatorOptionError(`createTeam: no org ${orgId}`);
-    if (store.teamNameTaken(orgId, name)) throw new EmulatorOptionError(`createTeam: team "${name}" exists in org ${orgId}`);
+    if (store.teamNameTaken(orgId, name))
+      throw new EmulatorOptionError(`createTeam: team "${name}" exists in org ${orgId}`);
     return store.createTeam(orgId, name, email);
   }
 
@@ -81,12 +91,24 @@ export class GrafanaStateApi {
         name: org.name,
         users: [...org.users.entries()].map(([userId, role]) => ({ userId, login: login(userId), role })),
         teams: store.teamsOf(org.id).map((t) => ({
-          id: t.id, name: t.name, email: t.email,
-          members: [...t.members.entries()].map(([userId, permission]) => ({ userId, login: login(userId), permission })),
+          id: t.id,
+          name: t.name,
+          email: t.email,
+          members: [...t.members.entries()].map(([userId, permission]) => ({
+            userId,
+            login: login(userId),
+            permission,
+          })),
         })),
       })),
       users: [...store.users.values()].map((u) => ({
-        id: u.id, login: u.login, email: u.email, name: u.name, isAdmin: u.isAdmin, orgId: u.orgId, orgIds: store.userOrgIds(u.id),
+        id: u.id,
+        login: u.login,
+        email: u.email,
+        name: u.name,
+        isAdmin: u.isAdmin,
+        orgId: u.orgId,
+        orgIds: store.userOrgIds(u.id),
       })),
     };
   }
@@ -98,7 +120,20 @@ export interface GrafanaDump {
     id: number;
     name: string;
     users: Array<{ userId: number; login: string; role: OrgRole }>;
-    teams: Array<{ id: number; name: string; email: string; members: Array<{ userId: number; login: string; permission: number }> }>;
+    teams: Array<{
+      id: number;
+      name: string;
+      email: string;
+      members: Array<{ userId: number; login: string; permission: number }>;
+    }>;
   }>;
-  users: Array<{ id: number; login: string; email: string; name: string; isAdmin: boolean; orgId: number; orgIds: number[] }>;
+  users: Array<{
+    id: number;
+    login: string;
+    email: string;
+    name: string;
+    isAdmin: boolean;
+    orgId: number;
+    orgIds: number[];
+  }>;
 }

@@ -74,8 +74,15 @@ export class GrafanaStore {
   createUser(fields: { login: string; email: string; name: string; isAdmin?: boolean }): UserRec {
     const at = this.stamp();
     const user: UserRec = {
-      id: this.nextUser++, uid: uid(), login: fields.login, email: fields.email, name: fields.name,
-      isAdmin: fields.isAdmin ?? false, orgId: 0, createdAt: at, updatedAt: at,
+      id: this.nextUser++,
+      uid: uid(),
+      login: fields.login,
+      email: fields.email,
+      name: fields.name,
+      isAdmin: fields.isAdmin ?? false,
+      orgId: 0,
+      createdAt: at,
+      updatedAt: at,
     };
     this.users.set(user.id, user);
     return user;

@@ -15,8 +15,16 @@ describe('CSV source: each bad row is reported as file:line and skipped, the row
     ['too few columns', '9,ann@x.com,Ann', 'expected 5 columns, found 3'],
     ['too many columns', '9,ann@x.com,Ann,true,Eng,extra', 'expected 5 columns, found 6'],
     ['invalid enabled value', '9,ann@x.com,Ann,maybe,Eng', 'invalid enabled value "maybe"'],
-    ['text after a closing quote', '9,ann@x.com,"Ann"x,true,Eng', 'malformed quoting (text after a closing quote); row skipped, reading resumes on the next line'],
-    ['a quote inside an unquoted field', '9,ann@x.com,An"n,true,Eng', 'malformed quoting (a quote inside an unquoted field); row skipped, reading resumes on the next line'],
+    [
+      'text after a closing quote',
+      '9,ann@x.com,"Ann"x,true,Eng',
+      'malformed quoting (text after a closing quote); row skipped, reading resumes on the next line',
+    ],
+    [
+      'a quote inside an unquoted field',
+      '9,ann@x.com,An"n,true,Eng',
+      'malformed quoting (a quote inside an unquoted field); row skipped, reading resumes on the next line',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, row, reason) => {
@@ -30,7 +38,10 @@ describe('CSV source: each bad row is reported as file:line and skipped, the row
     const snap = await readCsv({ 'people.csv': H + OK1 + '3,OK1@X.COM,Other,true,Eng\n' + OK2 });
 
     expect(snap.issues).toEqual([{ where: 'people.csv:3', reason: 'duplicate email OK1@X.COM (first on line 2)' }]);
-    expect(snap.people.map((p) => [p.sourceId, p.displayName])).toEqual([['1', 'Ok One'], ['2', 'Ok Two']]);
+    expect(snap.people.map((p) => [p.sourceId, p.displayName])).toEqual([
+      ['1', 'Ok One'],
+      ['2', 'Ok Two'],
+    ]);
   });
 
   it('a duplicate id: the first row wins', async () => {
@@ -59,15 +70,28 @@ describe('CSV source: each bad row is reported as file:line and skipped, the row
   });
 
   it('a group name two declared groups share must be given by id', async () => {
-    const snap = await readCsv({ 'people.csv': H + '1,a@x.com,A,true,Data\n2,b@x.com,B,true,g1\n', 'groups.csv': 'id,name\ng1,Data\ng2,Data\n' });
+    const snap = await readCsv({
+      'people.csv': H + '1,a@x.com,A,true,Data\n2,b@x.com,B,true,g1\n',
+      'groups.csv': 'id,name\ng1,Data\ng2,Data\n',
+    });
 
-    expect(snap.issues).toEqual([{ where: 'people.csv:2', reason: 'group name "Data" is ambiguous (ids g1, g2): use the id' }]);
+    expect(snap.issues).toEqual([
+      { where: 'people.csv:2', reason: 'group name "Data" is ambiguous (ids g1, g2): use the id' },
+    ]);
     expect(snap.people.map((p) => p.groupIds)).toEqual([['g1']]);
   });
 
   it('memberships shape: person fields that differ between rows of one person', async () => {
     const M = 'id,email,display_name,given_name,enabled,group\n';
-    const rows = ['1,a@x.com,Ann,Ann,true,Eng', '1,a@x.com,Anne,Ann,true,Ops', '1,b@x.com,Ann,Ann,true,Ops', '1,a@x.com,Ann,Annie,true,Ops', '1,a@x.com,Ann,Ann,false,Ops', '2,a@x.com,Ann,Ann,true,Ops', '1,A@X.com,Ann,Ann,true,Data'];
+    const rows = [
+      '1,a@x.com,Ann,Ann,true,Eng',
+      '1,a@x.com,Anne,Ann,true,Ops',
+      '1,b@x.com,Ann,Ann,true,Ops',
+      '1,a@x.com,Ann,Annie,true,Ops',
+      '1,a@x.com,Ann,Ann,false,Ops',
+      '2,a@x.com,Ann,Ann,true,Ops',
+      '1,A@X.com,Ann,Ann,true,Data',
+    ];
 
     const snap = await readCsv({ 'people.csv': M + rows.join('\n') + '\n' }, { shape: 'memberships' });
 
@@ -78,7 +102,16 @@ describe('CSV source: each bad row is reported as file:line and skipped, the row
       { where: 'people.csv:6', reason: 'enabled differs from line 2 for the same person' },
       { where: 'people.csv:7', reason: 'duplicate email a@x.com (first on line 2)' },
     ]);
-    expect(snap.people).toEqual([{ sourceId: '1', email: 'a@x.com', displayName: 'Ann', givenName: 'Ann', enabled: true, groupIds: ['Eng', 'Data'] }]);
+    expect(snap.people).toEqual([
+      {
+        sourceId: '1',
+        email: 'a@x.com',
+        displayName: 'Ann',
+        givenName: 'Ann',
+        enabled: true,
+        groupIds: ['Eng', 'Data'],
+      },
+    ]);
   });
 });
 
@@ -95,7 +128,9 @@ describe('CSV source: line numbers are physical lines', () => {
   });
 
   it('count blank lines, and a bad row that itself spans lines is reported at its first line', async () => {
-    const snap = await readCsv({ 'people.csv': H + '\n\n' + OK1 + '3,"x\ny@z.com",A,true,Eng\n4,also-bad,B,true,Eng\n' });
+    const snap = await readCsv({
+      'people.csv': H + '\n\n' + OK1 + '3,"x\ny@z.com",A,true,Eng\n4,also-bad,B,true,Eng\n',
+    });
 
     expect(snap.issues).toEqual([
       { where: 'people.csv:5', reason: 'invalid email "x\ny@z.com"' },
@@ -106,9 +141,17 @@ describe('CSV source: line numbers are physical lines', () => {
 
 describe('CSV source: an unclosed quote costs its own row, never the rest of the file', () => {
   it('in the middle: reported at the line it opens on; the rows before and after are kept', async () => {
-    const snap = await readCsv({ 'people.csv': H + OK1 + '3,c@x.com,"Cy,true,Eng\n' + OK2 + '4,d@x.com,"Dee, D",true,Eng\n' });
+    const snap = await readCsv({
+      'people.csv': H + OK1 + '3,c@x.com,"Cy,true,Eng\n' + OK2 + '4,d@x.com,"Dee, D",true,Eng\n',
+    });
 
-    expect(snap.issues).toEqual([{ where: 'people.csv:3', reason: 'unclosed quote (a quoted field opens on this line and does not close on it); row skipped, reading resumes on the next line' }]);
+    expect(snap.issues).toEqual([
+      {
+        where: 'people.csv:3',
+        reason:
+          'unclosed quote (a quoted field opens on this line and does not close on it); row skipped, reading resumes on the next line',
+      },
+    ]);
     expect(snap.people.map((p) => p.sourceId)).toEqual(['1', '2', '4']);
   });
 
@@ -120,7 +163,9 @@ describe('CSV source: an unclosed quote costs its own row, never the rest of the
   });
 
   it('closed by a stray quote further down: both broken lines are reported and the rows between them kept', async () => {
-    const snap = await readCsv({ 'people.csv': H + '3,c@x.com,"Cy,true,Eng\n' + OK1 + OK2 + '5,e@x.com,E"ve,true,Eng\n6,f@x.com,F,true,Eng\n' });
+    const snap = await readCsv({
+      'people.csv': H + '3,c@x.com,"Cy,true,Eng\n' + OK1 + OK2 + '5,e@x.com,E"ve,true,Eng\n6,f@x.com,F,true,Eng\n',
+    });
 
     expect(snap.issues.map((i) => [i.where, i.reason.split(';')[0]])).toEqual([
       ['people.csv:2', 'unclosed quote (a quoted field opens on this line and does not close on it)'],
@@ -134,27 +179,42 @@ describe('CSV source: an unclosed quote costs its own row, never the rest of the
     const snap = await readCsv({ 'people.csv': H + '3,c@x.com,"Cy\n' + swallowed + '\n30,z@x.com,Zed",true,Eng\n' });
 
     expect(snap.issues).toEqual([
-      { where: 'people.csv:2', reason: 'a quoted field spans 22 lines (more than 20): taken as an unclosed quote; row skipped, reading resumes on the next line' },
-      { where: 'people.csv:23', reason: 'malformed quoting (a quote inside an unquoted field); row skipped, reading resumes on the next line' },
+      {
+        where: 'people.csv:2',
+        reason:
+          'a quoted field spans 22 lines (more than 20): taken as an unclosed quote; row skipped, reading resumes on the next line',
+      },
+      {
+        where: 'people.csv:23',
+        reason: 'malformed quoting (a quote inside an unquoted field); row skipped, reading resumes on the next line',
+      },
     ]);
     expect(snap.people).toHaveLength(20);
   });
 
   it('the documented limit: within 20 lines, a quote closed by a stray quote that still parses is one row', async () => {
-    const snap = await readCsv({ 'people.csv': H + '3,c@x.com,"Cy,true,Eng\n' + OK1 + '4,d@x.com,Dee",true,Eng\n' + OK2 });
+    const snap = await readCsv({
+      'people.csv': H + '3,c@x.com,"Cy,true,Eng\n' + OK1 + '4,d@x.com,Dee",true,Eng\n' + OK2,
+    });
 
     expect(snap.issues).toEqual([]);
-    expect(snap.people.map((p) => [p.sourceId, p.email])).toEqual([['3', 'c@x.com'], ['2', 'ok2@x.com']]);
+    expect(snap.people.map((p) => [p.sourceId, p.email])).toEqual([
+      ['3', 'c@x.com'],
+      ['2', 'ok2@x.com'],
+    ]);
   });
 
   it('a broken header fails the read instead of taking a data row as the header', async () => {
-    await expect(readCsv({ 'people.csv': 'id,"email,groups\n1,a@x.com,Eng\n' })).rejects.toThrow('people.csv:1: the header row cannot be read: unclosed quote');
+    await expect(readCsv({ 'people.csv': 'id,"email,groups\n1,a@x.com,Eng\n' })).rejects.toThrow(
+      'people.csv:1: the header row cannot be read: unclosed quote',
+    );
   });
 });
 
 describe('CSV source: groups file bad rows', () => {
   it('are reported as groups.csv:LINE in line order; an unknown parent is dropped and its group kept', async () => {
-    const groups = 'id,name,parent\ng1,One,\ng1,Again,\n,NoId,\ng2,,\ng3,Three,g1;ghost\ng4,Four\ng5,"Fi"ve,\ng6,Six,One\n';
+    const groups =
+      'id,name,parent\ng1,One,\ng1,Again,\n,NoId,\ng2,,\ng3,Three,g1;ghost\ng4,Four\ng5,"Fi"ve,\ng6,Six,One\n';
 
     const snap = await readCsv({ 'people.csv': H + '1,a@x.com,A,true,g3;g6\n', 'groups.csv': groups });
 
@@ -164,7 +224,10 @@ describe('CSV source: groups file bad rows', () => {
       { where: 'groups.csv:5', reason: 'missing group name' },
       { where: 'groups.csv:6', reason: 'parent: unknown group "ghost" (not in groups.csv); parent ignored' },
       { where: 'groups.csv:7', reason: 'expected 3 columns, found 2' },
-      { where: 'groups.csv:8', reason: 'malformed quoting (text after a closing quote); row skipped, reading resumes on the next line' },
+      {
+        where: 'groups.csv:8',
+        reason: 'malformed quoting (text after a closing quote); row skipped, reading resumes on the next line',
+      },
     ]);
     expect(snap.groups).toEqual([
       { sourceId: 'g1', name: 'One', parentIds: [] },
@@ -183,6 +246,10 @@ describe('CSV source: groups file bad rows', () => {
       { where: 'groups.csv:4', reason: 'name "Deux" differs from line 3 ("Two") for the same group id "g2"' },
       { where: 'groups.csv:7', reason: 'parent: unknown group "ghost" (not in groups.csv); parent ignored' },
     ]);
-    expect(snap.groups.find((g) => g.sourceId === 'g2')).toEqual({ sourceId: 'g2', name: 'Two', parentIds: ['g1', 'g3'] });
+    expect(snap.groups.find((g) => g.sourceId === 'g2')).toEqual({
+      sourceId: 'g2',
+      name: 'Two',
+      parentIds: ['g1', 'g3'],
+    });
   });
 });

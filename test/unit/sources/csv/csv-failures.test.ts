@@ -30,7 +30,9 @@ describe('CSV source: too many bad rows fail the read', () => {
 
     expect(snap.issues.map((i) => i.where)).toEqual(['groups.csv:2', 'people.csv:2', 'people.csv:3']);
     expect(err.code).toBe('SOURCE_TOO_MANY_INVALID_ROWS');
-    expect(err.message).toMatch(/^people\.csv: 3 invalid rows, more than maxInvalidRows=2; first: groups\.csv:2: missing group id;/);
+    expect(err.message).toMatch(
+      /^people\.csv: 3 invalid rows, more than maxInvalidRows=2; first: groups\.csv:2: missing group id;/,
+    );
   });
 
   it('maxInvalidRows 0 refuses any bad row', async () => {
@@ -116,7 +118,8 @@ describe('CSV source: files', () => {
     // The groups file is read first; its log line is the moment to touch the people file.
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
-        if (chunk.toString().includes('csv groups file read')) utimesSync(join(dir, 'people.csv'), new Date(), new Date(Date.now() + 60_000));
+        if (chunk.toString().includes('csv groups file read'))
+          utimesSync(join(dir, 'people.csv'), new Date(), new Date(Date.now() + 60_000));
         done();
       },
     });
@@ -126,13 +129,17 @@ describe('CSV source: files', () => {
     const err = await source.read({ mode: 'full' }).catch((e: unknown) => e as SourceReadError);
 
     expect((err as SourceReadError).code).toBe('SOURCE_CHANGED_DURING_READ');
-    expect((err as SourceReadError).message).toMatch(new RegExp(`^${join(dir, 'people.csv')}: the file changed while it was read`));
+    expect((err as SourceReadError).message).toMatch(
+      new RegExp(`^${join(dir, 'people.csv')}: the file changed while it was read`),
+    );
   });
 
   it('an aborted read fails with SOURCE_ABORTED', async () => {
     const { source } = csvFixture({ 'people.csv': H + '1,a@x.com,A,true,Eng\n' });
 
-    const err = await source.read({ mode: 'full', signal: AbortSignal.abort() }).catch((e: unknown) => e as SourceReadError);
+    const err = await source
+      .read({ mode: 'full', signal: AbortSignal.abort() })
+      .catch((e: unknown) => e as SourceReadError);
 
     expect((err as SourceReadError).code).toBe('SOURCE_ABORTED');
   });

@@ -26,21 +26,45 @@ describe('the bundled sample directory (config/sample)', () => {
 
     expect(snap.issues).toEqual([]);
     expect(snap.people).toHaveLength(60);
-    expect(snap.groups.map((g) => g.name)).toEqual(['Engineering', 'Platform', 'Data', 'Sales', 'Marketing', 'Finance', 'Support', 'bi-analysts', 'bi-admins', 'Contractors']);
+    expect(snap.groups.map((g) => g.name)).toEqual([
+      'Engineering',
+      'Platform',
+      'Data',
+      'Sales',
+      'Marketing',
+      'Finance',
+      'Support',
+      'bi-analysts',
+      'bi-admins',
+      'Contractors',
+    ]);
     expect(group('Platform').parentIds).toEqual([group('Engineering').sourceId]);
     expect(group('Data').parentIds).toEqual([group('Engineering').sourceId]);
     expect(snap.groups.filter((g) => g.parentIds.length > 0)).toHaveLength(2);
-    expect(snap.people.filter((p) => !p.enabled).map((p) => p.displayName)).toEqual(['Edsger Dijkstra', 'Larry Page', 'Lynn Conway']);
+    expect(snap.people.filter((p) => !p.enabled).map((p) => p.displayName)).toEqual([
+      'Edsger Dijkstra',
+      'Larry Page',
+      'Lynn Conway',
+    ]);
     expect(snap.people.filter((p) => p.groupIds.length === 0)).toHaveLength(8);
     expect(snap.people.filter((p) => p.groupIds.length > 1)).toHaveLength(13);
-    expect(snap.people.map((p) => p.displayName)).toEqual(expect.arrayContaining(['José Núñez', "Zoë O'Brien", 'Smith, Jr., Robert']));
+    expect(snap.people.map((p) => p.displayName)).toEqual(
+      expect.arrayContaining(['José Núñez', "Zoë O'Brien", 'Smith, Jr., Robert']),
+    );
     expect(snap.people.every((p) => p.givenName && p.familyName && /^E1\d{3}$/.test(p.sourceId))).toBe(true);
   });
 });
 
 describe('big files', () => {
   it('a generated 50,000-person directory round-trips through people.csv and groups.csv', async () => {
-    const dir = generateDirectory({ people: 50_000, groups: 2_000, memberships: 75_000, nestingDepth: 3, disabledShare: 0.02, seed: 7 });
+    const dir = generateDirectory({
+      people: 50_000,
+      groups: 2_000,
+      memberships: 75_000,
+      nestingDepth: 3,
+      disabledShare: 0.02,
+      seed: 7,
+    });
     writeDirectoryCsv(dir, join(tmp, 'gen'));
 
     const snap = await readDir(tmp, 'gen/people.csv', 'gen/groups.csv', 0);

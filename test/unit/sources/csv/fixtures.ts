@@ -16,7 +16,10 @@ afterAll(() => {
 });
 
 /** A temp dir holding `files`; the config defaults to people.csv (+ groups.csv when given). */
-export function csvFixture(files: Record<string, string | Buffer>, config: Record<string, unknown> = {}): { source: CsvSource; dir: string } {
+export function csvFixture(
+  files: Record<string, string | Buffer>,
+  config: Record<string, unknown> = {},
+): { source: CsvSource; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-csv-'));
   dirs.push(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
@@ -29,12 +32,18 @@ export function csvFixture(files: Record<string, string | Buffer>, config: Recor
   return { source: new CsvSource(parsed, { log: silentLogger, baseDir: dir, profile: 'test' }), dir };
 }
 
-export async function readCsv(files: Record<string, string | Buffer>, config: Record<string, unknown> = {}): Promise<Snapshot> {
+export async function readCsv(
+  files: Record<string, string | Buffer>,
+  config: Record<string, unknown> = {},
+): Promise<Snapshot> {
   return (await csvFixture(files, config).source.read({ mode: 'full' })).snapshot;
 }
 
 /** The error a read rejects with (fails the test when it resolves). */
-export async function readCsvError(files: Record<string, string | Buffer>, config: Record<string, unknown> = {}): Promise<Error & { code?: string }> {
+export async function readCsvError(
+  files: Record<string, string | Buffer>,
+  config: Record<string, unknown> = {},
+): Promise<Error & { code?: string }> {
   const outcome = await readCsv(files, config).then(
     (snap) => new Error(`expected the read to fail, got ${snap.people.length} people`),
     (err: unknown) => err as Error,

@@ -21,7 +21,11 @@ describe('generateDirectory', () => {
     expect(s.people).toHaveLength(2_000);
     expect(s.groups).toHaveLength(30);
     expect(new Set(s.people.map((p) => p.sourceId)).size).toBe(2_000);
-    expect(s.people.map((p) => p.email).slice(0, 3)).toEqual(['user0@example.com', 'user1@example.com', 'user2@example.com']);
+    expect(s.people.map((p) => p.email).slice(0, 3)).toEqual([
+      'user0@example.com',
+      'user1@example.com',
+      'user2@example.com',
+    ]);
     expect(new Set(s.people.map((p) => p.email)).size).toBe(2_000);
     expect(s.groups.map((g) => g.name).slice(0, 2)).toEqual(['group-0', 'group-1']);
     expect(memberships(s)).toBe(5_000);
@@ -47,7 +51,11 @@ describe('generateDirectory', () => {
     expect(s.groups.filter((g) => g.parentIds.length === 0)).toHaveLength(10);
     expect(s.groups.every((g) => g.parentIds.every((p) => byId.has(p)))).toBe(true);
     expect(Math.max(...s.groups.map((g) => level(g.sourceId)))).toBe(3);
-    expect(generateDirectory({ people: 10, groups: 5, memberships: 10, seed: 5 }).groups.every((g) => g.parentIds.length === 0)).toBe(true);
+    expect(
+      generateDirectory({ people: 10, groups: 5, memberships: 10, seed: 5 }).groups.every(
+        (g) => g.parentIds.length === 0,
+      ),
+    ).toBe(true);
   });
 
   it('disables about disabledShare of the people', () => {
@@ -84,7 +92,9 @@ describe('churn', () => {
     const hires = next.people.filter((p) => !before.has(p.sourceId));
     const leavers = base.people.filter((p) => !after.has(p.sourceId));
     const old = new Map(base.people.map((p) => [p.sourceId, p]));
-    const moved = next.people.filter((p) => old.has(p.sourceId) && old.get(p.sourceId)!.groupIds.join() !== p.groupIds.join());
+    const moved = next.people.filter(
+      (p) => old.has(p.sourceId) && old.get(p.sourceId)!.groupIds.join() !== p.groupIds.join(),
+    );
     const renamed = next.people.filter((p) => old.has(p.sourceId) && old.get(p.sourceId)!.email !== p.email);
 
     expect(hires).toHaveLength(50);
@@ -103,15 +113,32 @@ describe('writeDirectoryCsv', () => {
 
   it('writes people.csv and groups.csv with the sample directory header, quoting where needed', () => {
     const s: Snapshot = {
-      people: [{ sourceId: 'p1', email: 'a@x.com', displayName: 'Smith, "Al"', givenName: 'Al', familyName: 'Smith', enabled: false, groupIds: ['g1', 'g2'] }],
-      groups: [{ sourceId: 'g1', name: 'One', parentIds: [] }, { sourceId: 'g2', name: 'Two, too', parentIds: ['g1'] }],
+      people: [
+        {
+          sourceId: 'p1',
+          email: 'a@x.com',
+          displayName: 'Smith, "Al"',
+          givenName: 'Al',
+          familyName: 'Smith',
+          enabled: false,
+          groupIds: ['g1', 'g2'],
+        },
+      ],
+      groups: [
+        { sourceId: 'g1', name: 'One', parentIds: [] },
+        { sourceId: 'g2', name: 'Two, too', parentIds: ['g1'] },
+      ],
       issues: [],
     };
 
     const files = writeDirectoryCsv(s, join(dir, 'out'));
 
-    expect(readFileSync(files.people, 'utf8')).toBe('id,email,display_name,given_name,family_name,enabled,groups\np1,a@x.com,"Smith, ""Al""",Al,Smith,false,g1;g2\n');
+    expect(readFileSync(files.people, 'utf8')).toBe(
+      'id,email,display_name,given_name,family_name,enabled,groups\np1,a@x.com,"Smith, ""Al""",Al,Smith,false,g1;g2\n',
+    );
     expect(readFileSync(files.groups, 'utf8')).toBe('id,name,parent\ng1,One,\ng2,"Two, too",g1\n');
-    expect(readFileSync(new URL('../../../../config/sample/people.csv', import.meta.url), 'utf8').split('\n')[0]).toBe('id,email,display_name,given_name,family_name,enabled,groups');
+    expect(readFileSync(new URL('../../../../config/sample/people.csv', import.meta.url), 'utf8').split('\n')[0]).toBe(
+      'id,email,display_name,given_name,family_name,enabled,groups',
+    );
   });
 });

@@ -8,9 +8,13 @@ const base = { kind: 'entra', tenantId: 't', clientId: 'c', clientSecret: 's' };
 
 describe('checkEntraScope', () => {
   it('flags names in groups.ids by key, and accepts object ids', () => {
-    const problems = checkEntraScope({ groups: { ids: ['0b1f0c3e-5c3a-4d2e-9a55-2f1d8c6b7e41', 'BI Analysts', 'finance'] } });
+    const problems = checkEntraScope({
+      groups: { ids: ['0b1f0c3e-5c3a-4d2e-9a55-2f1d8c6b7e41', 'BI Analysts', 'finance'] },
+    });
     expect(problems.map((p) => p.keyPath)).toEqual(['groups.ids[1]', 'groups.ids[2]']);
-    expect(problems[0]!.message).toMatch(/"BI Analysts" looks like a group name.*groups\.displayNamePrefix or groups\.filter/);
+    expect(problems[0]!.message).toMatch(
+      /"BI Analysts" looks like a group name.*groups\.displayNamePrefix or groups\.filter/,
+    );
   });
 
   it('flags two scope kinds at once', () => {
@@ -40,16 +44,22 @@ describe('graphBaseUrl', () => {
 });
 
 describe('error wording', () => {
-  const text = "AADSTS700016: Application with identifier 'abc' was not found in the directory 'Contoso'. This can happen if the application has not been installed. Trace ID: 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 Correlation ID: 11111111-2222-3333-4444-555555555555 Timestamp: 2026-12-01 10:00:00Z";
+  const text =
+    "AADSTS700016: Application with identifier 'abc' was not found in the directory 'Contoso'. This can happen if the application has not been installed. Trace ID: 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 Correlation ID: 11111111-2222-3333-4444-555555555555 Timestamp: 2026-12-01 10:00:00Z";
 
   it('keeps the AADSTS code, first sentence and both ids whole', () => {
     expect(aadstsSummary(`ClientSecretCredential authentication failed: ${text}`)).toBe(
-      "AADSTS700016: Application with identifier 'abc' was not found in the directory 'Contoso'. (trace id 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0, correlation id 11111111-2222-3333-4444-555555555555)");
+      "AADSTS700016: Application with identifier 'abc' was not found in the directory 'Contoso'. (trace id 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0, correlation id 11111111-2222-3333-4444-555555555555)",
+    );
     expect(aadstsSummary('no code here')).toBeUndefined();
   });
 
   it('finds a certificate failure anywhere in the cause chain', () => {
-    const err = new TypeError('fetch failed', { cause: Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }) });
+    const err = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('self-signed certificate in certificate chain'), {
+        code: 'SELF_SIGNED_CERT_IN_CHAIN',
+      }),
+    });
     expect(tlsReason(err)).toBe('SELF_SIGNED_CERT_IN_CHAIN');
     expect(tlsReason(new Error('ECONNREFUSED'))).toBeUndefined();
   });
@@ -62,7 +72,9 @@ describe('error wording', () => {
 
 describe('batch helpers', () => {
   it('nextLinks become relative to the version', () => {
-    expect(relativeUrl('https://graph.microsoft.com/v1.0/groups/x/transitiveMembers?$skiptoken=abc')).toBe('/groups/x/transitiveMembers?$skiptoken=abc');
+    expect(relativeUrl('https://graph.microsoft.com/v1.0/groups/x/transitiveMembers?$skiptoken=abc')).toBe(
+      '/groups/x/transitiveMembers?$skiptoken=abc',
+    );
     expect(relativeUrl('/groups/x')).toBe('/groups/x');
   });
 
@@ -70,20 +82,26 @@ describe('batch helpers', () => {
     let running = 0;
     let most = 0;
     const started: number[] = [];
-    await pool(Array.from({ length: 20 }, (_, i) => i), 3, async (i) => {
-      started.push(i);
-      running += 1;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 2));
-      running -= 1;
-    });
+    await pool(
+      Array.from({ length: 20 }, (_, i) => i),
+      3,
+      async (i) => {
+        started.push(i);
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 2));
+        running -= 1;
+      },
+    );
     expect(most).toBe(3);
     expect(started).toHaveLength(20);
     const seen: number[] = [];
-    await expect(pool([1, 2, 3, 4, 5], 1, async (i) => {
-      seen.push(i);
-      if (i === 2) throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      pool([1, 2, 3, 4, 5], 1, async (i) => {
+        seen.push(i);
+        if (i === 2) throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(seen).toEqual([1, 2]);
   });
 });

@@ -8,8 +8,13 @@ import { ldapSourceSchema } from '../../../../src/sources/ldap/schema.js';
 import { recordedDirectory } from './recorded-directory.js';
 
 const ad = ldapSourceSchema.parse({
-  kind: 'ldap', url: 'ldaps://dc1.corp.example:636', bindDn: 'CN=svc,DC=corp,DC=example', bindPassword: 'x', preset: 'active-directory',
-  people: { baseDn: 'OU=Staff,DC=corp,DC=example' }, groups: { baseDn: 'OU=Groups,DC=corp,DC=example' },
+  kind: 'ldap',
+  url: 'ldaps://dc1.corp.example:636',
+  bindDn: 'CN=svc,DC=corp,DC=example',
+  bindPassword: 'x',
+  preset: 'active-directory',
+  people: { baseDn: 'OU=Staff,DC=corp,DC=example' },
+  groups: { baseDn: 'OU=Groups,DC=corp,DC=example' },
 });
 const d = dialectOf(ad);
 
@@ -67,51 +72,99 @@ describe('Active Directory preset', () => {
   });
 
   it('fails the read when a range chunk does not arrive, instead of reading the group short', async () => {
-    const dir = recordedDirectory({ pages: [[{ dn: GROUP, objectGUID: GUID_BYTES, cn: 'Big', 'member;range=0-1499': members(0, 1499) }]] });
+    const dir = recordedDirectory({
+      pages: [[{ dn: GROUP, objectGUID: GUID_BYTES, cn: 'Big', 'member;range=0-1499': members(0, 1499) }]],
+    });
     const err = await readGroups(dir, ad, d).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceReadError);
     expect((err as SourceReadError).code).toBe('SOURCE_INCOMPLETE');
   });
 
   it('fails when a chunk holds fewer values than its range says, or starts elsewhere', async () => {
-    const short = recordedDirectory({ pages: [[{ dn: GROUP, objectGUID: GUID_BYTES, cn: 'Big', 'member;range=0-1499': members(0, 1498) }]] });
-    expect(((await readGroups(short, ad, d).catch((e: unknown) => e)) as SourceReadError).code).toBe('SOURCE_INCOMPLETE');
+    const short = recordedDirectory({
+      pages: [[{ dn: GROUP, objectGUID: GUID_BYTES, cn: 'Big', 'member;range=0-1499': members(0, 1498) }]],
+    });
+    expect(((await readGroups(short, ad, d).catch((e: unknown) => e)) as SourceReadError).code).toBe(
+      'SOURCE_INCOMPLETE',
+    );
     const skew = recordedDirectory({
       pages: [[{ dn: GROUP, objectGUID: GUID_BYTES, cn: 'Big', 'member;range=0-1499': members(0, 1499) }]],
       byAttribute: { 'member;range=1500-*': { dn: GROUP, 'member;range=1600-*': [memberDn(1600)] } },
     });
-    expect(((await readGroups(skew, ad, d).catch((e: unknown) => e)) as SourceReadError).code).toBe('SOURCE_INCOMPLETE');
+    expect(((await readGroups(skew, ad, d).catch((e: unknown) => e)) as SourceReadError).code).toBe(
+      'SOURCE_INCOMPLETE',
+    );
   });
 
   it('maps recorded AD users: GUID id, mail falling back to userPrincipalName, disabled flag', async () => {
     const users = [
-      { dn: memberDn(1), objectGUID: GUID_BYTES, mail: 'one@corp.example', displayName: 'User One', sAMAccountName: 'one', userAccountControl: '512', uSNChanged: '9001' },
-      { dn: memberDn(2), objectGUID: Buffer.alloc(16, 7), mail: [], userPrincipalName: 'two@corp.example', displayName: 'User Two', userAccountControl: '514', uSNChanged: '9002' },
+      {
+        dn: memberDn(1),
+        objectGUID: GUID_BYTES,
+        mail: 'one@corp.example',
+        displayName: 'User One',
+        sAMAccountName: 'one',
+        userAccountControl: '512',
+        uSNChanged: '9001',
+      },
+      {
+        dn: memberDn(2),
+        objectGUID: Buffer.alloc(16, 7),
+        mail: [],
+        userPrincipalName: 'two@corp.example',
+        displayName: 'User Two',
+        userAccountControl: '514',
+        uSNChanged: '9002',
+      },
       { dn: memberDn(3), mail: 'three@corp.example', displayName: 'No GUID' },
     ] as Entry[];
     const { people, skipped } = await readPeople(recordedDirectory({ pages: [users] }), ad, d);
-    expect(people.map((p) => [p.email, p.enabled, p.marker])).toEqual([['one@corp.example', true, '9001'], ['two@corp.example', false, '9002']]);
+    expect(people.map((p) => [p.email, p.enabled, p.marker])).toEqual([
+      ['one@corp.example', true, '9001'],
+      ['two@corp.example', false, '9002'],
+    ]);
     expect(people[1]!.id).toBe('07070707-0707-0707-0707-070707070707');
     expect(skipped).toEqual([{ dn: memberDn(3), reason: 'no objectGUID: person skipped' }]);
   });
 });
 
 describe('AD high-water mark', () => {
-  const rootDse = { dn: '', highestCommittedUSN: '120034', dsServiceName: 'CN=NTDS Settings,CN=DC1,CN=Servers,CN=Default-First-Site-Name,CN=Sites,CN=Configuration,DC=corp,DC=example', dnsHostName: 'dc1.corp.example' };
+  const rootDse = {
+    dn: '',
+    highestCommittedUSN: '120034',
+    dsServiceName:
+      'CN=NTDS Settings,CN=DC1,CN=Servers,CN=Default-First-Site-Name,CN=Sites,CN=Configuration,DC=corp,DC=example',
+    dnsHostName: 'dc1.corp.example',
+  };
   const settings = { dn: rootDse.dsServiceName, invocationId: GUID_BYTES };
 
   it('starts the next read just after the USN the DC had before this read, on this DC and database', async () => {
     const dc = await readDcState(recordedDirectory({ byBase: { '': rootDse, [rootDse.dsServiceName]: settings } }));
-    expect(dc).toEqual({ usn: '120034', dc: rootDse.dsServiceName, invocationId: 'b3b0e8c1-f4a2-4f4c-9d3e-5a6b7c8d9e0f' });
+    expect(dc).toEqual({
+      usn: '120034',
+      dc: rootDse.dsServiceName,
+      invocationId: 'b3b0e8c1-f4a2-4f4c-9d3e-5a6b7c8d9e0f',
+    });
     // Entries seen during the read may carry bigger USNs (changed meanwhile): they are re-read next time.
-    expect(usnCursor(dc, ['120001', '120090'])).toEqual({ marker: 'uSNChanged', value: '120035', dc: rootDse.dsServiceName, invocationId: dc.invocationId });
+    expect(usnCursor(dc, ['120001', '120090'])).toEqual({
+      marker: 'uSNChanged',
+      value: '120035',
+      dc: rootDse.dsServiceName,
+      invocationId: dc.invocationId,
+    });
   });
 
   it('refuses a cursor from another DC, a restored database, or one ahead of the DC', () => {
     const dc = { usn: '500', dc: 'CN=NTDS Settings,CN=DC1', invocationId: 'a' };
-    expect(dcMismatch({ marker: 'uSNChanged', value: '400', dc: 'CN=NTDS Settings,CN=DC1', invocationId: 'a' }, dc)).toBeUndefined();
-    expect(dcMismatch({ marker: 'uSNChanged', value: '400', dc: 'CN=NTDS Settings,CN=DC2', invocationId: 'a' }, dc)).toMatch(/DC2/);
-    expect(dcMismatch({ marker: 'uSNChanged', value: '400', dc: dc.dc, invocationId: 'b' }, dc)).toMatch(/invocationId/);
+    expect(
+      dcMismatch({ marker: 'uSNChanged', value: '400', dc: 'CN=NTDS Settings,CN=DC1', invocationId: 'a' }, dc),
+    ).toBeUndefined();
+    expect(
+      dcMismatch({ marker: 'uSNChanged', value: '400', dc: 'CN=NTDS Settings,CN=DC2', invocationId: 'a' }, dc),
+    ).toMatch(/DC2/);
+    expect(dcMismatch({ marker: 'uSNChanged', value: '400', dc: dc.dc, invocationId: 'b' }, dc)).toMatch(
+      /invocationId/,
+    );
     expect(dcMismatch({ marker: 'uSNChanged', value: '9000', dc: dc.dc, invocationId: 'a' }, dc)).toMatch(/ahead/);
   });
 

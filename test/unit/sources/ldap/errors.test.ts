@@ -8,7 +8,9 @@ const codeOf = (err: unknown) => toSourceError(err, c, 'search').code;
 describe('LDAP error codes', () => {
   it('names bad credentials, a missing base DN, server limits and timeouts', () => {
     expect(codeOf(new InvalidCredentialsError('Invalid Credentials'))).toBe('SOURCE_AUTH_FAILED');
-    expect(toSourceError(new InvalidCredentialsError('x'), c, 'bind').message).toBe('ldap ldaps://dc1.corp.example:636: bind as "CN=svc,DC=corp,DC=example" failed: invalid credentials');
+    expect(toSourceError(new InvalidCredentialsError('x'), c, 'bind').message).toBe(
+      'ldap ldaps://dc1.corp.example:636: bind as "CN=svc,DC=corp,DC=example" failed: invalid credentials',
+    );
     expect(codeOf(new NoSuchObjectError('No Such Object'))).toBe('SOURCE_BAD_BASE_DN');
     expect(codeOf(new SizeLimitExceededError('Size Limit Exceeded'))).toBe('SOURCE_SIZE_LIMIT');
     expect(codeOf(new TimeLimitExceededError('Time Limit Exceeded'))).toBe('SOURCE_TIMEOUT');
@@ -20,22 +22,46 @@ describe('LDAP error codes', () => {
       'Connection closed before message response was received. Message type: SearchRequest (0x63)',
       'Socket error. Message type: SearchRequest (0x63)\nread ECONNRESET',
       'Socket connection not established',
-    ]) expect(codeOf(new Error(message))).toBe('SOURCE_UNREACHABLE');
-    expect(codeOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('SOURCE_UNREACHABLE');
+    ])
+      expect(codeOf(new Error(message))).toBe('SOURCE_UNREACHABLE');
+    expect(codeOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe(
+      'SOURCE_UNREACHABLE',
+    );
   });
 
   it('names TLS failures and keeps anything else generic', () => {
-    expect(codeOf(Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }))).toBe('SOURCE_TLS');
+    expect(
+      codeOf(
+        Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
+      ),
+    ).toBe('SOURCE_TLS');
     expect(codeOf(new Error('something odd'))).toBe('SOURCE_READ_FAILED');
   });
 
   it('names the config keys that hold a DN the server does not know, compared as DNs', () => {
-    const config = { people: { baseDn: 'OU=Staff,DC=corp,DC=example', scope: 'sub' as const, memberOf: ['CN=App,OU=Groups,DC=corp,DC=example'] }, groups: { baseDn: 'ou=staff, dc=corp,dc=example', scope: 'sub' as const } };
+    const config = {
+      people: {
+        baseDn: 'OU=Staff,DC=corp,DC=example',
+        scope: 'sub' as const,
+        memberOf: ['CN=App,OU=Groups,DC=corp,DC=example'],
+      },
+      groups: { baseDn: 'ou=staff, dc=corp,dc=example', scope: 'sub' as const },
+    };
 
-    expect(configKeysOf(config, 'ou=Staff,dc=corp,dc=example')).toEqual(['source.people.baseDn', 'source.groups.baseDn']);
+    expect(configKeysOf(config, 'ou=Staff,dc=corp,dc=example')).toEqual([
+      'source.people.baseDn',
+      'source.groups.baseDn',
+    ]);
     expect(configKeysOf(config, 'cn=app,ou=groups,dc=corp,dc=example')).toEqual(['source.people.memberOf[0]']);
     expect(configKeysOf(config, 'CN=Someone,OU=Staff,DC=corp,DC=example')).toEqual([]);
-    const err = missingEntryError(c, { keys: ['source.people.baseDn'], dn: 'OU=Staf,DC=corp,DC=example', held: [] }, new NoSuchObjectError());
-    expect([err.code, err.message]).toEqual(['SOURCE_BAD_BASE_DN', 'ldap ldaps://dc1.corp.example:636: source.people.baseDn "OU=Staf,DC=corp,DC=example" does not exist, or "CN=svc,DC=corp,DC=example" may not read it; check the DN for typos, that it ends in the server\'s suffix, and the bind DN\'s read access']);
+    const err = missingEntryError(
+      c,
+      { keys: ['source.people.baseDn'], dn: 'OU=Staf,DC=corp,DC=example', held: [] },
+      new NoSuchObjectError(),
+    );
+    expect([err.code, err.message]).toEqual([
+      'SOURCE_BAD_BASE_DN',
+      'ldap ldaps://dc1.corp.example:636: source.people.baseDn "OU=Staf,DC=corp,DC=example" does not exist, or "CN=svc,DC=corp,DC=example" may not read it; check the DN for typos, that it ends in the server\'s suffix, and the bind DN\'s read access',
+    ]);
   });
 });

@@ -4,10 +4,16 @@ import { changedSinceFilter } from '../../../../src/sources/ldap/cursor.js';
 import { dialectOf, escapeFilterValue, inChainFilter, memberOfFilter } from '../../../../src/sources/ldap/presets.js';
 import { ldapSourceSchema } from '../../../../src/sources/ldap/schema.js';
 
-const config = (over: Record<string, unknown> = {}) => ldapSourceSchema.parse({
-  kind: 'ldap', url: 'ldap://ldap.example:389', bindDn: 'cn=svc,dc=example,dc=com', bindPassword: 'x',
-  people: { baseDn: 'ou=people,dc=example,dc=com' }, groups: { baseDn: 'ou=groups,dc=example,dc=com' }, ...over,
-});
+const config = (over: Record<string, unknown> = {}) =>
+  ldapSourceSchema.parse({
+    kind: 'ldap',
+    url: 'ldap://ldap.example:389',
+    bindDn: 'cn=svc,dc=example,dc=com',
+    bindPassword: 'x',
+    people: { baseDn: 'ou=people,dc=example,dc=com' },
+    groups: { baseDn: 'ou=groups,dc=example,dc=com' },
+    ...over,
+  });
 
 /** The value a server sees after parsing the filter text. */
 const parsedValue = (filter: string) => (FilterParser.parseString(filter) as unknown as { value: string }).value;
@@ -29,20 +35,36 @@ describe('filter values are escaped (RFC 4515)', () => {
 
   it('builds AD in-chain filters with the DN escaped', () => {
     const d = dialectOf(config({ preset: 'active-directory' }));
-    expect(inChainFilter(d.peopleFilter, 'CN=R&D (EU) *,DC=x')).toBe('(&(&(objectCategory=person)(objectClass=user))(memberOf:1.2.840.113556.1.4.1941:=CN=R&D \\28EU\\29 \\2a,DC=x))');
-    expect(memberOfFilter(['CN=Staff (all),DC=x'], true)).toBe('(memberOf:1.2.840.113556.1.4.1941:=CN=Staff \\28all\\29,DC=x)');
+    expect(inChainFilter(d.peopleFilter, 'CN=R&D (EU) *,DC=x')).toBe(
+      '(&(&(objectCategory=person)(objectClass=user))(memberOf:1.2.840.113556.1.4.1941:=CN=R&D \\28EU\\29 \\2a,DC=x))',
+    );
+    expect(memberOfFilter(['CN=Staff (all),DC=x'], true)).toBe(
+      '(memberOf:1.2.840.113556.1.4.1941:=CN=Staff \\28all\\29,DC=x)',
+    );
   });
 
   it('asks for changes at or strictly after the cursor, with its value escaped', () => {
-    expect(changedSinceFilter({ marker: 'modifyTimestamp', value: '20260101000000Z' })).toBe('(modifyTimestamp>=20260101000000Z)');
-    expect(changedSinceFilter({ marker: 'modifyTimestamp', value: '20260101000000Z', after: true })).toBe('(&(modifyTimestamp>=20260101000000Z)(!(modifyTimestamp=20260101000000Z)))');
+    expect(changedSinceFilter({ marker: 'modifyTimestamp', value: '20260101000000Z' })).toBe(
+      '(modifyTimestamp>=20260101000000Z)',
+    );
+    expect(changedSinceFilter({ marker: 'modifyTimestamp', value: '20260101000000Z', after: true })).toBe(
+      '(&(modifyTimestamp>=20260101000000Z)(!(modifyTimestamp=20260101000000Z)))',
+    );
     expect(changedSinceFilter({ marker: 'uSNChanged', value: '120035' })).toBe('(uSNChanged>=120035)');
-    expect(changedSinceFilter({ marker: 'modifyTimestamp', value: '2026*)(uid=*' })).toBe('(modifyTimestamp>=2026\\2a\\29\\28uid=\\2a)');
+    expect(changedSinceFilter({ marker: 'modifyTimestamp', value: '2026*)(uid=*' })).toBe(
+      '(modifyTimestamp>=2026\\2a\\29\\28uid=\\2a)',
+    );
   });
 
   it('scopes the people filter to configured groups', () => {
-    const d = dialectOf(config({ people: { baseDn: 'ou=people,dc=example,dc=com', memberOf: ['cn=app (prod),ou=groups,dc=example,dc=com'] } }));
-    expect(d.peopleFilter).toBe('(&(objectClass=inetOrgPerson)(memberOf=cn=app \\28prod\\29,ou=groups,dc=example,dc=com))');
+    const d = dialectOf(
+      config({
+        people: { baseDn: 'ou=people,dc=example,dc=com', memberOf: ['cn=app (prod),ou=groups,dc=example,dc=com'] },
+      }),
+    );
+    expect(d.peopleFilter).toBe(
+      '(&(objectClass=inetOrgPerson)(memberOf=cn=app \\28prod\\29,ou=groups,dc=example,dc=com))',
+    );
     expect(() => FilterParser.parseString(d.peopleFilter)).not.toThrow();
   });
 });
@@ -50,7 +72,10 @@ describe('filter values are escaped (RFC 4515)', () => {
 describe('LDAP source config', () => {
   it('needs a password or a password file, and keeps AD pages at most 1000', () => {
     expect(ldapSourceSchema.safeParse({ ...config(), bindPassword: undefined }).success).toBe(false);
-    expect(ldapSourceSchema.safeParse({ ...config(), bindPassword: undefined, bindPasswordFile: '/run/secrets/ldap' }).success).toBe(true);
+    expect(
+      ldapSourceSchema.safeParse({ ...config(), bindPassword: undefined, bindPasswordFile: '/run/secrets/ldap' })
+        .success,
+    ).toBe(true);
     const big = ldapSourceSchema.safeParse({ ...config(), preset: 'active-directory', pageSize: 2000 });
     expect(big.success).toBe(false);
     expect(JSON.stringify(big.error?.issues)).toMatch(/MaxPageSize/);
@@ -59,6 +84,12 @@ describe('LDAP source config', () => {
 
   it('defaults: page size 500, no server time limit, certificate verification on', () => {
     const c = config();
-    expect([c.pageSize, c.timeLimitSeconds, c.insecureSkipVerify, c.timeoutMs, c.connectTimeoutMs]).toEqual([500, 0, false, 60_000, 5000]);
+    expect([c.pageSize, c.timeLimitSeconds, c.insecureSkipVerify, c.timeoutMs, c.connectTimeoutMs]).toEqual([
+      500,
+      0,
+      false,
+      60_000,
+      5000,
+    ]);
   });
 });

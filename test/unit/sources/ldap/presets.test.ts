@@ -8,15 +8,26 @@ import { dialectOf } from '../../../../src/sources/ldap/presets.js';
 import { ldapSourceSchema } from '../../../../src/sources/ldap/schema.js';
 
 const source = (preset: string) => ({
-  kind: 'ldap', url: 'ldaps://dc1.corp.example:636', bindDn: 'CN=svc,DC=corp,DC=example', bindPassword: 'x', preset,
-  people: { baseDn: 'OU=Staff,DC=corp,DC=example' }, groups: { baseDn: 'OU=Groups,DC=corp,DC=example' },
+  kind: 'ldap',
+  url: 'ldaps://dc1.corp.example:636',
+  bindDn: 'CN=svc,DC=corp,DC=example',
+  bindPassword: 'x',
+  preset,
+  people: { baseDn: 'OU=Staff,DC=corp,DC=example' },
+  groups: { baseDn: 'OU=Groups,DC=corp,DC=example' },
 });
 
 /** A config file whose one profile reads LDAP with `preset`. */
 function configFile(preset: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-preset-'));
   const path = join(dir, 'config.yaml');
-  writeFileSync(path, JSON.stringify({ target: { kind: 'chartio', org: 'acme', apiKey: 'key', apiSecret: 'secret' }, profiles: [{ name: 'corp', source: source(preset) }] }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      target: { kind: 'chartio', org: 'acme', apiKey: 'key', apiSecret: 'secret' },
+      profiles: [{ name: 'corp', source: source(preset) }],
+    }),
+  );
   return path;
 }
 
@@ -35,6 +46,8 @@ describe('LDAP presets', () => {
     const err = await loadConfig(configFile('activedirectory')).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).message).toMatch(/profiles\[0\]\.source\.preset: unknown preset; expected one of: openldap, active-directory, ad \(short for active-directory\)$/m);
+    expect((err as ConfigError).message).toMatch(
+      /profiles\[0\]\.source\.preset: unknown preset; expected one of: openldap, active-directory, ad \(short for active-directory\)$/m,
+    );
   });
 });

@@ -20,7 +20,10 @@ export const listPermissions: Handler = (c) => {
   const slice = pageSlice(all.length, c.query.get('page'), c.options.pageSize);
   if (!slice.ok) return fail(404, MSG.invalidPage);
   const items = all.slice(slice.start, slice.end).map((p) => permissionBody(c.store, c.hrefs, rec, p));
-  return json(200, collectionBody('permissions', c.hrefs.permissions(rec), all.length, c.options.pageSize, slice.page, items));
+  return json(
+    200,
+    collectionBody('permissions', c.hrefs.permissions(rec), all.length, c.options.pageSize, slice.page, items),
+  );
 };
 
 /** Create (201) or, when the user or team already has one here, update (200). */
@@ -31,11 +34,15 @@ export const upsertPermission: Handler = (c) => {
   const level = accessLevelOf(rec.kind).safeParse(c.body);
   if (!subjectBody.success || !level.success) return fail(400, MSG.permissionInvalid);
   const b = subjectBody.data;
-  const subject: Subject = 'user_id' in b && b.user_id !== undefined ? { kind: 'user', id: b.user_id } : { kind: 'team', id: b.team_id! };
+  const subject: Subject =
+    'user_id' in b && b.user_id !== undefined ? { kind: 'user', id: b.user_id } : { kind: 'team', id: b.team_id! };
   const exists = subject.kind === 'user' ? c.store.users.has(subject.id) : c.store.teams.has(subject.id);
   if (!exists) return fail(400, MSG.permissionInvalid);
-  const already = [...rec.permissions.values()].some((p) => p.subject.kind === subject.kind && p.subject.id === subject.id);
-  if (!already && rec.permissions.size >= c.options.maxPermissions) return fail(400, MSG.permissionCap(c.options.maxPermissions));
+  const already = [...rec.permissions.values()].some(
+    (p) => p.subject.kind === subject.kind && p.subject.id === subject.id,
+  );
+  if (!already && rec.permissions.size >= c.options.maxPermissions)
+    return fail(400, MSG.permissionCap(c.options.maxPermissions));
   const { perm, created } = c.resources.upsertPermission(rec, subject, level.data.access_level);
   const body = permissionBody(c.store, c.hrefs, rec, perm);
   return created ? json(201, body, true, { location: c.hrefs.permission(rec, perm.id) }) : json(200, body, true);

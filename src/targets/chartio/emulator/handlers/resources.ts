@@ -13,7 +13,11 @@ export const root: Handler = (c) => {
   };
   // The spec lists the collection links under `_embedded`; HAL puts them in `_links`: both are given.
   return json(200, {
-    _links: { self: { href: c.hrefs.root() }, curies: [{ name: 'chartio', href: '/docs/{rel}', templated: true }], ...links },
+    _links: {
+      self: { href: c.hrefs.root() },
+      curies: [{ name: 'chartio', href: '/docs/{rel}', templated: true }],
+      ...links,
+    },
     _embedded: links,
   });
 };
@@ -26,14 +30,18 @@ export function resourceOf(c: Ctx): ResourceRec | undefined {
   return /^\d+$/.test(ds) ? c.resources.datasources.get(Number(ds)) : undefined;
 }
 
-export const notFoundMessage = (c: Ctx) => (c.params.dashboardId !== undefined ? MSG.dashboardNotFound : MSG.datasourceNotFound);
+export const notFoundMessage = (c: Ctx) =>
+  c.params.dashboardId !== undefined ? MSG.dashboardNotFound : MSG.datasourceNotFound;
 
 export const listDashboards: Handler = (c) => {
   const all = [...c.resources.dashboards.values()];
   const slice = pageSlice(all.length, c.query.get('page'), c.options.pageSize);
   if (!slice.ok) return fail(404, MSG.invalidPage);
   const items = all.slice(slice.start, slice.end).map((d) => dashboardBody(c.hrefs, d));
-  return json(200, collectionBody('dashboards', c.hrefs.dashboards(), all.length, c.options.pageSize, slice.page, items));
+  return json(
+    200,
+    collectionBody('dashboards', c.hrefs.dashboards(), all.length, c.options.pageSize, slice.page, items),
+  );
 };
 
 export const getDashboard: Handler = (c) => {
@@ -47,7 +55,10 @@ export const listDatasources: Handler = (c) => {
   const slice = pageSlice(all.length, c.query.get('page'), c.options.pageSize);
   if (!slice.ok) return fail(404, MSG.invalidPage);
   const items = all.slice(slice.start, slice.end).map((d) => datasourceBody(c.hrefs, d));
-  return json(200, collectionBody('datasources', c.hrefs.datasources(), all.length, c.options.pageSize, slice.page, items));
+  return json(
+    200,
+    collectionBody('datasources', c.hrefs.datasources(), all.length, c.options.pageSize, slice.page, items),
+  );
 };
 
 export const getDatasource: Handler = (c) => {
@@ -65,7 +76,8 @@ export const patchDatasource: Handler = (c) => {
   const body = datasourcePatch.safeParse(c.body ?? {});
   if (!body.success) return fail(400, MSG.invalidProperty);
   const { alias, last_refreshed_at: refreshed } = body.data;
-  if (refreshed !== undefined && Math.abs(Date.parse(refreshed) - c.options.now()) > TEN_MINUTES) return fail(400, MSG.invalidProperty);
+  if (refreshed !== undefined && Math.abs(Date.parse(refreshed) - c.options.now()) > TEN_MINUTES)
+    return fail(400, MSG.invalidProperty);
   if (alias !== undefined) d.alias = alias;
   if (refreshed !== undefined) d.lastRefreshedAt = isoSeconds(Date.parse(refreshed));
   const applied = alias !== undefined || refreshed !== undefined;

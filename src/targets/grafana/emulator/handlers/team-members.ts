@@ -76,7 +76,10 @@ export const setTeamMemberships: Handler = (ctx) => {
     removals.push(userId);
   }
   const updates: Array<[number, TeamPermission | undefined]> = [];
-  for (const [emails, permission] of [[wantAdmins, 4], [wantMembers, 0]] as const) {
+  for (const [emails, permission] of [
+    [wantAdmins, 4],
+    [wantMembers, 0],
+  ] as const) {
     for (const email of emails) {
       const user = store.userByEmail(email);
       if (!user) return fail(404, MSG.userNotFound);

@@ -9,10 +9,16 @@ export const searchTeams: Handler = (ctx) => {
   const { perPage, page } = paging(ctx.query);
   const q = (ctx.query.get('query') ?? '').toLowerCase();
   const name = ctx.query.get('name') ?? '';
-  const all = ctx.store.teamsOf(ctx.caller.orgId)
+  const all = ctx.store
+    .teamsOf(ctx.caller.orgId)
     .filter((t) => (!q || t.name.toLowerCase().includes(q)) && (!name || t.name === name))
     .sort((a, b) => cmp(a.name, b.name));
-  return ok({ totalCount: all.length, teams: pageOf(all, perPage, page).map((t) => teamDto(t, ctx.caller.userId)), page, perPage });
+  return ok({
+    totalCount: all.length,
+    teams: pageOf(all, perPage, page).map((t) => teamDto(t, ctx.caller.userId)),
+    page,
+    perPage,
+  });
 };
 
 export const getTeam: Handler = (ctx) => {

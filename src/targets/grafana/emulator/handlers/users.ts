@@ -56,15 +56,17 @@ export const deleteUser: Handler = (ctx) => {
  * GET /api/users/search?query&perpage&page: {totalCount, users, page, perPage}, by login.
  * GET /api/users takes the same parameters and answers only the users array.
  */
-export const searchUsers = (withPaging: boolean): Handler => (ctx) => {
-  const { perPage, page } = paging(ctx.query);
-  const q = (ctx.query.get('query') ?? '').toLowerCase();
-  const all = [...ctx.store.users.values()]
-    .filter((u) => !q || [u.login, u.email, u.name].some((f) => f.toLowerCase().includes(q)))
-    .sort((a, b) => cmp(a.login, b.login) || cmp(a.email, b.email));
-  const users = pageOf(all, perPage, page).map(userHit);
-  return ok(withPaging ? { totalCount: all.length, users, page, perPage } : users);
-};
+export const searchUsers =
+  (withPaging: boolean): Handler =>
+  (ctx) => {
+    const { perPage, page } = paging(ctx.query);
+    const q = (ctx.query.get('query') ?? '').toLowerCase();
+    const all = [...ctx.store.users.values()]
+      .filter((u) => !q || [u.login, u.email, u.name].some((f) => f.toLowerCase().includes(q)))
+      .sort((a, b) => cmp(a.login, b.login) || cmp(a.email, b.email));
+    const users = pageOf(all, perPage, page).map(userHit);
+    return ok(withPaging ? { totalCount: all.length, users, page, perPage } : users);
+  };
 
 export const lookupUser: Handler = (ctx) => {
   const user = ctx.store.userByLoginOrEmail(ctx.query.get('loginOrEmail') ?? '');
