@@ -1,9 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { mappingSchema } from '../../src/config/schema.js';
-import { silentLogger } from '../../src/log/logger.js';
 import { mapDirectory } from '../../src/mapping/index.js';
 import type { Group, Snapshot } from '../../src/model/index.js';
 import {
@@ -13,7 +8,8 @@ import {
   type AdminV3Emulator,
   type AdminV3EmulatorOptions,
 } from '../../src/targets/adminv3/emulator/index.js';
-import { churn, writeDirectoryCsv } from './synthetic-directory.js';
+import { churn } from './synthetic-directory.js';
+import { createTargetHarness, type TargetHarness } from './target-harness.js';
 
 /** group-0 gives admin, group-1..9 editor, a member of any other group is a viewer. */
 export const v3Mapping = {
@@ -24,16 +20,7 @@ export const v3Mapping = {
   ],
 };
 
-export interface V3Harness {
-  dir: string;
-  configPath: string;
-  emulator: AdminV3Emulator;
-  writeDirectory(snapshot: Snapshot): void;
-  runtime(): Promise<Runtime>;
-  close(): Promise<void>;
-}
-
-let counter = 0;
+export type V3Harness = TargetHarness<AdminV3Emulator>;
 
 /** A temp config: CSV source -> a fresh Admin API v3 emulator, on the test Redis with its own prefix. */
 export async function createV3Harness(
@@ -51,58 +38,21 @@ export async function createV3Harness(
     rateLimit: { max: 100_000, windowMs: 60_000, fixed: true },
     ...o.emulator,
   });
-  const dir = mkdtempSync(join(tmpdir(), 'rostersync-v3-'));
-  const configPath = join(dir, 'config.yaml');
-  writeFileSync(
-    configPath,
-    JSON.stringify(
-      {
-        redis: { url: redisUrl, prefix: `v3${process.pid}-${Date.now().toString(36)}-${++counter}` },
-        target: {
-          kind: 'adminv3',
-          baseUrl: `${emulator.url}/v3`,
-          token: DEFAULT_KEY,
-          keyOwner: DEFAULT_OWNER,
-          timeoutMs: 5000,
-          rateLimit: { max: 100_000, duration: 60_000, headroom: 0.95 },
-          ...o.target,
-        },
-        policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
-        queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...o.queue },
-        log: { level: 'warn' },
-        profiles: [
-          {
-            name: 'hr',
-            source: o.source ?? {
-              kind: 'csv',
-              path: 'dir/people.csv',
-              groupsFile: { path: 'dir/groups.csv' },
-              maxInvalidRows: 0,
-            },
-            mapping: { ...v3Mapping, ...o.mapping },
-          },
-        ],
-      },
-      null,
-      2,
-    ),
-  );
-  const runtimes: Runtime[] = [];
-  return {
-    dir,
-    configPath,
-    emulator,
-    writeDirectory: (s) => void writeDirectoryCsv(s, join(dir, 'dir')),
-    async runtime() {
-      const rt = await openRuntime(configPath, { log: silentLogger });
-      runtimes.push(rt);
-      return rt;
+  return createTargetHarness(redisUrl, 'v3', emulator, {
+    target: {
+      kind: 'adminv3',
+      baseUrl: `${emulator.url}/v3`,
+      token: DEFAULT_KEY,
+      keyOwner: DEFAULT_OWNER,
+      timeoutMs: 5000,
+      rateLimit: { max: 100_000, duration: 60_000, headroom: 0.95 },
+      ...o.target,
     },
-    async close() {
-      for (const rt of runtimes) await rt.close();
-      await emulator.close();
-    },
-  };
+    mapping: { ...v3Mapping, ...o.mapping },
+    ...(o.policy ? { policy: o.policy } : {}),
+    ...(o.queue ? { queue: o.queue } : {}),
+    ...(o.source ? { source: o.source } : {}),
+  });
 }
 
 export interface V3State {

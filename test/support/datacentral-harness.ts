@@ -1,9 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { mappingSchema } from '../../src/config/schema.js';
-import { silentLogger } from '../../src/log/logger.js';
 import { mapDirectory } from '../../src/mapping/index.js';
 import { labelOf, type Snapshot } from '../../src/model/index.js';
 import { namesOf } from '../../src/plan/names.js';
@@ -13,7 +8,7 @@ import {
   type DcEmulator,
   type DcEmulatorOptions,
 } from '../../src/targets/datacentral/emulator/index.js';
-import { writeDirectoryCsv } from './synthetic-directory.js';
+import { createTargetHarness, type TargetHarness } from './target-harness.js';
 
 /** group-N -> unit team-N (a suffix after the number is kept: a renamed group); group-0 Admin, group-1..9 an RLS role the sync creates; everyone User. */
 export const dcMapping = {
@@ -26,16 +21,7 @@ export const dcMapping = {
 };
 export const dcRoles = [{ name: 'EMEA Sales', type: 'RLS', code: 'Region_EMEA' }];
 
-export interface DcHarness {
-  dir: string;
-  configPath: string;
-  emulator: DcEmulator;
-  writeDirectory(snapshot: Snapshot): void;
-  runtime(): Promise<Runtime>;
-  close(): Promise<void>;
-}
-
-let counter = 0;
+export type DcHarness = TargetHarness<DcEmulator>;
 
 /** A temp config: CSV source -> a fresh tenant emulator, on the test Redis with its own prefix. */
 export async function createDcHarness(
@@ -49,57 +35,19 @@ export async function createDcHarness(
   } = {},
 ): Promise<DcHarness> {
   const emulator = await createDcEmulator(o.emulator);
-  const dir = mkdtempSync(join(tmpdir(), 'rostersync-dc-'));
-  const configPath = join(dir, 'config.yaml');
-  writeFileSync(
-    configPath,
-    JSON.stringify(
-      {
-        redis: { url: redisUrl, prefix: `dc${process.pid}-${Date.now().toString(36)}-${++counter}` },
-        target: {
-          kind: 'datacentral',
-          baseUrl: emulator.url,
-          token: DEFAULT_API_KEY,
-          timeoutMs: 5000,
-          roles: dcRoles,
-          ...o.target,
-        },
-        policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
-        queue: { concurrency: 16, attempts: 8, backoffMs: 20 },
-        log: { level: 'warn' },
-        profiles: [
-          {
-            name: 'hr',
-            source: o.source ?? {
-              kind: 'csv',
-              path: 'dir/people.csv',
-              groupsFile: { path: 'dir/groups.csv' },
-              maxInvalidRows: 0,
-            },
-            mapping: { ...dcMapping, ...o.mapping },
-          },
-        ],
-      },
-      null,
-      2,
-    ),
-  );
-  const runtimes: Runtime[] = [];
-  return {
-    dir,
-    configPath,
-    emulator,
-    writeDirectory: (s) => void writeDirectoryCsv(s, join(dir, 'dir')),
-    async runtime() {
-      const rt = await openRuntime(configPath, { log: silentLogger });
-      runtimes.push(rt);
-      return rt;
+  return createTargetHarness(redisUrl, 'dc', emulator, {
+    target: {
+      kind: 'datacentral',
+      baseUrl: emulator.url,
+      token: DEFAULT_API_KEY,
+      timeoutMs: 5000,
+      roles: dcRoles,
+      ...o.target,
     },
-    async close() {
-      for (const rt of runtimes) await rt.close();
-      await emulator.close();
-    },
-  };
+    mapping: { ...dcMapping, ...o.mapping },
+    ...(o.policy ? { policy: o.policy } : {}),
+    ...(o.source ? { source: o.source } : {}),
+  });
 }
 
 export interface DcUserState {

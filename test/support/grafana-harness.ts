@@ -1,9 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { mappingSchema } from '../../src/config/schema.js';
-import { silentLogger } from '../../src/log/logger.js';
 import { mapDirectory } from '../../src/mapping/index.js';
 import type { Snapshot } from '../../src/model/index.js';
 import {
@@ -12,7 +7,7 @@ import {
   type GrafanaEmulator,
   type GrafanaEmulatorOptions,
 } from '../../src/targets/grafana/emulator/index.js';
-import { writeDirectoryCsv } from './synthetic-directory.js';
+import { createTargetHarness, type TargetHarness } from './target-harness.js';
 
 export const GRAFANA_ADMIN_PASSWORD = 'harness-admin-pw-93c1';
 
@@ -26,18 +21,10 @@ export const grafanaMapping = {
   defaultRole: 'Viewer',
 };
 
-export interface GrafanaHarness {
-  dir: string;
-  configPath: string;
-  emulator: GrafanaEmulator;
-  writeDirectory(snapshot: Snapshot): void;
+export interface GrafanaHarness extends TargetHarness<GrafanaEmulator> {
   /** Creates the people's accounts as a first SSO sign-in would (auto-assigned to org 1 as Viewer). */
   signIn(people: { email: string; displayName: string }[]): void;
-  runtime(): Promise<Runtime>;
-  close(): Promise<void>;
 }
-
-let counter = 0;
 
 /** A temp config: CSV source -> a fresh Grafana emulator, on the test Redis with its own prefix. */
 export async function createGrafanaHarness(
@@ -50,55 +37,24 @@ export async function createGrafanaHarness(
   } = {},
 ): Promise<GrafanaHarness> {
   const emulator = await createGrafanaEmulator({ adminPassword: GRAFANA_ADMIN_PASSWORD, ...o.emulator });
-  const dir = mkdtempSync(join(tmpdir(), 'rostersync-grafana-'));
-  const configPath = join(dir, 'config.yaml');
-  writeFileSync(
-    configPath,
-    JSON.stringify(
-      {
-        redis: { url: redisUrl, prefix: `g${process.pid}-${Date.now().toString(36)}-${++counter}` },
-        target: {
-          kind: 'grafana',
-          baseUrl: emulator.url,
-          token: DEFAULT_TOKEN,
-          admin: { user: 'admin', password: GRAFANA_ADMIN_PASSWORD },
-          timeoutMs: 5000,
-          ...o.target,
-        },
-        policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
-        queue: { concurrency: 16, attempts: 8, backoffMs: 20 },
-        log: { level: 'warn' },
-        profiles: [
-          {
-            name: 'hr',
-            source: { kind: 'csv', path: 'dir/people.csv', groupsFile: { path: 'dir/groups.csv' }, maxInvalidRows: 0 },
-            mapping: { ...grafanaMapping, ...o.mapping },
-          },
-        ],
-      },
-      null,
-      2,
-    ),
-  );
-  const runtimes: Runtime[] = [];
+  const base = createTargetHarness(redisUrl, 'g', emulator, {
+    target: {
+      kind: 'grafana',
+      baseUrl: emulator.url,
+      token: DEFAULT_TOKEN,
+      admin: { user: 'admin', password: GRAFANA_ADMIN_PASSWORD },
+      timeoutMs: 5000,
+      ...o.target,
+    },
+    mapping: { ...grafanaMapping, ...o.mapping },
+    ...(o.policy ? { policy: o.policy } : {}),
+  });
   return {
-    dir,
-    configPath,
-    emulator,
-    writeDirectory: (s) => void writeDirectoryCsv(s, join(dir, 'dir')),
+    ...base,
     signIn(people) {
       for (const p of people)
         if (!emulator.state.userByLoginOrEmail(p.email))
           emulator.api.createUser({ login: p.email, email: p.email, name: p.displayName });
-    },
-    async runtime() {
-      const rt = await openRuntime(configPath, { log: silentLogger });
-      runtimes.push(rt);
-      return rt;
-    },
-    async close() {
-      for (const rt of runtimes) await rt.close();
-      await emulator.close();
     },
   };
 }
