@@ -1,30 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createChartioEmulator, type ChartioEmulator } from '../../src/targets/chartio/emulator/index.js';
 import type { ChartioEmulatorOptions } from '../../src/targets/chartio/emulator/index.js';
-import { openRuntime, type Runtime } from '../../src/app/runtime.js';
-import { silentLogger } from '../../src/log/logger.js';
-import type { Snapshot } from '../../src/model/index.js';
-import { writeDirectoryCsv } from './synthetic-directory.js';
+import { createTargetHarness, type TargetHarness } from './target-harness.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SECRET = 'harness-api-secret-6f1e';
 
-export interface Harness {
-  dir: string;
-  configPath: string;
-  prefix: string;
-  emulator: ChartioEmulator;
-  /** Rewrites the CSV directory the config points at. */
-  writeDirectory(snapshot: Snapshot): void;
-  runtime(): Promise<Runtime>;
-  close(): Promise<void>;
-}
-
-let counter = 0;
+export type Harness = TargetHarness<ChartioEmulator>;
 
 /** A temp config: CSV source (synthetic directory) -> a fresh emulator, on the test Redis with its own prefix. */
 export async function createHarness(
@@ -49,61 +33,23 @@ export async function createHarness(
     ownerEmail: 'owner@example.com',
     ...o.emulator,
   });
-  const dir = mkdtempSync(join(tmpdir(), 'rostersync-harness-'));
-  const prefix = `t${process.pid}-${Date.now().toString(36)}-${++counter}`;
-  const configPath = join(dir, 'config.yaml');
   const rl = o.rateLimit ?? { max: 100_000, duration: 1000, headroom: 1 };
-  writeFileSync(
-    configPath,
-    JSON.stringify(
-      {
-        redis: { url: redisUrl, prefix, ...o.redis },
-        target: {
-          kind: 'chartio',
-          baseUrl: `${emulator.url}/v1`,
-          org: 'acme',
-          apiKey: 'key',
-          apiSecret: '${CHARTIO_SECRET:-' + SECRET + '}',
-          timeoutMs: 5000,
-          rateLimit: { headroom: 1, ...rl },
-        },
-        policy: { maxDeletes: 1000, maxDeletePercent: 100, ...o.policy },
-        queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...o.queue },
-        log: { level: 'warn' },
-        profiles: [
-          {
-            name: 'hr',
-            source: o.source ?? {
-              kind: 'csv',
-              path: 'dir/people.csv',
-              groupsFile: { path: 'dir/groups.csv' },
-              maxInvalidRows: 0,
-            },
-            mapping: o.mapping ?? { rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }] },
-          },
-        ],
-      },
-      null,
-      2,
-    ),
-  );
-  const runtimes: Runtime[] = [];
-  return {
-    dir,
-    configPath,
-    prefix,
-    emulator,
-    writeDirectory: (s) => void writeDirectoryCsv(s, join(dir, 'dir')),
-    async runtime() {
-      const rt = await openRuntime(configPath, { log: silentLogger });
-      runtimes.push(rt);
-      return rt;
+  return createTargetHarness(redisUrl, 't', emulator, {
+    target: {
+      kind: 'chartio',
+      baseUrl: `${emulator.url}/v1`,
+      org: 'acme',
+      apiKey: 'key',
+      apiSecret: '${CHARTIO_SECRET:-' + SECRET + '}',
+      timeoutMs: 5000,
+      rateLimit: { headroom: 1, ...rl },
     },
-    async close() {
-      for (const rt of runtimes) await rt.close();
-      await emulator.close();
-    },
-  };
+    mapping: o.mapping ?? { rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }] },
+    ...(o.policy ? { policy: o.policy } : {}),
+    ...(o.queue ? { queue: o.queue } : {}),
+    ...(o.source ? { source: o.source } : {}),
+    ...(o.redis ? { redis: o.redis } : {}),
+  });
 }
 
 export interface CliResult {

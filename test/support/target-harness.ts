@@ -9,6 +9,8 @@ import { writeDirectoryCsv } from './synthetic-directory.js';
 export interface TargetHarness<E> {
   dir: string;
   configPath: string;
+  /** The Redis key prefix of this harness's deployment. */
+  prefix: string;
   emulator: E;
   /** Rewrites the CSV directory the config points at. */
   writeDirectory(snapshot: Snapshot): void;
@@ -22,6 +24,8 @@ export interface HarnessConfig {
   policy?: Record<string, unknown>;
   queue?: Record<string, unknown>;
   source?: Record<string, unknown>;
+  /** Merged into `redis` (a Sentinel set or a Cluster instead of the URL). */
+  redis?: Record<string, unknown>;
 }
 
 let counter = 0;
@@ -38,8 +42,9 @@ export function createTargetHarness<E extends { close(): Promise<void> }>(
 ): TargetHarness<E> {
   const dir = mkdtempSync(join(tmpdir(), `rostersync-${name}-`));
   const configPath = join(dir, 'config.yaml');
+  const prefix = `${name}${process.pid}-${Date.now().toString(36)}-${++counter}`;
   const config = {
-    redis: { url: redisUrl, prefix: `${name}${process.pid}-${Date.now().toString(36)}-${++counter}` },
+    redis: { url: redisUrl, prefix, ...c.redis },
     target: c.target,
     policy: { maxDeletes: 1000, maxDeletePercent: 100, ...c.policy },
     queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...c.queue },
@@ -62,6 +67,7 @@ export function createTargetHarness<E extends { close(): Promise<void> }>(
   return {
     dir,
     configPath,
+    prefix,
     emulator,
     writeDirectory: (s) => void writeDirectoryCsv(s, join(dir, 'dir')),
     async runtime() {
