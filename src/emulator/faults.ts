@@ -99,46 +99,51 @@ export class FixedWindowLimiter implements Limiter {
 
 const FAULT_STATUSES = [500, 502, 503] as const;
 
-/** Every random decision draws from one seeded PRNG, so a seed replays the same faults for the same request sequence. */
+/**
+ * Every random decision draws from a seeded PRNG, one stream per kind of decision, so the k-th applied write's fate
+ * depends on the seed alone and not on how concurrent requests (or 429s) interleave with it.
+ */
 export class FaultDice {
-  private rand: () => number;
+  private streams!: Record<'reset' | 'error' | 'applied' | 'status' | 'latency', () => number>;
 
   constructor(private readonly options: () => FaultOptions) {
-    this.rand = createPrng(options().seed);
+    this.reseed(options().seed);
   }
 
   reseed(seed: number): void {
-    this.rand = createPrng(seed);
+    // Distinct odd offsets keep the streams apart for any seed.
+    const stream = (n: number) => createPrng((seed + n * 0x9e3779b1) >>> 0);
+    this.streams = { reset: stream(1), error: stream(2), applied: stream(3), status: stream(4), latency: stream(5) };
   }
 
-  private hit(rate: number): boolean {
+  private hit(rate: number, rand: () => number): boolean {
     if (rate <= 0) return false;
     if (rate >= 1) return true;
-    return this.rand() < rate;
+    return rand() < rate;
   }
 
   private status(): number {
-    return FAULT_STATUSES[Math.floor(this.rand() * FAULT_STATUSES.length)] ?? 500;
+    return FAULT_STATUSES[Math.floor(this.streams.status() * FAULT_STATUSES.length)] ?? 500;
   }
 
   reset(): boolean {
-    return this.hit(this.options().resetRate);
+    return this.hit(this.options().resetRate, this.streams.reset);
   }
 
   /** A 5xx answered without applying, or undefined. */
   error(): number | undefined {
-    return this.hit(this.options().errorRate) ? this.status() : undefined;
+    return this.hit(this.options().errorRate, this.streams.error) ? this.status() : undefined;
   }
 
   /** A 5xx answered after applying a write, or undefined. */
   appliedButError(): number | undefined {
-    return this.hit(this.options().appliedButErrorRate) ? this.status() : undefined;
+    return this.hit(this.options().appliedButErrorRate, this.streams.applied) ? this.status() : undefined;
   }
 
   latencyMs(): number {
     const l = this.options().latencyMs;
     if (typeof l === 'number') return l;
     const [min, max] = l;
-    return max <= min ? min : min + Math.round(this.rand() * (max - min));
+    return max <= min ? min : min + Math.round(this.streams.latency() * (max - min));
   }
 }
