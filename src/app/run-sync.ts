@@ -177,6 +177,7 @@ export async function driveRun(rt: Runtime, runId: string, plan: Plan, req: Driv
       log,
       retry: { attempts: config.queue.attempts, backoffMs: config.queue.backoffMs },
       lookahead: config.queue.concurrency,
+      window: config.queue.window,
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
     },

@@ -219,6 +219,14 @@ export const configSchema = z
         attempts: z.number().int().positive().default(8),
         backoffMs: z.number().int().positive().default(1000),
         keepRuns: z.number().int().positive().default(50),
+        window: z
+          .number()
+          .int()
+          .min(500)
+          .default(5000)
+          .describe(
+            "Ops of one run waiting in the queue at once; more follow as outcomes arrive. Bounds Redis memory, and another profile's ops queue behind at most this many.",
+          ),
       })
       .strict()
       .prefault({}),

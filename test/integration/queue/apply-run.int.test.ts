@@ -190,6 +190,35 @@ describe('applying a plan through the queue', () => {
     expect(appliedWrites(h.emulator)).toBe(minimalWrites(desired));
   });
 
+  it('feeds a big phase to the queue one window at a time: Redis never holds more than the window, and the run ends exact', async () => {
+    const h = await harness({ queue: { window: 500, concurrency: 8 } });
+    const rt = await runtime();
+    rt.startWorkers();
+    const desired = desiredFor(1500, 4);
+    const plan = await planFor(rt, desired);
+    expect(Math.max(...plan.phases.map((p) => p.length))).toBeGreaterThan(1500);
+
+    let most = 0;
+    const sample = setInterval(() => {
+      void rt.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized').then((c) => {
+        most = Math.max(
+          most,
+          Object.values(c).reduce((n, v) => n + v, 0),
+        );
+      });
+    }, 5);
+    cleanups.push(async () => clearInterval(sample));
+    const summary = await applyRun(rt, plan);
+    clearInterval(sample);
+
+    expect(summary.status).toBe('succeeded');
+    expect(managedState(h.emulator)).toEqual(expectedTeams(desired));
+    expect(appliedWrites(h.emulator)).toBe(minimalWrites(desired));
+    // Jobs whose outcome is recorded are removed a moment later: at most a worker set's worth over.
+    expect(most).toBeLessThanOrEqual(500 + 8);
+    expect(most).toBeGreaterThan(250);
+  });
+
   it('a failed op skips exactly the ops that depend on it, and nothing else', async () => {
     // Owners + 2 teams fit: one of the three team creations is refused (403), for good.
     await harness({ emulator: { maxTeams: 3 } });
