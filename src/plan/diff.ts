@@ -261,19 +261,21 @@ export function diff(input: PlanInput): DiffResult {
       const key = opKey('add', `new-${person.sourceId}`, t.id ?? `new-${t.key}`);
       if (t.type === 'org') joins.set(t.id!, key);
       const orgJoin = t.parent ? joins.get(t.parent.id) : undefined;
-      ops.push({
+      // No spreads on this path: it runs once per new membership (650,000 times at 100,000 people).
+      const dependsOn: string[] = [];
+      if (createKey) dependsOn.push(createKey);
+      if (t.createOp) dependsOn.push(t.createOp);
+      if (orgJoin) dependsOn.push(orgJoin);
+      const join: Op & { kind: 'addMember' } = {
         kind: 'addMember',
         key,
         user: userRef,
         team: refOf(t),
-        ...(role ? { role: role.roles[0]! } : {}),
         reason: `directory puts ${person.email} in "${t.label}"${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
-        dependsOn: [
-          ...(createKey ? [createKey] : []),
-          ...(t.createOp ? [t.createOp] : []),
-          ...(orgJoin ? [orgJoin] : []),
-        ],
-      });
+        dependsOn,
+      };
+      if (role) join.role = role.roles[0]!;
+      ops.push(join);
     }
     return ops.slice(before).map((o) => o.key);
   }

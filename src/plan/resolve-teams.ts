@@ -227,7 +227,16 @@ export function resolveTeams(input: PlanInput): TeamResolution {
 }
 
 /** The ref of a resolved container, as ops carry it. */
+/** One ref per resolved team, shared by its ops (refs are never mutated): 650,000 joins need 5,000 refs, not 650,000. */
+const refs = new WeakMap<ResolvedTeam, TeamRef>();
+
 export function refOf(t: ResolvedTeam): TeamRef {
+  let ref = refs.get(t);
+  if (!ref) refs.set(t, (ref = makeRef(t)));
+  return ref;
+}
+
+function makeRef(t: ResolvedTeam): TeamRef {
   return {
     ...(t.id !== undefined ? { id: t.id } : {}),
     name: t.name,

@@ -176,7 +176,7 @@ describe('values', () => {
       protectedUsers: [],
       protectedTeams: [],
     });
-    expect(config.queue).toEqual({ concurrency: 16, attempts: 8, backoffMs: 1000, keepRuns: 50 });
+    expect(config.queue).toEqual({ concurrency: 16, attempts: 8, backoffMs: 1000, keepRuns: 50, window: 5000 });
     expect(config.profiles[0]!.mapping).toEqual({
       groups: {},
       rules: [],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makePlan } from '../../../src/plan/make-plan.js';
+import { assertAcyclic, makePlan } from '../../../src/plan/make-plan.js';
+import type { Op } from '../../../src/model/index.js';
 import type { PlanInput } from '../../../src/plan/plan-input.js';
 import { actual, desired, input, line } from './builders.js';
 import { CHARTIO_CAPABILITIES } from '../../../src/targets/chartio/index.js';
@@ -405,5 +406,30 @@ describe('makePlan structure', () => {
   it('makes op keys safe for queue job ids', () => {
     const { plan } = makePlan(input(desired({ 'a:b@corp.com': ['Team: One'] }), actual({})));
     for (const op of plan.phases.flat()) expect(op.key).not.toMatch(/:/);
+  });
+});
+
+describe('assertAcyclic', () => {
+  const user = { sourceId: 's1', email: 'a@corp.com' };
+  const team = { name: 'Eng' };
+  const create = { kind: 'createUser', key: 'user-create.s1', user, displayName: 'A', reason: '', dependsOn: [] };
+  const join = (key: string, dependsOn: string[]) => ({ kind: 'addMember', key, user, team, reason: '', dependsOn });
+
+  it('accepts dependencies on earlier phases and on earlier ops of the same phase', () => {
+    expect(() =>
+      assertAcyclic([create, join('add.s1.org', ['user-create.s1']), join('add.s1.t', ['add.s1.org'])] as Op[]),
+    ).not.toThrow();
+  });
+
+  it('refuses two ops of one phase that wait for each other', () => {
+    expect(() => assertAcyclic([join('add.s1.a', ['add.s1.b']), join('add.s1.b', ['add.s1.a'])] as Op[])).toThrow(
+      /planner bug: ops wait for each other/,
+    );
+  });
+
+  it('refuses a cycle through an earlier phase (a create waiting for a join that waits for it)', () => {
+    expect(() =>
+      assertAcyclic([{ ...create, dependsOn: ['add.s1.t'] }, join('add.s1.t', ['user-create.s1'])] as Op[]),
+    ).toThrow(/planner bug/);
   });
 });
