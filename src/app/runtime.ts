@@ -32,7 +32,10 @@ export interface Runtime extends App {
   /** The target a profile syncs into, with its own budget (ops of any profile may reach a worker). */
   targetFor(profile: string): Target;
   /** Starts in-process workers on this runtime's queue; closed by close(). */
-  startWorkers(opts?: { concurrency?: number; onOutcome?: (op: Op, outcome: string) => void }): Worker<OpJobData>;
+  startWorkers(opts?: {
+    concurrency?: number;
+    onOutcome?: (op: Op, outcome: string, profile: string) => void;
+  }): Worker<OpJobData>;
   /** Aborted, with a RedisUnavailableError as its reason, once Redis stayed away past the outage bound. */
   redisLost: AbortSignal;
   /** The error to report for a failure: the Redis outage behind it when there was one, else the error itself. */
@@ -43,8 +46,8 @@ export interface Runtime extends App {
 export interface RuntimeOptions {
   profile?: string;
   log?: Logger;
-  /** Observe every API answer (metrics, tests). */
-  onResponse?: (info: { method: string; path: string; status: number }) => void;
+  /** Observe every API answer, with the name of the target that gave it (metrics, tests). */
+  onResponse?: (info: { target: string; method: string; path: string; status: number }) => void;
   /**
    * How long Redis may stay unreachable mid-run: commands wait (and resend) while it is away, and
    * past this bound every connection gives up and `redisLost` aborts. One-shot commands pass
@@ -124,7 +127,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
       await budgetRef.get(targetName)?.pause(ms);
       await queueRef.queue?.rateLimit(ms);
     },
-    ...(opts.onResponse ? { onResponse: opts.onResponse } : {}),
+    ...(opts.onResponse ? { onResponse: (r) => opts.onResponse!({ ...r, target: targetName }) } : {}),
   });
   let app: App;
   try {

@@ -2,6 +2,7 @@ import { Queue, type Worker } from 'bullmq';
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { loadConfig } from '../config/load-config.js';
+import { targetOf } from '../config/schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { openRuntime, type Runtime } from '../app/runtime.js';
 import { queuePrefix } from '../store/keys.js';
@@ -59,7 +60,7 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
       rt = openRuntime(configPath, {
         profile,
         log: log.child({ profile }),
-        onResponse: (r) => metrics.apiCall(r.status),
+        onResponse: (r) => metrics.apiCall(r.target, r.status),
       });
       runtimes.set(profile, rt);
     }
@@ -76,7 +77,9 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
   let schedules: ProfileSchedule[] = [];
 
   if (role !== 'scheduler') {
-    workers.push(main.startWorkers({ onOutcome: (op, outcome) => metrics.opOutcome(op.kind, outcome) }));
+    workers.push(
+      main.startWorkers({ onOutcome: (op, outcome, profile) => metrics.opOutcome(profile, op.kind, outcome) }),
+    );
     // From the runtime's factory (a Cluster cannot duplicate() the same way); the runtime closes it.
     const connection = main.newConnection();
     workers.push(
@@ -151,7 +154,13 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
         return { ok: checks.redis === 'ok' && checks.workers !== 'stopped' && !stopping, checks };
       },
       beforeScrape: async () => {
-        metrics.updateBudgetUse(main.budget?.ratePerSecond ?? 0);
+        // Per target (profiles may share one), and per profile the run in progress here.
+        for (const p of config.profiles) {
+          const rt = await runtimeFor(p.name);
+          metrics.updateBudgetUse(targetOf(config, p).name, rt.budget?.ratePerSecond ?? 0);
+          const local = progress.get(p.name);
+          metrics.runProgress(p.name, local?.phase === 'applying' ? local : undefined);
+        }
         for (const [name, queue] of [
           ['ops', main.queue],
           ['syncs', syncQueue],

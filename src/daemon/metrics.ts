@@ -27,19 +27,20 @@ export class Metrics {
   });
   readonly ops = new Counter({
     name: 'rostersync_ops_total',
-    help: 'Op outcomes recorded by this process, by op kind and outcome.',
-    labelNames: ['kind', 'outcome'],
+    help: 'Op outcomes recorded by this process, by profile, op kind and outcome.',
+    labelNames: ['profile', 'kind', 'outcome'],
     registers: [this.registry],
   });
   readonly apiCalls = new Counter({
     name: 'rostersync_api_calls_total',
-    help: 'Target API calls by HTTP status (0 = no answer).',
-    labelNames: ['status'],
+    help: 'Target API calls by target and HTTP status (0 = no answer).',
+    labelNames: ['target', 'status'],
     registers: [this.registry],
   });
   readonly rateLimited = new Counter({
     name: 'rostersync_api_rate_limited_total',
-    help: '429 answers from the target.',
+    help: '429 answers, by target.',
+    labelNames: ['target'],
     registers: [this.registry],
   });
   readonly queueJobs = new Gauge({
@@ -50,12 +51,14 @@ export class Metrics {
   });
   readonly budgetRate = new Gauge({
     name: 'rostersync_budget_calls_per_second',
-    help: 'Configured rate budget (with headroom), shared by every process on the Redis.',
+    help: "A target's configured rate budget (with headroom), shared by every process on the Redis.",
+    labelNames: ['target'],
     registers: [this.registry],
   });
   readonly budgetUse = new Gauge({
     name: 'rostersync_budget_use_ratio',
-    help: "This process's API calls in the last minute divided by what the budget allows in a minute.",
+    help: "This process's API calls to a target in the last minute divided by what its budget allows in a minute.",
+    labelNames: ['target'],
     registers: [this.registry],
   });
   readonly lastSuccess = new Gauge({
@@ -90,19 +93,34 @@ export class Metrics {
     labelNames: ['profile'],
     registers: [this.registry],
   });
-  private readonly recentCalls: number[] = [];
+  readonly runOps = new Gauge({
+    name: 'rostersync_run_ops',
+    help: "The run in progress in this process, per profile: its plan's ops (total) and those with an outcome (done).",
+    labelNames: ['profile', 'state'],
+    registers: [this.registry],
+  });
+  /** Answer times of the last minute, per target. */
+  private readonly recentCalls = new Map<string, number[]>();
 
-  /** Hook: one target API answer (status 0 when none came). */
-  apiCall(status: number, now = Date.now()): void {
-    this.apiCalls.inc({ status: String(status) });
-    if (status === 429) this.rateLimited.inc();
-    this.recentCalls.push(now);
-    this.forget(now);
+  /** Hook: one answer from a target's API (status 0 when none came). */
+  apiCall(target: string, status: number, now = Date.now()): void {
+    this.apiCalls.inc({ target, status: String(status) });
+    if (status === 429) this.rateLimited.inc({ target });
+    let recent = this.recentCalls.get(target);
+    if (!recent) this.recentCalls.set(target, (recent = []));
+    recent.push(now);
+    forget(recent, now);
   }
 
   /** Hook: an op's outcome, recorded once per op. */
-  opOutcome(kind: string, outcome: string): void {
-    this.ops.inc({ kind, outcome });
+  opOutcome(profile: string, kind: string, outcome: string): void {
+    this.ops.inc({ profile, kind, outcome });
+  }
+
+  /** A profile's run in progress (or none: the gauges go back to 0). */
+  runProgress(profile: string, progress?: { done: number; total: number }): void {
+    this.runOps.set({ profile, state: 'done' }, progress?.done ?? 0);
+    this.runOps.set({ profile, state: 'total' }, progress?.total ?? 0);
   }
 
   /** A sync job's end; a run that happened also reports its duration and source read. */
@@ -123,16 +141,17 @@ export class Metrics {
     if (result === 'succeeded') this.lastSuccess.set({ profile }, now / 1000);
   }
 
-  /** Refreshes the gauges that are read, not counted, just before a scrape. */
-  updateBudgetUse(ratePerSecond: number, now = Date.now()): void {
-    this.forget(now);
-    this.budgetRate.set(ratePerSecond);
-    this.budgetUse.set(ratePerSecond > 0 ? this.recentCalls.length / (ratePerSecond * 60) : 0);
+  /** Refreshes a target's budget gauges, which are read, not counted, just before a scrape. */
+  updateBudgetUse(target: string, ratePerSecond: number, now = Date.now()): void {
+    const recent = this.recentCalls.get(target) ?? [];
+    forget(recent, now);
+    this.budgetRate.set({ target }, ratePerSecond);
+    this.budgetUse.set({ target }, ratePerSecond > 0 ? recent.length / (ratePerSecond * 60) : 0);
   }
+}
 
-  private forget(now: number): void {
-    let drop = 0;
-    while (drop < this.recentCalls.length && this.recentCalls[drop]! < now - 60_000) drop += 1;
-    if (drop > 0) this.recentCalls.splice(0, drop);
-  }
+function forget(recent: number[], now: number): void {
+  let drop = 0;
+  while (drop < recent.length && recent[drop]! < now - 60_000) drop += 1;
+  if (drop > 0) recent.splice(0, drop);
 }

@@ -29,7 +29,7 @@ export interface OpWorkerDeps {
   /** @defaultValue 250 */
   holdMs?: number;
   /** Told of each recorded outcome (metrics, progress). */
-  onOutcome?: (op: Op, outcome: string) => void;
+  onOutcome?: (op: Op, outcome: string, profile: string) => void;
   /**
    * Paused on a 429 with the queue. Targets wired with the budget's hooks have paused both already
    * (reads hit 429s too); pausing again is idempotent and covers targets without hooks.
@@ -68,7 +68,7 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
     outcome: OpOutcomeKind,
     extra: { detail?: string; createdId?: string; userId?: string; teamId?: string; teamIds?: string[] } = {},
   ) => {
-    if (await store.recordOutcome(runId, { op, outcome, ...extra })) deps.onOutcome?.(op, outcome);
+    if (await store.recordOutcome(runId, { op, outcome, ...extra })) deps.onOutcome?.(op, outcome, profile);
     log.debug({ kind: op.kind, outcome, detail: extra.detail }, 'op outcome');
     return outcome;
   };

@@ -147,6 +147,65 @@ describe('rostersync run', () => {
     expect(samples.some((s) => s.name === 'rostersync_queue_jobs')).toBe(true);
   });
 
+  it('two profiles into two targets: /metrics counts ops per profile and calls per target, and the page shows each', async () => {
+    const a = await harness();
+    const b = await harness();
+    b.writeDirectory(generateDirectory({ people: 25, groups: 3, memberships: 40, seed: 32 }));
+    // One deployment: a's config with both targets and a second profile reading b's directory.
+    const config = JSON.parse(readFileSync(daemonConfig(a), 'utf8'));
+    const other = JSON.parse(readFileSync(b.configPath, 'utf8'));
+    config.targets = { alpha: config.target, beta: other.target };
+    delete config.target;
+    config.profiles = [
+      { ...config.profiles[0], target: 'alpha' },
+      {
+        ...other.profiles[0],
+        name: 'sales',
+        target: 'beta',
+        source: {
+          ...other.profiles[0].source,
+          path: `${b.dir}/dir/people.csv`,
+          groupsFile: { path: `${b.dir}/dir/groups.csv` },
+        },
+      },
+    ];
+    writeFileSync(a.configPath, JSON.stringify(config));
+    const d = await daemon(a.configPath);
+    const { openRuntime } = await import('../../../src/app/runtime.js');
+    const rt = await openRuntime(a.configPath, { log: silentLogger });
+    cleanup.push(() => rt.close());
+    const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: rt.redis, prefix: queuePrefix(a.prefix) });
+    cleanup.push(() => queue.close());
+    for (const profile of ['hr', 'sales'])
+      await enqueueTick(queue, { profile, mode: 'full', tick: 'manual' }, `${profile}.manual-3`, silentLogger);
+    const runs = await until(async () => {
+      const found = await Promise.all(
+        ['hr', 'sales'].map(async (p) => (await rt.storeFor(p).listRuns(1)).find((r) => r.status === 'succeeded')),
+      );
+      return found.every((r) => r !== undefined) ? found : undefined;
+    });
+
+    const samples = parsePrometheus(await (await fetch(`${d.url}/metrics`)).text());
+    const sum = (name: string, labels: Record<string, string>) =>
+      samples
+        .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        .reduce((n, s) => n + s.value, 0);
+    expect(sum('rostersync_ops_total', { profile: 'hr' })).toBe(runs[0]!.totalOps);
+    expect(sum('rostersync_ops_total', { profile: 'sales' })).toBe(runs[1]!.totalOps);
+    expect(runs[0]!.totalOps).not.toBe(runs[1]!.totalOps);
+    expect(sum('rostersync_api_calls_total', { target: 'alpha' })).toBe(a.emulator.stats().requests);
+    expect(sum('rostersync_api_calls_total', { target: 'beta' })).toBe(b.emulator.stats().requests);
+    expect(samples.filter((s) => s.name === 'rostersync_budget_calls_per_second').map((s) => s.labels.target)).toEqual(
+      expect.arrayContaining(['alpha', 'beta']),
+    );
+    for (const profile of ['hr', 'sales'])
+      expect(sum('rostersync_runs_total', { profile, status: 'succeeded' })).toBe(1);
+
+    const page = await (await fetch(`${d.url}/`)).text();
+    expect(page).toContain('id="profile-hr"');
+    expect(page).toContain('id="profile-sales"');
+  });
+
   it('/readyz turns unready when Redis stops and ready again when it returns; /healthz stays up', async () => {
     const redis = await startRedisServer();
     cleanup.push(() => redis.stop());

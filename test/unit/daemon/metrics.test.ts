@@ -12,23 +12,39 @@ describe('daemon metrics', () => {
   it('live on a registry of their own, so two daemons in one process do not collide', async () => {
     const a = new Metrics();
     const b = new Metrics();
-    a.opOutcome('createUser', 'applied');
-    expect(await sample(a, 'rostersync_ops_total', { kind: 'createUser', outcome: 'applied' })).toBe(1);
+    a.opOutcome('hr', 'createUser', 'applied');
+    expect(await sample(a, 'rostersync_ops_total', { profile: 'hr', kind: 'createUser', outcome: 'applied' })).toBe(1);
     expect(await sample(b, 'rostersync_ops_total', { kind: 'createUser', outcome: 'applied' })).toBeUndefined();
     expect(await register.metrics()).not.toContain('rostersync_');
   });
 
-  it('count API answers by status and 429s apart, and the budget use of the last minute', async () => {
+  it('count API answers per target by status, 429s apart, and each target budget use of the last minute', async () => {
     const m = new Metrics();
     const t0 = 1_000_000;
-    for (let i = 0; i < 30; i += 1) m.apiCall(200, t0 + i);
-    m.apiCall(429, t0 + 30_000);
-    m.apiCall(201, t0 + 61_000);
-    m.updateBudgetUse(1, t0 + 61_000); // 1 call/s = 60 a minute; the first 30 calls are older than a minute
-    expect(await sample(m, 'rostersync_api_calls_total', { status: '200' })).toBe(30);
-    expect(await sample(m, 'rostersync_api_rate_limited_total')).toBe(1);
-    expect(await sample(m, 'rostersync_budget_use_ratio')).toBeCloseTo(2 / 60);
-    expect(await sample(m, 'rostersync_budget_calls_per_second')).toBe(1);
+    for (let i = 0; i < 30; i += 1) m.apiCall('grafana', 200, t0 + i);
+    m.apiCall('grafana', 429, t0 + 30_000);
+    m.apiCall('grafana', 201, t0 + 61_000);
+    for (let i = 0; i < 12; i += 1) m.apiCall('chartio', 200, t0 + 60_000 + i);
+    m.updateBudgetUse('grafana', 1, t0 + 61_000); // 1 call/s = 60 a minute; the first 30 calls are older than a minute
+    m.updateBudgetUse('chartio', 2, t0 + 61_000);
+    expect(await sample(m, 'rostersync_api_calls_total', { target: 'grafana', status: '200' })).toBe(30);
+    expect(await sample(m, 'rostersync_api_calls_total', { target: 'chartio', status: '200' })).toBe(12);
+    expect(await sample(m, 'rostersync_api_rate_limited_total', { target: 'grafana' })).toBe(1);
+    expect(await sample(m, 'rostersync_api_rate_limited_total', { target: 'chartio' })).toBeUndefined();
+    expect(await sample(m, 'rostersync_budget_use_ratio', { target: 'grafana' })).toBeCloseTo(2 / 60);
+    expect(await sample(m, 'rostersync_budget_use_ratio', { target: 'chartio' })).toBeCloseTo(12 / 120);
+    expect(await sample(m, 'rostersync_budget_calls_per_second', { target: 'grafana' })).toBe(1);
+  });
+
+  it('show the run in progress per profile, and zero once it is over', async () => {
+    const m = new Metrics();
+    m.runProgress('hr', { done: 40, total: 100 });
+    m.runProgress('sales');
+    expect(await sample(m, 'rostersync_run_ops', { profile: 'hr', state: 'done' })).toBe(40);
+    expect(await sample(m, 'rostersync_run_ops', { profile: 'hr', state: 'total' })).toBe(100);
+    expect(await sample(m, 'rostersync_run_ops', { profile: 'sales', state: 'total' })).toBe(0);
+    m.runProgress('hr');
+    expect(await sample(m, 'rostersync_run_ops', { profile: 'hr', state: 'done' })).toBe(0);
   });
 
   it('record a run: status, duration, source read; the last success only when it succeeded', async () => {
