@@ -105,6 +105,9 @@ out(
 out(
   `Redis memory for 10,000 queued ops: ${(memory.bytesPer10k / 2 ** 20).toFixed(1)} MiB (${Math.round(memory.bytesPer10k / 10_000)} B per op, ${memory.jobs} jobs)`,
 );
+out(
+  `Redis memory for a stored plan of 10,000 ops: ${(memory.planBytesPer10k / 2 ** 20).toFixed(1)} MiB (${Math.round(memory.planBytesPer10k / 10_000)} B per op)`,
+);
 
 // 4. Scale-out.
 const scale = [];

@@ -103,7 +103,9 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     const json = url.searchParams.get('format') === 'json' || (req.headers.accept ?? '').includes('application/json');
     if (json) return send(res, 200, 'application/json', JSON.stringify(run, null, 2) + '\n');
     const profile = decodeURIComponent(m[1]!);
-    const plan = await deps.plan?.(profile, run.runId);
+    // Only a blocked run's page lists its plan (the deletions to decide on); failures carry their op
+    // in words, so a finished run of 750,000 ops is not read whole to show a page.
+    const plan = run.blocked || run.approval ? await deps.plan?.(profile, run.runId) : undefined;
     const pending = run.approval?.state === 'pending' && deps.token !== undefined && deps.decide !== undefined;
     const notice = NOTICES[url.searchParams.get('notice') ?? ''];
     return send(

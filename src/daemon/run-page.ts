@@ -24,7 +24,8 @@ const REQUEST_LINE = /^(GET|POST|PUT|PATCH|DELETE) \S+ -> /;
 /** Failures grouped by reason, biggest group first, each op in words (describeOp) with its full text on hover. */
 function failureGroups(r: RunView, byKey: Map<string, Op>): string {
   if (r.failures.length === 0) return '<div class="muted failures-none">none</div>';
-  const words = (key: string) => (byKey.has(key) ? describeOp(byKey.get(key)!) : key);
+  const recorded = new Map(r.failures.flatMap((f) => (f.what ? [[f.opKey, f.what] as const] : [])));
+  const words = (key: string) => (byKey.has(key) ? describeOp(byKey.get(key)!) : (recorded.get(key) ?? key));
   const groups = new Map<string, string[]>();
   for (const f of r.failures) {
     const dep = DEPENDS.exec(f.reason);

@@ -19,6 +19,8 @@ export function profileKeys(prefix: string, profile: string) {
     run: (runId: string) => ({
       record: `${p}:run:${runId}`,
       plan: `${p}:run:${runId}:plan`,
+      /** The plan's ops, in order, as a list of JSON chunks (the plan key holds the rest and the phase sizes). */
+      planOps: `${p}:run:${runId}:plan-ops`,
       outcomes: `${p}:run:${runId}:outcomes`,
       counts: `${p}:run:${runId}:counts`,
       failures: `${p}:run:${runId}:failures`,

@@ -1,3 +1,4 @@
+import { describeOp } from '../plan/render.js';
 import type { Redis } from 'ioredis';
 import { phaseOf, type Op, type TeamRef } from '../model/index.js';
 import type { ProfileKeys } from './keys.js';
@@ -70,7 +71,8 @@ export class OutcomeStore {
       JSON.stringify({ outcome: o.outcome, ...(o.detail ? { detail: o.detail } : {}) }),
       `${o.op.kind}.${o.outcome}`,
       `phase.${phaseOf(o.op.kind)}`,
-      failed ? JSON.stringify({ opKey: o.op.key, reason: o.detail ?? o.outcome }) : '',
+      // The op in words goes with it, so a page of failures never needs the run's whole plan.
+      failed ? JSON.stringify({ opKey: o.op.key, what: describeOp(o.op), reason: o.detail ?? o.outcome }) : '',
     ];
     for (const [cmd, key, field, value] of failed ? [] : linkEffects(o))
       args.push(cmd, String(4 + EFFECT_KEYS.indexOf(key)), field, value ?? '');

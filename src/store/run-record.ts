@@ -47,7 +47,7 @@ export interface RunView extends RunRecord {
   /** `${kind}.${outcome}` -> count. */
   counts: Record<string, number>;
   done: number;
-  failures: { opKey: string; reason: string }[];
+  failures: { opKey: string; what?: string; reason: string }[];
 }
 
 export function summarisePlan(plan: Plan): Pick<RunRecord, 'planId' | 'planned' | 'totalOps' | 'warnings' | 'blocked'> {

@@ -1,11 +1,17 @@
 import type { Redis } from 'ioredis';
-import type { Plan } from '../model/index.js';
+import type { Op, Plan } from '../model/index.js';
 import { StoreError } from './store-error.js';
 import type { ProfileKeys } from './keys.js';
 import type { RunRecord, RunView } from './run-record.js';
 
 /** Failures shown per run (the counts stay exact; the list is for people to read). */
 const FAILURES_SHOWN = 100;
+/** A stored plan's ops: this many per list entry, and this many entries per Redis call (about 5 MB). */
+const OPS_PER_CHUNK = 2000;
+const CHUNKS_PER_CALL = 8;
+
+/** A plan as stored under its key: everything but the ops, and each phase's size. */
+type PlanHead = Omit<Plan, 'phases'> & { phases: number[] };
 
 /**
  * Run records of one profile: the record (JSON), the plan it applies (for resume), its counts and
@@ -20,13 +26,27 @@ export class RunStore {
 
   async start(record: RunRecord, plan?: Plan): Promise<void> {
     const r = this.keys.run(record.runId);
+    // The ops first, a few chunks per round trip, so neither this process nor Redis ever holds the
+    // plan as one string (750,000 ops are 200 MB of JSON); the record and the plan's head last, so a
+    // run is never seen with half a plan.
+    if (plan) await this.writeOps(r.planOps, plan.phases.flat());
     const m = this.redis
       .multi()
       .set(r.record, JSON.stringify(record))
       .zadd(this.keys.runs, Date.parse(record.startedAt), record.runId);
-    if (plan) m.set(r.plan, JSON.stringify(plan));
+    if (plan) m.set(r.plan, JSON.stringify({ ...plan, phases: plan.phases.map((p) => p.length) } satisfies PlanHead));
     await m.exec();
     await this.trim();
+  }
+
+  private async writeOps(key: string, ops: Op[]): Promise<void> {
+    await this.redis.del(key);
+    for (let i = 0; i < ops.length; i += OPS_PER_CHUNK * CHUNKS_PER_CALL) {
+      const chunks: string[] = [];
+      for (let j = i; j < Math.min(i + OPS_PER_CHUNK * CHUNKS_PER_CALL, ops.length); j += OPS_PER_CHUNK)
+        chunks.push(JSON.stringify(ops.slice(j, Math.min(j + OPS_PER_CHUNK, ops.length))));
+      await this.redis.rpush(key, ...chunks);
+    }
   }
 
   /** Only the driver of a run (driveRun, src/app/run-sync.ts) writes its record, so read-modify-write is safe here. */
@@ -40,8 +60,26 @@ export class RunStore {
   }
 
   async plan(runId: string): Promise<Plan | undefined> {
-    const text = await this.redis.get(this.keys.run(runId).plan);
-    return text ? (JSON.parse(text) as Plan) : undefined;
+    const r = this.keys.run(runId);
+    const text = await this.redis.get(r.plan);
+    if (!text) return undefined;
+    const head = JSON.parse(text) as PlanHead | Plan;
+    // Plans stored whole (before ops were chunked) still read.
+    if (head.phases.every((p) => Array.isArray(p))) return head as Plan;
+    const ops: Op[] = [];
+    for (let start = 0; ; start += CHUNKS_PER_CALL) {
+      const chunks = await this.redis.lrange(r.planOps, start, start + CHUNKS_PER_CALL - 1);
+      for (const c of chunks) for (const op of JSON.parse(c) as Op[]) ops.push(op);
+      if (chunks.length < CHUNKS_PER_CALL) break;
+    }
+    const sizes = head.phases as number[];
+    if (ops.length !== sizes.reduce((n, k) => n + k, 0))
+      throw new StoreError(
+        'PLAN_INCOMPLETE',
+        `the stored plan of run ${runId} has ${ops.length} ops of ${sizes.reduce((n, k) => n + k, 0)}`,
+      );
+    let at = 0;
+    return { ...head, phases: sizes.map((k) => ops.slice(at, (at += k))) } as Plan;
   }
 
   async get(runId: string): Promise<RunView | undefined> {
@@ -57,7 +95,7 @@ export class RunStore {
       ...(JSON.parse(record) as RunRecord),
       counts: c,
       done: c.done ?? 0,
-      failures: failures.map((f) => JSON.parse(f) as { opKey: string; reason: string }),
+      failures: failures.map((f) => JSON.parse(f) as { opKey: string; what?: string; reason: string }),
     };
   }
 

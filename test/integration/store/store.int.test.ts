@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Op } from '../../../src/model/index.js';
+import type { Op, Plan } from '../../../src/model/index.js';
 import { budgetKey, profileKeys, queuePrefix } from '../../../src/store/keys.js';
 import type { RunRecord } from '../../../src/store/run-record.js';
 import { Store } from '../../../src/store/store.js';
@@ -45,6 +45,16 @@ const createUser = (sourceId: string): Op => ({
   user: { sourceId, email: `${sourceId}@x.com` },
   displayName: sourceId,
   team: { id: '7', name: 'eng' },
+});
+
+const planOf = (id: string, phases: Op[][]): Plan => ({
+  id,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  phases,
+  counts: {} as Plan['counts'],
+  warnings: [],
+  estimate: { writes: phases.flat().length, reads: 1, ratePerSecond: 10, etaSeconds: 1 },
+  stats: { desiredPeople: 0, desiredTeams: 0, targetUsers: 0, targetTeams: 0, usersInScope: 0, deletions: 0 },
 });
 
 /** Commands this client sends while `act` runs, as the server saw them (MONITOR). */
@@ -185,17 +195,55 @@ describe('runs', () => {
   it('keep the last N records, newest first, and delete the keys of older ones', async () => {
     const store = fresh(3);
     for (let i = 1; i <= 5; i++)
-      await store.startRun(record(`r${i}`, `2026-01-0${i}T00:00:00Z`, { status: 'succeeded' }), {
-        id: `p${i}`,
-      } as never);
+      await store.startRun(
+        record(`r${i}`, `2026-01-0${i}T00:00:00Z`, { status: 'succeeded' }),
+        planOf(`p${i}`, [[createUser(`u${i}`)]]),
+      );
 
     const runs = await store.listRuns(10);
 
     expect(runs.map((r) => r.runId)).toEqual(['r5', 'r4', 'r3']);
     expect(
-      await redis.exists(store.keys.run('r1').record, store.keys.run('r1').plan, store.keys.run('r2').record),
+      await redis.exists(
+        store.keys.run('r1').record,
+        store.keys.run('r1').plan,
+        store.keys.run('r1').planOps,
+        store.keys.run('r2').record,
+      ),
     ).toBe(0);
     expect((await store.plan('r5'))?.id).toBe('p5');
+  });
+
+  it('store a 20,001-op plan in chunks (no command near its size) and read it back exactly, phases and all', async () => {
+    const store = fresh();
+    const ops = Array.from({ length: 20_001 }, (_, i) => createUser(`person-${i}`));
+    const plan = planOf('pbig', [ops.slice(0, 1), [], ops.slice(1, 15_000), ops.slice(15_000)]);
+
+    const sent = await commandsSent(redis, () => store.startRun(record('big', '2026-02-01T00:00:00Z'), plan));
+
+    expect(await store.plan('big')).toEqual(plan);
+    const whole = JSON.stringify(plan).length;
+    const largest = Math.max(...sent.flatMap((args) => args.map((a) => a.length)));
+    expect(largest).toBeLessThan(whole / 8);
+    expect(JSON.parse((await redis.get(store.keys.run('big').plan))!).phases).toEqual([1, 0, 14_999, 5001]);
+    // The record and the plan's head go last, together: a run is never seen with part of its plan.
+    const last = sent.filter((args) => ['set', 'zadd'].includes(args[0]!.toLowerCase()));
+    expect(sent.indexOf(last[0]!)).toBeGreaterThan(sent.findLastIndex((args) => args[0]!.toLowerCase() === 'rpush'));
+  });
+
+  it('read a plan stored whole by an earlier version', async () => {
+    const store = fresh();
+    await store.startRun(record('old', '2026-01-01T00:00:00Z'));
+    const plan = planOf('pold', [[createUser('a')], [createUser('b')]]);
+    await redis.set(store.keys.run('old').plan, JSON.stringify(plan));
+    expect(await store.plan('old')).toEqual(plan);
+  });
+
+  it('refuse a plan whose ops were cut short, naming the run', async () => {
+    const store = fresh();
+    await store.startRun(record('cut', '2026-01-01T00:00:00Z'), planOf('pcut', [[createUser('a'), createUser('b')]]));
+    await redis.del(store.keys.run('cut').planOps);
+    await expect(store.plan('cut')).rejects.toThrow(/run cut has 0 ops of 2/);
   });
 
   it('update a record, find the unfinished one, and refuse an unknown run', async () => {
@@ -257,7 +305,7 @@ describe('op outcomes', () => {
     expect((await store.tombstones.load()).size).toBe(0);
   });
 
-  it('a failed op keeps its reason and links nothing', async () => {
+  it('a failed op keeps its reason and the op in words, and links nothing', async () => {
     const store = fresh();
     await store.startRun(record('r', '2026-01-01T00:00:00Z'));
 
@@ -270,7 +318,13 @@ describe('op outcomes', () => {
 
     const run = await store.getRun('r');
     expect(run!.counts['createUser.failed']).toBe(1);
-    expect(run!.failures).toEqual([{ opKey: 'create.carol', reason: 'POST /v1/acme/users -> 400: email is invalid' }]);
+    expect(run!.failures).toEqual([
+      {
+        opKey: 'create.carol',
+        what: 'create user carol@x.com on "eng"',
+        reason: 'POST /v1/acme/users -> 400: email is invalid',
+      },
+    ]);
     expect(await store.links.userId('carol')).toBeUndefined();
   });
 });

@@ -214,6 +214,30 @@ describe('status page', () => {
     expect(html).not.toContain('add.a.sales<');
   });
 
+  it('says failures in words without the plan when each failure carries its op in words (a finished run)', () => {
+    const reason = '400 Team names are limited to 255 characters';
+    const html = renderRunPage(
+      'hr',
+      run({
+        status: 'partial',
+        counts: { 'addMember.failed': 1, 'removeMember.skipped-dependency': 1, done: 2 },
+        failures: [
+          { opKey: 'add.a.sales', what: 'add ana.silva@example.com to "Sales"', reason },
+          {
+            opKey: 'rm.c.sales',
+            what: 'remove cy@example.com from "Sales"',
+            reason: 'depends on add.a.sales, which did not succeed',
+          },
+        ],
+      }),
+    );
+    expect(html).toContain('add ana.silva@example.com to &quot;Sales&quot;</span>');
+    expect(html).toContain(
+      'remove cy@example.com from &quot;Sales&quot; (after: add ana.silva@example.com to &quot;Sales&quot;)',
+    );
+    expect(html).not.toContain('add.a.sales<');
+  });
+
   it('draws the last runs as inline SVG: a bar per run with its numbers on hover, a blocked run marked', () => {
     const runs = [
       run({ runId: 'r3', status: 'blocked', counts: {} }),
