@@ -1,15 +1,15 @@
 import { normaliseEmail, type DesiredPerson, type Op, type TargetUser } from '../model/index.js';
 import type { PlanInput, PlanObservations } from './plan-input.js';
-import { resolveTeams, refOf, type ResolvedTeam } from './resolve-teams.js';
+import { refOf, type ResolvedTeam } from './resolve-teams.js';
 import { opKey } from './op-key.js';
-import { Invariants } from './invariants.js';
+import { diffContext } from './diff-context.js';
 import { roleChange, wantedRoles } from './roles.js';
 import { toWholeContainers } from './whole-container.js';
 import { toWholeUsers } from './whole-user.js';
 import { namesOf } from './names.js';
 import { changeEmail, emailChanged, type EmailChangeContext } from './email-change.js';
-import { goneReason, goneTeamOps, teamGroupsSeen } from './gone-teams.js';
-import { deprovisionMode, foldRolesIntoEnables } from './user-status.js';
+import { goneReason, goneTeamOps } from './gone-teams.js';
+import { foldRolesIntoEnables } from './user-status.js';
 
 export interface DiffResult {
   ops: Op[];
@@ -25,42 +25,31 @@ export interface DiffResult {
   emptied: number;
 }
 
-const membership = (userId: string, teamId: string) => `${userId}|${teamId}`;
-
 /** The difference between Desired and Actual as ops, respecting the target's capabilities and rules. Pure. */
 export function diff(input: PlanInput): DiffResult {
-  const { desired, actual, links, policy, capabilities: caps } = input;
-  const teams = resolveTeams(input);
-  const ops: Op[] = [...teams.ops];
-  const warnings = [...teams.warnings];
-  const obs: PlanObservations = {
-    userLinks: [],
-    teamLinks: teams.newLinks,
-    newlyAbsent: [],
-    reappeared: [],
-    teamGroups: teamGroupsSeen(input),
-  };
-  const waiting: string[] = [];
-
-  const usersById = new Map(actual.users.map((u) => [u.id, u]));
-  const teamsById = new Map(actual.teams.map((t) => [t.id, t]));
-  const usersByEmail = new Map<string, TargetUser>();
-  for (const u of actual.users) usersByEmail.set(normaliseEmail(u.email), u);
-  const sourceOfUser = new Map<string, string>();
-  for (const [sourceId, userId] of links.users) sourceOfUser.set(userId, sourceId);
-  const protectedEmails = new Set(policy.protectedUsers.map(normaliseEmail));
-  const additive = policy.membership === 'additive';
-  const mayRemove = (userId: string, teamId: string) => !additive || links.granted.has(membership(userId, teamId));
-  const inv = new Invariants(actual, caps, warnings);
-  const roleCaps = caps.roles;
-  if (!roleCaps && desired.people.some((p) => p.roles))
-    warnings.push('the mapping gives roles, but the target has no roles: role rules ignored');
-  const scopeOf = (t: ResolvedTeam | undefined) => (roleCaps?.scope === 'org' ? t?.label : '');
-  const mode = deprovisionMode(policy, caps, warnings);
-
-  const handled = new Set<string>();
-  const losses: (() => void)[] = [];
-  const retire: (() => void)[] = [];
+  const ctx = diffContext(input);
+  const { desired, actual, links, policy } = input;
+  const {
+    caps,
+    roleCaps,
+    teams,
+    ops,
+    warnings,
+    obs,
+    waiting,
+    usersById,
+    teamsById,
+    usersByEmail,
+    sourceOfUser,
+    protectedEmails,
+    inv,
+    mode,
+    handled,
+    losses,
+    retire,
+    mayRemove,
+    scopeOf,
+  } = ctx;
   for (const person of desired.people) {
     if (protectedEmails.has(normaliseEmail(person.email))) continue;
     const wanted = person.teams.map((n) => teams.byName.get(n)).filter((t): t is ResolvedTeam => t !== undefined);
@@ -145,7 +134,6 @@ export function diff(input: PlanInput): DiffResult {
   }
   for (const loss of losses) loss();
 
-  let deprovisioned = 0;
   for (const r of retire) r();
   const departed = actual.users.filter(
     (u) =>
@@ -158,7 +146,7 @@ export function diff(input: PlanInput): DiffResult {
     if (policy.deprovisionAfter > 0 && input.now - (since ?? input.now) < policy.deprovisionAfter) continue;
     const before = ops.length;
     deprovision(user);
-    if (ops.length > before) deprovisioned += 1;
+    if (ops.length > before) ctx.deprovisioned += 1;
   }
   if (departed.length > 0 && policy.deprovision === 'none')
     warnings.push(`${departed.length} users are no longer in the directory; deprovision is "none": left as they are`);
@@ -178,7 +166,7 @@ export function diff(input: PlanInput): DiffResult {
       : caps.membership === 'whole-user'
         ? toWholeUsers(folded, actual)
         : folded;
-  return { ops: out, warnings, observations: obs, deprovisioned, usersInScope, waiting, emptied };
+  return { ops: out, warnings, observations: obs, deprovisioned: ctx.deprovisioned, usersInScope, waiting, emptied };
 
   function findUser(person: DesiredPerson): TargetUser | undefined | 'conflict' {
     const linkedId = links.users.get(person.sourceId);
@@ -302,7 +290,7 @@ export function diff(input: PlanInput): DiffResult {
             .map((o) => o.key);
           const before = ops.length;
           deprovision(old, why, [...after, ...adds]);
-          if (ops.length > before) deprovisioned += 1;
+          if (ops.length > before) ctx.deprovisioned += 1;
         }),
     };
   }
