@@ -3,6 +3,7 @@ import type { PlanInput, PlanObservations } from './plan-input.js';
 import { refOf, type ResolvedTeam } from './resolve-teams.js';
 import { opKey } from './op-key.js';
 import { diffContext } from './diff-context.js';
+import { byTeamName, deprovision, inScope, orgsFirst, pushRemove } from './deprovision-ops.js';
 import { roleChange, wantedRoles } from './roles.js';
 import { toWholeContainers } from './whole-container.js';
 import { toWholeUsers } from './whole-user.js';
@@ -43,7 +44,6 @@ export function diff(input: PlanInput): DiffResult {
     sourceOfUser,
     protectedEmails,
     inv,
-    mode,
     handled,
     losses,
     retire,
@@ -116,11 +116,12 @@ export function diff(input: PlanInput): DiffResult {
     // an Admin" sees the plan's final state, whatever order the people come in.
     losses.push(() => {
       const leaving = new Set<string>();
-      for (const teamId of orgsFirst(byTeamName(user.teamIds))) {
+      for (const teamId of orgsFirst(ctx, byTeamName(ctx, user.teamIds))) {
         if (!teams.managedIds.has(teamId) || keep.has(teamId) || !mayRemove(user.id, teamId)) continue;
         if (!inv.mayLeave(teamId, user, person.email)) continue;
         leaving.add(teamId);
         pushRemove(
+          ctx,
           user,
           userRef,
           teamId,
@@ -137,7 +138,10 @@ export function diff(input: PlanInput): DiffResult {
   for (const r of retire) r();
   const departed = actual.users.filter(
     (u) =>
-      !handled.has(u.id) && u.untouchable === undefined && inScope(u) && !protectedEmails.has(normaliseEmail(u.email)),
+      !handled.has(u.id) &&
+      u.untouchable === undefined &&
+      inScope(ctx, u) &&
+      !protectedEmails.has(normaliseEmail(u.email)),
   );
   for (const user of departed) {
     const since = input.tombstones.get(user.id);
@@ -145,7 +149,7 @@ export function diff(input: PlanInput): DiffResult {
     if (policy.deprovision === 'none') continue;
     if (policy.deprovisionAfter > 0 && input.now - (since ?? input.now) < policy.deprovisionAfter) continue;
     const before = ops.length;
-    deprovision(user);
+    deprovision(ctx, user);
     if (ops.length > before) ctx.deprovisioned += 1;
   }
   if (departed.length > 0 && policy.deprovision === 'none')
@@ -158,7 +162,7 @@ export function diff(input: PlanInput): DiffResult {
       `${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`,
     );
   }
-  const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(u)).length;
+  const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(ctx, u)).length;
   const folded = foldRolesIntoEnables(ops);
   const out =
     caps.membership === 'whole-container'
@@ -289,7 +293,7 @@ export function diff(input: PlanInput): DiffResult {
             )
             .map((o) => o.key);
           const before = ops.length;
-          deprovision(old, why, [...after, ...adds]);
+          deprovision(ctx, old, why, [...after, ...adds]);
           if (ops.length > before) ctx.deprovisioned += 1;
         }),
     };
@@ -346,133 +350,5 @@ export function diff(input: PlanInput): DiffResult {
       dependsOn: [],
       reason: `name "${[user.givenName, user.familyName].filter((n) => n).join(' ')}" -> "${[want.givenName, want.familyName].filter((n) => n).join(' ')}" (from the directory)`,
     });
-  }
-
-  /** Linked users, and members of a managed team, are the sync's to deprovision; others are left alone. */
-  function inScope(user: TargetUser): boolean {
-    return sourceOfUser.has(user.id) || user.teamIds.some((id) => teams.managedIds.has(id));
-  }
-
-  function pushRemove(
-    user: TargetUser,
-    userRef: { id: string; email: string; sourceId?: string },
-    teamId: string,
-    reason: string,
-    dependsOn: string[],
-    leaving: Set<string>,
-  ): void {
-    const team = teamsById.get(teamId)!;
-    // Leaving an org takes the user out of its teams as well: no call for those.
-    if (team.parentId !== undefined && leaving.has(team.parentId) && teamsById.get(team.parentId)?.type === 'org')
-      return;
-    const parent = team.parentId !== undefined ? teamsById.get(team.parentId) : undefined;
-    ops.push({
-      kind: 'removeMember',
-      key: opKey('remove', user.id, teamId),
-      user: userRef,
-      reason,
-      dependsOn,
-      team: {
-        id: teamId,
-        name: team.name,
-        ...(team.type && team.type !== 'team' ? { type: team.type } : {}),
-        ...(parent ? { parent: { id: parent.id, name: parent.name, type: 'org' as const } } : {}),
-      },
-    });
-  }
-
-  /**
-   * `why` and `after` are given for an old account whose person moved to a new address: its ops
-   * wait for the new account's, and carry no directory id (the identity link now belongs to the
-   * new account, and a deleted user's link is forgotten).
-   */
-  function deprovision(user: TargetUser, why?: string, after: string[] = []): void {
-    const userRef = {
-      id: user.id,
-      email: user.email,
-      ...(sourceOfUser.has(user.id) && why === undefined ? { sourceId: sourceOfUser.get(user.id)! } : {}),
-    };
-    const keeper = inv.isKeeper(user);
-    if (mode === 'disable' && (!keeper || policy.deleteOwners)) {
-      if (user.status === 'disabled' || (keeper && !inv.mayDelete(user))) return;
-      ops.push({
-        kind: 'disableUser',
-        key: opKey('user-disable', user.id),
-        user: userRef,
-        reason: why ?? `${user.email} is no longer in the directory (deprovision: ${policy.deprovision}: disabled)`,
-        dependsOn: [...after],
-      });
-      return;
-    }
-    if (policy.deprovision === 'delete-user' && (!keeper || policy.deleteOwners)) {
-      // An owner, or the last holder of a target-wide role that must be kept (an Admin), is not deleted.
-      if ((keeper || user.roles?.[''] !== undefined) && !inv.mayDelete(user)) return;
-      ops.push({
-        kind: 'deleteUser',
-        key: opKey('user-delete', user.id),
-        user: userRef,
-        reason: why ?? `${user.email} is no longer in the directory (deprovision: delete-user)`,
-        dependsOn: [...after],
-      });
-      return;
-    }
-    if (keeper && (mode === 'delete' || mode === 'disable'))
-      warnings.push(
-        `${user.email} is an owner: not ${mode === 'delete' ? 'deleted' : 'disabled'} (deleteOwners is off); removed from managed teams instead`,
-      );
-    const removable = byTeamName(user.teamIds).filter((id) => teams.managedIds.has(id) && mayRemove(user.id, id));
-    // The target refuses to remove a user's last team: keep one and say so.
-    const leavesNone = caps.userNeedsOneTeam && removable.length === user.teamIds.length;
-    const toRemove = leavesNone ? removable.slice(1) : removable;
-    if (leavesNone && removable.length > 0) {
-      warnings.push(
-        `${user.email} is ${why ? 'an old address' : 'no longer in the directory'} but would be left with no team; kept on "${nameOf(removable[0]!)}" (use deprovision: delete-user to delete)`,
-      );
-    }
-    const leaving = new Set<string>();
-    // Orgs first, so their teams need no call of their own.
-    for (const teamId of orgsFirst(toRemove)) {
-      if (!inv.mayLeave(teamId, user, user.email)) continue;
-      leaving.add(teamId);
-      pushRemove(
-        user,
-        userRef,
-        teamId,
-        why ?? `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`,
-        after,
-        leaving,
-      );
-    }
-    // Where a user may hold no role, deprovisioning strips the target-wide roles too (the last holder of a kept role keeps it).
-    const held = user.roles?.[''] ?? [];
-    if (
-      roleCaps?.removable &&
-      roleCaps.scope === 'target' &&
-      held.length > 0 &&
-      inv.mayChangeRole('', user, held, [], user.email)
-    ) {
-      ops.push({
-        kind: 'setRole',
-        key: opKey('role', user.id, 'all'),
-        user: userRef,
-        from: held,
-        to: [],
-        reason: why ?? `${user.email} is no longer in the directory: roles removed`,
-        dependsOn: [...after],
-      });
-    }
-  }
-
-  function orgsFirst(ids: string[]): string[] {
-    const isOrg = (id: string) => (teamsById.get(id)?.type === 'org' ? 0 : 1);
-    return [...ids].sort((a, b) => isOrg(a) - isOrg(b));
-  }
-
-  function byTeamName(ids: string[]): string[] {
-    return [...ids].sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
-  }
-
-  function nameOf(teamId: string): string {
-    return teamsById.get(teamId)?.name ?? teamId;
   }
 }
