@@ -2,6 +2,8 @@ import type { TargetUser } from '../model/index.js';
 import { opKey } from './op-key.js';
 import type { DiffContext } from './diff-context.js';
 
+// The removal side of a diff: who is in scope, leaving teams, and deprovisioning leavers.
+
 /** Linked users, and members of a managed team, are the sync's to deprovision; others are left alone. */
 export function inScope(ctx: DiffContext, user: TargetUser): boolean {
   return ctx.sourceOfUser.has(user.id) || user.teamIds.some((id) => ctx.teams.managedIds.has(id));
