@@ -1,15 +1,15 @@
-import { normaliseEmail, type DesiredPerson, type Op, type TargetUser } from '../model/index.js';
+import { normaliseEmail, type Op } from '../model/index.js';
 import type { PlanInput, PlanObservations } from './plan-input.js';
-import { resolveTeams, refOf, type ResolvedTeam } from './resolve-teams.js';
+import { refOf, type ResolvedTeam } from './resolve-teams.js';
 import { opKey } from './op-key.js';
-import { Invariants } from './invariants.js';
-import { roleChange, wantedRoles } from './roles.js';
+import { diffContext } from './diff-context.js';
+import { createUserOps, emailContext, findUser, joinRole, nameOp, roleOps } from './person-ops.js';
+import { byTeamName, deprovision, inScope, orgsFirst, pushRemove } from './deprovision-ops.js';
 import { toWholeContainers } from './whole-container.js';
 import { toWholeUsers } from './whole-user.js';
-import { namesOf } from './names.js';
-import { changeEmail, emailChanged, type EmailChangeContext } from './email-change.js';
-import { goneReason, goneTeamOps, teamGroupsSeen } from './gone-teams.js';
-import { deprovisionMode, foldRolesIntoEnables } from './user-status.js';
+import { changeEmail, emailChanged } from './email-change.js';
+import { goneReason, goneTeamOps } from './gone-teams.js';
+import { foldRolesIntoEnables } from './user-status.js';
 
 export interface DiffResult {
   ops: Op[];
@@ -25,56 +25,42 @@ export interface DiffResult {
   emptied: number;
 }
 
-const membership = (userId: string, teamId: string) => `${userId}|${teamId}`;
-
 /** The difference between Desired and Actual as ops, respecting the target's capabilities and rules. Pure. */
 export function diff(input: PlanInput): DiffResult {
-  const { desired, actual, links, policy, capabilities: caps } = input;
-  const teams = resolveTeams(input);
-  const ops: Op[] = [...teams.ops];
-  const warnings = [...teams.warnings];
-  const obs: PlanObservations = {
-    userLinks: [],
-    teamLinks: teams.newLinks,
-    newlyAbsent: [],
-    reappeared: [],
-    teamGroups: teamGroupsSeen(input),
-  };
-  const waiting: string[] = [];
+  const ctx = diffContext(input);
+  const { desired, actual, policy } = input;
+  const {
+    caps,
+    roleCaps,
+    teams,
+    ops,
+    warnings,
+    obs,
+    waiting,
+    usersById,
+    teamsById,
+    protectedEmails,
+    inv,
+    handled,
+    losses,
+    retire,
+    mayRemove,
+  } = ctx;
 
-  const usersById = new Map(actual.users.map((u) => [u.id, u]));
-  const teamsById = new Map(actual.teams.map((t) => [t.id, t]));
-  const usersByEmail = new Map<string, TargetUser>();
-  for (const u of actual.users) usersByEmail.set(normaliseEmail(u.email), u);
-  const sourceOfUser = new Map<string, string>();
-  for (const [sourceId, userId] of links.users) sourceOfUser.set(userId, sourceId);
-  const protectedEmails = new Set(policy.protectedUsers.map(normaliseEmail));
-  const additive = policy.membership === 'additive';
-  const mayRemove = (userId: string, teamId: string) => !additive || links.granted.has(membership(userId, teamId));
-  const inv = new Invariants(actual, caps, warnings);
-  const roleCaps = caps.roles;
-  if (!roleCaps && desired.people.some((p) => p.roles))
-    warnings.push('the mapping gives roles, but the target has no roles: role rules ignored');
-  const scopeOf = (t: ResolvedTeam | undefined) => (roleCaps?.scope === 'org' ? t?.label : '');
-  const mode = deprovisionMode(policy, caps, warnings);
-
-  const handled = new Set<string>();
-  const losses: (() => void)[] = [];
-  const retire: (() => void)[] = [];
   for (const person of desired.people) {
     if (protectedEmails.has(normaliseEmail(person.email))) continue;
     const wanted = person.teams.map((n) => teams.byName.get(n)).filter((t): t is ResolvedTeam => t !== undefined);
-    const found = findUser(person);
+    const found = findUser(ctx, person);
     if (found === 'conflict') continue;
     if (found?.untouchable !== undefined) {
       handled.add(found.id);
       continue;
     }
     const user =
-      found && emailChanged(person, found) ? changeEmail(emailContext(person, wanted), person, found) : found;
+      found && emailChanged(person, found) ? changeEmail(emailContext(ctx, person, wanted), person, found) : found;
     if (!user) {
       if (!found && (wanted.length > 0 || (roleCaps?.scope === 'target' && person.roles)))
-        createUserOps(person, wanted);
+        createUserOps(ctx, person, wanted);
       continue;
     }
     handled.add(user.id);
@@ -99,7 +85,7 @@ export function diff(input: PlanInput): DiffResult {
       if (t.id !== undefined && current.has(t.id)) continue;
       const key = opKey('add', user.id, t.id ?? `new-${t.key}`);
       addKeys.push(key);
-      const role = t.type === 'org' ? joinRole(person, t) : undefined;
+      const role = t.type === 'org' ? joinRole(ctx, person, t) : undefined;
       inv.added(t, user.id, role?.roles[0]);
       if (t.type === 'org') joins.set(t.id!, key);
       const orgJoin = t.parent ? joins.get(t.parent.id) : undefined;
@@ -114,9 +100,10 @@ export function diff(input: PlanInput): DiffResult {
       });
     }
     const keep = new Set(wanted.map((t) => t.id).filter((id): id is string => id !== undefined));
-    if (caps.updatableNames) nameOp(person, user, userRef);
+    if (caps.updatableNames) nameOp(ctx, person, user, userRef);
     if (roleCaps)
       roleOps(
+        ctx,
         person,
         user,
         userRef,
@@ -127,11 +114,12 @@ export function diff(input: PlanInput): DiffResult {
     // an Admin" sees the plan's final state, whatever order the people come in.
     losses.push(() => {
       const leaving = new Set<string>();
-      for (const teamId of orgsFirst(byTeamName(user.teamIds))) {
+      for (const teamId of orgsFirst(ctx, byTeamName(ctx, user.teamIds))) {
         if (!teams.managedIds.has(teamId) || keep.has(teamId) || !mayRemove(user.id, teamId)) continue;
         if (!inv.mayLeave(teamId, user, person.email)) continue;
         leaving.add(teamId);
         pushRemove(
+          ctx,
           user,
           userRef,
           teamId,
@@ -145,11 +133,13 @@ export function diff(input: PlanInput): DiffResult {
   }
   for (const loss of losses) loss();
 
-  let deprovisioned = 0;
   for (const r of retire) r();
   const departed = actual.users.filter(
     (u) =>
-      !handled.has(u.id) && u.untouchable === undefined && inScope(u) && !protectedEmails.has(normaliseEmail(u.email)),
+      !handled.has(u.id) &&
+      u.untouchable === undefined &&
+      inScope(ctx, u) &&
+      !protectedEmails.has(normaliseEmail(u.email)),
   );
   for (const user of departed) {
     const since = input.tombstones.get(user.id);
@@ -157,8 +147,8 @@ export function diff(input: PlanInput): DiffResult {
     if (policy.deprovision === 'none') continue;
     if (policy.deprovisionAfter > 0 && input.now - (since ?? input.now) < policy.deprovisionAfter) continue;
     const before = ops.length;
-    deprovision(user);
-    if (ops.length > before) deprovisioned += 1;
+    deprovision(ctx, user);
+    if (ops.length > before) ctx.deprovisioned += 1;
   }
   if (departed.length > 0 && policy.deprovision === 'none')
     warnings.push(`${departed.length} users are no longer in the directory; deprovision is "none": left as they are`);
@@ -170,7 +160,7 @@ export function diff(input: PlanInput): DiffResult {
       `${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`,
     );
   }
-  const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(u)).length;
+  const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(ctx, u)).length;
   const folded = foldRolesIntoEnables(ops);
   const out =
     caps.membership === 'whole-container'
@@ -178,313 +168,5 @@ export function diff(input: PlanInput): DiffResult {
       : caps.membership === 'whole-user'
         ? toWholeUsers(folded, actual)
         : folded;
-  return { ops: out, warnings, observations: obs, deprovisioned, usersInScope, waiting, emptied };
-
-  function findUser(person: DesiredPerson): TargetUser | undefined | 'conflict' {
-    const linkedId = links.users.get(person.sourceId);
-    const linked = linkedId !== undefined ? usersById.get(linkedId) : undefined;
-    if (linked) return linked;
-    const byEmail = usersByEmail.get(normaliseEmail(person.email));
-    if (!byEmail) return undefined;
-    const owner = sourceOfUser.get(byEmail.id);
-    if (owner !== undefined && owner !== person.sourceId && usersById.has(byEmail.id)) {
-      warnings.push(
-        `${person.email}: target user ${byEmail.id} is linked to another directory person (${owner}): skipped`,
-      );
-      return 'conflict';
-    }
-    obs.userLinks.push([person.sourceId, byEmail.id]);
-    return byEmail;
-  }
-
-  /** The role a person joins an org with: the rules', else the target's default. */
-  function joinRole(person: DesiredPerson, org: ResolvedTeam) {
-    return (
-      wantedRoles(person.roles?.[org.label], roleCaps!, (w) => warnings.push(w)) ?? {
-        roles: [roleCaps!.default],
-        reason: 'default role',
-      }
-    );
-  }
-
-  /** The ops that give a person a new account and their containers; their keys (none: waiting for a first sign-in). */
-  function createUserOps(person: DesiredPerson, wanted: ResolvedTeam[], why?: string): string[] {
-    const before = ops.length;
-    if (caps.userCreation === 'first-login') {
-      if (actual.allUsersListed !== false) {
-        waiting.push(person.email);
-        return [];
-      }
-    }
-    const userRef = { sourceId: person.sourceId, email: person.email };
-    let createKey: string | undefined;
-    let first: ResolvedTeam | undefined;
-    if (caps.userCreation !== 'first-login') {
-      // One call creates the user; where it also places them (on a team, or in an org), prefer a
-      // container that already exists so the create need not wait.
-      if (caps.userCreation === 'with-container') {
-        const kind = caps.containers.types.includes('org') ? 'org' : 'team';
-        const eligible = wanted.filter((t) => t.type === kind);
-        first =
-          eligible.find((t) => t.id !== undefined && !t.keepsMember) ??
-          eligible.find((t) => t.id !== undefined) ??
-          eligible[0];
-        if (!first) return [];
-      }
-      const role =
-        first?.type === 'org'
-          ? joinRole(person, first)
-          : roleCaps?.scope === 'target'
-            ? wantedRoles(person.roles?.[''], roleCaps, (w) => warnings.push(w))
-            : undefined;
-      createKey = opKey('user-create', person.sourceId);
-      ops.push({
-        kind: 'createUser',
-        key: createKey,
-        user: userRef,
-        displayName: person.displayName,
-        ...(first ? { team: refOf(first) } : {}),
-        ...(role ? { role: role.roles[0]! } : {}),
-        // Where a user holds several roles, or keeps first and last names, the create carries them all.
-        ...(role && roleCaps?.many ? { roles: role.roles } : {}),
-        ...(caps.updatableNames ? namesOf(person) : {}),
-        reason: `${why ?? 'in the directory, not in the target'}${first ? `; created in "${first.label}"` : ''}${role ? ` as ${roleCaps?.many ? role.roles.join(', ') : role.roles[0]} (${role.reason})` : ''}`,
-        dependsOn: first?.createOp ? [first.createOp] : [],
-      });
-      if (first) inv.added(first, `new-${person.sourceId}`, role?.roles[0]);
-    }
-    const joins = new Map<string, string>();
-    for (const t of [...wanted].sort((a, b) => (a.type === 'org' ? -1 : 0) - (b.type === 'org' ? -1 : 0))) {
-      if (t === first) continue;
-      const role = t.type === 'org' ? joinRole(person, t) : undefined;
-      inv.added(t, `new-${person.sourceId}`, role?.roles[0]);
-      const key = opKey('add', `new-${person.sourceId}`, t.id ?? `new-${t.key}`);
-      if (t.type === 'org') joins.set(t.id!, key);
-      const orgJoin = t.parent ? joins.get(t.parent.id) : undefined;
-      // No spreads on this path: it runs once per new membership (650,000 times at 100,000 people).
-      const dependsOn: string[] = [];
-      if (createKey) dependsOn.push(createKey);
-      if (t.createOp) dependsOn.push(t.createOp);
-      if (orgJoin) dependsOn.push(orgJoin);
-      const join: Op & { kind: 'addMember' } = {
-        kind: 'addMember',
-        key,
-        user: userRef,
-        team: refOf(t),
-        reason: `directory puts ${person.email} in "${t.label}"${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
-        dependsOn,
-      };
-      if (role) join.role = role.roles[0]!;
-      ops.push(join);
-    }
-    return ops.slice(before).map((o) => o.key);
-  }
-
-  function emailContext(person: DesiredPerson, wanted: ResolvedTeam[]): EmailChangeContext {
-    return {
-      policy,
-      caps,
-      warnings,
-      usersByEmail,
-      sourceOfUser,
-      protectedEmails,
-      claim: (id) => handled.add(id),
-      relink: (sourceId, userId) => obs.userLinks.push([sourceId, userId]),
-      createAccount: (why) => createUserOps(person, wanted, why),
-      // After every add of the new account is planned, so the old one's removals can wait for them.
-      retire: (old, why, after, newUserId) =>
-        retire.push(() => {
-          const adds = ops
-            .filter(
-              (o) =>
-                (o.kind === 'addMember' || o.kind === 'setRole') && newUserId !== undefined && o.user.id === newUserId,
-            )
-            .map((o) => o.key);
-          const before = ops.length;
-          deprovision(old, why, [...after, ...adds]);
-          if (ops.length > before) deprovisioned += 1;
-        }),
-    };
-  }
-
-  function roleOps(
-    person: DesiredPerson,
-    user: TargetUser,
-    userRef: { id: string; email: string; sourceId: string },
-    stayIn: ResolvedTeam[],
-    after: string[],
-  ): void {
-    const scopes = roleCaps!.scope === 'org' ? stayIn.filter((t) => t.type === 'org') : [undefined];
-    for (const org of scopes) {
-      const want = wantedRoles(person.roles?.[scopeOf(org) ?? ''], roleCaps!, (w) => warnings.push(w));
-      if (!want) continue;
-      const current = user.roles?.[org?.id ?? ''] ?? [];
-      const to = roleChange(current, want.roles, roleCaps!, policy.roles);
-      if (!to) continue;
-      const push = () => {
-        if (!inv.mayChangeRole(org?.id ?? '', user, current, to, person.email)) return;
-        ops.push({
-          kind: 'setRole',
-          key: opKey('role', user.id, org?.id ?? 'all'),
-          user: userRef,
-          ...(org ? { team: refOf(org) as never } : {}),
-          from: current,
-          to,
-          reason: `${current.join(', ') || 'no role'} -> ${to.join(', ')}: ${want.reason}${org ? ` (in "${org.name}")` : ''}`,
-          dependsOn: [...after],
-        });
-      };
-      // A demotion is decided with the removals, after every promotion is counted.
-      if (inv.losesKept(current, to)) losses.push(push);
-      else push();
-    }
-  }
-
-  /** First and last name where the target keeps them and they differ from the directory's (folded into the user's one write). */
-  function nameOp(
-    person: DesiredPerson,
-    user: TargetUser,
-    userRef: { id: string; email: string; sourceId: string },
-  ): void {
-    const want = namesOf(person);
-    if (want.givenName === (user.givenName ?? '') && want.familyName === (user.familyName ?? '')) return;
-    ops.push({
-      kind: 'setUser',
-      key: opKey('user-name', user.id),
-      user: userRef,
-      ...want,
-      added: 0,
-      removed: 0,
-      dependsOn: [],
-      reason: `name "${[user.givenName, user.familyName].filter((n) => n).join(' ')}" -> "${[want.givenName, want.familyName].filter((n) => n).join(' ')}" (from the directory)`,
-    });
-  }
-
-  /** Linked users, and members of a managed team, are the sync's to deprovision; others are left alone. */
-  function inScope(user: TargetUser): boolean {
-    return sourceOfUser.has(user.id) || user.teamIds.some((id) => teams.managedIds.has(id));
-  }
-
-  function pushRemove(
-    user: TargetUser,
-    userRef: { id: string; email: string; sourceId?: string },
-    teamId: string,
-    reason: string,
-    dependsOn: string[],
-    leaving: Set<string>,
-  ): void {
-    const team = teamsById.get(teamId)!;
-    // Leaving an org takes the user out of its teams as well: no call for those.
-    if (team.parentId !== undefined && leaving.has(team.parentId) && teamsById.get(team.parentId)?.type === 'org')
-      return;
-    const parent = team.parentId !== undefined ? teamsById.get(team.parentId) : undefined;
-    ops.push({
-      kind: 'removeMember',
-      key: opKey('remove', user.id, teamId),
-      user: userRef,
-      reason,
-      dependsOn,
-      team: {
-        id: teamId,
-        name: team.name,
-        ...(team.type && team.type !== 'team' ? { type: team.type } : {}),
-        ...(parent ? { parent: { id: parent.id, name: parent.name, type: 'org' as const } } : {}),
-      },
-    });
-  }
-
-  /**
-   * `why` and `after` are given for an old account whose person moved to a new address: its ops
-   * wait for the new account's, and carry no directory id (the identity link now belongs to the
-   * new account, and a deleted user's link is forgotten).
-   */
-  function deprovision(user: TargetUser, why?: string, after: string[] = []): void {
-    const userRef = {
-      id: user.id,
-      email: user.email,
-      ...(sourceOfUser.has(user.id) && why === undefined ? { sourceId: sourceOfUser.get(user.id)! } : {}),
-    };
-    const keeper = inv.isKeeper(user);
-    if (mode === 'disable' && (!keeper || policy.deleteOwners)) {
-      if (user.status === 'disabled' || (keeper && !inv.mayDelete(user))) return;
-      ops.push({
-        kind: 'disableUser',
-        key: opKey('user-disable', user.id),
-        user: userRef,
-        reason: why ?? `${user.email} is no longer in the directory (deprovision: ${policy.deprovision}: disabled)`,
-        dependsOn: [...after],
-      });
-      return;
-    }
-    if (policy.deprovision === 'delete-user' && (!keeper || policy.deleteOwners)) {
-      // An owner, or the last holder of a target-wide role that must be kept (an Admin), is not deleted.
-      if ((keeper || user.roles?.[''] !== undefined) && !inv.mayDelete(user)) return;
-      ops.push({
-        kind: 'deleteUser',
-        key: opKey('user-delete', user.id),
-        user: userRef,
-        reason: why ?? `${user.email} is no longer in the directory (deprovision: delete-user)`,
-        dependsOn: [...after],
-      });
-      return;
-    }
-    if (keeper && (mode === 'delete' || mode === 'disable'))
-      warnings.push(
-        `${user.email} is an owner: not ${mode === 'delete' ? 'deleted' : 'disabled'} (deleteOwners is off); removed from managed teams instead`,
-      );
-    const removable = byTeamName(user.teamIds).filter((id) => teams.managedIds.has(id) && mayRemove(user.id, id));
-    // The target refuses to remove a user's last team: keep one and say so.
-    const leavesNone = caps.userNeedsOneTeam && removable.length === user.teamIds.length;
-    const toRemove = leavesNone ? removable.slice(1) : removable;
-    if (leavesNone && removable.length > 0) {
-      warnings.push(
-        `${user.email} is ${why ? 'an old address' : 'no longer in the directory'} but would be left with no team; kept on "${nameOf(removable[0]!)}" (use deprovision: delete-user to delete)`,
-      );
-    }
-    const leaving = new Set<string>();
-    // Orgs first, so their teams need no call of their own.
-    for (const teamId of orgsFirst(toRemove)) {
-      if (!inv.mayLeave(teamId, user, user.email)) continue;
-      leaving.add(teamId);
-      pushRemove(
-        user,
-        userRef,
-        teamId,
-        why ?? `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`,
-        after,
-        leaving,
-      );
-    }
-    // Where a user may hold no role, deprovisioning strips the target-wide roles too (the last holder of a kept role keeps it).
-    const held = user.roles?.[''] ?? [];
-    if (
-      roleCaps?.removable &&
-      roleCaps.scope === 'target' &&
-      held.length > 0 &&
-      inv.mayChangeRole('', user, held, [], user.email)
-    ) {
-      ops.push({
-        kind: 'setRole',
-        key: opKey('role', user.id, 'all'),
-        user: userRef,
-        from: held,
-        to: [],
-        reason: why ?? `${user.email} is no longer in the directory: roles removed`,
-        dependsOn: [...after],
-      });
-    }
-  }
-
-  function orgsFirst(ids: string[]): string[] {
-    const isOrg = (id: string) => (teamsById.get(id)?.type === 'org' ? 0 : 1);
-    return [...ids].sort((a, b) => isOrg(a) - isOrg(b));
-  }
-
-  function byTeamName(ids: string[]): string[] {
-    return [...ids].sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
-  }
-
-  function nameOf(teamId: string): string {
-    return teamsById.get(teamId)?.name ?? teamId;
-  }
+  return { ops: out, warnings, observations: obs, deprovisioned: ctx.deprovisioned, usersInScope, waiting, emptied };
 }
