@@ -31,6 +31,11 @@ export function opKey(kind: KeyPrefix, ...parts: string[]): string {
 const UNSAFE = /[^A-Za-z0-9@_+=,-]/;
 const UNSAFE_ALL = /[^A-Za-z0-9@_+=,-]/g;
 
-function safePart(part: string): string {
+/** `opKey` for parts already made safe by `safePart`: the per-membership path escapes each part once, not per key. */
+export function opKeyOfSafe(kind: KeyPrefix, ...safeParts: string[]): string {
+  return [kind, ...safeParts].join('.');
+}
+
+export function safePart(part: string): string {
   return UNSAFE.test(part) ? part.replace(UNSAFE_ALL, (c) => `~${c.codePointAt(0)!.toString(16)}~`) : part;
 }

@@ -1,6 +1,6 @@
 import { normaliseEmail, type DesiredPerson, type Op, type TargetUser } from '../model/index.js';
 import { refOf, type ResolvedTeam } from './resolve-teams.js';
-import { opKey } from './op-key.js';
+import { opKey, opKeyOfSafe, safePart } from './op-key.js';
 import { roleChange, wantedRoles } from './roles.js';
 import { namesOf } from './names.js';
 import type { EmailChangeContext } from './email-change.js';
@@ -89,11 +89,13 @@ export function createUserOps(ctx: DiffContext, person: DesiredPerson, wanted: R
     if (first) inv.added(first, `new-${person.sourceId}`, role?.roles[0]);
   }
   const joins = new Map<string, string>();
+  const newUser = `new-${person.sourceId}`;
+  const userPart = safePart(newUser);
   for (const t of [...wanted].sort((a, b) => (a.type === 'org' ? -1 : 0) - (b.type === 'org' ? -1 : 0))) {
     if (t === first) continue;
     const role = t.type === 'org' ? joinRole(ctx, person, t) : undefined;
-    inv.added(t, `new-${person.sourceId}`, role?.roles[0]);
-    const key = opKey('add', `new-${person.sourceId}`, t.id ?? `new-${t.key}`);
+    inv.added(t, newUser, role?.roles[0]);
+    const key = opKeyOfSafe('add', userPart, teamPart(t));
     if (t.type === 'org') joins.set(t.id!, key);
     const orgJoin = t.parent ? joins.get(t.parent.id) : undefined;
     // No spreads on this path: it runs once per new membership (650,000 times at 100,000 people).
@@ -201,4 +203,12 @@ export function nameOp(
     dependsOn: [],
     reason: `name "${[user.givenName, user.familyName].filter((n) => n).join(' ')}" -> "${[want.givenName, want.familyName].filter((n) => n).join(' ')}" (from the directory)`,
   });
+}
+
+/** A team's part of a membership key, escaped once per team (a team has thousands of joins). */
+const teamParts = new WeakMap<ResolvedTeam, string>();
+function teamPart(t: ResolvedTeam): string {
+  let part = teamParts.get(t);
+  if (part === undefined) teamParts.set(t, (part = safePart(t.id ?? `new-${t.key}`)));
+  return part;
 }
