@@ -317,8 +317,12 @@ export function openRedis(r: RedisConfig, retryStrategy: (times: number) => numb
       // Until the sentinels elect a new primary they still name the dead one: keep asking on the
       // outage clock rather than giving up after ioredis' default tries.
       sentinelRetryStrategy: retryStrategy,
-      // Sentinels publish +switch-master: reconnect at once rather than on the next failed command.
-      failoverDetector: true,
+      // No failoverDetector: in ioredis 5 its +switch-master disconnect can land while a reconnect is
+      // asking the sentinels, which rejects every queued command ("Connection is closed") and leaves
+      // the client ended for good. Sentinel itself kills the old primary's clients when it demotes
+      // it, and on reconnect ioredis checks the role, so the failover is found without it; a write
+      // answered READONLY (a primary demoted under us) reconnects and is sent again.
+      reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
       ...(r.sentinelUsername ? { sentinelUsername: r.sentinelUsername } : {}),
       ...(r.sentinelPassword ? { sentinelPassword: r.sentinelPassword } : {}),
       ...(r.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),

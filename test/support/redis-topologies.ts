@@ -103,6 +103,13 @@ export interface SentinelSet {
   killPrimary(): Promise<number>;
   /** Resolves once the sentinels name a primary other than `oldPort` and it answers as master. */
   failedOver(oldPort: number, ms?: number): Promise<number>;
+  /**
+   * A planned failover (SENTINEL FAILOVER): resolves with the old primary's port once the replica
+   * answers as the new primary. The old primary lives on, to become the new one's replica.
+   */
+  failover(): Promise<number>;
+  /** Resolves once `oldPort` replicates from the new primary and every sentinel knows it, so the set can fail over again. */
+  replicaBack(oldPort: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -155,6 +162,24 @@ export async function startSentinelSet(name = 'main'): Promise<SentinelSet> {
         node.child.exitCode !== null || node.child.signalCode !== null ? r(null) : node.child.once('exit', r),
       );
       return port;
+    },
+    async failover() {
+      const old = await primaryPort();
+      await cli(sentinels[0]!.port, 'sentinel', 'failover', name);
+      await until('sentinels promote the replica', 30_000, async () => {
+        const now = await primaryPort();
+        return now !== old && (await cli(now, 'role')).startsWith('master');
+      });
+      return old;
+    },
+    async replicaBack(oldPort) {
+      await until('the old primary replicates from the new one', 30_000, async () =>
+        (await cli(oldPort, 'info', 'replication')).includes('master_link_status:up'),
+      );
+      await until('sentinels know the old primary as a replica', 30_000, async () => {
+        const seen = await Promise.all(sentinels.map((s) => cli(s.port, 'sentinel', 'master', name)));
+        return seen.every((t) => /num-slaves\n1\b/.test(t));
+      });
     },
     async failedOver(oldPort, ms = 30_000) {
       let now = oldPort;

@@ -23,6 +23,32 @@ afterAll(async () => {
 const writes = (h: Harness) => h.emulator.requestLog.filter((r) => r.method !== 'GET');
 
 describe('on a Sentinel set (primary + replica + 3 sentinels)', () => {
+  it('a planned failover mid-run (the old primary lives on as a replica): the run ends exact, every write applied once', async () => {
+    h = await createHarness('redis://unused', {
+      redis: { sentinels: set.sentinels, name: set.name },
+      emulator: { latencyMs: 5 },
+    });
+    const dir = generateDirectory({ people: 2000, groups: 60, memberships: 3000, nestingDepth: 2, seed: 16 });
+    h.writeDirectory(dir);
+    const rt = await h.runtime();
+    rt.startWorkers();
+
+    const run = runSync(rt, { mode: 'full', trigger: 'backfill' });
+    while (writes(h).length < minimalWrites(dir) / 3) await new Promise((r) => setTimeout(r, 20));
+    const old = await set.failover();
+    const switchedAt = Date.now();
+    const out = await run;
+    await set.replicaBack(old);
+
+    expect(await set.primaryPort()).not.toBe(old);
+    expect(writes(h).filter((r) => r.timestamp > switchedAt).length).toBeGreaterThan(0); // switched mid-run
+    expect(out.status).toBe('succeeded');
+    expect(teamsState(h.emulator)).toEqual(expectedTeams(dir));
+    expect(writes(h).filter((r) => r.applied).length).toBe(minimalWrites(dir));
+    await h.close();
+    h = undefined;
+  }, 120_000);
+
   it('SIGKILL of the primary mid-run: the run ends exact, every write applied once, /readyz unready during the failover and ready after', async () => {
     h = await createHarness('redis://unused', { redis: { sentinels: set.sentinels, name: set.name } });
     const dir = generateDirectory({ people: 2000, groups: 60, memberships: 3000, nestingDepth: 2, seed: 15 });
