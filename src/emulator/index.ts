@@ -14,6 +14,7 @@ export {
 export {
   LIVE_OPTION_KEYS,
   type EmulatorStats,
+  type FaultInput,
   type FaultOptions,
   type LatencyOption,
   type LiveOptions,

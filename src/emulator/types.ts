@@ -44,6 +44,15 @@ export interface FaultOptions {
   logger: Logger;
 }
 
+/**
+ * The shared knobs as a caller passes them to an emulator: each optional, defaults as documented on
+ * FaultOptions. `rateLimit` is left to each emulator, whose default differs (the API's own limit, or none).
+ */
+export type FaultInput = Partial<Omit<FaultOptions, 'rateLimit' | 'logger'>> & {
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+};
+
 /** The knobs `PATCH /_emulator/options` may change. */
 export const LIVE_OPTION_KEYS = ['errorRate', 'appliedButErrorRate', 'resetRate', 'latencyMs', 'rateLimit'] as const;
 export type LiveOptions = Partial<Pick<FaultOptions, (typeof LIVE_OPTION_KEYS)[number]>>;

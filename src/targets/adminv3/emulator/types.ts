@@ -1,5 +1,4 @@
-import type { FaultOptions, LatencyOption, RateLimitOption } from '../../../emulator/index.js';
-import type { Logger } from '../../../log/logger.js';
+import type { FaultInput, FaultOptions, RateLimitOption } from '../../../emulator/index.js';
 
 export type { EmulatorStats, Reply, RequestLogEntry } from '../../../emulator/index.js';
 
@@ -16,7 +15,7 @@ export interface ApiKey {
   role?: Role;
 }
 
-export interface AdminV3EmulatorOptions {
+export interface AdminV3EmulatorOptions extends FaultInput {
   /** @defaultValue 0 (a free port) */
   port?: number;
   /** @defaultValue '127.0.0.1' */
@@ -31,22 +30,6 @@ export interface AdminV3EmulatorOptions {
   protectOwnUser?: boolean;
   /** Per API key, fixed windows aligned to the epoch (X-RateLimit-Reset). @defaultValue {max: 1000, windowMs: 60000, fixed: true} */
   rateLimit?: RateLimitOption | false;
-  /** @defaultValue 0 */
-  latencyMs?: LatencyOption;
-  /** Share of requests answered 500/502/503 without being applied. @defaultValue 0 */
-  errorRate?: number;
-  /** Share of write requests applied, then answered 500/502/503. @defaultValue 0 */
-  appliedButErrorRate?: number;
-  /** Share of requests whose socket is destroyed without an answer. @defaultValue 0 */
-  resetRate?: number;
-  /** @defaultValue 1 */
-  seed?: number;
-  /** @defaultValue Date.now */
-  now?: () => number;
-  /** @defaultValue 100000 */
-  maxLogEntries?: number;
-  /** @defaultValue a silent logger */
-  logger?: Logger;
 }
 
 export type ResolvedAdminV3Options = Required<Omit<AdminV3EmulatorOptions, 'logger'>> & FaultOptions;

@@ -1,4 +1,4 @@
-import type { FaultOptions, LatencyOption, RateLimitOption } from '../../../emulator/index.js';
+import type { FaultInput, FaultOptions, RateLimitOption } from '../../../emulator/index.js';
 import type { Logger } from '../../../log/logger.js';
 
 export type { EmulatorStats, LatencyOption, RateLimitOption, Reply, RequestLogEntry } from '../../../emulator/index.js';
@@ -15,7 +15,7 @@ export interface PreloadData {
   datasources?: Array<{ alias: string; slug?: string; dstype?: string }>;
 }
 
-export interface ChartioEmulatorOptions {
+export interface ChartioEmulatorOptions extends FaultInput {
   /** @defaultValue 0 (a free port) */
   port?: number;
   /** @defaultValue '127.0.0.1' */
@@ -36,16 +36,6 @@ export interface ChartioEmulatorOptions {
   pageSize?: number;
   /** Per client IP, sliding window. `false` turns it off. @defaultValue {max: 5000, windowMs: 300000} */
   rateLimit?: RateLimitOption | false;
-  /** @defaultValue 0 */
-  latencyMs?: LatencyOption;
-  /** Share of requests answered 500/502/503 without being applied. @defaultValue 0 */
-  errorRate?: number;
-  /** Share of write requests applied, then answered 500/502/503. @defaultValue 0 */
-  appliedButErrorRate?: number;
-  /** Share of requests whose socket is destroyed without an answer (not applied). @defaultValue 0 */
-  resetRate?: number;
-  /** Seed of the PRNG behind every random rate and latency draw. @defaultValue 1 */
-  seed?: number;
   /** The one member of the Owners team at start. @defaultValue 'owner@example.com' */
   ownerEmail?: string;
   /** Start with the "Added from Dashboard" team holding one shared viewer. @defaultValue false */
@@ -53,12 +43,6 @@ export interface ChartioEmulatorOptions {
   preload?: PreloadData;
   /** Prefix of HAL hrefs and Location headers; the spec's examples have none (`/example-org/users/2/`). @defaultValue '' */
   hrefBase?: string;
-  /** Clock for timestamps and the rate-limit window (tests). @defaultValue Date.now */
-  now?: () => number;
-  /** Request log entries kept (oldest dropped). @defaultValue 100000 */
-  maxLogEntries?: number;
-  /** @defaultValue a silent logger */
-  logger?: Logger;
 }
 
 export type ResolvedOptions = Required<Omit<ChartioEmulatorOptions, 'preload' | 'logger'>> &

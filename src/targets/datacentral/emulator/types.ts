@@ -1,7 +1,6 @@
-import type { FaultOptions, LatencyOption, RateLimitOption } from '../../../emulator/index.js';
-import type { Logger } from '../../../log/logger.js';
+import type { FaultInput, FaultOptions, RateLimitOption } from '../../../emulator/index.js';
 
-export interface DcEmulatorOptions {
+export interface DcEmulatorOptions extends FaultInput {
   /** @defaultValue 0 (a free port) */
   port?: number;
   /** @defaultValue '127.0.0.1' */
@@ -12,22 +11,6 @@ export interface DcEmulatorOptions {
   ownerEmail?: string;
   /** Per client IP, sliding window; the API documents none. @defaultValue false */
   rateLimit?: RateLimitOption | false;
-  /** @defaultValue 0 */
-  latencyMs?: LatencyOption;
-  /** Share of requests answered 500/502/503 without being applied. @defaultValue 0 */
-  errorRate?: number;
-  /** Share of write requests applied, then answered 500/502/503. @defaultValue 0 */
-  appliedButErrorRate?: number;
-  /** Share of requests whose socket is destroyed without an answer. @defaultValue 0 */
-  resetRate?: number;
-  /** @defaultValue 1 */
-  seed?: number;
-  /** @defaultValue Date.now */
-  now?: () => number;
-  /** @defaultValue 100000 */
-  maxLogEntries?: number;
-  /** @defaultValue a silent logger */
-  logger?: Logger;
 }
 
 export type ResolvedDcOptions = Required<Omit<DcEmulatorOptions, 'logger'>> & FaultOptions;

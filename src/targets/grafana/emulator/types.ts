@@ -1,5 +1,4 @@
-import type { FaultOptions, LatencyOption, RateLimitOption } from '../../../emulator/index.js';
-import type { Logger } from '../../../log/logger.js';
+import type { FaultInput, FaultOptions, RateLimitOption } from '../../../emulator/index.js';
 
 export type { EmulatorStats, LatencyOption, RateLimitOption, Reply, RequestLogEntry } from '../../../emulator/index.js';
 
@@ -14,7 +13,7 @@ export interface ServiceAccountToken {
   role: OrgRole;
 }
 
-export interface GrafanaEmulatorOptions {
+export interface GrafanaEmulatorOptions extends FaultInput {
   /** @defaultValue 0 (a free port) */
   port?: number;
   /** @defaultValue '127.0.0.1' */
@@ -35,22 +34,6 @@ export interface GrafanaEmulatorOptions {
   autoAssignOrgRole?: Exclude<OrgRole, 'None'>;
   /** Per client IP, sliding window; Grafana documents none. @defaultValue false */
   rateLimit?: RateLimitOption | false;
-  /** @defaultValue 0 */
-  latencyMs?: LatencyOption;
-  /** Share of requests answered 500/502/503 without being applied. @defaultValue 0 */
-  errorRate?: number;
-  /** Share of write requests applied, then answered 500/502/503. @defaultValue 0 */
-  appliedButErrorRate?: number;
-  /** Share of requests whose socket is destroyed without an answer. @defaultValue 0 */
-  resetRate?: number;
-  /** @defaultValue 1 */
-  seed?: number;
-  /** @defaultValue Date.now */
-  now?: () => number;
-  /** @defaultValue 100000 */
-  maxLogEntries?: number;
-  /** @defaultValue a silent logger */
-  logger?: Logger;
 }
 
 export type ResolvedGrafanaOptions = Required<Omit<GrafanaEmulatorOptions, 'logger'>> & FaultOptions;
