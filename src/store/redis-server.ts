@@ -31,24 +31,7 @@ export async function startRedisServer(atPort?: number): Promise<RedisHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-redis-'));
   let child: ChildProcess;
   try {
-    child = spawn(
-      'redis-server',
-      [
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--maxmemory-policy',
-        'noeviction',
-      ],
-      { stdio: 'ignore' },
-    );
+    child = spawn('redis-server', redisServerArgs(port, dir), { stdio: 'ignore' });
   } catch (err) {
     throw new RostersyncError('REDIS_UNAVAILABLE', INSTALL_HINT, { cause: err });
   }
@@ -77,6 +60,27 @@ export async function startRedisServer(atPort?: number): Promise<RedisHandle> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Arguments of a private redis-server on loopback: no RDB snapshots, `noeviction` (BullMQ requires
+ * it), and an append-only file only when the data must survive a restart (fsync always).
+ */
+export function redisServerArgs(port: number, dir: string, o: { persist?: boolean; extra?: string[] } = {}): string[] {
+  return [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--dir',
+    dir,
+    '--save',
+    '',
+    ...(o.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+    '--maxmemory-policy',
+    'noeviction',
+    ...(o.extra ?? []),
+  ];
 }
 
 export function freePort(): Promise<number> {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../src/store/redis-server.js';
+import { freePort, redisServerArgs } from '../../src/store/redis-server.js';
 import { stopProcess, waitListening } from './processes.js';
 
 const run = promisify(execFile);
@@ -35,25 +35,7 @@ async function startNode(dir: string, args: string[], sentinel = false): Promise
     writeFileSync(conf, `bind 127.0.0.1\nport ${port}\ndir ${own}\n${args.join('\n')}\n`);
     child = spawn('redis-sentinel', [conf], { stdio: 'ignore' });
   } else {
-    child = spawn(
-      'redis-server',
-      [
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--dir',
-        own,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--maxmemory-policy',
-        'noeviction',
-        ...args,
-      ],
-      { stdio: 'ignore' },
-    );
+    child = spawn('redis-server', redisServerArgs(port, own, { extra: args }), { stdio: 'ignore' });
   }
   await waitListening(port, 10_000, () => child.exitCode !== null, sentinel ? 'redis-sentinel' : 'redis-server');
   return { port, child };

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { answersPing, freePort } from '../../src/store/redis-server.js';
+import { answersPing, freePort, redisServerArgs } from '../../src/store/redis-server.js';
 
 export interface RestartableRedis {
   url: string;
@@ -25,26 +25,7 @@ export async function startRestartableRedis(): Promise<RestartableRedis> {
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   const start = async () => {
     if (running()) return;
-    child = spawn(
-      'redis-server',
-      [
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--maxmemory-policy',
-        'noeviction',
-      ],
-      { stdio: 'ignore' },
-    );
+    child = spawn('redis-server', redisServerArgs(port, dir, { persist: true }), { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     while (!(await answersPing('127.0.0.1', port))) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start on ${port}`);
