@@ -88,21 +88,15 @@ export function deprovision(ctx: DiffContext, user: TargetUser, why?: string, af
       `${user.email} is ${why ? 'an old address' : 'no longer in the directory'} but would be left with no team; kept on "${nameOf(ctx, removable[0]!)}" (use deprovision: delete-user to delete)`,
     );
   }
-  const leaving = new Set<string>();
-  // Orgs first, so their teams need no call of their own.
-  for (const teamId of orgsFirst(ctx, toRemove)) {
-    if (!inv.mayLeave(teamId, user, user.email)) continue;
-    leaving.add(teamId);
-    pushRemove(
-      ctx,
-      user,
-      userRef,
-      teamId,
-      why ?? `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`,
-      after,
-      leaving,
-    );
-  }
+  leaveTeams(
+    ctx,
+    user,
+    userRef,
+    toRemove,
+    user.email,
+    () => why ?? `${user.email} is no longer in the directory (deprovision: remove-from-managed-teams)`,
+    after,
+  );
   // Where a user may hold no role, deprovisioning strips the target-wide roles too (the last holder of a kept role keeps it).
   const held = user.roles?.[''] ?? [];
   if (
@@ -120,6 +114,27 @@ export function deprovision(ctx: DiffContext, user: TargetUser, why?: string, af
       reason: why ?? `${user.email} is no longer in the directory: roles removed`,
       dependsOn: [...after],
     });
+  }
+}
+
+/**
+ * Takes `user` out of each of `teamIds` the target's rules let them leave, orgs first, so an org's
+ * removal covers its teams and they need no call of their own.
+ */
+export function leaveTeams(
+  ctx: DiffContext,
+  user: TargetUser,
+  userRef: Parameters<typeof pushRemove>[2],
+  teamIds: string[],
+  email: string,
+  reasonFor: (teamId: string) => string,
+  after: string[],
+): void {
+  const leaving = new Set<string>();
+  for (const teamId of orgsFirst(ctx, teamIds)) {
+    if (!ctx.inv.mayLeave(teamId, user, email)) continue;
+    leaving.add(teamId);
+    pushRemove(ctx, user, userRef, teamId, reasonFor(teamId), after, leaving);
   }
 }
 

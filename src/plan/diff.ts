@@ -4,7 +4,7 @@ import { refOf, type ResolvedTeam } from './resolve-teams.js';
 import { opKey } from './op-key.js';
 import { diffContext } from './diff-context.js';
 import { createUserOps, emailContext, findUser, joinRole, nameOp, roleOps } from './person-ops.js';
-import { byTeamName, deprovision, inScope, orgsFirst, pushRemove } from './deprovision-ops.js';
+import { byTeamName, deprovision, inScope, leaveTeams } from './deprovision-ops.js';
 import { toWholeContainers } from './whole-container.js';
 import { toWholeUsers } from './whole-user.js';
 import { changeEmail, emailChanged } from './email-change.js';
@@ -112,24 +112,21 @@ export function diff(input: PlanInput): DiffResult {
       );
     // Removals are decided once every add and promotion is counted, so a rule such as "an org keeps
     // an Admin" sees the plan's final state, whatever order the people come in.
-    losses.push(() => {
-      const leaving = new Set<string>();
-      for (const teamId of orgsFirst(ctx, byTeamName(ctx, user.teamIds))) {
-        if (!teams.managedIds.has(teamId) || keep.has(teamId) || !mayRemove(user.id, teamId)) continue;
-        if (!inv.mayLeave(teamId, user, person.email)) continue;
-        leaving.add(teamId);
-        pushRemove(
-          ctx,
-          user,
-          userRef,
-          teamId,
+    losses.push(() =>
+      leaveTeams(
+        ctx,
+        user,
+        userRef,
+        byTeamName(ctx, user.teamIds).filter(
+          (id) => teams.managedIds.has(id) && !keep.has(id) && mayRemove(user.id, id),
+        ),
+        person.email,
+        (teamId) =>
           goneReason(teams.gone, teamId) ??
-            `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`,
-          addKeys,
-          leaving,
-        );
-      }
-    });
+          `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`,
+        addKeys,
+      ),
+    );
   }
   for (const loss of losses) loss();
 
