@@ -75,6 +75,11 @@ class PhaseFeed {
     private next = 0,
   ) {}
 
+  /** Every op of the phase has been enqueued (or had an outcome). */
+  get fed(): boolean {
+    return this.next >= this.ops.length;
+  }
+
   /** Adds ops until `window` of the phase are queued without an outcome (or none is left). */
   async top(done: number): Promise<void> {
     const window = this.deps.window ?? DEFAULT_WINDOW;
@@ -136,7 +141,8 @@ async function waitForPhase(
     const done = await deps.store.phaseDone(runId, phase);
     deps.onProgress?.(before + Math.min(done, ops.length), total);
     await feed.top(done);
-    if (done >= enough) return;
+    // Fed whole first: with a lookahead above the window, `enough` could come before the last ops were queued.
+    if (done >= enough && feed.fed) return;
     if (done !== last) {
       last = done;
       lastChange = Date.now();

@@ -73,11 +73,9 @@ export class RunStore {
       if (chunks.length < CHUNKS_PER_CALL) break;
     }
     const sizes = head.phases as number[];
-    if (ops.length !== sizes.reduce((n, k) => n + k, 0))
-      throw new StoreError(
-        'PLAN_INCOMPLETE',
-        `the stored plan of run ${runId} has ${ops.length} ops of ${sizes.reduce((n, k) => n + k, 0)}`,
-      );
+    const total = sizes.reduce((n, k) => n + k, 0);
+    if (ops.length !== total)
+      throw new StoreError('PLAN_INCOMPLETE', `the stored plan of run ${runId} has ${ops.length} ops of ${total}`);
     let at = 0;
     return { ...head, phases: sizes.map((k) => ops.slice(at, (at += k))) } as Plan;
   }

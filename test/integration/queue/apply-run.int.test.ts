@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { driveRun, resumeSync } from '../../../src/app/run-sync.js';
 import { openRuntime, type Runtime } from '../../../src/app/runtime.js';
@@ -8,6 +9,7 @@ import { silentLogger } from '../../../src/log/logger.js';
 import type { Desired, Plan } from '../../../src/model/index.js';
 import { makePlan } from '../../../src/plan/make-plan.js';
 import { summarisePlan } from '../../../src/store/run-record.js';
+import { applyPlan } from '../../../src/queue/apply-plan.js';
 import type { ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
 import { createHarness, type Harness } from '../../support/sync-harness.js';
 
@@ -217,6 +219,36 @@ describe('applying a plan through the queue', () => {
     // Jobs whose outcome is recorded are removed a moment later: at most a worker set's worth over.
     expect(most).toBeLessThanOrEqual(500 + 8);
     expect(most).toBeGreaterThan(250);
+  });
+
+  it('feeds a whole phase before moving on even when the lookahead exceeds the window: no op waits for the stall sweep', async () => {
+    const h = await harness({ queue: { window: 500, concurrency: 8 } });
+    const rt = await runtime();
+    rt.startWorkers();
+    const desired = desiredFor(1500, 4);
+    const plan = await planFor(rt, desired);
+    const runId = await recordRun(rt, plan);
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+
+    await applyPlan(
+      {
+        queue: rt.queue,
+        store: rt.store,
+        log,
+        retry: { attempts: 8, backoffMs: 20 },
+        lookahead: 1000,
+        window: 500,
+        stallMs: 5000,
+      },
+      runId,
+      rt.profile.name,
+      plan,
+    );
+
+    expect(warnings.filter((w) => w.includes('enqueued again'))).toEqual([]);
+    expect(managedState(h.emulator)).toEqual(expectedTeams(desired));
+    expect(appliedWrites(h.emulator)).toBe(minimalWrites(desired));
   });
 
   it('a failed op skips exactly the ops that depend on it, and nothing else', async () => {
