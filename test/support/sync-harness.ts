@@ -65,6 +65,8 @@ export function runCli(
   opts: {
     env?: NodeJS.ProcessEnv;
     onStdout?: (chunk: string, child: import('node:child_process').ChildProcess) => void;
+    /** Called once the child is spawned (to watch something else than its output, and kill it). */
+    onSpawn?: (child: import('node:child_process').ChildProcess) => void;
   } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -73,6 +75,7 @@ export function runCli(
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    opts.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

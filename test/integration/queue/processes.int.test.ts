@@ -19,15 +19,20 @@ describe('backfill as a process', () => {
     const dir = generateDirectory({ people: 250, groups: 20, memberships: 400, seed: 21 });
     h.writeDirectory(dir);
     let killedAt = 0;
+    // The emulator is watched, not the child's output: progress lines can come too seldom, and a run
+    // that finished before the kill leaves nothing to resume.
+    let watch: NodeJS.Timeout | undefined;
     const first = await runCli(['backfill', '--config', h.configPath], {
-      onStdout: (_chunk, child) => {
-        if (!killedAt && writes(h!).length >= 120) {
-          killedAt = writes(h!).length;
-          child.kill('SIGKILL');
-        }
+      onSpawn: (child) => {
+        watch = setInterval(() => {
+          if (!killedAt && writes(h!).length >= 120) {
+            killedAt = writes(h!).length;
+            child.kill('SIGKILL');
+          }
+        }, 5);
       },
     });
-    // Progress lines may not arrive often enough: poll the emulator instead if the child finished first.
+    clearInterval(watch);
     expect(first.signal).toBe('SIGKILL');
     expect(killedAt).toBeGreaterThan(0);
 
