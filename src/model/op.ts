@@ -22,6 +22,15 @@ export interface UserRef {
   email: string;
 }
 
+/**
+ * A member of a whole-container write. `after`: the ops that give this member an account (or the
+ * org place) the write needs; the write waits for their outcomes and leaves the member out if one
+ * did not succeed, so one failed account never holds back the container's other changes.
+ */
+export interface ListedMember extends UserRef {
+  after?: string[];
+}
+
 interface OpBase {
   key: string;
   reason: string;
@@ -51,7 +60,7 @@ export type Op =
   | (OpBase & {
       kind: 'setMembers';
       team: TeamRef;
-      members: UserRef[];
+      members: ListedMember[];
       added: number;
       removed: number;
       /** Members who keep the container's admin permission. */ admins?: UserRef[];

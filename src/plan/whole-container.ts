@@ -1,5 +1,5 @@
-import type { Actual, Op, TargetUser, TeamRef, UserRef } from '../model/index.js';
-import { opKey } from './op-key.js';
+import type { Actual, ListedMember, Op, TargetUser, TeamRef } from '../model/index.js';
+import { KEY_PREFIX_KINDS, opKey } from './op-key.js';
 
 type Membership = Extract<Op, { kind: 'addMember' | 'removeMember' }>;
 
@@ -8,6 +8,11 @@ type Membership = Extract<Op, { kind: 'addMember' | 'removeMember' }>;
  * of each team become one setMembers op carrying the complete list (current members, less those
  * removed, plus those added). Org memberships stay per call (an org has no whole-list write).
  * Ops that waited for a folded add or remove now wait for the setMembers op.
+ *
+ * The list names only users that exist when it lands: never one the same plan deletes or takes out
+ * of the team's org (those ops run concurrently with it, and a list naming a deleted
+ * user fails whole), and a new member only once the ops giving them an account have succeeded
+ * (`after`: awaited per member, so one failed account never holds back the team's other changes).
  */
 export function toWholeContainers(ops: Op[], actual: Actual, usersById: ReadonlyMap<string, TargetUser>): Op[] {
   const groups = new Map<string, { team: TeamRef; ops: Membership[] }>();
@@ -20,6 +25,7 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
     groups.set(id, g);
   }
   if (groups.size === 0) return ops;
+  const departing = departingUsers(ops);
   const folded = new Map<string, string>();
   // Adds-before-removals across a user's teams keeps a user in one team somewhere on per-call
   // targets; a whole list is one write, so folded ops drop those mutual waits (two teams trading
@@ -32,31 +38,57 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
   for (const [id, g] of groups) {
     const key = opKey('team-members', id.startsWith('new:') ? `new-${g.team.parent?.id ?? ''}-${g.team.name}` : id);
     const removed = new Set(g.ops.filter((o) => o.kind === 'removeMember').map((o) => o.user.id!));
-    const members: UserRef[] = (teamsById.get(g.team.id ?? '')?.memberIds ?? [])
-      .filter((uid) => !removed.has(uid))
+    const current = teamsById.get(g.team.id ?? '')?.memberIds ?? [];
+    const leaves = (uid: string) =>
+      departing.deleted.has(uid) || departing.leftOrgs.has(`${uid}\n${g.team.parent?.id}`);
+    const gone = current.filter((uid) => !removed.has(uid) && leaves(uid)).length;
+    const members: ListedMember[] = current
+      .filter((uid) => !removed.has(uid) && !leaves(uid))
       .map((uid) => ({ id: uid, email: usersById.get(uid)?.email ?? uid }));
     const adminIds = new Set(teamsById.get(g.team.id ?? '')?.adminIds ?? []);
     const admins = members.filter((m) => m.id !== undefined && adminIds.has(m.id));
     const adds = g.ops.filter((o) => o.kind === 'addMember');
-    for (const a of adds) members.push(a.user);
+    const hard = new Set<string>();
+    for (const a of adds) {
+      const after = a.dependsOn.filter((k) => !membershipKeys.has(k) && !makesContainer(k));
+      for (const k of a.dependsOn) if (makesContainer(k)) hard.add(k);
+      members.push(after.length > 0 ? { ...a.user, after } : a.user);
+    }
     const own = new Set(g.ops.map((o) => o.key));
-    const dependsOn = [
-      ...new Set(g.ops.flatMap((o) => o.dependsOn).filter((k) => !own.has(k) && !membershipKeys.has(k))),
-    ];
+    for (const k of g.ops.filter((o) => o.kind === 'removeMember').flatMap((o) => o.dependsOn))
+      if (!own.has(k) && !membershipKeys.has(k)) hard.add(k);
     for (const o of g.ops) folded.set(o.key, key);
+    const removals = g.ops.filter((o) => o.kind === 'removeMember');
     out.push({
       kind: 'setMembers',
       key,
       team: g.team,
       members,
       added: adds.length,
-      removed: removed.size,
-      dependsOn,
+      removed: removed.size + gone,
+      dependsOn: [...hard],
       ...(admins.length > 0 ? { admins } : {}),
-      reason: `${adds.length} to add, ${removed.size} to remove: ${[...adds.slice(0, 2), ...g.ops.filter((o) => o.kind === 'removeMember').slice(0, 2)].map((o) => o.reason).join('; ')}${g.ops.length > 4 ? '; …' : ''}`,
+      reason: `${adds.length} to add, ${removed.size + gone} to remove: ${[...adds.slice(0, 2), ...removals.slice(0, 2)].map((o) => o.reason).join('; ')}${g.ops.length > 4 || gone > 0 ? '; …' : ''}`,
     });
   }
   for (const op of out)
     op.dependsOn = [...new Set(op.dependsOn.map((k) => folded.get(k) ?? k))].filter((k) => k !== op.key);
   return out;
+}
+
+/** A dependency that makes or renames the container itself: the write cannot run without it. */
+function makesContainer(key: string): boolean {
+  const kind = (KEY_PREFIX_KINDS as Record<string, string | undefined>)[key.slice(0, key.indexOf('.'))];
+  return kind === 'createTeam' || kind === 'renameTeam';
+}
+
+/** Users the plan deletes, and (user, org) pairs it takes apart: none of them belongs in a list. */
+function departingUsers(ops: Op[]): { deleted: Set<string>; leftOrgs: Set<string> } {
+  const deleted = new Set<string>();
+  const leftOrgs = new Set<string>();
+  for (const op of ops) {
+    if (op.kind === 'deleteUser') deleted.add(op.user.id);
+    else if (op.kind === 'removeMember' && op.team.type === 'org') leftOrgs.add(`${op.user.id}\n${op.team.id}`);
+  }
+  return { deleted, leftOrgs };
 }

@@ -10,6 +10,7 @@ import type { IdResolver, OpOutcome, Target } from '../targets/target.js';
 import { OPS_QUEUE, type OpJobData } from './op-jobs.js';
 import type { RateBudget } from './rate-budget.js';
 import { readBack } from './verify-op.js';
+import { settleMembers } from './listed-members.js';
 
 export interface OpWorkerDeps {
   connection: Redis;
@@ -94,6 +95,18 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   const waitsFor = op.dependsOn.find((_, i) => deps_[i] === 'deferred');
   if (waitsFor !== undefined) return record('deferred', { detail: `waits with ${waitsFor}` });
 
+  // A whole-container write waits for its new members' accounts, and leaves out any that failed.
+  let call = op;
+  let leftOut: string[] = [];
+  if (op.kind === 'setMembers') {
+    const settled = await settleMembers(store, runId, op);
+    if (settled === 'wait') {
+      await job.moveToDelayed(Date.now() + 50, token);
+      throw new DelayedError();
+    }
+    ({ op: call, leftOut } = settled);
+  }
+
   const backlog = (await deps.budgetBacklog?.(profile)) ?? 0;
   if (backlog > (deps.holdMs ?? 250)) {
     await job.moveToDelayed(Date.now() + backlog, token);
@@ -110,7 +123,7 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   };
   let out: OpOutcome;
   try {
-    out = await deps.targetFor(profile).apply(op, ids);
+    out = await deps.targetFor(profile).apply(call, ids);
   } catch (err) {
     if (err instanceof TargetHttpError && err.status === 429) {
       // Pause every worker (the queue's limiter) and every process's budget; no attempt is spent.
@@ -129,7 +142,7 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
     // The last answer was unreadable: the call may have applied. Read the target back before
     // saying it failed, so an applied op neither fails nor takes its dependants down with it.
     const seen =
-      err instanceof TargetResponseError ? await verifyByReading(deps.targetFor(profile), op, ids, log) : undefined;
+      err instanceof TargetResponseError ? await verifyByReading(deps.targetFor(profile), call, ids, log) : undefined;
     // A permanent answer (or the last attempt): the op fails with the API's message, the job completes.
     if (!seen)
       return record('failed', {
@@ -144,8 +157,11 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
   const teamId = 'team' in op && op.team ? (op.team.id ?? (await ids.teamId(op.team))) : undefined;
   const userId =
     'user' in op ? (op.user.id ?? out.createdId ?? (await ids.userId(op.user.sourceId, op.user.email))) : undefined;
+  const detail = [out.detail, leftOut.length > 0 ? `left out (no account): ${leftOut.join(', ')}` : undefined]
+    .filter(Boolean)
+    .join('; ');
   return record(out.status, {
-    ...(out.detail ? { detail: out.detail } : {}),
+    ...(detail ? { detail } : {}),
     ...(out.createdId ? { createdId: out.createdId } : {}),
     ...(teamId ? { teamId } : {}),
     ...(userId ? { userId } : {}),

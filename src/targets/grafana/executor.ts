@@ -4,7 +4,7 @@ import type { Op, TeamRef, UserRef } from '../../model/index.js';
 import { UnresolvedRefError, UnsupportedOpError } from '../op-errors.js';
 import type { IdResolver, OpOutcome } from '../target.js';
 import type { GrafanaClient, OrgContext } from './client.js';
-import { orgNumber } from './reader.js';
+import { orgNumber, orgUserEmails } from './reader.js';
 import {
   addedOrgUserSchema,
   createdTeamSchema,
@@ -36,144 +36,31 @@ export interface GrafanaApplyContext {
  * "already added" on team member add, 404 on removals and deletes, so a retried call succeeds.
  */
 export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<OpOutcome> {
-  const { client } = ctx;
-  await client.ensureDefaultOrg();
+  await ctx.client.ensureDefaultOrg();
   switch (op.kind) {
-    case 'createTeam': {
-      const org = orgOf(ctx, op.team);
-      return on(
-        [409],
-        () =>
-          client
-            .send('POST', 'api/teams', { name: op.team.name }, client.orgAuth(org))
-            .then((r) => applied(client.parse(r, createdTeamSchema, 'POST', 'api/teams').teamId)),
-        async () => alreadyDone('team exists', await findTeamId(ctx, org, op.team.name)),
-      );
-    }
+    case 'createTeam':
+      return createTeam(ctx, op.team);
     case 'renameTeam':
-      return client
-        .send('PUT', `api/teams/${op.team.id}`, { name: op.team.name }, client.orgAuth(orgOf(ctx, op.team)))
+      return ctx.client
+        .send('PUT', `api/teams/${op.team.id}`, { name: op.team.name }, ctx.client.orgAuth(orgOf(ctx, op.team)))
         .then(() => applied(op.team.id));
     case 'deleteTeam':
       return on(
         [404],
         () =>
-          client
-            .send('DELETE', `api/teams/${op.team.id}`, undefined, client.orgAuth(orgOf(ctx, op.team)))
+          ctx.client
+            .send('DELETE', `api/teams/${op.team.id}`, undefined, ctx.client.orgAuth(orgOf(ctx, op.team)))
             .then(() => applied()),
         async () => alreadyDone('team already gone'),
       );
-    case 'createUser': {
-      if (!op.team || op.team.type !== 'org' || !op.team.id)
-        throw new UnsupportedOpError('a Grafana user is created in an existing org');
-      const org = { id: orgNumber(op.team.id), name: op.team.name };
-      const body = {
-        name: op.displayName,
-        email: op.user.email,
-        login: op.user.email,
-        password: randomBytes(24).toString('base64url'),
-        OrgId: Number(org.id),
-      };
-      const auth = client.adminAuth('creating users');
-      const out = await on(
-        [409, 412],
-        () =>
-          client
-            .send('POST', 'api/admin/users', body, auth)
-            .then((r) => applied(client.parse(r, createdUserSchema, 'POST', 'api/admin/users').id)),
-        async () =>
-          alreadyDone(
-            'user exists',
-            (await client.get(`api/users/lookup?loginOrEmail=${encodeURIComponent(op.user.email)}`, userSchema, auth))
-              .id,
-          ),
-      );
-      // Grafana places a new user in the org with its auto-assign role; set the one the rules give.
-      if (op.role && op.role.toLowerCase() !== ctx.autoAssignRole.toLowerCase())
-        await setOrgRole(ctx, org, out.createdId!, op.role);
-      return out;
-    }
-    case 'addMember': {
-      if (op.team.type === 'org') {
-        const org = { id: orgNumber(op.team.id!), name: op.team.name };
-        // /api/orgs/:orgId routes throughout: they work with the org's token or as server admin, and
-        // removing through them never deletes the user (the current-org route does, for a user left in no org).
-        const path = `api/orgs/${org.id}/users`;
-        try {
-          const r = await client.send(
-            'POST',
-            path,
-            { loginOrEmail: op.user.email, role: op.role ?? 'Viewer' },
-            client.orgAuth(org),
-          );
-          const uid = addedOrgUserSchema.safeParse(r.body).data?.userId;
-          return applied(uid);
-        } catch (err) {
-          if (err instanceof TargetHttpError && err.status === 404)
-            return {
-              status: 'deferred',
-              detail: `${op.user.email} has no Grafana account yet: added after the first sign-in`,
-            };
-          if (err instanceof TargetHttpError && err.status === 409) {
-            // Already a member (a retry after an applied call): make sure of the role.
-            const uid = await userIdOf(ctx, op.user, org);
-            if (op.role) await setOrgRole(ctx, org, uid, op.role);
-            return alreadyDone('already in the org', uid);
-          }
-          throw err;
-        }
-      }
-      const org = orgOf(ctx, op.team);
-      const teamId = await teamIdOf(ctx, op.team);
-      const userId = await userIdOf(ctx, op.user, org);
-      return on(
-        [400, 409],
-        () =>
-          client
-            .send('POST', `api/teams/${teamId}/members`, { userId: Number(userId) }, client.orgAuth(org))
-            .then(() => applied()),
-        async () => alreadyDone('already a member'),
-      );
-    }
-    case 'removeMember': {
-      if (op.team.type === 'org') {
-        const org = { id: orgNumber(op.team.id), name: op.team.name };
-        // Grafana answers 200 for a user not (or no longer) in the org.
-        return on(
-          [404],
-          () =>
-            client
-              .send('DELETE', `api/orgs/${org.id}/users/${op.user.id}`, undefined, client.orgAuth(org))
-              .then(() => applied()),
-          async () => alreadyDone('not in the org'),
-        );
-      }
-      return on(
-        [404],
-        () =>
-          client
-            .send(
-              'DELETE',
-              `api/teams/${op.team.id}/members/${op.user.id}`,
-              undefined,
-              client.orgAuth(orgOf(ctx, op.team)),
-            )
-            .then(() => applied()),
-        async () => alreadyDone('not a member'),
-      );
-    }
-    case 'setMembers': {
-      const org = orgOf(ctx, op.team);
-      const teamId = await teamIdOf(ctx, op.team);
-      const admins = new Set((op.admins ?? []).map((a) => a.email.toLowerCase()));
-      const login = (u: UserRef) => u.email;
-      const members = op.members.filter((m) => !admins.has(m.email.toLowerCase())).map(login);
-      const keptAdmins = (op.admins ?? []).map(login);
-      // The whole list: sending it again after an applied-then-failed call sets the same list.
-      return client
-        .send('PUT', `api/teams/${teamId}/members`, { members, admins: keptAdmins }, client.orgAuth(org))
-        .then(() => applied());
-    }
+    case 'createUser':
+      return createUser(ctx, op);
+    case 'addMember':
+      return op.team.type === 'org' ? joinOrg(ctx, op) : joinTeam(ctx, op);
+    case 'removeMember':
+      return op.team.type === 'org' ? leaveOrg(ctx, op) : leaveTeam(ctx, op);
+    case 'setMembers':
+      return setTeamMembers(ctx, op);
     case 'setRole': {
       if (!op.team) throw new UnsupportedOpError('Grafana roles are per org');
       await setOrgRole(ctx, { id: orgNumber(op.team.id), name: op.team.name }, op.user.id, op.to[0]!);
@@ -185,14 +72,161 @@ export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<
       return on(
         [404],
         () =>
-          client
-            .send('DELETE', `api/admin/users/${op.user.id}`, undefined, client.adminAuth('deleting users'))
+          ctx.client
+            .send('DELETE', `api/admin/users/${op.user.id}`, undefined, ctx.client.adminAuth('deleting users'))
             .then(() => applied()),
         async () => alreadyDone('user already gone'),
       );
     default:
       // The capabilities rule the rest out (Grafana has no user status to set).
       throw new UnsupportedOpError(`${op.kind} is not a Grafana operation`);
+  }
+}
+
+type OpOf<K extends Op['kind']> = Extract<Op, { kind: K }>;
+
+async function createTeam(ctx: GrafanaApplyContext, team: TeamRef): Promise<OpOutcome> {
+  const { client } = ctx;
+  const org = orgOf(ctx, team);
+  return on(
+    [409],
+    () =>
+      client
+        .send('POST', 'api/teams', { name: team.name }, client.orgAuth(org))
+        .then((r) => applied(client.parse(r, createdTeamSchema, 'POST', 'api/teams').teamId)),
+    async () => alreadyDone('team exists', await findTeamId(ctx, org, team.name)),
+  );
+}
+
+async function createUser(ctx: GrafanaApplyContext, op: OpOf<'createUser'>): Promise<OpOutcome> {
+  const { client } = ctx;
+  if (!op.team || op.team.type !== 'org' || !op.team.id)
+    throw new UnsupportedOpError('a Grafana user is created in an existing org');
+  const org = { id: orgNumber(op.team.id), name: op.team.name };
+  const body = {
+    name: op.displayName,
+    email: op.user.email,
+    login: op.user.email,
+    password: randomBytes(24).toString('base64url'),
+    OrgId: Number(org.id),
+  };
+  const auth = client.adminAuth('creating users');
+  const out = await on(
+    [409, 412],
+    () =>
+      client
+        .send('POST', 'api/admin/users', body, auth)
+        .then((r) => applied(client.parse(r, createdUserSchema, 'POST', 'api/admin/users').id)),
+    async () =>
+      alreadyDone(
+        'user exists',
+        (await client.get(`api/users/lookup?loginOrEmail=${encodeURIComponent(op.user.email)}`, userSchema, auth)).id,
+      ),
+  );
+  // Grafana places a new user in the org with its auto-assign role; set the one the rules give.
+  if (op.role && op.role.toLowerCase() !== ctx.autoAssignRole.toLowerCase())
+    await setOrgRole(ctx, org, out.createdId!, op.role);
+  return out;
+}
+
+async function joinOrg(ctx: GrafanaApplyContext, op: OpOf<'addMember'>): Promise<OpOutcome> {
+  const org = { id: orgNumber(op.team.id!), name: op.team.name };
+  // /api/orgs/:orgId routes throughout: they work with the org's token or as server admin, and
+  // removing through them never deletes the user (the current-org route does, for a user left in no org).
+  try {
+    const r = await ctx.client.send(
+      'POST',
+      `api/orgs/${org.id}/users`,
+      { loginOrEmail: op.user.email, role: op.role ?? 'Viewer' },
+      ctx.client.orgAuth(org),
+    );
+    return applied(addedOrgUserSchema.safeParse(r.body).data?.userId);
+  } catch (err) {
+    if (err instanceof TargetHttpError && err.status === 404)
+      return {
+        status: 'deferred',
+        detail: `${op.user.email} has no Grafana account yet: added after the first sign-in`,
+      };
+    if (err instanceof TargetHttpError && err.status === 409) {
+      // Already a member (a retry after an applied call): make sure of the role.
+      const uid = await userIdOf(ctx, op.user, org);
+      if (op.role) await setOrgRole(ctx, org, uid, op.role);
+      return alreadyDone('already in the org', uid);
+    }
+    throw err;
+  }
+}
+
+async function joinTeam(ctx: GrafanaApplyContext, op: OpOf<'addMember'>): Promise<OpOutcome> {
+  const org = orgOf(ctx, op.team);
+  const teamId = await teamIdOf(ctx, op.team);
+  const userId = await userIdOf(ctx, op.user, org);
+  return on(
+    [400, 409],
+    () =>
+      ctx.client
+        .send('POST', `api/teams/${teamId}/members`, { userId: Number(userId) }, ctx.client.orgAuth(org))
+        .then(() => applied()),
+    async () => alreadyDone('already a member'),
+  );
+}
+
+function leaveOrg(ctx: GrafanaApplyContext, op: OpOf<'removeMember'>): Promise<OpOutcome> {
+  const org = { id: orgNumber(op.team.id), name: op.team.name };
+  // Grafana answers 200 for a user not (or no longer) in the org.
+  return on(
+    [404],
+    () =>
+      ctx.client
+        .send('DELETE', `api/orgs/${org.id}/users/${op.user.id}`, undefined, ctx.client.orgAuth(org))
+        .then(() => applied()),
+    async () => alreadyDone('not in the org'),
+  );
+}
+
+function leaveTeam(ctx: GrafanaApplyContext, op: OpOf<'removeMember'>): Promise<OpOutcome> {
+  return on(
+    [404],
+    () =>
+      ctx.client
+        .send(
+          'DELETE',
+          `api/teams/${op.team.id}/members/${op.user.id}`,
+          undefined,
+          ctx.client.orgAuth(orgOf(ctx, op.team)),
+        )
+        .then(() => applied()),
+    async () => alreadyDone('not a member'),
+  );
+}
+
+/**
+ * PUT the whole team (Grafana 11.1+). Sending the list again after an applied-then-failed call sets
+ * the same list. A 404 means a listed user is gone (deleted by hand since the read): the org's users
+ * are read once, the missing ones left out and the write sent again, so one vanished account never
+ * costs the team its other changes; the outcome names who was left out.
+ */
+async function setTeamMembers(ctx: GrafanaApplyContext, op: OpOf<'setMembers'>): Promise<OpOutcome> {
+  const org = orgOf(ctx, op.team);
+  const teamId = await teamIdOf(ctx, op.team);
+  const adminEmails = new Set((op.admins ?? []).map((a) => a.email.toLowerCase()));
+  const body = (present: (email: string) => boolean) => ({
+    members: op.members.map((m) => m.email).filter((e) => !adminEmails.has(e.toLowerCase()) && present(e)),
+    admins: (op.admins ?? []).map((a) => a.email).filter(present),
+  });
+  const put = (b: ReturnType<typeof body>) =>
+    ctx.client.send('PUT', `api/teams/${teamId}/members`, b, ctx.client.orgAuth(org));
+  try {
+    await put(body(() => true));
+    return applied();
+  } catch (err) {
+    if (!(err instanceof TargetHttpError) || err.status !== 404) throw err;
+    const known = await orgUserEmails(ctx.client, org);
+    const present = (e: string) => known.has(e.toLowerCase());
+    const missing = [...op.members, ...(op.admins ?? [])].map((m) => m.email).filter((e) => !present(e));
+    if (missing.length === 0) throw err;
+    await put(body(present));
+    return { status: 'applied', detail: `left out (no such user in the org): ${[...new Set(missing)].join(', ')}` };
   }
 }
 

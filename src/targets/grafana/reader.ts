@@ -126,6 +126,22 @@ export async function readGrafana(
 
 type Get = <T>(path: string, schema: z.ZodType<T>, auth?: object) => Promise<T>;
 
+/** The emails (lower case) of an org's users, read whole: what a whole-team write may name. */
+export async function orgUserEmails(client: GrafanaClient, org: OrgContext): Promise<Set<string>> {
+  const get: Get = (path, schema, auth = {}) => client.get(path, schema, auth);
+  const users = await collect(
+    paged(
+      get,
+      (p) => `api/orgs/${org.id}/users/search?perpage=${PAGE}&page=${p}`,
+      orgUsersPageSchema,
+      (b) => b.orgUsers,
+      `org ${org.name} users`,
+      client.orgAuth(org),
+    ),
+  );
+  return new Set(users.flatMap((u) => [u.email.toLowerCase(), u.login.toLowerCase()]));
+}
+
 async function resolveOrgs(client: GrafanaClient, wanted: (string | number)[], get: Get): Promise<OrgContext[]> {
   // The default token's own org; with admin credentials only, org 1 (Grafana's main org).
   const current = client.hasToken ? await get('api/org', orgSchema) : undefined;

@@ -322,6 +322,55 @@ describe('planning for a target with orgs and one role per org', () => {
     expect(p.phases.flat().flatMap((o) => o.dependsOn)).toEqual([]);
   });
 
+  it('whole-team writes never list a user the same plan deletes or takes out of the org', () => {
+    const a = actual(
+      [
+        admin,
+        boss,
+        { email: 'a@corp.com', orgs: { Main: 'Viewer' }, teams: ['Main/Eng'] },
+        { email: 'gone@corp.com', orgs: { Main: 'Viewer' }, teams: ['Main/Eng'] },
+        { email: 'left@corp.com', orgs: { Main: 'Viewer' }, teams: ['Main/Eng'] },
+        { email: 'c@corp.com', orgs: { Main: 'Viewer' } },
+      ],
+      { 'Main/Eng': { org: 'Main' } },
+    );
+    const d = desired({ 'a@corp.com': { in: ['Main / Eng'] }, 'c@corp.com': { in: ['Main / Eng'] } });
+    // gone@ is deleted (delete-user); left@ leaves the org (remove-from-managed-teams, the default).
+    const deleting = plan({ ...d, people: d.people }, a, {
+      caps: { membership: 'whole-container' },
+      policy: { deprovision: 'delete-user' },
+    });
+    expect(lines(deleting).filter((l) => l.startsWith('setMembers'))).toEqual([
+      'setMembers Main / Eng = a@corp.com,c@corp.com',
+    ]);
+    const leaving = plan(d, a, { caps: { membership: 'whole-container' } });
+    expect(lines(leaving).sort()).toEqual([
+      'removeMember gone@corp.com <- Main',
+      'removeMember left@corp.com <- Main',
+      'setMembers Main / Eng = a@corp.com,c@corp.com',
+    ]);
+    const set = leaving.phases.flat().find((o) => o.kind === 'setMembers')!;
+    expect(set.kind === 'setMembers' && set.removed).toBe(2);
+  });
+
+  it("whole-team writes wait for a new member's account softly: the team's other changes never hang on it", () => {
+    const a = actual([admin, boss, { email: 'a@corp.com', orgs: { Main: 'Viewer' }, teams: ['Main/Eng'] }], {
+      'Main/Eng': { org: 'Main' },
+    });
+    const d = desired({ 'a@corp.com': { in: ['Main / Eng'] }, 'new@corp.com': { in: ['Main / Eng'] } });
+    const p = plan(d, a, { caps: { membership: 'whole-container', userCreation: 'with-container' } });
+    const set = p.phases.flat().find((o) => o.kind === 'setMembers');
+    expect(set?.kind).toBe('setMembers');
+    if (set?.kind !== 'setMembers') return;
+    const create = p.phases.flat().find((o) => o.kind === 'createUser')!;
+    // The account is awaited per member (left out if it fails), not as a dependency of the whole write.
+    expect(set.dependsOn).toEqual([]);
+    expect(set.members).toEqual([
+      { id: 'u-a@corp.com', email: 'a@corp.com' },
+      { email: 'new@corp.com', sourceId: 's-new@corp.com', after: [create.key] },
+    ]);
+  });
+
   it('a leaver is removed from the org, which takes them out of its teams without a call each', () => {
     const a = actual([admin, boss, { email: 'gone@corp.com', orgs: { Main: 'Viewer' }, teams: ['Main/Eng'] }], {
       'Main/Eng': { org: 'Main' },
