@@ -98,6 +98,8 @@ async function checkStale(
     mode,
     state,
     allowDeletes: Number.MAX_SAFE_INTEGER,
+    allowRoleLosses: Number.MAX_SAFE_INTEGER,
+    allowRemovals: Number.MAX_SAFE_INTEGER,
   });
   const stored = opFingerprints(plan);
   const now = opFingerprints(sp.plan);

@@ -29,6 +29,8 @@ export interface PlanSyncOptions {
   mode: ReadMode;
   state: PlanState;
   allowDeletes?: number;
+  allowRoleLosses?: number;
+  allowRemovals?: number;
   now?: number;
 }
 
@@ -94,6 +96,8 @@ export async function planSync(
     ratePerSecond: budgetRate(target),
     ...(opts.state.lastSourceSize !== undefined ? { lastSourceSize: opts.state.lastSourceSize } : {}),
     ...(opts.allowDeletes !== undefined ? { allowDeletes: opts.allowDeletes } : {}),
+    ...(opts.allowRoleLosses !== undefined ? { allowRoleLosses: opts.allowRoleLosses } : {}),
+    ...(opts.allowRemovals !== undefined ? { allowRemovals: opts.allowRemovals } : {}),
   });
   const t3 = performance.now();
   return { plan, observations, desired, read, timings: { sourceMs: t1 - t0, targetMs: t2 - t1, planMs: t3 - t2 } };

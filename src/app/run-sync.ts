@@ -13,6 +13,8 @@ export interface SyncRequest {
   mode: ReadMode;
   trigger: 'backfill' | 'schedule' | 'manual' | 'apply' | 'approval-refresh';
   allowDeletes?: number;
+  allowRoleLosses?: number;
+  allowRemovals?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -68,6 +70,8 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
       mode: req.mode,
       state,
       ...(req.allowDeletes !== undefined ? { allowDeletes: req.allowDeletes } : {}),
+      ...(req.allowRoleLosses !== undefined ? { allowRoleLosses: req.allowRoleLosses } : {}),
+      ...(req.allowRemovals !== undefined ? { allowRemovals: req.allowRemovals } : {}),
     });
   } catch (err) {
     await store.startRun({

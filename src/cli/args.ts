@@ -30,3 +30,13 @@ export function intOption(value: string | undefined, name: string): number | und
   if (!/^\d+$/.test(value)) throw new UsageError(`${name} expects a whole number, got "${value}"`);
   return Number(value);
 }
+
+/** `{ [key]: N }` for an integer option that was given, `{}` otherwise (spread into a request). */
+export function optionalInt<K extends string>(
+  key: K,
+  value: string | undefined,
+  name: string,
+): Partial<Record<K, number>> {
+  const n = intOption(value, name);
+  return n === undefined ? {} : ({ [key]: n } as Record<K, number>);
+}

@@ -2,17 +2,19 @@ import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import { resumeSync, runSync, type SyncOutcome } from '../app/run-sync.js';
 import { PROFILE_LOCK_MS, withProfileLock } from '../app/profile-lock.js';
 import { renderPlanText } from '../plan/render.js';
-import { intOption, parse, UsageError } from './args.js';
+import { intOption, optionalInt, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { progressReporter } from './progress.js';
 import { renderRunSummary } from './summary.js';
 
-const HELP = `rostersync backfill --config FILE [--profile NAME] [--resume] [--allow-deletes N] [--incremental]
+const HELP = `rostersync backfill --config FILE [--profile NAME] [--resume] [--allow-deletes N] [--allow-role-losses N] [--allow-removals N] [--incremental]
 
 One-shot sync: read the directory and the target, plan, check safety, enqueue, and run workers in
 this process until every op has an outcome. Safe to interrupt (Ctrl-C or a crash): --resume
 continues the unfinished run from its stored plan without re-reading the target or repeating calls.
   --allow-deletes N  accept up to N deletions for this run (over the policy's guard)
+  --allow-role-losses N  accept up to N people losing the highest role (policy.maxRoleLosses)
+  --allow-removals N  accept up to N membership removals (policy.maxRemovals, maxTeamShrinkPercent)
   --resume           continue the unfinished run; with none, says so and exits 0
 Exit: 0 ok (or nothing to resume), 1 some ops failed, 2 blocked by safety, 69 source, target or
 Redis unreachable (Redis: for more than ${REDIS_OUTAGE_MS / 1000} s), 75 another process runs the profile, 78 bad config,
@@ -24,6 +26,8 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     profile: { type: 'string' },
     resume: { type: 'boolean' },
     'allow-deletes': { type: 'string' },
+    'allow-role-losses': { type: 'string' },
+    'allow-removals': { type: 'string' },
     incremental: { type: 'boolean' },
   });
   if (values.help) {
@@ -32,6 +36,11 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   }
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
   const allowDeletes = intOption(values['allow-deletes'], '--allow-deletes');
+  const allowances = {
+    ...(allowDeletes !== undefined ? { allowDeletes } : {}),
+    ...optionalInt('allowRoleLosses', values['allow-role-losses'], '--allow-role-losses'),
+    ...optionalInt('allowRemovals', values['allow-removals'], '--allow-removals'),
+  };
   const rt = await openRuntime(values.config, {
     redisOutageMs: REDIS_OUTAGE_MS,
     ...(values.profile ? { profile: values.profile } : {}),
@@ -63,7 +72,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
                 ...locked,
                 mode: values.incremental ? 'incremental' : 'full',
                 trigger: 'backfill',
-                ...(allowDeletes !== undefined ? { allowDeletes } : {}),
+                ...allowances,
               });
         },
         values.resume ? { waitMs: PROFILE_LOCK_MS + 2000 } : {},

@@ -4,16 +4,18 @@ import { emptyPlanState, planSync, type PlanState } from '../app/plan-sync.js';
 import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import type { Plan } from '../model/index.js';
 import { renderPlanText } from '../plan/render.js';
-import { intOption, parse, UsageError } from './args.js';
+import { intOption, optionalInt, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 
-const HELP = `rostersync plan --config FILE [--profile NAME] [--json | --out plan.json] [--limit N] [--allow-deletes N]
+const HELP = `rostersync plan --config FILE [--profile NAME] [--json | --out plan.json] [--limit N] [--allow-deletes N] [--allow-role-losses N] [--allow-removals N]
 
 Reads the directory and the target and prints what a sync would change. Writes nothing to the target.
   --json            print the whole plan as JSON
   --out FILE        also write the plan as JSON (for review, then "rostersync apply FILE")
   --limit N         ops and warnings listed in the text view (default 20)
   --allow-deletes N accept up to N deletions in the safety check
+  --allow-role-losses N accept up to N people losing the highest role
+  --allow-removals N accept up to N membership removals, however much a team shrinks
 Exit: 0 ready or nothing to do, 2 blocked by a safety rule, 69 source/target unreachable, 78 bad config.`;
 
 export async function planCommand(argv: string[]): Promise<number> {
@@ -24,11 +26,18 @@ export async function planCommand(argv: string[]): Promise<number> {
     out: { type: 'string' },
     limit: { type: 'string' },
     'allow-deletes': { type: 'string' },
+    'allow-role-losses': { type: 'string' },
+    'allow-removals': { type: 'string' },
   });
   if (values.help) return help();
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
   const profile = values.profile ? { profile: values.profile } : {};
   const allowDeletes = intOption(values['allow-deletes'], '--allow-deletes');
+  const allowances = {
+    ...(allowDeletes !== undefined ? { allowDeletes } : {}),
+    ...optionalInt('allowRoleLosses', values['allow-role-losses'], '--allow-role-losses'),
+    ...optionalInt('allowRemovals', values['allow-removals'], '--allow-removals'),
+  };
   // With Redis, plan with what earlier runs learned (links, tombstones, last size), exactly as a
   // sync would; without it, plan from scratch and say so.
   const rt = await openRuntime(values.config, { ...profile, redisOutageMs: REDIS_OUTAGE_MS }).catch(
@@ -45,7 +54,7 @@ export async function planCommand(argv: string[]): Promise<number> {
     const result = await planSync(app.config, app.profile, app.source, app.target, app.log, {
       mode: 'full',
       state,
-      ...(allowDeletes !== undefined ? { allowDeletes } : {}),
+      ...allowances,
     });
     return print(result.plan, values);
   } catch (err) {

@@ -119,6 +119,38 @@ export const policySchema = z
       .describe('Grace period: how long a person must be absent before deprovisioning.'),
     maxDeletes: z.number().int().min(0).default(25),
     maxDeletePercent: z.number().min(0).max(100).default(10),
+    maxRoleLosses: z
+      .number()
+      .int()
+      .min(0)
+      .default(2)
+      .describe("People who may lose the target's highest role (e.g. Admin) in one run before it waits for approval."),
+    maxRoleLossPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(10)
+      .describe('The same as a share of the users in scope: over either, the run waits for approval.'),
+    maxRemovals: z
+      .number()
+      .int()
+      .min(0)
+      .default(500)
+      .describe('Memberships that may be removed from managed teams in one run before it waits for approval.'),
+    maxTeamShrinkPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(50)
+      .describe(
+        'A team of at least teamShrinkMinMembers losing more than this share of its members waits for approval.',
+      ),
+    teamShrinkMinMembers: z
+      .number()
+      .int()
+      .min(1)
+      .default(10)
+      .describe('Teams smaller than this are not held to maxTeamShrinkPercent (small teams change by halves).'),
     minSourceRatio: z
       .number()
       .min(0)

@@ -12,7 +12,7 @@ import {
   type Snapshot,
 } from '../model/index.js';
 import { compare, groupNesting, inherited } from './group-closure.js';
-import { compileRoleRules } from './role-rules.js';
+import { compileRoleRules, unmatchedRoleRules } from './role-rules.js';
 import { compileTeamRules } from './team-rules.js';
 import { foldLabels, missingExplicitGroups } from './team-names.js';
 import { nestUnits } from './unit-tree.js';
@@ -41,6 +41,7 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     warnings.push('mapping names an org, but the target has no orgs: the org is ignored');
   }
 
+  warnings.push(...unmatchedRoleRules(mapping, byId.values()));
   const rules = compileTeamRules(mapping);
   const labelFor = (team: string, org: string | undefined) => (orgs ? `${orgOf(org)} / ${team}` : team);
   // First every label the rules produce, so names that differ only in case can be merged before

@@ -27,3 +27,23 @@ export function compileRoleRules(mapping: MappingConfig): (group: Group) => Grou
     return out;
   };
 }
+
+/**
+ * Role rules that give nobody anything: a group named that the directory lacks (a typo demotes
+ * every holder of the role), or a pattern no group name matches. One warning each, naming the rule.
+ */
+export function unmatchedRoleRules(mapping: MappingConfig, groups: Iterable<Group>): string[] {
+  const all = [...groups];
+  return mapping.roles.flatMap((r, i) => {
+    const where = `mapping.roles[${i}]`;
+    if (r.match !== undefined) {
+      const re = new RegExp(r.match, r.flags);
+      return all.some((g) => re.test(g.name))
+        ? []
+        : [`${where}: /${r.match}/ matches no group in the directory: nobody gets ${r.role} from it`];
+    }
+    return all.some((g) => g.sourceId === r.group || g.name === r.group)
+      ? []
+      : [`${where}: group "${r.group}" is not in the directory: nobody gets ${r.role} from it (a typo in the name?)`];
+  });
+}

@@ -27,6 +27,10 @@ export interface PlanInput {
   lastSourceSize?: number;
   /** `--allow-deletes N`: this run may delete up to N. */
   allowDeletes?: number;
+  /** `--allow-role-losses N`: up to N people may lose the highest role. */
+  allowRoleLosses?: number;
+  /** `--allow-removals N`: up to N memberships may be removed, however much a team shrinks. */
+  allowRemovals?: number;
   /** GETs spent reading the target, for the estimate. */
   readCalls: number;
   /** Budget in calls per second (already with headroom). */

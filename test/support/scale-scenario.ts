@@ -8,7 +8,12 @@ export const scaleMapping = mappingSchema.parse({
   groups: { 'group-0': 'Owners' },
   rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }],
 });
-export const scalePolicy = policySchema.parse({ maxDeletes: 100_000, maxDeletePercent: 100 });
+export const scalePolicy = policySchema.parse({
+  maxDeletes: 100_000,
+  maxDeletePercent: 100,
+  maxRemovals: 1_000_000,
+  maxTeamShrinkPercent: 100,
+});
 
 export function scaleDirectory(
   people = 10_000,
