@@ -29,9 +29,12 @@ export class EntraSource implements Source {
   }
 
   async read(request: ReadRequest): Promise<SourceRead> {
+    // A scope mistake is a config error at every read (plan, backfill, each tick), not only in validate.
+    this.assertScopeShape();
     const http = new GraphHttp(this.config, this.deps.log);
     const reader = new EntraReader(http, this.config);
-    const previous = request.mode === 'incremental' ? await this.previous(request.cursor) : undefined;
+    const stored = await this.stored();
+    const previous = request.mode === 'incremental' ? this.previous(stored, request.cursor) : undefined;
     if (previous && !deltaCompatible(previous.state, this.config)) {
       this.deps.log.warn(
         { profile: this.deps.profile },
@@ -41,6 +44,7 @@ export class EntraSource implements Source {
       try {
         const out = await applyDelta(http, reader, this.config, previous.state, previous.cursor);
         this.deps.log.debug({ reread: out.reread }, 'entra delta applied');
+        this.assertIdsResolved(out.state, stored);
         return await this.finish(http, out.state, out.cursor, 'incremental');
       } catch (err) {
         if (!(err instanceof DeltaExpiredError)) throw err;
@@ -52,14 +56,12 @@ export class EntraSource implements Source {
       users: await this.latest(http, `/users/delta?$select=${USER_FIELDS}&$deltaToken=latest`),
       groups: await this.latest(http, '/groups/delta?$select=displayName,members&$deltaToken=latest'),
     };
-    return this.finish(http, await reader.full(), cursor, 'full');
+    const state = await reader.full();
+    this.assertIdsResolved(state, stored);
+    return this.finish(http, state, cursor, 'full');
   }
 
-  /**
-   * For `validate`: the scope's shape first (a group name where an object id belongs), then one
-   * request that proves the credentials, the certificate chain and the permissions.
-   */
-  async check(): Promise<void> {
+  private assertScopeShape(): void {
     const problems = checkEntraScope(this.config);
     if (problems.length > 0) {
       throw new ConfigError(
@@ -67,16 +69,38 @@ export class EntraSource implements Source {
         `source.${problems[0]!.keyPath}`,
       );
     }
+  }
+
+  /**
+   * A configured id Graph does not know is a config mistake (a typo, another tenant's group) unless
+   * an earlier read found the group: then it was deleted, and it is the vanished-group case (its
+   * team is emptied or pruned, and said so in the plan). Never read, it stops the run before
+   * planning, so a typo never empties a team.
+   */
+  private assertIdsResolved(state: State, before: State | undefined): void {
+    const seen = new Set([...Object.keys(before?.groups ?? {}), ...(before?.missing ?? [])]);
+    const unknown = state.missing.filter((id) => !seen.has(id));
+    if (unknown.length > 0) throw this.unknownIds(unknown);
+  }
+
+  private unknownIds(missing: string[]): ConfigError {
+    const keys = missing.map((id) => `groups.ids[${this.config.groups.ids!.indexOf(id)}] (${id})`);
+    return new ConfigError(
+      `profiles.${this.deps.profile}.source: no group with these ids in the tenant: ${keys.join(', ')}`,
+      `source.groups.ids`,
+    );
+  }
+
+  /**
+   * For `validate`: the scope's shape first (a group name where an object id belongs), then one
+   * request that proves the credentials, the certificate chain and the permissions.
+   */
+  async check(): Promise<void> {
+    this.assertScopeShape();
     const http = new GraphHttp({ ...this.config, maxRetries: 0 }, this.deps.log);
     if (this.config.groups.ids) {
       const { missing } = await new EntraReader(http, this.config).lookup(this.config.groups.ids);
-      if (missing.length > 0) {
-        const keys = missing.map((id) => `groups.ids[${this.config.groups.ids!.indexOf(id)}] (${id})`);
-        throw new ConfigError(
-          `profiles.${this.deps.profile}.source: no group with these ids in the tenant: ${keys.join(', ')}`,
-          `source.groups.ids`,
-        );
-      }
+      if (missing.length > 0) throw this.unknownIds(missing);
     } else await http.get(`/groups?$select=id&$top=1`);
   }
 
@@ -110,14 +134,26 @@ export class EntraSource implements Source {
     return page['@odata.deltaLink'];
   }
 
-  private async previous(cursorText: string | undefined): Promise<{ state: State; cursor: Cursor } | undefined> {
-    if (!cursorText || !this.stateKey) return undefined;
+  /** The state the last read kept (groups found, ids missing), if any and readable. */
+  private async stored(): Promise<State | undefined> {
+    if (!this.stateKey) return undefined;
     const text = await this.deps.redis!.get(this.stateKey);
     if (!text) return undefined;
     try {
       const state = JSON.parse(text) as State;
       // A state kept by an older version lacks the scope it was read with: read in full once.
-      if (typeof state.scope !== 'string' || !Array.isArray(state.missing)) return undefined;
+      return typeof state.scope === 'string' && Array.isArray(state.missing) ? state : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private previous(
+    state: State | undefined,
+    cursorText: string | undefined,
+  ): { state: State; cursor: Cursor } | undefined {
+    if (!cursorText || !state) return undefined;
+    try {
       return { state, cursor: JSON.parse(cursorText) as Cursor };
     } catch {
       return undefined;

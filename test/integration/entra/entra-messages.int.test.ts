@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ConfigError, SourceReadError } from '../../../src/errors/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
@@ -8,6 +9,7 @@ import { untrustedCert } from '../../support/fake-graph/untrusted-cert.js';
 
 const SECRET = 'messages-secret-5d2';
 const tls = inject('tls');
+const redisUrl = inject('redisUrl');
 const GUID = '0b1f0c3e-5c3a-4d2e-9a55-2f1d8c6b7e41';
 let graph: FakeGraph;
 
@@ -143,9 +145,51 @@ describe('Entra messages an operator can act on', () => {
     expect(err.message).toMatch(/groups\.ids\[1\] \(11111111-2222-3333-4444-555555555555\)/);
   });
 
-  it('a read with a name in groups.ids fails naming the key, not with a bare 400', async () => {
+  it('a read with a name in groups.ids stops with the message validate gives, before any request', async () => {
+    const before = graph.log.length;
     const err = await failure(source({ groups: { ids: ['BI Platform'] } }).read({ mode: 'full' }));
-    expect(err.code).toBe('SOURCE_SCOPE_INVALID');
-    expect(err.message).toMatch(/groups\.ids\[0\] "BI Platform" is not a group object id/);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(/profiles\.entra\.source\.groups\.ids\[0\]: "BI Platform" looks like a group name/);
+    expect(graph.log.length).toBe(before);
+  });
+
+  it('a read with an id never found stops naming the key; a group found before and deleted since is the vanished case', async () => {
+    const redis = new Redis(redisUrl);
+    const keyPrefix = `entra-scope-${process.pid}-${Date.now()}:`;
+    const other = '11111111-2222-3333-4444-555555555555';
+    const kept = (ids: string[]) =>
+      new EntraSource(
+        entraSourceSchema.parse({
+          kind: 'entra',
+          tenantId: 't1',
+          clientId: 'c1',
+          clientSecret: SECRET,
+          authorityHost: graph.url,
+          graphBaseUrl: graph.url,
+          groups: { ids },
+          retryBaseMs: 10,
+        }),
+        { log: silentLogger, baseDir: '/', profile: 'entra', redis, keyPrefix },
+      );
+    try {
+      // Never read: a typo or another tenant's id stops the read (plan, backfill and every tick read this way).
+      const err = await failure(kept([GUID, other]).read({ mode: 'full' }));
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toBe(
+        `profiles.entra.source: no group with these ids in the tenant: groups.ids[1] (${other})`,
+      );
+
+      // Read once, then deleted in the tenant: the read succeeds without it (its team is emptied, and said so).
+      graph.dir.addGroup(other, 'rs-gone', ['u3']);
+      const first = await kept([GUID, other]).read({ mode: 'full' });
+      expect(first.snapshot.groups.map((g) => g.name).sort()).toEqual(['rs-gone', 'rs-platform']);
+      graph.dir.removeGroup(other);
+      const second = await kept([GUID, other]).read({ mode: 'full' });
+      expect(second.snapshot.groups.map((g) => g.name)).toEqual(['rs-platform']);
+    } finally {
+      const keys = await redis.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
   });
 });
