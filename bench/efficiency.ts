@@ -17,16 +17,27 @@ export function minimalFromEmpty(s: Snapshot): number {
   return d.teams.length + d.people.reduce((n, p) => n + p.teams.length, 0);
 }
 
-/** From `before` applied to `after`, with deprovision: delete-user and no prune. */
+/**
+ * From `before` applied to `after`, with deprovision: delete-user and no prune. Emails are read-only
+ * on this target, so an email change is the recreate it is: the new address gets an account on its
+ * teams (one call per team, the first being the create) and the old account is deleted.
+ */
 export function minimalChurn(before: Snapshot, after: Snapshot): number {
   const a = teamsOf(before);
   const b = teamsOf(after);
+  const emailOf = (s: Snapshot) => new Map(s.people.map((p) => [p.sourceId, p.email.trim().toLowerCase()]));
+  const [oldEmail, newEmail] = [emailOf(before), emailOf(after)];
   const oldTeams = new Set([...a.values()].flatMap((t) => [...t]));
   const newTeams = new Set([...b.values()].flatMap((t) => [...t]));
   let n = [...newTeams].filter((t) => !oldTeams.has(t)).length;
   for (const [id, teams] of b) {
-    const old = a.get(id) ?? new Set<string>();
-    n += [...teams].filter((t) => !old.has(t)).length + [...old].filter((t) => !teams.has(t)).length;
+    const old = a.get(id);
+    if (old !== undefined && oldEmail.get(id) !== newEmail.get(id)) {
+      n += teams.size + 1; // recreated: one call per team, and the old account deleted
+      continue;
+    }
+    const had = old ?? new Set<string>();
+    n += [...teams].filter((t) => !had.has(t)).length + [...had].filter((t) => !teams.has(t)).length;
   }
   for (const id of a.keys()) if (!b.has(id)) n += 1; // one deleteUser per leaver
   return n;
@@ -43,7 +54,13 @@ export interface EfficiencyRow {
 export async function efficiency(people: number, groups: number): Promise<EfficiencyRow[]> {
   const redis = await findOrStartRedis();
   const h = await createHarness(redis.url, {
-    policy: { deprovision: 'delete-user', maxDeletes: 1_000_000, maxDeletePercent: 100 },
+    policy: {
+      deprovision: 'delete-user',
+      maxDeletes: 1_000_000,
+      maxDeletePercent: 100,
+      maxRemovals: 1_000_000,
+      maxTeamShrinkPercent: 100,
+    },
   });
   try {
     const rows: EfficiencyRow[] = [];
