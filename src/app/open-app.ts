@@ -4,6 +4,7 @@ import { ConfigError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { Redis } from 'ioredis';
 import { createSource } from '../sources/registry.js';
+import { sourceStatePrefix } from '../store/keys.js';
 import type { Source } from '../sources/source.js';
 import type { HttpHooks } from '../targets/http/http-client.js';
 import { createTarget } from '../targets/registry.js';
@@ -37,7 +38,7 @@ export interface WireOptions {
   log?: Logger;
   /** HTTP hooks for a target, by target name (the runtime plugs in its budgets here). */
   hooksFor?: (targetName: string) => HttpHooks;
-  /** For sources that keep state (LDAP and Entra cursors). */
+  /** For sources that keep state between reads (the keys their plug-in names in `stateKeys`). */
   redis?: Redis;
 }
 
@@ -59,9 +60,7 @@ export function wireApp(loaded: LoadedConfig, opts: WireOptions = {}): App {
     log: log.child({ profile: profile.name }),
     baseDir: loaded.baseDir,
     profile: profile.name,
-    ...(opts.redis
-      ? { redis: opts.redis, keyPrefix: `${config.redis.prefix}:{${config.redis.prefix}:${profile.name}}:` }
-      : {}),
+    ...(opts.redis ? { redis: opts.redis, keyPrefix: sourceStatePrefix(config.redis.prefix, profile.name) } : {}),
   });
   return { config, configPath: loaded.path, baseDir: loaded.baseDir, profile, log, source, target, targetName };
 }

@@ -14,6 +14,7 @@ import { parseRateHeaders } from '../queue/server-window.js';
 import { budgetKey, queuePrefix } from '../store/keys.js';
 import { crossSlotProblems, keyLayout } from '../store/key-slots.js';
 import { Store } from '../store/store.js';
+import { sourceStateKeys } from '../sources/registry.js';
 import type { HttpHooks } from '../targets/http/http-client.js';
 import { createTarget } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
@@ -75,7 +76,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const slots = crossSlotProblems(
     keyLayout(
       prefix,
-      config.profiles.map((p) => p.name),
+      config.profiles.map((p) => ({ name: p.name, sourceState: sourceStateKeys(p.source, p.name) })),
       [OPS_QUEUE],
       [],
     ),

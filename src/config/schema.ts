@@ -1,17 +1,15 @@
 import { z } from 'zod';
-import { csvSourceSchema } from '../sources/csv/schema.js';
-import { ldapSourceSchema } from '../sources/ldap/schema.js';
-import { entraSourceSchema } from '../sources/entra/schema.js';
 import { validate as isCron } from 'node-cron';
 import { checkListEntry, checkRule } from '../mapping/patterns.js';
 import { duration } from './duration.js';
+import { sourceSchema } from '../sources/registry.js';
 import { targetSchema } from '../targets/registry.js';
 import { redisSchema } from './redis-schema.js';
 
 export { duration, parseDuration } from './duration.js';
 
-/** Sources are one discriminated union keyed by `kind`; each connector owns its schema. */
-export const sourceSchema = z.discriminatedUnion('kind', [csvSourceSchema, ldapSourceSchema, entraSourceSchema]);
+/** Sources, like targets, are one discriminated union keyed by `kind`, built by their registry. */
+export { sourceSchema };
 
 const groupPattern = z.string().superRefine((v, ctx) => {
   const problem = checkListEntry(v);

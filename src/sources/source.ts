@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import type { Snapshot } from '../model/index.js';
 
@@ -39,8 +40,26 @@ export interface SourceDeps {
   baseDir: string;
   /** Profile name, for keys and messages. */
   profile: string;
-  /** For sources that keep state between reads (e.g. the Entra delta snapshot). */
+  /** For sources that keep state between reads (the keys their plug-in's `stateKeys` names). */
   redis?: Redis;
-  /** Key prefix for such state; includes the Cluster hash tag. */
+  /** Key prefix for such state (the profile's, from src/store/keys.ts); includes the Cluster hash tag. */
   keyPrefix?: string;
+}
+
+/**
+ * One source kind: its config schema, how to build it and the Redis keys it keeps. The registry
+ * (src/sources/registry.ts) holds one line per plug-in; nothing outside the plug-in's folder, the
+ * registry and the CLI names a source kind.
+ */
+export interface SourcePlugin<C extends { kind: string } = { kind: string }> {
+  readonly kind: C['kind'];
+  /** A zod object with `kind: z.literal(kind)`; the profile's `source` union is built from these. */
+  readonly configSchema: z.ZodType<C>;
+  create(config: C, deps: SourceDeps): Source;
+  /**
+   * The Redis keys the source keeps between reads (a kept directory, a delta state), as suffixes of
+   * `SourceDeps.keyPrefix`: the store checks, inspects or deletes them without knowing the kind.
+   * Empty for a source that keeps nothing. The source's own reads and writes use the same names.
+   */
+  stateKeys(config: C, profile: string): readonly string[];
 }

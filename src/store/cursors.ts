@@ -16,9 +16,10 @@ return 1
 type CursorRedis = Redis & { rostersyncCommitCursor(pending: string, committed: string): Promise<number> };
 
 /**
- * What an incremental source resumes from (Graph deltaLink, LDAP high-water mark), and the size of
- * the last good read. A run stages the cursor its read returned; it becomes the profile's cursor only
- * once that run applied successfully, so a failed run is read again next time, never skipped.
+ * What an incremental source resumes from (its change token or high-water mark, opaque here), and
+ * the size of the last good read. A run stages the cursor its read returned; it becomes the
+ * profile's cursor only once that run applied successfully, so a failed run is read again next
+ * time, never skipped.
  */
 export class CursorStore {
   private readonly redis: CursorRedis;

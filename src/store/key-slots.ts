@@ -1,4 +1,4 @@
-import { budgetKey, profileKeys, queuePrefix } from './keys.js';
+import { budgetKey, profileKeys, queuePrefix, sourceStatePrefix } from './keys.js';
 
 /**
  * Redis Cluster's slot of a key: CRC16 (XMODEM) of the hash tag (the text between the first `{`
@@ -40,23 +40,31 @@ export function crossSlotProblems(groups: KeyGroup[]): string[] {
   });
 }
 
+/** A profile and the keys its source keeps, as suffixes of its key prefix (SourcePlugin.stateKeys). */
+export interface ProfileLayout {
+  name: string;
+  sourceState: readonly string[];
+}
+
 /**
  * The groups rostersync uses together: each profile's keys (the store's scripts and MULTIs, its
- * lock, the kept directory under its key prefix), each BullMQ queue's keys (its Lua scripts take
- * several), and each budget key (one-key scripts, listed so a later change is checked too).
+ * lock, the source's kept state under its key prefix), each BullMQ queue's keys (its Lua scripts
+ * take several), and each budget key (one-key scripts, listed so a later change is checked too).
  */
-export function keyLayout(prefix: string, profiles: string[], queues: string[], budgetHosts: string[]): KeyGroup[] {
-  const profileGroups = profiles.map((profile) => {
+export function keyLayout(
+  prefix: string,
+  profiles: ProfileLayout[],
+  queues: string[],
+  budgetHosts: string[],
+): KeyGroup[] {
+  const profileGroups = profiles.map(({ name: profile, sourceState }) => {
     const k = profileKeys(prefix, profile);
     const run = k.run('check');
     const { run: _run, ...fixed } = k;
+    const state = sourceState.map((s) => `${sourceStatePrefix(prefix, profile)}${s}`);
     return {
       name: `profile ${profile}`,
-      keys: [
-        ...Object.values(fixed),
-        ...Object.values(run),
-        `${prefix}:{${prefix}:${profile}}:ldap:${profile}:snapshot`,
-      ],
+      keys: [...Object.values(fixed), ...Object.values(run), ...state],
     };
   });
   // BullMQ names its keys `<prefix>:<queue>:<suffix>`; these are the ones its add/move scripts join.

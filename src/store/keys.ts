@@ -3,7 +3,7 @@
  * the hash tag `{<prefix>:<profile>}` so multi-key scripts and transactions work on Redis Cluster.
  */
 export function profileKeys(prefix: string, profile: string) {
-  const p = `${prefix}:{${prefix}:${profile}}`;
+  const p = profileKeyBase(prefix, profile);
   return {
     userLinks: `${p}:links:users`,
     teamLinks: `${p}:links:teams`,
@@ -31,6 +31,18 @@ export function profileKeys(prefix: string, profile: string) {
 }
 
 export type ProfileKeys = ReturnType<typeof profileKeys>;
+
+function profileKeyBase(prefix: string, profile: string): string {
+  return `${prefix}:{${prefix}:${profile}}`;
+}
+
+/**
+ * Where a profile's source keeps state between reads (SourceDeps.keyPrefix): the keys its plug-in
+ * names (SourcePlugin.stateKeys) are suffixes of this, in the profile's hash tag.
+ */
+export function sourceStatePrefix(prefix: string, profile: string): string {
+  return `${profileKeyBase(prefix, profile)}:`;
+}
 
 /** The rate budget is per target host, shared by all profiles of a deployment. */
 export function budgetKey(prefix: string, host: string): string {

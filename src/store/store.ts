@@ -10,13 +10,15 @@ import { OutcomeStore, type OutcomeInput } from './outcomes.js';
 import { RunLock } from './run-lock.js';
 import type { OpOutcomeKind, RunRecord, RunView } from './run-record.js';
 import { RunStore } from './runs.js';
+import { SourceStateStore } from './source-state.js';
 import { TombstoneStore } from './tombstones.js';
 
 export type { OutcomeInput } from './outcomes.js';
 
 /**
  * One profile's state in Redis, one module per concern (links, tombstones, cursors, runs, op
- * outcomes, the run lock); this class wires them on one connection and key scheme.
+ * outcomes, the run lock, the source's kept state); this class wires them on one connection and
+ * key scheme.
  */
 export class Store {
   readonly keys: ProfileKeys;
@@ -26,6 +28,8 @@ export class Store {
   readonly runs: RunStore;
   readonly ops: OutcomeStore;
   readonly lock: RunLock;
+  /** The source's kept state, by the key suffixes its plug-in names. */
+  readonly sourceState: SourceStateStore;
 
   /** @param keepRuns run records kept per profile (config `queue.keepRuns`). @defaultValue 50 */
   constructor(
@@ -41,6 +45,7 @@ export class Store {
     this.runs = new RunStore(redis, this.keys, keepRuns);
     this.ops = new OutcomeStore(redis, this.keys);
     this.lock = new RunLock(redis, this.keys.lock);
+    this.sourceState = new SourceStateStore(redis, prefix, profile);
   }
 
   /** Everything the planner needs from earlier runs. */

@@ -2,14 +2,13 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { SourceReadError } from '../../errors/index.js';
 import type { SourceIssue } from '../../model/index.js';
-import type { SourceDeps } from '../source.js';
-import type { ReadRequest, Source, SourceRead } from '../source.js';
+import type { ReadRequest, Source, SourceDeps, SourcePlugin, SourceRead } from '../source.js';
 import { readGroupsFile, type GroupIndex } from './groups-file.js';
 import { headerIndex } from './header.js';
 import { PeopleFile } from './people-file.js';
 import { peopleColumns } from './person-row.js';
 import { brokenHeader, emptyFile, readFileRecords } from './read-file.js';
-import type { CsvSourceConfig } from './schema.js';
+import { csvSourceSchema, type CsvSourceConfig } from './schema.js';
 
 export { csvSourceSchema, type CsvSourceConfig } from './schema.js';
 
@@ -136,3 +135,11 @@ export class CsvSource implements Source {
     if (!seen) throw emptyFile(file);
   }
 }
+
+/** Files only: nothing is kept between reads, every read is full. */
+export const csvSourcePlugin: SourcePlugin<CsvSourceConfig> = {
+  kind: 'csv',
+  configSchema: csvSourceSchema,
+  create: (config, deps) => new CsvSource(config, deps),
+  stateKeys: () => [],
+};

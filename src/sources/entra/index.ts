@@ -1,12 +1,11 @@
 import { ConfigError, SourceReadError } from '../../errors/index.js';
-import type { SourceDeps } from '../source.js';
-import type { ReadRequest, Source, SourceRead } from '../source.js';
+import type { ReadRequest, Source, SourceDeps, SourcePlugin, SourceRead } from '../source.js';
 import { applyDelta, deltaCompatible } from './delta.js';
 import { DeltaExpiredError, GraphHttp } from './graph-http.js';
 import { EntraReader } from './reader.js';
-import type { EntraSourceConfig } from './schema.js';
+import { entraSourceSchema, type EntraSourceConfig } from './schema.js';
 import { checkEntraScope } from './scope-check.js';
-import { buildSnapshot, USER_FIELDS, type Cursor, type State } from './state.js';
+import { buildSnapshot, STATE_KEY, USER_FIELDS, type Cursor, type State } from './state.js';
 
 export { entraSourceSchema, type EntraSourceConfig } from './schema.js';
 export { checkEntraScope, type ScopeProblem } from './scope-check.js';
@@ -25,7 +24,7 @@ export class EntraSource implements Source {
   ) {}
 
   private get stateKey(): string | undefined {
-    return this.deps.redis && this.deps.keyPrefix !== undefined ? `${this.deps.keyPrefix}entra:state` : undefined;
+    return this.deps.redis && this.deps.keyPrefix !== undefined ? `${this.deps.keyPrefix}${STATE_KEY}` : undefined;
   }
 
   async read(request: ReadRequest): Promise<SourceRead> {
@@ -164,3 +163,11 @@ export class EntraSource implements Source {
     if (this.stateKey) await this.deps.redis!.set(this.stateKey, JSON.stringify(state));
   }
 }
+
+/** The directory as last read (the base a delta applies onto) is kept under the profile's prefix. */
+export const entraSourcePlugin: SourcePlugin<EntraSourceConfig> = {
+  kind: 'entra',
+  configSchema: entraSourceSchema,
+  create: (config, deps) => new EntraSource(config, deps),
+  stateKeys: () => [STATE_KEY],
+};

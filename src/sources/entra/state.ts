@@ -1,6 +1,9 @@
 import type { Person, Snapshot, SourceIssue } from '../../model/index.js';
 import type { EntraSourceConfig } from './schema.js';
 
+/** The key (a suffix of the profile's key prefix) the State below is kept under between reads. */
+export const STATE_KEY = 'entra:state';
+
 export interface GraphUser {
   id: string;
   displayName?: string | null;

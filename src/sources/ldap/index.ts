@@ -1,5 +1,4 @@
-import type { SourceDeps } from '../source.js';
-import type { ReadRequest, Source, SourceRead } from '../source.js';
+import type { ReadRequest, Source, SourceDeps, SourcePlugin, SourceRead } from '../source.js';
 import { buildSnapshot } from './build-snapshot.js';
 import { LdapSession } from './connection.js';
 import {
@@ -16,7 +15,7 @@ import {
   type ReadClock,
 } from './cursor.js';
 import { dnInScope, dnKey } from './dn.js';
-import { configFingerprint, DirectoryKeeper, type KeptDirectory } from './kept-directory.js';
+import { configFingerprint, DirectoryKeeper, keptDirectoryKey, type KeptDirectory } from './kept-directory.js';
 import { dialectOf, type Dialect } from './presets.js';
 import {
   readGroups,
@@ -27,7 +26,7 @@ import {
   type RawPerson,
   type Skipped,
 } from './read-directory.js';
-import type { LdapSourceConfig } from './schema.js';
+import { ldapSourceSchema, type LdapSourceConfig } from './schema.js';
 
 export { ldapSourceSchema, type LdapSourceConfig } from './schema.js';
 
@@ -57,7 +56,7 @@ export class LdapSource implements Source {
   ) {
     this.dialect = dialectOf(config);
     const key =
-      deps.redis && deps.keyPrefix !== undefined ? `${deps.keyPrefix}ldap:${deps.profile}:snapshot` : undefined;
+      deps.redis && deps.keyPrefix !== undefined ? `${deps.keyPrefix}${keptDirectoryKey(deps.profile)}` : undefined;
     this.keeper = new DirectoryKeeper(deps.redis, key, configFingerprint(config), deps.log);
   }
 
@@ -219,3 +218,11 @@ export class LdapSource implements Source {
     return this.config.preset === 'active-directory' && this.config.nested === 'in-chain';
   }
 }
+
+/** The last complete directory (what an incremental read applies changes onto) is kept under the profile's prefix. */
+export const ldapSourcePlugin: SourcePlugin<LdapSourceConfig> = {
+  kind: 'ldap',
+  configSchema: ldapSourceSchema,
+  create: (config, deps) => new LdapSource(config, deps),
+  stateKeys: (_config, profile) => [keptDirectoryKey(profile)],
+};

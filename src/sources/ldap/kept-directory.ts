@@ -66,7 +66,12 @@ export function configFingerprint(c: LdapSourceConfig): string {
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 32);
 }
 
-/** The kept directory in Redis under `<keyPrefix>ldap:<profile>:snapshot`; without Redis nothing is kept and every read is full. */
+/** The kept directory's key, a suffix of the profile's key prefix (SourceDeps.keyPrefix). */
+export function keptDirectoryKey(profile: string): string {
+  return `ldap:${profile}:snapshot`;
+}
+
+/** The kept directory in Redis under `<keyPrefix>` + keptDirectoryKey; without Redis nothing is kept and every read is full. */
 export class DirectoryKeeper {
   constructor(
     private readonly redis: Redis | undefined,

@@ -21,6 +21,28 @@ function importsOf(file: string): string[] {
   return out;
 }
 
+/** The text of a file without its comments (block, JSDoc and line comments; a `//` after `:` is a URL). */
+function codeOf(file: string): string {
+  return readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1');
+}
+
+/**
+ * Where code names a source kind: an import path into `sources/<kind>/`, the kind as a whole string
+ * literal (`'ldap'`: how a `kind` value, a `case` label or a map key is written), or the kind as a
+ * segment of a Redis key (`:ldap:`, `}entra:`). A substring test, as the target rule uses, would be
+ * wrong here: `csv` is also a file format ("people.csv", "CSV files" in prose and descriptions) and
+ * `entraGroupId` is a field of the DataCentral API, not our source; comments are prose too.
+ */
+function namesSourceKind(code: string, kind: string): boolean {
+  return [
+    new RegExp(`['"\`][^'"\`]*\\bsources/${kind}/`),
+    new RegExp(`(['"\`])${kind}\\1`),
+    new RegExp(`[:}]${kind}:`),
+  ].some((re) => re.test(code));
+}
+
 describe('the source tree', () => {
   const all = files(SRC);
   const rel = (f: string) => relative(SRC, f);
@@ -44,18 +66,43 @@ describe('the source tree', () => {
     expect(cycles).toEqual([]);
   });
 
-  it('names a target kind only inside that target plug-in and the registry', () => {
+  it('names a target kind only inside that target plug-in, the registry and the CLI', () => {
     const kinds = readdirSync(join(SRC, 'targets')).filter(
       (d) => statSync(join(SRC, 'targets', d)).isDirectory() && d !== 'http',
     );
     expect(kinds.length).toBeGreaterThanOrEqual(2);
     const offenders = all.filter((f) => {
       const r = rel(f);
-      if (r === join('targets', 'registry.ts')) return false;
+      if (r === join('targets', 'registry.ts') || r.startsWith('cli/')) return false;
       const own = kinds.find((k) => r.startsWith(join('targets', k) + '/'));
       const text = readFileSync(f, 'utf8').toLowerCase();
       return kinds.some((k) => k !== own && text.includes(k));
     });
     expect(offenders.map(rel)).toEqual([]);
+  });
+
+  it('names a source kind only inside that source plug-in, the registry and the CLI', () => {
+    const kinds = readdirSync(join(SRC, 'sources')).filter((d) => statSync(join(SRC, 'sources', d)).isDirectory());
+    expect(kinds.length).toBeGreaterThanOrEqual(3);
+    const offenders = all.filter((f) => {
+      const r = rel(f);
+      if (r === join('sources', 'registry.ts') || r.startsWith('cli/')) return false;
+      const own = kinds.find((k) => r.startsWith(join('sources', k) + '/'));
+      const code = codeOf(f);
+      return kinds.some((k) => k !== own && namesSourceKind(code, k));
+    });
+    expect(offenders.map(rel)).toEqual([]);
+  });
+
+  it('the source-kind rule sees imports, kind literals and key segments, not prose or file names', () => {
+    const named = (code: string) => namesSourceKind(code, 'ldap');
+
+    expect(named(`import { x } from '../sources/ldap/index.js';`)).toBe(true);
+    expect(named(`if (source.kind === 'ldap') return;`)).toBe(true);
+    expect(named('const key = `${prefix}:{${prefix}:${profile}}:ldap:${profile}:snapshot`;')).toBe(true);
+    expect(named('const key = `${keyPrefix}ldap:state`;')).toBe(true);
+    expect(named(`.describe('Users from an LDAP directory, or ldap-like exports')`)).toBe(false);
+    expect(namesSourceKind(`readFileSync('config/sample/people.csv')`, 'csv')).toBe(false);
+    expect(namesSourceKind(`{ entraGroupId: unit.groupId }`, 'entra')).toBe(false);
   });
 });

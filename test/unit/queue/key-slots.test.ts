@@ -13,12 +13,17 @@ describe('key slots', () => {
   it("rostersync's layout keeps every group in one slot, whatever the prefix and profile names", () => {
     const layout = keyLayout(
       'rs-prod_1',
-      ['hr', 'Sales-EU', 'x_1'],
+      ['hr', 'Sales-EU', 'x_1'].map((name) => ({ name, sourceState: [`kept:${name}:snapshot`, 'delta:state'] })),
       ['ops', 'syncs'],
       ['chartio.com/acme', 'grafana:3000'],
     );
     expect(layout.length).toBe(7);
     expect(crossSlotProblems(layout)).toEqual([]);
+  });
+
+  it("lists each profile's source state keys, under the profile's hash tag", () => {
+    const [group] = keyLayout('rs', [{ name: 'hr', sourceState: ['kept:one', 'kept:two'] }], [], []);
+    expect(group!.keys).toEqual(expect.arrayContaining(['rs:{rs:hr}:kept:one', 'rs:{rs:hr}:kept:two']));
   });
 
   it('names a group whose keys would cross slots, with the keys and their slots', () => {
