@@ -1,7 +1,7 @@
 import { openRuntime } from '../app/runtime.js';
 import { planSync } from '../app/plan-sync.js';
 import { runSync } from '../app/run-sync.js';
-import type { EmulatorPlugin } from '../emulator/index.js';
+import type { EmulatorPlugin } from '../emulators/index.js';
 import { createLogger } from '../log/logger.js';
 import { renderPlanText } from '../plan/render.js';
 import { findOrStartRedis } from '../store/redis-server.js';

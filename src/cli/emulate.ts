@@ -1,4 +1,4 @@
-import type { EmulatorPlugin } from '../emulator/index.js';
+import type { EmulatorPlugin } from '../emulators/index.js';
 import { TARGET_KINDS, TARGET_PLUGINS } from '../targets/registry.js';
 import { intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Actual, MapOptions, Op, TargetCapabilities, TeamRef } from '../model/index.js';
 import type { HttpHooks } from './http/http-client.js';
-import type { EmulatorPlugin } from '../emulator/emulator-plugin.js';
+import type { EmulatorPlugin } from '../emulators/emulator-plugin.js';
 
 /** What applying one op produced: new ids to link, an idempotent no-op, or a wait (no account yet). */
 export interface OpOutcome {

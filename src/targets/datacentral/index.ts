@@ -108,6 +108,6 @@ export class DatacentralTarget implements Target {
 export const datacentralPlugin: TargetPlugin<DatacentralTargetConfig> = {
   kind: 'datacentral',
   configSchema: datacentralTargetSchema,
-  loadEmulator: async () => (await import('./emulator/plugin.js')).datacentralEmulatorPlugin,
+  loadEmulator: async () => (await import('../../emulators/datacentral/plugin.js')).datacentralEmulatorPlugin,
   create: (config, hooks) => new DatacentralTarget(config, hooks),
 };
