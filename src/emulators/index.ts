@@ -23,4 +23,13 @@ export {
   type Reply,
   type RequestLogEntry,
 } from './types.js';
+export {
+  resolveEmulatorOptions,
+  startEmulator,
+  type EmulatorParts,
+  type Live,
+  type OptionParts,
+  type ServedOptions,
+  type StartedEmulator,
+} from './start.js';
 export type { DemoTarget, EmulatorPlugin, RunningEmulator, SharedEmulatorArgs } from './emulator-plugin.js';

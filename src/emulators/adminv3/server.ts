@@ -1,7 +1,7 @@
-import { EmulatorOptionError, EmulatorRuntime, listen } from '../index.js';
+import { startEmulator } from '../index.js';
 import { createLogger, type Logger } from '../../log/logger.js';
 import { adminv3Dispatch, adminv3Hooks } from './dispatch.js';
-import { resolveAdminV3Options } from './options.js';
+import { adminv3Options } from './options.js';
 import { dto, initialStore, type AdminV3Store } from './store.js';
 import type { AdminV3EmulatorOptions, EmulatorStats, RequestLogEntry, ResolvedAdminV3Options } from './types.js';
 
@@ -24,44 +24,23 @@ export interface AdminV3Emulator {
 }
 
 /** A strict, in-memory Admin API v3 (users, roles, invitations) on 127.0.0.1, with fault injection for tests. */
-export async function createAdminV3Emulator(input: AdminV3EmulatorOptions = {}): Promise<AdminV3Emulator> {
-  const runtime = new EmulatorRuntime<ResolvedAdminV3Options>(resolveAdminV3Options(input), (p, base) =>
-    resolveAdminV3Options(p, base),
+export function createAdminV3Emulator(input: AdminV3EmulatorOptions = {}): Promise<AdminV3Emulator> {
+  return startEmulator<ResolvedAdminV3Options, AdminV3Store, Pick<AdminV3Emulator, 'state' | 'dump'>>(
+    {
+      name: 'adminv3',
+      ...adminv3Options,
+      initialState: initialStore,
+      hooks: (reset, live) => adminv3Hooks(reset, { options: live.options, store: live.state }),
+      dispatch: (live) => adminv3Dispatch({ options: live.options, store: live.state }),
+      expose: (live) => ({
+        get state() {
+          return live.state();
+        },
+        dump: () => [...live.state().users.values()].map(dto),
+      }),
+    },
+    input,
   );
-  let store = initialStore(runtime.options);
-  const reset = () => {
-    store = initialStore(runtime.options);
-    runtime.resetRuntime();
-  };
-  const deps = { options: () => runtime.options, store: () => store };
-  const http = await listen(
-    runtime,
-    adminv3Hooks(reset, deps),
-    adminv3Dispatch(deps),
-    runtime.options.host,
-    runtime.options.port,
-  );
-  return {
-    url: http.url,
-    port: http.port,
-    get options() {
-      return runtime.options;
-    },
-    get state() {
-      return store;
-    },
-    requestLog: runtime.log,
-    stats: () => runtime.statsSnapshot(),
-    dump: () => [...store.users.values()].map(dto),
-    reset,
-    setOptions(partial) {
-      const p = partial as AdminV3EmulatorOptions;
-      if (p.port !== undefined || p.host !== undefined)
-        throw new EmulatorOptionError('port and host cannot change while listening');
-      runtime.setOptions(partial);
-    },
-    close: http.close,
-  };
 }
 
 /** Entry point of `rostersync emulate --target adminv3`: logs where it listens, never a key. */

@@ -5,8 +5,14 @@ import type { PreloadData, ResolvedOptions } from './types.js';
 /** The member of "Added from Dashboard" when the option asks for that team. */
 export const SHARED_VIEWER_EMAIL = 'shared-viewer@example.com';
 
+/** The org's users and teams, and its dashboards and datasources. */
+export interface ChartioState {
+  store: OrgStore;
+  resources: ResourceStore;
+}
+
 /** A fresh org: Owners with one owner, optionally "Added from Dashboard", then the preload. */
-export function initialState(o: ResolvedOptions): { store: OrgStore; resources: ResourceStore } {
+export function initialState(o: ResolvedOptions): ChartioState {
   const store = new OrgStore(o.now, o.ownerEmail);
   const resources = new ResourceStore(o.now);
   if (o.addedFromDashboard) {

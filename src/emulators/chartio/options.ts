@@ -1,15 +1,13 @@
-import { EmulatorOptionError, checkFaultOptions, checkInt, faultDefaults, mergeDefined } from '../index.js';
-import type { ChartioEmulatorOptions, ResolvedOptions } from './types.js';
+import { EmulatorOptionError, checkInt, type OptionParts } from '../index.js';
+import type { ResolvedOptions } from './types.js';
 
 export { EmulatorOptionError };
 
 export const DEFAULT_RATE_LIMIT = { max: 5000, windowMs: 300_000 } as const;
 
-export function resolveOptions(input: ChartioEmulatorOptions = {}, base?: ResolvedOptions): ResolvedOptions {
-  const defaults: ResolvedOptions = {
-    ...faultDefaults(),
-    port: 0,
-    host: '127.0.0.1',
+/** Chartio's own options: defaults and checks (port and the shared knobs are the start-up's). */
+export const chartioOptions: OptionParts<ResolvedOptions> = {
+  defaults: () => ({
     org: 'example-org',
     apiKey: 'emulator-key',
     apiSecret: 'emulator-secret',
@@ -22,23 +20,17 @@ export function resolveOptions(input: ChartioEmulatorOptions = {}, base?: Resolv
     addedFromDashboard: false,
     hrefBase: '',
     preload: undefined,
-  };
-  const o = mergeDefined(base ?? defaults, input);
-  check(o);
-  return o;
-}
-
-function check(o: ResolvedOptions): void {
-  checkInt('port', o.port, 0);
-  checkInt('maxUsers', o.maxUsers, 0);
-  checkInt('maxTeams', o.maxTeams, 1);
-  checkInt('maxPermissions', o.maxPermissions, 0);
-  checkInt('pageSize', o.pageSize, 1);
-  checkFaultOptions(o);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(o.org))
-    throw new EmulatorOptionError(`org: expected a slug of letters, digits, '-' or '_', got "${o.org}"`);
-  if (!o.apiKey || !o.apiSecret) throw new EmulatorOptionError('apiKey and apiSecret: expected non-empty strings');
-  if (o.apiKey.includes(':')) throw new EmulatorOptionError('apiKey: must not contain ":" (Basic auth separator)');
-  if (!o.ownerEmail.includes('@'))
-    throw new EmulatorOptionError(`ownerEmail: expected an email, got "${o.ownerEmail}"`);
-}
+  }),
+  check(o) {
+    checkInt('maxUsers', o.maxUsers, 0);
+    checkInt('maxTeams', o.maxTeams, 1);
+    checkInt('maxPermissions', o.maxPermissions, 0);
+    checkInt('pageSize', o.pageSize, 1);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(o.org))
+      throw new EmulatorOptionError(`org: expected a slug of letters, digits, '-' or '_', got "${o.org}"`);
+    if (!o.apiKey || !o.apiSecret) throw new EmulatorOptionError('apiKey and apiSecret: expected non-empty strings');
+    if (o.apiKey.includes(':')) throw new EmulatorOptionError('apiKey: must not contain ":" (Basic auth separator)');
+    if (!o.ownerEmail.includes('@'))
+      throw new EmulatorOptionError(`ownerEmail: expected an email, got "${o.ownerEmail}"`);
+  },
+};

@@ -1,9 +1,9 @@
-import { EmulatorRuntime, listen } from '../index.js';
+import { startEmulator } from '../index.js';
 import { chartioDispatch, chartioHooks } from './dispatch.js';
 import { dumpState, type EmulatorDump } from './dump.js';
 import { Hrefs } from './hal.js';
-import { initialState, preload } from './initial-state.js';
-import { EmulatorOptionError, resolveOptions } from './options.js';
+import { initialState, preload, type ChartioState } from './initial-state.js';
+import { chartioOptions } from './options.js';
 import type { ResourceStore } from './resources.js';
 import type { OrgStore } from './store.js';
 import type { ChartioEmulatorOptions, EmulatorStats, PreloadData, RequestLogEntry, ResolvedOptions } from './types.js';
@@ -31,52 +31,41 @@ export interface ChartioEmulator {
 }
 
 /** A strict, in-memory Chartio Admin API on 127.0.0.1 (seed 001), with fault injection for tests. */
-export async function createChartioEmulator(input: ChartioEmulatorOptions = {}): Promise<ChartioEmulator> {
-  const runtime = new EmulatorRuntime<ResolvedOptions>(resolveOptions(input), (partial, base) =>
-    resolveOptions(partial, base),
+export function createChartioEmulator(input: ChartioEmulatorOptions = {}): Promise<ChartioEmulator> {
+  // HAL hrefs follow the org and hrefBase options; rebuilt when a live change moves them.
+  let hrefs: Hrefs | undefined;
+  return startEmulator<
+    ResolvedOptions,
+    ChartioState,
+    Pick<ChartioEmulator, 'state' | 'resources' | 'preload' | 'dump'>
+  >(
+    {
+      name: 'chartio',
+      ...chartioOptions,
+      initialState,
+      hooks: chartioHooks,
+      dispatch: (live) =>
+        chartioDispatch({
+          options: live.options,
+          store: () => live.state().store,
+          resources: () => live.state().resources,
+          hrefs: () => (hrefs ??= new Hrefs(live.options().hrefBase, live.options().org)),
+        }),
+      describe: (o) => ({ org: o.org }),
+      optionsChanged(before, o) {
+        if (o.org !== before.org || o.hrefBase !== before.hrefBase) hrefs = undefined;
+      },
+      expose: (live) => ({
+        get state() {
+          return live.state().store;
+        },
+        get resources() {
+          return live.state().resources;
+        },
+        preload: (data) => preload(live.state().store, live.state().resources, data),
+        dump: () => dumpState(live.options().org, live.state().store, live.state().resources),
+      }),
+    },
+    input,
   );
-  let { store, resources } = initialState(runtime.options);
-  let hrefs = new Hrefs(runtime.options.hrefBase, runtime.options.org);
-  const reset = () => {
-    ({ store, resources } = initialState(runtime.options));
-    runtime.resetRuntime();
-  };
-  const deps = { options: () => runtime.options, store: () => store, resources: () => resources, hrefs: () => hrefs };
-  const http = await listen(
-    runtime,
-    chartioHooks(reset),
-    chartioDispatch(deps),
-    runtime.options.host,
-    runtime.options.port,
-  );
-  runtime.options.logger.debug({ url: http.url, org: runtime.options.org }, 'chartio emulator listening');
-
-  return {
-    url: http.url,
-    port: http.port,
-    get options() {
-      return runtime.options;
-    },
-    get state() {
-      return store;
-    },
-    get resources() {
-      return resources;
-    },
-    requestLog: runtime.log,
-    stats: () => runtime.statsSnapshot(),
-    preload: (data) => preload(store, resources, data),
-    dump: () => dumpState(runtime.options.org, store, resources),
-    reset,
-    setOptions(partial) {
-      const p = partial as ChartioEmulatorOptions;
-      if (p.port !== undefined || p.host !== undefined)
-        throw new EmulatorOptionError('port and host cannot change while listening');
-      const before = runtime.options;
-      runtime.setOptions(partial);
-      const o = runtime.options;
-      if (o.org !== before.org || o.hrefBase !== before.hrefBase) hrefs = new Hrefs(o.hrefBase, o.org);
-    },
-    close: http.close,
-  };
 }

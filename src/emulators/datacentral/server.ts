@@ -1,6 +1,6 @@
-import { EmulatorOptionError, EmulatorRuntime, listen, type EmulatorStats, type RequestLogEntry } from '../index.js';
+import { startEmulator, type EmulatorStats, type RequestLogEntry } from '../index.js';
 import { dcDispatch, dcHooks } from './dispatch.js';
-import { resolveDcOptions } from './options.js';
+import { dcOptions } from './options.js';
 import { DcStore } from './store.js';
 import type { DcEmulatorOptions, ResolvedDcOptions } from './types.js';
 
@@ -28,45 +28,24 @@ export interface DcEmulator {
 }
 
 /** A strict, in-memory tenant admin API on 127.0.0.1, with the shared fault and rate-limit knobs. */
-export async function createDcEmulator(input: DcEmulatorOptions = {}): Promise<DcEmulator> {
-  const runtime = new EmulatorRuntime<ResolvedDcOptions>(resolveDcOptions(input), (p, base) =>
-    resolveDcOptions(p, base),
+export function createDcEmulator(input: DcEmulatorOptions = {}): Promise<DcEmulator> {
+  return startEmulator<ResolvedDcOptions, DcStore, Pick<DcEmulator, 'state' | 'dump'>>(
+    {
+      name: 'datacentral',
+      ...dcOptions,
+      initialState: (o) => new DcStore(o.now, o.ownerEmail),
+      hooks: dcHooks,
+      dispatch: (live) => dcDispatch({ options: live.options, store: live.state }),
+      urlPath: '/v1',
+      expose: (live) => ({
+        get state() {
+          return live.state();
+        },
+        dump: () => dumpOf(live.state()),
+      }),
+    },
+    input,
   );
-  const fresh = () => new DcStore(runtime.options.now, runtime.options.ownerEmail);
-  let store = fresh();
-  const reset = () => {
-    store = fresh();
-    runtime.resetRuntime();
-  };
-  const http = await listen(
-    runtime,
-    dcHooks(reset),
-    dcDispatch({ options: () => runtime.options, store: () => store }),
-    runtime.options.host,
-    runtime.options.port,
-  );
-  runtime.options.logger.debug({ url: http.url }, 'datacentral emulator listening');
-  return {
-    url: `${http.url}/v1`,
-    port: http.port,
-    get options() {
-      return runtime.options;
-    },
-    get state() {
-      return store;
-    },
-    requestLog: runtime.log,
-    stats: () => runtime.statsSnapshot(),
-    dump: () => dumpOf(store),
-    reset,
-    setOptions(partial) {
-      const p = partial as DcEmulatorOptions;
-      if (p.port !== undefined || p.host !== undefined)
-        throw new EmulatorOptionError('port and host cannot change while listening');
-      runtime.setOptions(partial);
-    },
-    close: http.close,
-  };
 }
 
 export function dumpOf(store: DcStore): DcDump {

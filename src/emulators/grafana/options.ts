@@ -1,16 +1,11 @@
-import { EmulatorOptionError, checkFaultOptions, checkInt, faultDefaults, mergeDefined } from '../index.js';
-import { ORG_ROLES, type GrafanaEmulatorOptions, type ResolvedGrafanaOptions } from './types.js';
+import { EmulatorOptionError, checkInt, type OptionParts } from '../index.js';
+import { ORG_ROLES, type ResolvedGrafanaOptions } from './types.js';
 
 export const DEFAULT_TOKEN = 'glsa_emulator_token';
 
-export function resolveGrafanaOptions(
-  input: GrafanaEmulatorOptions = {},
-  base?: ResolvedGrafanaOptions,
-): ResolvedGrafanaOptions {
-  const defaults: ResolvedGrafanaOptions = {
-    ...faultDefaults(),
-    port: 0,
-    host: '127.0.0.1',
+/** Grafana's own options: defaults and checks (port and the shared knobs are the start-up's). */
+export const grafanaOptions: OptionParts<ResolvedGrafanaOptions> = {
+  defaults: () => ({
     version: '11.3.0',
     adminUser: 'admin',
     adminPassword: 'admin',
@@ -19,25 +14,25 @@ export function resolveGrafanaOptions(
     autoAssignOrgId: 1,
     autoAssignOrgRole: 'Viewer',
     rateLimit: false,
-  };
-  const o = mergeDefined(base ?? defaults, input);
-  checkInt('port', o.port, 0);
-  checkInt('autoAssignOrgId', o.autoAssignOrgId, 1);
-  checkFaultOptions(o);
-  parseVersion(o.version);
-  if (!o.adminUser || !o.adminPassword)
-    throw new EmulatorOptionError('adminUser and adminPassword: expected non-empty strings');
-  if (!['Viewer', 'Editor', 'Admin'].includes(o.autoAssignOrgRole)) {
-    throw new EmulatorOptionError(`autoAssignOrgRole: expected Viewer, Editor or Admin, got "${o.autoAssignOrgRole}"`);
-  }
-  for (const [i, t] of o.tokens.entries()) {
-    if (!t.token) throw new EmulatorOptionError(`tokens.${i}.token: expected a non-empty string`);
-    checkInt(`tokens.${i}.orgId`, t.orgId, 1);
-    if (!ORG_ROLES.includes(t.role))
-      throw new EmulatorOptionError(`tokens.${i}.role: expected one of ${ORG_ROLES.join(', ')}, got "${t.role}"`);
-  }
-  return o;
-}
+  }),
+  check(o) {
+    checkInt('autoAssignOrgId', o.autoAssignOrgId, 1);
+    parseVersion(o.version);
+    if (!o.adminUser || !o.adminPassword)
+      throw new EmulatorOptionError('adminUser and adminPassword: expected non-empty strings');
+    if (!['Viewer', 'Editor', 'Admin'].includes(o.autoAssignOrgRole)) {
+      throw new EmulatorOptionError(
+        `autoAssignOrgRole: expected Viewer, Editor or Admin, got "${o.autoAssignOrgRole}"`,
+      );
+    }
+    for (const [i, t] of o.tokens.entries()) {
+      if (!t.token) throw new EmulatorOptionError(`tokens.${i}.token: expected a non-empty string`);
+      checkInt(`tokens.${i}.orgId`, t.orgId, 1);
+      if (!ORG_ROLES.includes(t.role))
+        throw new EmulatorOptionError(`tokens.${i}.role: expected one of ${ORG_ROLES.join(', ')}, got "${t.role}"`);
+    }
+  },
+};
 
 /** `11.3.0` -> [11, 3, 0]; pre-release suffixes are ignored for gating. */
 export function parseVersion(version: string): [number, number, number] {

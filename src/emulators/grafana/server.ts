@@ -1,6 +1,6 @@
-import { EmulatorRuntime, EmulatorOptionError, listen } from '../index.js';
+import { startEmulator } from '../index.js';
 import { grafanaDispatch, grafanaHooks } from './dispatch.js';
-import { resolveGrafanaOptions } from './options.js';
+import { grafanaOptions } from './options.js';
 import { GrafanaStateApi, initialStore, type GrafanaDump } from './state-api.js';
 import type { GrafanaStore } from './store.js';
 import type { EmulatorStats, GrafanaEmulatorOptions, RequestLogEntry, ResolvedGrafanaOptions } from './types.js';
@@ -26,49 +26,26 @@ export interface GrafanaEmulator {
 }
 
 /** A strict, in-memory Grafana 10/11 org, team and user API on 127.0.0.1, with fault injection for tests. */
-export async function createGrafanaEmulator(input: GrafanaEmulatorOptions = {}): Promise<GrafanaEmulator> {
-  const runtime = new EmulatorRuntime<ResolvedGrafanaOptions>(resolveGrafanaOptions(input), (p, base) =>
-    resolveGrafanaOptions(p, base),
-  );
-  let store = initialStore(runtime.options);
-  const reset = () => {
-    store = initialStore(runtime.options);
-    runtime.resetRuntime();
-  };
-  const stateApi = new GrafanaStateApi(
-    () => store,
-    () => runtime.options,
-  );
-  const deps = { options: () => runtime.options, store: () => store };
-  const http = await listen(
-    runtime,
-    grafanaHooks(reset),
-    grafanaDispatch(deps),
-    runtime.options.host,
-    runtime.options.port,
-  );
-  runtime.options.logger.debug({ url: http.url, version: runtime.options.version }, 'grafana emulator listening');
-
-  return {
-    url: http.url,
-    port: http.port,
-    get options() {
-      return runtime.options;
+export function createGrafanaEmulator(input: GrafanaEmulatorOptions = {}): Promise<GrafanaEmulator> {
+  return startEmulator<ResolvedGrafanaOptions, GrafanaStore, Pick<GrafanaEmulator, 'state' | 'api' | 'dump'>>(
+    {
+      name: 'grafana',
+      ...grafanaOptions,
+      initialState: initialStore,
+      hooks: grafanaHooks,
+      dispatch: (live) => grafanaDispatch({ options: live.options, store: live.state }),
+      describe: (o) => ({ version: o.version }),
+      expose(live) {
+        const api = new GrafanaStateApi(live.state, live.options);
+        return {
+          get state() {
+            return live.state();
+          },
+          api,
+          dump: () => api.dump(),
+        };
+      },
     },
-    get state() {
-      return store;
-    },
-    api: stateApi,
-    requestLog: runtime.log,
-    stats: () => runtime.statsSnapshot(),
-    dump: () => stateApi.dump(),
-    reset,
-    setOptions(partial) {
-      const p = partial as GrafanaEmulatorOptions;
-      if (p.port !== undefined || p.host !== undefined)
-        throw new EmulatorOptionError('port and host cannot change while listening');
-      runtime.setOptions(partial);
-    },
-    close: http.close,
-  };
+    input,
+  );
 }
