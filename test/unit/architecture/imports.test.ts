@@ -92,6 +92,6 @@ describe('the source tree', () => {
       statSync(join(SRC, 'emulators', d)).isDirectory(),
     );
     expect(Object.keys(EMULATORS).sort()).toEqual(folders.sort());
-    expect(folders.filter((k) => !TARGET_KINDS.includes(k))).toEqual([]);
+    expect(folders.filter((k) => !(TARGET_KINDS as readonly string[]).includes(k))).toEqual([]);
   });
 });
