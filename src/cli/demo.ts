@@ -1,11 +1,11 @@
 import { openRuntime } from '../app/runtime.js';
 import { planSync } from '../app/plan-sync.js';
 import { runSync } from '../app/run-sync.js';
-import type { EmulatorPlugin } from '../emulator/index.js';
+import type { EmulatorPlugin } from '../emulators/index.js';
 import { createLogger } from '../log/logger.js';
 import { renderPlanText } from '../plan/render.js';
 import { findOrStartRedis } from '../store/redis-server.js';
-import { TARGET_PLUGINS } from '../targets/registry.js';
+import { TARGET_KINDS } from '../targets/registry.js';
 import { parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { progressReporter } from './progress.js';
@@ -25,16 +25,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return EXIT.ok;
   }
-  const demos: [string, EmulatorPlugin][] = [];
-  for (const p of TARGET_PLUGINS)
-    if (p.loadEmulator && (values.target === undefined || values.target === p.kind))
-      demos.push([p.kind, await p.loadEmulator()]);
-  if (demos.length === 0)
-    throw new UsageError(
-      `--target expects one of ${TARGET_PLUGINS.filter((p) => p.loadEmulator)
-        .map((p) => p.kind)
-        .join(', ')}, got "${values.target}"`,
-    );
+  const { EMULATORS, loadEmulators } = await import('../emulators/registry.js');
+  const kinds = TARGET_KINDS.filter((k) => Object.hasOwn(EMULATORS, k));
+  const demos = [...(await loadEmulators(kinds.filter((k) => values.target === undefined || values.target === k)))];
+  if (demos.length === 0) throw new UsageError(`--target expects one of ${kinds.join(', ')}, got "${values.target}"`);
   const redis = await findOrStartRedis();
   const out = (s = '') => process.stdout.write(s + '\n');
   out(`Redis at ${redis.url}${redis.startedHere ? ' (started for the demo)' : ''}`);

@@ -1,5 +1,5 @@
-import type { EmulatorPlugin } from '../emulator/index.js';
-import { TARGET_KINDS, TARGET_PLUGINS } from '../targets/registry.js';
+import type { EmulatorPlugin } from '../emulators/index.js';
+import { TARGET_KINDS } from '../targets/registry.js';
 import { intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 
@@ -14,11 +14,10 @@ const SHARED_FLAGS = {
   seed: { type: 'string' },
 } as const;
 
-/** Every target that ships an emulator, by kind; the first registered is the default. */
+/** Every target that ships an emulator, by kind in registry order; the first registered target is the default. */
 async function emulators(): Promise<Map<string, EmulatorPlugin>> {
-  const out = new Map<string, EmulatorPlugin>();
-  for (const p of TARGET_PLUGINS) if (p.loadEmulator) out.set(p.kind, await p.loadEmulator());
-  return out;
+  const { loadEmulators } = await import('../emulators/registry.js');
+  return loadEmulators(TARGET_KINDS);
 }
 
 async function help(): Promise<string> {

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import type { Actual, MapOptions, Op, TargetCapabilities, TeamRef } from '../model/index.js';
 import type { HttpHooks } from './http/http-client.js';
-import type { EmulatorPlugin } from '../emulator/emulator-plugin.js';
 
 /** What applying one op produced: new ids to link, an idempotent no-op, or a wait (no account yet). */
 export interface OpOutcome {
@@ -72,6 +71,4 @@ export interface TargetPlugin<C extends { kind: string } = { kind: string }> {
   /** A zod object with `kind: z.literal(kind)`; the config's target union is built from these. */
   readonly configSchema: z.ZodType<C>;
   create(config: C, hooks: HttpHooks): Target;
-  /** Its strict emulator for `rostersync emulate` and `demo`, loaded on demand. */
-  loadEmulator?: () => Promise<EmulatorPlugin>;
 }

@@ -7,7 +7,7 @@ import {
   DEFAULT_OWNER,
   type AdminV3Emulator,
   type AdminV3EmulatorOptions,
-} from '../../src/targets/adminv3/emulator/index.js';
+} from '../../src/emulators/adminv3/index.js';
 import { churn } from './synthetic-directory.js';
 import { createTargetHarness, type TargetHarness } from './target-harness.js';
 

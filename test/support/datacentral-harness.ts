@@ -7,7 +7,7 @@ import {
   DEFAULT_API_KEY,
   type DcEmulator,
   type DcEmulatorOptions,
-} from '../../src/targets/datacentral/emulator/index.js';
+} from '../../src/emulators/datacentral/index.js';
 import { createTargetHarness, type TargetHarness } from './target-harness.js';
 
 /** group-N -> unit team-N (a suffix after the number is kept: a renamed group); group-0 Admin, group-1..9 an RLS role the sync creates; everyone User. */

@@ -1,5 +1,5 @@
 import { mappingSchema } from '../../src/config/schema.js';
-import type { ChartioEmulator } from '../../src/targets/chartio/emulator/index.js';
+import type { ChartioEmulator } from '../../src/emulators/chartio/index.js';
 import type { Group, Person, Snapshot } from '../../src/model/index.js';
 import { churn, generateDirectory } from './synthetic-directory.js';
 import { expectedTeams } from './expected-state.js';

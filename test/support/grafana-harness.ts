@@ -6,7 +6,7 @@ import {
   DEFAULT_TOKEN,
   type GrafanaEmulator,
   type GrafanaEmulatorOptions,
-} from '../../src/targets/grafana/emulator/index.js';
+} from '../../src/emulators/grafana/index.js';
 import { createTargetHarness, type TargetHarness } from './target-harness.js';
 
 export const GRAFANA_ADMIN_PASSWORD = 'harness-admin-pw-93c1';

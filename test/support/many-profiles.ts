@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createChartioEmulator, type ChartioEmulator } from '../../src/targets/chartio/emulator/index.js';
+import { createChartioEmulator, type ChartioEmulator } from '../../src/emulators/chartio/index.js';
 import type { Snapshot } from '../../src/model/index.js';
 import { expectedTeams } from './expected-state.js';
 import { mappingSchema } from '../../src/config/schema.js';

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createChartioEmulator, type ChartioEmulator } from '../../src/targets/chartio/emulator/index.js';
-import type { ChartioEmulatorOptions } from '../../src/targets/chartio/emulator/index.js';
+import { createChartioEmulator, type ChartioEmulator } from '../../src/emulators/chartio/index.js';
+import type { ChartioEmulatorOptions } from '../../src/emulators/chartio/index.js';
 import { createTargetHarness, type TargetHarness } from './target-harness.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));

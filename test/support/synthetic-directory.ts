@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Group, Person, Snapshot } from '../../src/model/index.js';
-import { createPrng } from '../../src/emulator/prng.js';
+import { createPrng } from '../../src/emulators/prng.js';
 
 export interface SyntheticOptions {
   people: number;

@@ -82,6 +82,5 @@ export class AdminV3Target implements Target {
 export const adminv3Plugin: TargetPlugin<AdminV3TargetConfig> = {
   kind: 'adminv3',
   configSchema: adminv3TargetSchema,
-  loadEmulator: async () => (await import('./emulator/plugin.js')).adminv3EmulatorPlugin,
   create: (config, hooks) => new AdminV3Target(config, hooks),
 };

@@ -78,6 +78,5 @@ export class ChartioTarget implements Target {
 export const chartioPlugin: TargetPlugin<ChartioTargetConfig> = {
   kind: 'chartio',
   configSchema: chartioTargetSchema,
-  loadEmulator: async () => (await import('./emulator/plugin.js')).chartioEmulatorPlugin,
   create: (config, hooks) => new ChartioTarget(config, hooks),
 };

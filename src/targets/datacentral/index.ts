@@ -108,6 +108,5 @@ export class DatacentralTarget implements Target {
 export const datacentralPlugin: TargetPlugin<DatacentralTargetConfig> = {
   kind: 'datacentral',
   configSchema: datacentralTargetSchema,
-  loadEmulator: async () => (await import('./emulator/plugin.js')).datacentralEmulatorPlugin,
   create: (config, hooks) => new DatacentralTarget(config, hooks),
 };

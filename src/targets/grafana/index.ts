@@ -106,6 +106,5 @@ export class GrafanaTarget implements Target {
 export const grafanaPlugin: TargetPlugin<GrafanaTargetConfig> = {
   kind: 'grafana',
   configSchema: grafanaTargetSchema,
-  loadEmulator: async () => (await import('./emulator/plugin.js')).grafanaEmulatorPlugin,
   create: (config, hooks) => new GrafanaTarget(config, hooks),
 };

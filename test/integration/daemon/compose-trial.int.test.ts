@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openApp } from '../../../src/app/open-app.js';
 import { startDaemon, type Daemon } from '../../../src/daemon/daemon.js';
 import { enqueueTick, SYNC_QUEUE, type SyncJobData } from '../../../src/daemon/scheduler.js';
-import { createChartioEmulator, type ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import { createChartioEmulator, type ChartioEmulator } from '../../../src/emulators/chartio/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { mapDirectory } from '../../../src/mapping/index.js';
 import { queuePrefix } from '../../../src/store/keys.js';

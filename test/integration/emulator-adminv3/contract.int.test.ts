@@ -4,7 +4,7 @@ import {
   DEFAULT_KEY,
   type AdminV3Emulator,
   type AdminV3EmulatorOptions,
-} from '../../../src/targets/adminv3/emulator/index.js';
+} from '../../../src/emulators/adminv3/index.js';
 
 let em: AdminV3Emulator | undefined;
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDcEmulator, DEFAULT_API_KEY, type DcEmulator } from '../../../src/targets/datacentral/emulator/index.js';
+import { createDcEmulator, DEFAULT_API_KEY, type DcEmulator } from '../../../src/emulators/datacentral/index.js';
 
 let emu: DcEmulator;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startGrafanaEmulatorFromArgs } from '../../../src/targets/grafana/emulator/index.js';
+import { startGrafanaEmulatorFromArgs } from '../../../src/emulators/grafana/index.js';
 import { api, basic, bearer } from './support.js';
 
 const ROOT = join(import.meta.dirname, '../../..');

@@ -3,7 +3,7 @@ import {
   createGrafanaEmulator,
   EmulatorOptionError,
   type GrafanaEmulator,
-} from '../../../src/targets/grafana/emulator/index.js';
+} from '../../../src/emulators/grafana/index.js';
 import { api, bearer, manualClock, TOKEN } from './support.js';
 
 let emu: GrafanaEmulator;

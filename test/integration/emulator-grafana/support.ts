@@ -1,4 +1,4 @@
-import type { GrafanaEmulator } from '../../../src/targets/grafana/emulator/index.js';
+import type { GrafanaEmulator } from '../../../src/emulators/grafana/index.js';
 
 export interface ApiResponse {
   status: number;

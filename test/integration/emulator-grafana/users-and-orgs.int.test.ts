@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGrafanaEmulator, type GrafanaEmulator } from '../../../src/targets/grafana/emulator/index.js';
+import { createGrafanaEmulator, type GrafanaEmulator } from '../../../src/emulators/grafana/index.js';
 import { api, basic } from './support.js';
 
 let emu: GrafanaEmulator;

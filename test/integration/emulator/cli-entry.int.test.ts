@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmulatorOptionError, startEmulatorFromArgs } from '../../../src/targets/chartio/emulator/index.js';
+import { EmulatorOptionError, startEmulatorFromArgs } from '../../../src/emulators/chartio/index.js';
 import { api } from './support.js';
 
 let dir: string;

@@ -3,7 +3,7 @@ import {
   createChartioEmulator,
   EmulatorOptionError,
   type ChartioEmulator,
-} from '../../../src/targets/chartio/emulator/index.js';
+} from '../../../src/emulators/chartio/index.js';
 import { api, type Api } from './support.js';
 
 let emu: ChartioEmulator;

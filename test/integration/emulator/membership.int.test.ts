@@ -3,7 +3,7 @@ import {
   createChartioEmulator,
   SHARED_VIEWER_EMAIL,
   type ChartioEmulator,
-} from '../../../src/targets/chartio/emulator/index.js';
+} from '../../../src/emulators/chartio/index.js';
 import { api, teamId, userId, type Api } from './support.js';
 
 let emu: ChartioEmulator;

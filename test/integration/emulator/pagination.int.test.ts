@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChartioEmulator, type ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import { createChartioEmulator, type ChartioEmulator } from '../../../src/emulators/chartio/index.js';
 import { api, type Api } from './support.js';
 
 /** 10,000 users (the cap) and 2,000 teams (the cap) of 5 members each, preloaded without HTTP. */

@@ -1,4 +1,4 @@
-import type { ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import type { ChartioEmulator } from '../../../src/emulators/chartio/index.js';
 
 export interface ApiResponse {
   status: number;

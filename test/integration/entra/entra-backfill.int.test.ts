@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openRuntime, type Runtime } from '../../../src/app/runtime.js';
 import { runSync } from '../../../src/app/run-sync.js';
-import { createChartioEmulator, type ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import { createChartioEmulator, type ChartioEmulator } from '../../../src/emulators/chartio/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { startFakeGraph, type FakeGraph } from '../../support/fake-graph/server.js';
 import { teamsState } from '../../support/sync-harness.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createChartioEmulator, type ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import { createChartioEmulator, type ChartioEmulator } from '../../../src/emulators/chartio/index.js';
 import { runCli, teamsState } from '../../support/sync-harness.js';
 
 const ldap = inject('ldap');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChartioEmulator, type ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import { createChartioEmulator, type ChartioEmulator } from '../../../src/emulators/chartio/index.js';
 import { ChartioTarget } from '../../../src/targets/chartio/index.js';
 import { makePlan } from '../../../src/plan/make-plan.js';
 import { emptyLinks } from '../../../src/plan/plan-input.js';

@@ -10,7 +10,7 @@ import type { Desired, Plan } from '../../../src/model/index.js';
 import { makePlan } from '../../../src/plan/make-plan.js';
 import { summarisePlan } from '../../../src/store/run-record.js';
 import { applyPlan } from '../../../src/queue/apply-plan.js';
-import type { ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import type { ChartioEmulator } from '../../../src/emulators/chartio/index.js';
 import { createHarness, type Harness } from '../../support/sync-harness.js';
 
 const redisUrl = inject('redisUrl');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import type { Snapshot } from '../../../src/model/index.js';
-import { DEFAULT_OWNER } from '../../../src/targets/adminv3/emulator/index.js';
+import { DEFAULT_OWNER } from '../../../src/emulators/adminv3/index.js';
 import {
   createV3Harness,
   expectedRoles,

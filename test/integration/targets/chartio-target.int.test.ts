@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createChartioEmulator, type ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
+import { createChartioEmulator, type ChartioEmulator } from '../../../src/emulators/chartio/index.js';
 import { ChartioTarget } from '../../../src/targets/chartio/index.js';
 import { ChartioClient } from '../../../src/targets/chartio/client.js';
 import {

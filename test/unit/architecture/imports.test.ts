@@ -66,15 +66,16 @@ describe('the source tree', () => {
     expect(cycles).toEqual([]);
   });
 
-  it('names a target kind only inside that target plug-in, the registry and the CLI', () => {
+  it('names a target kind only inside that target plug-in, its emulator, the registries and the CLI', () => {
     const kinds = readdirSync(join(SRC, 'targets')).filter(
       (d) => statSync(join(SRC, 'targets', d)).isDirectory() && d !== 'http',
     );
     expect(kinds.length).toBeGreaterThanOrEqual(2);
     const offenders = all.filter((f) => {
       const r = rel(f);
-      if (r === join('targets', 'registry.ts') || r.startsWith('cli/')) return false;
-      const own = kinds.find((k) => r.startsWith(join('targets', k) + '/'));
+      if (r === join('targets', 'registry.ts') || r === join('emulators', 'registry.ts') || r.startsWith('cli/'))
+        return false;
+      const own = kinds.find((k) => r.startsWith(join('targets', k) + '/') || r.startsWith(join('emulators', k) + '/'));
       const text = readFileSync(f, 'utf8').toLowerCase();
       return kinds.some((k) => k !== own && text.includes(k));
     });
@@ -104,5 +105,41 @@ describe('the source tree', () => {
     expect(named(`.describe('Users from an LDAP directory, or ldap-like exports')`)).toBe(false);
     expect(namesSourceKind(`readFileSync('config/sample/people.csv')`, 'csv')).toBe(false);
     expect(namesSourceKind(`{ entraGroupId: unit.groupId }`, 'entra')).toBe(false);
+  });
+
+  it('imports an emulator statically only inside src/emulators/ and from the CLI', () => {
+    const emulators = join(SRC, 'emulators') + '/';
+    const inside = (f: string) => f.startsWith(emulators) || f.startsWith(join(SRC, 'cli') + '/');
+    const offenders = all
+      .filter((f) => !inside(f))
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((t) => t.startsWith(emulators))
+          .map((t) => `${rel(f)} -> ${rel(t)}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('reaches no emulator of a target from the command line entry point without a dynamic import', () => {
+    const seen = new Set<string>();
+    const visit = (f: string) => {
+      if (seen.has(f) || !all.includes(f)) return;
+      seen.add(f);
+      for (const t of importsOf(f)) visit(t);
+    };
+    visit(join(SRC, 'cli', 'main.ts'));
+    const kinds = readdirSync(join(SRC, 'emulators')).filter((d) => statSync(join(SRC, 'emulators', d)).isDirectory());
+    expect(seen.size).toBeGreaterThan(10);
+    expect([...seen].map(rel).filter((r) => kinds.some((k) => r.startsWith(join('emulators', k) + '/')))).toEqual([]);
+  });
+
+  it('has one emulator registry line per emulator folder, each a target kind', async () => {
+    const { EMULATORS } = await import('../../../src/emulators/registry.js');
+    const { TARGET_KINDS } = await import('../../../src/targets/registry.js');
+    const folders = readdirSync(join(SRC, 'emulators')).filter((d) =>
+      statSync(join(SRC, 'emulators', d)).isDirectory(),
+    );
+    expect(Object.keys(EMULATORS).sort()).toEqual(folders.sort());
+    expect(folders.filter((k) => !(TARGET_KINDS as readonly string[]).includes(k))).toEqual([]);
   });
 });

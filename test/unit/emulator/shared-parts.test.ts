@@ -8,8 +8,8 @@ import {
   faultDefaults,
   mergeDefined,
   type FaultOptions,
-} from '../../../src/emulator/index.js';
-import { parseVersion, versionAtLeast } from '../../../src/targets/grafana/emulator/options.js';
+} from '../../../src/emulators/index.js';
+import { parseVersion, versionAtLeast } from '../../../src/emulators/grafana/options.js';
 
 const base = (): FaultOptions => ({ ...faultDefaults(), rateLimit: false });
 
@@ -87,7 +87,7 @@ describe('Grafana version gating helpers', () => {
 
 describe('FixedWindowLimiter', () => {
   it('counts per key in epoch-aligned windows and says when the window resets', async () => {
-    const { FixedWindowLimiter } = await import('../../../src/emulator/index.js');
+    const { FixedWindowLimiter } = await import('../../../src/emulators/index.js');
     let t = 10_500;
     const limiter = new FixedWindowLimiter({ max: 2, windowMs: 1000, fixed: true }, () => t);
     expect(limiter.take('k1').ok).toBe(true);
