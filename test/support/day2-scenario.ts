@@ -14,6 +14,12 @@ export const DAY2_RULES = [
   { match: '^group-(\\d+)$', team: 'team-$1' },
   { match: '^team:(.+)$', team: '$1' },
 ];
+/**
+ * The day-two policy: leavers deleted; the deleted group's team is emptied, more than half its
+ * members at once, which policy.maxTeamShrinkPercent would hold for approval: accepted in advance.
+ */
+export const DAY2_POLICY = { deprovision: 'delete-user', maxTeamShrinkPercent: 100 } as const;
+
 export const day2Mapping = mappingSchema.parse({ rules: DAY2_RULES });
 /** A group name the target refuses as is (it allows 255 characters). */
 export const LONG_TEAM = `Long ${'n'.repeat(295)}`;

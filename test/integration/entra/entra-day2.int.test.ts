@@ -7,6 +7,7 @@ import { createHarness, teamsState, type Harness } from '../../support/sync-harn
 import { expectedTeams } from '../../support/expected-state.js';
 import {
   CHARTIO_NAMES,
+  DAY2_POLICY,
   DAY2_RULES,
   day2Base,
   day2Changes,
@@ -56,7 +57,7 @@ async function day1(): Promise<{ h: Harness; graph: FakeGraph; rt: Runtime; base
   });
   process.env.ENTRA_CLIENT_SECRET = 'day2-secret';
   h = await createHarness(redisUrl, {
-    policy: { deprovision: 'delete-user' },
+    policy: DAY2_POLICY,
     mapping: { rules: DAY2_RULES },
     source: {
       kind: 'entra',

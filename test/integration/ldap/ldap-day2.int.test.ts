@@ -7,6 +7,7 @@ import { createHarness, teamsState, type Harness } from '../../support/sync-harn
 import { expectedTeams } from '../../support/expected-state.js';
 import {
   CHARTIO_NAMES,
+  DAY2_POLICY,
   DAY2_RULES,
   day2Base,
   day2Changes,
@@ -25,7 +26,7 @@ beforeAll(async () => {
   client = await admin();
   dir = await SlapdDirectory.create(client, ldap.suffix, `day2-${randomBytes(3).toString('hex')}`);
   h = await createHarness(inject('redisUrl'), {
-    policy: { deprovision: 'delete-user' },
+    policy: DAY2_POLICY,
     mapping: { rules: DAY2_RULES },
     source: {
       kind: 'ldap',

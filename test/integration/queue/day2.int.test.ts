@@ -5,6 +5,7 @@ import { createHarness, teamsState, type Harness } from '../../support/sync-harn
 import { expectedTeams } from '../../support/expected-state.js';
 import {
   CHARTIO_NAMES,
+  DAY2_POLICY,
   DAY2_RULES,
   day2Base,
   day2Changes,
@@ -26,7 +27,7 @@ const sync = (h: Harness, rt: Awaited<ReturnType<Harness['runtime']>>) =>
 
 describe('day 2 from CSV, over HTTP and Redis, into the emulator', () => {
   it('leavers, hires, moves, disables, an email change, renamed / deleted / new / re-parented groups and hand edits end in exactly the expected state; a second run writes nothing', async () => {
-    h = await createHarness(redisUrl, { policy: { deprovision: 'delete-user' }, mapping: { rules: DAY2_RULES } });
+    h = await createHarness(redisUrl, { policy: DAY2_POLICY, mapping: { rules: DAY2_RULES } });
     const base = day2Base(21);
     h.writeDirectory(base);
     const rt = await h.runtime();
@@ -84,7 +85,7 @@ describe('day 2 from CSV, over HTTP and Redis, into the emulator', () => {
 
   it('with prune, the team of the deleted group is deleted instead, and the rest ends the same', async () => {
     h = await createHarness(redisUrl, {
-      policy: { deprovision: 'delete-user', prune: true },
+      policy: { ...DAY2_POLICY, prune: true },
       mapping: { rules: DAY2_RULES },
     });
     const base = day2Base(41);
