@@ -15,6 +15,9 @@ const factories: { [K in SourceConfig['kind']]: Factory<K> } = {
   entra: (config, deps) => new EntraSource(config, deps),
 };
 
+/** Every registered kind, for the source conformance suite (test/integration/conformance). */
+export const SOURCE_KINDS = Object.keys(factories) as SourceConfig['kind'][];
+
 export function createSource(config: SourceConfig, deps: SourceDeps): Source {
   const factory = factories[config.kind] as Factory<typeof config.kind>;
   return factory(config, deps);
