@@ -18,7 +18,14 @@ declare module 'vitest' {
  * NODE_EXTRA_CA_CERTS, as in the integration project). Fails loudly when something cannot start.
  */
 export default async function setup(project: TestProject) {
-  const [dc, redis] = await Promise.all([startSambaDc(), findOrStartRedis()]);
+  const [dcStart, redisStart] = await Promise.allSettled([startSambaDc(), findOrStartRedis()]);
+  if (dcStart.status === 'rejected' || redisStart.status === 'rejected') {
+    // The one that did start stops: a failed setup leaves no server behind.
+    if (dcStart.status === 'fulfilled') await dcStart.value.stop();
+    if (redisStart.status === 'fulfilled') await redisStart.value.stop();
+    throw dcStart.status === 'rejected' ? dcStart.reason : (redisStart as PromiseRejectedResult).reason;
+  }
+  const [dc, redis] = [dcStart.value, redisStart.value];
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-tls-'));
   const tls = makeCerts(dir);
   process.env.NODE_EXTRA_CA_CERTS = tls.ca;
