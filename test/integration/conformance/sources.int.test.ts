@@ -99,7 +99,7 @@ describe.each(SOURCE_KINDS)('source kind %s', (kind) => {
       expect(first.snapshot.issues).toEqual([]);
     });
 
-    it('after a leaver, a hire, a move, a rename, a disable and a new nesting, a full read gives the changed directory', async () => {
+    it('after a leaver, a hire, a move, a renamed group and person, a disable and a new nesting, a full read gives the changed directory', async () => {
       await loaded.apply(CHANGE, BEFORE);
 
       const full = await read({ mode: 'full' }, 'after');

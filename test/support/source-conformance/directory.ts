@@ -32,6 +32,8 @@ export type ChangeStep =
   | { step: 'hire'; person: ConfPerson }
   | { step: 'move'; person: string; from: string; to: string }
   | { step: 'rename'; group: string; name: string }
+  /** A person's new family name; the display name becomes "<family>, <given>" (an RDN needing escapes). */
+  | { step: 'rename-person'; person: string; familyName: string }
   | { step: 'disable'; person: string }
   | { step: 'nest'; group: string; parent: string };
 
@@ -98,6 +100,8 @@ export const CHANGE: ChangeStep[] = [
   { step: 'rename', group: 'g-plat', name: 'Platform Engineering' },
   { step: 'disable', person: 'p10' },
   { step: 'nest', group: 'g-support', parent: 'g-sales' },
+  // In groups and re-named (in LDAP a new DN): the groups must follow the person.
+  { step: 'rename-person', person: 'p15', familyName: 'Marsh' },
 ];
 
 /** The directory after `steps`, as a new value. Throws on a step that does not fit it. */
@@ -114,10 +118,18 @@ export function applyChange(dir: ConfDirectory, steps: ChangeStep[]): ConfDirect
       if (!p.groups.includes(s.from)) fail(`${s.person} is not in ${s.from}`);
       p.groups = [...p.groups.filter((g) => g !== s.from), group(s.to).key];
     } else if (s.step === 'rename') group(s.group).name = s.name;
-    else if (s.step === 'disable') person(s.person).enabled = false;
+    else if (s.step === 'rename-person') {
+      const p = person(s.person);
+      Object.assign(p, { familyName: s.familyName, displayName: renamedDisplayName(p.givenName, s.familyName) });
+    } else if (s.step === 'disable') person(s.person).enabled = false;
     else group(s.group).parents.push(group(s.parent).key);
   }
   return { people, groups };
+}
+
+/** The display name after a `rename-person` step. */
+export function renamedDisplayName(givenName: string, familyName: string): string {
+  return `${familyName}, ${givenName}`;
 }
 
 function fail(message: string): never {

@@ -2,7 +2,14 @@ import { entraSourceSchema } from '../../../src/sources/entra/schema.js';
 import type { FakeDirectory } from '../fake-graph/directory.js';
 import { startFakeGraph } from '../fake-graph/server.js';
 import type { ConformanceAdapter } from './adapter.js';
-import { childrenFirst, membersOf, type ChangeStep, type ConfDirectory, type ConfPerson } from './directory.js';
+import {
+  childrenFirst,
+  membersOf,
+  renamedDisplayName,
+  type ChangeStep,
+  type ConfDirectory,
+  type ConfPerson,
+} from './directory.js';
 
 const userId = (key: string) => `user-${key}`;
 const groupId = (key: string) => `group-${key}`;
@@ -33,6 +40,13 @@ function applyOne(d: FakeDirectory, s: ChangeStep): void {
       return d.removeMember(groupId(s.from), userId(s.person));
     case 'rename':
       return d.renameGroup(groupId(s.group), s.name);
+    case 'rename-person': {
+      const givenName = d.users.get(userId(s.person))!.givenName ?? '';
+      return d.updateUser(userId(s.person), {
+        surname: s.familyName,
+        displayName: renamedDisplayName(givenName, s.familyName),
+      });
+    }
     case 'disable':
       return d.updateUser(userId(s.person), { accountEnabled: false });
     case 'nest':

@@ -7,6 +7,7 @@ import {
   applyChange,
   childrenFirst,
   membersOf,
+  renamedDisplayName,
   type ChangeStep,
   type ConfDirectory,
   type ConfGroup,
@@ -21,6 +22,8 @@ interface Server {
   groupEntry(g: ConfGroup, memberDns: string[]): Record<string, string | string[]>;
   /** The modification that disables a person. */
   disable: Change;
+  /** The modifications that go with a person's new RDN (cn) and family name. */
+  rename(displayName: string, familyName: string): Change[];
 }
 
 const change = (operation: 'add' | 'delete' | 'replace', type: string, values: string[]) =>
@@ -81,6 +84,12 @@ class LdapWriter {
         return this.client.modify(group(s.from), change('delete', 'member', [person(s.person)]));
       case 'rename':
         return this.client.modifyDN(group(s.group), `cn=${rdnValue(s.name)}`);
+      case 'rename-person': {
+        const p = dir.people.find((x) => x.key === s.person)!;
+        const displayName = renamedDisplayName(p.givenName, s.familyName);
+        await this.client.modifyDN(person(s.person), `cn=${rdnValue(displayName)}`);
+        return this.client.modify(this.personDn({ ...p, displayName }), this.server.rename(displayName, s.familyName));
+      }
       case 'disable':
         return this.client.modify(person(s.person), this.server.disable);
       case 'nest':
@@ -129,6 +138,8 @@ export const openldapAdapter: ConformanceAdapter = {
         member: members.length ? members : [''],
       }),
       disable: change('replace', 'employeeType', ['disabled']),
+      // cn is the display name here, and modrdn already replaced it.
+      rename: (_displayName, familyName) => [change('replace', 'sn', [familyName])],
     };
     return loaded(await bound(slapd.url, ADMIN_DN, slapd.password), server, dir, () => slapd.stop(), {
       url: slapd.url,
@@ -172,6 +183,10 @@ export const sambaAdAdapter: ConformanceAdapter = {
         ...(members.length ? { member: members } : {}),
       }),
       disable: change('replace', 'userAccountControl', ['546']),
+      rename: (displayName, familyName) => [
+        change('replace', 'displayName', [displayName]),
+        change('replace', 'sn', [familyName]),
+      ],
     };
     // The DC is the project's and is thrown away with it; the OU is unique to this run.
     return loaded(client, server, dir, async () => {}, {
