@@ -26,10 +26,10 @@ export interface ConformanceAdapter {
    */
   nesting: 'parents' | 'resolved';
   /**
-   * Present when the source has an incremental read. `unseen` lists the kinds of change its docs say
-   * only a full read sees: the suite asserts exactly that difference, and nothing else.
+   * Present when the source has an incremental read. `seesDeletions: false` where the source's docs
+   * say a deleted person shows only in a full read (LDAP): the suite asserts exactly that difference.
    */
-  incremental?: { unseen: ChangeStep['step'][] };
+  incremental?: { seesDeletions: boolean };
   /** Starts the server (or joins the shared one) and writes `dir` into it. Fails loudly. */
   load(dir: ConfDirectory, ctx: AdapterContext): Promise<LoadedDirectory>;
 }

@@ -63,7 +63,7 @@ export const entraAdapter: ConformanceAdapter = {
   kind: 'entra',
   name: 'Microsoft Entra ID (fake Graph)',
   nesting: 'resolved',
-  incremental: { unseen: [] },
+  incremental: { seesDeletions: true },
   async load(dir: ConfDirectory, ctx) {
     const graph = await startFakeGraph({
       tenantId: 'conformance',

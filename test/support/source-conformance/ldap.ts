@@ -114,7 +114,7 @@ export const openldapAdapter: ConformanceAdapter = {
   kind: 'ldap',
   name: 'OpenLDAP (slapd, openldap preset)',
   nesting: 'parents',
-  incremental: { unseen: ['leave'] },
+  incremental: { seesDeletions: false },
   async load(dir) {
     const slapd = await startSlapd(directoryLdif([], []), {
       modules: ['refint'],
@@ -158,7 +158,7 @@ export const sambaAdAdapter: ConformanceAdapter = {
   kind: 'ldap',
   name: 'Active Directory (Samba AD DC, active-directory preset)',
   nesting: 'parents',
-  incremental: { unseen: ['leave'] },
+  incremental: { seesDeletions: false },
   async load(dir, ctx: AdapterContext) {
     const ou = `OU=conformance-${ctx.runId},${ctx.ad.baseDn}`;
     const client = await bound(ctx.ad.url, ctx.ad.bindDn, ctx.ad.password);
