@@ -4,7 +4,8 @@ import type { RawGroup, RawPerson, Skipped } from './read-directory.js';
 
 /**
  * Raw entries -> Snapshot: member DNs become Person.groupIds (people) or Group.parentIds (nested
- * groups). Members that are neither an in-scope person nor a group are counted, not followed.
+ * groups). Members that are neither an in-scope person nor a group are counted, not followed;
+ * the empty DN (the placeholder an empty groupOfNames holds) is no member at all.
  */
 export function buildSnapshot(
   rawPeople: RawPerson[],
@@ -44,6 +45,8 @@ export function buildSnapshot(
   for (const g of rawGroups) {
     for (const m of g.memberDns) {
       const key = dnKey(m);
+      // The empty DN is the placeholder an empty groupOfNames must hold (member is required): no member.
+      if (key === '') continue;
       const person = byDn.get(key);
       if (person) {
         if (!person.groupIds.includes(g.id)) person.groupIds.push(g.id);

@@ -15,7 +15,13 @@ import {
   type ReadClock,
 } from './cursor.js';
 import { dnInScope, dnKey } from './dn.js';
-import { configFingerprint, DirectoryKeeper, keptDirectoryKey, type KeptDirectory } from './kept-directory.js';
+import {
+  configFingerprint,
+  DirectoryKeeper,
+  followRenames,
+  keptDirectoryKey,
+  type KeptDirectory,
+} from './kept-directory.js';
 import { dialectOf, type Dialect } from './presets.js';
 import {
   readGroups,
@@ -165,7 +171,9 @@ export class LdapSource implements Source {
     const changedGroups = await readGroups(session, this.config, this.dialect, changed);
     const people = new Map(kept.people.map((p) => [p.id, p]));
     for (const p of changedPeople) people.set(p.id, p);
-    const groups = new Map(kept.groups.map((g) => [g.id, g]));
+    const reread = new Set(changedGroups.map((g) => g.id));
+    const keptGroups = followRenames(kept, [...changedPeople, ...changedGroups], reread);
+    const groups = new Map(keptGroups.map((g) => [g.id, g]));
     for (const g of changedGroups) groups.set(g.id, g);
     const touched = new Set([...changedPeople, ...newlySkipped].map((e) => dnKey(e.dn)));
     const skipped = [...kept.skipped.filter((s) => !touched.has(dnKey(s.dn))), ...newlySkipped];

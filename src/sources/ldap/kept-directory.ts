@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../../log/logger.js';
 import type { Cursor } from './cursor.js';
+import { dnKey } from './dn.js';
 import type { RawGroup, RawPerson, Skipped } from './read-directory.js';
 import type { LdapSourceConfig } from './schema.js';
 
@@ -112,4 +113,28 @@ export class DirectoryKeeper {
       );
     }
   }
+}
+
+/**
+ * Kept groups' member DNs, following entries that changed DN since they were kept (a renamed or
+ * moved person or group, matched by immutable id). AD rewrites a renamed member's DN in `member`
+ * without moving the group's uSNChanged (likewise an OpenLDAP without refint), so a group that was
+ * not re-read would otherwise keep the old DN and lose that member until the next full read.
+ * Groups re-read in this read (`reread`) already hold the server's DNs and are left as they are.
+ */
+export function followRenames(
+  kept: KeptDirectory,
+  changed: { dn: string; id: string }[],
+  reread: Set<string>,
+): RawGroup[] {
+  const before = new Map([...kept.people, ...kept.groups].map((e) => [e.id, dnKey(e.dn)]));
+  const renamed = new Map<string, string>();
+  for (const e of changed) {
+    const old = before.get(e.id);
+    if (old !== undefined && old !== dnKey(e.dn)) renamed.set(old, e.dn);
+  }
+  if (renamed.size === 0) return kept.groups;
+  return kept.groups.map((g) =>
+    reread.has(g.id) ? g : { ...g, memberDns: g.memberDns.map((dn) => renamed.get(dnKey(dn)) ?? dn) },
+  );
 }

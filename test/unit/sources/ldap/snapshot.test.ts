@@ -60,6 +60,15 @@ describe('snapshot from raw entries', () => {
     ]);
   });
 
+  it('reads the empty DN, the placeholder member of an empty groupOfNames, as no member (not a foreign one)', () => {
+    const { snapshot, ignoredMembers } = buildSnapshot(
+      [],
+      [{ dn: 'cn=Alumni,ou=groups,dc=x', id: 'g', name: 'Alumni', memberDns: [''] }],
+    );
+    expect(ignoredMembers).toBe(0);
+    expect(snapshot.issues).toEqual([]);
+  });
+
   it('keeps a membership cycle as plain nesting (the mapping reports it) and reports people without email or with a duplicate one', () => {
     const { snapshot } = buildSnapshot(
       [
