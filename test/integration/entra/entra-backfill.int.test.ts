@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openRuntime, type Runtime } from '../../../src/app/runtime.js';
 import { runSync } from '../../../src/app/run-sync.js';
 import { createChartioEmulator, type ChartioEmulator } from '../../../src/emulators/chartio/index.js';
+import { ConfigError } from '../../../src/errors/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { startFakeGraph, type FakeGraph } from '../../support/fake-graph/server.js';
 import { teamsState } from '../../support/sync-harness.js';
@@ -36,6 +37,13 @@ beforeAll(async () => {
       Array.from({ length: 30 }, (_, i) => `u${k * 30 + i}`),
     );
   emulator = await createChartioEmulator({ org: 'acme', apiKey: 'key', apiSecret: 'emu', rateLimit: false });
+  process.env.ENTRA_CLIENT_SECRET = 'e2e-secret';
+  rt = await openRuntime(writeConfig({ displayNamePrefix: 'bi-' }), { log: silentLogger });
+  rt.startWorkers();
+});
+
+/** A config file for the fake Graph and the emulator, with the given group scope. */
+function writeConfig(groups: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'rostersync-entra-e2e-'));
   writeFileSync(
     join(dir, 'config.yaml'),
@@ -59,17 +67,15 @@ beforeAll(async () => {
             clientSecret: '${ENTRA_CLIENT_SECRET}',
             authorityHost: graph.url,
             graphBaseUrl: graph.url,
-            groups: { displayNamePrefix: 'bi-' },
+            groups,
           },
           mapping: { rules: [{ match: '^bi-(.+)$', team: '$1' }] },
         },
       ],
     }),
   );
-  process.env.ENTRA_CLIENT_SECRET = 'e2e-secret';
-  rt = await openRuntime(join(dir, 'config.yaml'), { log: silentLogger });
-  rt.startWorkers();
-});
+  return join(dir, 'config.yaml');
+}
 afterAll(async () => {
   await rt.close();
   await emulator.close();
@@ -114,6 +120,43 @@ describe('backfill from Entra ID into the emulator', () => {
     expect(teamsState(emulator)['team-5']).toContain('u121@corp.test');
     expect(teamsState(emulator)['team-4']).not.toContain('u121@corp.test');
   });
+});
+
+describe('a mistyped Entra scope', () => {
+  // After the backfill above: the teams exist with their members. A scope entry that resolves to
+  // nothing must stop the run before planning (the daemon's ticks run this same pipeline).
+  for (const [what, ids, message] of [
+    [
+      'a group name in groups.ids',
+      ['Support'],
+      'profiles.entra.source.groups.ids[0]: "Support" looks like a group name',
+    ],
+    [
+      'an id the tenant does not have',
+      ['11111111-2222-3333-4444-555555555555'],
+      'profiles.entra.source: no group with these ids in the tenant: groups.ids[0] (11111111-2222-3333-4444-555555555555)',
+    ],
+  ] as const)
+    it(`${what} stops the backfill naming the key; nothing is written`, async () => {
+      const typo = await openRuntime(writeConfig({ ids }), { log: silentLogger });
+      try {
+        typo.startWorkers();
+        const writes = emulator.stats().writes;
+        const members = teamsState(emulator)['team-3']!.length;
+
+        const err = await runSync(typo, { mode: 'full', trigger: 'backfill' }).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+
+        expect(err).toBeInstanceOf(ConfigError);
+        expect(err!.message).toContain(message);
+        expect(emulator.stats().writes).toBe(writes);
+        expect(teamsState(emulator)['team-3']).toHaveLength(members);
+      } finally {
+        await typo.close();
+      }
+    });
 });
 
 describe('Graph requests per read (10,000 users in 300 groups)', () => {
