@@ -47,7 +47,14 @@ export function createTargetHarness<E extends { close(): Promise<void> }>(
     redis: { url: redisUrl, prefix, ...c.redis },
     target: c.target,
     // Guards off unless a test turns them on: these harness runs are about end states, not approvals.
-    policy: { maxDeletes: 1000, maxDeletePercent: 100, maxRemovals: 100_000, maxTeamShrinkPercent: 100, ...c.policy },
+    policy: {
+      maxDeletes: 1000,
+      maxDeletePercent: 100,
+      maxRemovals: 100_000,
+      maxTeamShrinkPercent: 100,
+      maxRoleLosses: 100_000,
+      ...c.policy,
+    },
     queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...c.queue },
     log: { level: 'warn' },
     profiles: [
