@@ -19,6 +19,26 @@ export interface TargetRead {
   requests: number;
 }
 
+/**
+ * Facts a read learns about the target that rule how a plan is made and applied: the plan is made
+ * with them, they are stored with the run (plain JSON), and every op of the run is applied with
+ * them, so a worker process that never read the target applies as the planner planned. A read never
+ * changes the Target object itself.
+ */
+export interface TargetFacts {
+  /** The capabilities as this target really is (e.g. what the server's version supports). */
+  capabilities?: TargetCapabilities;
+  /** Org container id -> name (targets whose calls name the org). */
+  orgNames?: Record<string, string>;
+  /** Role names the target has, as it spells them (targets that create the missing ones). */
+  roles?: string[];
+}
+
+/** The capabilities a plan is made and applied with: the configured ones, as the read refined them. */
+export function capabilitiesOf(target: Pick<Target, 'capabilities'>, learned?: TargetFacts): TargetCapabilities {
+  return learned?.capabilities ?? target.capabilities;
+}
+
 export interface ReadHint {
   orgs?: string[];
 }
