@@ -119,6 +119,7 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
         ...(waiting ? {} : { approval: newApproval(rt.config) }),
       },
       plan,
+      sp.learned,
     );
     log.warn(
       { runId, code: plan.blocked.code, reason: plan.blocked.reason },
@@ -128,7 +129,7 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
     await notifyRun(rt, run);
     return { runId, status: 'blocked', exitCode: 2, plan, run };
   }
-  await store.startRun(record, plan);
+  await store.startRun(record, plan, sp.learned);
   if (read.nextCursor !== undefined) await store.stageCursor(runId, read.nextCursor);
   return driveRun(rt, runId, plan, { ...req, sourcePeople: sp.desired.people.length });
 }
@@ -229,17 +230,19 @@ export async function applyReviewedPlan(
     await rt.store.startRun({ ...base, status: 'blocked', finishedAt: new Date().toISOString() }, plan);
     return { runId, status: 'blocked', exitCode: 2, plan, run: (await rt.store.getRun(runId))! };
   }
-  const { actual } = await rt.target.read();
+  // The target as it is now: the plan is applied with what this read learns, not what its planner's did.
+  const { actual, learned = {} } = await rt.target.read();
   const stale = staleOps(plan, actual);
   if (stale.length > 0) {
     const reason = `the target changed since the plan was made: ${stale.length} op(s) refer to users or teams that are gone (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}); make a new plan`;
     await rt.store.startRun(
       { ...base, status: 'blocked', blocked: { code: 'PLAN_STALE', reason }, finishedAt: new Date().toISOString() },
       plan,
+      learned,
     );
     return { runId, status: 'blocked', exitCode: 2, plan, run: (await rt.store.getRun(runId))! };
   }
-  await rt.store.startRun(base, plan);
+  await rt.store.startRun(base, plan, learned);
   return driveRun(rt, runId, plan, req);
 }
 

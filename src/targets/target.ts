@@ -17,6 +17,8 @@ export interface TargetRead {
   actual: Actual;
   /** GETs spent. */
   requests: number;
+  /** What the read found out about the target itself (not its contents): the run carries it to every apply. */
+  learned?: TargetFacts;
 }
 
 /**
@@ -74,14 +76,18 @@ export interface BudgetSpec {
  */
 export interface Target {
   readonly kind: string;
-  /** May be refined by read() (e.g. what the server's version supports). */
+  /** As configured, before any read; a read's `learned.capabilities` refine them (capabilitiesOf). */
   readonly capabilities: TargetCapabilities;
   readonly budget: BudgetSpec;
-  /** How the mapping must shape Desired for this target (e.g. the org teams belong to). */
-  readonly mapOptions?: MapOptions;
-  /** Everything the plan needs; `hint.orgs`: orgs the mapping names (targets with orgs read only those). */
+  /** How the mapping must shape Desired for this target (e.g. the org teams belong to), given what a read learned. */
+  mapOptions?(learned?: TargetFacts): MapOptions;
+  /**
+   * Everything the plan needs, and what the read learned about the target (returned, never kept on
+   * the object); `hint.orgs`: orgs the mapping names (targets with orgs read only those).
+   */
   read(hint?: ReadHint): Promise<TargetRead>;
-  apply(op: Op, ids: IdResolver): Promise<OpOutcome>;
+  /** One op, applied with the facts the run's read learned (the run's stored `learned`; none: as configured). */
+  apply(op: Op, ids: IdResolver, learned?: TargetFacts): Promise<OpOutcome>;
   /** Connectivity and credentials. */
   check?(): Promise<void>;
 }
