@@ -64,21 +64,20 @@ export function startOpWorker(deps: OpWorkerDeps): Worker<OpJobData> {
 /** Runs whose facts a worker keeps at once (a worker serves a few runs at a time: one per profile). */
 const LEARNED_KEPT = 32;
 
-type LearnedOf = (profile: string, runId: string) => Promise<TargetFacts>;
+/** Undefined for a run stored without them (by an earlier version): its ops apply as configured. */
+type LearnedOf = (profile: string, runId: string) => Promise<TargetFacts | undefined>;
 
 /**
  * What each run's target read learned, from the store, read once per run and worker: every op of a
  * run is applied with the facts its plan was made with, whichever process read the target.
  */
 function learnedFacts(storeFor: OpWorkerDeps['storeFor']): LearnedOf {
-  const kept = new Map<string, Promise<TargetFacts>>();
+  const kept = new Map<string, Promise<TargetFacts | undefined>>();
   return (profile, runId) => {
     const key = `${profile}\n${runId}`;
     let facts = kept.get(key);
     if (!facts) {
-      facts = storeFor(profile)
-        .learned(runId)
-        .then((f) => f ?? {});
+      facts = storeFor(profile).learned(runId);
       // A failed read (Redis away) is not kept: the job's retry reads again.
       facts.catch(() => kept.delete(key));
       kept.set(key, facts);

@@ -86,7 +86,10 @@ export interface Target {
    * the object); `hint.orgs`: orgs the mapping names (targets with orgs read only those).
    */
   read(hint?: ReadHint): Promise<TargetRead>;
-  /** One op, applied with the facts the run's read learned (the run's stored `learned`; none: as configured). */
+  /**
+   * One op, applied with the facts the run's read learned (the run's stored `learned`); none for a
+   * run stored without them (an earlier version's): applied as configured.
+   */
   apply(op: Op, ids: IdResolver, learned?: TargetFacts): Promise<OpOutcome>;
   /** Connectivity and credentials. */
   check?(): Promise<void>;

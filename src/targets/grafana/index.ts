@@ -106,15 +106,16 @@ export class GrafanaTarget implements Target {
     };
   }
 
-  apply(op: Op, ids: IdResolver, learned: TargetFacts = {}): Promise<OpOutcome> {
-    // A whole-team write on a server the run found writing per call (or never read) would fail late.
-    if (op.kind === 'setMembers' && capabilitiesOf(this, learned).membership !== 'whole-container')
+  apply(op: Op, ids: IdResolver, learned?: TargetFacts): Promise<OpOutcome> {
+    // A whole-team write on a server the run's read found writing per call would fail late. (A run
+    // stored without facts, by an earlier version, is applied as it was planned.)
+    if (learned && op.kind === 'setMembers' && capabilitiesOf(this, learned).membership !== 'whole-container')
       return Promise.reject(
         new UnsupportedOpError(
           `${op.key}: a whole team's member list needs Grafana ${WHOLE_TEAM_MEMBERSHIP_SINCE.join('.')} or later (target.membership: whole-team says the server has it)`,
         ),
       );
-    const orgNames = learned.orgNames ?? {};
+    const orgNames = learned?.orgNames ?? {};
     return applyGrafanaOp(
       { client: this.client, ids, autoAssignRole: 'Viewer', orgName: (id) => orgNames[id] ?? id },
       op,
