@@ -68,6 +68,8 @@ describe('what a target read learns travels with the run', () => {
       expect(run.plan!.counts.setMembers).toBeGreaterThan(0);
       expect(run.status).toBe('succeeded');
       expect(await rt.store.learned(run.runId)).toMatchObject({ capabilities: { membership: 'whole-container' } });
+      // The read returned what it learned; the planner's target object is as configured.
+      expect(rt.target.capabilities.membership).toBe('per-call');
       expect(handled).toBe(run.plan!.phases.flat().length);
       const teamWrites = h.emulator.requestLog.filter((r) => r.method === 'PUT' && /teams\/\d+\/members$/.test(r.path));
       expect(teamWrites).toHaveLength(run.plan!.counts.setMembers);
