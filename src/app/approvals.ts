@@ -4,8 +4,7 @@ import { notifyRun } from '../notify/notify-run.js';
 import type { ReadMode } from '../sources/source.js';
 import type { Approval, RunView } from '../store/run-record.js';
 import { opFingerprints, pendingApproval } from './approval-state.js';
-import { planSync } from './plan-sync.js';
-import { driveRun, runSync, type SyncOutcome, type SyncRequest } from './run-sync.js';
+import { driveRun, planFromStore, runSync, type SyncOutcome, type SyncRequest } from './run-sync.js';
 import type { Runtime } from './runtime.js';
 
 export type DecisionAction = 'approve' | 'reject';
@@ -93,10 +92,8 @@ async function checkStale(
   plan: Plan,
   mode: ReadMode,
 ): Promise<{ stale: false; nextCursor?: string; people?: number } | { stale: true; reason: string }> {
-  const state = await rt.store.planState();
-  const sp = await planSync(rt.config, rt.profile, rt.source, rt.target, rt.log, {
+  const sp = await planFromStore(rt, {
     mode,
-    state,
     allowDeletes: Number.MAX_SAFE_INTEGER,
     allowRoleLosses: Number.MAX_SAFE_INTEGER,
     allowRemovals: Number.MAX_SAFE_INTEGER,

@@ -5,7 +5,7 @@ import { mapDirectory } from '../mapping/index.js';
 import { makePlan } from '../plan/make-plan.js';
 import { emptyLinks, type Links, type PlanObservations } from '../plan/plan-input.js';
 import type { ReadMode, Source, SourceRead } from '../sources/source.js';
-import type { Target } from '../targets/target.js';
+import { capabilitiesOf, type Target, type TargetFacts } from '../targets/target.js';
 
 /** What earlier runs left in the store that planning needs. */
 export interface PlanState {
@@ -22,6 +22,8 @@ export interface SyncPlan {
   observations: PlanObservations;
   desired: Desired;
   read: SourceRead;
+  /** What the target read learned: the plan was made with it, and the run applies with it. */
+  learned: TargetFacts;
   timings: { sourceMs: number; targetMs: number; planMs: number };
 }
 
@@ -75,13 +77,14 @@ export async function planSync(
 
   const t1 = performance.now();
   // The target first: targets with orgs learn their default org from it, which the mapping needs.
-  const { actual, requests } = await target.read({ orgs: orgsNamed(profile) });
+  const { actual, requests, learned = {} } = await target.read({ orgs: orgsNamed(profile) });
   log.info({ users: actual.users.length, teams: actual.teams.length, requests }, 'target read');
   const t2 = performance.now();
+  const capabilities = capabilitiesOf(target, learned);
   // Names the target cannot tell apart must be one team before planning, or each sync flip-flops them.
   const desired = mapDirectory(read.snapshot, profile.mapping, {
-    ...target.mapOptions,
-    caseInsensitiveNames: target.capabilities.caseInsensitiveNames,
+    ...target.mapOptions?.(learned),
+    caseInsensitiveNames: capabilities.caseInsensitiveNames,
   });
 
   const { plan, observations } = makePlan({
@@ -90,7 +93,7 @@ export async function planSync(
     links: opts.state.links,
     tombstones: opts.state.tombstones,
     policy: config.policy,
-    capabilities: target.capabilities,
+    capabilities,
     now: opts.now ?? Date.now(),
     readCalls: requests,
     ratePerSecond: budgetRate(target),
@@ -100,5 +103,12 @@ export async function planSync(
     ...(opts.allowRemovals !== undefined ? { allowRemovals: opts.allowRemovals } : {}),
   });
   const t3 = performance.now();
-  return { plan, observations, desired, read, timings: { sourceMs: t1 - t0, targetMs: t2 - t1, planMs: t3 - t2 } };
+  return {
+    plan,
+    observations,
+    desired,
+    read,
+    learned,
+    timings: { sourceMs: t1 - t0, targetMs: t2 - t1, planMs: t3 - t2 },
+  };
 }

@@ -6,7 +6,7 @@ import type { ReadMode } from '../sources/source.js';
 import { summarisePlan, type RunRecord, type RunView } from '../store/run-record.js';
 import { notifyRun } from '../notify/notify-run.js';
 import { newApproval, pendingApproval, recordWaitingTick } from './approval-state.js';
-import { planSync } from './plan-sync.js';
+import { planSync, type PlanSyncOptions, type SyncPlan } from './plan-sync.js';
 import type { Runtime } from './runtime.js';
 
 export interface SyncRequest {
@@ -46,49 +46,84 @@ export const newRunId = (profile: string) =>
 
 /** The pipeline: read, map, read target, plan, guard, apply, record. Workers run elsewhere or in-process. */
 export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
-  const { store, log } = rt;
-  const unfinished = await store.unfinishedRun();
-  if (unfinished) throw new RunInProgressError(unfinished.runId);
+  const { store } = rt;
+  const base = await beginRun(rt, req.trigger, req.mode);
+  const sp = await planOrRecordFailure(rt, base, req);
+  const { plan, read } = sp;
+  await store.saveObservations(sp.observations, Date.parse(plan.createdAt));
+  const record = plannedRecord(base, sp);
+  // While a blocked run waits for a person, the daemon's ticks plan but never apply (src/app/approval-state.ts).
+  const waiting = await pendingApproval(rt);
+  if (waiting && (req.trigger === 'schedule' || req.trigger === 'manual')) {
+    return {
+      runId: waiting.runId,
+      status: 'waiting',
+      exitCode: 2,
+      plan,
+      run: await recordWaitingTick(rt, waiting, plan),
+    };
+  }
+  if (plan.blocked) return holdBlocked(rt, record, sp, waiting !== undefined);
+  await store.startRun(record, plan, sp.learned);
+  if (read.nextCursor !== undefined) await store.stageCursor(base.runId, read.nextCursor);
+  return driveRun(rt, base.runId, plan, { ...req, sourcePeople: sp.desired.people.length });
+}
 
-  const runId = newRunId(rt.profile.name);
-  const startedAt = new Date().toISOString();
-  const base: RunRecord = {
-    runId,
+/**
+ * The start every new run shares (a sync, a reviewed plan applied): no run of the profile is
+ * unfinished, and the run's record as it begins, under a new run id.
+ */
+async function beginRun(rt: Runtime, trigger: SyncRequest['trigger'], mode: string, plan?: Plan): Promise<RunRecord> {
+  const unfinished = await rt.store.unfinishedRun();
+  if (unfinished) throw new RunInProgressError(unfinished.runId);
+  return {
+    runId: newRunId(rt.profile.name),
     profile: rt.profile.name,
-    trigger: req.trigger,
-    mode: req.mode,
+    trigger,
+    mode,
     status: 'running',
-    startedAt,
-    planned: {},
-    totalOps: 0,
-    warnings: 0,
+    startedAt: new Date().toISOString(),
+    ...(plan ? summarisePlan(plan) : { planned: {}, totalOps: 0, warnings: 0 }),
   };
-  const state = await store.planState();
-  let sp;
+}
+
+/** Steps 1-4 with what earlier runs left in the store (links, tombstones, the last source size, the cursor). */
+export async function planFromStore(
+  rt: Runtime,
+  opts: Pick<PlanSyncOptions, 'mode' | 'allowDeletes' | 'allowRoleLosses' | 'allowRemovals'>,
+): Promise<SyncPlan> {
+  const state = await rt.store.planState();
+  return planSync(rt.config, rt.profile, rt.source, rt.target, rt.log, { ...opts, state });
+}
+
+/** A failure before planning finished (source, target, Redis) is recorded as a failed run, and notified. */
+async function planOrRecordFailure(rt: Runtime, base: RunRecord, req: SyncRequest): Promise<SyncPlan> {
   try {
-    sp = await planSync(rt.config, rt.profile, rt.source, rt.target, log, {
+    return await planFromStore(rt, {
       mode: req.mode,
-      state,
       ...(req.allowDeletes !== undefined ? { allowDeletes: req.allowDeletes } : {}),
       ...(req.allowRoleLosses !== undefined ? { allowRoleLosses: req.allowRoleLosses } : {}),
       ...(req.allowRemovals !== undefined ? { allowRemovals: req.allowRemovals } : {}),
     });
   } catch (err) {
-    await store.startRun({
+    await rt.store.startRun({
       ...base,
       status: 'failed',
       finishedAt: new Date().toISOString(),
       error: (err as Error).message,
     });
-    const failed = await store.getRun(runId).catch(() => undefined);
+    const failed = await rt.store.getRun(base.runId).catch(() => undefined);
     if (failed) await notifyRun(rt, failed);
     throw err;
   }
-  const { plan, read } = sp;
-  await store.saveObservations(sp.observations, Date.parse(plan.createdAt));
-  const record: RunRecord = {
+}
+
+/** The run's record once planned: the plan's summary, what the source read, how long each step took. */
+function plannedRecord(base: RunRecord, sp: SyncPlan): RunRecord {
+  const { read } = sp;
+  return {
     ...base,
-    ...summarisePlan(plan),
+    ...summarisePlan(sp.plan),
     mode: read.mode,
     source: {
       people: read.snapshot.people.length,
@@ -103,38 +138,29 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
       planMs: Math.round(sp.timings.planMs),
     },
   };
-  // While a blocked run waits for a person, the daemon's ticks plan but never apply (src/app/approval-state.ts).
-  const waiting = await pendingApproval(rt);
-  if (waiting && (req.trigger === 'schedule' || req.trigger === 'manual')) {
-    return {
-      runId: waiting.runId,
-      status: 'waiting',
-      exitCode: 2,
-      plan,
-      run: await recordWaitingTick(rt, waiting, plan),
-    };
-  }
-  if (plan.blocked) {
-    await store.startRun(
-      {
-        ...record,
-        status: 'blocked',
-        finishedAt: new Date().toISOString(),
-        ...(waiting ? {} : { approval: newApproval(rt.config) }),
-      },
-      plan,
-    );
-    log.warn(
-      { runId, code: plan.blocked.code, reason: plan.blocked.reason },
-      'plan blocked by a safety rule: nothing applied; it waits for approve or reject',
-    );
-    const run = (await store.getRun(runId))!;
-    await notifyRun(rt, run);
-    return { runId, status: 'blocked', exitCode: 2, plan, run };
-  }
-  await store.startRun(record, plan);
-  if (read.nextCursor !== undefined) await store.stageCursor(runId, read.nextCursor);
-  return driveRun(rt, runId, plan, { ...req, sourcePeople: sp.desired.people.length });
+}
+
+/** A plan a safety rule blocked: recorded with nothing applied; it waits for approve or reject (unless another run already waits). */
+async function holdBlocked(rt: Runtime, record: RunRecord, sp: SyncPlan, anotherWaits: boolean): Promise<SyncOutcome> {
+  const { plan } = sp;
+  const { runId } = record;
+  await rt.store.startRun(
+    {
+      ...record,
+      status: 'blocked',
+      finishedAt: new Date().toISOString(),
+      ...(anotherWaits ? {} : { approval: newApproval(rt.config) }),
+    },
+    plan,
+    sp.learned,
+  );
+  rt.log.warn(
+    { runId, code: plan.blocked!.code, reason: plan.blocked!.reason },
+    'plan blocked by a safety rule: nothing applied; it waits for approve or reject',
+  );
+  const run = (await rt.store.getRun(runId))!;
+  await notifyRun(rt, run);
+  return { runId, status: 'blocked', exitCode: 2, plan, run };
 }
 
 /** Continues an unfinished run from its stored plan: no target read, no completed call repeated. */
@@ -217,33 +243,25 @@ export async function applyReviewedPlan(
   plan: Plan,
   req: Pick<SyncRequest, 'onProgress' | 'signal'>,
 ): Promise<SyncOutcome> {
-  const unfinished = await rt.store.unfinishedRun();
-  if (unfinished) throw new RunInProgressError(unfinished.runId);
-  const runId = newRunId(rt.profile.name);
-  const base: RunRecord = {
-    runId,
-    profile: rt.profile.name,
-    trigger: 'apply',
-    mode: 'plan-file',
-    status: 'running',
-    startedAt: new Date().toISOString(),
-    ...summarisePlan(plan),
-  };
+  const base = await beginRun(rt, 'apply', 'plan-file', plan);
+  const { runId } = base;
   if (plan.blocked) {
     await rt.store.startRun({ ...base, status: 'blocked', finishedAt: new Date().toISOString() }, plan);
     return { runId, status: 'blocked', exitCode: 2, plan, run: (await rt.store.getRun(runId))! };
   }
-  const { actual } = await rt.target.read();
+  // The target as it is now: the plan is applied with what this read learns, not what its planner's did.
+  const { actual, learned = {} } = await rt.target.read();
   const stale = staleOps(plan, actual);
   if (stale.length > 0) {
     const reason = `the target changed since the plan was made: ${stale.length} op(s) refer to users or teams that are gone (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}); make a new plan`;
     await rt.store.startRun(
       { ...base, status: 'blocked', blocked: { code: 'PLAN_STALE', reason }, finishedAt: new Date().toISOString() },
       plan,
+      learned,
     );
     return { runId, status: 'blocked', exitCode: 2, plan, run: (await rt.store.getRun(runId))! };
   }
-  await rt.store.startRun(base, plan);
+  await rt.store.startRun(base, plan, learned);
   return driveRun(rt, runId, plan, req);
 }
 

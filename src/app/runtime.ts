@@ -1,6 +1,6 @@
 import { Queue, type Worker } from 'bullmq';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { targetOf } from '../config/schema.js';
+import { targetOf, type Config } from '../config/schema.js';
 import { loadConfig } from '../config/load-config.js';
 import { ConfigError, RedisUnavailableError } from '../errors/index.js';
 import type { RedisConfig } from '../config/redis-schema.js';
@@ -72,18 +72,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const prefix = config.redis.prefix;
   const where = describeRedis(config.redis);
   const outage = outageGuard(where, opts.redisOutageMs ?? Infinity, log);
-  // Every queue shares the prefix's hash tag, so the op queue stands for all of them.
-  const slots = crossSlotProblems(
-    keyLayout(
-      prefix,
-      config.profiles.map((p) => ({ name: p.name, sourceState: sourceStateKeys(p.source, p.name) })),
-      [OPS_QUEUE],
-      [],
-    ),
-  );
-  if (slots.length > 0 && config.redis.cluster)
-    throw new ConfigError(`redis.cluster: this key layout would cross slots: ${slots.join('; ')}`, 'redis.cluster');
-  if (slots.length > 0) log.warn({ problems: slots }, 'key layout would cross slots on a Redis Cluster');
+  checkKeyLayout(config, log);
   const open = () => {
     const c = openRedis(config.redis, outage.retryStrategy);
     c.on('ready', outage.recovered);
@@ -92,84 +81,20 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const redis = open();
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
   const queueRef: { queue?: Queue<OpJobData> } = {};
-  // One budget per target key, shared by every profile that syncs into it and every process.
-  const budgets = new Map<string, RateBudget | undefined>();
-  const budgetOf = (target: Target) => {
-    const spec = target.budget;
-    if (!budgets.has(spec.key))
-      budgets.set(
-        spec.key,
-        spec.max > 0
-          ? new RateBudget(redis, budgetKey(prefix, spec.key), {
-              max: spec.max,
-              durationMs: spec.durationMs,
-              headroom: spec.headroom,
-            })
-          : undefined,
-      );
-    return budgets.get(spec.key);
-  };
-  const budgetRef = new Map<string, RateBudget | undefined>();
-  /** Targets whose budget follows the server's X-RateLimit-* headers. */
-  const followsHeaders = new Set<string>();
-  const hooksFor = (targetName: string): HttpHooks => ({
-    beforeRequest: async () => budgetRef.get(targetName)?.acquire(),
-    onHeaders: (headers) => {
-      const budget = budgetRef.get(targetName);
-      const window = budget && followsHeaders.has(targetName) ? parseRateHeaders(headers, Date.now()) : undefined;
-      if (!window) return;
-      // Not awaited: the answer goes on while Redis takes note; a lost note only means one less hint.
-      budget!
-        .observe(window)
-        .catch((err: unknown) => log.debug({ err: (err as Error).message }, 'rate budget: server window not recorded'));
-    },
-    onRateLimited: async (ms) => {
-      log.warn({ retryAfterMs: ms, target: targetName }, 'target answered 429: pausing the budget and the queue');
-      await budgetRef.get(targetName)?.pause(ms);
-      await queueRef.queue?.rateLimit(ms);
-    },
-    ...(opts.onResponse ? { onResponse: (r) => opts.onResponse!({ ...r, target: targetName }) } : {}),
+  const budgets = budgetWiring(redis, prefix, log, opts.onResponse, () => queueRef.queue);
+  const app = await connectApp(loaded, redis, budgets, {
+    log,
+    where,
+    ...(opts.profile ? { profile: opts.profile } : {}),
   });
-  let app: App;
-  try {
-    app = wireApp(loaded, { ...(opts.profile ? { profile: opts.profile } : {}), log, hooksFor, redis });
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
-  budgetRef.set(app.targetName, budgetOf(app.target));
-  if (app.target.budget.followHeaders) followsHeaders.add(app.targetName);
-  try {
-    await redis.connect();
-  } catch (err) {
-    redis.disconnect();
-    await app.source.close?.();
-    throw new RedisUnavailableError(`cannot reach Redis at ${where}: ${(err as Error).message}`, { cause: err });
-  }
   const queue = new Queue<OpJobData>(OPS_QUEUE, { connection: redis, prefix: queuePrefix(prefix) });
   queue.on('error', (err) => log.debug({ err: err.message }, 'op queue connection error'));
   queueRef.queue = queue;
-
-  const stores = new Map<string, Store>();
-  const storeFor = (name: string) => {
-    let s = stores.get(name);
-    if (!s) stores.set(name, (s = new Store(redis, prefix, name, config.queue.keepRuns)));
-    return s;
-  };
-  const targets = new Map<string, Target>([[app.targetName, app.target]]);
-  const targetFor = (profileName: string) => {
-    const { name, config: tc } = targetOf(config, pickProfile(config, profileName));
-    let t = targets.get(name);
-    if (!t) {
-      targets.set(name, (t = createTarget(tc, hooksFor(name))));
-      budgetRef.set(name, budgetOf(t));
-      if (t.budget.followHeaders) followsHeaders.add(name);
-    }
-    return t;
-  };
+  const storeFor = storeCache(redis, prefix, config.queue.keepRuns);
+  const targetFor = targetCache(config, app, budgets);
   const workers: Worker<OpJobData>[] = [];
   const workerConnections: Redis[] = [];
-  const budget = budgetRef.get(app.targetName);
+  const budget = budgets.of(app.targetName);
   return {
     ...app,
     redis,
@@ -197,7 +122,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
         concurrency: o.concurrency ?? config.queue.concurrency,
         budgetBacklog: async (profile) => {
           targetFor(profile);
-          return (await budgetRef.get(targetOf(config, pickProfile(config, profile)).name)?.backlogMs()) ?? 0;
+          return (await budgets.of(targetOf(config, pickProfile(config, profile)).name)?.backlogMs()) ?? 0;
         },
         ...(o.onOutcome ? { onOutcome: o.onOutcome } : {}),
       });
@@ -206,32 +131,174 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
     },
     redisLost: outage.signal,
     explain: (err) => outage.signal.reason ?? err,
-    async close() {
-      if (outage.signal.aborted) return closeAfterOutage();
-      // close() waits for active jobs with no time limit, and a later close(true) returns that same
-      // pending promise (BullMQ 6.7): give them 10 s, then drop the connections; the jobs' locks
-      // expire and they return to the queue.
-      await Promise.all(
-        workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, 10_000).unref())])),
-      );
-      // With Redis gone, closing could wait forever: bound it.
-      await Promise.race([queue.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
-      await app.source.close?.();
-      for (const c of workerConnections) c.disconnect();
-      redis.disconnect();
-    },
+    close: () =>
+      outage.signal.aborted
+        ? closeAfterOutage({ workers, workerConnections, queue, app, redis })
+        : closeRuntime({ workers, workerConnections, queue, app, redis }),
   };
+}
 
-  /** With Redis gone for good nothing can finish cleanly: force, briefly, and drop the connections. */
-  async function closeAfterOutage(): Promise<void> {
-    const brief = (p: Promise<unknown>) =>
-      Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
-    await Promise.all(workers.map((w) => brief(w.close(true))));
-    await brief(queue.close());
-    await brief(Promise.resolve(app.source.close?.()));
-    for (const c of workerConnections) c.disconnect();
+/** Every queue shares the prefix's hash tag, so the op queue stands for all of them. */
+function checkKeyLayout(config: Config, log: Logger): void {
+  const slots = crossSlotProblems(
+    keyLayout(
+      config.redis.prefix,
+      config.profiles.map((p) => ({ name: p.name, sourceState: sourceStateKeys(p.source, p.name) })),
+      [OPS_QUEUE],
+      [],
+    ),
+  );
+  if (slots.length > 0 && config.redis.cluster)
+    throw new ConfigError(`redis.cluster: this key layout would cross slots: ${slots.join('; ')}`, 'redis.cluster');
+  if (slots.length > 0) log.warn({ problems: slots }, 'key layout would cross slots on a Redis Cluster');
+}
+
+/** The budgets of the targets this runtime reaches, and the HTTP hooks that spend and steer them. */
+interface BudgetWiring {
+  hooksFor(targetName: string): HttpHooks;
+  /** Takes a new target's budget: its hooks use it from now on. */
+  register(targetName: string, target: Target): void;
+  of(targetName: string): RateBudget | undefined;
+}
+
+function budgetWiring(
+  redis: Redis,
+  prefix: string,
+  log: Logger,
+  onResponse: RuntimeOptions['onResponse'],
+  queue: () => Queue<OpJobData> | undefined,
+): BudgetWiring {
+  // One budget per target key, shared by every profile that syncs into it and every process.
+  const budgets = new Map<string, RateBudget | undefined>();
+  const budgetOf = (target: Target) => {
+    const spec = target.budget;
+    if (!budgets.has(spec.key))
+      budgets.set(
+        spec.key,
+        spec.max > 0
+          ? new RateBudget(redis, budgetKey(prefix, spec.key), {
+              max: spec.max,
+              durationMs: spec.durationMs,
+              headroom: spec.headroom,
+            })
+          : undefined,
+      );
+    return budgets.get(spec.key);
+  };
+  const budgetRef = new Map<string, RateBudget | undefined>();
+  /** Targets whose budget follows the server's X-RateLimit-* headers. */
+  const followsHeaders = new Set<string>();
+  return {
+    hooksFor: (targetName) => ({
+      beforeRequest: async () => budgetRef.get(targetName)?.acquire(),
+      onHeaders: (headers) => {
+        const budget = budgetRef.get(targetName);
+        const window = budget && followsHeaders.has(targetName) ? parseRateHeaders(headers, Date.now()) : undefined;
+        if (!window) return;
+        // Not awaited: the answer goes on while Redis takes note; a lost note only means one less hint.
+        budget!
+          .observe(window)
+          .catch((err: unknown) =>
+            log.debug({ err: (err as Error).message }, 'rate budget: server window not recorded'),
+          );
+      },
+      onRateLimited: async (ms) => {
+        log.warn({ retryAfterMs: ms, target: targetName }, 'target answered 429: pausing the budget and the queue');
+        await budgetRef.get(targetName)?.pause(ms);
+        await queue()?.rateLimit(ms);
+      },
+      ...(onResponse ? { onResponse: (r) => onResponse({ ...r, target: targetName }) } : {}),
+    }),
+    register(targetName, target) {
+      budgetRef.set(targetName, budgetOf(target));
+      if (target.budget.followHeaders) followsHeaders.add(targetName);
+    },
+    of: (targetName) => budgetRef.get(targetName),
+  };
+}
+
+/** The app (source, target) wired to the budgets, then Redis connected; a failure closes what was opened. */
+async function connectApp(
+  loaded: Awaited<ReturnType<typeof loadConfig>>,
+  redis: Redis,
+  budgets: BudgetWiring,
+  o: { log: Logger; where: string; profile?: string },
+): Promise<App> {
+  let app: App;
+  try {
+    app = wireApp(loaded, {
+      ...(o.profile ? { profile: o.profile } : {}),
+      log: o.log,
+      hooksFor: budgets.hooksFor,
+      redis,
+    });
+  } catch (err) {
     redis.disconnect();
+    throw err;
   }
+  budgets.register(app.targetName, app.target);
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    await app.source.close?.();
+    throw new RedisUnavailableError(`cannot reach Redis at ${o.where}: ${(err as Error).message}`, { cause: err });
+  }
+  return app;
+}
+
+function storeCache(redis: Redis, prefix: string, keepRuns: number): (profile: string) => Store {
+  const stores = new Map<string, Store>();
+  return (name) => {
+    let s = stores.get(name);
+    if (!s) stores.set(name, (s = new Store(redis, prefix, name, keepRuns)));
+    return s;
+  };
+}
+
+/** The target of any profile (ops of any profile may reach a worker), built once with its budget. */
+function targetCache(config: Config, app: App, budgets: BudgetWiring): (profile: string) => Target {
+  const targets = new Map<string, Target>([[app.targetName, app.target]]);
+  return (profileName) => {
+    const { name, config: tc } = targetOf(config, pickProfile(config, profileName));
+    let t = targets.get(name);
+    if (!t) {
+      targets.set(name, (t = createTarget(tc, budgets.hooksFor(name))));
+      budgets.register(name, t);
+    }
+    return t;
+  };
+}
+
+interface RuntimeParts {
+  workers: Worker<OpJobData>[];
+  workerConnections: Redis[];
+  queue: Queue<OpJobData>;
+  app: App;
+  redis: Redis;
+}
+
+async function closeRuntime({ workers, workerConnections, queue, app, redis }: RuntimeParts): Promise<void> {
+  // close() waits for active jobs with no time limit, and a later close(true) returns that same
+  // pending promise (BullMQ 6.7): give them 10 s, then drop the connections; the jobs' locks
+  // expire and they return to the queue.
+  await Promise.all(workers.map((w) => Promise.race([w.close(), new Promise((r) => setTimeout(r, 10_000).unref())])));
+  // With Redis gone, closing could wait forever: bound it.
+  await Promise.race([queue.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
+  await app.source.close?.();
+  for (const c of workerConnections) c.disconnect();
+  redis.disconnect();
+}
+
+/** With Redis gone for good nothing can finish cleanly: force, briefly, and drop the connections. */
+async function closeAfterOutage({ workers, workerConnections, queue, app, redis }: RuntimeParts): Promise<void> {
+  const brief = (p: Promise<unknown>) =>
+    Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
+  await Promise.all(workers.map((w) => brief(w.close(true))));
+  await brief(queue.close());
+  await brief(Promise.resolve(app.source.close?.()));
+  for (const c of workerConnections) c.disconnect();
+  redis.disconnect();
 }
 
 /**

@@ -1,6 +1,5 @@
 import { openRuntime } from '../app/runtime.js';
-import { planSync } from '../app/plan-sync.js';
-import { runSync } from '../app/run-sync.js';
+import { planFromStore, runSync } from '../app/run-sync.js';
 import type { EmulatorPlugin } from '../emulators/index.js';
 import { createLogger } from '../log/logger.js';
 import { renderPlanText } from '../plan/render.js';
@@ -56,10 +55,7 @@ async function demoOne(
     log: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }),
   });
   try {
-    const first = await planSync(rt.config, rt.profile, rt.source, rt.target, rt.log, {
-      mode: 'full',
-      state: await rt.store.planState(),
-    });
+    const first = await planFromStore(rt, { mode: 'full' });
     out('\n== 1. The plan for the sample directory ==\n');
     out(renderPlanText(first.plan, { limit: 12 }));
 

@@ -1,12 +1,11 @@
 import { Queue, type Worker } from 'bullmq';
 import type { Server } from 'node:http';
-import type { Redis } from 'ioredis';
 import { loadConfig } from '../config/load-config.js';
-import { targetOf } from '../config/schema.js';
+import { targetOf, type Config } from '../config/schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { openRuntime, type Runtime } from '../app/runtime.js';
 import { queuePrefix } from '../store/keys.js';
-import { startHttp } from './http.js';
+import { startHttp, type HttpDeps } from './http.js';
 import { Metrics } from './metrics.js';
 import { pendingApproval } from '../app/approval-state.js';
 import {
@@ -53,81 +52,35 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
   config.profiles.forEach(checkSchedule);
   const metrics = new Metrics();
   const log = opts.log ?? createLogger({ level: config.log.level });
-  const runtimes = new Map<string, Promise<Runtime>>();
-  const runtimeFor = (profile: string) => {
-    let rt = runtimes.get(profile);
-    if (!rt) {
-      rt = openRuntime(configPath, {
-        profile,
-        log: log.child({ profile }),
-        onResponse: (r) => metrics.apiCall(r.target, r.status),
-      });
-      runtimes.set(profile, rt);
-    }
-    return rt;
-  };
+  const runtimes = runtimeCache(configPath, log, metrics);
+  const runtimeFor = runtimes.get;
   const main = await runtimeFor(config.profiles[0]!.name);
   const prefix = queuePrefix(config.redis.prefix);
-  const syncQueue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: main.redis, prefix });
-  syncQueue.on('error', (err) => log.debug({ err: err.message }, 'sync queue connection error'));
+  const syncQueue = openSyncQueue(main, prefix, log);
   const abort = new AbortController();
   const progress = new Map<string, LocalProgress>();
-  const workers: Worker[] = [];
-  const connections: Redis[] = [];
-  let schedules: ProfileSchedule[] = [];
-
-  if (role !== 'scheduler') {
-    workers.push(
-      main.startWorkers({ onOutcome: (op, outcome, profile) => metrics.opOutcome(profile, op.kind, outcome) }),
-    );
-    // From the runtime's factory (a Cluster cannot duplicate() the same way); the runtime closes it.
-    const connection = main.newConnection();
-    workers.push(
-      startSyncWorker({ connection, queuePrefix: prefix, runtimeFor, metrics, log, progress, signal: abort.signal }),
-    );
-    // Runs left unfinished by a crash or a shutdown continue first.
-    for (const p of config.profiles) {
-      const unfinished = await (await runtimeFor(p.name)).store.unfinishedRun();
-      if (unfinished)
-        await enqueueTick(
+  const workers =
+    role === 'scheduler'
+      ? []
+      : await startWorkerRole({
+          config,
+          main,
+          runtimeFor,
+          prefix,
           syncQueue,
-          { profile: p.name, mode: 'full', tick: 'resume' },
-          resumeJobId(p.name, unfinished.runId, unfinished.done),
+          metrics,
           log,
-        );
-    }
-  }
-  schedules =
+          progress,
+          signal: abort.signal,
+        });
+  // A worker replica knows the schedules (for the status page) but never fires them.
+  const schedules =
     role === 'worker'
       ? startScheduler(config.profiles, undefined, log, { start: false })
       : startScheduler(config.profiles, syncQueue, log, { signal: abort.signal });
+  const timeoutMs = config.daemon.shutdownTimeoutMs;
+  const shutdown = () => stopParts({ schedules, abort, workers, syncQueue, runtimes: runtimes.opened(), timeoutMs });
 
-  const shutdown = async () => {
-    stopScheduler(schedules);
-    abort.abort(new Error('shutdown'));
-    // worker.close() waits for active jobs with no limit: bound it, then hand the rest back. With
-    // Redis gone even a forced close can wait forever, so every step is bounded and the
-    // connections are dropped at the end whatever happened.
-    await Promise.all(
-      workers.map((w) => bounded(w.close(), config.daemon.shutdownTimeoutMs).then(() => bounded(w.close(true), 2000))),
-    );
-    await Promise.all(
-      workers.map((w) =>
-        bounded(
-          w.disconnect().catch(() => {}),
-          1000,
-        ),
-      ),
-    );
-    await bounded(syncQueue.close(), 2000);
-    for (const pending of runtimes.values()) {
-      const rt = await pending.catch(() => undefined);
-      if (!rt) continue;
-      await bounded(rt.close(), 3000);
-      rt.redis.disconnect();
-    }
-    for (const c of connections) c.disconnect();
-  };
   let stopping = false;
   let http: Server;
   try {
@@ -137,71 +90,14 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
       ...(config.daemon.http.token ? { token: config.daemon.http.token } : {}),
       metrics,
       log,
-      ready: async () => {
-        const redis = await bounded(
-          main.redis.ping().then(
-            () => 'ok',
-            (e: Error) => e.message,
-          ),
-          1000,
-        );
-        const checks: Record<string, string> = {
-          redis: typeof redis === 'string' ? redis : 'timeout',
-          workers: role === 'scheduler' ? 'not this role' : workers.every((w) => w.isRunning()) ? 'ok' : 'stopped',
-          scheduler: role === 'worker' ? 'not this role' : 'ok',
-          ...(stopping ? { shutdown: 'in progress' } : {}),
-        };
-        return { ok: checks.redis === 'ok' && checks.workers !== 'stopped' && !stopping, checks };
-      },
-      beforeScrape: async () => {
-        // Per target (profiles may share one), and per profile the run in progress here.
-        for (const p of config.profiles) {
-          const rt = await runtimeFor(p.name);
-          metrics.updateBudgetUse(targetOf(config, p).name, rt.budget?.ratePerSecond ?? 0);
-          const local = progress.get(p.name);
-          metrics.runProgress(p.name, local?.phase === 'applying' ? local : undefined);
-        }
-        for (const [name, queue] of [
-          ['ops', main.queue],
-          ['syncs', syncQueue],
-        ] as const) {
-          const counts = (await bounded(
-            queue.getJobCounts(...JOB_STATES).catch(() => undefined),
-            1000,
-          )) as Record<string, number> | undefined;
-          for (const [state, n] of Object.entries(counts ?? {})) metrics.queueJobs.set({ queue: name, state }, n);
-        }
-      },
-      status: async () =>
-        Promise.all(
-          config.profiles.map(async (p) =>
-            profileStatus(
-              p,
-              await runtimeFor(p.name),
-              schedules.find((s) => s.profile === p.name),
-              progress.get(p.name),
-            ),
-          ),
-        ),
-      run: async (profile, runId) =>
-        config.profiles.some((p) => p.name === profile) ? (await runtimeFor(profile)).store.getRun(runId) : undefined,
-      plan: async (profile, runId) =>
-        config.profiles.some((p) => p.name === profile) ? (await runtimeFor(profile)).store.plan(runId) : undefined,
-      tokenName: config.daemon.http.tokenName ?? 'status-page',
+      ready: readiness(main, role, workers, () => stopping),
+      beforeScrape: scrape(config, runtimeFor, metrics, progress, [
+        ['ops', main.queue],
+        ['syncs', syncQueue],
+      ]),
+      ...statusPages(config, runtimeFor, schedules, progress),
       // The page only queues the decision: a sync worker carries it out under the profile lock.
-      decide: async (profile, runId, action, by) => {
-        if (!config.profiles.some((p) => p.name === profile)) return 'not-pending';
-        if ((await pendingApproval(await runtimeFor(profile)))?.runId !== runId) return 'not-pending';
-        const queued = await enqueueTick(
-          syncQueue,
-          { profile, mode: 'full', tick: 'decision', decision: { runId, action, by } },
-          decisionJobId(profile, runId),
-          log,
-          abort.signal,
-        );
-        if (!queued) throw new Error('Redis did not take the decision');
-        return 'queued';
-      },
+      decide: decider(config, runtimeFor, syncQueue, log, abort.signal),
     });
   } catch (err) {
     await shutdown();
@@ -217,18 +113,221 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
     url,
     metrics,
     close: () =>
-      (closing ??= (async () => {
-        log.info(
-          { timeoutMs: config.daemon.shutdownTimeoutMs },
-          'shutting down: no new jobs; in-flight work finishes or is handed back',
-        );
+      (closing ??= closeDaemon(http, log, timeoutMs, async () => {
         stopping = true; // /readyz answers 503 while in-flight work drains; /healthz stays up
         await shutdown();
-        const closed = new Promise<void>((r) => http.close(() => r()));
-        http.closeIdleConnections();
-        await bounded(closed, 2000);
-        http.closeAllConnections();
-        log.info('daemon stopped');
-      })()),
+      })),
+  };
+}
+
+/** No new jobs; in-flight work finishes or is handed back (`drain`), then the HTTP server closes. */
+async function closeDaemon(http: Server, log: Logger, timeoutMs: number, drain: () => Promise<void>): Promise<void> {
+  log.info({ timeoutMs }, 'shutting down: no new jobs; in-flight work finishes or is handed back');
+  await drain();
+  const closed = new Promise<void>((r) => http.close(() => r()));
+  http.closeIdleConnections();
+  await bounded(closed, 2000);
+  http.closeAllConnections();
+  log.info('daemon stopped');
+}
+
+function openSyncQueue(main: Runtime, prefix: string, log: Logger): Queue<SyncJobData> {
+  const syncQueue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: main.redis, prefix });
+  syncQueue.on('error', (err) => log.debug({ err: err.message }, 'sync queue connection error'));
+  return syncQueue;
+}
+
+/** One runtime per profile, opened on first use and shared by the workers, the scheduler and HTTP. */
+function runtimeCache(
+  configPath: string,
+  log: Logger,
+  metrics: Metrics,
+): { get: (profile: string) => Promise<Runtime>; opened: () => Iterable<Promise<Runtime>> } {
+  const runtimes = new Map<string, Promise<Runtime>>();
+  return {
+    get: (profile) => {
+      let rt = runtimes.get(profile);
+      if (!rt) {
+        rt = openRuntime(configPath, {
+          profile,
+          log: log.child({ profile }),
+          onResponse: (r) => metrics.apiCall(r.target, r.status),
+        });
+        runtimes.set(profile, rt);
+      }
+      return rt;
+    },
+    opened: () => runtimes.values(),
+  };
+}
+
+interface WorkerRoleDeps {
+  config: Config;
+  main: Runtime;
+  runtimeFor: (profile: string) => Promise<Runtime>;
+  prefix: string;
+  syncQueue: Queue<SyncJobData>;
+  metrics: Metrics;
+  log: Logger;
+  progress: Map<string, LocalProgress>;
+  signal: AbortSignal;
+}
+
+/** Op and sync workers; runs left unfinished by a crash or a shutdown are queued to continue first. */
+async function startWorkerRole(d: WorkerRoleDeps): Promise<Worker[]> {
+  const { main, metrics, log } = d;
+  const workers: Worker[] = [
+    main.startWorkers({ onOutcome: (op, outcome, profile) => metrics.opOutcome(profile, op.kind, outcome) }),
+  ];
+  // From the runtime's factory (a Cluster cannot duplicate() the same way); the runtime closes it.
+  const connection = main.newConnection();
+  workers.push(
+    startSyncWorker({
+      connection,
+      queuePrefix: d.prefix,
+      runtimeFor: d.runtimeFor,
+      metrics,
+      log,
+      progress: d.progress,
+      signal: d.signal,
+    }),
+  );
+  for (const p of d.config.profiles) {
+    const unfinished = await (await d.runtimeFor(p.name)).store.unfinishedRun();
+    if (unfinished)
+      await enqueueTick(
+        d.syncQueue,
+        { profile: p.name, mode: 'full', tick: 'resume' },
+        resumeJobId(p.name, unfinished.runId, unfinished.done),
+        log,
+      );
+  }
+  return workers;
+}
+
+/**
+ * worker.close() waits for active jobs with no limit: bound it, then hand the rest back. With
+ * Redis gone even a forced close can wait forever, so every step is bounded and the connections
+ * are dropped at the end whatever happened.
+ */
+async function stopParts(p: {
+  schedules: ProfileSchedule[];
+  abort: AbortController;
+  workers: Worker[];
+  syncQueue: Queue;
+  runtimes: Iterable<Promise<Runtime>>;
+  timeoutMs: number;
+}): Promise<void> {
+  stopScheduler(p.schedules);
+  p.abort.abort(new Error('shutdown'));
+  await Promise.all(p.workers.map((w) => bounded(w.close(), p.timeoutMs).then(() => bounded(w.close(true), 2000))));
+  await Promise.all(
+    p.workers.map((w) =>
+      bounded(
+        w.disconnect().catch(() => {}),
+        1000,
+      ),
+    ),
+  );
+  await bounded(p.syncQueue.close(), 2000);
+  for (const pending of p.runtimes) {
+    const rt = await pending.catch(() => undefined);
+    if (!rt) continue;
+    await bounded(rt.close(), 3000);
+    rt.redis.disconnect();
+  }
+}
+
+/** /readyz: Redis answers, this role's workers run, and no shutdown is under way. */
+function readiness(main: Runtime, role: Role, workers: Worker[], stopping: () => boolean): HttpDeps['ready'] {
+  return async () => {
+    const redis = await bounded(
+      main.redis.ping().then(
+        () => 'ok',
+        (e: Error) => e.message,
+      ),
+      1000,
+    );
+    const checks: Record<string, string> = {
+      redis: typeof redis === 'string' ? redis : 'timeout',
+      workers: role === 'scheduler' ? 'not this role' : workers.every((w) => w.isRunning()) ? 'ok' : 'stopped',
+      scheduler: role === 'worker' ? 'not this role' : 'ok',
+      ...(stopping() ? { shutdown: 'in progress' } : {}),
+    };
+    return { ok: checks.redis === 'ok' && checks.workers !== 'stopped' && !stopping(), checks };
+  };
+}
+
+/** Before /metrics answers: budget use per target (profiles may share one), the run in progress here per profile, queue sizes. */
+function scrape(
+  config: Config,
+  runtimeFor: (profile: string) => Promise<Runtime>,
+  metrics: Metrics,
+  progress: ReadonlyMap<string, LocalProgress>,
+  queues: (readonly [string, Queue])[],
+): HttpDeps['beforeScrape'] {
+  return async () => {
+    for (const p of config.profiles) {
+      const rt = await runtimeFor(p.name);
+      metrics.updateBudgetUse(targetOf(config, p).name, rt.budget?.ratePerSecond ?? 0);
+      const local = progress.get(p.name);
+      metrics.runProgress(p.name, local?.phase === 'applying' ? local : undefined);
+    }
+    for (const [name, queue] of queues) {
+      const counts = (await bounded(
+        queue.getJobCounts(...JOB_STATES).catch(() => undefined),
+        1000,
+      )) as Record<string, number> | undefined;
+      for (const [state, n] of Object.entries(counts ?? {})) metrics.queueJobs.set({ queue: name, state }, n);
+    }
+  };
+}
+
+/** The status page and run details, per configured profile. */
+function statusPages(
+  config: Config,
+  runtimeFor: (profile: string) => Promise<Runtime>,
+  schedules: ProfileSchedule[],
+  progress: ReadonlyMap<string, LocalProgress>,
+): Pick<HttpDeps, 'status' | 'run' | 'plan' | 'tokenName'> {
+  const known = (profile: string) => config.profiles.some((p) => p.name === profile);
+  return {
+    status: async () =>
+      Promise.all(
+        config.profiles.map(async (p) =>
+          profileStatus(
+            p,
+            await runtimeFor(p.name),
+            schedules.find((s) => s.profile === p.name),
+            progress.get(p.name),
+          ),
+        ),
+      ),
+    run: async (profile, runId) => (known(profile) ? (await runtimeFor(profile)).store.getRun(runId) : undefined),
+    plan: async (profile, runId) => (known(profile) ? (await runtimeFor(profile)).store.plan(runId) : undefined),
+    tokenName: config.daemon.http.tokenName ?? 'status-page',
+  };
+}
+
+/** Approve / Reject from the page: queued for a sync worker, only while the run still waits. */
+function decider(
+  config: Config,
+  runtimeFor: (profile: string) => Promise<Runtime>,
+  syncQueue: Queue<SyncJobData>,
+  log: Logger,
+  signal: AbortSignal,
+): NonNullable<HttpDeps['decide']> {
+  return async (profile, runId, action, by) => {
+    if (!config.profiles.some((p) => p.name === profile)) return 'not-pending';
+    if ((await pendingApproval(await runtimeFor(profile)))?.runId !== runId) return 'not-pending';
+    const queued = await enqueueTick(
+      syncQueue,
+      { profile, mode: 'full', tick: 'decision', decision: { runId, action, by } },
+      decisionJobId(profile, runId),
+      log,
+      signal,
+    );
+    if (!queued) throw new Error('Redis did not take the decision');
+    return 'queued';
   };
 }

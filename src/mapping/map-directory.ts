@@ -11,13 +11,44 @@ import {
   type RoleGrant,
   type Snapshot,
 } from '../model/index.js';
-import { compare, groupNesting, inherited } from './group-closure.js';
-import { compileRoleRules, unmatchedRoleRules } from './role-rules.js';
+import { compare, groupNesting, inherited, type Nesting } from './group-closure.js';
+import { compileRoleRules, unmatchedRoleRules, type GroupRole } from './role-rules.js';
 import { compileTeamRules } from './team-rules.js';
 import { foldLabels, missingExplicitGroups } from './team-names.js';
 import { nestUnits } from './unit-tree.js';
 
 export type { MapOptions } from '../model/index.js';
+
+/** How containers sit in orgs: `on` for a target with orgs (every team in one, by default the target's own). */
+interface OrgPlacement {
+  on: boolean;
+  /** The org a rule names, else the default one. */
+  of(named: string | undefined): string;
+  /** A team's label: `org / team` on a target with orgs. */
+  label(team: string, org: string | undefined): string;
+}
+
+/** Team labels before any container exists: the label each group maps to, and names folded by case. */
+interface TeamLabels {
+  specs: Map<string, { team: string; org: string | undefined }>;
+  labelOfGroup: Map<string, string>;
+  canonical: ReadonlyMap<string, string>;
+  rawDefault: string | undefined;
+}
+
+/** The containers the mapping produces (by label), and which groups produce each team. */
+interface Containers {
+  containers: Map<string, DesiredTeam>;
+  teamOfGroup: Map<string, string>;
+  producers: Map<string, string[]>;
+  defaultLabel: string | undefined;
+}
+
+/** The teams and the roles (by org) each group gives its members, directly or through nesting. */
+interface Grants {
+  teamsVia: ReadonlyMap<string, readonly string[]>;
+  rolesVia: ReadonlyMap<string, readonly GroupRole[]>;
+}
 
 /**
  * Snapshot -> Desired: which containers must exist, and which containers and roles each in-scope
@@ -40,10 +71,32 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
   if (!orgs && (mapping.rules.some((r) => r.org) || mapping.roles.some((r) => r.org))) {
     warnings.push('mapping names an org, but the target has no orgs: the org is ignored');
   }
+  const placement: OrgPlacement = {
+    on: orgs,
+    of: orgOf,
+    label: (team, org) => (orgs ? `${orgOf(org)} / ${team}` : team),
+  };
 
   warnings.push(...unmatchedRoleRules(mapping, byId.values()));
+  const labels = teamLabels(byId, mapping, placement, opts, warnings);
+  const made = containersOf(labels, byId, mapping, placement, opts, warnings);
+  const grants = grantsOf(byId, nesting, mapping, made.teamOfGroup, opts);
+  const people = mapPeople(snapshot, mapping, placement, made, grants, warnings);
+  const teams = desiredTeams(made, byId);
+  return opts.units
+    ? nestUnits({ teams, people, warnings }, opts.units, byId, made.teamOfGroup)
+    : { teams, people, warnings };
+}
+
+function teamLabels(
+  byId: ReadonlyMap<string, Group>,
+  mapping: MappingConfig,
+  placement: OrgPlacement,
+  opts: MapOptions,
+  warnings: string[],
+): TeamLabels {
   const rules = compileTeamRules(mapping);
-  const labelFor = (team: string, org: string | undefined) => (orgs ? `${orgOf(org)} / ${team}` : team);
+  const labelFor = placement.label;
   // First every label the rules produce, so names that differ only in case can be merged before
   // any container exists.
   const specs = new Map<string, { team: string; org: string | undefined }>();
@@ -63,7 +116,19 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     groupNames.set(rawDefault, []);
   }
   const canonical = foldLabels(groupNames, opts.caseInsensitiveNames === true, warnings);
+  return { specs, labelOfGroup, canonical, rawDefault };
+}
 
+/** Every container the labels name (teams and their orgs, the orgs roles name), and the teams of missing mapping.groups. */
+function containersOf(
+  { specs, labelOfGroup, canonical, rawDefault }: TeamLabels,
+  byId: ReadonlyMap<string, Group>,
+  mapping: MappingConfig,
+  placement: OrgPlacement,
+  opts: MapOptions,
+  warnings: string[],
+): Containers {
+  const { on: orgs, of: orgOf, label: labelFor } = placement;
   const teamOfGroup = new Map<string, string>();
   const containers = new Map<string, DesiredTeam>();
   const producers = new Map<string, string[]>();
@@ -101,6 +166,17 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     specs.set(label, { team, org: undefined });
     addTeam(label, { gone: entry });
   }
+  for (const r of mapping.roles) if (orgs) addOrg(orgOf(r.org));
+  return { containers, teamOfGroup, producers, defaultLabel };
+}
+
+function grantsOf(
+  byId: ReadonlyMap<string, Group>,
+  nesting: Nesting,
+  mapping: MappingConfig,
+  teamOfGroup: ReadonlyMap<string, string>,
+  opts: MapOptions,
+): Grants {
   const own = (id: string) => {
     const t = teamOfGroup.get(id);
     return t === undefined ? [] : [t];
@@ -111,8 +187,18 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     : inherited(nesting, own);
   const roleRules = compileRoleRules(mapping);
   const rolesVia = inherited(nesting, (id) => roleRules(byId.get(id)!));
-  for (const r of mapping.roles) if (orgs) addOrg(orgOf(r.org));
+  return { teamsVia, rolesVia };
+}
 
+/** The people in scope with their containers and roles, sorted by email; one person per email. */
+function mapPeople(
+  snapshot: Snapshot,
+  mapping: MappingConfig,
+  { on: orgs, of: orgOf }: OrgPlacement,
+  { containers, defaultLabel }: Containers,
+  { teamsVia, rolesVia }: Grants,
+  warnings: string[],
+): DesiredPerson[] {
   const inScope = personFilter(mapping);
   const people: DesiredPerson[] = [];
   const byEmail = new Map<string, string>();
@@ -163,10 +249,16 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
     warnings.push(`${noEmail.length} person(s) without a usable email skipped (${sample(noEmail)})`);
   }
   people.sort((a, b) => compare(normaliseEmail(a.email), normaliseEmail(b.email)));
+  return people;
+}
 
+function desiredTeams(
+  { containers, producers, defaultLabel }: Containers,
+  byId: ReadonlyMap<string, Group>,
+): DesiredTeam[] {
   // Every container the mapping produces must exist, members or not: a team whose group emptied
   // stays managed, so the people who left the group are removed from it.
-  const teams: DesiredTeam[] = [...containers.values()]
+  return [...containers.values()]
     .sort((a, b) => compare(labelOf(a), labelOf(b)))
     .map((t) => {
       if (t.type === 'org') return t;
@@ -180,9 +272,6 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
       if (t.gone !== undefined) out.gone = t.gone;
       return out;
     });
-  return opts.units
-    ? nestUnits({ teams, people, warnings }, opts.units, byId, teamOfGroup)
-    : { teams, people, warnings };
 }
 
 /** One grant per role (the first rule's reason), rule order kept. */

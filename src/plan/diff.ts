@@ -1,8 +1,8 @@
-import { normaliseEmail, type Op } from '../model/index.js';
+import { normaliseEmail, type DesiredPerson, type Op, type TargetUser, type UserRef } from '../model/index.js';
 import type { PlanInput, PlanObservations } from './plan-input.js';
 import { refOf, type ResolvedTeam } from './resolve-teams.js';
 import { opKey } from './op-key.js';
-import { diffContext } from './diff-context.js';
+import { diffContext, type DiffContext } from './diff-context.js';
 import { createUserOps, emailContext, findUser, joinRole, nameOp, roleOps } from './person-ops.js';
 import { byTeamName, deprovision, inScope, leaveTeams } from './deprovision-ops.js';
 import { toWholeContainers } from './whole-container.js';
@@ -28,110 +28,140 @@ export interface DiffResult {
 /** The difference between Desired and Actual as ops, respecting the target's capabilities and rules. Pure. */
 export function diff(input: PlanInput): DiffResult {
   const ctx = diffContext(input);
-  const { desired, actual, policy } = input;
-  const {
-    caps,
-    roleCaps,
-    teams,
-    ops,
-    warnings,
-    obs,
-    waiting,
-    usersById,
-    teamsById,
-    protectedEmails,
-    inv,
-    handled,
-    losses,
-    retire,
-    mayRemove,
-  } = ctx;
-
-  for (const person of desired.people) {
-    if (protectedEmails.has(normaliseEmail(person.email))) continue;
-    const wanted = person.teams.map((n) => teams.byName.get(n)).filter((t): t is ResolvedTeam => t !== undefined);
-    const found = findUser(ctx, person);
-    if (found === 'conflict') continue;
-    if (found?.untouchable !== undefined) {
-      handled.add(found.id);
-      continue;
-    }
-    const user =
-      found && emailChanged(person, found) ? changeEmail(emailContext(ctx, person, wanted), person, found) : found;
-    if (!user) {
-      if (!found && (wanted.length > 0 || (roleCaps?.scope === 'target' && person.roles)))
-        createUserOps(ctx, person, wanted);
-      continue;
-    }
-    handled.add(user.id);
-    if (input.tombstones.has(user.id)) obs.reappeared.push(user.id);
-    const current = new Set(user.teamIds);
-    const userRef = { id: user.id, sourceId: person.sourceId, email: user.email };
-    const addKeys: string[] = [];
-    // Back in the directory with a disabled account: enabled again, never invited a second time.
-    if (caps.userStatus && user.status === 'disabled') {
-      const key = opKey('user-enable', user.id);
-      ops.push({
-        kind: 'enableUser',
-        key,
-        user: userRef,
-        reason: `${person.email} is in the directory again: account enabled`,
-        dependsOn: [],
-      });
-      addKeys.push(key);
-    }
-    const joins = new Map<string, string>();
-    for (const t of wanted) {
-      if (t.id !== undefined && current.has(t.id)) continue;
-      const key = opKey('add', user.id, t.id ?? `new-${t.key}`);
-      addKeys.push(key);
-      const role = t.type === 'org' ? joinRole(ctx, person, t) : undefined;
-      inv.added(t, user.id, role?.roles[0]);
-      if (t.type === 'org') joins.set(t.id!, key);
-      const orgJoin = t.parent ? joins.get(t.parent.id) : undefined;
-      ops.push({
-        kind: 'addMember',
-        key,
-        user: userRef,
-        team: refOf(t),
-        ...(role ? { role: role.roles[0]! } : {}),
-        reason: `directory puts ${person.email} in "${t.label}"${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
-        dependsOn: [...(t.createOp ? [t.createOp] : []), ...(orgJoin ? [orgJoin] : [])],
-      });
-    }
-    const keep = new Set(wanted.map((t) => t.id).filter((id): id is string => id !== undefined));
-    if (caps.updatableNames) nameOp(ctx, person, user, userRef);
-    if (roleCaps)
-      roleOps(
-        ctx,
-        person,
-        user,
-        userRef,
-        wanted.filter((t) => t.id !== undefined && current.has(t.id)),
-        addKeys,
-      );
-    // Removals are decided once every add and promotion is counted, so a rule such as "an org keeps
-    // an Admin" sees the plan's final state, whatever order the people come in.
-    losses.push(() =>
-      leaveTeams(
-        ctx,
-        user,
-        userRef,
-        byTeamName(ctx, user.teamIds).filter(
-          (id) => teams.managedIds.has(id) && !keep.has(id) && mayRemove(user.id, id),
-        ),
-        person.email,
-        (teamId) =>
-          goneReason(teams.gone, teamId) ??
-          `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`,
-        addKeys,
-      ),
+  const { actual } = input;
+  for (const person of input.desired.people) diffPerson(ctx, person);
+  // Removals are decided once every add and promotion is counted, so a rule such as "an org keeps
+  // an Admin" sees the plan's final state, whatever order the people come in.
+  for (const loss of ctx.losses) loss();
+  for (const r of ctx.retire) r();
+  deprovisionDeparted(ctx);
+  const emptied = goneTeamOps(ctx.teams.gone, ctx.ops, ctx.teamsById, ctx.warnings);
+  ctx.inv.orderRemovalsAfterAdds(ctx.ops);
+  const { waiting, warnings } = ctx;
+  if (waiting.length > 0) {
+    warnings.push(
+      `${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`,
     );
   }
-  for (const loss of losses) loss();
+  const usersInScope = actual.users.filter((u) => ctx.handled.has(u.id) || inScope(ctx, u)).length;
+  return {
+    ops: inWritingShape(ctx, foldRolesIntoEnables(ctx.ops)),
+    warnings,
+    observations: ctx.obs,
+    deprovisioned: ctx.deprovisioned,
+    usersInScope,
+    waiting,
+    emptied,
+  };
+}
 
-  for (const r of retire) r();
-  const departed = actual.users.filter(
+/** One person of the directory: a new account, or the adds, role and name changes of theirs (removals queued). */
+function diffPerson(ctx: DiffContext, person: DesiredPerson): void {
+  const { teams, handled, roleCaps, caps, teamsById } = ctx;
+  if (ctx.protectedEmails.has(normaliseEmail(person.email))) return;
+  const wanted = person.teams.map((n) => teams.byName.get(n)).filter((t): t is ResolvedTeam => t !== undefined);
+  const found = findUser(ctx, person);
+  if (found === 'conflict') return;
+  if (found?.untouchable !== undefined) {
+    handled.add(found.id);
+    return;
+  }
+  const user =
+    found && emailChanged(person, found) ? changeEmail(emailContext(ctx, person, wanted), person, found) : found;
+  if (!user) {
+    if (!found && (wanted.length > 0 || (roleCaps?.scope === 'target' && person.roles)))
+      createUserOps(ctx, person, wanted);
+    return;
+  }
+  handled.add(user.id);
+  if (ctx.input.tombstones.has(user.id)) ctx.obs.reappeared.push(user.id);
+  const current = new Set(user.teamIds);
+  const userRef = { id: user.id, sourceId: person.sourceId, email: user.email };
+  const enabled = enableOp(ctx, person, user, userRef);
+  const addKeys = [...(enabled ? [enabled] : []), ...addOps(ctx, person, userRef, wanted, current)];
+  const keep = new Set(wanted.map((t) => t.id).filter((id): id is string => id !== undefined));
+  if (caps.updatableNames) nameOp(ctx, person, user, userRef);
+  if (roleCaps)
+    roleOps(
+      ctx,
+      person,
+      user,
+      userRef,
+      wanted.filter((t) => t.id !== undefined && current.has(t.id)),
+      addKeys,
+    );
+  ctx.losses.push(() =>
+    leaveTeams(
+      ctx,
+      user,
+      userRef,
+      byTeamName(ctx, user.teamIds).filter(
+        (id) => teams.managedIds.has(id) && !keep.has(id) && ctx.mayRemove(user.id, id),
+      ),
+      person.email,
+      (teamId) =>
+        goneReason(teams.gone, teamId) ??
+        `directory no longer puts ${person.email} in "${teamsById.get(teamId)!.name}"`,
+      addKeys,
+    ),
+  );
+}
+
+/** Back in the directory with a disabled account: enabled again, never invited a second time. */
+function enableOp(
+  ctx: DiffContext,
+  person: DesiredPerson,
+  user: TargetUser,
+  userRef: UserRef & { id: string },
+): string | undefined {
+  if (!ctx.caps.userStatus || user.status !== 'disabled') return undefined;
+  const key = opKey('user-enable', user.id);
+  ctx.ops.push({
+    kind: 'enableUser',
+    key,
+    user: userRef,
+    reason: `${person.email} is in the directory again: account enabled`,
+    dependsOn: [],
+  });
+  return key;
+}
+
+/** The containers the person joins (an org join with its role; a team in an org after joining the org): their op keys. */
+function addOps(
+  ctx: DiffContext,
+  person: DesiredPerson,
+  userRef: UserRef & { id: string },
+  wanted: ResolvedTeam[],
+  current: ReadonlySet<string>,
+): string[] {
+  const keys: string[] = [];
+  const joins = new Map<string, string>();
+  for (const t of wanted) {
+    if (t.id !== undefined && current.has(t.id)) continue;
+    const key = opKey('add', userRef.id, t.id ?? `new-${t.key}`);
+    keys.push(key);
+    const role = t.type === 'org' ? joinRole(ctx, person, t) : undefined;
+    ctx.inv.added(t, userRef.id, role?.roles[0]);
+    if (t.type === 'org') joins.set(t.id!, key);
+    const orgJoin = t.parent ? joins.get(t.parent.id) : undefined;
+    ctx.ops.push({
+      kind: 'addMember',
+      key,
+      user: userRef,
+      team: refOf(t),
+      ...(role ? { role: role.roles[0]! } : {}),
+      reason: `directory puts ${person.email} in "${t.label}"${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
+      dependsOn: [...(t.createOp ? [t.createOp] : []), ...(orgJoin ? [orgJoin] : [])],
+    });
+  }
+  return keys;
+}
+
+/** Target users the sync manages that the directory no longer has: tombstoned, then deprovisioned per policy. */
+function deprovisionDeparted(ctx: DiffContext): void {
+  const { input, handled, protectedEmails } = ctx;
+  const { policy } = input;
+  const departed = input.actual.users.filter(
     (u) =>
       !handled.has(u.id) &&
       u.untouchable === undefined &&
@@ -140,30 +170,23 @@ export function diff(input: PlanInput): DiffResult {
   );
   for (const user of departed) {
     const since = input.tombstones.get(user.id);
-    if (since === undefined) obs.newlyAbsent.push(user.id);
+    if (since === undefined) ctx.obs.newlyAbsent.push(user.id);
     if (policy.deprovision === 'none') continue;
     if (policy.deprovisionAfter > 0 && input.now - (since ?? input.now) < policy.deprovisionAfter) continue;
-    const before = ops.length;
+    const before = ctx.ops.length;
     deprovision(ctx, user);
-    if (ops.length > before) ctx.deprovisioned += 1;
+    if (ctx.ops.length > before) ctx.deprovisioned += 1;
   }
   if (departed.length > 0 && policy.deprovision === 'none')
-    warnings.push(`${departed.length} users are no longer in the directory; deprovision is "none": left as they are`);
-
-  const emptied = goneTeamOps(teams.gone, ops, teamsById, warnings);
-  inv.orderRemovalsAfterAdds(ops);
-  if (waiting.length > 0) {
-    warnings.push(
-      `${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`,
+    ctx.warnings.push(
+      `${departed.length} users are no longer in the directory; deprovision is "none": left as they are`,
     );
-  }
-  const usersInScope = actual.users.filter((u) => handled.has(u.id) || inScope(ctx, u)).length;
-  const folded = foldRolesIntoEnables(ops);
-  const out =
-    caps.membership === 'whole-container'
-      ? toWholeContainers(folded, actual, usersById)
-      : caps.membership === 'whole-user'
-        ? toWholeUsers(folded, actual)
-        : folded;
-  return { ops: out, warnings, observations: obs, deprovisioned: ctx.deprovisioned, usersInScope, waiting, emptied };
+}
+
+/** Per-call ops folded into the target's way of writing membership (whole containers, whole users). */
+function inWritingShape(ctx: DiffContext, ops: Op[]): Op[] {
+  const { actual } = ctx.input;
+  if (ctx.caps.membership === 'whole-container') return toWholeContainers(ops, actual, ctx.usersById);
+  if (ctx.caps.membership === 'whole-user') return toWholeUsers(ops, actual);
+  return ops;
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { Op } from '../model/index.js';
 import type { Store } from '../store/store.js';
 import type { OpOutcomeKind } from '../store/run-record.js';
-import type { IdResolver, OpOutcome, Target } from '../targets/target.js';
+import type { IdResolver, OpOutcome, Target, TargetFacts } from '../targets/target.js';
 import { OPS_QUEUE, type OpJobData } from './op-jobs.js';
 import type { RateBudget } from './rate-budget.js';
 import { readBack } from './verify-op.js';
@@ -40,7 +40,8 @@ export interface OpWorkerDeps {
 
 /** Runs ops: one job = one API call. Dependencies first, then the call, then its outcome in the store. */
 export function startOpWorker(deps: OpWorkerDeps): Worker<OpJobData> {
-  const worker = new Worker<OpJobData>(OPS_QUEUE, (job, token) => processOp(deps, job, token), {
+  const learned = learnedFacts(deps.storeFor);
+  const worker = new Worker<OpJobData>(OPS_QUEUE, (job, token) => processOp(deps, learned, job, token), {
     connection: deps.connection,
     prefix: deps.queuePrefix,
     concurrency: deps.concurrency,
@@ -61,7 +62,38 @@ export function startOpWorker(deps: OpWorkerDeps): Worker<OpJobData> {
   return worker;
 }
 
-async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string | undefined): Promise<string> {
+/** Runs whose facts a worker keeps at once (a worker serves a few runs at a time: one per profile). */
+const LEARNED_KEPT = 32;
+
+/** Undefined for a run stored without them (by an earlier version): its ops apply as configured. */
+type LearnedOf = (profile: string, runId: string) => Promise<TargetFacts | undefined>;
+
+/**
+ * What each run's target read learned, from the store, read once per run and worker: every op of a
+ * run is applied with the facts its plan was made with, whichever process read the target.
+ */
+function learnedFacts(storeFor: OpWorkerDeps['storeFor']): LearnedOf {
+  const kept = new Map<string, Promise<TargetFacts | undefined>>();
+  return (profile, runId) => {
+    const key = `${profile}\n${runId}`;
+    let facts = kept.get(key);
+    if (!facts) {
+      facts = storeFor(profile).learned(runId);
+      // A failed read (Redis away) is not kept: the job's retry reads again.
+      facts.catch(() => kept.delete(key));
+      kept.set(key, facts);
+      if (kept.size > LEARNED_KEPT) kept.delete(kept.keys().next().value!);
+    }
+    return facts;
+  };
+}
+
+async function processOp(
+  deps: OpWorkerDeps,
+  learnedOf: LearnedOf,
+  job: Job<OpJobData>,
+  token: string | undefined,
+): Promise<string> {
   const { runId, profile, op } = job.data;
   const store = deps.storeFor(profile);
   const log = deps.log.child({ runId, op: op.key });
@@ -121,9 +153,10 @@ async function processOp(deps: OpWorkerDeps, job: Job<OpJobData>, token: string 
       sourceId ? ((await store.createdUserId(runId, sourceId)) ?? (await store.links.userId(sourceId))) : undefined,
     teamIdByKey: (key) => store.links.teamId(key),
   };
+  const learned = await learnedOf(profile, runId);
   let out: OpOutcome;
   try {
-    out = await deps.targetFor(profile).apply(call, ids);
+    out = await deps.targetFor(profile).apply(call, ids, learned);
   } catch (err) {
     if (err instanceof TargetHttpError && err.status === 429) {
       // Pause every worker (the queue's limiter) and every process's budget; no attempt is spent.

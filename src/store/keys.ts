@@ -21,6 +21,8 @@ export function profileKeys(prefix: string, profile: string) {
       plan: `${p}:run:${runId}:plan`,
       /** The plan's ops, in order, as a list of JSON chunks (the plan key holds the rest and the phase sizes). */
       planOps: `${p}:run:${runId}:plan-ops`,
+      /** What the target read learned about the target (TargetFacts): every op of the run applies with it. */
+      learned: `${p}:run:${runId}:learned`,
       outcomes: `${p}:run:${runId}:outcomes`,
       counts: `${p}:run:${runId}:counts`,
       failures: `${p}:run:${runId}:failures`,

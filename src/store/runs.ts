@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Op, Plan } from '../model/index.js';
+import type { TargetFacts } from '../targets/target.js';
 import { StoreError } from './store-error.js';
 import type { ProfileKeys } from './keys.js';
 import type { RunRecord, RunView } from './run-record.js';
@@ -14,8 +15,8 @@ const CHUNKS_PER_CALL = 8;
 type PlanHead = Omit<Plan, 'phases'> & { phases: number[] };
 
 /**
- * Run records of one profile: the record (JSON), the plan it applies (for resume), its counts and
- * failures (written by OutcomeStore), indexed by start time. Only the last `keepRuns` are kept.
+ * Run records of one profile: the record (JSON), the plan it applies (for resume) and what the
+ * target read that made it learned (the facts its ops are applied with), its counts and failures (written by OutcomeStore), indexed by start time. Only the last `keepRuns` are kept.
  */
 export class RunStore {
   constructor(
@@ -24,7 +25,7 @@ export class RunStore {
     private readonly keepRuns: number,
   ) {}
 
-  async start(record: RunRecord, plan?: Plan): Promise<void> {
+  async start(record: RunRecord, plan?: Plan, learned?: TargetFacts): Promise<void> {
     const r = this.keys.run(record.runId);
     // The ops first, a few chunks per round trip, so neither this process nor Redis ever holds the
     // plan as one string (750,000 ops are 200 MB of JSON); the record and the plan's head last, so a
@@ -35,6 +36,7 @@ export class RunStore {
       .set(r.record, JSON.stringify(record))
       .zadd(this.keys.runs, Date.parse(record.startedAt), record.runId);
     if (plan) m.set(r.plan, JSON.stringify({ ...plan, phases: plan.phases.map((p) => p.length) } satisfies PlanHead));
+    if (learned) m.set(r.learned, JSON.stringify(learned));
     await m.exec();
     await this.trim();
   }
@@ -57,6 +59,12 @@ export class RunStore {
     const next = { ...(JSON.parse(text) as RunRecord), ...patch };
     await this.redis.set(key, JSON.stringify(next));
     return next;
+  }
+
+  /** What the run's target read learned; none for a run stored without it (its ops apply as configured). */
+  async learned(runId: string): Promise<TargetFacts | undefined> {
+    const text = await this.redis.get(this.keys.run(runId).learned);
+    return text === null ? undefined : (JSON.parse(text) as TargetFacts);
   }
 
   async plan(runId: string): Promise<Plan | undefined> {

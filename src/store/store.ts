@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Plan } from '../model/index.js';
 import type { PlanObservations } from '../plan/plan-input.js';
 import type { PlanState } from '../app/plan-sync.js';
+import type { TargetFacts } from '../targets/target.js';
 import { CursorStore } from './cursors.js';
 import { profileKeys, type ProfileKeys } from './keys.js';
 import { LinkStore } from './links.js';
@@ -88,8 +89,13 @@ export class Store {
     return this.cursors.commit(runId);
   }
 
-  startRun(record: RunRecord, plan?: Plan): Promise<void> {
-    return this.runs.start(record, plan);
+  /** `learned`: what the target read behind the plan learned; the run's ops are applied with it. */
+  startRun(record: RunRecord, plan?: Plan, learned?: TargetFacts): Promise<void> {
+    return this.runs.start(record, plan, learned);
+  }
+
+  learned(runId: string): Promise<TargetFacts | undefined> {
+    return this.runs.learned(runId);
   }
 
   updateRun(runId: string, patch: Partial<RunRecord>): Promise<RunRecord> {

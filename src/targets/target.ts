@@ -16,6 +16,28 @@ export interface TargetRead {
   actual: Actual;
   /** GETs spent. */
   requests: number;
+  /** What the read found out about the target itself (not its contents): the run carries it to every apply. */
+  learned?: TargetFacts;
+}
+
+/**
+ * Facts a read learns about the target that rule how a plan is made and applied: the plan is made
+ * with them, they are stored with the run (plain JSON), and every op of the run is applied with
+ * them, so a worker process that never read the target applies as the planner planned. A read never
+ * changes the Target object itself.
+ */
+export interface TargetFacts {
+  /** The capabilities as this target really is (e.g. what the server's version supports). */
+  capabilities?: TargetCapabilities;
+  /** Org container id -> name (targets whose calls name the org). */
+  orgNames?: Record<string, string>;
+  /** Role names the target has, as it spells them (targets that create the missing ones). */
+  roles?: string[];
+}
+
+/** The capabilities a plan is made and applied with: the configured ones, as the read refined them. */
+export function capabilitiesOf(target: Pick<Target, 'capabilities'>, learned?: TargetFacts): TargetCapabilities {
+  return learned?.capabilities ?? target.capabilities;
 }
 
 export interface ReadHint {
@@ -53,14 +75,21 @@ export interface BudgetSpec {
  */
 export interface Target {
   readonly kind: string;
-  /** May be refined by read() (e.g. what the server's version supports). */
+  /** As configured, before any read; a read's `learned.capabilities` refine them (capabilitiesOf). */
   readonly capabilities: TargetCapabilities;
   readonly budget: BudgetSpec;
-  /** How the mapping must shape Desired for this target (e.g. the org teams belong to). */
-  readonly mapOptions?: MapOptions;
-  /** Everything the plan needs; `hint.orgs`: orgs the mapping names (targets with orgs read only those). */
+  /** How the mapping must shape Desired for this target (e.g. the org teams belong to), given what a read learned. */
+  mapOptions?(learned?: TargetFacts): MapOptions;
+  /**
+   * Everything the plan needs, and what the read learned about the target (returned, never kept on
+   * the object); `hint.orgs`: orgs the mapping names (targets with orgs read only those).
+   */
   read(hint?: ReadHint): Promise<TargetRead>;
-  apply(op: Op, ids: IdResolver): Promise<OpOutcome>;
+  /**
+   * One op, applied with the facts the run's read learned (the run's stored `learned`); none for a
+   * run stored without them (an earlier version's): applied as configured.
+   */
+  apply(op: Op, ids: IdResolver, learned?: TargetFacts): Promise<OpOutcome>;
   /** Connectivity and credentials. */
   check?(): Promise<void>;
 }

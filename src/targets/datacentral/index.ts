@@ -1,7 +1,7 @@
 import { ConfigError } from '../../errors/index.js';
 import type { Op, TargetCapabilities } from '../../model/index.js';
 import type { HttpHooks } from '../http/http-client.js';
-import type { BudgetSpec, IdResolver, OpOutcome, Target, TargetPlugin, TargetRead } from '../target.js';
+import type { BudgetSpec, IdResolver, OpOutcome, Target, TargetFacts, TargetPlugin, TargetRead } from '../target.js';
 import { DatacentralClient } from './client.js';
 import { applyDatacentralOp } from './executor.js';
 import { pageOf, roleSchema } from './payloads.js';
@@ -43,7 +43,7 @@ export class DatacentralTarget implements Target {
   readonly kind = 'datacentral';
   readonly client: DatacentralClient;
   readonly budget: BudgetSpec;
-  capabilities: TargetCapabilities;
+  readonly capabilities: TargetCapabilities;
   private readonly roles: RoleMaker;
 
   constructor(
@@ -62,7 +62,7 @@ export class DatacentralTarget implements Target {
     this.capabilities = this.withRoles(SYSTEM_ROLES);
   }
 
-  get mapOptions() {
+  mapOptions() {
     return { units: this.config.units.from, directMembership: this.config.units.membership === 'direct' };
   }
 
@@ -79,15 +79,21 @@ export class DatacentralTarget implements Target {
     };
   }
 
+  /** Learns the tenant's role names: the rules may give them, and the sync creates only the others. */
   async read(): Promise<TargetRead> {
     const before = this.client.reads;
     const r = await readDatacentral(this.client);
-    this.roles.learn(r.roles.map((x) => x.name));
-    this.capabilities = this.withRoles(r.roles.map((x) => x.name));
-    return { actual: r.actual, requests: this.client.reads - before };
+    const roles = r.roles.map((x) => x.name);
+    return {
+      actual: r.actual,
+      requests: this.client.reads - before,
+      learned: { capabilities: this.withRoles(roles), roles },
+    };
   }
 
-  apply(op: Op, ids: IdResolver): Promise<OpOutcome> {
+  apply(op: Op, ids: IdResolver, learned: TargetFacts = {}): Promise<OpOutcome> {
+    // The run's read says which roles exist: no process reads them again for the run's ops.
+    if (learned.roles) this.roles.adopt(learned.roles);
     return applyDatacentralOp(
       {
         client: this.client,

@@ -18,9 +18,22 @@ export class RoleMaker {
     private readonly declared: DatacentralTargetConfig['roles'],
   ) {}
 
+  /** The list `adopt` last took (a run's learned roles): the same list again changes nothing. */
+  private adopted: readonly string[] | undefined;
+
   /** What a read found. */
-  learn(names: string[]): void {
+  learn(names: readonly string[]): void {
     this.known = new Map(names.map((n) => [n.toLowerCase(), n]));
+  }
+
+  /**
+   * A run's roles as its read found them: taken once per list, so the roles this process created
+   * for the run stay known while it applies the run's ops, and the next run's read replaces them.
+   */
+  adopt(names: readonly string[]): void {
+    if (names === this.adopted) return;
+    this.adopted = names;
+    this.learn(names);
   }
 
   /** The names as the tenant spells them, after creating the declared ones it lacks. */

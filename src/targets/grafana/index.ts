@@ -1,13 +1,24 @@
 import { ConfigError } from '../../errors/index.js';
 import type { Op, TargetCapabilities } from '../../model/index.js';
 import type { HttpHooks } from '../http/http-client.js';
-import type { BudgetSpec, IdResolver, OpOutcome, ReadHint, Target, TargetPlugin, TargetRead } from '../target.js';
+import { UnsupportedOpError } from '../op-errors.js';
+import {
+  capabilitiesOf,
+  type BudgetSpec,
+  type IdResolver,
+  type OpOutcome,
+  type ReadHint,
+  type Target,
+  type TargetFacts,
+  type TargetPlugin,
+  type TargetRead,
+} from '../target.js';
 import { GrafanaClient } from './client.js';
 import { applyGrafanaOp } from './executor.js';
 import { healthSchema, orgSchema } from './payloads.js';
 import { readGrafana } from './reader.js';
 import { grafanaTargetSchema, type GrafanaTargetConfig } from './schema.js';
-import { hasWholeTeamMembership } from './versions.js';
+import { hasWholeTeamMembership, WHOLE_TEAM_MEMBERSHIP_SINCE } from './versions.js';
 
 export { grafanaTargetSchema, type GrafanaTargetConfig } from './schema.js';
 
@@ -40,8 +51,7 @@ export class GrafanaTarget implements Target {
   readonly kind = 'grafana';
   readonly client: GrafanaClient;
   readonly budget: BudgetSpec;
-  capabilities: TargetCapabilities;
-  private orgNames = new Map<string, string>();
+  readonly capabilities: TargetCapabilities;
 
   constructor(
     private readonly config: GrafanaTargetConfig,
@@ -71,28 +81,43 @@ export class GrafanaTarget implements Target {
   }
 
   /** The default org by name (a configured id is resolved by the read that precedes mapping). */
-  get mapOptions() {
+  mapOptions(learned: TargetFacts = {}) {
     const configured = this.config.org !== undefined ? String(this.config.org) : undefined;
-    const byId = this.orgNames.get(configured ?? this.client.defaultOrgId ?? '');
+    const byId = learned.orgNames?.[configured ?? this.client.defaultOrgId ?? ''];
     return { defaultOrg: byId ?? configured ?? '1' };
   }
 
+  /** Learns the orgs' names and, from the server's version, whether team lists are written whole. */
   async read(hint: ReadHint = {}): Promise<TargetRead> {
     const r = await readGrafana(this.client, [
       ...(this.config.org !== undefined ? [this.config.org] : []),
       ...(hint.orgs ?? []),
     ]);
-    this.orgNames = new Map(r.orgs.map((o) => [o.id, o.name]));
     const whole =
       this.config.membership === 'whole-team' ||
       (this.config.membership === 'auto' && r.version !== undefined && hasWholeTeamMembership(r.version));
-    this.capabilities = { ...this.capabilities, membership: whole ? 'whole-container' : 'per-call' };
-    return { actual: r.actual, requests: r.requests };
+    return {
+      actual: r.actual,
+      requests: r.requests,
+      learned: {
+        capabilities: { ...this.capabilities, membership: whole ? 'whole-container' : 'per-call' },
+        orgNames: Object.fromEntries(r.orgs.map((o) => [o.id, o.name])),
+      },
+    };
   }
 
-  apply(op: Op, ids: IdResolver): Promise<OpOutcome> {
+  apply(op: Op, ids: IdResolver, learned?: TargetFacts): Promise<OpOutcome> {
+    // A whole-team write on a server the run's read found writing per call would fail late. (A run
+    // stored without facts, by an earlier version, is applied as it was planned.)
+    if (learned && op.kind === 'setMembers' && capabilitiesOf(this, learned).membership !== 'whole-container')
+      return Promise.reject(
+        new UnsupportedOpError(
+          `${op.key}: a whole team's member list needs Grafana ${WHOLE_TEAM_MEMBERSHIP_SINCE.join('.')} or later (target.membership: whole-team says the server has it)`,
+        ),
+      );
+    const orgNames = learned?.orgNames ?? {};
     return applyGrafanaOp(
-      { client: this.client, ids, autoAssignRole: 'Viewer', orgName: (id) => this.orgNames.get(id) ?? id },
+      { client: this.client, ids, autoAssignRole: 'Viewer', orgName: (id) => orgNames[id] ?? id },
       op,
     );
   }

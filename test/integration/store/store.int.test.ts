@@ -258,6 +258,17 @@ describe('runs', () => {
     expect(await store.plan('old')).toEqual(plan);
   });
 
+  it("keep what the run's target read learned beside its plan, for any process; none for a run stored without it", async () => {
+    const store = fresh();
+    const learned = { orgNames: { '1': 'Main Org.' }, roles: ['Admin', 'User'] };
+    await store.startRun(record('taught', '2026-01-01T00:00:00Z'), planOf('pt', [[createUser('a')]]), learned);
+    await store.startRun(record('plain', '2026-01-02T00:00:00Z'), planOf('pp', [[createUser('b')]]));
+
+    const other = new Store(redis, prefix, 'hr');
+    expect(await other.learned('taught')).toEqual(learned);
+    expect(await other.learned('plain')).toBeUndefined();
+  });
+
   it('refuse a plan whose ops were cut short, naming the run', async () => {
     const store = fresh();
     await store.startRun(record('cut', '2026-01-01T00:00:00Z'), planOf('pcut', [[createUser('a'), createUser('b')]]));

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { runSync } from '../../../src/app/run-sync.js';
+import { ROOT } from '../../support/sync-harness.js';
+import { generateDirectory } from '../../support/synthetic-directory.js';
+import {
+  createGrafanaHarness,
+  expectedOrgState,
+  orgState,
+  type GrafanaHarness,
+} from '../../support/grafana-harness.js';
+
+const redisUrl = inject('redisUrl');
+let h: GrafanaHarness | undefined;
+let worker: ChildProcess | undefined;
+afterEach(async () => {
+  if (worker && worker.exitCode === null) {
+    const exited = new Promise((r) => worker!.once('exit', r));
+    worker.kill('SIGTERM');
+    await exited;
+  }
+  worker = undefined;
+  await h?.close();
+  h = undefined;
+});
+
+/** test/support/worker-process.ts on the harness's config: op workers only, it never reads the target. */
+async function startWorkerProcess(
+  configPath: string,
+): Promise<{ child: ChildProcess; handled: () => Promise<number> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/worker-process.ts'), configPath], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve) => child.stdout!.on('data', () => out.includes('worker ready') && resolve()));
+  return {
+    child,
+    handled: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      return Number(/handled (\d+)/.exec(out)?.[1]);
+    },
+  };
+}
+
+describe('what a target read learns travels with the run', () => {
+  it(
+    'a worker process that never read Grafana applies a plan of whole-team writes that the planner learned from the server version',
+    { timeout: 60_000 },
+    async () => {
+      // membership: auto (the default) writes whole teams only on a server the read finds new enough.
+      h = await createGrafanaHarness(redisUrl, { emulator: { version: '11.3.0' } });
+      const dir = generateDirectory({ people: 60, groups: 6, memberships: 90, seed: 31 });
+      h.writeDirectory(dir);
+      h.signIn(Object.keys(expectedOrgState(dir).roles).map((email) => ({ email, displayName: email })));
+      const w = await startWorkerProcess(h.configPath);
+      worker = w.child;
+      // The planner's runtime starts no workers: every op is applied by the other process.
+      const rt = await h.runtime();
+
+      const run = await runSync(rt, { mode: 'full', trigger: 'backfill' });
+      const handled = await w.handled();
+
+      expect(run.plan!.counts.setMembers).toBeGreaterThan(0);
+      expect(run.status).toBe('succeeded');
+      expect(await rt.store.learned(run.runId)).toMatchObject({ capabilities: { membership: 'whole-container' } });
+      // The read returned what it learned; the planner's target object is as configured.
+      expect(rt.target.capabilities.membership).toBe('per-call');
+      expect(handled).toBe(run.plan!.phases.flat().length);
+      const teamWrites = h.emulator.requestLog.filter((r) => r.method === 'PUT' && /teams\/\d+\/members$/.test(r.path));
+      expect(teamWrites).toHaveLength(run.plan!.counts.setMembers);
+      expect(orgState(h.emulator)).toEqual(expectedOrgState(dir));
+    },
+  );
+});
