@@ -4,7 +4,7 @@ import { applyDelta, deltaCompatible } from './delta.js';
 import { DeltaExpiredError, GraphHttp } from './graph-http.js';
 import { EntraReader } from './reader.js';
 import { entraSourceSchema, type EntraSourceConfig } from './schema.js';
-import { checkEntraScope } from './scope-check.js';
+import { checkEntraScope, type ScopeProblem } from './scope-check.js';
 import { buildSnapshot, STATE_KEY, USER_FIELDS, type Cursor, type State } from './state.js';
 
 export { entraSourceSchema, type EntraSourceConfig } from './schema.js';
@@ -28,7 +28,8 @@ export class EntraSource implements Source {
   }
 
   async read(request: ReadRequest): Promise<SourceRead> {
-    // A scope mistake is a config error at every read (plan, backfill, each tick), not only in validate.
+    // A scope mistake is a config error at every read (plan, backfill, each tick), not only in validate:
+    // two scope kinds at once here, an entry that resolves to nothing after the lookup.
     this.assertScopeShape();
     const http = new GraphHttp(this.config, this.deps.log);
     const reader = new EntraReader(http, this.config);
@@ -60,14 +61,17 @@ export class EntraSource implements Source {
     return this.finish(http, state, cursor, 'full');
   }
 
+  /** Scope kinds set at once: a mistake whatever Graph says. */
   private assertScopeShape(): void {
-    const problems = checkEntraScope(this.config);
-    if (problems.length > 0) {
-      throw new ConfigError(
-        problems.map((p) => `profiles.${this.deps.profile}.source.${p.keyPath}: ${p.message}`).join('\n'),
-        `source.${problems[0]!.keyPath}`,
-      );
-    }
+    const problems = checkEntraScope(this.config).filter((p) => p.keyPath === 'groups');
+    if (problems.length > 0) throw this.scopeError(problems);
+  }
+
+  private scopeError(problems: ScopeProblem[]): ConfigError {
+    return new ConfigError(
+      problems.map((p) => `profiles.${this.deps.profile}.source.${p.keyPath}: ${p.message}`).join('\n'),
+      `source.${problems[0]!.keyPath}`,
+    );
   }
 
   /**
@@ -82,8 +86,15 @@ export class EntraSource implements Source {
     if (unknown.length > 0) throw this.unknownIds(unknown);
   }
 
+  /**
+   * The message `validate` gives for ids that resolve to nothing: an entry shaped like a name says
+   * so (and how to pick groups by name); a GUID the tenant lacks is named with its key.
+   */
   private unknownIds(missing: string[]): ConfigError {
-    const keys = missing.map((id) => `groups.ids[${this.config.groups.ids!.indexOf(id)}] (${id})`);
+    const ids = this.config.groups.ids ?? [];
+    const named = checkEntraScope({ groups: { ids } }).filter((p) => missing.includes(ids[keyIndex(p.keyPath)]!));
+    if (named.length > 0) return this.scopeError(named);
+    const keys = missing.map((id) => `groups.ids[${ids.indexOf(id)}] (${id})`);
     return new ConfigError(
       `profiles.${this.deps.profile}.source: no group with these ids in the tenant: ${keys.join(', ')}`,
       `source.groups.ids`,
@@ -95,7 +106,9 @@ export class EntraSource implements Source {
    * request that proves the credentials, the certificate chain and the permissions.
    */
   async check(): Promise<void> {
-    this.assertScopeShape();
+    // validate flags every name-shaped entry without a request; a read flags those Graph cannot resolve.
+    const problems = checkEntraScope(this.config);
+    if (problems.length > 0) throw this.scopeError(problems);
     const http = new GraphHttp({ ...this.config, maxRetries: 0 }, this.deps.log);
     if (this.config.groups.ids) {
       const { missing } = await new EntraReader(http, this.config).lookup(this.config.groups.ids);
@@ -171,3 +184,8 @@ export const entraSourcePlugin: SourcePlugin<EntraSourceConfig> = {
   create: (config, deps) => new EntraSource(config, deps),
   stateKeys: () => [STATE_KEY],
 };
+
+/** `groups.ids[3]` -> 3 */
+function keyIndex(keyPath: string): number {
+  return Number(/\[(\d+)\]$/.exec(keyPath)?.[1] ?? -1);
+}

@@ -38,11 +38,11 @@ export class EntraReader {
   }
 
   /**
-   * Groups by object id, batched. An id Graph does not know (404: deleted) is returned in
-   * `missing`; a malformed one (400, e.g. a group name) fails the read naming its config key.
+   * Groups by object id, batched. An id Graph does not know (404: deleted, or never there) or cannot
+   * read as an id at all (400: e.g. a group name) is returned in `missing`: the source decides
+   * whether that is a vanished group or a configuration mistake.
    */
   async lookup(ids: string[]): Promise<{ found: GroupRef[]; missing: string[] }> {
-    const all = this.c.groups.ids ?? [];
     const results = await this.http.batch<GroupRef>(
       ids.map((id) => `/groups/${encodeURIComponent(id)}?$select=id,displayName`),
       { accept: [400, 404] },
@@ -50,15 +50,7 @@ export class EntraReader {
     const found: GroupRef[] = [];
     const missing: string[] = [];
     results.forEach((r, i) => {
-      const id = ids[i]!;
-      if (r.status === 400) {
-        throw new SourceReadError(
-          `entra: groups.ids[${all.indexOf(id)}] "${id}" is not a group object id (Graph: ${r.error?.message ?? 'bad request'}); give the group's id, or use groups.displayNamePrefix or groups.filter to select groups by name`,
-          'entra',
-          { code: 'SOURCE_SCOPE_INVALID' },
-        );
-      }
-      if (r.status === 404 || !r.body) missing.push(id);
+      if (r.status === 400 || r.status === 404 || !r.body) missing.push(ids[i]!);
       else found.push({ id: r.body.id, displayName: r.body.displayName });
     });
     return { found, missing };
