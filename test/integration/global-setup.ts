@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { findOrStartRedis } from '../../src/store/redis-server.js';
-import { makeCerts } from '../support/slapd.js';
+import { sharedTestCa } from '../support/test-ca.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,13 +17,11 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const redis = await findOrStartRedis();
-  const dir = mkdtempSync(join(tmpdir(), 'rostersync-tls-'));
-  const tls = makeCerts(dir);
-  process.env.NODE_EXTRA_CA_CERTS = tls.ca;
+  const { tls, release } = sharedTestCa();
   project.provide('redisUrl', redis.url);
   project.provide('tls', tls);
   return async () => {
     await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
+    release();
   };
 }

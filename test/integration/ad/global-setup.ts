@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { findOrStartRedis } from '../../../src/store/redis-server.js';
 import { startSambaDc } from '../../support/samba-dc.js';
-import { makeCerts } from '../../support/slapd.js';
+import { sharedTestCa } from '../../support/test-ca.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,8 +11,8 @@ declare module 'vitest' {
 
 /**
  * A real Samba AD DC for the Active Directory preset, Redis for incremental reads, and a test CA
- * for the fake Graph of the source conformance suite (trusted by the workers through
- * NODE_EXTRA_CA_CERTS, as in the integration project). Fails loudly when something cannot start.
+ * for the fake Graph of the source conformance suite (the run's one CA, shared with the
+ * integration project: test/support/test-ca.ts). Fails loudly when something cannot start.
  */
 export default async function setup(project: TestProject) {
   const [dcStart, redisStart] = await Promise.allSettled([startSambaDc(), findOrStartRedis()]);
@@ -26,15 +23,13 @@ export default async function setup(project: TestProject) {
     throw dcStart.status === 'rejected' ? dcStart.reason : (redisStart as PromiseRejectedResult).reason;
   }
   const [dc, redis] = [dcStart.value, redisStart.value];
-  const dir = mkdtempSync(join(tmpdir(), 'rostersync-tls-'));
-  const tls = makeCerts(dir);
-  process.env.NODE_EXTRA_CA_CERTS = tls.ca;
+  const { tls, release } = sharedTestCa();
   project.provide('ad', { url: dc.url, baseDn: dc.baseDn, bindDn: dc.bindDn, password: dc.password });
   project.provide('redisUrl', redis.url);
   project.provide('tls', tls);
   return async () => {
     await dc.stop();
     await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
+    release();
   };
 }
