@@ -2,7 +2,7 @@ import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import { silentLogger } from '../log/logger.js';
 import { intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { renderRunSummary } from './summary.js';
+import { renderRunLine, renderRunSummary } from './summary.js';
 
 const HELP = `rostersync status --config FILE [--profile NAME] [--limit N] [--run RUN_ID] [--json]
 
@@ -40,14 +40,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     if (runs.length === 0) process.stdout.write(`no runs recorded for profile ${rt.profile.name}\n`);
-    for (const r of runs) {
-      const failed = Object.entries(r.counts)
-        .filter(([k]) => k.endsWith('.failed'))
-        .reduce((n, [, v]) => n + v, 0);
-      process.stdout.write(
-        `${r.startedAt}  ${r.runId.padEnd(34)} ${r.status.padEnd(9)} ${String(r.done).padStart(6)}/${String(r.totalOps).padEnd(6)} ops  ${failed} failed${r.blocked ? `  blocked: ${r.blocked.code}` : ''}\n`,
-      );
-    }
+    for (const r of runs) process.stdout.write(renderRunLine(r) + '\n');
     return EXIT.ok;
   } catch (err) {
     throw rt.explain(err);

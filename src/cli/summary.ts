@@ -46,3 +46,29 @@ export function renderRunSummary(run: RunView, limit = 20): string {
     lines.push(`  took ${((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s`);
   return lines.join('\n');
 }
+
+/** Longest reason shown on a run's line in `status`. */
+export const REASON_WIDTH = 120;
+
+/**
+ * One run on one line for `status`: start, id, status, ops done of planned, failed ops, and why it
+ * did not succeed (the blocking guard, the error of a run that failed before applying, else the
+ * first failed op's reason), clipped to one line.
+ */
+export function renderRunLine(r: RunView): string {
+  const failed = Object.entries(r.counts)
+    .filter(([k]) => k.endsWith('.failed'))
+    .reduce((n, [, v]) => n + v, 0);
+  const reason = r.error ?? (r.status === 'failed' || r.status === 'partial' ? r.failures[0]?.reason : undefined);
+  return (
+    `${r.startedAt}  ${r.runId.padEnd(34)} ${r.status.padEnd(9)} ${String(r.done).padStart(6)}/${String(r.totalOps).padEnd(6)} ops  ${failed} failed` +
+    (r.blocked ? `  blocked: ${r.blocked.code}` : '') +
+    (reason ? `  ${r.error ? 'error' : 'first failure'}: ${oneLine(reason, REASON_WIDTH)}` : '')
+  );
+}
+
+/** `text` on one line (line breaks and runs of whitespace become one space), cut to `width` characters with an ellipsis. */
+export function oneLine(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= width ? flat : flat.slice(0, width - 1).trimEnd() + '…';
+}

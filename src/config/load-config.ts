@@ -71,6 +71,7 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     throw invalid(
       path,
       issues.flatMap((i) => describeIssue(i, value, origins).map(([p, msg]) => problem(p, msg))),
+      issues.some((i) => looksLikeSplitDn(i, value)) ? SPLIT_DN_HINT : undefined,
     );
   }
   const redisUrl = redisUrlProblem(parsed.data.redis.url);
@@ -103,17 +104,35 @@ interface Problem {
 }
 
 /**
- * One error listing every problem in file order, each as `file:line:col: key.path: message`;
- * its keyPath is the first problem's.
+ * One error listing every problem in file order, each as `file:line:col: key.path: message`,
+ * then the hint if any; its keyPath is the first problem's.
  */
-function invalid(path: string, problems: Problem[]): ConfigError {
+function invalid(path: string, problems: Problem[], hint?: string): ConfigError {
   const order = (p: Problem) => (p.at ? p.at.line * 1e6 + p.at.col : 0);
   const sorted = [...problems].sort((a, b) => order(a) - order(b));
   const lines = sorted.map((p) => `${path}${p.at ? `:${p.at.line}:${p.at.col}` : ''}: ${p.text}`);
   return new ConfigError(
-    `invalid config ${path} (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`,
+    `invalid config ${path} (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${[...lines, ...(hint ? [hint] : [])].join('\n  ')}`,
     sorted[0]?.keyPath || undefined,
   );
+}
+
+export const SPLIT_DN_HINT = 'an LDAP DN has commas: quote it ("ou=people,dc=corp,dc=example")';
+
+/** `dc=example`: one attribute=value part of a DN. */
+const RDN = /^[A-Za-z][A-Za-z0-9-]*=/;
+
+/**
+ * An unquoted DN inside `{ ... }` or `[ ... ]` is split at its commas by YAML:
+ * `{ baseDn: ou=people,dc=corp }` gives the unknown key `dc=corp`, and `bindDn: [cn=a, dc=corp]`
+ * (or a DN's parts on their own) a list where a string was expected. Either is worth the hint.
+ */
+function looksLikeSplitDn(issue: z.core.$ZodIssue, data: unknown): boolean {
+  if (issue.code === 'unrecognized_keys') return issue.keys.some((k) => k.includes('='));
+  const key = issue.path[issue.path.length - 1];
+  if (typeof key === 'string' && key.includes('=')) return true;
+  const value = valueAt(data, issue.path as KeyPath);
+  return Array.isArray(value) && value.length > 1 && value.every((v) => typeof v === 'string' && RDN.test(v));
 }
 
 /**
