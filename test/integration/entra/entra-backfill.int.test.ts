@@ -7,7 +7,7 @@ import { runSync } from '../../../src/app/run-sync.js';
 import { createChartioEmulator, type ChartioEmulator } from '../../../src/targets/chartio/emulator/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { startFakeGraph, type FakeGraph } from '../../support/fake-graph/server.js';
-import { teamsState } from '../../support/sync-harness.js';
+import { teamsState } from '../../support/conformance/chartio.js';
 
 const tls = inject('tls');
 let graph: FakeGraph;

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, ROOT, runCli, SECRET, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, SECRET, teamsState, type Harness } from '../../support/conformance/chartio.js';
+import { ROOT, runCli, writesOf } from '../../support/target-harness.js';
 import { expectedTeams, minimalWrites } from '../../support/expected-state.js';
 
 const redisUrl = inject('redisUrl');
@@ -11,7 +12,7 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-const writes = (h: Harness) => h.emulator.requestLog.filter((r) => r.method !== 'GET');
+const writes = (h: Harness) => writesOf(h.emulator);
 
 describe('backfill as a process', () => {
   it('killed with SIGKILL mid-run, --resume completes it; extra calls are at most those in flight', async () => {

@@ -8,7 +8,8 @@ import {
   expectedUnits,
   tenantState,
   type DcHarness,
-} from '../../support/datacentral-harness.js';
+} from '../../support/conformance/datacentral.js';
+import { writesOf } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: DcHarness | undefined;
@@ -17,7 +18,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const writes = (h: DcHarness) => h.emulator.requestLog.filter((r) => r.method !== 'GET');
+const writes = (h: DcHarness) => writesOf(h.emulator);
 const applied = (h: DcHarness) => writes(h).filter((r) => r.applied);
 /** 2,000 people in 80 groups nested two deep, with first and last names. */
 const bigDirectory = (): Snapshot => {
