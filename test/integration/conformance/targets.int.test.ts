@@ -229,6 +229,7 @@ describe.concurrent('conformance: a worker process killed mid-run', () => {
       expect(writesOf(e).length).toBeLessThan(minimum);
       const resumed = await runCli(['backfill', '--config', hk.configPath, '--resume']);
       expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toMatch(/SUCCEEDED/);
 
       expect(a.state(e)).toEqual(want);
       // Writes in flight at the kill (at most one per worker) may be sent again on resume.

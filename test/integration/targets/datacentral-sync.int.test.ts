@@ -206,19 +206,4 @@ describe('DataCentral end to end (CSV -> queue -> emulator over HTTP)', () => {
     ]);
     expect(tenantState(h.emulator)).toEqual(expectedTenant(dir, { mapping, units: 'path' }));
   });
-
-  it('429s with Retry-After pause the queue and the ops are retried: the state is exact, each write applied once', async () => {
-    h = await createDcHarness(redisUrl, { emulator: { rateLimit: { max: 40, windowMs: 1000 } } });
-    const dir = generateDirectory({ people: 120, groups: 6, memberships: 200, seed: 71 });
-    h.writeDirectory(dir);
-    const rt = await h.runtime();
-    rt.startWorkers();
-
-    const out = await runSync(rt, { mode: 'full', trigger: 'backfill' });
-
-    expect(out.status).toBe('succeeded');
-    expect(h.emulator.stats().rateLimited).toBeGreaterThan(0);
-    expect(tenantState(h.emulator)).toEqual(expectedTenant(dir));
-    expect(applied(h)).toHaveLength(Object.keys(expectedTenant(dir)).length + expectedUnits(dir) + 1);
-  });
 });
