@@ -81,8 +81,12 @@ export function renamedIn(before: NormalState, change: DayChange): Record<string
   return members === undefined ? before.containers : { ...rest, [to]: members };
 }
 
-export const sameList = (a: readonly string[] = [], b: readonly string[] = []) =>
-  a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+/** The same strings, in any order (undefined is the empty list). */
+export function sameList(a: readonly string[] = [], b: readonly string[] = []): boolean {
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
 
 export const byKey = <T>(r: Record<string, T>): Record<string, T> =>
   Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -16,7 +16,7 @@ export interface DayTwo {
   change: DayChange;
   /** The person whose email changed: [old, new]. */
   emailChange: [string, string];
-  /** Container names of the deleted group and of the renamed group, before and after, per the mapping group-N -> team-N. */
+  /** The container of the deleted group (every adapter maps group-N to a container team-N). */
   deleted: string;
 }
 
