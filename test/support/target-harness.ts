@@ -145,3 +145,29 @@ export function runCli(
     child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or undefined for an empty body. */
+  body: any;
+}
+
+/**
+ * One real HTTP call to an emulator with the global fetch: `body` sent as JSON (or `raw` as is),
+ * the answer parsed as JSON. `auth` is the Authorization header (null or undefined: none).
+ */
+export async function callApi(
+  url: string,
+  method: string,
+  body?: unknown,
+  o: { auth?: string | null; raw?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.auth !== undefined && o.auth !== null) headers.authorization = o.auth;
+  const payload = o.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+  if (payload !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(url, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
