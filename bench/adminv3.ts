@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { runSync } from '../src/app/run-sync.js';
 import { findOrStartRedis } from '../src/store/redis-server.js';
 import { generateDirectory } from '../test/support/synthetic-directory.js';
-import { createV3Harness, expectedRoles, minimumWrites, workday, writesOf } from '../test/support/adminv3-harness.js';
+import { createV3Harness, expectedRoles, minimumWrites, workday } from '../test/support/conformance/adminv3.js';
+import { writesOf } from '../test/support/target-harness.js';
 
 export interface AdminV3Row {
   people: number;

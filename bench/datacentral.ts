@@ -3,7 +3,7 @@
 import { runSync } from '../src/app/run-sync.js';
 import { findOrStartRedis } from '../src/store/redis-server.js';
 import { churn, generateDirectory } from '../test/support/synthetic-directory.js';
-import { createDcHarness, expectedTenant, expectedUnits } from '../test/support/datacentral-harness.js';
+import { createDcHarness, expectedTenant, expectedUnits } from '../test/support/conformance/datacentral.js';
 
 export interface DatacentralRow {
   step: 'backfill' | '5% churn';

@@ -6,7 +6,7 @@ import { mapDirectory } from '../src/mapping/index.js';
 import type { Snapshot } from '../src/model/index.js';
 import { findOrStartRedis } from '../src/store/redis-server.js';
 import { churn, generateDirectory } from '../test/support/synthetic-directory.js';
-import { createHarness } from '../test/support/sync-harness.js';
+import { createHarness } from '../test/support/conformance/chartio.js';
 
 const mapping = mappingSchema.parse({ rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }] });
 const teamsOf = (s: Snapshot) => new Map(mapDirectory(s, mapping).people.map((p) => [p.sourceId, new Set(p.teams)]));

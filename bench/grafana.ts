@@ -3,7 +3,7 @@
 import { runSync } from '../src/app/run-sync.js';
 import { findOrStartRedis } from '../src/store/redis-server.js';
 import { churn, generateDirectory } from '../test/support/synthetic-directory.js';
-import { createGrafanaHarness, expectedOrgState } from '../test/support/grafana-harness.js';
+import { createGrafanaHarness, expectedOrgState } from '../test/support/conformance/grafana.js';
 
 export interface GrafanaRow {
   version: string;

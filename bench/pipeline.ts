@@ -2,7 +2,7 @@
 import { runSync } from '../src/app/run-sync.js';
 import { findOrStartRedis } from '../src/store/redis-server.js';
 import { generateDirectory } from '../test/support/synthetic-directory.js';
-import { createHarness } from '../test/support/sync-harness.js';
+import { createHarness } from '../test/support/conformance/chartio.js';
 
 export interface PipelineResult {
   scenario: string;

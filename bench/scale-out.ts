@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { runSync } from '../src/app/run-sync.js';
 import { findOrStartRedis } from '../src/store/redis-server.js';
 import { generateDirectory } from '../test/support/synthetic-directory.js';
-import { createHarness, ROOT } from '../test/support/sync-harness.js';
+import { createHarness } from '../test/support/conformance/chartio.js';
+import { ROOT } from '../test/support/target-harness.js';
 
 export interface ScaleOutRow {
   processes: number;

@@ -3,7 +3,7 @@ import type { ChartioEmulator } from '../../src/emulators/chartio/index.js';
 import type { Group, Person, Snapshot } from '../../src/model/index.js';
 import { churn, generateDirectory } from './synthetic-directory.js';
 import { expectedTeams } from './expected-state.js';
-import { teamsState } from './sync-harness.js';
+import { teamsState } from './conformance/chartio.js';
 
 /**
  * A day-2 scenario shared by the CSV and LDAP end-to-end tests: a directory synced once, then the

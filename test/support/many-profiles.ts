@@ -9,7 +9,7 @@ import type { Snapshot } from '../../src/model/index.js';
 import { expectedTeams } from './expected-state.js';
 import { mappingSchema } from '../../src/config/schema.js';
 import { generateDirectory, writeDirectoryCsv } from './synthetic-directory.js';
-import { ROOT } from './sync-harness.js';
+import { ROOT } from './target-harness.js';
 
 export interface ProfileSpec {
   name: string;

@@ -1,10 +1,16 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openRuntime, type Runtime } from '../../src/app/runtime.js';
+import type { RequestLogEntry } from '../../src/emulators/index.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { Snapshot } from '../../src/model/index.js';
+import type { ConformanceAdapter, ConformanceEmulator, EmulatorFaults } from './conformance/adapter.js';
 import { writeDirectoryCsv } from './synthetic-directory.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface TargetHarness<E> {
   dir: string;
@@ -88,4 +94,88 @@ export function createTargetHarness<E extends { close(): Promise<void> }>(
       await emulator.close();
     },
   };
+}
+
+/** A harness for a conformance adapter: its emulator with these faults, its target block and mapping. */
+export async function createAdapterHarness<E extends ConformanceEmulator>(
+  redisUrl: string,
+  adapter: ConformanceAdapter<E>,
+  o: { faults?: EmulatorFaults; policy?: Record<string, unknown>; queue?: Record<string, unknown> } = {},
+): Promise<TargetHarness<E>> {
+  const emulator = await adapter.startEmulator(o.faults ?? {});
+  return createTargetHarness(redisUrl, adapter.kind, emulator, {
+    target: adapter.target(emulator),
+    mapping: adapter.mapping,
+    ...(o.policy ? { policy: o.policy } : {}),
+    ...(o.queue ? { queue: o.queue } : {}),
+  });
+}
+
+/** The write requests (anything but GET) of an emulator's request log, from entry `from` on. */
+export const writesOf = (e: { requestLog: RequestLogEntry[] }, from = 0): RequestLogEntry[] =>
+  e.requestLog.slice(from).filter((r) => r.method !== 'GET');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in a child process (as an operator would). */
+export function runCli(
+  args: string[],
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    onStdout?: (chunk: string, child: ChildProcess) => void;
+    /** Called once the child is spawned (to watch something else than its output, and kill it). */
+    onSpawn?: (child: ChildProcess) => void;
+  } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    opts.onSpawn?.(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      opts.onStdout?.(d.toString(), child);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      opts.onStdout?.(d.toString(), child);
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or undefined for an empty body. */
+  body: any;
+}
+
+/**
+ * One real HTTP call to an emulator with the global fetch: `body` sent as JSON (or `raw` as is),
+ * the answer parsed as JSON. `auth` is the Authorization header (null or undefined: none).
+ */
+export async function callApi(
+  url: string,
+  method: string,
+  body?: unknown,
+  o: { auth?: string | null; raw?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.auth !== undefined && o.auth !== null) headers.authorization = o.auth;
+  const payload = o.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+  if (payload !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(url, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../src/store/redis-server.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, ROOT, runCli, SECRET, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, SECRET, teamsState, type Harness } from '../../support/conformance/chartio.js';
+import { ROOT, runCli, writesOf } from '../../support/target-harness.js';
 import { expectedTeams } from '../../support/expected-state.js';
 
 const redisUrl = inject('redisUrl');
@@ -26,7 +27,7 @@ describe('CLI commands', () => {
     const json = await runCli(['plan', '--config', h.configPath, '--json'], { env: { LOG_LEVEL: 'debug' } });
     const plan = JSON.parse(json.stdout);
     expect(plan.id).toMatch(/^p[0-9a-f]{15}$/);
-    expect(h.emulator.requestLog.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(writesOf(h.emulator)).toEqual([]);
   });
 
   it('apply PLAN.json applies a reviewed plan, and refuses one the target no longer fits', async () => {

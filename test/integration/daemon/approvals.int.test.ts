@@ -13,7 +13,8 @@ import type { Snapshot } from '../../../src/model/index.js';
 import { queuePrefix } from '../../../src/store/keys.js';
 import { expectedTeams } from '../../support/expected-state.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, ROOT, runCli, SECRET, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, SECRET, teamsState, type Harness } from '../../support/conformance/chartio.js';
+import { ROOT, runCli } from '../../support/target-harness.js';
 
 const OUT = join(ROOT, 'test-output');
 const TOKEN = 'daemon-token-3c9b7e21';

@@ -13,7 +13,8 @@ import { mapDirectory } from '../../../src/mapping/index.js';
 import { queuePrefix } from '../../../src/store/keys.js';
 import { freePort } from '../../../src/store/redis-server.js';
 import { stopProcess, waitListening } from '../../support/processes.js';
-import { ROOT, teamsState } from '../../support/sync-harness.js';
+import { teamsState } from '../../support/conformance/chartio.js';
+import { ROOT } from '../../support/target-harness.js';
 import { sampleLdif } from './trial-directory.js';
 
 // docker compose cannot run here: this runs the trial's pieces without it. The OpenLDAP image's own

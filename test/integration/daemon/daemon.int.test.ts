@@ -7,7 +7,7 @@ import { silentLogger } from '../../../src/log/logger.js';
 import { queuePrefix } from '../../../src/store/keys.js';
 import { startRedisServer } from '../../../src/store/redis-server.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, type Harness } from '../../support/sync-harness.js';
+import { createHarness, type Harness } from '../../support/conformance/chartio.js';
 import { parsePrometheus } from '../../support/prometheus.js';
 
 const redisUrl = inject('redisUrl');

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { openRuntime } from '../../../src/app/runtime.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, ROOT, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, teamsState, type Harness } from '../../support/conformance/chartio.js';
+import { ROOT, writesOf } from '../../support/target-harness.js';
 import { expectedTeams, minimalWrites } from '../../support/expected-state.js';
 
 const redisUrl = inject('redisUrl');
@@ -44,7 +45,7 @@ describe('rostersync run: SIGTERM mid-run', () => {
     // A full sync at second 0 of every minute (Berlin time): the first tick starts the run.
     config.profiles[0].schedule = { full: '* * * * * *', timezone: 'Europe/Berlin' };
     writeFileSync(h.configPath, JSON.stringify(config));
-    const writes = () => h!.emulator.requestLog.filter((r) => r.method !== 'GET');
+    const writes = () => writesOf(h!.emulator);
 
     const first = startRun(h.configPath);
     await until(() => writes().length >= 60);

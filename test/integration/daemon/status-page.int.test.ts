@@ -9,7 +9,8 @@ import { enqueueTick, SYNC_QUEUE, type SyncJobData } from '../../../src/daemon/s
 import { silentLogger } from '../../../src/log/logger.js';
 import { queuePrefix } from '../../../src/store/keys.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, ROOT, type Harness } from '../../support/sync-harness.js';
+import { createHarness, type Harness } from '../../support/conformance/chartio.js';
+import { ROOT } from '../../support/target-harness.js';
 
 const OUT = join(ROOT, 'test-output');
 let h: Harness;

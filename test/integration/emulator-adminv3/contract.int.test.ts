@@ -5,6 +5,7 @@ import {
   type AdminV3Emulator,
   type AdminV3EmulatorOptions,
 } from '../../../src/emulators/adminv3/index.js';
+import { callApi } from '../../support/target-harness.js';
 
 let em: AdminV3Emulator | undefined;
 afterEach(async () => {
@@ -17,18 +18,12 @@ async function start(o: AdminV3EmulatorOptions = {}) {
   return em;
 }
 
-async function call(method: string, path: string, body?: unknown, key: string | null = DEFAULT_KEY) {
-  const res = await fetch(`${em!.url}${path}`, {
-    method,
-    headers: {
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+/** Real HTTP; a string body is sent as is. */
+const call = (method: string, path: string, body?: unknown, key: string | null = DEFAULT_KEY) =>
+  callApi(`${em!.url}${path}`, method, body, {
+    auth: key ? `Bearer ${key}` : null,
+    ...(typeof body === 'string' ? { raw: body } : {}),
   });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
 const invite = (email: string, role = 'viewer') =>
   call('POST', '/v3/users', { email, name: email.split('@')[0], role });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDcEmulator, DEFAULT_API_KEY, type DcEmulator } from '../../../src/emulators/datacentral/index.js';
+import { callApi } from '../../support/target-harness.js';
 
 let emu: DcEmulator;
 beforeAll(async () => {
@@ -8,19 +9,9 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
 
-/** Real HTTP; `path` is relative to /v1. */
-async function call(method: string, path: string, body?: unknown, auth: string | null = `Bearer ${DEFAULT_API_KEY}`) {
-  const res = await fetch(`${emu.url}/${path}`, {
-    method,
-    headers: {
-      ...(auth ? { authorization: auth } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
+/** Real HTTP; `path` is relative to /v1; a string body is sent as is. */
+const call = (method: string, path: string, body?: unknown, auth: string | null = `Bearer ${DEFAULT_API_KEY}`) =>
+  callApi(`${emu.url}/${path}`, method, body, { auth, ...(typeof body === 'string' ? { raw: body } : {}) });
 const unit = async (name: string, parentId = 'root') =>
   (await call('POST', 'organization-units', { name, parentId })).body.id as string;
 const user = async (email: string, extra: Record<string, unknown> = {}) =>

@@ -1,11 +1,7 @@
 import type { GrafanaEmulator } from '../../../src/emulators/grafana/index.js';
+import { callApi, type ApiResponse } from '../../support/target-harness.js';
 
-export interface ApiResponse {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON, or undefined for an empty body. */
-  body: any;
-}
+export type { ApiResponse };
 
 export interface CallOptions {
   /** Override the Authorization header; null sends none. @defaultValue Basic admin:admin */
@@ -22,17 +18,16 @@ export const bearer = (token: string) => `Bearer ${token}`;
 
 /** Real HTTP with the global fetch. `path` starts after `/api/`. */
 export function api(emu: GrafanaEmulator, defaults: CallOptions = {}) {
-  const call = async (method: string, path: string, body?: unknown, given: CallOptions = {}): Promise<ApiResponse> => {
+  const call = (method: string, path: string, body?: unknown, given: CallOptions = {}): Promise<ApiResponse> => {
     const o = { ...defaults, ...given };
-    const auth = o.auth === undefined ? basic(emu.options.adminUser, emu.options.adminPassword) : o.auth;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (auth !== null) headers.authorization = auth;
-    if (o.orgId !== undefined) headers['x-grafana-org-id'] = String(o.orgId);
-    const payload = o.raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    if (payload !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${emu.url}/api/${path}`, { method, headers, body: payload });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+    return callApi(`${emu.url}/api/${path}`, method, body, {
+      auth: o.auth === undefined ? basic(emu.options.adminUser, emu.options.adminPassword) : o.auth,
+      headers: {
+        accept: 'application/json',
+        ...(o.orgId !== undefined ? { 'x-grafana-org-id': String(o.orgId) } : {}),
+      },
+      ...(o.raw !== undefined ? { raw: o.raw } : {}),
+    });
   };
   return {
     call,

@@ -1,11 +1,7 @@
 import type { ChartioEmulator } from '../../../src/emulators/chartio/index.js';
+import { callApi, type ApiResponse } from '../../support/target-harness.js';
 
-export interface ApiResponse {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON, or undefined for an empty body. */
-  body: any;
-}
+export type { ApiResponse };
 
 export interface CallOptions {
   /** Override the Authorization header; null sends none. */
@@ -20,20 +16,12 @@ export const basic = (key: string, secret: string) => `Basic ${Buffer.from(`${ke
 
 /** Real HTTP with the global fetch. `path` is relative to `/v1/{org}/` ('' is the org root). */
 export function api(emu: ChartioEmulator) {
-  const call = async (method: string, path: string, body?: unknown, o: CallOptions = {}): Promise<ApiResponse> => {
-    const auth = o.auth === undefined ? basic(emu.options.apiKey, emu.options.apiSecret) : o.auth;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (auth !== null) headers.authorization = auth;
-    const payload = o.raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    if (payload !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${emu.url}/v1/${o.org ?? emu.options.org}${path ? `/${path}` : ''}`, {
-      method,
-      headers,
-      body: payload,
+  const call = (method: string, path: string, body?: unknown, o: CallOptions = {}): Promise<ApiResponse> =>
+    callApi(`${emu.url}/v1/${o.org ?? emu.options.org}${path ? `/${path}` : ''}`, method, body, {
+      auth: o.auth === undefined ? basic(emu.options.apiKey, emu.options.apiSecret) : o.auth,
+      headers: { accept: 'application/json' },
+      ...(o.raw !== undefined ? { raw: o.raw } : {}),
     });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-  };
   return {
     call,
     get: (path: string, o?: CallOptions) => call('GET', path, undefined, o),

@@ -8,7 +8,7 @@ import { createChartioEmulator, type ChartioEmulator } from '../../../src/emulat
 import { ConfigError } from '../../../src/errors/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { startFakeGraph, type FakeGraph } from '../../support/fake-graph/server.js';
-import { teamsState } from '../../support/sync-harness.js';
+import { teamsState } from '../../support/conformance/chartio.js';
 
 const tls = inject('tls');
 let graph: FakeGraph;

@@ -3,7 +3,7 @@ import type { Runtime } from '../../../src/app/runtime.js';
 import { runSync } from '../../../src/app/run-sync.js';
 import { mapDirectory } from '../../../src/mapping/index.js';
 import type { Snapshot } from '../../../src/model/index.js';
-import { createHarness, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, teamsState, type Harness } from '../../support/conformance/chartio.js';
 import { expectedTeams } from '../../support/expected-state.js';
 import {
   CHARTIO_NAMES,
@@ -18,6 +18,7 @@ import {
 } from '../../support/day2-scenario.js';
 import { startFakeGraph, type FakeGraph } from '../../support/fake-graph/server.js';
 import { writeSnapshot } from '../../support/fake-graph/snapshot.js';
+import { writesOf } from '../../support/target-harness.js';
 
 const tls = inject('tls');
 const redisUrl = inject('redisUrl');
@@ -44,7 +45,7 @@ const measured: Partial<
   >
 > = {};
 
-const writes = (h: Harness) => h.emulator.requestLog.filter((r) => r.method !== 'GET').length;
+const writes = (h: Harness) => writesOf(h.emulator).length;
 
 /** A fake tenant holding the day-1 directory (people p<n>, groups g<n>, nesting as group members) and a harness reading it over HTTPS. */
 async function day1(): Promise<{ h: Harness; graph: FakeGraph; rt: Runtime; base: Snapshot }> {

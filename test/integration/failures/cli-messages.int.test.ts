@@ -4,7 +4,8 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { lockOwner } from '../../../src/app/profile-lock.js';
 import { freePort } from '../../../src/store/redis-server.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, runCli, type CliResult, type Harness } from '../../support/sync-harness.js';
+import { createHarness, type Harness } from '../../support/conformance/chartio.js';
+import { runCli, type CliResult } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: Harness | undefined;

@@ -10,7 +10,8 @@ import {
   type ProxiedRequest,
 } from '../../support/fault-proxy.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, runCli, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, teamsState, type Harness } from '../../support/conformance/chartio.js';
+import { runCli } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: Harness | undefined;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { expectedTeams, minimalWrites } from '../../support/expected-state.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, runCli, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, teamsState, type Harness } from '../../support/conformance/chartio.js';
+import { runCli, writesOf } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: Harness | undefined;
@@ -10,7 +11,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const writes = (hh: Harness) => hh.emulator.requestLog.filter((r) => r.method !== 'GET');
+const writes = (hh: Harness) => writesOf(hh.emulator);
 
 /** A backfill slow enough (latency, 4 ops in flight) to be interrupted in the middle. */
 async function slow(seed: number) {

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateDirectory } from '../../support/synthetic-directory.js';
 import { expectedTeams } from '../../support/expected-state.js';
 import { startRestartableRedis, type RestartableRedis } from '../../support/restartable-redis.js';
-import { createHarness, runCli, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, teamsState, type Harness } from '../../support/conformance/chartio.js';
+import { runCli, writesOf } from '../../support/target-harness.js';
 
 let redis: RestartableRedis;
 let h: Harness | undefined;
@@ -18,7 +19,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const writes = (hh: Harness) => hh.emulator.requestLog.filter((r) => r.method !== 'GET');
+const writes = (hh: Harness) => writesOf(hh.emulator);
 
 /** A backfill slow enough (latency, 4 ops in flight) that an outage lands in the middle of it. */
 async function slowHarness(seed: number) {

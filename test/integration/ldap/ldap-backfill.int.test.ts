@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createChartioEmulator, type ChartioEmulator } from '../../../src/emulators/chartio/index.js';
-import { runCli, teamsState } from '../../support/sync-harness.js';
+import { teamsState } from '../../support/conformance/chartio.js';
+import { runCli } from '../../support/target-harness.js';
 
 const ldap = inject('ldap');
 let emulator: ChartioEmulator;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
-import { createDcHarness, tenantState, type DcHarness } from '../../support/datacentral-harness.js';
+import { createDcHarness, tenantState, type DcHarness } from '../../support/conformance/datacentral.js';
 import { isLocked } from './directory.js';
+import { writesOf } from '../../support/target-harness.js';
 
 const ldap = inject('ldap');
 let h: DcHarness;
@@ -55,11 +56,11 @@ describe('OpenLDAP -> DataCentral units and roles', () => {
     const inTeams = Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 50 !== 49 && !isLocked(i));
     expect(Object.keys(state)).toHaveLength(inTeams.length);
     expect(state['user49@example.com']).toBeUndefined();
-    const writes = h.emulator.requestLog.filter((r) => r.method !== 'GET').length;
+    const writes = writesOf(h.emulator).length;
     expect(writes).toBe(inTeams.length + 8 + 1);
 
     const second = await runSync(rt, { mode: 'full', trigger: 'backfill' });
     expect(second.plan!.phases.flat()).toHaveLength(0);
-    expect(h.emulator.requestLog.filter((r) => r.method !== 'GET')).toHaveLength(writes);
+    expect(writesOf(h.emulator)).toHaveLength(writes);
   });
 });

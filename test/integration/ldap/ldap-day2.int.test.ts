@@ -3,7 +3,7 @@ import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import { mapDirectory } from '../../../src/mapping/index.js';
-import { createHarness, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, teamsState, type Harness } from '../../support/conformance/chartio.js';
 import { expectedTeams } from '../../support/expected-state.js';
 import {
   CHARTIO_NAMES,
@@ -17,6 +17,7 @@ import {
 } from '../../support/day2-scenario.js';
 import { SlapdDirectory } from './day2-directory.js';
 import { admin, ldap } from './helpers.js';
+import { writesOf } from '../../support/target-harness.js';
 
 let client: Client;
 let dir: SlapdDirectory;
@@ -45,7 +46,7 @@ afterAll(async () => {
   await client?.unbind();
 });
 
-const writes = () => h.emulator.requestLog.filter((r) => r.method !== 'GET').length;
+const writes = () => writesOf(h.emulator).length;
 
 describe('day 2 from OpenLDAP, over HTTP and Redis, into the emulator', () => {
   it('leavers, hires, moves, disables, an email change, renamed / deleted / new / re-parented groups and hand edits end in exactly the expected state; a second run writes nothing', async () => {

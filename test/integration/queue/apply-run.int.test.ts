@@ -11,7 +11,8 @@ import { makePlan } from '../../../src/plan/make-plan.js';
 import { summarisePlan } from '../../../src/store/run-record.js';
 import { applyPlan } from '../../../src/queue/apply-plan.js';
 import type { ChartioEmulator } from '../../../src/emulators/chartio/index.js';
-import { createHarness, type Harness } from '../../support/sync-harness.js';
+import { createHarness, type Harness } from '../../support/conformance/chartio.js';
+import { writesOf } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 let current: Harness | undefined;
@@ -118,7 +119,7 @@ const managedState = (e: ChartioEmulator) =>
       .teams.filter((t) => t.name.startsWith('team-'))
       .map((t) => [t.name, [...t.members].sort()]),
   );
-const writes = (e: ChartioEmulator) => e.requestLog.filter((r) => r.method !== 'GET');
+const writes = (e: ChartioEmulator) => writesOf(e);
 const appliedWrites = (e: ChartioEmulator) => writes(e).filter((r) => r.applied).length;
 
 describe('applying a plan through the queue', () => {

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import { churn, generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, teamsState, type Harness } from '../../support/conformance/chartio.js';
 import { expectedTeams, minimalWrites } from '../../support/expected-state.js';
+import { writesOf } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: Harness | undefined;
@@ -12,7 +13,7 @@ afterEach(async () => {
 });
 
 const appliedWrites = (h: Harness) => h.emulator.requestLog.filter((r) => r.method !== 'GET' && r.applied).length;
-const writeCalls = (h: Harness) => h.emulator.requestLog.filter((r) => r.method !== 'GET').length;
+const writeCalls = (h: Harness) => writesOf(h.emulator).length;
 
 describe('backfill through the queue', () => {
   it('reaches exactly the desired state with the minimum writes, and a second run writes nothing', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import { mapDirectory } from '../../../src/mapping/index.js';
-import { createHarness, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, teamsState, type Harness } from '../../support/conformance/chartio.js';
 import { expectedTeams } from '../../support/expected-state.js';
 import {
   CHARTIO_NAMES,
@@ -13,6 +13,7 @@ import {
   day2Mapping,
   handEdits,
 } from '../../support/day2-scenario.js';
+import { writesOf } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: Harness | undefined;
@@ -21,7 +22,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const writes = (h: Harness) => h.emulator.requestLog.filter((r) => r.method !== 'GET').length;
+const writes = (h: Harness) => writesOf(h.emulator).length;
 const sync = (h: Harness, rt: Awaited<ReturnType<Harness['runtime']>>) =>
   runSync(rt, { mode: 'full', trigger: 'backfill' });
 

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, ROOT, runCli, SECRET, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, SECRET, teamsState, type Harness } from '../../support/conformance/chartio.js';
+import { ROOT, runCli, writesOf } from '../../support/target-harness.js';
 import { expectedTeams, minimalWrites } from '../../support/expected-state.js';
 
 const redisUrl = inject('redisUrl');
@@ -11,40 +12,9 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-const writes = (h: Harness) => h.emulator.requestLog.filter((r) => r.method !== 'GET');
+const writes = (h: Harness) => writesOf(h.emulator);
 
 describe('backfill as a process', () => {
-  it('killed with SIGKILL mid-run, --resume completes it; extra calls are at most those in flight', async () => {
-    h = await createHarness(redisUrl, { emulator: { latencyMs: [20, 40] }, queue: { concurrency: 4 } });
-    const dir = generateDirectory({ people: 250, groups: 20, memberships: 400, seed: 21 });
-    h.writeDirectory(dir);
-    let killedAt = 0;
-    // The emulator is watched, not the child's output: progress lines can come too seldom, and a run
-    // that finished before the kill leaves nothing to resume.
-    let watch: NodeJS.Timeout | undefined;
-    const first = await runCli(['backfill', '--config', h.configPath], {
-      onSpawn: (child) => {
-        watch = setInterval(() => {
-          if (!killedAt && writes(h!).length >= 120) {
-            killedAt = writes(h!).length;
-            child.kill('SIGKILL');
-          }
-        }, 5);
-      },
-    });
-    clearInterval(watch);
-    expect(first.signal).toBe('SIGKILL');
-    expect(killedAt).toBeGreaterThan(0);
-
-    const resumed = await runCli(['backfill', '--config', h.configPath, '--resume']);
-    expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(/SUCCEEDED/);
-    expect(teamsState(h.emulator)).toEqual(expectedTeams(dir));
-    const minimum = minimalWrites(dir);
-    expect(writes(h).filter((r) => r.applied)).toHaveLength(minimum);
-    expect(writes(h).length).toBeLessThanOrEqual(minimum + 4);
-  });
-
   it('two worker processes on one Redis never exceed the shared budget together', async () => {
     // The emulator's limit equals the configured limit (the budget uses 95% of it): any overshoot
     // would be a 429. A 5 s window leaves room for timers that fire a few ms late under load.

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, teamsState, type Harness } from '../../support/conformance/chartio.js';
 import { expectedTeams, minimalWrites } from '../../support/expected-state.js';
 import { startCluster, type RedisCluster } from '../../support/redis-topologies.js';
+import { writesOf } from '../../support/target-harness.js';
 
 let cluster: RedisCluster;
 let h: Harness | undefined;
@@ -29,7 +30,7 @@ describe('on a 3-primary Redis Cluster', () => {
     expect((rt.redis as unknown as { isCluster?: boolean }).isCluster).toBe(true);
     expect(first.status).toBe('succeeded');
     expect(teamsState(h.emulator)).toEqual(expectedTeams(dir));
-    expect(h.emulator.requestLog.filter((r) => r.method !== 'GET').length).toBe(minimalWrites(dir));
+    expect(writesOf(h.emulator).length).toBe(minimalWrites(dir));
     const second = await runSync(rt, { mode: 'full', trigger: 'backfill' });
     expect(second.plan!.phases.flat()).toHaveLength(0);
   }, 180_000);

@@ -6,9 +6,10 @@ import { startDaemon } from '../../../src/daemon/daemon.js';
 import { enqueueTick, SYNC_QUEUE, type SyncJobData } from '../../../src/daemon/scheduler.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { queuePrefix } from '../../../src/store/keys.js';
-import { teamsState } from '../../support/sync-harness.js';
+import { teamsState } from '../../support/conformance/chartio.js';
 import { busiestWindow, createFleet, startWorkerProcesses, type ProfileSpec } from '../../support/many-profiles.js';
 import { readFileSync } from 'node:fs';
+import { writesOf } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 const closers: (() => Promise<unknown>)[] = [];
@@ -73,7 +74,7 @@ describe('many profiles on shared workers', () => {
 
     await enqueueTick(syncs, { profile: 'big', mode: 'full', tick: 'manual' }, 'big.manual', silentLogger);
     const big = fleet.orgs[0]!;
-    while (big.requestLog.filter((r) => r.method !== 'GET').length < 200) await new Promise((r) => setTimeout(r, 50));
+    while (writesOf(big).length < 200) await new Promise((r) => setTimeout(r, 50));
     const bigWriting = Date.now();
     // The first tick of the small profile after the backfill started writing.
     let started: { tick: number; processedOn: number } | undefined;

@@ -4,9 +4,10 @@ import { runSync } from '../../../src/app/run-sync.js';
 import { startDaemon, type Daemon } from '../../../src/daemon/daemon.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, teamsState, type Harness } from '../../support/sync-harness.js';
+import { createHarness, teamsState, type Harness } from '../../support/conformance/chartio.js';
 import { expectedTeams, minimalWrites } from '../../support/expected-state.js';
 import { startSentinelSet, type SentinelSet } from '../../support/redis-topologies.js';
+import { writesOf } from '../../support/target-harness.js';
 
 let set: SentinelSet;
 let h: Harness | undefined;
@@ -20,7 +21,7 @@ afterAll(async () => {
   await set?.stop();
 });
 
-const writes = (h: Harness) => h.emulator.requestLog.filter((r) => r.method !== 'GET');
+const writes = (h: Harness) => writesOf(h.emulator);
 
 describe('on a Sentinel set (primary + replica + 3 sentinels)', () => {
   it('a planned failover mid-run (the old primary lives on as a replica): the run ends exact, every write applied once', async () => {

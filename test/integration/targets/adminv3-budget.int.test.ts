@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
-import { createV3Harness, expectedRoles, v3State, type V3Harness } from '../../support/adminv3-harness.js';
-import { ROOT } from '../../support/sync-harness.js';
+import { createV3Harness, expectedRoles, v3State, type V3Harness } from '../../support/conformance/adminv3.js';
+import { ROOT } from '../../support/target-harness.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
 
 const redisUrl = inject('redisUrl');

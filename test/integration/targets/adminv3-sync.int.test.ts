@@ -9,9 +9,9 @@ import {
   minimumWrites,
   v3State,
   workday,
-  writesOf,
   type V3Harness,
-} from '../../support/adminv3-harness.js';
+} from '../../support/conformance/adminv3.js';
+import { writesOf } from '../../support/target-harness.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
 
 const redisUrl = inject('redisUrl');

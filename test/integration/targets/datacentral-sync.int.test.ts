@@ -8,7 +8,8 @@ import {
   expectedUnits,
   tenantState,
   type DcHarness,
-} from '../../support/datacentral-harness.js';
+} from '../../support/conformance/datacentral.js';
+import { writesOf } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: DcHarness | undefined;
@@ -17,7 +18,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const writes = (h: DcHarness) => h.emulator.requestLog.filter((r) => r.method !== 'GET');
+const writes = (h: DcHarness) => writesOf(h.emulator);
 const applied = (h: DcHarness) => writes(h).filter((r) => r.applied);
 /** 2,000 people in 80 groups nested two deep, with first and last names. */
 const bigDirectory = (): Snapshot => {
@@ -204,20 +205,5 @@ describe('DataCentral end to end (CSV -> queue -> emulator over HTTP)', () => {
       ...[0, 1, 2].map((i) => `Region/EMEA/team-${i}`),
     ]);
     expect(tenantState(h.emulator)).toEqual(expectedTenant(dir, { mapping, units: 'path' }));
-  });
-
-  it('429s with Retry-After pause the queue and the ops are retried: the state is exact, each write applied once', async () => {
-    h = await createDcHarness(redisUrl, { emulator: { rateLimit: { max: 40, windowMs: 1000 } } });
-    const dir = generateDirectory({ people: 120, groups: 6, memberships: 200, seed: 71 });
-    h.writeDirectory(dir);
-    const rt = await h.runtime();
-    rt.startWorkers();
-
-    const out = await runSync(rt, { mode: 'full', trigger: 'backfill' });
-
-    expect(out.status).toBe('succeeded');
-    expect(h.emulator.stats().rateLimited).toBeGreaterThan(0);
-    expect(tenantState(h.emulator)).toEqual(expectedTenant(dir));
-    expect(applied(h)).toHaveLength(Object.keys(expectedTenant(dir)).length + expectedUnits(dir) + 1);
   });
 });

@@ -7,7 +7,7 @@ import {
   expectedOrgState,
   orgState,
   type GrafanaHarness,
-} from '../../support/grafana-harness.js';
+} from '../../support/conformance/grafana.js';
 
 // Whole-team writes (Grafana 11.1+ PUT /api/teams/:id/members) run in the same phase window as the
 // user deletes and org removals of a day of churn: the list must never name a user the run deletes

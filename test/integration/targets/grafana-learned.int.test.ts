@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
-import { ROOT } from '../../support/sync-harness.js';
+import { ROOT } from '../../support/target-harness.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
 import {
   createGrafanaHarness,
   expectedOrgState,
   orgState,
   type GrafanaHarness,
-} from '../../support/grafana-harness.js';
+} from '../../support/conformance/grafana.js';
 
 const redisUrl = inject('redisUrl');
 let h: GrafanaHarness | undefined;

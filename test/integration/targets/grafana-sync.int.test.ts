@@ -7,7 +7,8 @@ import {
   expectedOrgState,
   orgState,
   type GrafanaHarness,
-} from '../../support/grafana-harness.js';
+} from '../../support/conformance/grafana.js';
+import { writesOf } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: GrafanaHarness | undefined;
@@ -16,7 +17,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const writes = (h: GrafanaHarness) => h.emulator.requestLog.filter((r) => r.method !== 'GET');
+const writes = (h: GrafanaHarness) => writesOf(h.emulator);
 const appliedWrites = (h: GrafanaHarness) => writes(h).filter((r) => r.applied).length;
 /** 2,000 people in 80 groups nested two deep: the scenario. */
 const bigDirectory = () => generateDirectory({ people: 2000, groups: 80, memberships: 4000, nestingDepth: 2, seed: 7 });

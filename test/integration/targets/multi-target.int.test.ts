@@ -8,8 +8,8 @@ import { silentLogger } from '../../../src/log/logger.js';
 import { createChartioEmulator } from '../../../src/emulators/chartio/index.js';
 import { createGrafanaEmulator, DEFAULT_TOKEN } from '../../../src/emulators/grafana/index.js';
 import { expectedTeams } from '../../support/expected-state.js';
-import { expectedOrgState, grafanaMapping, orgState } from '../../support/grafana-harness.js';
-import { teamsState } from '../../support/sync-harness.js';
+import { expectedOrgState, grafanaMapping, orgState } from '../../support/conformance/grafana.js';
+import { teamsState } from '../../support/conformance/chartio.js';
 import { generateDirectory, writeDirectoryCsv } from '../../support/synthetic-directory.js';
 
 const redisUrl = inject('redisUrl');

@@ -1,15 +1,16 @@
-import { mappingSchema } from '../../src/config/schema.js';
-import { mapDirectory } from '../../src/mapping/index.js';
-import type { Group, Snapshot } from '../../src/model/index.js';
+import { mappingSchema } from '../../../src/config/schema.js';
+import { mapDirectory } from '../../../src/mapping/index.js';
+import type { Group, Snapshot } from '../../../src/model/index.js';
 import {
   createAdminV3Emulator,
   DEFAULT_KEY,
   DEFAULT_OWNER,
   type AdminV3Emulator,
   type AdminV3EmulatorOptions,
-} from '../../src/emulators/adminv3/index.js';
-import { churn } from './synthetic-directory.js';
-import { createTargetHarness, type TargetHarness } from './target-harness.js';
+} from '../../../src/emulators/adminv3/index.js';
+import { churn } from '../synthetic-directory.js';
+import { createTargetHarness, type TargetHarness } from '../target-harness.js';
+import { byKey, sameList, type ConformanceAdapter } from './adapter.js';
 
 /** group-0 gives admin, group-1..9 editor, a member of any other group is a viewer. */
 export const v3Mapping = {
@@ -21,6 +22,18 @@ export const v3Mapping = {
 };
 
 export type V3Harness = TargetHarness<AdminV3Emulator>;
+
+const startEmulator = (o: AdminV3EmulatorOptions = {}) =>
+  createAdminV3Emulator({ rateLimit: { max: 100_000, windowMs: 60_000, fixed: true }, ...o });
+
+const targetBlock = (e: { url: string }) => ({
+  kind: 'adminv3',
+  baseUrl: `${e.url}/v3`,
+  token: DEFAULT_KEY,
+  keyOwner: DEFAULT_OWNER,
+  timeoutMs: 5000,
+  rateLimit: { max: 100_000, duration: 60_000, headroom: 0.95 },
+});
 
 /** A temp config: CSV source -> a fresh Admin API v3 emulator, on the test Redis with its own prefix. */
 export async function createV3Harness(
@@ -34,20 +47,9 @@ export async function createV3Harness(
     source?: Record<string, unknown>;
   } = {},
 ): Promise<V3Harness> {
-  const emulator = await createAdminV3Emulator({
-    rateLimit: { max: 100_000, windowMs: 60_000, fixed: true },
-    ...o.emulator,
-  });
+  const emulator = await startEmulator(o.emulator);
   return createTargetHarness(redisUrl, 'v3', emulator, {
-    target: {
-      kind: 'adminv3',
-      baseUrl: `${emulator.url}/v3`,
-      token: DEFAULT_KEY,
-      keyOwner: DEFAULT_OWNER,
-      timeoutMs: 5000,
-      rateLimit: { max: 100_000, duration: 60_000, headroom: 0.95 },
-      ...o.target,
-    },
+    target: { ...targetBlock(emulator), ...o.target },
     mapping: { ...v3Mapping, ...o.mapping },
     ...(o.policy ? { policy: o.policy } : {}),
     ...(o.queue ? { queue: o.queue } : {}),
@@ -62,13 +64,10 @@ export interface V3State {
   disabled: string[];
 }
 
-const sorted = (r: Record<string, string>) =>
-  Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
-
 export function v3State(emulator: AdminV3Emulator): V3State {
   const users = emulator.dump().filter((u) => u.email !== DEFAULT_OWNER);
   return {
-    roles: sorted(Object.fromEntries(users.filter((u) => u.status !== 'disabled').map((u) => [u.email, u.role]))),
+    roles: byKey(Object.fromEntries(users.filter((u) => u.status !== 'disabled').map((u) => [u.email, u.role]))),
     disabled: users
       .filter((u) => u.status === 'disabled')
       .map((u) => u.email)
@@ -88,10 +87,8 @@ export function expectedRoles(
     const grants = (p.roles?.[''] ?? []).map((g) => g.role);
     if (grants.length > 0) out[p.email] = grants.reduce((a, b) => (rank.indexOf(b) > rank.indexOf(a) ? b : a));
   }
-  return sorted(out);
+  return byKey(out);
 }
-
-export const writesOf = (e: AdminV3Emulator) => e.requestLog.filter((r) => r.method !== 'GET');
 
 /**
  * A day of 5% churn (leavers, movers, hires, one email change), a person promoted into group-0
@@ -125,3 +122,38 @@ export const leaversOf = (before: Record<string, string>, after: Record<string, 
   Object.keys(before)
     .filter((e) => !(e in after))
     .sort();
+
+const normal = (roles: Record<string, string>) => ({
+  users: byKey(Object.fromEntries(Object.entries(roles).map(([e, r]) => [e, [r]]))),
+  containers: {},
+});
+
+/** Admin API v3: no containers, one role per user given at the invitation, emails fixed at creation. */
+export const adapter: ConformanceAdapter<AdminV3Emulator> = {
+  kind: 'adminv3',
+  startEmulator: (faults) => startEmulator(faults),
+  target: targetBlock,
+  mapping: v3Mapping,
+  renamesContainers: false,
+  state: (e) => normal(v3State(e).roles),
+  expected: (snapshot) => normal(expectedRoles(snapshot)),
+
+  /** No containers to edit: someone made admin by hand (access the directory does not give), and a user removed by hand. */
+  handEdits(e, s) {
+    const emails = Object.keys(s.users);
+    const promoted = emails.find((m) => s.users[m]![0] !== 'admin')!;
+    e.state.byEmail(promoted)!.role = 'admin';
+    const removed = emails.find((m) => m !== promoted)!;
+    e.state.users.delete(e.state.byEmail(removed)!.id);
+  },
+
+  /** A new address: 1 invitation (POST with the role). A role that differs: 1 PATCH. A user gone (or the old address of an email change): 1 DELETE. */
+  minimumWrites(before, after) {
+    let n = 0;
+    for (const [email, roles] of Object.entries(after.users)) if (!sameList(roles, before.users[email])) n++;
+    return n + Object.keys(before.users).filter((u) => !(u in after.users)).length;
+  },
+
+  // POST /users is a create: a repeat gets 409.
+  writeKey: (r) => (r.method === 'POST' ? undefined : `${r.method} ${r.path}`),
+};
