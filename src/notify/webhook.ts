@@ -18,9 +18,22 @@ export interface NotifyEvent {
   expiresAt?: string;
 }
 
-/** Slack (and Mattermost, Rocket.Chat) incoming webhooks take `text` with `<url|label>` links; others get the event itself. */
+/**
+ * Slack's mrkdwn control characters, escaped as its docs ask (`&amp;`, `&lt;`, `&gt;`, nothing
+ * else): a target's or a directory's error text can then never ping (`<!channel>`), mention a user
+ * (`<@U123>`) or show a link of its own (`<http://x|y>`).
+ */
+export const escapeSlack = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Slack (and Mattermost, Rocket.Chat) incoming webhooks take `text` with `<url|label>` links, every
+ * interpolated value escaped; others get the event itself, unescaped (JSON needs no escaping).
+ */
 export function webhookBody(kind: WebhookConfig['kind'], e: NotifyEvent): string {
-  if (kind === 'slack') return JSON.stringify({ text: `${e.text} <${e.link}|Open run ${e.runId}>` });
+  if (kind === 'slack')
+    return JSON.stringify({
+      text: `${escapeSlack(e.text)} <${escapeSlack(e.link)}|Open run ${escapeSlack(e.runId)}>`,
+    });
   return JSON.stringify(e);
 }
 
