@@ -80,7 +80,7 @@ export async function sendWebhook(
         event: e.event,
         runId: e.runId,
       },
-      'notification abandoned: not delivered within its deadline',
+      'notification abandoned: not delivered in time',
     );
     return false;
   };

@@ -113,7 +113,7 @@ describe('rostersync run: the first hour', () => {
     await Promise.all([bad.close(), good.close()]);
     const closeMs = Date.now() - t0;
     // Level 40: a warning.
-    const abandoned = logs.filter((l) => l.msg === 'notification abandoned: not delivered within its deadline');
+    const abandoned = logs.filter((l) => l.msg === 'notification abandoned: not delivered in time');
     expect(abandoned.map((l) => [l.event, l.reason, l.level])).toEqual(
       expect.arrayContaining([
         ['failed', 'deadline', 40],
