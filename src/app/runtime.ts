@@ -18,6 +18,7 @@ import { sourceStateKeys } from '../sources/registry.js';
 import type { HttpHooks } from '../targets/http/http-client.js';
 import { createTarget } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
+import { Outbox } from '../notify/outbox.js';
 import { pickProfile, wireApp, type App } from './open-app.js';
 
 /** Everything a sync needs: the app wiring plus Redis, the store, the target's budget and the queue. */
@@ -41,6 +42,8 @@ export interface Runtime extends App {
   redisLost: AbortSignal;
   /** The error to report for a failure: the Redis outage behind it when there was one, else the error itself. */
   explain(err: unknown): unknown;
+  /** Notifications in flight, sent apart from the runs they report; close() bounds and abandons them. */
+  outbox: Outbox;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const workers: Worker<OpJobData>[] = [];
   const workerConnections: Redis[] = [];
   const budget = budgets.of(app.targetName);
+  const outbox = new Outbox(log.child({ profile: app.profile.name }));
   return {
     ...app,
     redis,
@@ -131,10 +135,11 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
     },
     redisLost: outage.signal,
     explain: (err) => outage.signal.reason ?? err,
+    outbox,
     close: () =>
       outage.signal.aborted
-        ? closeAfterOutage({ workers, workerConnections, queue, app, redis })
-        : closeRuntime({ workers, workerConnections, queue, app, redis }),
+        ? closeAfterOutage({ workers, workerConnections, queue, app, redis, outbox })
+        : closeRuntime({ workers, workerConnections, queue, app, redis, outbox }),
   };
 }
 
@@ -276,9 +281,15 @@ interface RuntimeParts {
   queue: Queue<OpJobData>;
   app: App;
   redis: Redis;
+  outbox: Outbox;
 }
 
-async function closeRuntime({ workers, workerConnections, queue, app, redis }: RuntimeParts): Promise<void> {
+/** How long closing waits for notifications still in flight (each has its own deadline too) before abandoning them. */
+export const NOTIFY_CLOSE_MS = 10_000;
+
+async function closeRuntime({ workers, workerConnections, queue, app, redis, outbox }: RuntimeParts): Promise<void> {
+  // The messages need no Redis: they go out alongside the rest of the close.
+  const notified = outbox.close(NOTIFY_CLOSE_MS);
   // close() waits for active jobs with no time limit, and a later close(true) returns that same
   // pending promise (BullMQ 6.7): give them 10 s, then drop the connections; the jobs' locks
   // expire and they return to the queue.
@@ -288,15 +299,24 @@ async function closeRuntime({ workers, workerConnections, queue, app, redis }: R
   await app.source.close?.();
   for (const c of workerConnections) c.disconnect();
   redis.disconnect();
+  await notified;
 }
 
 /** With Redis gone for good nothing can finish cleanly: force, briefly, and drop the connections. */
-async function closeAfterOutage({ workers, workerConnections, queue, app, redis }: RuntimeParts): Promise<void> {
+async function closeAfterOutage({
+  workers,
+  workerConnections,
+  queue,
+  app,
+  redis,
+  outbox,
+}: RuntimeParts): Promise<void> {
   const brief = (p: Promise<unknown>) =>
     Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
   await Promise.all(workers.map((w) => brief(w.close(true))));
   await brief(queue.close());
   await brief(Promise.resolve(app.source.close?.()));
+  await outbox.close(1000);
   for (const c of workerConnections) c.disconnect();
   redis.disconnect();
 }

@@ -201,7 +201,22 @@ export const webhookSchema = z
       .max(10)
       .default(3)
       .describe('Tries per message on a network error, 429 or 5xx, with backoff.'),
-    timeoutMs: z.number().int().positive().default(5000),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(30_000)
+      .default(5000)
+      .describe('Per try: a receiver that has not answered by then counts as a failed try.'),
+    deadlineMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(300_000)
+      .default(30_000)
+      .describe(
+        'All tries of one message together (backoff and Retry-After included): past it the message is abandoned with a warning.',
+      ),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { ConfigError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Plan } from '../model/index.js';
 import type { RunView } from '../store/run-record.js';
@@ -39,10 +40,27 @@ export async function startHttp(deps: HttpDeps): Promise<Server> {
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(listenError(err as NodeJS.ErrnoException, deps.host, deps.port)));
     server.listen(deps.port, deps.host, () => resolve());
   });
   return server;
+}
+
+const LISTEN_PROBLEMS: Record<string, { key: string; what: string }> = {
+  EADDRINUSE: { key: 'daemon.http.port', what: 'is already in use by another process: stop it or choose another port' },
+  EACCES: { key: 'daemon.http.port', what: 'may not be bound by this user: choose a port above 1023' },
+  EADDRNOTAVAIL: { key: 'daemon.http.host', what: 'is not an address of this machine: choose one it has, or 0.0.0.0' },
+};
+
+/**
+ * A port taken, privileged, or a host that is not ours is a config problem (exit 78, one line
+ * naming the key), not a bug: the operator fixes it in the config, and restarting alone would not.
+ */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  const problem = err.code ? LISTEN_PROBLEMS[err.code] : undefined;
+  if (!problem) return err;
+  const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new ConfigError(`${problem.key}: ${where} ${problem.what} (${err.code})`, problem.key, { cause: err });
 }
 
 /** No scripts anywhere: even a value that escaped escaping could not run. Forms post only to this origin. */

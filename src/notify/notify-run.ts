@@ -4,12 +4,15 @@ import type { Logger } from '../log/logger.js';
 import { maskUrl } from '../log/mask-url.js';
 import type { RunView } from '../store/run-record.js';
 import type { Store } from '../store/store.js';
-import { sendWebhook, type NotifyEvent } from './webhook.js';
+import type { Outbox } from './outbox.js';
+import type { NotifyEvent } from './webhook.js';
 
 export interface NotifyDeps {
   config: Config;
   store: Store;
   log: Logger;
+  /** Sends apart from the run: notifyRun never waits for a receiver. */
+  outbox: Outbox;
 }
 
 /**
@@ -37,7 +40,9 @@ export function notifyState(run: RunView): string | undefined {
  * Sends one message per change of the profile's state (blocked, failed, partial, recovered) to
  * every `notify:` webhook that asks for it. The swap of the stored state is atomic (GETSET), so
  * replicas and repeated calls never send a change twice; a failed send is not retried by the next
- * run (the change has been had).
+ * run (the change has been had). Only the swap is awaited: the message is handed to the outbox,
+ * which sends it after (and apart from) the run, so a receiver that hangs holds neither the run's
+ * record nor its profile lock. Resolves with the event handed over.
  */
 export async function notifyRun(deps: NotifyDeps, run: RunView): Promise<NotifyEvent | undefined> {
   // A notification must never fail or mask the run it reports (a Redis error here included).
@@ -65,8 +70,14 @@ async function notifyChange(deps: NotifyDeps, run: RunView): Promise<NotifyEvent
   if (!event) return undefined;
   const hooks = deps.config.notify.filter((h) => h.on.includes(event));
   const e = scrub(buildEvent(deps.config, run, event), secretsOf(deps.config));
-  await Promise.all(hooks.map((h) => sendWebhook(h, e, deps.log)));
-  deps.log.info({ runId: run.runId, event, webhooks: hooks.length }, 'run state change notified');
+  void deps.outbox
+    .post(hooks, e)
+    .then((taken) =>
+      deps.log.info(
+        { runId: run.runId, event, webhooks: hooks.length, taken: taken.filter(Boolean).length },
+        'run state change notified',
+      ),
+    );
   return e;
 }
 

@@ -18,9 +18,22 @@ export interface NotifyEvent {
   expiresAt?: string;
 }
 
-/** Slack (and Mattermost, Rocket.Chat) incoming webhooks take `text` with `<url|label>` links; others get the event itself. */
+/**
+ * Slack's mrkdwn control characters, escaped as its docs ask (`&amp;`, `&lt;`, `&gt;`, nothing
+ * else): a target's or a directory's error text can then never ping (`<!channel>`), mention a user
+ * (`<@U123>`) or show a link of its own (`<http://x|y>`).
+ */
+export const escapeSlack = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Slack (and Mattermost, Rocket.Chat) incoming webhooks take `text` with `<url|label>` links, every
+ * interpolated value escaped; others get the event itself, unescaped (JSON needs no escaping).
+ */
 export function webhookBody(kind: WebhookConfig['kind'], e: NotifyEvent): string {
-  if (kind === 'slack') return JSON.stringify({ text: `${e.text} <${e.link}|Open run ${e.runId}>` });
+  if (kind === 'slack')
+    return JSON.stringify({
+      text: `${escapeSlack(e.text)} <${escapeSlack(e.link)}|Open run ${escapeSlack(e.runId)}>`,
+    });
   return JSON.stringify(e);
 }
 
@@ -33,53 +46,78 @@ const hostOf = (url: string) => {
   }
 };
 
+export interface SendOptions {
+  /** First pause between tries, doubled each time. @defaultValue 500 */
+  baseDelayMs?: number;
+  /** Aborted when the process stops: the message is abandoned at once. */
+  signal?: AbortSignal;
+}
+
 /**
  * POSTs one message; retries a network error, 429 or 5xx up to `attempts` times with backoff
- * (Retry-After honoured up to 30 s). Never throws: a notification that cannot be sent must not fail
- * the run it reports. Returns whether the receiver took it.
+ * (Retry-After honoured up to 30 s), each try bounded by `timeoutMs` and all of them together by
+ * `deadlineMs`: past it (or once `signal` aborts) the message is abandoned with a warning. Never
+ * throws: a notification that cannot be sent must not fail the run it reports. Returns whether the
+ * receiver took it.
  */
 export async function sendWebhook(
   hook: WebhookConfig,
   e: NotifyEvent,
   log: Logger,
-  baseDelayMs = 500,
+  opts: SendOptions = {},
 ): Promise<boolean> {
   const body = webhookBody(hook.kind, e);
+  const host = hostOf(hook.url);
+  const deadline = AbortSignal.timeout(hook.deadlineMs);
+  const giveUp = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
+  const abandoned = (tries: number) => {
+    log.warn(
+      {
+        host,
+        tries,
+        deadlineMs: hook.deadlineMs,
+        reason: deadline.aborted ? 'deadline' : 'stopping',
+        event: e.event,
+        runId: e.runId,
+      },
+      'notification abandoned: not delivered in time',
+    );
+    return false;
+  };
   for (let attempt = 1; attempt <= hook.attempts; attempt += 1) {
-    let wait = baseDelayMs * 2 ** (attempt - 1);
+    if (giveUp.aborted) return abandoned(attempt - 1);
+    let wait = (opts.baseDelayMs ?? 500) * 2 ** (attempt - 1);
     try {
       const res = await fetch(hook.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
-        signal: AbortSignal.timeout(hook.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(hook.timeoutMs), giveUp]),
         redirect: 'error',
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return true;
       if (res.status !== 429 && res.status < 500) {
         log.error(
-          { host: hostOf(hook.url), status: res.status, event: e.event, runId: e.runId },
+          { host, status: res.status, event: e.event, runId: e.runId },
           'notification refused by the webhook: not retried',
         );
         return false;
       }
       const after = Number(res.headers.get('retry-after'));
       if (Number.isFinite(after) && after > 0) wait = Math.min(after * 1000, 30_000);
-      log.warn(
-        { host: hostOf(hook.url), status: res.status, attempt, event: e.event },
-        'notification not taken: retrying',
-      );
+      log.warn({ host, status: res.status, attempt, event: e.event }, 'notification not taken: retrying');
     } catch (err) {
-      log.warn(
-        { host: hostOf(hook.url), err: (err as Error).name, attempt, event: e.event },
-        'notification not sent: retrying',
-      );
+      if (giveUp.aborted) return abandoned(attempt);
+      log.warn({ host, err: (err as Error).name, attempt, event: e.event }, 'notification not sent: retrying');
     }
-    if (attempt < hook.attempts) await sleep(wait);
+    if (attempt < hook.attempts) {
+      const waited = await sleep(wait, true, { signal: giveUp }).catch(() => false);
+      if (!waited) return abandoned(attempt);
+    }
   }
   log.error(
-    { host: hostOf(hook.url), attempts: hook.attempts, event: e.event, runId: e.runId },
+    { host, attempts: hook.attempts, event: e.event, runId: e.runId },
     'notification dropped after its retries',
   );
   return false;

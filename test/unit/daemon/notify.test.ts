@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { notifyState } from '../../../src/notify/notify-run.js';
-import { webhookBody, type NotifyEvent } from '../../../src/notify/webhook.js';
+import { escapeSlack, webhookBody, type NotifyEvent } from '../../../src/notify/webhook.js';
 import type { RunView } from '../../../src/store/run-record.js';
 
 const run = (over: Partial<RunView>): RunView => ({
@@ -49,5 +49,39 @@ describe('notification states', () => {
       text: 'rostersync: blocked <https://rs.example/runs/hr/hr-1|Open run hr-1>',
     });
     expect(JSON.parse(webhookBody('json', e))).toEqual(e);
+  });
+
+  it('escapes &, < and > in every value a Slack message carries, so error texts cannot ping, mention or link', () => {
+    const hostile = [
+      '<!channel> LDAP said: 49 invalid credentials',
+      '<!here|here> <@U024BE7LH> <#C024BE7LR>',
+      'see <http://evil.example/phish|your SSO login> now',
+      'R&D <b>bold</b> &lt;already&gt; & done',
+    ];
+    for (const error of hostile) {
+      const e: NotifyEvent = {
+        event: 'failed',
+        profile: 'hr',
+        runId: 'hr-1<!channel>',
+        status: 'failed',
+        text: `rostersync: profile hr, run hr-1 failed before applying: ${error}.`,
+        link: 'https://rs.example/runs/hr/hr-1?a=1&b=<2>',
+        at: 'now',
+        planned: {},
+        failed: 0,
+      };
+      const { text } = JSON.parse(webhookBody('slack', e)) as { text: string };
+      // The only control characters left are the one link the message means to send.
+      expect(text.match(/[<>]/g)).toEqual(['<', '>']);
+      expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/);
+      expect(text).toContain(escapeSlack(error));
+      expect(text.endsWith('<https://rs.example/runs/hr/hr-1?a=1&amp;b=&lt;2&gt;|Open run hr-1&lt;!channel&gt;>')).toBe(
+        true,
+      );
+      // A JSON hook gets the text as it is: escaping is Slack's markup, not the event's.
+      expect((JSON.parse(webhookBody('json', e)) as NotifyEvent).text).toContain(error);
+    }
+    expect(escapeSlack('<!channel> & <http://x|y>')).toBe('&lt;!channel&gt; &amp; &lt;http://x|y&gt;');
+    expect(escapeSlack('&lt;')).toBe('&amp;lt;');
   });
 });
