@@ -8,7 +8,8 @@ import { withProfileLock } from '../../../src/app/profile-lock.js';
 import { runSync, type SyncOutcome } from '../../../src/app/run-sync.js';
 import { openRuntime, type Runtime } from '../../../src/app/runtime.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
-import { createHarness, runCli, type Harness } from '../../support/sync-harness.js';
+import { createHarness, type Harness } from '../../support/conformance/chartio.js';
+import { runCli } from '../../support/target-harness.js';
 
 const redisUrl = inject('redisUrl');
 let h: Harness | undefined;
