@@ -70,8 +70,10 @@ export function checkSafety(input: PlanInput, ops: Op[], deprovisioned: number, 
  * users in scope, the run waits for approval (or `--allow-role-losses N`).
  */
 export function roleLosses(input: PlanInput, ops: Op[], usersInScope: number): { people: string[]; verdict?: Verdict } {
-  const names = input.capabilities.roles?.names;
-  const top = names?.[names.length - 1];
+  // The role every scope must keep (an Admin) where the target names one; else, where a user holds
+  // one role of a ranked list, the highest. Several unranked roles per user have no highest.
+  const roles = input.capabilities.roles;
+  const top = roles?.keepOne ?? (roles && !roles.many ? roles.names[roles.names.length - 1] : undefined);
   if (top === undefined) return { people: [] };
   const fold = (r: string) => (input.capabilities.roles?.caseInsensitive ? r.toLowerCase() : r);
   const holds = (roles: string[] | undefined) => (roles ?? []).some((r) => fold(r) === fold(top));

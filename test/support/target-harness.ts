@@ -59,6 +59,7 @@ export function createTargetHarness<E extends { close(): Promise<void> }>(
       maxRemovals: 100_000,
       maxTeamShrinkPercent: 100,
       maxRoleLosses: 100_000,
+      maxRoleLossPercent: 100,
       ...c.policy,
     },
     queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...c.queue },

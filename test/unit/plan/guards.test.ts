@@ -109,6 +109,17 @@ describe('a role rule naming a group the directory lacks', () => {
   });
 });
 
+describe('the highest role of a target whose users hold several', () => {
+  it('is the role every scope must keep (keepOne); without one, unranked roles have no highest', () => {
+    const many = { ...ADMINV3_CAPABILITIES, roles: { ...ADMINV3_CAPABILITIES.roles!, many: true } };
+    expect(planRoles([{ group: 'BI Admin', role: 'admin' }], { capabilities: many }).blocked).toBeUndefined();
+    const kept = { ...many, roles: { ...many.roles, keepOne: 'admin' } };
+    const plan = planRoles([{ group: 'BI Admin', role: 'admin' }], { capabilities: kept });
+    // One admin stays (the role every scope keeps), four lose it: over maxRoleLosses=2.
+    expect(plan.blocked?.code).toBe('TOO_MANY_ROLE_LOSSES');
+  });
+});
+
 describe('member removals', () => {
   const twelve = Array.from({ length: 12 }, (_, i) => `s${i}@corp.com`);
   const four = ['f0', 'f1', 'f2', 'f3'].map((n) => `${n}@corp.com`);
