@@ -41,6 +41,11 @@ export interface ConformanceAdapter<E extends ConformanceEmulator = ConformanceE
   target(emulator: E): Record<string, unknown>;
   /** The profile's mapping of the scenario's groups (group-N) onto the target's containers and roles. */
   mapping: Record<string, unknown>;
+  /**
+   * The most writes one op may send (DataCentral: a role the op needs, created on demand, then the
+   * user's write): what an op in flight at a kill may send again on resume. @defaultValue 1
+   */
+  writesPerOp?: number;
   /** Whether the target renames a container in place (else a renamed group gets a new one and the old one is emptied). */
   renamesContainers: boolean;
   /** What happens outside the sync before a run (Grafana: people sign in once). */

@@ -122,6 +122,8 @@ function normal(users: Record<string, DcUserState>, units: string[]): NormalStat
  * are created, never renamed or deleted; the RLS role is created by the sync on first use; emails fixed.
  */
 export const adapter: ConformanceAdapter<DcEmulator> = {
+  // A user's write may first create a role it needs (POST /v1/roles), on demand, once per process.
+  writesPerOp: 2,
   kind: 'datacentral',
   startEmulator: (faults) => createDcEmulator(faults),
   // A renamed group gets a unit under its new name, the old one emptied (off, the old unit keeps serving it).
