@@ -70,16 +70,7 @@ export async function readGrafana(
   }
   for (const org of orgs) {
     const orgMembers: string[] = [];
-    const orgUsers = await collect(
-      paged(
-        get,
-        (p) => `api/orgs/${org.id}/users/search?perpage=${PAGE}&page=${p}`,
-        orgUsersPageSchema,
-        (b) => b.orgUsers,
-        `org ${org.name} users`,
-        client.orgAuth(org),
-      ),
-    );
+    const orgUsers = await readOrgUsers(client, org, get);
     for (const ou of orgUsers) {
       const u = userFor(ou.userId, ou.email, ou.name);
       u.teamIds.push(orgContainerId(org.id));
@@ -126,10 +117,9 @@ export async function readGrafana(
 
 type Get = <T>(path: string, schema: z.ZodType<T>, auth?: object) => Promise<T>;
 
-/** The emails (lower case) of an org's users, read whole: what a whole-team write may name. */
-export async function orgUserEmails(client: GrafanaClient, org: OrgContext): Promise<Set<string>> {
-  const get: Get = (path, schema, auth = {}) => client.get(path, schema, auth);
-  const users = await collect(
+/** An org's users with their roles, every page (the read counts only if it reaches totalCount). */
+function readOrgUsers(client: GrafanaClient, org: OrgContext, get: Get) {
+  return collect(
     paged(
       get,
       (p) => `api/orgs/${org.id}/users/search?perpage=${PAGE}&page=${p}`,
@@ -139,6 +129,11 @@ export async function orgUserEmails(client: GrafanaClient, org: OrgContext): Pro
       client.orgAuth(org),
     ),
   );
+}
+
+/** The emails and logins (lower case) of an org's users, read whole: what a whole-team write may name. */
+export async function orgUserEmails(client: GrafanaClient, org: OrgContext): Promise<Set<string>> {
+  const users = await readOrgUsers(client, org, (path, schema, auth = {}) => client.get(path, schema, auth));
   return new Set(users.flatMap((u) => [u.email.toLowerCase(), u.login.toLowerCase()]));
 }
 

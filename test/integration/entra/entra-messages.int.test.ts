@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { ConfigError, SourceReadError } from '../../../src/errors/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { EntraSource } from '../../../src/sources/entra/index.js';
+import type { SourceDeps } from '../../../src/sources/source.js';
 import { entraSourceSchema } from '../../../src/sources/entra/schema.js';
 import { startFakeGraph, type FakeGraph } from '../../support/fake-graph/server.js';
 import { untrustedCert } from '../../support/fake-graph/untrusted-cert.js';
@@ -13,7 +14,7 @@ const redisUrl = inject('redisUrl');
 const GUID = '0b1f0c3e-5c3a-4d2e-9a55-2f1d8c6b7e41';
 let graph: FakeGraph;
 
-const source = (over: Record<string, unknown> = {}, url = graph.url) =>
+const source = (over: Record<string, unknown> = {}, url = graph.url, deps: Partial<SourceDeps> = {}) =>
   new EntraSource(
     entraSourceSchema.parse({
       kind: 'entra',
@@ -26,7 +27,7 @@ const source = (over: Record<string, unknown> = {}, url = graph.url) =>
       retryBaseMs: 10,
       ...over,
     }),
-    { log: silentLogger, baseDir: '/', profile: 'entra' },
+    { log: silentLogger, baseDir: '/', profile: 'entra', ...deps },
   );
 const failure = (p: Promise<unknown>) =>
   p.then(
@@ -156,20 +157,7 @@ describe('Entra messages an operator can act on', () => {
     const redis = new Redis(redisUrl);
     const keyPrefix = `entra-scope-${process.pid}-${Date.now()}:`;
     const other = '11111111-2222-3333-4444-555555555555';
-    const kept = (ids: string[]) =>
-      new EntraSource(
-        entraSourceSchema.parse({
-          kind: 'entra',
-          tenantId: 't1',
-          clientId: 'c1',
-          clientSecret: SECRET,
-          authorityHost: graph.url,
-          graphBaseUrl: graph.url,
-          groups: { ids },
-          retryBaseMs: 10,
-        }),
-        { log: silentLogger, baseDir: '/', profile: 'entra', redis, keyPrefix },
-      );
+    const kept = (ids: string[]) => source({ groups: { ids } }, graph.url, { redis, keyPrefix });
     try {
       // Never read: a typo or another tenant's id stops the read (plan, backfill and every tick read this way).
       const err = await failure(kept([GUID, other]).read({ mode: 'full' }));
