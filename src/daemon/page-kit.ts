@@ -57,7 +57,7 @@ export const clipped = (text: string, cls = '') => `<span class="clip ${cls}" ti
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1d2330;background:#f6f7f9}td{overflow-wrap:anywhere}th{white-space:nowrap}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}a{color:#1f4fa3}.muted{color:#667}
 table{border-collapse:collapse;background:#fff;width:100%}th,td{padding:6px 10px;border-bottom:1px solid #e4e6ea;text-align:left;vertical-align:top}
-table.fixed{table-layout:fixed}th{background:#eef0f3;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.reason{max-width:320px;overflow-wrap:anywhere;color:#8a1c17}
+table.fixed{table-layout:fixed}th{background:#eef0f3;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.reason{max-width:320px;overflow-wrap:anywhere;color:#8a1c17}td.reason .first-failure{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden}
 .clip{display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:100%}
 .badge{padding:2px 8px;border-radius:10px;font-size:12px;font-weight:600;white-space:nowrap}.succeeded,.approved{background:#dcf5e3;color:#17612f}
 .partial,.stale,.expired{background:#fff1d6;color:#7a4b00}.failed,.interrupted,.rejected{background:#fde2e1;color:#8a1c17}.blocked,.pending{background:#ffe0ef;color:#8a1450}

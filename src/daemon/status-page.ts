@@ -65,7 +65,7 @@ function runRow(p: ProfileStatus, r: RunView): string {
   const firstFailure = decided + (r.failures[0]?.reason ?? r.error ?? r.blocked?.reason ?? '');
   return `<tr><td class="nowrap"><a href="${runHref(p.name, r.runId)}">${esc(r.runId)}</a></td><td><span class="badge ${esc(r.status)}">${esc(r.status)}</span></td>
 <td>${esc(r.trigger)} / ${esc(r.mode)}</td><td class="nowrap" title="${esc(r.startedAt)}">${esc(wallClock(new Date(r.startedAt), p.timezone))}</td><td class="n">${esc(took(r))}</td><td class="n">${r.totalOps}</td>
-<td class="n">${sum(r, 'applied')}</td><td class="n">${sum(r, 'already-done')}</td><td class="n">${failedOps(r)}</td><td class="reason">${esc(firstFailure.slice(0, 160))}</td></tr>`;
+<td class="n">${sum(r, 'applied')}</td><td class="n">${sum(r, 'already-done')}</td><td class="n">${failedOps(r)}</td><td class="reason"><div class="first-failure" title="${esc(firstFailure)}">${esc(firstFailure.slice(0, 160))}</div></td></tr>`;
 }
 
 /** The daemon's status page: server-rendered, no scripts, every value escaped. */

@@ -253,6 +253,34 @@ describe('status page', () => {
     expect(html).not.toContain('<script');
   });
 
+  it('shows a 2-change run beside a 531-change one, and clips a long first failure to two lines with the whole on hover', () => {
+    const long = `PUT /api/teams/48/members -> 404: ${'user not found; '.repeat(20)}`;
+    const runs = [
+      run({ runId: 'small', counts: { 'addMember.applied': 2 } }),
+      run({
+        runId: 'big',
+        status: 'partial',
+        counts: { 'addMember.applied': 531 },
+        failures: [{ opKey: 'k', reason: long }],
+      }),
+    ];
+    const html = renderStatusPage([profile({ runs })], NOW);
+    const svg = /<svg class="history"[^]*?<\/svg>/.exec(html)![0];
+    const heights = [...svg.matchAll(/<rect class="applied" [^>]*height="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(heights).toHaveLength(2);
+    const [big, small] = heights as [number, number]; // oldest (big) left
+    expect(small).toBeGreaterThanOrEqual(5);
+    expect(big).toBeGreaterThan(small * 10);
+    // The whole reason on hover, escaped.
+    expect(html).toContain(
+      `<td class="reason"><div class="first-failure" title="PUT /api/teams/48/members -&gt; 404: ${'user not found; '.repeat(20)}">`,
+    );
+    // At most two lines on screen; it still wraps anywhere, so the table never widens the page.
+    expect(html).toContain(
+      'td.reason .first-failure{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden}',
+    );
+  });
+
   it('offers Approve / Reject only with a form token, posting to the run; a decided run says who and when', () => {
     const pending = run({
       runId: 'hr-b',
