@@ -292,9 +292,35 @@ export const configSchema = z
               .string()
               .min(1)
               .optional()
-              .describe('Who a decision made on the status page is recorded as (default: status-page).'),
+              .describe('Who a decision made with `token` is recorded as (default: status-page).'),
+            tokens: z
+              .array(
+                z
+                  .object({
+                    name: z.string().min(1).describe('Who this token is: recorded on the decisions made with it.'),
+                    token: z.string().min(16, 'a status-page token needs at least 16 characters').optional(),
+                    tokenFile: z.string().min(1).optional(),
+                  })
+                  .strict()
+                  .refine((t) => t.token !== undefined, { message: 'set token or tokenFile', path: ['token'] }),
+              )
+              .default([])
+              .describe('Named tokens, one per person or system; any of them opens the pages and may decide.'),
           })
           .strict()
+          .superRefine((h, ctx) => {
+            const names = [...(h.token ? [h.tokenName ?? 'status-page'] : []), ...h.tokens.map((t) => t.name)];
+            const dup = names.find((n, i) => names.indexOf(n) !== i);
+            if (dup !== undefined)
+              ctx.addIssue({ code: 'custom', path: ['tokens'], message: `the name "${dup}" is given twice` });
+            const secrets = [...(h.token ? [h.token] : []), ...h.tokens.map((t) => t.token)];
+            if (new Set(secrets).size !== secrets.length)
+              ctx.addIssue({
+                code: 'custom',
+                path: ['tokens'],
+                message: 'two tokens share one secret: each needs its own',
+              });
+          })
           .prefault({}),
         publicUrl: z
           .string()

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { openRuntime, type Runtime } from '../app/runtime.js';
 import { queuePrefix } from '../store/keys.js';
 import { startHttp, type HttpDeps } from './http.js';
+import type { NamedToken } from './credentials.js';
 import { Metrics } from './metrics.js';
 import { pendingApproval } from '../app/approval-state.js';
 import {
@@ -87,7 +88,7 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
     http = await startHttp({
       host: config.daemon.http.host,
       port: opts.port ?? config.daemon.http.port,
-      ...(config.daemon.http.token ? { token: config.daemon.http.token } : {}),
+      tokens: httpTokens(config),
       metrics,
       log,
       ready: readiness(main, role, workers, () => stopping),
@@ -289,7 +290,7 @@ function statusPages(
   runtimeFor: (profile: string) => Promise<Runtime>,
   schedules: ProfileSchedule[],
   progress: ReadonlyMap<string, LocalProgress>,
-): Pick<HttpDeps, 'status' | 'run' | 'plan' | 'tokenName'> {
+): Pick<HttpDeps, 'status' | 'run' | 'plan'> {
   const known = (profile: string) => config.profiles.some((p) => p.name === profile);
   return {
     status: async () =>
@@ -305,8 +306,16 @@ function statusPages(
       ),
     run: async (profile, runId) => (known(profile) ? (await runtimeFor(profile)).store.getRun(runId) : undefined),
     plan: async (profile, runId) => (known(profile) ? (await runtimeFor(profile)).store.plan(runId) : undefined),
-    tokenName: config.daemon.http.tokenName ?? 'status-page',
   };
+}
+
+/** `daemon.http.token` (named by tokenName) and the named `tokens`, each recorded by name on decisions. */
+function httpTokens(config: Config): NamedToken[] {
+  const { token, tokenName, tokens } = config.daemon.http;
+  return [
+    ...(token ? [{ name: tokenName ?? 'status-page', token }] : []),
+    ...tokens.map((t) => ({ name: t.name, token: t.token! })),
+  ];
 }
 
 /** Approve / Reject from the page: queued for a sync worker, only while the run still waits. */

@@ -1,17 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Plan } from '../model/index.js';
 import type { RunView } from '../store/run-record.js';
 import { checkFormToken, formToken, sameOrigin } from './csrf.js';
+import { caller, clearedSessionCookie, sessionCookie, sessionValue, tokenFor, type NamedToken } from './credentials.js';
+import { esc, page } from './page-kit.js';
 import { renderRunPage, renderStatusPage, type ProfileStatus } from './status-page.js';
 import type { Metrics } from './metrics.js';
 
 export interface HttpDeps {
   host: string;
   port: number;
-  token?: string;
+  /**
+   * Who may see the pages and decide (`daemon.http.token` and `daemon.http.tokens`): each by name,
+   * so a decision records who made it. None: the pages are open (loopback by default).
+   */
+  tokens?: NamedToken[];
   metrics: Metrics;
   log: Logger;
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
@@ -27,8 +32,6 @@ export interface HttpDeps {
     action: 'approve' | 'reject',
     by: string,
   ) => Promise<'queued' | 'not-pending'>;
-  /** Who a decision made with the token is recorded as. @defaultValue 'status-page' */
-  tokenName?: string;
 }
 
 /** /healthz, /readyz, /metrics, the status page and run details. Loopback by default. */
@@ -76,22 +79,16 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-/** `Authorization: Bearer <token>` only: a bare token or another scheme is refused, as RFC 6750 has it. */
-function authorised(req: IncomingMessage, token: string | undefined): boolean {
-  if (!token) return true;
-  const m = /^Bearer +(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  if (!m) return false;
-  const given = Buffer.from(m[1]!);
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
-
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://daemon');
+  const tokens = deps.tokens ?? [];
+  if (url.pathname === '/signin') return signIn(deps, req, res, url);
+  if (url.pathname === '/signout' && req.method === 'POST') return signOut(req, res);
+  const who = caller(req, tokens);
   const decision = /^\/runs\/([^/]+)\/([^/]+)\/decision$/.exec(url.pathname);
   if (req.method === 'POST' && decision) {
-    if (!authorised(req, deps.token)) return unauthorised(res);
-    return postDecision(deps, req, res, decodeURIComponent(decision[1]!), decodeURIComponent(decision[2]!));
+    if (!who) return unauthorised(req, res, url);
+    return postDecision(deps, req, res, who, decodeURIComponent(decision[1]!), decodeURIComponent(decision[2]!));
   }
   if (decision) {
     res.setHeader('allow', 'POST');
@@ -99,7 +96,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
   if (url.pathname === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}\n');
-  if (!authorised(req, deps.token)) return unauthorised(res);
+  if (!who) return unauthorised(req, res, url);
   if (url.pathname === '/readyz') {
     const r = await deps.ready();
     return send(
@@ -124,7 +121,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     // Only a blocked run's page lists its plan (the deletions to decide on); failures carry their op
     // in words, so a finished run of 750,000 ops is not read whole to show a page.
     const plan = run.blocked || run.approval ? await deps.plan?.(profile, run.runId) : undefined;
-    const pending = run.approval?.state === 'pending' && deps.token !== undefined && deps.decide !== undefined;
+    const pending = run.approval?.state === 'pending' && who.token !== undefined && deps.decide !== undefined;
     const notice = NOTICES[url.searchParams.get('notice') ?? ''];
     return send(
       res,
@@ -133,7 +130,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       renderRunPage(profile, run, {
         ...(plan ? { plan } : {}),
         page: Number(url.searchParams.get('page') ?? 1) || 1,
-        ...(pending ? { csrf: formToken(deps.token!, profile, run.runId) } : {}),
+        ...(pending ? { csrf: formToken(who.token!.token, profile, run.runId) } : {}),
         ...(notice ? { notice } : {}),
       }),
     );
@@ -141,9 +138,76 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   return send(res, 404, 'text/plain', 'not found\n');
 }
 
-function unauthorised(res: ServerResponse): void {
+/** A browser asking for a page is sent to the sign-in form; any other client gets the Bearer challenge. */
+function unauthorised(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  const page = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+  if (page && (url.pathname === '/' || url.pathname.startsWith('/runs/'))) {
+    res.writeHead(303, {
+      location: `/signin?next=${encodeURIComponent(url.pathname + url.search)}`,
+      'cache-control': 'no-store',
+      ...SECURITY_HEADERS,
+    });
+    return void res.end();
+  }
   res.setHeader('www-authenticate', 'Bearer');
   send(res, 401, 'text/plain', 'unauthorized\n');
+}
+
+/** Only a path of this site: never `//host` or an absolute URL (no open redirect). */
+function localPath(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
+function signInPage(next: string, problem?: string): string {
+  return page(
+    'rostersync: sign in',
+    `<h1>rostersync</h1><section class="card"><h2>Sign in</h2>${problem ? `<p class="reason">${esc(problem)}</p>` : ''}
+<form method="post" action="/signin"><input type="hidden" name="next" value="${esc(next)}">
+<label>Token <input type="password" name="token" autocomplete="current-password" required autofocus></label>
+<button type="submit">Sign in</button></form>
+<p class="muted">The token is one of <code>daemon.http.token</code> or <code>daemon.http.tokens</code>. Signing in sets a cookie that scripts cannot read and that no other site's request carries, for 12 hours.</p></section>`,
+    false,
+  );
+}
+
+/**
+ * GET shows the form; POST checks the token (from this origin only) and sets the session cookie:
+ * HttpOnly, SameSite=Strict, Secure behind https. Decisions still need the page's form token.
+ */
+async function signIn(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const tokens = deps.tokens ?? [];
+  if (req.method === 'GET' || req.method === 'HEAD')
+    return send(res, 200, 'text/html; charset=utf-8', signInPage(localPath(url.searchParams.get('next'))));
+  if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed\n');
+  if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-site request refused\n');
+  const form = await readForm(req);
+  const next = localPath(form?.get('next') ?? null);
+  const t = tokens.length > 0 ? tokenFor(tokens, form?.get('token') ?? '') : undefined;
+  if (!t) {
+    deps.log.warn({ path: '/signin' }, 'status page sign-in refused: unknown token');
+    return send(res, 401, 'text/html; charset=utf-8', signInPage(next, 'That token is not one of this daemon’s.'));
+  }
+  const secure =
+    (req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
+  deps.log.info({ by: t.name }, 'signed in to the status page');
+  res.writeHead(303, {
+    location: next,
+    'set-cookie': sessionCookie(sessionValue(t), secure),
+    'cache-control': 'no-store',
+    ...SECURITY_HEADERS,
+  });
+  res.end();
+}
+
+function signOut(req: IncomingMessage, res: ServerResponse): void {
+  if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-site request refused\n');
+  res.writeHead(303, {
+    location: '/signin',
+    'set-cookie': clearedSessionCookie(),
+    'cache-control': 'no-store',
+    ...SECURITY_HEADERS,
+  });
+  res.end();
 }
 
 const NOTICES: Record<string, string> = {
@@ -172,32 +236,33 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
 }
 
 /**
- * Approve / Reject from the run page: POST only, behind the Bearer token, from this origin, with the
- * page's form token for this run. The decision is queued for a sync worker, which takes the profile
+ * Approve / Reject from the run page: POST only, by a named token (Bearer or the sign-in cookie),
+ * from this origin, with the page's form token for this run (keyed by that caller's token). The decision is queued for a sync worker, which takes the profile
  * lock and records who and when; the answer sends the browser back to the run page (303).
  */
 async function postDecision(
   deps: HttpDeps,
   req: IncomingMessage,
   res: ServerResponse,
+  who: NonNullable<ReturnType<typeof caller>>,
   profile: string,
   runId: string,
 ): Promise<void> {
-  if (!deps.token || !deps.decide)
+  if (!who.token || !deps.decide)
     return send(
       res,
       403,
       'text/plain',
-      'decisions from the status page need daemon.http.token; from a shell use rostersync approve|reject RUN_ID\n',
+      'decisions from the status page need daemon.http.token or daemon.http.tokens; from a shell use rostersync approve|reject RUN_ID\n',
     );
   if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-site request refused\n');
   const form = await readForm(req);
   const action = form?.get('action');
-  if (!form || !checkFormToken(deps.token, profile, runId, form.get('csrf') ?? ''))
+  if (!form || !checkFormToken(who.token.token, profile, runId, form.get('csrf') ?? ''))
     return send(res, 403, 'text/plain', 'form token missing, expired or not for this run: reload the run page\n');
   if (action !== 'approve' && action !== 'reject')
     return send(res, 400, 'text/plain', 'action must be approve or reject\n');
-  const by = deps.tokenName ?? 'status-page';
+  const by = who.name;
   const result = await deps.decide(profile, runId, action, by);
   if (result === 'not-pending')
     return send(res, 409, 'text/plain', `run ${runId} is not waiting for a decision (decided, expired or replaced)\n`);

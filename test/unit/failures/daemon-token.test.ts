@@ -11,7 +11,7 @@ beforeAll(async () => {
   server = await startHttp({
     host: '127.0.0.1',
     port: 0,
-    token: 'status-token-1',
+    tokens: [{ name: 'status-page', token: 'status-token-1' }],
     metrics: new Metrics(),
     log: silentLogger,
     ready: async () => ({ ok: true, checks: {} }),
