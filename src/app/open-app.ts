@@ -2,6 +2,7 @@ import { targetOf, type Config, type ProfileConfig } from '../config/schema.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { ConfigError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import type { LogFormat } from '../log/text-format.js';
 import type { Redis } from 'ioredis';
 import { createSource } from '../sources/registry.js';
 import { sourceStatePrefix } from '../store/keys.js';
@@ -36,6 +37,8 @@ export function pickProfile(config: Config, name?: string): ProfileConfig {
 export interface WireOptions {
   profile?: string;
   log?: Logger;
+  /** How the logger made here writes (unused with `log`). @defaultValue 'json' */
+  logFormat?: LogFormat;
   /** HTTP hooks for a target, by target name (the runtime plugs in its budgets here). */
   hooksFor?: (targetName: string) => HttpHooks;
   /** For sources that keep state between reads (the keys their plug-in names in `stateKeys`). */
@@ -52,7 +55,7 @@ export async function openApp(configPath: string, opts: WireOptions = {}): Promi
 
 export function wireApp(loaded: LoadedConfig, opts: WireOptions = {}): App {
   const { config } = loaded;
-  const log = opts.log ?? createLogger({ level: config.log.level });
+  const log = opts.log ?? createLogger({ level: config.log.level }, opts.logFormat);
   const profile = pickProfile(config, opts.profile);
   const { name: targetName, config: targetConfig } = targetOf(config, profile);
   const target = createTarget(targetConfig, opts.hooksFor?.(targetName) ?? {});

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load-config.js';
 import { ConfigError, RedisUnavailableError } from '../errors/index.js';
 import type { RedisConfig } from '../config/redis-schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import type { LogFormat } from '../log/text-format.js';
 import { maskUrl } from '../log/mask-url.js';
 import type { Op } from '../model/index.js';
 import { OPS_QUEUE, type OpJobData } from '../queue/op-jobs.js';
@@ -50,6 +51,8 @@ export interface Runtime extends App {
 export interface RuntimeOptions {
   profile?: string;
   log?: Logger;
+  /** How the logger made here writes (unused with `log`). @defaultValue 'json' */
+  logFormat?: LogFormat;
   /** Observe every API answer, with the name of the target that gave it (metrics, tests). */
   onResponse?: (info: { target: string; method: string; path: string; status: number }) => void;
   /**
@@ -71,7 +74,7 @@ export const REDIS_OUTAGE_MS = 30_000;
 export async function openRuntime(configPath: string, opts: RuntimeOptions = {}): Promise<Runtime> {
   const loaded = await loadConfig(configPath);
   const { config } = loaded;
-  const log = opts.log ?? createLogger({ level: config.log.level });
+  const log = opts.log ?? createLogger({ level: config.log.level }, opts.logFormat);
   const prefix = config.redis.prefix;
   const where = describeRedis(config.redis);
   const outage = outageGuard(where, opts.redisOutageMs ?? Infinity, log);

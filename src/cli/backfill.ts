@@ -4,10 +4,11 @@ import { PROFILE_LOCK_MS, withProfileLock } from '../app/profile-lock.js';
 import { renderPlanText } from '../plan/render.js';
 import { intOption, optionalInt, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
+import { chooseLogFormat, LOG_FORMAT_HELP, LOG_FORMAT_OPTION } from './log-format.js';
 import { progressReporter } from './progress.js';
 import { renderRunSummary } from './summary.js';
 
-const HELP = `rostersync backfill --config FILE [--profile NAME] [--resume] [--allow-deletes N] [--allow-role-losses N] [--allow-removals N] [--incremental]
+const HELP = `rostersync backfill --config FILE [--profile NAME] [--resume] [--allow-deletes N] [--allow-role-losses N] [--allow-removals N] [--incremental] [--log-format json|text]
 
 One-shot sync: read the directory and the target, plan, check safety, enqueue, and run workers in
 this process until every op has an outcome. Safe to interrupt (Ctrl-C or a crash): --resume
@@ -16,6 +17,7 @@ continues the unfinished run from its stored plan without re-reading the target 
   --allow-role-losses N  accept up to N people losing the highest role (policy.maxRoleLosses)
   --allow-removals N  accept up to N membership removals (policy.maxRemovals, maxTeamShrinkPercent)
   --resume           continue the unfinished run; with none, says so and exits 0
+${LOG_FORMAT_HELP}
 Exit: 0 ok (or nothing to resume), 1 some ops failed, 2 blocked by safety, 69 source, target or
 Redis unreachable (Redis: for more than ${REDIS_OUTAGE_MS / 1000} s), 75 another process runs the profile, 78 bad config,
 130 interrupted.`;
@@ -29,6 +31,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     'allow-role-losses': { type: 'string' },
     'allow-removals': { type: 'string' },
     incremental: { type: 'boolean' },
+    ...LOG_FORMAT_OPTION,
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -43,6 +46,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   };
   const rt = await openRuntime(values.config, {
     redisOutageMs: REDIS_OUTAGE_MS,
+    logFormat: chooseLogFormat(values['log-format'], process.stderr.isTTY),
     ...(values.profile ? { profile: values.profile } : {}),
   });
   const abort = new AbortController();

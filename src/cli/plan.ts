@@ -6,8 +6,9 @@ import type { Plan } from '../model/index.js';
 import { renderPlanText } from '../plan/render.js';
 import { intOption, optionalInt, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
+import { chooseLogFormat, LOG_FORMAT_HELP, LOG_FORMAT_OPTION } from './log-format.js';
 
-const HELP = `rostersync plan --config FILE [--profile NAME] [--json | --out plan.json] [--limit N] [--allow-deletes N] [--allow-role-losses N] [--allow-removals N]
+const HELP = `rostersync plan --config FILE [--profile NAME] [--json | --out plan.json] [--limit N] [--allow-deletes N] [--allow-role-losses N] [--allow-removals N] [--log-format json|text]
 
 Reads the directory and the target and prints what a sync would change. Writes nothing to the target.
   --json            print the whole plan as JSON
@@ -16,6 +17,7 @@ Reads the directory and the target and prints what a sync would change. Writes n
   --allow-deletes N accept up to N deletions in the safety check
   --allow-role-losses N accept up to N people losing the highest role
   --allow-removals N accept up to N membership removals, however much a team shrinks
+${LOG_FORMAT_HELP}
 Exit: 0 ready or nothing to do, 2 blocked by a safety rule, 69 source/target unreachable, 78 bad config.`;
 
 export async function planCommand(argv: string[]): Promise<number> {
@@ -28,10 +30,12 @@ export async function planCommand(argv: string[]): Promise<number> {
     'allow-deletes': { type: 'string' },
     'allow-role-losses': { type: 'string' },
     'allow-removals': { type: 'string' },
+    ...LOG_FORMAT_OPTION,
   });
   if (values.help) return help();
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
-  const profile = values.profile ? { profile: values.profile } : {};
+  const logFormat = chooseLogFormat(values['log-format'], process.stderr.isTTY);
+  const wiring = { ...(values.profile ? { profile: values.profile } : {}), logFormat };
   const allowDeletes = intOption(values['allow-deletes'], '--allow-deletes');
   const allowances = {
     ...(allowDeletes !== undefined ? { allowDeletes } : {}),
@@ -40,10 +44,8 @@ export async function planCommand(argv: string[]): Promise<number> {
   };
   // With Redis, plan with what earlier runs learned (links, tombstones, last size), exactly as a
   // sync would; without it, plan from scratch and say so.
-  const rt = await openRuntime(values.config, { ...profile, redisOutageMs: REDIS_OUTAGE_MS }).catch(
-    (err: Error) => err,
-  );
-  const app = rt instanceof Error ? await openApp(values.config, profile) : rt;
+  const rt = await openRuntime(values.config, { ...wiring, redisOutageMs: REDIS_OUTAGE_MS }).catch((err: Error) => err);
+  const app = rt instanceof Error ? await openApp(values.config, wiring) : rt;
   if (rt instanceof Error)
     app.log.warn(
       { reason: rt.message },

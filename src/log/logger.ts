@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { textDestination, type LogFormat } from './text-format.js';
 
 export type { Logger };
 
@@ -33,16 +34,17 @@ export const REDACT_PATHS = [
   '*.accessToken',
 ];
 
-export function createLogger(options: LoggerOptions = {}): Logger {
+/**
+ * Logs go to stderr: stdout carries command output (`plan --json | jq` must stay valid JSON).
+ * `text` (a command on a terminal) writes one human line per entry and only warnings and errors
+ * unless LOG_LEVEL asks for more: the command's own output is what a person reads there.
+ */
+export function createLogger(options: LoggerOptions = {}, format: LogFormat = 'json'): Logger {
   // LOG_LEVEL wins over the config so an operator can turn on debug output without editing it.
-  // Logs go to stderr: stdout carries command output (`plan --json | jq` must stay valid JSON).
+  const level = process.env.LOG_LEVEL ?? (format === 'text' ? 'warn' : (options.level ?? 'info'));
   return pino(
-    {
-      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      ...options,
-      level: process.env.LOG_LEVEL ?? options.level ?? 'info',
-    },
-    pino.destination(2),
+    { redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, ...options, level },
+    format === 'text' ? textDestination() : pino.destination(2),
   );
 }
 

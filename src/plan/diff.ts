@@ -35,7 +35,13 @@ export function diff(input: PlanInput): DiffResult {
   for (const loss of ctx.losses) loss();
   for (const r of ctx.retire) r();
   deprovisionDeparted(ctx);
-  const emptied = goneTeamOps(ctx.teams.gone, ctx.ops, ctx.teamsById, ctx.warnings);
+  const emptied = goneTeamOps(
+    ctx.teams.gone,
+    ctx.ops,
+    ctx.teamsById,
+    ctx.warnings,
+    (id) => ctx.usersById.get(id)?.email ?? id,
+  );
   ctx.inv.orderRemovalsAfterAdds(ctx.ops);
   const { waiting, warnings } = ctx;
   if (waiting.length > 0) {

@@ -63,6 +63,7 @@ export function goneTeamOps(
   ops: Op[],
   teamsById: ReadonlyMap<string, TargetTeam>,
   warnings: string[],
+  emailOf: (userId: string) => string = (id) => id,
 ): number {
   let emptied = 0;
   for (const [teamId, g] of gone) {
@@ -80,16 +81,29 @@ export function goneTeamOps(
     }
     // Members leave by a removal, or with their account (a leaver deleted by the deprovision policy).
     const members = new Set(teamsById.get(teamId)!.memberIds);
-    const removed = ops.filter(
-      (o) => (o.kind === 'removeMember' && o.team.id === teamId) || (o.kind === 'deleteUser' && members.has(o.user.id)),
-    ).length;
+    const leaving = new Set(
+      ops.flatMap((o) =>
+        (o.kind === 'removeMember' && o.team.id === teamId) || (o.kind === 'deleteUser' && members.has(o.user.id))
+          ? [o.user.id!]
+          : [],
+      ),
+    );
     // Already empty (or only members the sync may not remove): nothing to say on every later run.
-    if (removed === 0) continue;
+    if (leaving.size === 0) continue;
     emptied += 1;
-    const left = members.size - removed;
-    warnings.push(`${line} emptied (${removed} removed${left > 0 ? `; ${left} kept, see the warnings above` : ''})`);
+    const kept = [...members].filter((id) => !leaving.has(id));
+    warnings.push(`${line} emptied (${leaving.size} removed${kept.length > 0 ? `; ${keptText(kept, emailOf)}` : ''})`);
   }
   return emptied;
+}
+
+/**
+ * Who stays in an emptied team, by name, so the line stands on its own: out of the sync's scope,
+ * not deprovisioned yet, or kept by a rule (those rules add their own warning).
+ */
+function keptText(kept: string[], emailOf: (userId: string) => string): string {
+  const names = kept.slice(0, 3).map(emailOf);
+  return `${kept.length} kept: ${names.join(', ')}${kept.length > 3 ? ', …' : ''}`;
 }
 
 export function goneReason(gone: TeamResolution['gone'], teamId: string): string | undefined {

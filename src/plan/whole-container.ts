@@ -1,5 +1,6 @@
 import type { Actual, ListedMember, Op, TargetUser, TeamRef } from '../model/index.js';
 import { KEY_PREFIX_KINDS, opKey } from './op-key.js';
+import { joinReasons } from './reasons.js';
 
 type Membership = Extract<Op, { kind: 'addMember' | 'removeMember' }>;
 
@@ -68,7 +69,11 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
       removed: removed.size + gone,
       dependsOn: [...hard],
       ...(admins.length > 0 ? { admins } : {}),
-      reason: `${adds.length} to add, ${removed.size + gone} to remove: ${[...adds.slice(0, 2), ...removals.slice(0, 2)].map((o) => o.reason).join('; ')}${g.ops.length > 4 || gone > 0 ? '; …' : ''}`,
+      reason: `${adds.length} to add, ${removed.size + gone} to remove: ${joinReasons([
+        ...adds.map((o) => o.reason),
+        ...removals.map((o) => o.reason),
+        ...Array<string>(gone).fill('leaves the org or is deleted'),
+      ])}`,
     });
   }
   for (const op of out)

@@ -1,4 +1,5 @@
 import type { Actual, Op, TeamRef } from '../model/index.js';
+import { joinReasons } from './reasons.js';
 import { opKey } from './op-key.js';
 
 type Folded = Extract<Op, { kind: 'addMember' | 'removeMember' | 'setRole' | 'setUser' }>;
@@ -79,11 +80,7 @@ export function toWholeUsers(ops: Op[], actual: Actual): Op[] {
       removed: removed.size,
       ...(removed.size > 0 ? { left: [...removed].sort() } : {}),
       dependsOn: [...new Set(group.flatMap((o) => o.dependsOn))],
-      reason:
-        group
-          .slice(0, 3)
-          .map((o) => o.reason)
-          .join('; ') + (group.length > 3 ? '; …' : ''),
+      reason: joinReasons(group.map((o) => o.reason)),
     });
   }
   const all = [...out, ...replaced];

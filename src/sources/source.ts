@@ -35,6 +35,7 @@ export interface Source {
 }
 
 export interface SourceDeps {
+  /** A child logger that already carries `profile`: log lines do not add it again. */
   log: Logger;
   /** Directory of the config file: relative paths in source config resolve against it. */
   baseDir: string;

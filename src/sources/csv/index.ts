@@ -68,7 +68,7 @@ export class CsvSource implements Source {
       );
     }
     this.deps.log.debug(
-      { profile: this.deps.profile, people: result.people.length, groups: result.groups.length, issues: issues.length },
+      { people: result.people.length, groups: result.groups.length, issues: issues.length },
       'csv read',
     );
     return { snapshot: { ...result, issues }, mode: 'full' };
@@ -112,10 +112,7 @@ export class CsvSource implements Source {
       { ...opts, groupDelimiter: this.config.groupDelimiter },
       issues,
     );
-    this.deps.log.debug(
-      { profile: this.deps.profile, file: basename(this.groupsPath), groups: index.groups.length },
-      'csv groups file read',
-    );
+    this.deps.log.debug({ file: basename(this.groupsPath), groups: index.groups.length }, 'csv groups file read');
     return index;
   }
 

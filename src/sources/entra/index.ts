@@ -36,10 +36,7 @@ export class EntraSource implements Source {
     const stored = await this.stored();
     const previous = request.mode === 'incremental' ? this.previous(stored, request.cursor) : undefined;
     if (previous && !deltaCompatible(previous.state, this.config)) {
-      this.deps.log.warn(
-        { profile: this.deps.profile },
-        'entra group scope changed since the last read: reading in full',
-      );
+      this.deps.log.warn('entra group scope changed since the last read: reading in full');
     } else if (previous) {
       try {
         const out = await applyDelta(http, reader, this.config, previous.state, previous.cursor);
@@ -48,7 +45,7 @@ export class EntraSource implements Source {
         return await this.finish(http, out.state, out.cursor, 'incremental');
       } catch (err) {
         if (!(err instanceof DeltaExpiredError)) throw err;
-        this.deps.log.warn({ profile: this.deps.profile }, 'entra delta token expired or rejected: reading in full');
+        this.deps.log.warn('entra delta token expired or rejected: reading in full');
       }
     }
     // The delta links are taken before the full read, so no change between the two is missed.

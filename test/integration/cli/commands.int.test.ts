@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../src/store/redis-server.js';
@@ -29,6 +30,25 @@ describe('CLI commands', () => {
     expect(plan.id).toMatch(/^p[0-9a-f]{15}$/);
     expect(writesOf(h.emulator)).toEqual([]);
   });
+
+  it.runIf(existsSync('/usr/bin/script'))(
+    'plan on a terminal prints no JSON log lines, unless --log-format json asks for them',
+    async () => {
+      h = await createHarness(redisUrl);
+      h.writeDirectory(generateDirectory({ people: 10, groups: 2, memberships: 12, seed: 62 }));
+      const plan = (extra: string) =>
+        onTerminal(`plan --config '${h!.configPath}' --limit 3${extra}`, { LOG_LEVEL: 'info' });
+
+      const text = await plan('');
+      const json = await plan(' --log-format json');
+
+      expect(text).toMatch(/Ready to apply\./);
+      expect(text).toMatch(/^info: source read \(.*people=10/m);
+      expect(text).not.toMatch(/^\{"level"/m);
+      expect(json).toMatch(/Ready to apply\./);
+      expect(json).toMatch(/^\{"level":30,.*"msg":"source read"\}/m);
+    },
+  );
 
   it('apply PLAN.json applies a reviewed plan, and refuses one the target no longer fits', async () => {
     h = await createHarness(redisUrl);
@@ -112,3 +132,13 @@ describe('CLI commands', () => {
     expect(await exited).toBe(0);
   });
 });
+
+/** The CLI under a pseudo-terminal (util-linux `script`): stdout and stderr are a TTY, as for a person. */
+function onTerminal(args: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const cmd = `'${process.execPath}' --import tsx src/cli/main.ts ${args}`;
+  return new Promise((resolve, reject) => {
+    execFile('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env } }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout.replace(/\r\n/g, '\n')),
+    );
+  });
+}

@@ -62,7 +62,7 @@ const goneGroups: Case[] = [
     ),
     ops: ['removeMember a@corp.com <- Old'],
     warning:
-      /gone@corp.com is no longer in the directory but would be left with no team; kept on "Old"[\s\S]*emptied \(1 removed; 1 kept/,
+      /gone@corp.com is no longer in the directory but would be left with no team; kept on "Old"[\s\S]*emptied \(1 removed; 1 kept: gone@corp.com\)$/m,
   },
   {
     name: 'additive membership: only the memberships the sync granted leave the team',
