@@ -7,6 +7,7 @@ import {
   TargetResponseError,
   type RequestInfo,
 } from '../../errors/index.js';
+import { insecureUrlProblem } from './base-url.js';
 
 /** What the runtime plugs into every target's HTTP: the shared rate budget, metrics, 429 pauses. */
 export interface HttpHooks {
@@ -48,8 +49,6 @@ export interface SendOptions {
   /** Overrides the client's Authorization for this call (e.g. admin credentials). */
   authorization?: string;
 }
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 /**
  * The one HTTP client every target uses: https required (plain http only to loopback, for
@@ -192,12 +191,8 @@ export function checkedBaseUrl(baseUrl: string, key: string): URL {
   } catch {
     throw new ConfigError(`${key}: not a URL: ${baseUrl}`, key);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
-    throw new ConfigError(
-      `${key}: https is required (plain http only for loopback), got ${url.protocol}//${url.host}`,
-      key,
-    );
-  }
+  const insecure = insecureUrlProblem(url);
+  if (insecure) throw new ConfigError(`${key}: ${insecure}`, key);
   return url;
 }
 
