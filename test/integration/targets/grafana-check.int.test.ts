@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../../src/cli/cli.js';
 import { EXIT } from '../../../src/cli/exit-codes.js';
 import { createGrafanaEmulator, DEFAULT_TOKEN, type GrafanaEmulator } from '../../../src/emulators/grafana/index.js';
 import { ConfigError } from '../../../src/errors/index.js';
+import { untrustedCert } from '../../support/fake-graph/untrusted-cert.js';
 import { GrafanaTarget, grafanaTargetSchema } from '../../../src/targets/grafana/index.js';
 
 const ADMIN_PASSWORD = 'check-admin-pw-4e1';
@@ -79,5 +83,22 @@ describe('Grafana check (validate) proves every credential the sync will use', (
     const err = await failure(target({ baseUrl: 'http://127.0.0.1:9' }).check());
 
     expect(exitCodeOf(err)).toBe(EXIT.unavailable);
+  });
+
+  it('a certificate chain Node does not trust says TLS and points at NODE_EXTRA_CA_CERTS', async () => {
+    const files = untrustedCert();
+    const pem = { cert: readFileSync(files.cert), key: readFileSync(files.key) };
+    const server = createServer(pem, (_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const err = await failure(target({ baseUrl: url }).check());
+
+      expect(err.message).toBe(
+        "GET /api/health: TLS failed (DEPTH_ZERO_SELF_SIGNED_CERT): the server's certificate chain is not trusted; give the CA that signed it to Node with NODE_EXTRA_CA_CERTS",
+      );
+    } finally {
+      server.close();
+    }
   });
 });
