@@ -1,5 +1,6 @@
 import { targetOf, type Config, type ProfileConfig } from '../config/schema.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { whatToFix } from '../config/origins.js';
 import { ConfigError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { LogFormat } from '../log/text-format.js';
@@ -63,6 +64,12 @@ export function wireApp(loaded: LoadedConfig, opts: WireOptions = {}): App {
     log: log.child({ profile: profile.name }),
     baseDir: loaded.baseDir,
     profile: profile.name,
+    keyToFix: (key) =>
+      whatToFix(
+        loaded.origins,
+        ['profiles', config.profiles.indexOf(profile), 'source', key],
+        `profiles.${profile.name}.source.${key}`,
+      ),
     ...(opts.redis ? { redis: opts.redis, keyPrefix: sourceStatePrefix(config.redis.prefix, profile.name) } : {}),
   });
   return { config, configPath: loaded.path, baseDir: loaded.baseDir, profile, log, source, target, targetName };

@@ -1,16 +1,5 @@
-import { LockLostError } from '../app/profile-lock.js';
-import { RunInProgressError } from '../app/run-sync.js';
-import {
-  ConfigError,
-  RedisUnavailableError,
-  RostersyncError,
-  SourceReadError,
-  TargetHttpError,
-  TargetNetworkError,
-  TargetReadIncompleteError,
-  TargetResponseError,
-} from '../errors/index.js';
-import { UsageError } from './args.js';
+import { RostersyncError } from '../errors/index.js';
+import { exitCodeOf } from './exit-code-of.js';
 import { EXIT } from './exit-codes.js';
 import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
@@ -22,6 +11,8 @@ import { statusCommand } from './status.js';
 import { runCommand } from './run.js';
 import { approveCommand } from './approve.js';
 import { rejectCommand } from './reject.js';
+
+export { exitCodeOf } from './exit-code-of.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; summary: string };
 
@@ -70,25 +61,6 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return reportError(err);
   }
-}
-
-/** Exit code of an error the program understands (README's table); undefined for a bug. */
-export function exitCodeOf(err: unknown): number | undefined {
-  if (err instanceof UsageError) return EXIT.usage;
-  if (err instanceof ConfigError) return EXIT.config;
-  if (
-    err instanceof SourceReadError ||
-    err instanceof TargetHttpError ||
-    err instanceof TargetNetworkError ||
-    err instanceof TargetReadIncompleteError ||
-    err instanceof TargetResponseError ||
-    err instanceof RedisUnavailableError
-  )
-    return EXIT.unavailable;
-  // redis-server.ts raises a plain RostersyncError with this code when it cannot start one.
-  if (err instanceof RostersyncError && err.code === 'REDIS_UNAVAILABLE') return EXIT.unavailable;
-  if (err instanceof RunInProgressError || err instanceof LockLostError) return EXIT.tempfail;
-  return undefined;
 }
 
 /**

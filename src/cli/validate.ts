@@ -3,13 +3,15 @@ import { silentLogger } from '../log/logger.js';
 import { describeRedis, openRedis } from '../app/runtime.js';
 import type { RedisConfig } from '../config/redis-schema.js';
 import { parse, UsageError } from './args.js';
+import { exitCodeOf } from './exit-code-of.js';
 import { EXIT } from './exit-codes.js';
 
 const HELP = `rostersync validate --config FILE [--profile NAME] [--offline]
 
 Checks the config (every bad key is named with its line), then connectivity: the source of each
 profile, the target (credentials included) and Redis. --offline checks the config only.
-Exit: 0 all good, 69 something unreachable, 78 bad config.`;
+Exit: 0 all good, 69 something unreachable, 78 bad config (also: a credential or id the far side
+refused, such as a wrong client secret).`;
 
 export async function validateCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -37,16 +39,19 @@ export async function validateCommand(argv: string[]): Promise<number> {
     [`redis    ${describeRedis(app.config.redis)}`, () => pingRedis(app.config.redis)],
   ];
   let failed = 0;
+  let configFailed = 0;
   for (const [name, check] of checks) {
     try {
       await check();
       process.stdout.write(`${name}  ok\n`);
     } catch (err) {
       failed += 1;
+      if (exitCodeOf(err) === EXIT.config) configFailed += 1;
       process.stdout.write(`${name}  FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
-  return failed === 0 ? EXIT.ok : EXIT.unavailable;
+  // A key to fix (a refused secret) is the config's error: 78 before 69, as a run would exit.
+  return failed === 0 ? EXIT.ok : configFailed > 0 ? EXIT.config : EXIT.unavailable;
 }
 
 async function pingRedis(config: RedisConfig): Promise<void> {

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
 import { formatPath, pathKey, positionOf, type KeyPath } from './key-path.js';
+import type { Origins, ValueOrigin } from './origins.js';
 import { configSchema, type Config } from './schema.js';
 import { loadSecretFiles, SECRET_KEYS } from './secrets.js';
 import { coerceScalar, substituteEnv } from './substitute.js';
@@ -17,6 +18,8 @@ export interface LoadedConfig {
   path: string;
   /** Its directory: relative paths in the config (CSV files, secret files) resolve against it. */
   baseDir: string;
+  /** Values the file does not hold itself (`${VAR}`, `<secret>File`), by key path: for messages that name what to fix. */
+  origins: Origins;
 }
 
 /**
@@ -60,9 +63,9 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   });
   const problems: Problem[] = [];
   const report = (p: KeyPath, msg: string) => problems.push(problem(p, msg));
-  const { value, substituted } = substituteEnv(raw, env, report);
+  const { value, substituted, variables } = substituteEnv(raw, env, report);
   const baseDir = dirname(full);
-  const origins = await loadSecretFiles(value, baseDir, report);
+  const secretFiles = await loadSecretFiles(value, baseDir, report);
   if (problems.length > 0) throw invalid(path, problems);
 
   const parsed = parseCoercing(value, substituted);
@@ -70,13 +73,17 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     const issues = parsed.error.issues;
     throw invalid(
       path,
-      issues.flatMap((i) => describeIssue(i, value, origins).map(([p, msg]) => problem(p, msg))),
+      issues.flatMap((i) => describeIssue(i, value, secretFiles).map(([p, msg]) => problem(p, msg))),
       issues.some((i) => looksLikeSplitDn(i, value)) ? SPLIT_DN_HINT : undefined,
     );
   }
   const redisUrl = redisUrlProblem(parsed.data.redis.url);
   if (redisUrl) throw invalid(path, [problem(['redis', 'url'], redisUrl)]);
-  return { config: parsed.data, path: full, baseDir };
+  const origins = new Map<string, ValueOrigin>([
+    ...[...variables].map(([k, names]): [string, ValueOrigin] => [k, { kind: 'env', names }]),
+    ...[...secretFiles].map(([k, f]): [string, ValueOrigin] => [k, { kind: 'file', ...f }]),
+  ]);
+  return { config: parsed.data, path: full, baseDir, origins };
 }
 
 /**
@@ -161,14 +168,18 @@ function parseCoercing(value: unknown, substituted: KeyPath[]): ReturnType<typeo
 }
 
 /** [key path, message] pairs for one issue; never includes the value that was received. */
-function describeIssue(issue: z.core.$ZodIssue, data: unknown, origins: Map<string, KeyPath>): [KeyPath, string][] {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  data: unknown,
+  origins: Map<string, { fileKey: KeyPath }>,
+): [KeyPath, string][] {
   const p = issue.path as KeyPath;
   if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => [[...p, k], 'unknown key']);
   const value = valueAt(data, p);
   const message =
     issue.code === 'invalid_type' && value === undefined ? `missing (expected ${issue.expected})` : issue.message;
   const fromFile = origins.get(pathKey(p));
-  if (fromFile) return [[fromFile, `the file's content: ${scrub(message, value)}`]];
+  if (fromFile) return [[fromFile.fileKey, `the file's content: ${scrub(message, value)}`]];
   return [[p, SECRET_KEYS.has(String(p[p.length - 1])) ? scrub(message, value) : message]];
 }
 

@@ -22,15 +22,15 @@ export const REDACTED = '[REDACTED]';
 /**
  * `apiSecretFile: /run/secrets/x` -> `apiSecret: <file content>` (one trailing newline trimmed),
  * relative paths against the config's directory. Returns where each loaded secret came from
- * (secret path -> file key path), so a problem with the content is reported at the file key.
+ * (secret path -> file key path and file), so a problem with the content is reported at the file key.
  * Problems name the key and the file, never the content.
  */
 export async function loadSecretFiles(
   value: unknown,
   baseDir: string,
   problem: (p: KeyPath, msg: string) => void,
-): Promise<Map<string, KeyPath>> {
-  const origins = new Map<string, KeyPath>();
+): Promise<Map<string, { fileKey: KeyPath; file: string }>> {
+  const origins = new Map<string, { fileKey: KeyPath; file: string }>();
   const walk = async (v: unknown, p: (string | number)[]): Promise<void> => {
     if (Array.isArray(v)) {
       await Promise.all(v.map((x, i) => walk(x, [...p, i])));
@@ -56,7 +56,7 @@ export async function loadSecretFiles(
         if (content === '') return problem([...p, key], `the secret file ${file} is empty`);
         obj[secretKey] = content;
         delete obj[key];
-        origins.set(pathKey([...p, secretKey]), [...p, key]);
+        origins.set(pathKey([...p, secretKey]), { fileKey: [...p, key], file });
       }),
     );
   };

@@ -1,10 +1,12 @@
-import type { KeyPath } from './key-path.js';
+import { pathKey, type KeyPath } from './key-path.js';
 import { SECRET_KEYS } from './secrets.js';
 
 export interface Substitution {
   value: unknown;
   /** Paths of strings that held at least one variable: the only values the loader may coerce to numbers. */
   substituted: KeyPath[];
+  /** The variables each substituted string read (set ones only), by pathKey: where a value came from, for messages. */
+  variables: Map<string, string[]>;
 }
 
 /** `$${` (a literal `${`), or `${...}` up to the next `}` (or the end, when unclosed). */
@@ -30,10 +32,12 @@ export function substituteEnv(
   problem: (p: KeyPath, msg: string) => void,
 ): Substitution {
   const substituted: KeyPath[] = [];
+  const variables = new Map<string, string[]>();
   const walk = (v: unknown, p: (string | number)[]): unknown => {
     if (typeof v === 'string') {
       if (isTemplate(p) || !v.includes('${')) return v;
       let used = false;
+      const names: string[] = [];
       const out = v.replace(REFERENCE, (all: string, body: string | undefined, close: string | undefined) => {
         if (all === '$${') return '${';
         const m = close ? VARIABLE.exec(body!) : null;
@@ -45,12 +49,16 @@ export function substituteEnv(
         used = true;
         const [, name, fallback] = m;
         const set = env[name!];
-        if (set !== undefined && set !== '') return set;
+        if (set !== undefined && set !== '') {
+          names.push(name!);
+          return set;
+        }
         if (fallback !== undefined) return fallback;
         problem(p, unsetMessage(name!, p));
         return '';
       });
       if (used) substituted.push([...p]);
+      if (names.length > 0) variables.set(pathKey(p), names);
       return out;
     }
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...p, i]));
@@ -58,7 +66,7 @@ export function substituteEnv(
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...p, k])]));
     return v;
   };
-  return { value: walk(value, []), substituted };
+  return { value: walk(value, []), substituted, variables };
 }
 
 /** Looks like a credential: by the key it fills, or by the variable's own name (`${REDIS_PASSWORD}` in a URL). */

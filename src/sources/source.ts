@@ -43,6 +43,12 @@ export interface SourceDeps {
   profile: string;
   /** For sources that keep state between reads (the keys their plug-in's `stateKeys` names). */
   redis?: Redis;
+  /**
+   * Names the config key `source.<key>` for a message about a value the far side refused, with
+   * where the value came from (an environment variable, a secret file). Without it, messages name
+   * `profiles.<profile>.source.<key>`.
+   */
+  keyToFix?: (key: string) => string;
   /** Key prefix for such state (the profile's, from src/store/keys.ts); includes the Cluster hash tag. */
   keyPrefix?: string;
 }

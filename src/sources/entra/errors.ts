@@ -1,4 +1,4 @@
-import { SourceReadError } from '../../errors/index.js';
+import { SourceCredentialsError, SourceReadError } from '../../errors/index.js';
 
 /**
  * The Entra source's failures, each with a stable code, and the wording that turns Graph's and the
@@ -14,10 +14,10 @@ export class DeltaExpiredError extends SourceReadError {
   }
 }
 
-/** The token request was refused (bad secret or certificate, unknown tenant or app). */
-export class EntraAuthError extends SourceReadError {
+/** The token request was refused (bad secret or certificate, unknown tenant or app): a config error. */
+export class EntraAuthError extends SourceCredentialsError {
   constructor(message: string, cause: unknown) {
-    super(message, 'entra', { code: 'SOURCE_AUTH_FAILED', cause });
+    super(message, 'entra', { cause });
   }
 }
 
@@ -36,17 +36,22 @@ export class EntraTlsError extends SourceReadError {
 }
 
 /**
- * The identity platform's text, shortened without cutting an id: the AADSTS code, its first
- * sentence, and the trace and correlation ids that Microsoft support asks for.
+ * The identity platform's text whole, without cutting an id: the AADSTS code, every sentence up to
+ * the ids (the later ones carry the usual cause, e.g. "the client secret value, not the client
+ * secret ID"), and the trace and correlation ids that Microsoft support asks for. The timestamp
+ * and the identity library's own lines are dropped.
  */
 export function aadstsSummary(text: string): string | undefined {
   const m = /(AADSTS\d+):\s*([\s\S]*)/.exec(text);
   if (!m) return undefined;
-  const sentence = /^[\s\S]*?[.!?](?=\s|$)/.exec(m[2]!)?.[0] ?? m[2]!.split(/\r?\n/)[0]!;
+  const description = m[2]!
+    .split(/\s*(?:Trace ID:|Correlation ID:|Timestamp:)/i)[0]!
+    .split(/\r?\n/)[0]!
+    .trim();
   const trace = /Trace ID:\s*([0-9a-f-]{36})/i.exec(text)?.[1];
   const correlation = /Correlation ID:\s*([0-9a-f-]{36})/i.exec(text)?.[1];
   const ids = [trace && `trace id ${trace}`, correlation && `correlation id ${correlation}`].filter(Boolean).join(', ');
-  return `${m[1]}: ${sentence.trim()}${ids ? ` (${ids})` : ''}`;
+  return `${m[1]}: ${description}${ids ? ` (${ids})` : ''}`;
 }
 
 /** Node's names for a certificate it will not trust, in `code` or in the message. */

@@ -52,6 +52,8 @@ export class GraphHttp {
   constructor(
     readonly c: EntraSourceConfig,
     private readonly log: Logger,
+    /** The config key (and where its value came from) to name in a message: `clientSecret` -> `profiles.hr.source.clientSecret`. */
+    private readonly keyToFix: (key: string) => string = (key) => `source.${key}`,
   ) {
     const credential = makeCredential(c);
     const auth = new TokenCredentialAuthenticationProvider(credential, {
@@ -184,7 +186,8 @@ export class GraphHttp {
       return {
         retry: false,
         error: new EntraAuthError(
-          `entra: authentication failed for client ${this.c.clientId} in tenant ${this.c.tenantId}: ${authReason(err)}`,
+          `entra: authentication failed for client ${this.c.clientId} in tenant ${this.c.tenantId}: ${authReason(err)}; ` +
+            `fix ${this.keyToFix(refusedKey(err, this.c))}`,
           err,
         ),
       };
@@ -260,7 +263,18 @@ function isAuthError(err: unknown): boolean {
   );
 }
 
-/** The identity platform's reason (AADSTS code, first sentence, trace and correlation ids), never the secret. */
+/**
+ * The key behind a refused token request, by the identity platform's code: the app or the tenant
+ * unknown, else the credential itself (a wrong or expired secret, a certificate the app lacks).
+ */
+export function refusedKey(err: unknown, c: Pick<EntraSourceConfig, 'clientSecret'>): string {
+  const text = (err as Error).message ?? '';
+  if (/AADSTS700016\b|unauthorized_client/.test(text)) return 'clientId';
+  if (/AADSTS(90002|900023)\b|invalid_tenant/.test(text)) return 'tenantId';
+  return c.clientSecret !== undefined ? 'clientSecret' : 'certificatePath';
+}
+
+/** The identity platform's reason (AADSTS code, its whole text, trace and correlation ids), never the secret. */
 function authReason(err: unknown): string {
   const text = (err as Error).message ?? 'unauthorized';
   return aadstsSummary(text) ?? firstSentence(text.split('\n')[0]!);

@@ -23,6 +23,9 @@ export class EntraSource implements Source {
     private readonly deps: SourceDeps,
   ) {}
 
+  private readonly keyToFix = (key: string): string =>
+    this.deps.keyToFix?.(key) ?? `profiles.${this.deps.profile}.source.${key}`;
+
   private get stateKey(): string | undefined {
     return this.deps.redis && this.deps.keyPrefix !== undefined ? `${this.deps.keyPrefix}${STATE_KEY}` : undefined;
   }
@@ -31,7 +34,7 @@ export class EntraSource implements Source {
     // A scope mistake is a config error at every read (plan, backfill, each tick), not only in validate:
     // two scope kinds at once here, an entry that resolves to nothing after the lookup.
     this.assertScopeShape();
-    const http = new GraphHttp(this.config, this.deps.log);
+    const http = new GraphHttp(this.config, this.deps.log, this.keyToFix);
     const reader = new EntraReader(http, this.config);
     const stored = await this.stored();
     const previous = request.mode === 'incremental' ? this.previous(stored, request.cursor) : undefined;
@@ -106,7 +109,7 @@ export class EntraSource implements Source {
     // validate flags every name-shaped entry without a request; a read flags those Graph cannot resolve.
     const problems = checkEntraScope(this.config);
     if (problems.length > 0) throw this.scopeError(problems);
-    const http = new GraphHttp({ ...this.config, maxRetries: 0 }, this.deps.log);
+    const http = new GraphHttp({ ...this.config, maxRetries: 0 }, this.deps.log, this.keyToFix);
     if (this.config.groups.ids) {
       const { missing } = await new EntraReader(http, this.config).lookup(this.config.groups.ids);
       if (missing.length > 0) throw this.unknownIds(missing);

@@ -74,7 +74,7 @@ export class LdapSession implements Directory {
       await client.bind(c.bindDn, password);
     } catch (err) {
       await client.unbind().catch(() => {});
-      throw toSourceError(err, c, c.startTls ? 'StartTLS and bind' : 'bind');
+      throw toSourceError(err, c, c.startTls ? 'StartTLS and bind' : 'bind', profile);
     }
     return new LdapSession(client, c, log, signal, profile);
   }
@@ -115,7 +115,7 @@ export class LdapSession implements Directory {
   failure(err: unknown, during: string): Error {
     if (this.signal?.aborted)
       return ldapError(`ldap ${this.c.url}: read aborted during ${during}`, 'SOURCE_ABORTED', err);
-    return toSourceError(err, this.c, during);
+    return toSourceError(err, this.c, during, this.profile);
   }
 
   /**

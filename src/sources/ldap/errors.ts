@@ -37,8 +37,9 @@ const LOST =
  */
 export function toSourceError(
   err: unknown,
-  c: Pick<LdapSourceConfig, 'url' | 'bindDn'>,
+  c: Pick<LdapSourceConfig, 'url' | 'bindDn' | 'caFile'>,
   during: string,
+  profile?: string,
 ): SourceReadError {
   if (err instanceof SourceReadError) return err;
   const e = (err ?? {}) as Error & { code?: string | number };
@@ -83,8 +84,20 @@ export function toSourceError(
       err,
     );
   if (/certificate|self.signed|CERT_|TLS|SSL/i.test(`${message} ${String(e.code)}`))
-    return ldapError(`${at}: ${during}: TLS failed (${message})`, 'SOURCE_TLS', err);
+    return ldapError(`${at}: ${during}: TLS failed (${message})${caHint(message, c, profile)}`, 'SOURCE_TLS', err);
   return ldapError(`${at}: ${during} failed: ${message}`, 'SOURCE_READ_FAILED', err);
+}
+
+/** Node's words for a chain it cannot trust: a CA is missing (not an expired or misnamed certificate). */
+const UNTRUSTED_CHAIN = /self[- ]signed|unable to (verify|get)|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/i;
+
+/** For a chain Node does not trust: the CA setting of this connection, and Node's own. */
+function caHint(message: string, c: Pick<LdapSourceConfig, 'caFile'>, profile?: string): string {
+  if (!UNTRUSTED_CHAIN.test(message)) return '';
+  const key = `${profile ? `profiles.${profile}.` : ''}source.caFile`;
+  return c.caFile
+    ? `; the CA in ${key} (${c.caFile}) did not sign the server's certificate: give the CA that did`
+    : `; give the CA that signed the server's certificate as a PEM file in ${key} (or to Node with NODE_EXTRA_CA_CERTS)`;
 }
 
 /** The source config keys that hold `dn` (`people.baseDn`, `groups.baseDn`, `people.memberOf[i]`), compared as DNs. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '../../errors/index.js';
 import type { Op, TargetCapabilities } from '../../model/index.js';
 import type { HttpHooks } from '../http/http-client.js';
+import { provingCredential } from '../http/refused-credential.js';
 import type { BudgetSpec, IdResolver, OpOutcome, Target, TargetPlugin, TargetRead } from '../target.js';
 import { AdminV3Client } from './client.js';
 import { applyAdminV3Op } from './executor.js';
@@ -75,7 +76,9 @@ export class AdminV3Target implements Target {
   }
 
   async check(): Promise<void> {
-    await this.client.get('users?limit=1&offset=0', usersPageSchema);
+    await provingCredential('target.token', 'the API key', () =>
+      this.client.get('users?limit=1&offset=0', usersPageSchema),
+    );
   }
 }
 

@@ -1,12 +1,11 @@
 import { z } from 'zod';
+import { targetBaseUrl } from '../http/base-url.js';
 import { rateLimitSchema } from '../http/rate-limit-schema.js';
 
 export const adminv3TargetSchema = z
   .object({
     kind: z.literal('adminv3'),
-    baseUrl: z
-      .string()
-      .url()
+    baseUrl: targetBaseUrl()
       .default('https://api.admin.io/v3')
       .describe('The API root, with /v3 (https only; plain http only to loopback, for the emulator).'),
     token: z.string().min(1).optional().describe('The API key (Bearer sk_...); prefer ${ENV} or tokenFile.'),

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../errors/index.js';
 import type { Op, TargetCapabilities } from '../../model/index.js';
 import type { HttpHooks } from '../http/http-client.js';
+import { provingCredential } from '../http/refused-credential.js';
 import type { BudgetSpec, IdResolver, OpOutcome, Target, TargetPlugin, TargetRead } from '../target.js';
 import { ChartioClient } from './client.js';
 import { applyChartioOp } from './executor.js';
@@ -71,7 +72,9 @@ export class ChartioTarget implements Target {
 
   /** Connectivity and credentials: the org root answers 200. */
   async check(): Promise<void> {
-    await this.client.send('GET', '');
+    await provingCredential('target.apiKey / target.apiSecret', 'the API key and secret', () =>
+      this.client.send('GET', ''),
+    );
   }
 }
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { targetBaseUrl } from '../http/base-url.js';
 import { rateLimitSchema } from '../http/rate-limit-schema.js';
 
 export const chartioTargetSchema = z
   .object({
     kind: z.literal('chartio'),
-    baseUrl: z.string().url().default('https://api.chartio.com/v1'),
+    baseUrl: targetBaseUrl().default('https://api.chartio.com/v1'),
     org: z.string().min(1).describe('Organization slug.'),
     apiKey: z.string().min(1),
     apiSecret: z.string().min(1).optional().describe('Prefer ${ENV} or apiSecretFile.'),

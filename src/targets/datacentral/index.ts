@@ -1,6 +1,7 @@
 import { ConfigError } from '../../errors/index.js';
 import type { Op, TargetCapabilities } from '../../model/index.js';
 import type { HttpHooks } from '../http/http-client.js';
+import { provingCredential } from '../http/refused-credential.js';
 import type { BudgetSpec, IdResolver, OpOutcome, Target, TargetFacts, TargetPlugin, TargetRead } from '../target.js';
 import { DatacentralClient } from './client.js';
 import { applyDatacentralOp } from './executor.js';
@@ -107,7 +108,9 @@ export class DatacentralTarget implements Target {
   }
 
   async check(): Promise<void> {
-    await this.client.get('roles?page=1&pageSize=1', pageOf(roleSchema));
+    await provingCredential('target.token', 'the API key', () =>
+      this.client.get('roles?page=1&pageSize=1', pageOf(roleSchema)),
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { targetBaseUrl } from '../http/base-url.js';
 import { optionalRateLimitSchema } from '../http/rate-limit-schema.js';
 
 export const USER_TYPES = ['AzureAD', 'AzureADExternal', 'UserPass', 'MobileID'] as const;
@@ -7,12 +8,9 @@ export const ROLE_TYPES = ['System', 'Report', 'RLS'] as const;
 export const datacentralTargetSchema = z
   .object({
     kind: z.literal('datacentral'),
-    baseUrl: z
-      .string()
-      .url()
-      .describe(
-        'The tenant API root, e.g. https://contoso.datacentral.example/v1 (paths such as users are relative to it).',
-      ),
+    baseUrl: targetBaseUrl().describe(
+      'The tenant API root, e.g. https://contoso.datacentral.example/v1 (paths such as users are relative to it).',
+    ),
     token: z.string().min(1).optional().describe('The tenant API key (Bearer); prefer ${ENV} or tokenFile.'),
     tokenFile: z.string().min(1).optional(),
     userType: z

@@ -13,9 +13,9 @@ import {
   type TargetPlugin,
   type TargetRead,
 } from '../target.js';
+import { checkGrafana } from './check.js';
 import { GrafanaClient } from './client.js';
 import { applyGrafanaOp } from './executor.js';
-import { healthSchema, orgSchema } from './payloads.js';
 import { readGrafana } from './reader.js';
 import { grafanaTargetSchema, type GrafanaTargetConfig } from './schema.js';
 import { hasWholeTeamMembership, WHOLE_TEAM_MEMBERSHIP_SINCE } from './versions.js';
@@ -122,9 +122,9 @@ export class GrafanaTarget implements Target {
     );
   }
 
-  async check(): Promise<void> {
-    await this.client.get('api/health', healthSchema);
-    if (this.client.hasToken) await this.client.get('api/org', orgSchema);
+  /** The server answers and every credential the sync will use is accepted (each refused one named by its key). */
+  check(): Promise<void> {
+    return checkGrafana(this.client, this.config);
   }
 }
 

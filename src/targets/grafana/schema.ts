@@ -1,12 +1,27 @@
 import { z } from 'zod';
+import { targetBaseUrl } from '../http/base-url.js';
 import { optionalRateLimitSchema } from '../http/rate-limit-schema.js';
 
 const secret = (what: string) => z.string().min(1).optional().describe(`${what}; prefer \${ENV} or the *File key.`);
 
+/**
+ * Grafana's API paths start with /api, so a base URL ending in /api (copied from an API example)
+ * would call /api/api/health and get 404s: the root without it is what is meant.
+ */
+function noApiSuffix(value: string, ctx: z.RefinementCtx<string>): void {
+  if (!URL.canParse(value)) return;
+  const url = new URL(value);
+  if (!/\/api\/*$/i.test(url.pathname)) return;
+  const root = `${url.protocol}//${url.host}${url.pathname.replace(/\/api\/*$/i, '')}`;
+  ctx.addIssue({ code: 'custom', message: `ends in /api: give the Grafana root without it (${root})` });
+}
+
 export const grafanaTargetSchema = z
   .object({
     kind: z.literal('grafana'),
-    baseUrl: z.string().url().describe('The Grafana root URL, e.g. https://grafana.example.com (no /api).'),
+    baseUrl: targetBaseUrl()
+      .superRefine(noApiSuffix)
+      .describe('The Grafana root URL, e.g. https://grafana.example.com (no /api).'),
     org: z
       .union([z.string().min(1), z.number().int().positive()])
       .optional()

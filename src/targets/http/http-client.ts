@@ -7,6 +7,7 @@ import {
   TargetResponseError,
   type RequestInfo,
 } from '../../errors/index.js';
+import { insecureUrlProblem } from './base-url.js';
 
 /** What the runtime plugs into every target's HTTP: the shared rate budget, metrics, 429 pauses. */
 export interface HttpHooks {
@@ -48,8 +49,6 @@ export interface SendOptions {
   /** Overrides the client's Authorization for this call (e.g. admin credentials). */
   authorization?: string;
 }
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 /**
  * The one HTTP client every target uses: https required (plain http only to loopback, for
@@ -192,12 +191,8 @@ export function checkedBaseUrl(baseUrl: string, key: string): URL {
   } catch {
     throw new ConfigError(`${key}: not a URL: ${baseUrl}`, key);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
-    throw new ConfigError(
-      `${key}: https is required (plain http only for loopback), got ${url.protocol}//${url.host}`,
-      key,
-    );
-  }
+  const insecure = insecureUrlProblem(url);
+  if (insecure) throw new ConfigError(`${key}: ${insecure}`, key);
   return url;
 }
 
@@ -221,9 +216,16 @@ export function parseRetryAfter(value: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
+/** Node's codes for a certificate chain it does not trust (a private CA, a re-signing proxy). */
+const UNTRUSTED_CHAIN =
+  /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?)$/;
+
 function networkReason(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
   const code = (cause as { code?: string } | undefined)?.code;
+  // Targets have no CA key of their own: Node's is the setting for every https connection.
+  if (code && UNTRUSTED_CHAIN.test(code))
+    return `TLS failed (${code}): the server's certificate chain is not trusted; give the CA that signed it to Node with NODE_EXTRA_CA_CERTS`;
   return code
     ? `connection failed (${code})`
     : `connection failed (${cause instanceof Error ? cause.message : String(cause)})`;

@@ -89,8 +89,10 @@ describe('CLI commands', () => {
     expect(ok.stdout).toMatch(/source\s+hr \(csv\)\s+ok/);
     expect(ok.stdout).toMatch(/target\s+chartio 127\.0\.0\.1:\d+\s+ok/);
     const bad = await runCli(['validate', '--config', h.configPath], { env: { CHARTIO_SECRET: 'wrong' } });
-    expect(bad.code).toBe(69);
-    expect(bad.stdout).toMatch(/target .*FAILED: GET \/v1\/acme\/ -> 401/);
+    expect(bad.code).toBe(78);
+    expect(bad.stdout).toMatch(
+      /target .*FAILED: target\.apiKey \/ target\.apiSecret: the target refused the API key and secret \(GET \/v1\/acme\/ -> 401.*\); fix target\.apiKey \/ target\.apiSecret/,
+    );
     expect(bad.stdout + bad.stderr).not.toContain('wrong');
   });
 

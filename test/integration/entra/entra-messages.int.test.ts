@@ -1,5 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { wireApp } from '../../../src/app/open-app.js';
+import { exitCodeOf } from '../../../src/cli/cli.js';
+import { EXIT } from '../../../src/cli/exit-codes.js';
+import { loadConfig } from '../../../src/config/load-config.js';
 import { ConfigError, SourceReadError } from '../../../src/errors/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { EntraSource } from '../../../src/sources/entra/index.js';
@@ -57,13 +64,62 @@ beforeEach(() => {
 });
 
 describe('Entra messages an operator can act on', () => {
-  it('a refused secret keeps the AADSTS code, the first sentence and the trace and correlation ids whole', async () => {
+  it('a refused secret keeps the whole AADSTS text and both ids, names the key to fix and exits 78', async () => {
     const err = await failure(source({ clientSecret: 'wrong-secret-77' }).read({ mode: 'full' }));
     expect(err.code).toBe('SOURCE_AUTH_FAILED');
     expect(err.message).toMatch(
-      /AADSTS7000215: Invalid client secret provided\. \(trace id [0-9a-f-]{36}, correlation id [0-9a-f-]{36}\)/,
+      /AADSTS7000215: Invalid client secret provided\. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app 'c1'\. \(trace id [0-9a-f-]{36}, correlation id [0-9a-f-]{36}\); fix profiles\.entra\.source\.clientSecret$/,
     );
-    expect(err.message).not.toMatch(/Ensure the secret|wrong-secret-77|messages-secret/);
+    expect(err.message).not.toMatch(/Timestamp|wrong-secret-77|messages-secret/);
+    expect(exitCodeOf(err)).toBe(EXIT.config);
+  });
+
+  it('a refused secret from ${VAR} or clientSecretFile names the variable or the file, not the value', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'entra-msg-'));
+    const write = async (secret: string) => {
+      await writeFile(join(dir, 'entra.secret'), 'wrong-from-file-91\n');
+      const path = join(dir, 'rostersync.yaml');
+      await writeFile(
+        path,
+        [
+          'target: { kind: grafana, baseUrl: "http://127.0.0.1:3000", token: t }',
+          'profiles:',
+          '  - name: hr',
+          '    source:',
+          '      kind: entra',
+          '      tenantId: t1',
+          '      clientId: c1',
+          `      ${secret}`,
+          `      authorityHost: ${graph.url}`,
+          `      graphBaseUrl: ${graph.url}`,
+          '      groups: { displayNamePrefix: rs- }',
+          '      maxRetries: 0',
+          '    mapping: { rules: [{ match: "rs-(.*)", team: "${1}" }] }',
+          '',
+        ].join('\n'),
+      );
+      return path;
+    };
+    try {
+      const fromEnv = wireApp(
+        await loadConfig(await write('clientSecret: ${ENTRA_SECRET}'), { ENTRA_SECRET: 'wrong-from-env-42' }),
+        { log: silentLogger },
+      );
+      const envErr = await failure(fromEnv.source.read({ mode: 'full' }));
+      expect(envErr.message).toMatch(
+        /; fix the environment variable \$ENTRA_SECRET \(read by profiles\.hr\.source\.clientSecret\)$/,
+      );
+      expect(envErr.message).not.toMatch(/wrong-from-env-42/);
+
+      const fromFile = wireApp(await loadConfig(await write('clientSecretFile: entra.secret'), {}), {
+        log: silentLogger,
+      });
+      const fileErr = await failure(fromFile.source.read({ mode: 'full' }));
+      expect(fileErr.message).toMatch(/; fix the file entra\.secret \(profiles\.hr\.source\.clientSecretFile\)$/);
+      expect(fileErr.message).not.toMatch(/wrong-from-file-91/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('an untrusted certificate says TLS at once and is not retried', async () => {

@@ -31,7 +31,7 @@ const lines = (s: string) => s.trim().split('\n').filter(Boolean);
 
 describe('failures the CLI understands end with one line and a documented code', () => {
   it(
-    'a config error found by wiring (http target) exits 78 promptly from backfill, plan, status, run and validate',
+    'a config error (http target) exits 78 promptly, naming file, line and key, from backfill, plan, status, run and validate',
     { timeout: 120_000 },
     async () => {
       h = await createHarness(redisUrl);
@@ -48,9 +48,12 @@ describe('failures the CLI understands end with one line and a documented code',
         expect(r.code, `${command}: ${r.stderr}`).toBe(78);
         expect(r.ms, command).toBeLessThan(45_000);
         console.info(`config error: ${command} exited ${r.code} after ${r.ms} ms`);
-        expect(lines(r.stderr), command).toEqual([
-          'rostersync: target.baseUrl: https is required (plain http only for loopback), got http://chartio.example.com',
-        ]);
+        const [head, problem, ...rest] = lines(r.stderr);
+        expect(head, command).toBe(`rostersync: invalid config ${h.configPath} (1 problem):`);
+        expect(problem, command).toMatch(
+          /^ {2}\S+:\d+:\d+: target\.baseUrl: https is required \(plain http only for loopback\), got http:\/\/chartio\.example\.com$/,
+        );
+        expect(rest, command).toEqual([]);
       }
     },
   );

@@ -27,6 +27,9 @@ describe('LDAP source: connection, TLS, credentials and failures', () => {
     };
     expect(err).toBeInstanceOf(SourceReadError);
     expect(err.code).toBe('SOURCE_TLS');
+    expect(err.message).toMatch(
+      /TLS failed \(.+\); give the CA .* in (profiles\.\w+\.)?source\.caFile \(or to Node with NODE_EXTRA_CA_CERTS\)$/,
+    );
   });
 
   it('insecureSkipVerify reads without the CA only when configured, and says so at warn level', async () => {

@@ -221,3 +221,44 @@ describe('values', () => {
     expect(loaded.baseDir).toBe(dir);
   });
 });
+
+describe('target URLs are checked with the config, naming file, line and key', () => {
+  const withTarget = (name: string, target: string) =>
+    configError(
+      loadConfig(
+        write(name, `target:\n${target}\nprofiles:\n  - name: hr\n    source: { kind: csv, path: people.csv }\n`),
+        env,
+      ),
+    );
+
+  it('plain http to a host that is not loopback', async () => {
+    const message = await withTarget(
+      'http-target.yaml',
+      '  kind: chartio\n  org: acme\n  apiKey: key\n  apiSecret: s\n  baseUrl: http://chartio.example.com/v1',
+    );
+    expect(message).toMatch(
+      /http-target\.yaml:6:3: target\.baseUrl: https is required \(plain http only for loopback\), got http:\/\/chartio\.example\.com$/,
+    );
+  });
+
+  it('plain http to loopback is the emulator, accepted', async () => {
+    const config = loadConfig(
+      write(
+        'loopback.yaml',
+        'target:\n  kind: grafana\n  baseUrl: http://127.0.0.1:3000\n  token: t\nprofiles:\n  - name: hr\n    source: { kind: csv, path: people.csv }\n',
+      ),
+      env,
+    );
+    await expect(config).resolves.toBeDefined();
+  });
+
+  it('a Grafana baseUrl ending in /api is named with the root to give instead', async () => {
+    const message = await withTarget(
+      'grafana-api.yaml',
+      '  kind: grafana\n  token: t\n  baseUrl: https://grafana.example.com/api/',
+    );
+    expect(message).toMatch(
+      /grafana-api\.yaml:4:3: target\.baseUrl: ends in \/api: give the Grafana root without it \(https:\/\/grafana\.example\.com\)$/,
+    );
+  });
+});

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { pathKey } from '../../../../src/config/key-path.js';
+import { whatToFix } from '../../../../src/config/origins.js';
 import { pool, relativeUrl } from '../../../../src/sources/entra/batch.js';
 import { aadstsSummary, permissionFor, tlsReason } from '../../../../src/sources/entra/errors.js';
+import { refusedKey } from '../../../../src/sources/entra/graph-http.js';
 import { checkEntraScope } from '../../../../src/sources/entra/index.js';
 import { entraSourceSchema, graphOrigin } from '../../../../src/sources/entra/schema.js';
 
@@ -47,9 +50,9 @@ describe('error wording', () => {
   const text =
     "AADSTS700016: Application with identifier 'abc' was not found in the directory 'Contoso'. This can happen if the application has not been installed. Trace ID: 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 Correlation ID: 11111111-2222-3333-4444-555555555555 Timestamp: 2026-12-01 10:00:00Z";
 
-  it('keeps the AADSTS code, first sentence and both ids whole', () => {
-    expect(aadstsSummary(`ClientSecretCredential authentication failed: ${text}`)).toBe(
-      "AADSTS700016: Application with identifier 'abc' was not found in the directory 'Contoso'. (trace id 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0, correlation id 11111111-2222-3333-4444-555555555555)",
+  it('keeps the AADSTS code, every sentence and both ids whole, without the timestamp', () => {
+    expect(aadstsSummary(`ClientSecretCredential authentication failed: ${text}\nTo troubleshoot, visit aka.ms`)).toBe(
+      "AADSTS700016: Application with identifier 'abc' was not found in the directory 'Contoso'. This can happen if the application has not been installed. (trace id 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0, correlation id 11111111-2222-3333-4444-555555555555)",
     );
     expect(aadstsSummary('no code here')).toBeUndefined();
   });
@@ -103,5 +106,40 @@ describe('batch helpers', () => {
       }),
     ).rejects.toThrow('boom');
     expect(seen).toEqual([1, 2]);
+  });
+});
+
+describe('refusedKey', () => {
+  const refused = (text: string) => new Error(`ClientSecretCredential authentication failed: ${text}`);
+
+  it('names the key behind the identity platform code', () => {
+    expect(refusedKey(refused('AADSTS7000215: Invalid client secret provided.'), base)).toBe('clientSecret');
+    expect(refusedKey(refused('AADSTS7000222: The provided client secret keys are expired.'), base)).toBe(
+      'clientSecret',
+    );
+    expect(refusedKey(refused("AADSTS700016: Application with identifier 'c' was not found."), base)).toBe('clientId');
+    expect(refusedKey(refused("AADSTS90002: Tenant 't' not found."), base)).toBe('tenantId');
+    expect(refusedKey(refused('AADSTS700027: Client assertion failed signature validation.'), {})).toBe(
+      'certificatePath',
+    );
+  });
+});
+
+describe('whatToFix', () => {
+  const p = ['profiles', 0, 'source', 'clientSecret'];
+  const shown = 'profiles.hr.source.clientSecret';
+
+  it('names the key, or the variable or file its value came from, never the value', () => {
+    expect(whatToFix(new Map(), p, shown)).toBe(shown);
+    expect(whatToFix(new Map([[pathKey(p), { kind: 'env', names: ['ENTRA_SECRET'] }]]), p, shown)).toBe(
+      'the environment variable $ENTRA_SECRET (read by profiles.hr.source.clientSecret)',
+    );
+    expect(
+      whatToFix(
+        new Map([[pathKey(p), { kind: 'file', fileKey: [...p.slice(0, 3), 'clientSecretFile'], file: 's.txt' }]]),
+        p,
+        shown,
+      ),
+    ).toBe('the file s.txt (profiles.hr.source.clientSecretFile)');
   });
 });

@@ -6,6 +6,22 @@ const c = { url: 'ldaps://dc1.corp.example:636', bindDn: 'CN=svc,DC=corp,DC=exam
 const codeOf = (err: unknown) => toSourceError(err, c, 'search').code;
 
 describe('LDAP error codes', () => {
+  it("a chain Node does not trust points at the connection's CA setting and NODE_EXTRA_CA_CERTS", () => {
+    const selfSigned = Object.assign(new Error('self-signed certificate in certificate chain'), {
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    });
+
+    expect(toSourceError(selfSigned, c, 'bind', 'hr').message).toBe(
+      "ldap ldaps://dc1.corp.example:636: bind: TLS failed (self-signed certificate in certificate chain); give the CA that signed the server's certificate as a PEM file in profiles.hr.source.caFile (or to Node with NODE_EXTRA_CA_CERTS)",
+    );
+    expect(toSourceError(selfSigned, { ...c, caFile: 'corp-ca.pem' }, 'bind', 'hr').message).toMatch(
+      /TLS failed \(self-signed certificate in certificate chain\); the CA in profiles\.hr\.source\.caFile \(corp-ca\.pem\) did not sign the server's certificate: give the CA that did$/,
+    );
+    expect(toSourceError(new Error('certificate has expired'), c, 'bind').message).toBe(
+      'ldap ldaps://dc1.corp.example:636: bind: TLS failed (certificate has expired)',
+    );
+  });
+
   it('names bad credentials, a missing base DN, server limits and timeouts', () => {
     expect(codeOf(new InvalidCredentialsError('Invalid Credentials'))).toBe('SOURCE_AUTH_FAILED');
     expect(toSourceError(new InvalidCredentialsError('x'), c, 'bind').message).toBe(
