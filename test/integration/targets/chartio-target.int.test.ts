@@ -154,12 +154,18 @@ describe('reading the target', () => {
 });
 
 describe('errors and safety of the client', () => {
-  it('reports 401 with the API message and the request, never the secret', async () => {
+  it('reports 401 as a config error naming the keys, with the API message and the request, never the secret', async () => {
     const err = await targetFor(emu, { apiSecret: 'wrong-secret-xyz' })
       .check()
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TargetHttpError);
-    const e = err as TargetHttpError;
+    // A refused credential is the config's to fix (exit 78); the target's answer is its cause.
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/^target\.apiKey \/ target\.apiSecret: the target refused /);
+    expect(JSON.stringify({ message: (err as ConfigError).message })).not.toMatch(
+      /wrong-secret-xyz|target-test-secret/,
+    );
+    const e = (err as ConfigError).cause as TargetHttpError;
+    expect(e).toBeInstanceOf(TargetHttpError);
     expect(e.status).toBe(401);
     expect(e.request).toEqual({ method: 'GET', path: '/v1/acme/' });
     expect(e.apiMessage.length).toBeGreaterThan(0);
