@@ -10,7 +10,7 @@ import type { IdResolver, OpOutcome, Target, TargetFacts } from '../targets/targ
 import { OPS_QUEUE, type OpJobData } from './op-jobs.js';
 import type { RateBudget } from './rate-budget.js';
 import { readBack } from './verify-op.js';
-import { settleMembers } from './listed-members.js';
+import { memberWaits, settleMembers } from './listed-members.js';
 
 export interface OpWorkerDeps {
   connection: Redis;
@@ -88,6 +88,7 @@ function learnedFacts(storeFor: OpWorkerDeps['storeFor']): LearnedOf {
   };
 }
 
+/** Runs one op: its dependencies' outcomes first, then the budget, then the call, then its outcome in the store. */
 async function processOp(
   deps: OpWorkerDeps,
   learnedOf: LearnedOf,
@@ -97,66 +98,99 @@ async function processOp(
   const { runId, profile, op } = job.data;
   const store = deps.storeFor(profile);
   const log = deps.log.child({ runId, op: op.key });
-  const record = async (
-    outcome: OpOutcomeKind,
-    extra: { detail?: string; createdId?: string; userId?: string; teamId?: string; teamIds?: string[] } = {},
-  ) => {
+  const record: Recorder = async (outcome, extra = {}) => {
     if (await store.recordOutcome(runId, { op, outcome, ...extra })) deps.onOutcome?.(op, outcome, profile);
     log.debug({ kind: op.kind, outcome, detail: extra.detail }, 'op outcome');
     return outcome;
   };
 
-  // One read for the op's own outcome and its dependencies'.
-  const [own, ...deps_] = await store.outcomes(runId, [op.key, ...op.dependsOn]);
-  if (own !== undefined) {
+  const gate = await readGate(store, runId, op);
+  if (gate.kind === 'done') {
     // A job added again after its op finished (a stall sweep racing completion): never call twice.
-    log.debug({ kind: op.kind, outcome: own }, 'op already has an outcome');
-    return own;
+    log.debug({ kind: op.kind, outcome: gate.outcome }, 'op already has an outcome');
+    return gate.outcome;
   }
-  if (deps_.some((o) => o === undefined)) {
-    // The next phase starts while the last calls of this one are in flight: wait for them, briefly.
-    await job.moveToDelayed(Date.now() + 50, token);
-    throw new DelayedError();
-  }
-  const blocker = op.dependsOn.find(
-    (_, i) => deps_[i] !== 'applied' && deps_[i] !== 'already-done' && deps_[i] !== 'deferred',
-  );
-  if (blocker !== undefined)
-    return record('skipped-dependency', { detail: `depends on ${blocker}, which did not succeed` });
-  // Waiting is not failing: an op after one that waits for a first sign-in waits with it.
-  const waitsFor = op.dependsOn.find((_, i) => deps_[i] === 'deferred');
-  if (waitsFor !== undefined) return record('deferred', { detail: `waits with ${waitsFor}` });
-
-  // A whole-container write waits for its new members' accounts, and leaves out any that failed.
-  let call = op;
-  let leftOut: string[] = [];
-  if (op.kind === 'setMembers') {
-    const settled = await settleMembers(store, runId, op);
-    if (settled === 'wait') {
-      await job.moveToDelayed(Date.now() + 50, token);
-      throw new DelayedError();
-    }
-    ({ op: call, leftOut } = settled);
-  }
+  // The next phase starts while the last calls of this one are in flight: wait for them, briefly.
+  if (gate.kind === 'wait') return delay(job, token, 50);
+  if (gate.kind === 'settled') return record(gate.outcome, { detail: gate.detail });
 
   const backlog = (await deps.budgetBacklog?.(profile)) ?? 0;
-  if (backlog > (deps.holdMs ?? 250)) {
-    await job.moveToDelayed(Date.now() + backlog, token);
-    throw new DelayedError();
-  }
+  if (backlog > (deps.holdMs ?? 250)) return delay(job, token, backlog);
 
-  // Ids unknown at plan time: created by this run (by name / directory id), else the identity links.
-  const ids: IdResolver = {
+  const ids = idResolver(store, runId);
+  const out = await callTarget(deps, job, gate.call, ids, await learnedOf(profile, runId), log);
+  if (typeof out === 'string') return record('failed', { detail: out });
+  // Outside the call: a Redis error while recording is retried as such, never recorded as the op failing.
+  return record(out.status, await outcomeExtras(op, out, ids, gate.leftOut));
+}
+
+type OutcomeExtras = { detail?: string; createdId?: string; userId?: string; teamId?: string; teamIds?: string[] };
+type Recorder = (outcome: OpOutcomeKind, extra?: OutcomeExtras) => Promise<OpOutcomeKind>;
+
+type Gate =
+  | { kind: 'done'; outcome: OpOutcomeKind }
+  | { kind: 'wait' }
+  | { kind: 'settled'; outcome: 'skipped-dependency' | 'deferred'; detail: string }
+  | { kind: 'go'; call: Op; leftOut: string[] };
+
+/**
+ * One read for the op's own outcome, its dependencies' and (a whole-container write) its new
+ * members' accounts: whether it already ran, must wait, cannot run, or runs, and with which list.
+ */
+async function readGate(store: Store, runId: string, op: Op): Promise<Gate> {
+  const waits = memberWaits(op);
+  const keys = [op.key, ...op.dependsOn, ...waits];
+  const outcomes = await store.outcomes(runId, keys);
+  const own = outcomes[0];
+  if (own !== undefined) return { kind: 'done', outcome: own };
+  const dep = outcomes.slice(1, 1 + op.dependsOn.length);
+  if (dep.some((o) => o === undefined)) return { kind: 'wait' };
+  const blocker = op.dependsOn.find(
+    (_, i) => dep[i] !== 'applied' && dep[i] !== 'already-done' && dep[i] !== 'deferred',
+  );
+  if (blocker !== undefined)
+    return { kind: 'settled', outcome: 'skipped-dependency', detail: `depends on ${blocker}, which did not succeed` };
+  // Waiting is not failing: an op after one that waits for a first sign-in waits with it.
+  const waitsFor = op.dependsOn.find((_, i) => dep[i] === 'deferred');
+  if (waitsFor !== undefined) return { kind: 'settled', outcome: 'deferred', detail: `waits with ${waitsFor}` };
+  if (op.kind !== 'setMembers') return { kind: 'go', call: op, leftOut: [] };
+  // A whole-container write waits for its new members' accounts, and leaves out any that failed.
+  const byKey = new Map(waits.map((k, i) => [k, outcomes[1 + op.dependsOn.length + i]]));
+  const settled = settleMembers(op, (k) => byKey.get(k));
+  return settled === 'wait' ? { kind: 'wait' } : { kind: 'go', call: settled.op, leftOut: settled.leftOut };
+}
+
+async function delay(job: Job<OpJobData>, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + ms, token);
+  throw new DelayedError();
+}
+
+/** Ids unknown at plan time: created by this run (by name / directory id), else the identity links. */
+function idResolver(store: Store, runId: string): IdResolver {
+  return {
     teamId: async (team, key) =>
       (await store.createdTeamId(runId, team)) ?? (key ? await store.links.teamId(key) : undefined),
     userId: async (sourceId) =>
       sourceId ? ((await store.createdUserId(runId, sourceId)) ?? (await store.links.userId(sourceId))) : undefined,
     teamIdByKey: (key) => store.links.teamId(key),
   };
-  const learned = await learnedOf(profile, runId);
-  let out: OpOutcome;
+}
+
+/**
+ * The call, and what its answer means: the outcome, or the failure's detail. A 429 pauses every
+ * worker and budget (no attempt spent); a transient failure before the last attempt is retried.
+ */
+async function callTarget(
+  deps: OpWorkerDeps,
+  job: Job<OpJobData>,
+  call: Op,
+  ids: IdResolver,
+  learned: TargetFacts | undefined,
+  log: Logger,
+): Promise<OpOutcome | string> {
+  const target = deps.targetFor(job.data.profile);
   try {
-    out = await deps.targetFor(profile).apply(call, ids, learned);
+    return await target.apply(call, ids, learned);
   } catch (err) {
     if (err instanceof TargetHttpError && err.status === 429) {
       // Pause every worker (the queue's limiter) and every process's budget; no attempt is spent.
@@ -174,32 +208,30 @@ async function processOp(
     }
     // The last answer was unreadable: the call may have applied. Read the target back before
     // saying it failed, so an applied op neither fails nor takes its dependants down with it.
-    const seen =
-      err instanceof TargetResponseError ? await verifyByReading(deps.targetFor(profile), call, ids, log) : undefined;
+    const seen = err instanceof TargetResponseError ? await verifyByReading(target, call, ids, log) : undefined;
     // A permanent answer (or the last attempt): the op fails with the API's message, the job completes.
-    if (!seen)
-      return record('failed', {
-        detail:
-          err instanceof TargetResponseError
-            ? `${err.message} (reading the target back did not show the change)`
-            : (err as Error).message,
-      });
-    out = seen;
+    if (seen) return seen;
+    return err instanceof TargetResponseError
+      ? `${err.message} (reading the target back did not show the change)`
+      : (err as Error).message;
   }
-  // Outside the try: a Redis error while recording is retried as such, never recorded as the op failing.
+}
+
+/** What the store keeps with an outcome: ids to link, and the detail (members a whole list left out). */
+async function outcomeExtras(op: Op, out: OpOutcome, ids: IdResolver, leftOut: string[]): Promise<OutcomeExtras> {
   const teamId = 'team' in op && op.team ? (op.team.id ?? (await ids.teamId(op.team))) : undefined;
   const userId =
     'user' in op ? (op.user.id ?? out.createdId ?? (await ids.userId(op.user.sourceId, op.user.email))) : undefined;
   const detail = [out.detail, leftOut.length > 0 ? `left out (no account): ${leftOut.join(', ')}` : undefined]
     .filter(Boolean)
     .join('; ');
-  return record(out.status, {
+  return {
     ...(detail ? { detail } : {}),
     ...(out.createdId ? { createdId: out.createdId } : {}),
     ...(teamId ? { teamId } : {}),
     ...(userId ? { userId } : {}),
     ...(out.teamIds ? { teamIds: out.teamIds } : {}),
-  });
+  };
 }
 
 async function verifyByReading(target: Target, op: Op, ids: IdResolver, log: Logger): Promise<OpOutcome | undefined> {
