@@ -100,6 +100,9 @@ export type Op =
 
 export type OpKind = Op['kind'];
 
+/** The op of one kind (or of several). */
+export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;
+
 /** Phase order: each phase drains before the next starts (an op also waits for its own dependsOn). */
 export const PHASES: readonly OpKind[][] = [
   ['createTeam', 'renameTeam'],

@@ -1,7 +1,7 @@
-import type { Op } from '../model/index.js';
+import type { Op, OpOf } from '../model/index.js';
 import type { OpOutcomeKind } from '../store/run-record.js';
 
-type SetMembers = Extract<Op, { kind: 'setMembers' }>;
+type SetMembers = OpOf<'setMembers'>;
 
 /** Outcomes that leave the account (or org place) a listed member needs in the target. */
 const EXISTS = new Set<OpOutcomeKind | undefined>(['applied', 'already-done']);

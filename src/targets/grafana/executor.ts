@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TargetHttpError } from '../../errors/index.js';
-import type { Op, TeamRef, UserRef } from '../../model/index.js';
+import type { Op, OpOf, TeamRef, UserRef } from '../../model/index.js';
 import { UnresolvedRefError, UnsupportedOpError } from '../op-errors.js';
 import type { IdResolver, OpOutcome } from '../target.js';
 import type { GrafanaClient, OrgContext } from './client.js';
@@ -82,8 +82,6 @@ export async function applyGrafanaOp(ctx: GrafanaApplyContext, op: Op): Promise<
       throw new UnsupportedOpError(`${op.kind} is not a Grafana operation`);
   }
 }
-
-type OpOf<K extends Op['kind']> = Extract<Op, { kind: K }>;
 
 async function createTeam(ctx: GrafanaApplyContext, team: TeamRef): Promise<OpOutcome> {
   const { client } = ctx;
