@@ -71,8 +71,36 @@ export async function applyDelta(
   const ids = c.groups.ids ? new Set(c.groups.ids) : undefined;
   const missing = new Set(prev.missing.filter((id) => !ids || ids.has(id)));
 
+  applyUserRound(userRound.items, users, groups, c);
+  const { reread, entering } = applyGroupRound(groupRound.items, prev, groups, missing, ids, c);
+  await rescope(reader, c, prev, groups, entering, missing, ids);
+
+  const refs: GroupRef[] = [
+    ...[...reread]
+      .filter((id) => groups[id] && !entering.has(id))
+      .map((id) => ({ id, displayName: groups[id]!.displayName })),
+    ...[...entering].map(([id, displayName]) => ({ id, displayName })),
+  ];
+  for (const g of await reader.readGroups(refs, users)) groups[g.id] = g;
+  const state: State = {
+    scope: scopeKey(c),
+    users,
+    groups,
+    missing: (c.groups.ids ?? []).filter((id) => missing.has(id)),
+  };
+  pruneUsers(state, c);
+  return { state, cursor: { users: userRound.deltaLink, groups: groupRound.deltaLink }, reread: refs.length };
+}
+
+/** People changed, arrived (kept when already known, or when every user is read) or removed (and out of their groups). */
+function applyUserRound(
+  items: DirectoryObject[],
+  users: State['users'],
+  groups: Record<string, ScopedGroup>,
+  c: EntraSourceConfig,
+): void {
   const gone = new Set<string>();
-  for (const u of userRound.items) {
+  for (const u of items) {
     if (u['@removed']) {
       delete users[u.id];
       gone.add(u.id);
@@ -81,7 +109,20 @@ export async function applyDelta(
   if (gone.size > 0)
     for (const g of Object.values(groups))
       if (g.members.some((m) => gone.has(m))) groups[g.id] = { ...g, members: g.members.filter((m) => !gone.has(m)) };
+}
 
+/**
+ * Groups deleted, renamed, entering or leaving scope: returns the in-scope groups to read again
+ * (their members, or a group below them, changed) and the groups entering scope (id -> name).
+ */
+function applyGroupRound(
+  items: DirectoryObject[],
+  prev: State,
+  groups: Record<string, ScopedGroup>,
+  missing: Set<string>,
+  ids: Set<string> | undefined,
+  c: EntraSourceConfig,
+): { reread: Set<string>; entering: Map<string, string> } {
   const reread = new Set<string>();
   const entering = new Map<string, string>();
   // Which in-scope groups contain a group (itself included), indexed once: a day's delta can name
@@ -90,7 +131,7 @@ export async function applyDelta(
   for (const s of Object.values(prev.groups))
     for (const id of [s.id, ...s.nested]) parents.set(id, [...(parents.get(id) ?? []), s.id]);
   const containers = (id: string) => parents.get(id) ?? [];
-  for (const g of groupRound.items) {
+  for (const g of items) {
     if (g['@removed'] || g['members@delta']) for (const s of containers(g.id)) reread.add(s);
     if (g['@removed']) {
       delete groups[g.id];
@@ -109,7 +150,19 @@ export async function applyDelta(
       entering.delete(g.id);
     }
   }
+  return { reread, entering };
+}
 
+/** What a delta cannot say: a filter's scope (re-listed) and ids added to or dropped from the config's list. */
+async function rescope(
+  reader: EntraReader,
+  c: EntraSourceConfig,
+  prev: State,
+  groups: Record<string, ScopedGroup>,
+  entering: Map<string, string>,
+  missing: Set<string>,
+  ids: Set<string> | undefined,
+): Promise<void> {
   // A filter is re-listed (one request per 999 groups): the list is the scope.
   if (c.groups.filter && !ids) {
     const listed = new Map((await reader.listScope()).map((g) => [g.id, g.displayName]));
@@ -130,20 +183,4 @@ export async function applyDelta(
       for (const id of found.missing) missing.add(id);
     }
   }
-
-  const refs: GroupRef[] = [
-    ...[...reread]
-      .filter((id) => groups[id] && !entering.has(id))
-      .map((id) => ({ id, displayName: groups[id]!.displayName })),
-    ...[...entering].map(([id, displayName]) => ({ id, displayName })),
-  ];
-  for (const g of await reader.readGroups(refs, users)) groups[g.id] = g;
-  const state: State = {
-    scope: scopeKey(c),
-    users,
-    groups,
-    missing: (c.groups.ids ?? []).filter((id) => missing.has(id)),
-  };
-  pruneUsers(state, c);
-  return { state, cursor: { users: userRound.deltaLink, groups: groupRound.deltaLink }, reread: refs.length };
 }
