@@ -38,7 +38,8 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
   const teamsById = new Map(actual.teams.map((t) => [t.id, t]));
   for (const [id, g] of groups) {
     const key = opKey('team-members', id.startsWith('new:') ? `new-${g.team.parent?.id ?? ''}-${g.team.name}` : id);
-    const removed = new Set(g.ops.filter((o) => o.kind === 'removeMember').map((o) => o.user.id!));
+    const removals = g.ops.filter((o) => o.kind === 'removeMember');
+    const removed = new Set(removals.map((o) => o.user.id!));
     const current = teamsById.get(g.team.id ?? '')?.memberIds ?? [];
     const leaves = (uid: string) =>
       departing.deleted.has(uid) || departing.leftOrgs.has(`${uid}\n${g.team.parent?.id}`);
@@ -56,10 +57,8 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
       members.push(after.length > 0 ? { ...a.user, after } : a.user);
     }
     const own = new Set(g.ops.map((o) => o.key));
-    for (const k of g.ops.filter((o) => o.kind === 'removeMember').flatMap((o) => o.dependsOn))
-      if (!own.has(k) && !membershipKeys.has(k)) hard.add(k);
+    for (const k of removals.flatMap((o) => o.dependsOn)) if (!own.has(k) && !membershipKeys.has(k)) hard.add(k);
     for (const o of g.ops) folded.set(o.key, key);
-    const removals = g.ops.filter((o) => o.kind === 'removeMember');
     out.push({
       kind: 'setMembers',
       key,
