@@ -11,7 +11,6 @@ import { OutcomeStore, type OutcomeInput } from './outcomes.js';
 import { RunLock } from './run-lock.js';
 import type { OpOutcomeKind, RunRecord, RunView } from './run-record.js';
 import { RunStore } from './runs.js';
-import { SourceStateStore } from './source-state.js';
 import { TombstoneStore } from './tombstones.js';
 
 export type { OutcomeInput } from './outcomes.js';
@@ -29,8 +28,6 @@ export class Store {
   readonly runs: RunStore;
   readonly ops: OutcomeStore;
   readonly lock: RunLock;
-  /** The source's kept state, by the key suffixes its plug-in names. */
-  readonly sourceState: SourceStateStore;
 
   /** @param keepRuns run records kept per profile (config `queue.keepRuns`). @defaultValue 50 */
   constructor(
@@ -46,7 +43,6 @@ export class Store {
     this.runs = new RunStore(redis, this.keys, keepRuns);
     this.ops = new OutcomeStore(redis, this.keys);
     this.lock = new RunLock(redis, this.keys.lock);
-    this.sourceState = new SourceStateStore(redis, prefix, profile);
   }
 
   /** Everything the planner needs from earlier runs. */

@@ -191,25 +191,6 @@ describe('cursors', () => {
   });
 });
 
-describe('source state', () => {
-  it("knows a source's kept keys only by the suffixes its plug-in names, under the profile's prefix, and forgets them", async () => {
-    const store = fresh();
-    const suffixes = ['kept:hr:snapshot', 'delta:state'];
-    await redis.set(`${prefix}:{${prefix}:hr}:kept:hr:snapshot`, '{}');
-
-    const keys = store.sourceState.keys(suffixes);
-    const before = await store.sourceState.present(suffixes);
-    const deleted = await store.sourceState.clear(suffixes);
-
-    expect(keys).toEqual([`${prefix}:{${prefix}:hr}:kept:hr:snapshot`, `${prefix}:{${prefix}:hr}:delta:state`]);
-    expect(new Set(keys.map(hashTag))).toEqual(new Set([`${prefix}:hr`]));
-    expect(before).toEqual(['kept:hr:snapshot']);
-    expect(deleted).toBe(1);
-    expect(await store.sourceState.present(suffixes)).toEqual([]);
-    expect(await store.sourceState.clear([])).toBe(0);
-  });
-});
-
 describe('runs', () => {
   it('keep the last N records, newest first, and delete the keys of older ones', async () => {
     const store = fresh(3);
