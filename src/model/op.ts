@@ -31,6 +31,37 @@ export interface ListedMember extends UserRef {
   after?: string[];
 }
 
+/** What one person-level (or team-level) change is, for the audit and the run's list of changes. */
+export type ChangeAction =
+  | 'user.create'
+  | 'user.update'
+  | 'user.enable'
+  | 'user.disable'
+  | 'user.delete'
+  | 'membership.add'
+  | 'membership.remove'
+  | 'role.change'
+  | 'team.create'
+  | 'team.rename'
+  | 'team.delete'
+  /** A whole member list written by a plan of an earlier version, which did not say who changed. */
+  | 'team.members';
+
+/**
+ * One change an op makes, in the terms an auditor asks about: who, what object, before -> after,
+ * and why. An op makes one or several (a whole-list write: one per member it adds or removes).
+ */
+export interface Change {
+  action: ChangeAction;
+  /** The person's email; absent for a change to a team alone. */
+  person?: string;
+  /** The team, org or unit (with its org), the account itself, or the scope of a role. */
+  object: { type: 'team' | 'org' | 'unit' | 'account' | 'target'; name: string; id?: string; org?: string };
+  before?: string;
+  after?: string;
+  reason: string;
+}
+
 interface OpBase {
   key: string;
   reason: string;
@@ -64,6 +95,8 @@ export type Op =
       added: number;
       removed: number;
       /** Members who keep the container's admin permission. */ admins?: UserRef[];
+      /** Who joins and who leaves, and why (the folded per-member ops): for the audit. */
+      changes?: Change[];
     })
   /** A user's role(s) in a scope (`team` is the org, absent for target-wide roles). */
   | (OpBase & {
@@ -90,6 +123,8 @@ export type Op =
       from?: string[];
       /** Ids of the containers the user leaves: their grants (for `membership: additive`) go. */
       left?: string[];
+      /** The folded per-call changes (joins, leaves, role, name) and why: for the audit. */
+      changes?: Change[];
     })
   | (OpBase & { kind: 'deleteUser'; user: UserRef & { id: string } })
   /** A disabled account back in use; `role` is set in the same call when the rules changed it meanwhile. */

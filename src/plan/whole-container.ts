@@ -1,6 +1,7 @@
 import type { Actual, ListedMember, Op, TargetUser, TeamRef } from '../model/index.js';
 import { KEY_PREFIX_KINDS, opKey } from './op-key.js';
 import { joinReasons } from './reasons.js';
+import { changesOf, containerOf } from './changes.js';
 
 type Membership = Extract<Op, { kind: 'addMember' | 'removeMember' }>;
 
@@ -43,7 +44,8 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
     const current = teamsById.get(g.team.id ?? '')?.memberIds ?? [];
     const leaves = (uid: string) =>
       departing.deleted.has(uid) || departing.leftOrgs.has(`${uid}\n${g.team.parent?.id}`);
-    const gone = current.filter((uid) => !removed.has(uid) && leaves(uid)).length;
+    const goneIds = current.filter((uid) => !removed.has(uid) && leaves(uid));
+    const gone = goneIds.length;
     const members: ListedMember[] = current
       .filter((uid) => !removed.has(uid) && !leaves(uid))
       .map((uid) => ({ id: uid, email: usersById.get(uid)?.email ?? uid }));
@@ -68,6 +70,18 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
       removed: removed.size + gone,
       dependsOn: [...hard],
       ...(admins.length > 0 ? { admins } : {}),
+      changes: [
+        ...adds.flatMap(changesOf),
+        ...removals.flatMap(changesOf),
+        ...goneIds.map((uid) => ({
+          action: 'membership.remove' as const,
+          person: usersById.get(uid)?.email ?? uid,
+          object: containerOf(g.team),
+          before: 'member',
+          after: 'not a member',
+          reason: 'leaves the org or is deleted',
+        })),
+      ],
       reason: `${adds.length} to add, ${removed.size + gone} to remove: ${joinReasons([
         ...adds.map((o) => o.reason),
         ...removals.map((o) => o.reason),

@@ -1,6 +1,7 @@
 import type { Actual, Op, TeamRef } from '../model/index.js';
 import { joinReasons } from './reasons.js';
 import { opKey } from './op-key.js';
+import { changesOf } from './changes.js';
 
 type Folded = Extract<Op, { kind: 'addMember' | 'removeMember' | 'setRole' | 'setUser' }>;
 type CreateUser = Extract<Op, { kind: 'createUser' }>;
@@ -80,6 +81,7 @@ export function toWholeUsers(ops: Op[], actual: Actual): Op[] {
       removed: removed.size,
       ...(removed.size > 0 ? { left: [...removed].sort() } : {}),
       dependsOn: [...new Set(group.flatMap((o) => o.dependsOn))],
+      changes: group.flatMap(changesOf),
       reason: joinReasons(group.map((o) => o.reason)),
     });
   }
