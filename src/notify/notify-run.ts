@@ -1,7 +1,6 @@
 import type { Config } from '../config/schema.js';
-import { SECRET_KEYS } from '../config/secrets.js';
 import type { Logger } from '../log/logger.js';
-import { maskUrl } from '../log/mask-url.js';
+import { scrubberFor } from '../log/scrub-secrets.js';
 import type { RunView } from '../store/run-record.js';
 import type { Store } from '../store/store.js';
 import type { Outbox } from './outbox.js';
@@ -69,7 +68,7 @@ async function notifyChange(deps: NotifyDeps, run: RunView): Promise<NotifyEvent
           : (next as 'failed' | 'partial');
   if (!event) return undefined;
   const hooks = deps.config.notify.filter((h) => h.on.includes(event));
-  const e = scrub(buildEvent(deps.config, run, event), secretsOf(deps.config));
+  const e = scrub(buildEvent(deps.config, run, event), deps.config);
   void deps.outbox
     .post(hooks, e)
     .then((taken) =>
@@ -117,26 +116,7 @@ function buildEvent(config: Config, r: RunView, event: NotifyEvent['event']): No
   };
 }
 
-/** Every secret value of the config (and the webhook URLs themselves): none may appear in a message. */
-function secretsOf(config: Config): string[] {
-  const out: string[] = config.notify.map((h) => h.url);
-  const walk = (v: unknown, key: string): void => {
-    if (typeof v === 'string') {
-      if (SECRET_KEYS.has(key) && v.length >= 4) out.push(v);
-    } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
-    else if (v && typeof v === 'object')
-      for (const [k, x] of Object.entries(v)) walk(x, SECRET_KEYS.has(key) ? key : k);
-  };
-  walk(config, '');
-  return out;
-}
-
-/** Error texts come from APIs and drivers: mask URL passwords and blank any configured secret that slipped in. */
-function scrub(e: NotifyEvent, secrets: string[]): NotifyEvent {
-  const clean = (s: string) =>
-    secrets.reduce(
-      (t, sec) => t.split(sec).join('[REDACTED]'),
-      s.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (u) => maskUrl(u)),
-    );
-  return JSON.parse(clean(JSON.stringify(e))) as NotifyEvent;
+/** Error texts come from APIs and drivers: every configured secret that slipped in is blanked. */
+function scrub(e: NotifyEvent, config: Config): NotifyEvent {
+  return JSON.parse(scrubberFor(config)(JSON.stringify(e))) as NotifyEvent;
 }
