@@ -5,6 +5,7 @@ import { applyPlan } from '../queue/apply-plan.js';
 import type { ReadMode } from '../sources/source.js';
 import { summarisePlan, type RunRecord, type RunView } from '../store/run-record.js';
 import { notifyRun } from '../notify/notify-run.js';
+import { emitRunAudit } from '../audit/emit-run-audit.js';
 import { newApproval, pendingApproval, recordWaitingTick } from './approval-state.js';
 import { planSync, type PlanSyncOptions, type SyncPlan } from './plan-sync.js';
 import type { Runtime } from './runtime.js';
@@ -110,7 +111,8 @@ async function planOrRecordFailure(rt: Runtime, base: RunRecord, req: SyncReques
       ...base,
       status: 'failed',
       finishedAt: new Date().toISOString(),
-      error: (err as Error).message,
+      // A driver's or an API's message may echo a credential back: blanked before it is stored.
+      error: rt.store.scrub((err as Error).message),
     });
     const failed = await rt.store.getRun(base.runId).catch(() => undefined);
     if (failed) await notifyRun(rt, failed);
@@ -233,6 +235,7 @@ export async function driveRun(rt: Runtime, runId: string, plan: Plan, req: Driv
     { runId, planId: plan.id, status, ops: plan.phases.flat().length, counts: view.counts, failed },
     'sync finished',
   );
+  await emitRunAudit(rt, runId);
   await notifyRun(rt, { ...view, ...finished });
   return { runId, status, exitCode: failed > 0 ? 1 : 0, plan, run: { ...view, ...finished } };
 }

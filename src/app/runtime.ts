@@ -1,3 +1,5 @@
+import { AuditStream } from '../audit/audit-stream.js';
+import { scrubberFor, type Scrub } from '../log/scrub-secrets.js';
 import { Queue, type Worker } from 'bullmq';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { targetOf, type Config } from '../config/schema.js';
@@ -45,6 +47,8 @@ export interface Runtime extends App {
   explain(err: unknown): unknown;
   /** Notifications in flight, sent apart from the runs they report; close() bounds and abandons them. */
   outbox: Outbox;
+  /** The audit stream's sinks (log lines, file, webhook through the outbox). */
+  audit: AuditStream;
   close(): Promise<void>;
 }
 
@@ -62,6 +66,8 @@ export interface RuntimeOptions {
    * @defaultValue Infinity
    */
   redisOutageMs?: number;
+  /** Where the audit stream's lines go: `stdout` for the daemon, whose stdout carries nothing else. @defaultValue 'log' */
+  auditOut?: 'stdout' | 'log';
 }
 
 /** What the one-shot commands ride out: a restart, a Sentinel failover. Longer is an outage (exit 69). */
@@ -96,12 +102,13 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const queue = new Queue<OpJobData>(OPS_QUEUE, { connection: redis, prefix: queuePrefix(prefix) });
   queue.on('error', (err) => log.debug({ err: err.message }, 'op queue connection error'));
   queueRef.queue = queue;
-  const storeFor = storeCache(redis, prefix, config.queue.keepRuns);
+  const storeFor = storeCache(redis, prefix, config.queue.keepRuns, scrubberFor(config));
   const targetFor = targetCache(config, app, budgets);
   const workers: Worker<OpJobData>[] = [];
   const workerConnections: Redis[] = [];
   const budget = budgets.of(app.targetName);
   const outbox = new Outbox(log.child({ profile: app.profile.name }));
+  const audit = new AuditStream({ config: config.audit, out: opts.auditOut ?? 'log', log, outbox });
   return {
     ...app,
     redis,
@@ -139,6 +146,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
     redisLost: outage.signal,
     explain: (err) => outage.signal.reason ?? err,
     outbox,
+    audit,
     close: () =>
       outage.signal.aborted
         ? closeAfterOutage({ workers, workerConnections, queue, app, redis, outbox })
@@ -255,11 +263,11 @@ async function connectApp(
   return app;
 }
 
-function storeCache(redis: Redis, prefix: string, keepRuns: number): (profile: string) => Store {
+function storeCache(redis: Redis, prefix: string, keepRuns: number, scrub: Scrub): (profile: string) => Store {
   const stores = new Map<string, Store>();
   return (name) => {
     let s = stores.get(name);
-    if (!s) stores.set(name, (s = new Store(redis, prefix, name, keepRuns)));
+    if (!s) stores.set(name, (s = new Store(redis, prefix, name, keepRuns, scrub)));
     return s;
   };
 }

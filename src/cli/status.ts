@@ -3,11 +3,19 @@ import { silentLogger } from '../log/logger.js';
 import { intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { renderRunLine, renderRunSummary } from './summary.js';
+import { renderChangesText } from './changes-text.js';
+import { writeAuditLines } from './audit-lines.js';
 
-const HELP = `rostersync status --config FILE [--profile NAME] [--limit N] [--run RUN_ID] [--json]
+const HELP = `rostersync status --config FILE [--profile NAME] [--limit N] [--json]
+rostersync status --config FILE --run RUN_ID [--person EMAIL] [--kind ACTION] [--page N] [--per-page N] [--json | --jsonl]
 
-Shows the recent runs of a profile (newest first), or one run in detail.
+Shows the recent runs of a profile (newest first), or one run in detail with its changes in words
+(one per person and object, with the reason), paged. --person and --kind (an action such as
+role.change, or a family: membership, user, team, role, run) filter the changes; --json gives the
+run and the page of changes, --jsonl every matching change as audit events, one per line.
 Exit: 0 ok, 64 unknown --run, 69 Redis unavailable, 78 bad config.`;
+
+const PER_PAGE = 50;
 
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -15,7 +23,12 @@ export async function statusCommand(argv: string[]): Promise<number> {
     profile: { type: 'string' },
     limit: { type: 'string' },
     run: { type: 'string' },
+    person: { type: 'string' },
+    kind: { type: 'string' },
+    page: { type: 'string' },
+    'per-page': { type: 'string' },
     json: { type: 'boolean' },
+    jsonl: { type: 'boolean' },
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
@@ -31,7 +44,22 @@ export async function statusCommand(argv: string[]): Promise<number> {
     if (values.run) {
       const run = await rt.store.getRun(values.run);
       if (!run) throw new UsageError(`run ${values.run} is not in the store`);
-      process.stdout.write((values.json ? JSON.stringify(run, null, 2) : renderRunSummary(run)) + '\n');
+      const filter = {
+        ...(values.person ? { person: values.person } : {}),
+        ...(values.kind ? { action: values.kind } : {}),
+      };
+      if (values.jsonl) {
+        await writeAuditLines(rt, run.runId, filter);
+        return EXIT.ok;
+      }
+      const perPage = intOption(values['per-page'], '--per-page') ?? PER_PAGE;
+      const pageNo = Math.max(1, intOption(values.page, '--page') ?? 1);
+      const changes = await rt.store.audit.page(run.runId, filter, (pageNo - 1) * perPage, perPage);
+      process.stdout.write(
+        (values.json
+          ? JSON.stringify({ ...run, changes: { ...changes, page: pageNo, perPage } }, null, 2)
+          : `${renderRunSummary(run)}\n${renderChangesText(changes, filter, pageNo, perPage, run.runId)}`) + '\n',
+      );
       return EXIT.ok;
     }
     const runs = await rt.store.listRuns(intOption(values.limit, '--limit') ?? 10);

@@ -220,6 +220,38 @@ export const webhookSchema = z
   })
   .strict();
 
+export const auditSchema = z
+  .object({
+    stdout: z
+      .boolean()
+      .default(true)
+      .describe(
+        'One log line per change, named rostersync.audit: on stdout for `run` (its logs are on stderr), among the logs for one-shot commands.',
+      ),
+    file: z
+      .object({
+        path: z.string().min(1).describe('A JSON Lines file, one event per line.'),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(10 * 1024 * 1024)
+          .describe('Rolled over to <path>.1 once a write would pass this size.'),
+        keep: z.number().int().min(1).max(100).default(5).describe('Rolled-over files kept (<path>.1 … .N).'),
+      })
+      .strict()
+      .optional(),
+    webhook: webhookSchema
+      .omit({ kind: true, on: true })
+      .extend({
+        batchSize: z.number().int().min(1).max(1000).default(100).describe('Events per POST.'),
+      })
+      .strict()
+      .optional()
+      .describe('POSTs {"schema": "rostersync.audit/1", "events": […]} in batches, apart from the run.'),
+  })
+  .strict();
+
 export const profileSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
@@ -354,6 +386,9 @@ export const configSchema = z
       .describe(
         'Webhooks told when a run is blocked, fails, ends partial, or recovers: one message per change of state.',
       ),
+    audit: auditSchema
+      .prefault({})
+      .describe('The audit stream: one event per change a run makes, and per decision (docs/audit.md).'),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()
@@ -401,6 +436,7 @@ export type PolicyConfig = z.infer<typeof policySchema>;
 export type TargetConfig = z.infer<typeof targetSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type WebhookConfig = z.infer<typeof webhookSchema>;
+export type AuditConfig = z.infer<typeof auditSchema>;
 
 /** The target a profile syncs into, with its name (the single `target` is named "default"). */
 export function targetOf(config: Config, profile: ProfileConfig): { name: string; config: TargetConfig } {

@@ -152,6 +152,8 @@ function runtimeCache(
         rt = openRuntime(configPath, {
           profile,
           log: log.child({ profile }),
+          // The daemon's stdout carries only the audit stream (its logs are on stderr).
+          auditOut: 'stdout',
           onResponse: (r) => metrics.apiCall(r.target, r.status),
         });
         runtimes.set(profile, rt);
@@ -290,7 +292,7 @@ function statusPages(
   runtimeFor: (profile: string) => Promise<Runtime>,
   schedules: ProfileSchedule[],
   progress: ReadonlyMap<string, LocalProgress>,
-): Pick<HttpDeps, 'status' | 'run' | 'plan'> {
+): Pick<HttpDeps, 'status' | 'run' | 'plan' | 'changes'> {
   const known = (profile: string) => config.profiles.some((p) => p.name === profile);
   return {
     status: async () =>
@@ -306,6 +308,8 @@ function statusPages(
       ),
     run: async (profile, runId) => (known(profile) ? (await runtimeFor(profile)).store.getRun(runId) : undefined),
     plan: async (profile, runId) => (known(profile) ? (await runtimeFor(profile)).store.plan(runId) : undefined),
+    changes: async (profile, runId, filter, offset, limit) =>
+      known(profile) ? (await runtimeFor(profile)).store.audit.page(runId, filter, offset, limit) : undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ConfigError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
+import type { AuditFilter, AuditPage } from '../store/audit-log.js';
 import type { Plan } from '../model/index.js';
 import type { RunView } from '../store/run-record.js';
 import { checkFormToken, formToken, sameOrigin } from './csrf.js';
@@ -25,6 +26,14 @@ export interface HttpDeps {
   run: (profile: string, runId: string) => Promise<RunView | undefined>;
   /** The run's stored plan (ops in words, a blocked plan's deletions). */
   plan?: (profile: string, runId: string) => Promise<Plan | undefined>;
+  /** A page of the run's changes (its audit), filtered by person and kind. */
+  changes?: (
+    profile: string,
+    runId: string,
+    filter: AuditFilter,
+    offset: number,
+    limit: number,
+  ) => Promise<AuditPage | undefined>;
   /** Hands Approve / Reject to a sync worker; 'not-pending' when the run no longer waits. */
   decide?: (
     profile: string,
@@ -122,6 +131,14 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     // in words, so a finished run of 750,000 ops is not read whole to show a page.
     const plan = run.blocked || run.approval ? await deps.plan?.(profile, run.runId) : undefined;
     const pending = run.approval?.state === 'pending' && who.token !== undefined && deps.decide !== undefined;
+    const view = changesView(url);
+    const changes = await deps.changes?.(
+      profile,
+      run.runId,
+      view.filter,
+      (view.pageNo - 1) * CHANGES_PER_PAGE,
+      CHANGES_PER_PAGE,
+    );
     const notice = NOTICES[url.searchParams.get('notice') ?? ''];
     return send(
       res,
@@ -129,6 +146,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       'text/html; charset=utf-8',
       renderRunPage(profile, run, {
         ...(plan ? { plan } : {}),
+        ...(changes ? { changes: { ...view, page: changes, perPage: CHANGES_PER_PAGE } } : {}),
         page: Number(url.searchParams.get('page') ?? 1) || 1,
         ...(pending ? { csrf: formToken(who.token!.token, profile, run.runId) } : {}),
         ...(notice ? { notice } : {}),
@@ -136,6 +154,18 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     );
   }
   return send(res, 404, 'text/plain', 'not found\n');
+}
+
+const CHANGES_PER_PAGE = 50;
+
+/** The run page's changes list as its query asks: `person`, `kind`, `changes` (the 1-based page). */
+function changesView(url: URL): { filter: AuditFilter; pageNo: number } {
+  const person = url.searchParams.get('person')?.trim();
+  const kind = url.searchParams.get('kind')?.trim();
+  return {
+    filter: { ...(person ? { person } : {}), ...(kind ? { action: kind } : {}) },
+    pageNo: Math.max(1, Number(url.searchParams.get('changes') ?? 1) || 1),
+  };
 }
 
 /** A browser asking for a page is sent to the sign-in form; any other client gets the Bearer challenge. */

@@ -2,6 +2,8 @@ import { OP_KINDS, type Op, type Plan } from '../model/index.js';
 import { describeOp } from '../plan/render.js';
 import type { RunView } from '../store/run-record.js';
 import { clipped, esc, OUTCOMES, page, seconds, took } from './page-kit.js';
+import { describeEntry } from '../audit/describe-entry.js';
+import type { AuditFilter, AuditPage } from '../store/audit-log.js';
 
 export interface RunPageOptions {
   /** The run's stored plan: ops in words instead of keys, the deletions of a blocked plan. */
@@ -12,6 +14,8 @@ export interface RunPageOptions {
   csrf?: string;
   /** Shown once after a decision was posted. */
   notice?: string;
+  /** A page of the run's changes (its audit), as the query filtered it. */
+  changes?: { page: AuditPage; filter: AuditFilter; pageNo: number; perPage: number };
 }
 
 const PER_PAGE = 50;
@@ -72,6 +76,38 @@ function deletions(profile: string, r: RunView, plan: Plan, pageNo: number): str
   return `<h2 id="deletions">Deletions and removals (${ops.length})</h2>${pager}<table class="fixed deletions"><tr><th style="width:58%">op</th><th>why</th></tr>${rows}</table>${pager}`;
 }
 
+const CHANGE_KINDS = ['membership', 'role.change', 'user', 'team', 'run'];
+
+/**
+ * The run's changes in words, one per person and object, with a plain GET form to filter by person
+ * and kind, and a pager: `?person=…&kind=…&changes=N#changes`.
+ */
+function changesSection(c: NonNullable<RunPageOptions['changes']>): string {
+  const { page: p, filter, pageNo, perPage } = c;
+  const pages = Math.max(1, Math.ceil(p.matching / perPage));
+  const query = (n: number) =>
+    `?${new URLSearchParams({ ...(filter.person ? { person: filter.person } : {}), ...(filter.action ? { kind: filter.action } : {}), changes: String(n) }).toString()}#changes`;
+  const pager =
+    pages > 1
+      ? `<div class="pager">page ${pageNo} of ${pages} ${pageNo > 1 ? `<a href="${esc(query(pageNo - 1))}">‹ previous</a>` : ''} ${pageNo < pages ? `<a href="${esc(query(pageNo + 1))}">next ›</a>` : ''}</div>`
+      : '';
+  const options = ['', ...CHANGE_KINDS]
+    .map(
+      (k) =>
+        `<option value="${esc(k)}"${k === (filter.action ?? '') ? ' selected' : ''}>${esc(k || 'all kinds')}</option>`,
+    )
+    .join('');
+  const form = `<form class="filter" method="get" action="#changes"><label>person <input type="search" name="person" value="${esc(filter.person ?? '')}" placeholder="email"></label> <label>kind <select name="kind">${options}</select></label> <button type="submit">Filter</button></form>`;
+  const filtered = filter.person || filter.action ? ` of ${p.total}` : '';
+  const rows = p.entries
+    .map(
+      (x) =>
+        `<li class="change ${esc('outcome' in x.entry ? x.entry.outcome : 'decision')}">${clipped(describeEntry(x.entry))}</li>`,
+    )
+    .join('');
+  return `<h2 id="changes">Changes (${p.matching}${filtered})</h2>${form}${pager}<ul class="changes">${rows || '<li class="muted">none</li>'}</ul>${pager}`;
+}
+
 function decisionCard(profile: string, r: RunView, opts: RunPageOptions): string {
   const a = r.approval;
   if (!a) return '';
@@ -110,6 +146,7 @@ export function renderRunPage(profile: string, r: RunView, opts: RunPageOptions 
 ${r.blocked ? `<div class="card blocked-plan safety"><b>${esc(r.blocked.code)}</b>: ${esc(r.blocked.reason)}</div>` : ''}${decisionCard(profile, r, opts)}${r.error ? `<div class="card"><b>error</b>: ${esc(r.error)}</div>` : ''}${source}
 <h2>Ops</h2><table class="ops"><tr><th>op</th><th class="n">planned</th>${OUTCOMES.map((o) => `<th class="n">${o}</th>`).join('')}</tr>${rows || '<tr><td colspan="6" class="muted">no ops</td></tr>'}</table>
 ${opts.plan && (r.status === 'blocked' || r.approval) ? deletions(profile, r, opts.plan, opts.page ?? 1) : ''}
+${opts.changes ? changesSection(opts.changes) : ''}
 <h2>Failures</h2><div class="failures">${failureGroups(r, byKey)}</div>`;
   return page(`run ${r.runId}`, body, r.status === 'running');
 }

@@ -1,6 +1,5 @@
-import type { WebhookConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import { sendWebhook, type NotifyEvent } from './webhook.js';
+import { sendWebhook, type NotifyEvent, type WebhookMessage, type WebhookTarget } from './webhook.js';
 
 /**
  * Sends notifications apart from the run that reports them: post() returns at once, so neither the
@@ -17,7 +16,7 @@ export class Outbox {
   constructor(private readonly log: Logger) {}
 
   /** Starts sending `e` to each hook; the promise (for tests and logs) says which receivers took it. Never rejects. */
-  post(hooks: readonly WebhookConfig[], e: NotifyEvent): Promise<boolean[]> {
+  post(hooks: readonly WebhookTarget[], e: NotifyEvent | WebhookMessage): Promise<boolean[]> {
     const sends = hooks.map((hook) => {
       const before = this.tails.get(hook.url) ?? Promise.resolve(true);
       const send = before.then(() => sendWebhook(hook, e, this.log, { signal: this.stopping.signal }));

@@ -18,6 +18,18 @@ export interface NotifyEvent {
   expiresAt?: string;
 }
 
+/** A message whose body is made already (an audit batch): sent as it is, whatever the hook's kind. */
+export interface WebhookMessage {
+  event: string;
+  runId: string;
+  body: string;
+}
+
+/** What a webhook needs to send: a notification hook, or the audit stream's (no kind, no events filter). */
+export type WebhookTarget = Pick<WebhookConfig, 'url' | 'attempts' | 'timeoutMs' | 'deadlineMs'> & {
+  kind?: WebhookConfig['kind'];
+};
+
 /**
  * Slack's mrkdwn control characters, escaped as its docs ask (`&amp;`, `&lt;`, `&gt;`, nothing
  * else): a target's or a directory's error text can then never ping (`<!channel>`), mention a user
@@ -61,12 +73,12 @@ export interface SendOptions {
  * receiver took it.
  */
 export async function sendWebhook(
-  hook: WebhookConfig,
-  e: NotifyEvent,
+  hook: WebhookTarget,
+  e: NotifyEvent | WebhookMessage,
   log: Logger,
   opts: SendOptions = {},
 ): Promise<boolean> {
-  const body = webhookBody(hook.kind, e);
+  const body = 'body' in e ? e.body : webhookBody(hook.kind ?? 'json', e);
   const host = hostOf(hook.url);
   const deadline = AbortSignal.timeout(hook.deadlineMs);
   const giveUp = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;

@@ -100,7 +100,7 @@ async function processOp(
   const log = deps.log.child({ runId, op: op.key });
   const record: Recorder = async (outcome, extra = {}) => {
     if (await store.recordOutcome(runId, { op, outcome, ...extra })) deps.onOutcome?.(op, outcome, profile);
-    log.debug({ kind: op.kind, outcome, detail: extra.detail }, 'op outcome');
+    log.debug({ kind: op.kind, outcome, detail: extra.detail && store.scrub(extra.detail) }, 'op outcome');
     return outcome;
   };
 
@@ -124,7 +124,14 @@ async function processOp(
   return record(out.status, await outcomeExtras(op, out, ids, gate.leftOut));
 }
 
-type OutcomeExtras = { detail?: string; createdId?: string; userId?: string; teamId?: string; teamIds?: string[] };
+type OutcomeExtras = {
+  detail?: string;
+  createdId?: string;
+  userId?: string;
+  teamId?: string;
+  teamIds?: string[];
+  leftOut?: string[];
+};
 type Recorder = (outcome: OpOutcomeKind, extra?: OutcomeExtras) => Promise<OpOutcomeKind>;
 
 type Gate =
@@ -203,7 +210,8 @@ async function callTarget(
     const transient = isTransient(err);
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (transient && !last) {
-      log.debug({ attempt: job.attemptsMade + 1, reason: (err as Error).message }, 'op will be retried');
+      const reason = deps.storeFor(job.data.profile).scrub((err as Error).message);
+      log.debug({ attempt: job.attemptsMade + 1, reason }, 'op will be retried');
       throw err;
     }
     // The last answer was unreadable: the call may have applied. Read the target back before
@@ -231,6 +239,7 @@ async function outcomeExtras(op: Op, out: OpOutcome, ids: IdResolver, leftOut: s
     ...(teamId ? { teamId } : {}),
     ...(userId ? { userId } : {}),
     ...(out.teamIds ? { teamIds: out.teamIds } : {}),
+    ...(leftOut.length > 0 ? { leftOut } : {}),
   };
 }
 

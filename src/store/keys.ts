@@ -27,6 +27,10 @@ export function profileKeys(prefix: string, profile: string) {
       counts: `${p}:run:${runId}:counts`,
       failures: `${p}:run:${runId}:failures`,
       created: `${p}:run:${runId}:created`,
+      /** The run's changes, one JSON entry per person and object, in outcome order (src/audit). */
+      audit: `${p}:run:${runId}:audit`,
+      /** How many audit entries have been sent to the audit stream (each range is claimed once). */
+      auditSent: `${p}:run:${runId}:audit-sent`,
       pendingCursor: `${p}:run:${runId}:cursor`,
     }),
   };

@@ -1,6 +1,9 @@
 import { describeOp } from '../plan/render.js';
 import type { Redis } from 'ioredis';
 import { phaseOf, type Op, type TeamRef } from '../model/index.js';
+import { changesOf } from '../plan/changes.js';
+import { maskUrlsOnly, type Scrub } from '../log/scrub-secrets.js';
+import type { AuditEntry, AuditOutcome } from '../audit/audit-event.js';
 import type { ProfileKeys } from './keys.js';
 import type { OpOutcomeKind } from './run-record.js';
 
@@ -15,24 +18,32 @@ export interface OutcomeInput {
   teamId?: string;
   /** Whole-user writes: the container ids the user now has (for grants). */
   teamIds?: string[];
+  /** Whole-list writes: the new members left out (their account op did not succeed). */
+  leftOut?: string[];
 }
 
 /**
  * One op's outcome, its counters and its link effects in one script: a crash can never leave an
  * outcome without its counts (the phase would then never drain) or counts without an outcome.
- * KEYS: outcomes, counts, failures, then the keys effects may touch (see EFFECT_KEYS).
- * ARGV: opKey, outcome JSON, `kind.outcome`, `phase.N`, failure JSON or '', then effects as
- * (command, key index, field, value) quadruples.
+ * The op's audit entries (one per change) are appended with the first outcome only, so the audit
+ * holds each change once however often a job runs.
+ * KEYS: outcomes, counts, failures, audit, then the keys effects may touch (see EFFECT_KEYS).
+ * ARGV: opKey, outcome JSON, `kind.outcome`, `phase.N`, failure JSON or '', the number n of audit
+ * entries, the n entries, then effects as (command, key index, field, value) quadruples.
  */
 const RECORD = `
 local first = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+local n = tonumber(ARGV[6])
 if first == 1 then
   redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
   redis.call('HINCRBY', KEYS[2], 'done', 1)
   redis.call('HINCRBY', KEYS[2], ARGV[4], 1)
   if ARGV[5] ~= '' then redis.call('RPUSH', KEYS[3], ARGV[5]) end
+  for i = 7, 6 + n, 500 do
+    redis.call('RPUSH', KEYS[4], unpack(ARGV, i, math.min(i + 499, 6 + n)))
+  end
 end
-for i = 6, #ARGV, 4 do
+for i = 7 + n, #ARGV, 4 do
   local cmd, key, field, value = ARGV[i], KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3]
   if cmd == 'HSET' then redis.call('HSET', key, field, value)
   elseif cmd == 'HDEL' then redis.call('HDEL', key, field)
@@ -55,17 +66,21 @@ export class OutcomeStore {
   constructor(
     redis: Redis,
     private readonly keys: ProfileKeys,
+    /** Failure details come from APIs: a secret a target echoes back is blanked before it is stored. */
+    private readonly scrub: Scrub = maskUrlsOnly,
   ) {
     if (!('rostersyncRecordOutcome' in redis)) redis.defineCommand('rostersyncRecordOutcome', { lua: RECORD });
     this.redis = redis as OutcomeRedis;
   }
 
   /** Records an op's outcome and its identity-link effects; false when the op already had one (not counted twice). */
-  async record(runId: string, o: OutcomeInput): Promise<boolean> {
+  async record(runId: string, input: OutcomeInput): Promise<boolean> {
+    const o = input.detail ? { ...input, detail: this.scrub(input.detail) } : input;
     const r = this.keys.run(runId);
     const keyOf = (k: EffectKey) => (k === 'created' ? r.created : this.keys[k]);
-    const keys = [r.outcomes, r.counts, r.failures, ...EFFECT_KEYS.map(keyOf)];
+    const keys = [r.outcomes, r.counts, r.failures, r.audit, ...EFFECT_KEYS.map(keyOf)];
     const failed = o.outcome === 'failed' || o.outcome === 'skipped-dependency';
+    const audit = auditEntries(o).map((e) => JSON.stringify(e));
     const args = [
       o.op.key,
       JSON.stringify({ outcome: o.outcome, ...(o.detail ? { detail: o.detail } : {}) }),
@@ -73,9 +88,11 @@ export class OutcomeStore {
       `phase.${phaseOf(o.op.kind)}`,
       // The op in words goes with it, so a page of failures never needs the run's whole plan.
       failed ? JSON.stringify({ opKey: o.op.key, what: describeOp(o.op), reason: o.detail ?? o.outcome }) : '',
+      String(audit.length),
+      ...audit,
     ];
     for (const [cmd, key, field, value] of failed ? [] : linkEffects(o))
-      args.push(cmd, String(4 + EFFECT_KEYS.indexOf(key)), field, value ?? '');
+      args.push(cmd, String(5 + EFFECT_KEYS.indexOf(key)), field, value ?? '');
     return (await this.redis.rostersyncRecordOutcome(keys.length, ...keys, ...args)) === 1;
   }
 
@@ -101,6 +118,29 @@ export class OutcomeStore {
   async createdUserId(runId: string, sourceId: string): Promise<string | undefined> {
     return (await this.redis.hget(this.keys.run(runId).created, `user:${sourceId}`)) ?? undefined;
   }
+}
+
+const AUDIT_OUTCOME: Record<OpOutcomeKind, AuditOutcome> = {
+  applied: 'applied',
+  'already-done': 'already-done',
+  deferred: 'deferred',
+  failed: 'failed',
+  'skipped-dependency': 'skipped',
+};
+
+/**
+ * The op's changes as audit entries, each with the op's outcome; a member a whole list left out
+ * (no account) is `skipped` with that reason, the list's other changes keep the list's outcome.
+ */
+function auditEntries(o: OutcomeInput): AuditEntry[] {
+  const at = new Date().toISOString();
+  const leftOut = new Set(o.leftOut ?? []);
+  return changesOf(o.op).map((c) => {
+    const missed = c.action === 'membership.add' && c.person !== undefined && leftOut.has(c.person);
+    const outcome = missed ? 'skipped' : AUDIT_OUTCOME[o.outcome];
+    const detail = missed ? 'left out of the list: the account was not created' : o.detail;
+    return { at, opKey: o.op.key, ...c, outcome, ...(detail ? { detail } : {}) };
+  });
 }
 
 /** What a successful op changes in the links: new ids, memberships the sync granted, users gone. */

@@ -8,6 +8,8 @@ import { CursorStore } from './cursors.js';
 import { profileKeys, type ProfileKeys } from './keys.js';
 import { LinkStore } from './links.js';
 import { OutcomeStore, type OutcomeInput } from './outcomes.js';
+import { AuditLog } from './audit-log.js';
+import { maskUrlsOnly, type Scrub } from '../log/scrub-secrets.js';
 import { RunLock } from './run-lock.js';
 import type { OpOutcomeKind, RunRecord, RunView } from './run-record.js';
 import { RunStore } from './runs.js';
@@ -27,21 +29,27 @@ export class Store {
   readonly cursors: CursorStore;
   readonly runs: RunStore;
   readonly ops: OutcomeStore;
+  readonly audit: AuditLog;
   readonly lock: RunLock;
 
-  /** @param keepRuns run records kept per profile (config `queue.keepRuns`). @defaultValue 50 */
+  /**
+   * @param keepRuns run records kept per profile (config `queue.keepRuns`). @defaultValue 50
+   * @param scrub blanks the config's secrets in failure texts before they are stored.
+   */
   constructor(
     readonly redis: Redis,
     readonly prefix: string,
     readonly profile: string,
     keepRuns = 50,
+    readonly scrub: Scrub = maskUrlsOnly,
   ) {
     this.keys = profileKeys(prefix, profile);
     this.links = new LinkStore(redis, this.keys);
     this.tombstones = new TombstoneStore(redis, this.keys);
     this.cursors = new CursorStore(redis, this.keys);
     this.runs = new RunStore(redis, this.keys, keepRuns);
-    this.ops = new OutcomeStore(redis, this.keys);
+    this.ops = new OutcomeStore(redis, this.keys, scrub);
+    this.audit = new AuditLog(redis, this.keys);
     this.lock = new RunLock(redis, this.keys.lock);
   }
 

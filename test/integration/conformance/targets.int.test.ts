@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
+import { expectAuditOfPlan } from '../../support/audit-check.js';
 import type { Runtime } from '../../../src/app/runtime.js';
 import type { Snapshot } from '../../../src/model/index.js';
 import { TARGET_KINDS } from '../../../src/targets/registry.js';
@@ -109,6 +110,9 @@ function expectWrites(
 async function sync(rt: Runtime) {
   const out = await runSync(rt, { mode: 'full', trigger: 'backfill' });
   expect(out.status, out.run.failures.map((f) => `${f.opKey}: ${f.reason}`).join('\n')).toBe('succeeded');
+  // Faults or not, the audit holds each change once, and every one of a run that succeeded took.
+  const audit = await expectAuditOfPlan(rt.store, out.runId, out.plan!);
+  expect(audit.filter((e) => 'outcome' in e && e.outcome !== 'applied' && e.outcome !== 'already-done')).toEqual([]);
   return out;
 }
 
@@ -235,6 +239,9 @@ describe.concurrent('conformance: a worker process killed mid-run', () => {
       const resumed = await runCli(['backfill', '--config', hk.configPath, '--resume']);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(resumed.stdout).toMatch(/SUCCEEDED/);
+      const store = (await hk.runtime()).store;
+      const [killedRun] = await store.listRuns(1);
+      await expectAuditOfPlan(store, killedRun!.runId, (await store.plan(killedRun!.runId))!);
 
       expect(a.state(e)).toEqual(want);
       // Writes of the ops in flight at the kill (at most one op per worker) may be sent again on resume.
