@@ -108,7 +108,13 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const workerConnections: Redis[] = [];
   const budget = budgets.of(app.targetName);
   const outbox = new Outbox(log.child({ profile: app.profile.name }));
-  const audit = new AuditStream({ config: config.audit, out: opts.auditOut ?? 'log', log, outbox });
+  const audit = new AuditStream({
+    config: config.audit,
+    baseDir: app.baseDir,
+    out: opts.auditOut ?? 'log',
+    log,
+    outbox,
+  });
   return {
     ...app,
     redis,

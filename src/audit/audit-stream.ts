@@ -1,5 +1,5 @@
 import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { AuditConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
@@ -11,6 +11,8 @@ export const AUDIT_LOGGER = 'rostersync.audit';
 
 export interface AuditStreamDeps {
   config: AuditConfig;
+  /** A relative `audit.file.path` is read against the config file's directory. */
+  baseDir: string;
   /** Where the stream's log lines go: stdout for the daemon (its logs are on stderr), the log otherwise. */
   out: 'stdout' | 'log';
   log: Logger;
@@ -29,7 +31,10 @@ export class AuditStream {
   constructor(private readonly deps: AuditStreamDeps) {
     this.lines = deps.out === 'stdout' ? stdoutLines() : deps.log.child({ name: AUDIT_LOGGER });
     const f = deps.config.file;
-    if (f) this.file = sharedFile(f.path, () => new RotatingFile(f.path, f.maxBytes, f.keep, deps.log));
+    if (f) {
+      const path = resolve(deps.baseDir, f.path);
+      this.file = sharedFile(path, () => new RotatingFile(path, f.maxBytes, f.keep, deps.log));
+    }
   }
 
   /** Writes the events to the log and file sinks (awaited) and hands the webhook batches to the outbox. */

@@ -32,6 +32,8 @@ export interface HarnessConfig {
   source?: Record<string, unknown>;
   /** Merged into `redis` (a Sentinel set or a Cluster instead of the URL). */
   redis?: Record<string, unknown>;
+  /** Other top-level config sections (`audit`, `notify`). */
+  extra?: Record<string, unknown>;
 }
 
 let counter = 0;
@@ -64,6 +66,7 @@ export function createTargetHarness<E extends { close(): Promise<void> }>(
     },
     queue: { concurrency: 16, attempts: 8, backoffMs: 20, ...c.queue },
     log: { level: 'warn' },
+    ...c.extra,
     profiles: [
       {
         name: 'hr',
