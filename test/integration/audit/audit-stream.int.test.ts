@@ -133,7 +133,9 @@ describe('the audit stream of a run', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as AuditEvent);
-    expect(fromFile.map(({ schema, runId, profile, target, type, ...rest }) => rest)).toEqual(events);
+    expect(fromFile.map(({ schema: _s, runId: _r, profile: _p, target: _t, type: _y, ...rest }) => rest)).toEqual(
+      events,
+    );
     expect(
       fromFile.every((e) => e.schema === 'rostersync.audit/1' && e.runId === out.runId && e.profile === 'hr'),
     ).toBe(true);
