@@ -89,6 +89,7 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
       host: config.daemon.http.host,
       port: opts.port ?? config.daemon.http.port,
       tokens: httpTokens(config),
+      trustProxy: config.daemon.http.trustProxy,
       metrics,
       log,
       ready: readiness(main, role, workers, () => stopping),
