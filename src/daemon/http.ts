@@ -32,13 +32,16 @@ export interface HttpDeps {
   run: (profile: string, runId: string) => Promise<RunView | undefined>;
   /** The run's stored plan (ops in words, a blocked plan's deletions). */
   plan?: (profile: string, runId: string) => Promise<Plan | undefined>;
-  /** Hands Approve / Reject to a sync worker; 'not-pending' when the run no longer waits. */
+  /**
+   * Hands Approve / Reject to a sync worker; 'not-pending' when the run no longer waits, `taken`
+   * (one line) when another decision on it was claimed first.
+   */
   decide?: (
     profile: string,
     runId: string,
     action: 'approve' | 'reject',
     by: string,
-  ) => Promise<'queued' | 'not-pending'>;
+  ) => Promise<'queued' | 'not-pending' | { taken: string }>;
 }
 
 export interface HttpLimits {
@@ -370,6 +373,8 @@ async function postDecision(
   const result = await deps.decide(profile, runId, action, by);
   if (result === 'not-pending')
     return send(res, 409, 'text/plain', `run ${runId} is not waiting for a decision (decided, expired or replaced)\n`);
+  // A concurrent decision won the run: this one is refused, and only the winner is logged.
+  if (result !== 'queued') return send(res, 409, 'text/plain', `${result.taken.replace(/[\r\n]+/g, ' ')}\n`);
   deps.log.info({ profile, runId, action, by }, 'decision received from the status page');
   res.writeHead(303, {
     location: `/runs/${encodeURIComponent(profile)}/${encodeURIComponent(runId)}?notice=${action}`,

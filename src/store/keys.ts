@@ -28,6 +28,8 @@ export function profileKeys(prefix: string, profile: string) {
       failures: `${p}:run:${runId}:failures`,
       created: `${p}:run:${runId}:created`,
       pendingCursor: `${p}:run:${runId}:cursor`,
+      /** The one decision taken on a blocked run (DecisionClaim): set once, while the run is pending. */
+      decision: `${p}:run:${runId}:decision`,
     }),
   };
 }

@@ -10,10 +10,11 @@ import { LinkStore } from './links.js';
 import { OutcomeStore, type OutcomeInput } from './outcomes.js';
 import { RunLock } from './run-lock.js';
 import type { OpOutcomeKind, RunRecord, RunView } from './run-record.js';
-import { RunStore } from './runs.js';
+import { RunStore, type ClaimResult, type DecisionClaim } from './runs.js';
 import { TombstoneStore } from './tombstones.js';
 
 export type { OutcomeInput } from './outcomes.js';
+export type { ClaimResult, DecisionClaim } from './runs.js';
 
 /**
  * One profile's state in Redis, one module per concern (links, tombstones, cursors, runs, op
@@ -100,6 +101,14 @@ export class Store {
 
   plan(runId: string): Promise<Plan | undefined> {
     return this.runs.plan(runId);
+  }
+
+  claimDecision(runId: string, claim: DecisionClaim): Promise<ClaimResult> {
+    return this.runs.claimDecision(runId, claim);
+  }
+
+  releaseDecision(runId: string, claimId: string): Promise<void> {
+    return this.runs.releaseDecision(runId, claimId);
   }
 
   getRun(runId: string): Promise<RunView | undefined> {
