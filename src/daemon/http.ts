@@ -14,7 +14,8 @@ export interface HttpDeps {
   port: number;
   /**
    * Who may see the pages and decide (`daemon.http.token` and `daemon.http.tokens`): each by name,
-   * so a decision records who made it. None: the pages are open (loopback by default).
+   * so a decision records who made it. None: the pages are open (loopback, or a non-loopback host
+   * only with `daemon.http.allowUnauthenticated`; the config refuses it otherwise).
    */
   tokens?: NamedToken[];
   /**
