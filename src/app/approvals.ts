@@ -53,6 +53,18 @@ export async function claimDecision(rt: ApprovalDeps, runId: string, d: Decision
   return id;
 }
 
+/**
+ * Gives a claim back while its run still waits: its decision was not carried out (the caller
+ * failed, was interrupted or never ran it). Never throws: at worst the run waits for its expiry.
+ */
+export async function releaseUndecided(rt: Pick<ApprovalDeps, 'store'>, runId: string, claim: string): Promise<void> {
+  try {
+    if ((await rt.store.getRun(runId))?.approval?.state === 'pending') await rt.store.releaseDecision(runId, claim);
+  } catch {
+    // Redis is gone: the claim stays until the run expires.
+  }
+}
+
 export type DecisionResult =
   | { result: 'rejected'; run: RunView }
   | { result: 'applied'; outcome: SyncOutcome }
@@ -74,7 +86,23 @@ export async function decideRun(
 ): Promise<DecisionResult> {
   const run = await rt.store.getRun(runId);
   if (!run) throw new NotPendingError(`run ${runId} is not in the store of profile ${rt.profile.name}`);
-  await claimDecision(rt, runId, d);
+  const claim = await claimDecision(rt, runId, d);
+  try {
+    return await carryOut(rt, runId, run, d, hooks);
+  } catch (err) {
+    await releaseUndecided(rt, runId, claim);
+    throw err;
+  }
+}
+
+/** The claimed decision: reject, or approve after the stale check (decideRun). */
+async function carryOut(
+  rt: Runtime,
+  runId: string,
+  run: RunView,
+  d: Decision,
+  hooks: Pick<SyncRequest, 'onProgress' | 'signal'>,
+): Promise<DecisionResult> {
   const pending = (await rt.store.getRun(runId))!;
   const at = new Date().toISOString();
   const decided = (patch: Partial<Approval>): Approval => ({ ...pending.approval!, by: d.by, at, ...patch });

@@ -2,7 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 import { withProfileLock } from '../app/profile-lock.js';
-import { claimDecision, decideRun, NotPendingError } from '../app/approvals.js';
+import { claimDecision, decideRun, NotPendingError, releaseUndecided } from '../app/approvals.js';
 import { resumeSync, RunInProgressError, runSync, type SyncOutcome } from '../app/run-sync.js';
 import type { Runtime } from '../app/runtime.js';
 import type { Metrics, SyncJobResult } from './metrics.js';
@@ -81,14 +81,15 @@ async function processSync(deps: SyncWorkerDeps, job: Job<SyncJobData>): Promise
     });
   } catch (err) {
     if (!(err instanceof RunInProgressError)) throw err;
-    // A decision not carried out gives its claim back, so the run can be decided again.
-    const d = job.data.decision;
-    if (d?.claim) await rt.store.releaseDecision(d.runId, d.claim).catch(() => {});
     log.warn({ tick, mode }, 'sync refused: a run of this profile is still in progress');
     deps.metrics.syncFinished(profile, 'refused-overlap');
     return 'refused-overlap';
   } finally {
     deps.progress.delete(profile);
+    // A decision not carried out (refused for an overlap, interrupted, failed before deciding)
+    // gives its claim back, so the run can be decided again.
+    const d = job.data.decision;
+    if (d?.claim) await releaseUndecided(rt, d.runId, d.claim);
   }
 }
 

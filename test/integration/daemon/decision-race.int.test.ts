@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
+import { withProfileLock } from '../../../src/app/profile-lock.js';
 import { openRuntime } from '../../../src/app/runtime.js';
 import { formToken } from '../../../src/daemon/csrf.js';
 import { startDaemon } from '../../../src/daemon/daemon.js';
@@ -61,13 +62,14 @@ describe('concurrent decisions on one blocked run', () => {
       const run = (await rt.store.listRuns(1))[0]!;
       expect(run.approval?.state).toBe('pending');
 
-      const post = (action: string) =>
-        fetch(`${d.url}/runs/hr/${run.runId}/decision`, {
+      const postFor = (runId: string, action: string) =>
+        fetch(`${d.url}/runs/hr/${runId}/decision`, {
           method: 'POST',
           redirect: 'manual',
           headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ action, csrf: formToken(TOKEN, 'hr', run.runId) }).toString(),
+          body: new URLSearchParams({ action, csrf: formToken(TOKEN, 'hr', runId) }).toString(),
         });
+      const post = (action: string) => postFor(run.runId, action);
       const answers = await Promise.all(['approve', 'reject', 'approve', 'reject'].map(post));
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses).toEqual([303, 409, 409, 409]);
@@ -98,11 +100,26 @@ describe('concurrent decisions on one blocked run', () => {
       // A decided run takes no other decision: 409.
       expect((await post('reject')).status).toBe(409);
 
-      // The CLI loses to a decision claimed first (the page's, in flight to a worker): exit 64, naming it.
+      // A claimed decision its worker could not carry out (the profile was busy) is given back:
+      // the next click decides.
       h.writeDirectory(without(day0, 20));
       expect(await tick()).toBe('blocked');
+      const run1 = (await rt.store.listRuns(1))[0]!;
+      expect(run1.runId).not.toBe(run.runId);
+      const claimKey = rt.store.keys.run(run1.runId).decision;
+      await withProfileLock(rt.store, 'test-holds-the-profile', async () => {
+        expect((await postFor(run1.runId, 'approve')).status).toBe(303);
+        expect(await rt.redis.get(claimKey)).toContain('"approve"');
+        await until(async () => ((await rt.redis.exists(claimKey)) === 0 ? true : undefined));
+      });
+      expect((await rt.store.getRun(run1.runId))?.approval?.state).toBe('pending');
+      expect((await postFor(run1.runId, 'reject')).status).toBe(303);
+      await until(async () => ((await rt.store.getRun(run1.runId))?.approval?.state === 'rejected' ? true : undefined));
+
+      // The CLI loses to a decision claimed first (the page's, in flight to a worker): exit 64, naming it.
+      expect(await tick()).toBe('blocked');
       const run2 = (await rt.store.listRuns(1))[0]!;
-      expect(run2.runId).not.toBe(run.runId);
+      expect(run2.runId).not.toBe(run1.runId);
       const claimed = await rt.store.claimDecision(run2.runId, {
         id: 'page0claim',
         action: 'approve',
