@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { RostersyncError } from '../errors/index.js';
 import type { Plan } from '../model/index.js';
 import { notifyRun } from '../notify/notify-run.js';
 import type { ReadMode } from '../sources/source.js';
 import type { Approval, RunView } from '../store/run-record.js';
-import { opFingerprints, pendingApproval } from './approval-state.js';
+import { opFingerprints, pendingApproval, type ApprovalDeps } from './approval-state.js';
 import { driveRun, planFromStore, runSync, type SyncOutcome, type SyncRequest } from './run-sync.js';
 import type { Runtime } from './runtime.js';
 
@@ -13,12 +14,54 @@ export interface Decision {
   action: DecisionAction;
   /** The HTTP token's name or `cli:<user>@<host>`. */
   by: string;
+  /** The claim this decision already holds (one queued by the status page): its carrier claims again with it. */
+  claim?: string;
 }
 
 /** The run is not (or no longer) waiting for a decision: decided, expired, unknown. Exit 64 on the CLI. */
 export class NotPendingError extends RostersyncError {
   constructor(message: string) {
     super('NOT_PENDING', message);
+  }
+}
+
+/** Another decision on the run was claimed first (a concurrent click, replica or CLI): 409 on the page, exit 64 on the CLI. */
+export class DecisionTakenError extends NotPendingError {}
+
+/**
+ * Claims the one decision on a blocked run: the run must be the profile's pending one (an expired
+ * one is marked so), and the claim is a compare-and-set in Redis (pending and unclaimed -> claimed),
+ * so of concurrent deciders exactly one wins. Throws NotPendingError, or DecisionTakenError naming
+ * the decision that won. Returns the claim's id, which the decision's carrier claims again with.
+ */
+export async function claimDecision(rt: ApprovalDeps, runId: string, d: Decision): Promise<string> {
+  const pending = await pendingApproval(rt);
+  if (pending?.runId !== runId) {
+    const run = await rt.store.getRun(runId);
+    throw new NotPendingError(
+      run ? notPendingMessage(run) : `run ${runId} is not in the store of profile ${rt.store.profile}`,
+    );
+  }
+  const id = d.claim ?? randomBytes(8).toString('hex');
+  const c = await rt.store.claimDecision(runId, { id, action: d.action, by: d.by, at: new Date().toISOString() });
+  if (c.result === 'taken')
+    throw new DecisionTakenError(
+      `run ${runId} already has a decision: ${c.held.action} by ${c.held.by} at ${c.held.at}`,
+    );
+  if (c.result === 'not-pending')
+    throw new NotPendingError(notPendingMessage((await rt.store.getRun(runId)) ?? pending));
+  return id;
+}
+
+/**
+ * Gives a claim back while its run still waits: its decision was not carried out (the caller
+ * failed, was interrupted or never ran it). Never throws: at worst the run waits for its expiry.
+ */
+export async function releaseUndecided(rt: Pick<ApprovalDeps, 'store'>, runId: string, claim: string): Promise<void> {
+  try {
+    if ((await rt.store.getRun(runId))?.approval?.state === 'pending') await rt.store.releaseDecision(runId, claim);
+  } catch {
+    // Redis is gone: the claim stays until the run expires.
   }
 }
 
@@ -43,8 +86,24 @@ export async function decideRun(
 ): Promise<DecisionResult> {
   const run = await rt.store.getRun(runId);
   if (!run) throw new NotPendingError(`run ${runId} is not in the store of profile ${rt.profile.name}`);
-  const pending = await pendingApproval(rt);
-  if (pending?.runId !== runId) throw new NotPendingError(notPendingMessage((await rt.store.getRun(runId)) ?? run));
+  const claim = await claimDecision(rt, runId, d);
+  try {
+    return await carryOut(rt, runId, run, d, hooks);
+  } catch (err) {
+    await releaseUndecided(rt, runId, claim);
+    throw err;
+  }
+}
+
+/** The claimed decision: reject, or approve after the stale check (decideRun). */
+async function carryOut(
+  rt: Runtime,
+  runId: string,
+  run: RunView,
+  d: Decision,
+  hooks: Pick<SyncRequest, 'onProgress' | 'signal'>,
+): Promise<DecisionResult> {
+  const pending = (await rt.store.getRun(runId))!;
   const at = new Date().toISOString();
   const decided = (patch: Partial<Approval>): Approval => ({ ...pending.approval!, by: d.by, at, ...patch });
   if (d.action === 'reject') {

@@ -15,14 +15,17 @@ exactly its stored plan, after planning again to check that the directory and th
 give the same changes. If they do not, approval is refused (exit 2) and a fresh plan is made: a
 new blocked run waiting for a decision, or, when no safety rule blocks it, a sync that applies.
 The decision is recorded in the run with who (--by, default cli:<user>@<host>) and when.
-Exit: 0 applied, 1 some ops failed, 2 refused (stale plan), 64 the run does not wait for a decision,
-69 source, target or Redis unavailable, 75 the profile is busy, 78 bad config.`,
+One decision per run: if another (the status page, another shell) took it first, this one is
+refused and names it.
+Exit: 0 applied, 1 some ops failed, 2 refused (stale plan), 64 the run does not wait for a decision
+or another decision took it first, 69 source, target or Redis unavailable, 75 the profile is busy,
+78 bad config.`,
   reject: `rostersync reject RUN_ID --config FILE [--profile NAME] [--by NAME]
 
 Rejects a run blocked by a safety rule: nothing is applied, and the decision is recorded in the
 run with who (--by, default cli:<user>@<host>) and when. The next tick plans afresh.
-Exit: 0 rejected, 64 the run does not wait for a decision, 69 Redis unavailable, 75 the profile is
-busy, 78 bad config.`,
+Exit: 0 rejected, 64 the run does not wait for a decision or another decision took it first,
+69 Redis unavailable, 75 the profile is busy, 78 bad config.`,
 };
 
 /** `rostersync approve` and `rostersync reject`: one decision under the profile lock, like the status page's buttons. */

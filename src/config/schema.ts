@@ -16,6 +16,10 @@ const groupPattern = z.string().superRefine((v, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/** A bind address only this machine reaches: the pages may be open there without a token. */
+const isLoopbackHost = (host: string) =>
+  /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\]|::ffff:127(\.\d{1,3}){3})$/i.test(host);
+
 const cron = z.string().refine((v) => isCron(v), 'expected a cron expression (5 or 6 fields), e.g. "*/15 * * * *"');
 
 export const mappingSchema = z
@@ -338,9 +342,27 @@ export const configSchema = z
               )
               .default([])
               .describe('Named tokens, one per person or system; any of them opens the pages and may decide.'),
+            allowUnauthenticated: z
+              .boolean()
+              .default(false)
+              .describe(
+                'Serve the pages and /metrics without a token on a non-loopback host (only behind a proxy that authenticates).',
+              ),
+            trustProxy: z
+              .boolean()
+              .default(false)
+              .describe(
+                'A reverse proxy is in front: trust its X-Forwarded-Host / X-Forwarded-Proto (origin check, Secure cookie).',
+              ),
           })
           .strict()
           .superRefine((h, ctx) => {
+            if (!h.token && h.tokens.length === 0 && !h.allowUnauthenticated && !isLoopbackHost(h.host))
+              ctx.addIssue({
+                code: 'custom',
+                path: ['host'],
+                message: `${h.host} is not loopback and neither daemon.http.token nor daemon.http.tokens is set: the run pages (emails, plans) and /metrics would be open to anyone who reaches it; set a token (tokenFile), or daemon.http.allowUnauthenticated: true when a proxy in front authenticates`,
+              });
             const names = [...(h.token ? [h.tokenName ?? 'status-page'] : []), ...h.tokens.map((t) => t.name)];
             const dup = names.find((n, i) => names.indexOf(n) !== i);
             if (dup !== undefined)

@@ -37,16 +37,20 @@ const mac = (secret: string, profile: string, runId: string, issued: number) =>
 /**
  * The browser's own word on where a POST comes from: Sec-Fetch-Site (every current browser) and
  * Origin must not name another site. Tools without these headers (curl) pass; they carry no
- * ambient credentials to abuse.
+ * ambient credentials to abuse. Origin is compared with Host, or with X-Forwarded-Host only when
+ * `trustProxy` (daemon.http.trustProxy) says a proxy in front sets it: otherwise any client could
+ * name the origin it claims in that header.
  */
-export function sameOrigin(req: IncomingMessage): boolean {
+export function sameOrigin(req: IncomingMessage, trustProxy = false): boolean {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   // Under `Referrer-Policy: no-referrer` a browser sends `Origin: null` even for its own forms; then its Sec-Fetch-Site decides.
   if (origin === 'null') return site === 'same-origin';
-  const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host;
+  const forwarded = trustProxy ? (req.headers['x-forwarded-host'] as string | undefined) : undefined;
+  // A proxy chain may list several hosts: the first is the one the browser asked for.
+  const host = forwarded?.split(',')[0]!.trim() ?? req.headers.host;
   try {
     return new URL(origin).host === host;
   } catch {

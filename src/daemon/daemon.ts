@@ -8,7 +8,7 @@ import { queuePrefix } from '../store/keys.js';
 import { startHttp, type HttpDeps } from './http.js';
 import type { NamedToken } from './credentials.js';
 import { Metrics } from './metrics.js';
-import { pendingApproval } from '../app/approval-state.js';
+import { claimDecision, DecisionTakenError, NotPendingError } from '../app/approvals.js';
 import {
   checkSchedule,
   decisionJobId,
@@ -89,6 +89,7 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
       host: config.daemon.http.host,
       port: opts.port ?? config.daemon.http.port,
       tokens: httpTokens(config),
+      trustProxy: config.daemon.http.trustProxy,
       metrics,
       log,
       ready: readiness(main, role, workers, () => stopping),
@@ -322,7 +323,10 @@ function httpTokens(config: Config): NamedToken[] {
   ];
 }
 
-/** Approve / Reject from the page: queued for a sync worker, only while the run still waits. */
+/**
+ * Approve / Reject from the page: claimed first (one decision per run, whoever clicks at once),
+ * then queued for a sync worker; a claim that could not be queued is given back.
+ */
 function decider(
   config: Config,
   runtimeFor: (profile: string) => Promise<Runtime>,
@@ -332,15 +336,26 @@ function decider(
 ): NonNullable<HttpDeps['decide']> {
   return async (profile, runId, action, by) => {
     if (!config.profiles.some((p) => p.name === profile)) return 'not-pending';
-    if ((await pendingApproval(await runtimeFor(profile)))?.runId !== runId) return 'not-pending';
+    const rt = await runtimeFor(profile);
+    let claim: string;
+    try {
+      claim = await claimDecision(rt, runId, { action, by });
+    } catch (err) {
+      if (err instanceof DecisionTakenError) return { taken: err.message };
+      if (err instanceof NotPendingError) return 'not-pending';
+      throw err;
+    }
     const queued = await enqueueTick(
       syncQueue,
-      { profile, mode: 'full', tick: 'decision', decision: { runId, action, by } },
-      decisionJobId(profile, runId),
+      { profile, mode: 'full', tick: 'decision', decision: { runId, action, by, claim } },
+      decisionJobId(profile, runId, claim),
       log,
       signal,
-    );
-    if (!queued) throw new Error('Redis did not take the decision');
+    ).catch(() => false);
+    if (!queued) {
+      await rt.store.releaseDecision(runId, claim).catch(() => {});
+      throw new Error('Redis did not take the decision');
+    }
     return 'queued';
   };
 }

@@ -15,9 +15,17 @@ export interface HttpDeps {
   port: number;
   /**
    * Who may see the pages and decide (`daemon.http.token` and `daemon.http.tokens`): each by name,
-   * so a decision records who made it. None: the pages are open (loopback by default).
+   * so a decision records who made it. None: the pages are open (loopback, or a non-loopback host
+   * only with `daemon.http.allowUnauthenticated`; the config refuses it otherwise).
    */
   tokens?: NamedToken[];
+  /**
+   * `daemon.http.trustProxy`: a reverse proxy is in front, so its X-Forwarded-Host (the origin
+   * check) and X-Forwarded-Proto (the Secure cookie) are believed. Off: those headers are ignored.
+   */
+  trustProxy?: boolean;
+  /** Server timeouts and caps; the defaults are HTTP_LIMITS (tests shorten them). */
+  limits?: Partial<HttpLimits>;
   metrics: Metrics;
   log: Logger;
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
@@ -34,23 +42,68 @@ export interface HttpDeps {
     offset: number,
     limit: number,
   ) => Promise<AuditPage | undefined>;
-  /** Hands Approve / Reject to a sync worker; 'not-pending' when the run no longer waits. */
+  /**
+   * Hands Approve / Reject to a sync worker; 'not-pending' when the run no longer waits, `taken`
+   * (one line) when another decision on it was claimed first.
+   */
   decide?: (
     profile: string,
     runId: string,
     action: 'approve' | 'reject',
     by: string,
-  ) => Promise<'queued' | 'not-pending'>;
+  ) => Promise<'queued' | 'not-pending' | { taken: string }>;
 }
+
+export interface HttpLimits {
+  /** The whole request head must arrive within this (a client trickling headers is cut off: 408). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; more are refused (closed on accept). */
+  maxConnections: number;
+  /** How often the server looks for requests past headersTimeoutMs / requestTimeoutMs. */
+  checkIntervalMs: number;
+}
+
+/**
+ * Explicit, not Node's defaults (60 s for the head, 300 s for a request, no connection cap): the
+ * pages and their forms are small, so a slow or hoarding client is cut off early.
+ */
+export const HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 256,
+  checkIntervalMs: 1_000,
+};
+
+/** A path, a run id or a query the server will not read (a bad `%` escape): 400, not 500. */
+class BadRequest extends Error {}
 
 /** /healthz, /readyz, /metrics, the status page and run details. Loopback by default. */
 export async function startHttp(deps: HttpDeps): Promise<Server> {
-  const server = createServer((req, res) => {
-    handle(deps, req, res).catch((err: Error) => {
-      deps.log.error({ err: err.message, path: req.url }, 'http handler failed');
-      if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
-    });
-  });
+  const limits = { ...HTTP_LIMITS, ...deps.limits };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
+    (req, res) => {
+      handle(deps, req, res).catch((err: Error) => {
+        if (err instanceof BadRequest) {
+          if (!res.headersSent) send(res, 400, 'text/plain', `bad request: ${err.message}\n`);
+          return;
+        }
+        deps.log.error({ err: err.message, path: req.url }, 'http handler failed');
+        if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(listenError(err as NodeJS.ErrnoException, deps.host, deps.port)));
     server.listen(deps.port, deps.host, () => resolve());
@@ -88,16 +141,57 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
+/**
+ * A run id as newRunId (src/app/run-sync.ts) makes it: `<profile>-YYYYMMDD-HHMMSS-<6 hex>`. Anything
+ * else in a run's place in a path (`<id>:plan`, `<id>:failures`, another profile's run) names
+ * another key of the store, or none: it is no run.
+ */
+export function isRunId(profile: string, runId: string): boolean {
+  return (
+    runId.length === profile.length + 23 &&
+    runId.startsWith(`${profile}-`) &&
+    /^\d{8}-\d{6}-[0-9a-f]{6}$/.test(runId.slice(profile.length + 1))
+  );
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new BadRequest('malformed % escape in the path');
+  }
+}
+
+/** The profile and run id of `/runs/<profile>/<runId>[/decision]`, decoded; undefined when the id is not a run id's shape. */
+function runPath(m: RegExpExecArray): { profile: string; runId: string } | undefined {
+  const profile = decoded(m[1]!);
+  const runId = decoded(m[2]!);
+  return isRunId(profile, runId) ? { profile, runId } : undefined;
+}
+
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://daemon');
+  } catch {
+    throw new BadRequest('unreadable request target');
+  }
+}
+
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://daemon');
+  const url = requestUrl(req);
+  // Every POST here is a short form: one declared too long is refused before anything else (a
+  // chunked one is cut off by readForm when it grows past the limit).
+  if (req.method === 'POST' && Number(req.headers['content-length'] ?? 0) > MAX_BODY) return tooLarge(res);
   const tokens = deps.tokens ?? [];
   if (url.pathname === '/signin') return signIn(deps, req, res, url);
-  if (url.pathname === '/signout' && req.method === 'POST') return signOut(req, res);
+  if (url.pathname === '/signout' && req.method === 'POST') return signOut(deps, req, res);
   const who = caller(req, tokens);
   const decision = /^\/runs\/([^/]+)\/([^/]+)\/decision$/.exec(url.pathname);
   if (req.method === 'POST' && decision) {
     if (!who) return unauthorised(req, res, url);
-    return postDecision(deps, req, res, who, decodeURIComponent(decision[1]!), decodeURIComponent(decision[2]!));
+    const at = runPath(decision);
+    if (!at) return send(res, 404, 'text/plain', 'no such run\n');
+    return postDecision(deps, req, res, who, at.profile, at.runId);
   }
   if (decision) {
     res.setHeader('allow', 'POST');
@@ -122,15 +216,10 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   if (url.pathname === '/') return send(res, 200, 'text/html; charset=utf-8', renderStatusPage(await deps.status()));
   const m = /^\/runs\/([^/]+)\/([^/]+)$/.exec(url.pathname);
   if (m) {
-    const run = await deps.run(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
-    if (!run) return send(res, 404, 'text/plain', 'no such run\n');
-    const json = url.searchParams.get('format') === 'json' || (req.headers.accept ?? '').includes('application/json');
-    if (json) return send(res, 200, 'application/json', JSON.stringify(run, null, 2) + '\n');
-    const profile = decodeURIComponent(m[1]!);
-    // Only a blocked run's page lists its plan (the deletions to decide on); failures carry their op
-    // in words, so a finished run of 750,000 ops is not read whole to show a page.
-    const plan = run.blocked || run.approval ? await deps.plan?.(profile, run.runId) : undefined;
-    const pending = run.approval?.state === 'pending' && who.token !== undefined && deps.decide !== undefined;
+    const at = runPath(m);
+    const run = at ? await deps.run(at.profile, at.runId) : undefined;
+    if (!at || !run) return send(res, 404, 'text/plain', 'no such run\n');
+    const profile = at.profile;
     const view = changesView(url);
     const changes = await deps.changes?.(
       profile,
@@ -139,6 +228,18 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       (view.pageNo - 1) * CHANGES_PER_PAGE,
       CHANGES_PER_PAGE,
     );
+    const json = url.searchParams.get('format') === 'json' || (req.headers.accept ?? '').includes('application/json');
+    if (json)
+      return send(
+        res,
+        200,
+        'application/json',
+        JSON.stringify({ ...run, ...(changes ? { changes } : {}) }, null, 2) + '\n',
+      );
+    // Only a blocked run's page lists its plan (the deletions to decide on); failures carry their op
+    // in words, so a finished run of 750,000 ops is not read whole to show a page.
+    const plan = run.blocked || run.approval ? await deps.plan?.(profile, run.runId) : undefined;
+    const pending = run.approval?.state === 'pending' && who.token !== undefined && deps.decide !== undefined;
     const notice = NOTICES[url.searchParams.get('notice') ?? ''];
     return send(
       res,
@@ -209,8 +310,9 @@ async function signIn(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
   if (req.method === 'GET' || req.method === 'HEAD')
     return send(res, 200, 'text/html; charset=utf-8', signInPage(localPath(url.searchParams.get('next'))));
   if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed\n');
-  if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-site request refused\n');
+  if (!sameOrigin(req, deps.trustProxy)) return send(res, 403, 'text/plain', 'cross-site request refused\n');
   const form = await readForm(req);
+  if (form === TOO_LARGE) return tooLarge(res);
   const next = localPath(form?.get('next') ?? null);
   const t = tokens.length > 0 ? tokenFor(tokens, form?.get('token') ?? '') : undefined;
   if (!t) {
@@ -218,7 +320,8 @@ async function signIn(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
     return send(res, 401, 'text/html; charset=utf-8', signInPage(next, 'That token is not one of this daemon’s.'));
   }
   const secure =
-    (req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
+    (req.socket as { encrypted?: boolean }).encrypted === true ||
+    (deps.trustProxy === true && req.headers['x-forwarded-proto'] === 'https');
   deps.log.info({ by: t.name }, 'signed in to the status page');
   res.writeHead(303, {
     location: next,
@@ -229,8 +332,8 @@ async function signIn(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
   res.end();
 }
 
-function signOut(req: IncomingMessage, res: ServerResponse): void {
-  if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-site request refused\n');
+function signOut(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): void {
+  if (!sameOrigin(req, deps.trustProxy)) return send(res, 403, 'text/plain', 'cross-site request refused\n');
   res.writeHead(303, {
     location: '/signin',
     'set-cookie': clearedSessionCookie(),
@@ -245,20 +348,30 @@ const NOTICES: Record<string, string> = {
   reject: 'Rejected: nothing is applied.',
 };
 
-/** Form bodies are two short fields: anything longer is not ours. */
-const MAX_BODY = 4096;
+/** Form bodies are a few short fields: a POST body longer than this is refused with 413. */
+export const MAX_BODY = 4096;
+const TOO_LARGE = Symbol('too large');
 
-function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+/** 413, and the connection closes: the rest of the body is not read. */
+function tooLarge(res: ServerResponse): void {
+  res.setHeader('connection', 'close');
+  send(res, 413, 'text/plain', `request body over ${MAX_BODY} bytes\n`);
+}
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined | typeof TOO_LARGE> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return resolve(TOO_LARGE);
     if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return resolve(undefined);
     let body = '';
+    let size = 0;
     req.setEncoding('utf8');
     req.on('data', (c: string) => {
-      body += c;
-      if (body.length > MAX_BODY) {
-        req.destroy();
-        resolve(undefined);
+      size += Buffer.byteLength(c);
+      if (size > MAX_BODY) {
+        req.pause();
+        return resolve(TOO_LARGE);
       }
+      body += c;
     });
     req.on('end', () => resolve(new URLSearchParams(body)));
     req.on('error', reject);
@@ -285,8 +398,9 @@ async function postDecision(
       'text/plain',
       'decisions from the status page need daemon.http.token or daemon.http.tokens; from a shell use rostersync approve|reject RUN_ID\n',
     );
-  if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-site request refused\n');
+  if (!sameOrigin(req, deps.trustProxy)) return send(res, 403, 'text/plain', 'cross-site request refused\n');
   const form = await readForm(req);
+  if (form === TOO_LARGE) return tooLarge(res);
   const action = form?.get('action');
   if (!form || !checkFormToken(who.token.token, profile, runId, form.get('csrf') ?? ''))
     return send(res, 403, 'text/plain', 'form token missing, expired or not for this run: reload the run page\n');
@@ -296,6 +410,8 @@ async function postDecision(
   const result = await deps.decide(profile, runId, action, by);
   if (result === 'not-pending')
     return send(res, 409, 'text/plain', `run ${runId} is not waiting for a decision (decided, expired or replaced)\n`);
+  // A concurrent decision won the run: this one is refused, and only the winner is logged.
+  if (result !== 'queued') return send(res, 409, 'text/plain', `${result.taken.replace(/[\r\n]+/g, ' ')}\n`);
   deps.log.info({ profile, runId, action, by }, 'decision received from the status page');
   res.writeHead(303, {
     location: `/runs/${encodeURIComponent(profile)}/${encodeURIComponent(runId)}?notice=${action}`,

@@ -15,11 +15,14 @@ export interface SyncJobData {
   /** The tick's scheduled time (ISO), or 'resume' / 'manual' / 'decision'. */
   tick: string;
   /** With tick 'decision': Approve or Reject on the status page, carried out by a sync worker under the profile lock. */
-  decision?: { runId: string; action: 'approve' | 'reject'; by: string };
+  decision?: { runId: string; action: 'approve' | 'reject'; by: string; claim?: string };
 }
 
-/** One decision job per run: a second click (or a second replica's page) adds nothing, and the first decision wins. */
-export const decisionJobId = (profile: string, runId: string) => `${profile}.decision.${runId}`;
+/**
+ * One decision job per claimed decision: only the click that claimed the run (src/app/approvals.ts)
+ * queues one, and a claim given back (not carried out) leaves room for the next click's job.
+ */
+export const decisionJobId = (profile: string, runId: string, claim: string) => `${profile}.decision.${runId}.${claim}`;
 
 /**
  * The id of a tick's sync: every replica computes the same one from the scheduled time (not the

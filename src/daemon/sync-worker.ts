@@ -2,8 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 import { withProfileLock } from '../app/profile-lock.js';
-import { decideRun } from '../app/approvals.js';
-import { pendingApproval } from '../app/approval-state.js';
+import { claimDecision, decideRun, NotPendingError, releaseUndecided } from '../app/approvals.js';
 import { resumeSync, RunInProgressError, runSync, type SyncOutcome } from '../app/run-sync.js';
 import type { Runtime } from '../app/runtime.js';
 import type { Metrics, SyncJobResult } from './metrics.js';
@@ -87,6 +86,10 @@ async function processSync(deps: SyncWorkerDeps, job: Job<SyncJobData>): Promise
     return 'refused-overlap';
   } finally {
     deps.progress.delete(profile);
+    // A decision not carried out (refused for an overlap, interrupted, failed before deciding)
+    // gives its claim back, so the run can be decided again.
+    const d = job.data.decision;
+    if (d?.claim) await releaseUndecided(rt, d.runId, d.claim);
   }
 }
 
@@ -98,10 +101,15 @@ async function decide(
   signal: AbortSignal,
 ): Promise<SyncJobResult> {
   const profile = rt.profile.name;
-  // track() turns any error into a failed sync: a decision on a run that no longer waits is not one.
-  if ((await pendingApproval(rt))?.runId !== d.runId) {
+  // track() turns any error into a failed sync: a decision on a run that no longer waits (or that
+  // another decision claimed first) is not one.
+  let claim: string;
+  try {
+    claim = await claimDecision(rt, d.runId, d);
+  } catch (err) {
+    if (!(err instanceof NotPendingError)) throw err;
     deps.log.warn(
-      { profile, runId: d.runId, action: d.action },
+      { profile, runId: d.runId, action: d.action, why: err.message },
       'decision not taken: the run is not waiting for one (decided, expired or unknown)',
     );
     deps.metrics.syncFinished(profile, 'not-pending');
@@ -109,7 +117,7 @@ async function decide(
   }
   let rejected = false;
   const status = await track(deps, profile, d.action === 'approve' ? d.runId : undefined, signal, async (hooks) => {
-    const r = await decideRun(rt, d.runId, d, hooks);
+    const r = await decideRun(rt, d.runId, { ...d, claim }, hooks);
     if (r.result === 'applied') return r.outcome;
     if (r.result === 'stale') return r.fresh;
     rejected = true;

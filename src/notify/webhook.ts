@@ -66,7 +66,9 @@ export interface SendOptions {
 }
 
 /**
- * POSTs one message; retries a network error, 429 or 5xx up to `attempts` times with backoff
+ * POSTs one message; a redirect (3xx) is not followed and not retried: the URL is wrong, and
+ * following it would send the message (and its secrets' neighbours) to another place than the one
+ * configured. Retries a network error, 429 or 5xx up to `attempts` times with backoff
  * (Retry-After honoured up to 30 s), each try bounded by `timeoutMs` and all of them together by
  * `deadlineMs`: past it (or once `signal` aborts) the message is abandoned with a warning. Never
  * throws: a notification that cannot be sent must not fail the run it reports. Returns whether the
@@ -105,10 +107,18 @@ export async function sendWebhook(
         headers: { 'content-type': 'application/json' },
         body,
         signal: AbortSignal.any([AbortSignal.timeout(hook.timeoutMs), giveUp]),
-        redirect: 'error',
+        // 'error' would throw like a network error, and be retried as one.
+        redirect: 'manual',
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return true;
+      if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+        log.error(
+          { host, status: res.status, event: e.event, runId: e.runId },
+          `notification refused by the webhook: it answered ${res.status || 'a redirect'} and redirects are not followed (set notify[].url to the final URL): not retried`,
+        );
+        return false;
+      }
       if (res.status !== 429 && res.status < 500) {
         log.error(
           { host, status: res.status, event: e.event, runId: e.runId },

@@ -32,6 +32,8 @@ export function profileKeys(prefix: string, profile: string) {
       /** How many audit entries have been sent to the audit stream (each range is claimed once). */
       auditSent: `${p}:run:${runId}:audit-sent`,
       pendingCursor: `${p}:run:${runId}:cursor`,
+      /** The one decision taken on a blocked run (DecisionClaim): set once, while the run is pending. */
+      decision: `${p}:run:${runId}:decision`,
     }),
   };
 }

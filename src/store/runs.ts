@@ -11,6 +11,51 @@ const FAILURES_SHOWN = 100;
 const OPS_PER_CHUNK = 2000;
 const CHUNKS_PER_CALL = 8;
 
+/** The decision a person took on a blocked run, claimed before it is carried out. */
+export interface DecisionClaim {
+  /** Identifies this decision: its carrier (a sync worker's job) claims again with the same id. */
+  id: string;
+  action: 'approve' | 'reject';
+  by: string;
+  at: string;
+}
+
+export type ClaimResult =
+  | { result: 'won' }
+  /** Another decision was claimed first: the one that holds the run. */
+  | { result: 'taken'; held: DecisionClaim }
+  /** The run is missing, or not blocked waiting for a decision. */
+  | { result: 'not-pending' };
+
+/**
+ * Compare and set, in one step on the server: the claim is taken only while the run record says
+ * blocked and pending and no other claim holds it; the same claim (its id) taking it again wins.
+ */
+const CLAIM = `
+local text = redis.call('GET', KEYS[1])
+if not text then return {'not-pending', ''} end
+local ok, rec = pcall(cjson.decode, text)
+if not ok or type(rec) ~= 'table' or rec.status ~= 'blocked' or type(rec.approval) ~= 'table'
+  or rec.approval.state ~= 'pending' then return {'not-pending', ''} end
+local held = redis.call('GET', KEYS[2])
+if held then
+  local ok2, h = pcall(cjson.decode, held)
+  if ok2 and type(h) == 'table' and h.id == ARGV[2] then return {'won', held} end
+  return {'taken', held}
+end
+redis.call('SET', KEYS[2], ARGV[1])
+return {'won', ARGV[1]}
+`;
+
+/** Drops a claim, only if it is still this one (a decision that could not be carried out). */
+const RELEASE = `
+local held = redis.call('GET', KEYS[1])
+if not held then return 0 end
+local ok, h = pcall(cjson.decode, held)
+if ok and type(h) == 'table' and h.id == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 /** A plan as stored under its key: everything but the ops, and each phase's size. */
 type PlanHead = Omit<Plan, 'phases'> & { phases: number[] };
 
@@ -59,6 +104,26 @@ export class RunStore {
     const next = { ...(JSON.parse(text) as RunRecord), ...patch };
     await this.redis.set(key, JSON.stringify(next));
     return next;
+  }
+
+  /**
+   * Claims the decision on a blocked run, atomically: of concurrent deciders (pages, replicas, the
+   * CLI) exactly one wins; the others are told who holds it.
+   */
+  async claimDecision(runId: string, claim: DecisionClaim): Promise<ClaimResult> {
+    const r = this.keys.run(runId);
+    const [result, held] = (await this.redis.eval(CLAIM, 2, r.record, r.decision, JSON.stringify(claim), claim.id)) as [
+      string,
+      string,
+    ];
+    if (result === 'won') return { result: 'won' };
+    if (result === 'taken') return { result: 'taken', held: JSON.parse(held) as DecisionClaim };
+    return { result: 'not-pending' };
+  }
+
+  /** Gives a claim back when its decision was not carried out (not queued, or refused for an overlap). */
+  async releaseDecision(runId: string, claimId: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.keys.run(runId).decision, claimId);
   }
 
   /** What the run's target read learned; none for a run stored without it (its ops apply as configured). */

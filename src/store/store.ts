@@ -12,10 +12,11 @@ import { AuditLog } from './audit-log.js';
 import { maskUrlsOnly, type Scrub } from '../log/scrub-secrets.js';
 import { RunLock } from './run-lock.js';
 import type { OpOutcomeKind, RunRecord, RunView } from './run-record.js';
-import { RunStore } from './runs.js';
+import { RunStore, type ClaimResult, type DecisionClaim } from './runs.js';
 import { TombstoneStore } from './tombstones.js';
 
 export type { OutcomeInput } from './outcomes.js';
+export type { ClaimResult, DecisionClaim } from './runs.js';
 
 /**
  * One profile's state in Redis, one module per concern (links, tombstones, cursors, runs, op
@@ -108,6 +109,14 @@ export class Store {
 
   plan(runId: string): Promise<Plan | undefined> {
     return this.runs.plan(runId);
+  }
+
+  claimDecision(runId: string, claim: DecisionClaim): Promise<ClaimResult> {
+    return this.runs.claimDecision(runId, claim);
+  }
+
+  releaseDecision(runId: string, claimId: string): Promise<void> {
+    return this.runs.releaseDecision(runId, claimId);
   }
 
   getRun(runId: string): Promise<RunView | undefined> {

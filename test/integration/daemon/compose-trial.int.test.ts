@@ -59,6 +59,7 @@ beforeAll(async () => {
     CHARTIO_API_SECRET_FILE: join(TRIAL, 'secrets/chartio_api_secret'),
     LDAP_BIND_PASSWORD_FILE: join(TRIAL, 'secrets/ldap_admin_password'),
     ROSTERSYNC_HTTP_HOST: '127.0.0.1',
+    ROSTERSYNC_HTTP_TOKEN_FILE: join(TRIAL, 'secrets/rostersync_http_token'),
   });
   daemon = await startDaemon(join(TRIAL, 'config.yaml'), { log: silentLogger, port: 0 });
 });
@@ -77,7 +78,9 @@ describe('the compose trial', () => {
   });
 
   it('syncs the OpenLDAP directory into the emulator: the same teams the CSV sample maps to', async () => {
-    expect((await fetch(`${daemon.url}/readyz`)).status).toBe(200);
+    const token = readFileSync(join(TRIAL, 'secrets/rostersync_http_token'), 'utf8').trim();
+    expect((await fetch(`${daemon.url}/readyz`)).status).toBe(401);
+    expect((await fetch(`${daemon.url}/readyz`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     const queue = new Queue<SyncJobData>(SYNC_QUEUE, {
       connection: { url: inject('redisUrl') },
       prefix: queuePrefix(prefix),

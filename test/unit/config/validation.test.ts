@@ -190,7 +190,13 @@ describe('values', () => {
       roles: [],
       people: { includeDisabled: false, emailDomains: [], exclude: [] },
     });
-    expect(config.daemon.http).toEqual({ host: '127.0.0.1', port: 8080, tokens: [] });
+    expect(config.daemon.http).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      tokens: [],
+      allowUnauthenticated: false,
+      trustProxy: false,
+    });
     expect(config.log.level).toBe('info');
   });
 

@@ -90,4 +90,30 @@ describe('container image', () => {
     expect(redis).toContain('--maxmemory-policy noeviction');
     for (const s of Object.values(compose.services)) for (const p of s.ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:/);
   });
+
+  it('runs rostersync and the emulator read-only, without capabilities and without new privileges', () => {
+    const compose = parseYaml(read('docker/compose.yaml')) as {
+      services: Record<
+        string,
+        { read_only?: boolean; cap_drop?: string[]; security_opt?: string[]; tmpfs?: string[]; secrets?: string[] }
+      >;
+      secrets: Record<string, { file: string }>;
+    };
+    for (const name of ['rostersync', 'chartio-emulator']) {
+      const s = compose.services[name]!;
+      expect(s.read_only, name).toBe(true);
+      expect(s.cap_drop, name).toEqual(['ALL']);
+      expect(s.security_opt, name).toContain('no-new-privileges:true');
+      expect(
+        s.tmpfs?.some((t) => t.startsWith('/tmp')),
+        name,
+      ).toBe(true);
+    }
+    // The daemon listens on 0.0.0.0 in its container: its status-page token is a compose secret.
+    expect(compose.services.rostersync!.secrets).toContain('rostersync_http_token');
+    expect(existsSync(new URL(`docker/${compose.secrets.rostersync_http_token!.file}`, root))).toBe(true);
+    expect(read('docker/trial/config.yaml')).toMatch(
+      /tokenFile: \$\{ROSTERSYNC_HTTP_TOKEN_FILE:-\/run\/secrets\/rostersync_http_token\}/,
+    );
+  });
 });

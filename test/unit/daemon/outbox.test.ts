@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookConfig } from '../../../src/config/schema.js';
 import { Outbox } from '../../../src/notify/outbox.js';
-import type { NotifyEvent } from '../../../src/notify/webhook.js';
+import { sendWebhook, type NotifyEvent } from '../../../src/notify/webhook.js';
 
 const event = (name: NotifyEvent['event']): NotifyEvent => ({
   event: name,
@@ -98,4 +98,33 @@ describe('the notification outbox', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(lines).toMatchObject([{ msg: 'notification abandoned: not delivered in time', reason: 'stopping' }]);
   });
+
+  it.each([301, 302, 307, 308])(
+    'takes a %i as a permanent failure: one try, not followed, the status named',
+    async (status) => {
+      let tries = 0;
+      let followed = 0;
+      const server = createServer((req, res) => {
+        req.resume();
+        if (req.url === '/elsewhere') {
+          followed += 1;
+          return void res.writeHead(200).end();
+        }
+        tries += 1;
+        res.writeHead(status, { location: '/elsewhere' }).end();
+      });
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/h`;
+      const lines: { msg: string; status?: number }[] = [];
+      const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+      const taken = await sendWebhook(hook(url, { attempts: 3 }), event('failed'), log, { baseDelayMs: 1 });
+      expect(taken).toBe(false);
+      expect(tries).toBe(1);
+      expect(followed).toBe(0);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.status).toBe(status);
+      expect(lines[0]!.msg).toContain(`answered ${status} and redirects are not followed`);
+    },
+  );
 });

@@ -14,7 +14,7 @@ const ANA = { name: 'ana', token: 'ana-token-0123456789' };
 const CI = { name: 'ci-bot', token: 'ci-token-0123456789ab' };
 const decisions: { runId: string; action: string; by: string }[] = [];
 const pending = {
-  runId: 'hr-1',
+  runId: 'hr-20261122-030000-abc123',
   profile: 'hr',
   status: 'blocked',
   approval: { state: 'pending', expiresAt: '2099-01-01T00:00:00.000Z' },
@@ -36,7 +36,7 @@ beforeAll(async () => {
     ready: async () => ({ ok: true, checks: {} }),
     beforeScrape: async () => {},
     status: async () => [],
-    run: async (_profile, runId) => (runId === 'hr-1' ? pending : undefined),
+    run: async (_profile, runId) => (runId === 'hr-20261122-030000-abc123' ? pending : undefined),
     decide: async (_profile, runId, action, by) => {
       decisions.push({ runId, action, by });
       return 'queued';
@@ -60,15 +60,18 @@ async function signIn(token: string, next = '/'): Promise<Response> {
 
 describe('the status page sign-in', () => {
   it('sends a browser without credentials to the form, and other clients get the Bearer challenge', async () => {
-    const page = await fetch(`${base}/runs/hr/hr-1`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    const page = await fetch(`${base}/runs/hr/hr-20261122-030000-abc123`, {
+      headers: { accept: 'text/html' },
+      redirect: 'manual',
+    });
     expect(page.status).toBe(303);
-    expect(page.headers.get('location')).toBe('/signin?next=%2Fruns%2Fhr%2Fhr-1');
+    expect(page.headers.get('location')).toBe('/signin?next=%2Fruns%2Fhr%2Fhr-20261122-030000-abc123');
     const api = await fetch(`${base}/readyz`);
     expect(api.status).toBe(401);
     expect(api.headers.get('www-authenticate')).toBe('Bearer');
-    const formPage = await fetch(`${base}/signin?next=%2Fruns%2Fhr%2Fhr-1`);
+    const formPage = await fetch(`${base}/signin?next=%2Fruns%2Fhr%2Fhr-20261122-030000-abc123`);
     expect(await formPage.text()).toMatch(
-      /<form method="post" action="\/signin">.*name="next" value="\/runs\/hr\/hr-1"/s,
+      /<form method="post" action="\/signin">.*name="next" value="\/runs\/hr\/hr-20261122-030000-abc123"/s,
     );
   });
 
@@ -77,9 +80,9 @@ describe('the status page sign-in', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('set-cookie')).toBeNull();
 
-    const res = await signIn(ANA.token, '/runs/hr/hr-1');
+    const res = await signIn(ANA.token, '/runs/hr/hr-20261122-030000-abc123');
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe('/runs/hr/hr-1');
+    expect(res.headers.get('location')).toBe('/runs/hr/hr-20261122-030000-abc123');
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^rostersync_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
     expect(cookie).not.toContain(ANA.token);
@@ -101,19 +104,25 @@ describe('the status page sign-in', () => {
 
   it('a decision made through the cookie records the token’s name; the form token is bound to that token', async () => {
     const cookie = (await signIn(CI.token)).headers.get('set-cookie')!.split(';')[0]!;
-    const page = await (await fetch(`${base}/runs/hr/hr-1`, { headers: { cookie } })).text();
+    const page = await (await fetch(`${base}/runs/hr/hr-20261122-030000-abc123`, { headers: { cookie } })).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
     expect(csrf).toBeDefined();
 
     // The form token of another caller's page does not pass.
-    const foreign = formToken(ANA.token, 'hr', 'hr-1');
-    expect((await post('/runs/hr/hr-1/decision', form({ action: 'approve', csrf: foreign }), { cookie })).status).toBe(
-      403,
-    );
+    const foreign = formToken(ANA.token, 'hr', 'hr-20261122-030000-abc123');
+    expect(
+      (
+        await post('/runs/hr/hr-20261122-030000-abc123/decision', form({ action: 'approve', csrf: foreign }), {
+          cookie,
+        })
+      ).status,
+    ).toBe(403);
 
-    const res = await post('/runs/hr/hr-1/decision', form({ action: 'approve', csrf: csrf! }), { cookie });
+    const res = await post('/runs/hr/hr-20261122-030000-abc123/decision', form({ action: 'approve', csrf: csrf! }), {
+      cookie,
+    });
     expect(res.status).toBe(303);
-    expect(decisions).toEqual([{ runId: 'hr-1', action: 'approve', by: 'ci-bot' }]);
+    expect(decisions).toEqual([{ runId: 'hr-20261122-030000-abc123', action: 'approve', by: 'ci-bot' }]);
   });
 
   it('a session expires, and dies with its token (rotating the secret signs everyone out)', () => {
