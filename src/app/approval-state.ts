@@ -1,4 +1,6 @@
-import type { Config } from '../config/schema.js';
+import { recordDecision } from '../audit/record-decision.js';
+import type { AuditStream } from '../audit/audit-stream.js';
+import type { Config, ProfileConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Plan } from '../model/index.js';
 import type { Approval, RunView } from '../store/run-record.js';
@@ -13,6 +15,9 @@ export interface ApprovalDeps {
   config: Config;
   store: Store;
   log: Logger;
+  profile: ProfileConfig;
+  /** The audit stream an expiry is told on (absent: it is only kept in the run's audit). */
+  audit?: AuditStream;
 }
 
 export const newApproval = (config: Config, now = Date.now()): Approval => ({
@@ -41,6 +46,7 @@ export async function pendingApproval(deps: ApprovalDeps, now = Date.now()): Pro
     { runId: run.runId, expiresAt: run.approval!.expiresAt },
     'blocked run expired without a decision: the next sync plans afresh',
   );
+  await recordDecision(deps, run.runId, { action: 'run.expire', by: 'rostersync', reason: approval.note! });
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import { recordDecision } from '../audit/record-decision.js';
 import { randomBytes } from 'node:crypto';
 import { RostersyncError } from '../errors/index.js';
 import type { Plan } from '../model/index.js';
@@ -109,6 +110,11 @@ async function carryOut(
   if (d.action === 'reject') {
     await rt.store.updateRun(runId, { approval: decided({ state: 'rejected' }) });
     rt.log.info({ runId, by: d.by }, 'blocked run rejected: nothing applied');
+    await recordDecision(rt, runId, {
+      action: 'run.reject',
+      by: d.by,
+      reason: `nothing applied (${run.blocked?.code ?? 'blocked'})`,
+    });
     const view = (await rt.store.getRun(runId))!;
     await notifyRun(rt, view);
     return { result: 'rejected', run: view };
@@ -119,6 +125,7 @@ async function carryOut(
   if (check.stale) {
     await rt.store.updateRun(runId, { approval: decided({ state: 'stale', note: check.reason }) });
     rt.log.warn({ runId, by: d.by, reason: check.reason }, 'approval refused: the plan is stale; planning afresh');
+    await recordDecision(rt, runId, { action: 'run.approve', by: d.by, reason: `refused as stale: ${check.reason}` });
     const fresh = await runSync(rt, { mode: 'full', trigger: 'approval-refresh', ...hooks });
     await rt.store.updateRun(runId, {
       approval: decided({ state: 'stale', note: check.reason, freshRunId: fresh.runId }),
@@ -132,6 +139,11 @@ async function carryOut(
     approval: decided({ state: 'approved' }),
   });
   rt.log.info({ runId, by: d.by, ops: plan.phases.flat().length }, 'blocked run approved: applying its stored plan');
+  await recordDecision(rt, runId, {
+    action: 'run.approve',
+    by: d.by,
+    reason: `applying its ${plan.phases.flat().length} ops (${run.blocked?.code ?? 'blocked'}: ${run.blocked?.reason ?? ''})`,
+  });
   return {
     result: 'applied',
     outcome: await driveRun(rt, runId, plan, {

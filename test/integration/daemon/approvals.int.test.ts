@@ -226,6 +226,10 @@ describe('blocked runs wait for a person', () => {
           .sort(),
       );
       expect(approved.counts['deleteUser.applied']).toBe(10);
+      // The audit says who decided, then each change the decision applied.
+      const audit1 = (await s.rt.store.audit.page(run1.runId, {}, 0, 100)).entries.map((x) => x.entry);
+      expect(audit1[0]).toMatchObject({ action: 'run.approve', by: 'ops-oncall' });
+      expect(audit1.filter((e) => e.action === 'user.delete')).toHaveLength(10);
       expect(teamsState(s.h.emulator)).toEqual(expectedTeams(day1));
       expect(users(s)).toEqual(emails(day1));
 
@@ -246,6 +250,9 @@ describe('blocked runs wait for a person', () => {
         by: expect.stringMatching(/^cli:/),
       });
       expect(users(s)).toEqual(emails(day1));
+      expect((await s.rt.store.audit.page(run2.runId)).entries.map((x) => x.entry)).toEqual([
+        expect.objectContaining({ action: 'run.reject', by: expect.stringMatching(/^cli:/) }),
+      ]);
       expect((await runCli(['approve', run2.runId, '--config', s.h.configPath])).code).toBe(64);
 
       // Day 3 blocks again; then the people come back, so its plan is stale: approval is refused and a fresh plan is made (and, unblocked, applied).
