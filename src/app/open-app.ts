@@ -1,6 +1,6 @@
 import { targetOf, type Config, type ProfileConfig } from '../config/schema.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
-import { whatToFix } from '../config/origins.js';
+import { keysUnder, whatToFix, type Origins } from '../config/origins.js';
 import { ConfigError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { LogFormat } from '../log/text-format.js';
@@ -10,7 +10,7 @@ import { sourceStatePrefix } from '../store/keys.js';
 import type { Source } from '../sources/source.js';
 import type { HttpHooks } from '../targets/http/http-client.js';
 import { createTarget } from '../targets/registry.js';
-import type { Target } from '../targets/target.js';
+import type { Target, TargetKeys } from '../targets/target.js';
 
 export interface App {
   config: Config;
@@ -33,6 +33,14 @@ export function pickProfile(config: Config, name?: string): ProfileConfig {
       'profiles',
     );
   return found;
+}
+
+/**
+ * How the messages of the target `name` (targetOf's) name its keys: `target.token`, or
+ * `targets.<name>.token`, and what to fix for a refused credential (its variable or secret file).
+ */
+export function targetKeys(config: Config, name: string, origins?: Origins): TargetKeys {
+  return keysUnder(origins, config.target ? ['target'] : ['targets', name]);
 }
 
 export interface WireOptions {
@@ -59,7 +67,11 @@ export function wireApp(loaded: LoadedConfig, opts: WireOptions = {}): App {
   const log = opts.log ?? createLogger({ level: config.log.level }, opts.logFormat);
   const profile = pickProfile(config, opts.profile);
   const { name: targetName, config: targetConfig } = targetOf(config, profile);
-  const target = createTarget(targetConfig, opts.hooksFor?.(targetName) ?? {});
+  const target = createTarget(
+    targetConfig,
+    opts.hooksFor?.(targetName) ?? {},
+    targetKeys(config, targetName, loaded.origins),
+  );
   const source = createSource(profile.source, {
     log: log.child({ profile: profile.name }),
     baseDir: loaded.baseDir,

@@ -22,7 +22,7 @@ import type { HttpHooks } from '../targets/http/http-client.js';
 import { createTarget } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
 import { Outbox } from '../notify/outbox.js';
-import { pickProfile, wireApp, type App } from './open-app.js';
+import { pickProfile, targetKeys, wireApp, type App } from './open-app.js';
 
 /** Everything a sync needs: the app wiring plus Redis, the store, the target's budget and the queue. */
 export interface Runtime extends App {
@@ -285,7 +285,7 @@ function targetCache(config: Config, app: App, budgets: BudgetWiring): (profile:
     const { name, config: tc } = targetOf(config, pickProfile(config, profileName));
     let t = targets.get(name);
     if (!t) {
-      targets.set(name, (t = createTarget(tc, budgets.hooksFor(name))));
+      targets.set(name, (t = createTarget(tc, budgets.hooksFor(name), targetKeys(config, name))));
       budgets.register(name, t);
     }
     return t;

@@ -20,6 +20,7 @@ import {
   type ProfileSchedule,
   type SyncJobData,
 } from './scheduler.js';
+import { RefusedSources } from './refused-sources.js';
 import { profileStatus } from './status.js';
 import { startSyncWorker, type LocalProgress } from './sync-worker.js';
 
@@ -60,6 +61,7 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
   const syncQueue = openSyncQueue(main, prefix, log);
   const abort = new AbortController();
   const progress = new Map<string, LocalProgress>();
+  const refusedSources = new RefusedSources();
   const workers =
     role === 'scheduler'
       ? []
@@ -72,6 +74,7 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
           metrics,
           log,
           progress,
+          refusedSources,
           signal: abort.signal,
         });
   // A worker replica knows the schedules (for the status page) but never fires them.
@@ -92,12 +95,12 @@ export async function startDaemon(configPath: string, opts: DaemonOptions = {}):
       trustProxy: config.daemon.http.trustProxy,
       metrics,
       log,
-      ready: readiness(main, role, workers, () => stopping),
-      beforeScrape: scrape(config, runtimeFor, metrics, progress, [
+      ready: readiness(main, role, workers, () => stopping, refusedSources),
+      beforeScrape: scrape(config, runtimeFor, metrics, progress, refusedSources, [
         ['ops', main.queue],
         ['syncs', syncQueue],
       ]),
-      ...statusPages(config, runtimeFor, schedules, progress),
+      ...statusPages(config, runtimeFor, schedules, progress, refusedSources),
       // The page only queues the decision: a sync worker carries it out under the profile lock.
       decide: decider(config, runtimeFor, syncQueue, log, abort.signal),
     });
@@ -174,6 +177,7 @@ interface WorkerRoleDeps {
   metrics: Metrics;
   log: Logger;
   progress: Map<string, LocalProgress>;
+  refusedSources: RefusedSources;
   signal: AbortSignal;
 }
 
@@ -193,6 +197,7 @@ async function startWorkerRole(d: WorkerRoleDeps): Promise<Worker[]> {
       metrics,
       log,
       progress: d.progress,
+      refusedSources: d.refusedSources,
       signal: d.signal,
     }),
   );
@@ -242,8 +247,19 @@ async function stopParts(p: {
   }
 }
 
-/** /readyz: Redis answers, this role's workers run, and no shutdown is under way. */
-function readiness(main: Runtime, role: Role, workers: Worker[], stopping: () => boolean): HttpDeps['ready'] {
+/**
+ * /readyz: Redis answers, this role's workers run, and no shutdown is under way. A profile whose
+ * source refuses the credentials is named in `profiles` (and counted in `checks.sources`) but leaves
+ * the answer ready (200): the daemon works, and a restart or a replica taken out of service would
+ * not fix the config (docs/daemon.md).
+ */
+function readiness(
+  main: Runtime,
+  role: Role,
+  workers: Worker[],
+  stopping: () => boolean,
+  refusedSources: RefusedSources,
+): HttpDeps['ready'] {
   return async () => {
     const redis = await bounded(
       main.redis.ping().then(
@@ -252,13 +268,22 @@ function readiness(main: Runtime, role: Role, workers: Worker[], stopping: () =>
       ),
       1000,
     );
+    const profiles = refusedSources.lines();
+    const refused = Object.keys(profiles);
     const checks: Record<string, string> = {
       redis: typeof redis === 'string' ? redis : 'timeout',
       workers: role === 'scheduler' ? 'not this role' : workers.every((w) => w.isRunning()) ? 'ok' : 'stopped',
       scheduler: role === 'worker' ? 'not this role' : 'ok',
+      // Sync workers see a source's answer: a scheduler replica never does.
+      sources:
+        role === 'scheduler'
+          ? 'not this role'
+          : refused.length === 0
+            ? 'ok'
+            : `credentials refused: ${refused.join(', ')}`,
       ...(stopping() ? { shutdown: 'in progress' } : {}),
     };
-    return { ok: checks.redis === 'ok' && checks.workers !== 'stopped' && !stopping(), checks };
+    return { ok: checks.redis === 'ok' && checks.workers !== 'stopped' && !stopping(), checks, profiles };
   };
 }
 
@@ -268,6 +293,7 @@ function scrape(
   runtimeFor: (profile: string) => Promise<Runtime>,
   metrics: Metrics,
   progress: ReadonlyMap<string, LocalProgress>,
+  refusedSources: RefusedSources,
   queues: (readonly [string, Queue])[],
 ): HttpDeps['beforeScrape'] {
   return async () => {
@@ -276,6 +302,7 @@ function scrape(
       metrics.updateBudgetUse(targetOf(config, p).name, rt.budget?.ratePerSecond ?? 0);
       const local = progress.get(p.name);
       metrics.runProgress(p.name, local?.phase === 'applying' ? local : undefined);
+      metrics.sourceCredentialsRefused.set({ profile: p.name }, refusedSources.get(p.name) ? 1 : 0);
     }
     for (const [name, queue] of queues) {
       const counts = (await bounded(
@@ -293,6 +320,7 @@ function statusPages(
   runtimeFor: (profile: string) => Promise<Runtime>,
   schedules: ProfileSchedule[],
   progress: ReadonlyMap<string, LocalProgress>,
+  refusedSources: RefusedSources,
 ): Pick<HttpDeps, 'status' | 'run' | 'plan' | 'changes'> {
   const known = (profile: string) => config.profiles.some((p) => p.name === profile);
   return {
@@ -304,6 +332,7 @@ function statusPages(
             await runtimeFor(p.name),
             schedules.find((s) => s.profile === p.name),
             progress.get(p.name),
+            refusedSources.get(p.name),
           ),
         ),
       ),

@@ -28,7 +28,8 @@ export interface HttpDeps {
   limits?: Partial<HttpLimits>;
   metrics: Metrics;
   log: Logger;
-  ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** `profiles`: a line per profile that is misconfigured without making the process unready. */
+  ready: () => Promise<{ ok: boolean; checks: Record<string, string>; profiles?: Record<string, string> }>;
   beforeScrape: () => Promise<void>;
   status: () => Promise<ProfileStatus[]>;
   run: (profile: string, runId: string) => Promise<RunView | undefined>;
@@ -206,7 +207,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       res,
       r.ok ? 200 : 503,
       'application/json',
-      JSON.stringify({ status: r.ok ? 'ready' : 'not ready', checks: r.checks }) + '\n',
+      JSON.stringify({ status: r.ok ? 'ready' : 'not ready', checks: r.checks, profiles: r.profiles ?? {} }) + '\n',
     );
   }
   if (url.pathname === '/metrics') {

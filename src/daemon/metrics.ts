@@ -81,6 +81,12 @@ export class Metrics {
     buckets: [0.1, 0.5, 1, 5, 15, 60, 300],
     registers: [this.registry],
   });
+  readonly sourceCredentialsRefused = new Gauge({
+    name: 'rostersync_source_credentials_refused',
+    help: "1 while the profile's source refuses the configured credentials (the last sync run here failed so), else 0.",
+    labelNames: ['profile'],
+    registers: [this.registry],
+  });
   readonly sourcePeople = new Gauge({
     name: 'rostersync_source_people',
     help: 'People in the last source read.',

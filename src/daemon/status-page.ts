@@ -1,4 +1,5 @@
 import type { RunView } from '../store/run-record.js';
+import type { RefusedSource } from './refused-sources.js';
 import { historyChart } from './history-chart.js';
 import { esc, failedOps, nextTick, page, runHref, sum, took, wallClock } from './page-kit.js';
 
@@ -18,7 +19,26 @@ export interface ProfileStatus {
     total: number;
     startedAt: string;
   };
+  /** The source refused the configured credentials at the last tick this process ran. */
+  refused?: RefusedSource;
   runs: RunView[];
+}
+
+/**
+ * One line per profile whose source refuses the configured credentials, above everything else: the
+ * runs below would otherwise repeat it once per tick.
+ */
+function refusedCard(profiles: ProfileStatus[]): string {
+  const refused = profiles.filter((p) => p.refused);
+  if (refused.length === 0) return '';
+  const lines = refused
+    .map((p) => {
+      const r = p.refused!;
+      const since = r.since === r.lastAt ? '' : `, since ${wallClock(new Date(r.since), p.timezone)}`;
+      return `<div class="refused-source" id="refused-${esc(p.name)}"><b>${esc(p.name)}</b>: ${esc(r.line)} <span class="muted">(last tick ${esc(wallClock(new Date(r.lastAt), p.timezone))}${esc(since)})</span></div>`;
+    })
+    .join('');
+  return `<div class="card credentials-refused">${lines}</div>`;
 }
 
 function currentCard(p: ProfileStatus): string {
@@ -90,7 +110,7 @@ export function renderStatusPage(profiles: ProfileStatus[], now = new Date()): s
     .join('');
   return page(
     'rostersync status',
-    `<h1>rostersync</h1><div class="muted">status at ${esc(now.toISOString())} · refreshes every 10 s · <a href="/metrics">metrics</a> · <a href="/readyz">readiness</a></div>${sections}`,
+    `<h1>rostersync</h1><div class="muted">status at ${esc(now.toISOString())} · refreshes every 10 s · <a href="/metrics">metrics</a> · <a href="/readyz">readiness</a></div>${refusedCard(profiles)}${sections}`,
     true,
   );
 }

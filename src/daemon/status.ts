@@ -1,5 +1,6 @@
 import type { ProfileConfig } from '../config/schema.js';
 import type { Runtime } from '../app/runtime.js';
+import type { RefusedSource } from './refused-sources.js';
 import type { ProfileSchedule } from './scheduler.js';
 import type { ProfileStatus } from './status-page.js';
 import type { LocalProgress } from './sync-worker.js';
@@ -15,6 +16,7 @@ export async function profileStatus(
   rt: Runtime,
   schedule: ProfileSchedule | undefined,
   local: LocalProgress | undefined,
+  refused?: RefusedSource,
 ): Promise<ProfileStatus> {
   const [runs, locked] = await Promise.all([rt.store.listRuns(RECENT_RUNS), rt.redis.exists(rt.store.keys.lock)]);
   const running = runs.find((r) => r.status === 'running');
@@ -48,6 +50,7 @@ export async function profileStatus(
       next: t.task.getNextRuns(1)[0]?.toISOString() ?? null,
     })),
     ...(current ? { current } : {}),
+    ...(refused ? { refused } : {}),
     runs,
   };
 }

@@ -1,11 +1,13 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { SourceCredentialsError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import { withProfileLock } from '../app/profile-lock.js';
 import { claimDecision, decideRun, NotPendingError, releaseUndecided } from '../app/approvals.js';
 import { resumeSync, RunInProgressError, runSync, type SyncOutcome } from '../app/run-sync.js';
 import type { Runtime } from '../app/runtime.js';
 import type { Metrics, SyncJobResult } from './metrics.js';
+import type { RefusedSources } from './refused-sources.js';
 import { SYNC_QUEUE, type SyncJobData } from './scheduler.js';
 
 /** What this process is doing for a profile right now, for the status page. */
@@ -26,6 +28,8 @@ export interface SyncWorkerDeps {
   progress: Map<string, LocalProgress>;
   /** Aborted on shutdown: a run stops waiting, keeps its state in Redis, and is resumed on the next start. */
   signal: AbortSignal;
+  /** Told when a sync's source refuses the credentials, and when a sync's source read succeeds. */
+  refusedSources?: RefusedSources;
 }
 
 /**
@@ -75,9 +79,12 @@ async function processSync(deps: SyncWorkerDeps, job: Job<SyncJobData>): Promise
       if (tick === 'resume') return result ?? finishNoRun(deps, profile);
       if (result === 'interrupted') return result;
       if (job.data.decision) return await decide(deps, rt, job.data.decision, signal);
-      return await track(deps, profile, undefined, signal, (hooks) =>
+      const status = await track(deps, profile, undefined, signal, (hooks) =>
         runSync(rt, { mode, trigger: tick === 'manual' ? 'manual' : 'schedule', ...hooks }),
       );
+      // Any outcome of a sync (even blocked or waiting) means its source was read.
+      if (status !== 'failed' && status !== 'interrupted') deps.refusedSources?.accepted(profile);
+      return status;
     });
   } catch (err) {
     if (!(err instanceof RunInProgressError)) throw err;
@@ -170,6 +177,7 @@ async function track(
       return 'interrupted';
     }
     // runSync has recorded the failed run (a source, target or Redis error); the next tick tries again.
+    if (err instanceof SourceCredentialsError) deps.refusedSources?.refused(profile, err);
     deps.log.error({ profile, err: (err as Error).message }, 'sync failed');
     deps.metrics.syncFinished(profile, 'failed', { durationMs: Date.now() - started, mode: 'unknown' });
     return 'failed';

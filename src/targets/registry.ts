@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HttpHooks } from './http/http-client.js';
-import type { Target, TargetPlugin } from './target.js';
+import type { Target, TargetKeys, TargetPlugin } from './target.js';
 import { chartioPlugin, chartioTargetSchema } from './chartio/index.js';
 import { grafanaPlugin, grafanaTargetSchema } from './grafana/index.js';
 import { datacentralPlugin, datacentralTargetSchema } from './datacentral/index.js';
@@ -22,9 +22,10 @@ export type TargetConfig = z.infer<typeof targetSchema>;
 
 export const TARGET_KINDS = TARGET_PLUGINS.map((p) => p.kind);
 
-export function createTarget(config: TargetConfig, hooks: HttpHooks = {}): Target {
+/** `keys`: how the target's messages name its config keys (keysUnder(origins, ['targets', name])). */
+export function createTarget(config: TargetConfig, hooks: HttpHooks = {}, keys?: TargetKeys): Target {
   const plugin = TARGET_PLUGINS.find((p) => p.kind === config.kind) as unknown as
     TargetPlugin<TargetConfig> | undefined;
   if (!plugin) throw new Error(`no target plug-in for kind ${config.kind}`);
-  return plugin.create(config, hooks);
+  return plugin.create(config, hooks, keys);
 }

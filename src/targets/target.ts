@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { keysUnder, type KeyNames } from '../config/origins.js';
 import type { Actual, MapOptions, Op, TargetCapabilities, TeamRef } from '../model/index.js';
 import type { HttpHooks } from './http/http-client.js';
 
@@ -94,10 +95,21 @@ export interface Target {
   check?(): Promise<void>;
 }
 
+/**
+ * How a target's messages name its config keys (`target.token`, or `targets.eu.token` for a named
+ * target) and what to fix for a refused credential, with where its value came from (an environment
+ * variable, a secret file). Keys are relative to the target: `['admin', 'password']`.
+ */
+export type TargetKeys = KeyNames;
+
+/** Keys named under `target`, without origins: for a target built outside a loaded config (tests). */
+export const TARGET_KEYS: TargetKeys = keysUnder(undefined, ['target']);
+
 /** One target kind: its config schema and how to build it. The registry holds one line per plug-in. */
 export interface TargetPlugin<C extends { kind: string } = { kind: string }> {
   readonly kind: C['kind'];
   /** A zod object with `kind: z.literal(kind)`; the config's target union is built from these. */
   readonly configSchema: z.ZodType<C>;
-  create(config: C, hooks: HttpHooks): Target;
+  /** `keys`: how its messages name its config keys. @defaultValue TARGET_KEYS */
+  create(config: C, hooks: HttpHooks, keys?: TargetKeys): Target;
 }

@@ -37,13 +37,15 @@ export class LdapSession implements Directory {
     private readonly log: Logger,
     private readonly signal?: AbortSignal,
     private readonly profile?: string,
+    private readonly keyToFix?: (key: string) => string,
   ) {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /**
    * Connects (ldaps://, or ldap:// + StartTLS), binds, and returns the session. Errors never carry the
-   * password. `profile` only names the profile in errors about its configuration.
+   * password. `profile` only names the profile in errors about its configuration; `keyToFix` names a
+   * refused credential's key with where its value came from (SourceDeps.keyToFix).
    */
   static async open(
     c: LdapSourceConfig,
@@ -51,6 +53,7 @@ export class LdapSession implements Directory {
     log: Logger,
     signal?: AbortSignal,
     profile?: string,
+    keyToFix?: (key: string) => string,
   ): Promise<LdapSession> {
     if (c.insecureSkipVerify)
       log.warn({ url: c.url }, 'LDAP certificate verification is OFF (insecureSkipVerify): use only for tests');
@@ -74,9 +77,9 @@ export class LdapSession implements Directory {
       await client.bind(c.bindDn, password);
     } catch (err) {
       await client.unbind().catch(() => {});
-      throw toSourceError(err, c, c.startTls ? 'StartTLS and bind' : 'bind', profile);
+      throw toSourceError(err, c, c.startTls ? 'StartTLS and bind' : 'bind', profile, keyToFix);
     }
-    return new LdapSession(client, c, log, signal, profile);
+    return new LdapSession(client, c, log, signal, profile, keyToFix);
   }
 
   async *pages(base: string, spec: SearchSpec): AsyncGenerator<Entry[]> {
@@ -115,7 +118,7 @@ export class LdapSession implements Directory {
   failure(err: unknown, during: string): Error {
     if (this.signal?.aborted)
       return ldapError(`ldap ${this.c.url}: read aborted during ${during}`, 'SOURCE_ABORTED', err);
-    return toSourceError(err, this.c, during, this.profile);
+    return toSourceError(err, this.c, during, this.profile, this.keyToFix);
   }
 
   /**

@@ -7,7 +7,7 @@ import {
   BusyError,
   UnavailableError,
 } from 'ldapts';
-import { SourceReadError } from '../../errors/index.js';
+import { SourceCredentialsError, SourceReadError } from '../../errors/index.js';
 import { dnKey } from './dn.js';
 import type { LdapSourceConfig } from './schema.js';
 
@@ -37,16 +37,16 @@ const LOST =
  */
 export function toSourceError(
   err: unknown,
-  c: Pick<LdapSourceConfig, 'url' | 'bindDn' | 'caFile'>,
+  c: Pick<LdapSourceConfig, 'url' | 'bindDn' | 'caFile' | 'bindPassword' | 'bindPasswordFile'>,
   during: string,
   profile?: string,
+  keyToFix?: (key: string) => string,
 ): SourceReadError {
   if (err instanceof SourceReadError) return err;
   const e = (err ?? {}) as Error & { code?: string | number };
   const at = `ldap ${c.url}`;
   const message = e.message ?? String(err);
-  if (err instanceof InvalidCredentialsError)
-    return ldapError(`${at}: bind as "${c.bindDn}" failed: invalid credentials`, 'SOURCE_AUTH_FAILED', err);
+  if (err instanceof InvalidCredentialsError) return invalidCredentials(c, err, profile, keyToFix);
   // Configured DNs are named by the session (missingEntryError); this is an entry taken from the directory itself.
   if (err instanceof NoSuchObjectError)
     return ldapError(
@@ -86,6 +86,50 @@ export function toSourceError(
   if (/certificate|self.signed|CERT_|TLS|SSL/i.test(`${message} ${String(e.code)}`))
     return ldapError(`${at}: ${during}: TLS failed (${message})${caHint(message, c, profile)}`, 'SOURCE_TLS', err);
   return ldapError(`${at}: ${during} failed: ${message}`, 'SOURCE_READ_FAILED', err);
+}
+
+/**
+ * Active Directory's reason for a refused bind, from the `data` code in its diagnostic message
+ * ("AcceptSecurityContext error, data 52e"). Each is still fixed in the config or the directory.
+ */
+const AD_BIND_REASONS: Record<string, string> = {
+  '525': 'the bind DN does not exist',
+  '52e': 'wrong password',
+  '530': 'the account may not sign in at this time',
+  '531': 'the account may not sign in from this machine',
+  '532': 'the password has expired',
+  '533': 'the account is disabled',
+  '701': 'the account has expired',
+  '773': 'the password must be changed before the account can bind',
+  '775': 'the account is locked out',
+};
+
+/**
+ * A refused bind (LDAP result 49, invalidCredentials) as the config error it is (exit 78): the bind
+ * DN, AD's reason when it gives one, and the keys to fix with where their values came from (an
+ * environment variable, a secret file). Never the password.
+ */
+function invalidCredentials(
+  c: Pick<LdapSourceConfig, 'url' | 'bindDn' | 'bindPassword' | 'bindPasswordFile'>,
+  err: InvalidCredentialsError,
+  profile: string | undefined,
+  keyToFix: ((key: string) => string) | undefined,
+): SourceCredentialsError {
+  const shown = (key: string) => `${profile !== undefined ? `profiles.${profile}.` : ''}source.${key}`;
+  // Without the loader (which reads bindPasswordFile into bindPassword), the session read the file itself.
+  const password =
+    c.bindPassword === undefined && c.bindPasswordFile !== undefined
+      ? `the file ${c.bindPasswordFile} (${shown('bindPasswordFile')})`
+      : (keyToFix?.('bindPassword') ?? shown('bindPassword'));
+  const bindDn = keyToFix?.('bindDn') ?? shown('bindDn');
+  const ad = /\bdata ([0-9a-f]{3,4})\b/i.exec(err.message ?? '')?.[1]?.toLowerCase();
+  const reason = ad && AD_BIND_REASONS[ad] ? `; Active Directory says: ${AD_BIND_REASONS[ad]} (data ${ad})` : '';
+  return new SourceCredentialsError(
+    `ldap ${c.url}: bind as "${c.bindDn}" failed: invalid credentials (LDAP result 49)${reason}; ` +
+      `fix ${password}, or ${bindDn} if the account is wrong`,
+    'ldap',
+    { cause: err },
+  );
 }
 
 /** Node's words for a chain it cannot trust: a CA is missing (not an expired or misnamed certificate). */

@@ -75,6 +75,7 @@ export class LdapSource implements Source {
       this.deps.log,
       request.signal,
       this.deps.profile,
+      this.deps.keyToFix,
     );
     try {
       const dc = this.dialect.changeMarker === 'uSNChanged' ? await readDcState(session) : undefined;
@@ -120,7 +121,14 @@ export class LdapSource implements Source {
 
   /** Connectivity check for `validate`: bind, then the people and groups bases exist. */
   async check(): Promise<void> {
-    const session = await LdapSession.open(this.config, this.deps.baseDir, this.deps.log, undefined, this.deps.profile);
+    const session = await LdapSession.open(
+      this.config,
+      this.deps.baseDir,
+      this.deps.log,
+      undefined,
+      this.deps.profile,
+      this.deps.keyToFix,
+    );
     try {
       for (const base of [this.config.people.baseDn, this.config.groups.baseDn, ...this.config.people.memberOf]) {
         await session.search(base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });

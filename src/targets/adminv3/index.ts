@@ -3,7 +3,16 @@ import { ConfigError } from '../../errors/index.js';
 import type { Op, TargetCapabilities } from '../../model/index.js';
 import type { HttpHooks } from '../http/http-client.js';
 import { provingCredential } from '../http/refused-credential.js';
-import type { BudgetSpec, IdResolver, OpOutcome, Target, TargetPlugin, TargetRead } from '../target.js';
+import {
+  TARGET_KEYS,
+  type BudgetSpec,
+  type IdResolver,
+  type OpOutcome,
+  type Target,
+  type TargetKeys,
+  type TargetPlugin,
+  type TargetRead,
+} from '../target.js';
 import { AdminV3Client } from './client.js';
 import { applyAdminV3Op } from './executor.js';
 import { usersPageSchema } from './payloads.js';
@@ -49,9 +58,10 @@ export class AdminV3Target implements Target {
   constructor(
     private readonly config: AdminV3TargetConfig,
     hooks: HttpHooks = {},
+    private readonly keys: TargetKeys = TARGET_KEYS,
   ) {
     if (config.token === undefined)
-      throw new ConfigError('target.token: not set (use ${ENV} or tokenFile)', 'target.token');
+      throw new ConfigError(`${keys.name(['token'])}: not set (use \${ENV} or tokenFile)`, keys.name(['token']));
     this.client = new AdminV3Client(config.baseUrl, config.token, config.timeoutMs, hooks);
     const rl = config.rateLimit;
     this.budget = {
@@ -76,8 +86,11 @@ export class AdminV3Target implements Target {
   }
 
   async check(): Promise<void> {
-    await provingCredential('target.token', 'the API key', () =>
-      this.client.get('users?limit=1&offset=0', usersPageSchema),
+    await provingCredential(
+      this.keys.name(['token']),
+      'the API key',
+      () => this.client.get('users?limit=1&offset=0', usersPageSchema),
+      this.keys.fix(['token']),
     );
   }
 }
@@ -85,5 +98,5 @@ export class AdminV3Target implements Target {
 export const adminv3Plugin: TargetPlugin<AdminV3TargetConfig> = {
   kind: 'adminv3',
   configSchema: adminv3TargetSchema,
-  create: (config, hooks) => new AdminV3Target(config, hooks),
+  create: (config, hooks, keys) => new AdminV3Target(config, hooks, keys),
 };

@@ -2,7 +2,16 @@ import { ConfigError } from '../../errors/index.js';
 import type { Op, TargetCapabilities } from '../../model/index.js';
 import type { HttpHooks } from '../http/http-client.js';
 import { provingCredential } from '../http/refused-credential.js';
-import type { BudgetSpec, IdResolver, OpOutcome, Target, TargetPlugin, TargetRead } from '../target.js';
+import {
+  TARGET_KEYS,
+  type BudgetSpec,
+  type IdResolver,
+  type OpOutcome,
+  type Target,
+  type TargetKeys,
+  type TargetPlugin,
+  type TargetRead,
+} from '../target.js';
 import { ChartioClient } from './client.js';
 import { applyChartioOp } from './executor.js';
 import { readActual } from './reader.js';
@@ -41,10 +50,14 @@ export class ChartioTarget implements Target {
   constructor(
     config: ChartioTargetConfig,
     hooks: ChartioHooks = {},
+    private readonly keys: TargetKeys = TARGET_KEYS,
     private readonly readConcurrency = 4,
   ) {
     if (config.apiSecret === undefined)
-      throw new ConfigError('target.apiSecret: not set (use ${ENV} or apiSecretFile)', 'target.apiSecret');
+      throw new ConfigError(
+        `${keys.name(['apiSecret'])}: not set (use \${ENV} or apiSecretFile)`,
+        keys.name(['apiSecret']),
+      );
     this.client = new ChartioClient({
       baseUrl: config.baseUrl,
       org: config.org,
@@ -72,8 +85,12 @@ export class ChartioTarget implements Target {
 
   /** Connectivity and credentials: the org root answers 200. */
   async check(): Promise<void> {
-    await provingCredential('target.apiKey / target.apiSecret', 'the API key and secret', () =>
-      this.client.send('GET', ''),
+    const { name, fix } = this.keys;
+    await provingCredential(
+      `${name(['apiKey'])} / ${name(['apiSecret'])}`,
+      'the API key and secret',
+      () => this.client.send('GET', ''),
+      `${fix(['apiKey'])} or ${fix(['apiSecret'])}`,
     );
   }
 }
@@ -81,5 +98,5 @@ export class ChartioTarget implements Target {
 export const chartioPlugin: TargetPlugin<ChartioTargetConfig> = {
   kind: 'chartio',
   configSchema: chartioTargetSchema,
-  create: (config, hooks) => new ChartioTarget(config, hooks),
+  create: (config, hooks, keys) => new ChartioTarget(config, hooks, keys),
 };

@@ -2,7 +2,17 @@ import { ConfigError } from '../../errors/index.js';
 import type { Op, TargetCapabilities } from '../../model/index.js';
 import type { HttpHooks } from '../http/http-client.js';
 import { provingCredential } from '../http/refused-credential.js';
-import type { BudgetSpec, IdResolver, OpOutcome, Target, TargetFacts, TargetPlugin, TargetRead } from '../target.js';
+import {
+  TARGET_KEYS,
+  type BudgetSpec,
+  type IdResolver,
+  type OpOutcome,
+  type Target,
+  type TargetFacts,
+  type TargetKeys,
+  type TargetPlugin,
+  type TargetRead,
+} from '../target.js';
 import { DatacentralClient } from './client.js';
 import { applyDatacentralOp } from './executor.js';
 import { pageOf, roleSchema } from './payloads.js';
@@ -50,9 +60,10 @@ export class DatacentralTarget implements Target {
   constructor(
     private readonly config: DatacentralTargetConfig,
     hooks: HttpHooks = {},
+    private readonly keys: TargetKeys = TARGET_KEYS,
   ) {
     if (config.token === undefined)
-      throw new ConfigError('target.token: not set (use ${ENV} or tokenFile)', 'target.token');
+      throw new ConfigError(`${keys.name(['token'])}: not set (use \${ENV} or tokenFile)`, keys.name(['token']));
     this.client = new DatacentralClient(config.baseUrl, config.token, config.timeoutMs, hooks, config.pageSize);
     const rl = config.rateLimit;
     // The limit is not documented per IP or per key: count it per tenant host.
@@ -108,8 +119,11 @@ export class DatacentralTarget implements Target {
   }
 
   async check(): Promise<void> {
-    await provingCredential('target.token', 'the API key', () =>
-      this.client.get('roles?page=1&pageSize=1', pageOf(roleSchema)),
+    await provingCredential(
+      this.keys.name(['token']),
+      'the API key',
+      () => this.client.get('roles?page=1&pageSize=1', pageOf(roleSchema)),
+      this.keys.fix(['token']),
     );
   }
 }
@@ -117,5 +131,5 @@ export class DatacentralTarget implements Target {
 export const datacentralPlugin: TargetPlugin<DatacentralTargetConfig> = {
   kind: 'datacentral',
   configSchema: datacentralTargetSchema,
-  create: (config, hooks) => new DatacentralTarget(config, hooks),
+  create: (config, hooks, keys) => new DatacentralTarget(config, hooks, keys),
 };

@@ -4,12 +4,14 @@ import type { HttpHooks } from '../http/http-client.js';
 import { UnsupportedOpError } from '../op-errors.js';
 import {
   capabilitiesOf,
+  TARGET_KEYS,
   type BudgetSpec,
   type IdResolver,
   type OpOutcome,
   type ReadHint,
   type Target,
   type TargetFacts,
+  type TargetKeys,
   type TargetPlugin,
   type TargetRead,
 } from '../target.js';
@@ -56,9 +58,10 @@ export class GrafanaTarget implements Target {
   constructor(
     private readonly config: GrafanaTargetConfig,
     hooks: HttpHooks = {},
+    private readonly keys: TargetKeys = TARGET_KEYS,
   ) {
     if (config.token === undefined && config.admin?.password === undefined)
-      throw new ConfigError('target.token: not set (use ${ENV} or tokenFile)', 'target.token');
+      throw new ConfigError(`${keys.name(['token'])}: not set (use \${ENV} or tokenFile)`, keys.name(['token']));
     this.client = new GrafanaClient(
       config.baseUrl,
       {
@@ -124,12 +127,12 @@ export class GrafanaTarget implements Target {
 
   /** The server answers and every credential the sync will use is accepted (each refused one named by its key). */
   check(): Promise<void> {
-    return checkGrafana(this.client, this.config);
+    return checkGrafana(this.client, this.config, this.keys);
   }
 }
 
 export const grafanaPlugin: TargetPlugin<GrafanaTargetConfig> = {
   kind: 'grafana',
   configSchema: grafanaTargetSchema,
-  create: (config, hooks) => new GrafanaTarget(config, hooks),
+  create: (config, hooks, keys) => new GrafanaTarget(config, hooks, keys),
 };

@@ -86,12 +86,11 @@ describe('CLI commands', () => {
     expect(status.stdout).toMatch(/hr-\d{8}-\d{6}-[0-9a-f]{6}\s+succeeded/);
     const ok = await runCli(['validate', '--config', h.configPath]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/source\s+hr \(csv\)\s+ok/);
-    expect(ok.stdout).toMatch(/target\s+chartio 127\.0\.0\.1:\d+\s+ok/);
+    expect(ok.stdout).toMatch(/^profile\s+hr\s+ok\s+source csv ok; target chartio 127\.0\.0\.1:\d+ ok$/m);
     const bad = await runCli(['validate', '--config', h.configPath], { env: { CHARTIO_SECRET: 'wrong' } });
     expect(bad.code).toBe(78);
     expect(bad.stdout).toMatch(
-      /target .*FAILED: target\.apiKey \/ target\.apiSecret: the target refused the API key and secret \(GET \/v1\/acme\/ -> 401.*\); fix target\.apiKey \/ target\.apiSecret/,
+      /target chartio .*FAILED: target\.apiKey \/ target\.apiSecret: the target refused the API key and secret \(GET \/v1\/acme\/ -> 401.*\); fix target\.apiKey or the environment variable \$CHARTIO_SECRET \(read by target\.apiSecret\)/,
     );
     expect(bad.stdout + bad.stderr).not.toContain('wrong');
   });

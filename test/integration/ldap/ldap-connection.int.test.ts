@@ -1,8 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SourceReadError } from '../../../src/errors/index.js';
+import { wireApp } from '../../../src/app/open-app.js';
+import { exitCodeOf } from '../../../src/cli/exit-code-of.js';
+import { EXIT } from '../../../src/cli/exit-codes.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { SourceCredentialsError, SourceReadError } from '../../../src/errors/index.js';
+import { silentLogger } from '../../../src/log/logger.js';
 import type { SourceRead } from '../../../src/sources/source.js';
 import { directoryLdif, type LdifPerson } from '../../support/ldif.js';
 import { ADMIN_DN, startSlapd, SUFFIX } from '../../support/slapd.js';
@@ -51,10 +56,62 @@ describe('LDAP source: connection, TLS, credentials and failures', () => {
     };
     expect(err).toBeInstanceOf(SourceReadError);
     expect(err.code).toBe('SOURCE_AUTH_FAILED');
-    expect(err.message).toBe(`ldap ${ldap.url}: bind as "${ldap.bindDn}" failed: invalid credentials`);
+    expect(err).toBeInstanceOf(SourceCredentialsError);
+    expect(exitCodeOf(err)).toBe(EXIT.config);
+    expect(err.message).toBe(
+      `ldap ${ldap.url}: bind as "${ldap.bindDn}" failed: invalid credentials (LDAP result 49); ` +
+        'fix profiles.ldap.source.bindPassword, or profiles.ldap.source.bindDn if the account is wrong',
+    );
     expect(JSON.stringify({ m: err.message, s: err.stack, c: String(err.cause) }) + text()).not.toMatch(
       /wrong-pw-4711|svc-Secret-4711/,
     );
+  });
+
+  it('a refused password from ${VAR} or bindPasswordFile names the variable or the file (exit 78), not the value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cred-ldap-'));
+    writeFileSync(join(dir, 'ldap.pw'), 'wrong-from-file-93\n');
+    const write = (password: string) => {
+      const path = join(dir, 'rostersync.yaml');
+      writeFileSync(
+        path,
+        [
+          'target: { kind: grafana, baseUrl: "http://127.0.0.1:3000", token: t }',
+          'profiles:',
+          '  - name: hr',
+          '    source:',
+          '      kind: ldap',
+          `      url: ${ldap.url}`,
+          `      bindDn: "${ldap.bindDn}"`,
+          `      ${password}`,
+          `      people: { baseDn: "ou=people,${ldap.suffix}" }`,
+          `      groups: { baseDn: "ou=groups,${ldap.suffix}" }`,
+          '',
+        ].join('\n'),
+      );
+      return path;
+    };
+    try {
+      const fromEnv = wireApp(
+        await loadConfig(write('bindPassword: ${LDAP_BIND_PASSWORD}'), { LDAP_BIND_PASSWORD: 'wrong-from-env-42' }),
+        { log: silentLogger },
+      );
+      const { err: envErr } = (await failure(fromEnv.source.read({ mode: 'full' }))) as { err: SourceReadError };
+      expect(envErr).toBeInstanceOf(SourceCredentialsError);
+      expect(exitCodeOf(envErr)).toBe(EXIT.config);
+      expect(envErr.message).toMatch(
+        /; fix the environment variable \$LDAP_BIND_PASSWORD \(read by profiles\.hr\.source\.bindPassword\), or profiles\.hr\.source\.bindDn if the account is wrong$/,
+      );
+      // validate's check binds the same way.
+      await expect(fromEnv.source.check!()).rejects.toThrow(/\$LDAP_BIND_PASSWORD/);
+
+      const fromFile = wireApp(await loadConfig(write('bindPasswordFile: ldap.pw'), {}), { log: silentLogger });
+      const { err: fileErr } = (await failure(fromFile.source.read({ mode: 'full' }))) as { err: SourceReadError };
+      expect(exitCodeOf(fileErr)).toBe(EXIT.config);
+      expect(fileErr.message).toMatch(/; fix the file ldap\.pw \(profiles\.hr\.source\.bindPasswordFile\), or /);
+      expect(envErr.message + fileErr.message).not.toMatch(/wrong-from-(env|file)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads the password from bindPasswordFile, and never binds with an empty one', async () => {

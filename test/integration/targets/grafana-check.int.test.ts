@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../../src/cli/cli.js';
 import { EXIT } from '../../../src/cli/exit-codes.js';
 import { createGrafanaEmulator, DEFAULT_TOKEN, type GrafanaEmulator } from '../../../src/emulators/grafana/index.js';
+import { pathKey } from '../../../src/config/key-path.js';
+import { keysUnder, type ValueOrigin } from '../../../src/config/origins.js';
 import { ConfigError } from '../../../src/errors/index.js';
 import { untrustedCert } from '../../support/fake-graph/untrusted-cert.js';
 import { GrafanaTarget, grafanaTargetSchema } from '../../../src/targets/grafana/index.js';
@@ -76,6 +78,33 @@ describe('Grafana check (validate) proves every credential the sync will use', (
     expect(err.message.split('\n')).toEqual([
       'target.orgTokens.Ops: Grafana refused the service-account token of org "Ops" (GET /api/org -> 401: Invalid API key); fix target.orgTokens.Ops',
       'target.orgTokens.Finance: the token belongs to org "Ops" (id 2), not "Finance"',
+    ]);
+  });
+
+  it("names a named target's keys, and the variable or secret file a refused value came from", async () => {
+    const origins = new Map<string, ValueOrigin>([
+      [pathKey(['targets', 'eu', 'token']), { kind: 'env', names: ['GRAFANA_EU_TOKEN'] }],
+      [
+        pathKey(['targets', 'eu', 'admin', 'password']),
+        { kind: 'file', fileKey: ['targets', 'eu', 'admin', 'passwordFile'], file: '/run/secrets/grafana-admin' },
+      ],
+    ]);
+    const config = grafanaTargetSchema.parse({
+      kind: 'grafana',
+      baseUrl: emu.url,
+      token: 'glsa_wrong_default',
+      orgTokens: { Ops: OPS_TOKEN },
+      admin: { user: 'admin', password: 'wrong-pw-89' },
+      timeoutMs: 5000,
+    });
+    const err = await failure(
+      new GrafanaTarget(config, { readAttempts: 1 }, keysUnder(origins, ['targets', 'eu'])).check(),
+    );
+
+    expect(exitCodeOf(err)).toBe(EXIT.config);
+    expect(err.message.split('\n')).toEqual([
+      'targets.eu.token: Grafana refused the service-account token (GET /api/org -> 401: Invalid API key); fix the environment variable $GRAFANA_EU_TOKEN (read by targets.eu.token)',
+      'targets.eu.admin.password: Grafana refused the server admin "admin" (GET /api/users/search?perpage=1&page=1 -> 401: Invalid username or password); fix the file /run/secrets/grafana-admin (targets.eu.admin.passwordFile) (or targets.eu.admin.user "admin")',
     ]);
   });
 

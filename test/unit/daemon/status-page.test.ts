@@ -121,6 +121,22 @@ describe('status page', () => {
     );
   });
 
+  it('puts a profile whose source refuses the credentials on one line at the top, escaped, with when', () => {
+    const refused = {
+      line: `source credentials refused: ldap ldaps://dc1: bind failed ${HOSTILE}; fix the environment variable $LDAP_BIND_PASSWORD`,
+      since: '2026-11-22T09:00:00.000Z',
+      lastAt: '2026-11-22T11:45:00.000Z',
+    };
+    const html = renderStatusPage([profile(), profile({ name: 'sales', refused })], NOW);
+
+    expect(html.match(/class="refused-source"/g)).toHaveLength(1);
+    expect(html.indexOf('id="refused-sales"')).toBeLessThan(html.indexOf('<section id="profile-hr"'));
+    expect(html).toContain('<b>sales</b>: source credentials refused: ldap ldaps://dc1: bind failed &lt;script&gt;');
+    expect(html).not.toContain(HOSTILE);
+    expect(html).toMatch(/\(last tick 2026-11-22 12:45(:00)?[^)]*, since 2026-11-22 10:00/);
+    expect(renderStatusPage([profile()], NOW)).not.toContain('refused-source');
+  });
+
   it('shows the next tick in the profile time zone and says when another replica schedules', () => {
     const html = renderStatusPage([profile({ scheduledHere: false })], NOW);
     expect(html).toContain('next 2026-11-23 03:00 (Europe/Berlin), in 14.0 h');

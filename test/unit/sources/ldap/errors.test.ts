@@ -1,5 +1,8 @@
 import { InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError, TimeLimitExceededError } from 'ldapts';
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../../../../src/cli/exit-code-of.js';
+import { EXIT } from '../../../../src/cli/exit-codes.js';
+import { SourceCredentialsError } from '../../../../src/errors/index.js';
 import { configKeysOf, missingEntryError, toSourceError } from '../../../../src/sources/ldap/errors.js';
 
 const c = { url: 'ldaps://dc1.corp.example:636', bindDn: 'CN=svc,DC=corp,DC=example' };
@@ -25,12 +28,42 @@ describe('LDAP error codes', () => {
   it('names bad credentials, a missing base DN, server limits and timeouts', () => {
     expect(codeOf(new InvalidCredentialsError('Invalid Credentials'))).toBe('SOURCE_AUTH_FAILED');
     expect(toSourceError(new InvalidCredentialsError('x'), c, 'bind').message).toBe(
-      'ldap ldaps://dc1.corp.example:636: bind as "CN=svc,DC=corp,DC=example" failed: invalid credentials',
+      'ldap ldaps://dc1.corp.example:636: bind as "CN=svc,DC=corp,DC=example" failed: invalid credentials (LDAP result 49); fix source.bindPassword, or source.bindDn if the account is wrong',
     );
     expect(codeOf(new NoSuchObjectError('No Such Object'))).toBe('SOURCE_BAD_BASE_DN');
     expect(codeOf(new SizeLimitExceededError('Size Limit Exceeded'))).toBe('SOURCE_SIZE_LIMIT');
     expect(codeOf(new TimeLimitExceededError('Time Limit Exceeded'))).toBe('SOURCE_TIMEOUT');
     expect(codeOf(new Error('SearchRequest: Operation timed out'))).toBe('SOURCE_TIMEOUT');
+  });
+
+  it('a refused bind (result 49) is a credentials error (exit 78) naming the key to fix and where its value came from', () => {
+    const keyToFix = (key: string) =>
+      key === 'bindPassword'
+        ? `the environment variable $LDAP_BIND_PASSWORD (read by profiles.hr.source.${key})`
+        : `profiles.hr.source.${key}`;
+    const err = toSourceError(new InvalidCredentialsError('Invalid Credentials'), c, 'bind', 'hr', keyToFix);
+
+    expect(err).toBeInstanceOf(SourceCredentialsError);
+    expect(err.code).toBe('SOURCE_AUTH_FAILED');
+    expect(exitCodeOf(err)).toBe(EXIT.config);
+    expect(err.message).toBe(
+      'ldap ldaps://dc1.corp.example:636: bind as "CN=svc,DC=corp,DC=example" failed: invalid credentials (LDAP result 49); ' +
+        'fix the environment variable $LDAP_BIND_PASSWORD (read by profiles.hr.source.bindPassword), or profiles.hr.source.bindDn if the account is wrong',
+    );
+    // A password file the session read itself (no loader in between) is named as the file.
+    expect(
+      toSourceError(new InvalidCredentialsError('x'), { ...c, bindPasswordFile: '/run/secrets/ldap' }, 'bind', 'hr')
+        .message,
+    ).toMatch(
+      /; fix the file \/run\/secrets\/ldap \(profiles\.hr\.source\.bindPasswordFile\), or profiles\.hr\.source\.bindDn/,
+    );
+    // Active Directory says why in its diagnostic message.
+    const ad = new InvalidCredentialsError(
+      '80090308: LdapErr: DSID-0C09050F, comment: AcceptSecurityContext error, data 775, v4563',
+    );
+    expect(toSourceError(ad, c, 'bind').message).toMatch(
+      /invalid credentials \(LDAP result 49\); Active Directory says: the account is locked out \(data 775\); fix source\.bindPassword/,
+    );
   });
 
   it('treats every way ldapts reports a dropped connection as SOURCE_UNREACHABLE', () => {
