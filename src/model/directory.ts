@@ -9,6 +9,8 @@ export interface Person {
   givenName?: string;
   familyName?: string;
   enabled: boolean;
+  /** Not enabled because of an account lock alone (OpenLDAP ppolicy): said apart from disabled. */
+  locked?: boolean;
   /** Direct group memberships (group sourceIds). Transitive closure is the mapping's job. */
   groupIds: string[];
 }
