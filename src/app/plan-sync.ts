@@ -72,8 +72,8 @@ export async function planSync(
     },
     'source read',
   );
-  for (const issue of read.snapshot.issues.slice(0, 50))
-    log.warn({ where: issue.where, reason: issue.reason }, 'source row skipped');
+  const said = profile.source.kind === 'csv' ? 'source row skipped' : 'source entry with a problem';
+  for (const issue of read.snapshot.issues.slice(0, 50)) log.warn({ where: issue.where, reason: issue.reason }, said);
 
   const t1 = performance.now();
   // The target first: targets with orgs learn their default org from it, which the mapping needs.
@@ -98,6 +98,7 @@ export async function planSync(
     readCalls: requests,
     ratePerSecond: budgetRate(target),
     ...(opts.state.lastSourceSize !== undefined ? { lastSourceSize: opts.state.lastSourceSize } : {}),
+    source: { kind: profile.source.kind, issues: read.snapshot.issues.length },
     ...(opts.allowDeletes !== undefined ? { allowDeletes: opts.allowDeletes } : {}),
     ...(opts.allowRoleLosses !== undefined ? { allowRoleLosses: opts.allowRoleLosses } : {}),
     ...(opts.allowRemovals !== undefined ? { allowRemovals: opts.allowRemovals } : {}),

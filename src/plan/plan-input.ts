@@ -23,6 +23,8 @@ export interface PlanInput {
   tombstones: ReadonlyMap<string, number>;
   /** Epoch ms; the clock is an input so the same inputs give the same plan. */
   now: number;
+  /** The source's kind and the rows or entries it could not use, for the plan's header. */
+  source?: { kind: string; issues: number };
   /** People in the last good read, for the "much smaller directory" guard. */
   lastSourceSize?: number;
   /** `--allow-deletes N`: this run may delete up to N. */

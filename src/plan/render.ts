@@ -1,4 +1,4 @@
-import { OP_KINDS, type Op, type Plan, type TeamRef } from '../model/index.js';
+import { OP_KINDS, OUT_OF_SCOPE, type Op, type OutOfScope, type Plan, type TeamRef } from '../model/index.js';
 
 export interface RenderOptions {
   /** How many ops to list. @defaultValue 20 */
@@ -11,10 +11,8 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
   const ops = plan.phases.flat();
   const lines: string[] = [];
   lines.push(`Plan ${plan.id}  (${plan.createdAt})`);
-  lines.push(`  directory: ${plan.stats.desiredPeople} people in scope, ${plan.stats.desiredTeams} teams`);
-  lines.push(
-    `  target:    ${plan.stats.targetUsers} users (${plan.stats.usersInScope} managed), ${plan.stats.targetTeams} teams`,
-  );
+  lines.push(`  directory: ${directoryLine(plan.stats)}`);
+  lines.push(`  target:    ${targetLine(plan.stats)}`);
   lines.push('');
   lines.push('Changes');
   const width = Math.max(...OP_KINDS.map((k) => k.length));
@@ -46,6 +44,56 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
         : 'Ready to apply.',
   );
   return lines.join('\n');
+}
+
+const OUT_OF_SCOPE_WORDS: Record<OutOfScope, string> = {
+  disabled: 'disabled',
+  locked: 'locked',
+  excluded: 'excluded by mapping.people.exclude',
+  otherDomain: 'outside mapping.people.emailDomains',
+  noGroup: 'no mapped group',
+  noEmail: 'no usable email',
+  duplicateEmail: 'duplicate email',
+};
+
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * What a source could not use, in its own words: a CSV skips rows; a directory (LDAP, Entra) has
+ * entries with problems (no email, a duplicate, a group that is gone).
+ */
+export function sourceIssuesText(kind: string, issues: number): string {
+  return kind === 'csv' ? `${count(issues, 'row')} skipped` : `${count(issues, 'entry', 'entries')} with problems`;
+}
+
+/** `835 people read (2 rows skipped), 819 in scope (12 disabled, 3 locked, 1 no mapped group), 40 teams`. */
+function directoryLine(stats: Plan['stats']): string {
+  const { peopleRead, outOfScope = {}, source } = stats;
+  const teams = count(stats.desiredTeams, 'team');
+  // Plans made before the read was counted say what they knew.
+  if (peopleRead === undefined) return `${stats.desiredPeople} people in scope, ${teams}`;
+  const issues = source && source.issues > 0 ? ` (${sourceIssuesText(source.kind, source.issues)})` : '';
+  const why = OUT_OF_SCOPE.filter((r) => (outOfScope[r] ?? 0) > 0).map(
+    (r) => `${outOfScope[r]} ${OUT_OF_SCOPE_WORDS[r]}`,
+  );
+  return `${peopleRead} people read${issues}, ${stats.desiredPeople} in scope${why.length > 0 ? ` (${why.join(', ')})` : ''}, ${teams}`;
+}
+
+/** `3 users managed (1 never touched: Grafana server admin), 4 teams and 1 org managed`: never the target's total. */
+function targetLine(stats: Plan['stats']): string {
+  const users = `${count(stats.usersInScope, 'user')} managed`;
+  if (stats.neverTouched === undefined || stats.teamsManaged === undefined)
+    return `${count(stats.targetUsers, 'user')} (${stats.usersInScope} managed), ${count(stats.targetTeams, 'team')}`;
+  const untouched = Object.entries(stats.neverTouched).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const total = untouched.reduce((n, [, k]) => n + k, 0);
+  const never =
+    total === 0
+      ? ''
+      : untouched.length === 1
+        ? ` (${total} never touched: ${untouched[0]![0]})`
+        : ` (${total} never touched: ${untouched.map(([why, n]) => `${n} ${why}`).join(', ')})`;
+  const orgs = stats.orgsManaged ? ` and ${count(stats.orgsManaged, 'org')}` : '';
+  return `${users}${never}, ${count(stats.teamsManaged, 'team')}${orgs} managed`;
 }
 
 export function describeOp(op: Op): string {
