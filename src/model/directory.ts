@@ -29,6 +29,15 @@ export interface SourceIssue {
   reason: string;
 }
 
+/**
+ * How a source names the issues of a read, one and many: a file skips rows ("row skipped", "rows
+ * skipped"); a directory has entries with problems. Said in the plan's header and the log.
+ */
+export interface IssueWords {
+  one: string;
+  many: string;
+}
+
 /** A complete read of a directory. Sources only return one when the read provably finished. */
 export interface Snapshot {
   people: Person[];

@@ -1,4 +1,5 @@
 import type { OutOfScope } from './desired.js';
+import type { IssueWords } from './directory.js';
 import type { Op, OpKind } from './op.js';
 
 export interface Estimate {
@@ -39,8 +40,8 @@ export interface Plan {
     peopleRead?: number;
     /** People read but not in scope, by why (each person once). */
     outOfScope?: Partial<Record<OutOfScope, number>>;
-    /** The source's kind and how many of its rows (CSV) or entries (LDAP, Entra) it could not use. */
-    source?: { kind: string; issues: number };
+    /** The source's kind, and the issues of its read (rows or entries it could not use) in its words. */
+    source?: { kind: string; issues: number; words?: IssueWords };
     /** Target users the sync never touches, by why (a server admin, the API key's own user, policy.protectedUsers). */
     neverTouched?: Record<string, number>;
     /** Existing target containers the sync manages: teams (or units), and orgs. */

@@ -1,4 +1,12 @@
-import { OP_KINDS, OUT_OF_SCOPE, type Op, type OutOfScope, type Plan, type TeamRef } from '../model/index.js';
+import {
+  OP_KINDS,
+  OUT_OF_SCOPE,
+  type IssueWords,
+  type Op,
+  type OutOfScope,
+  type Plan,
+  type TeamRef,
+} from '../model/index.js';
 
 export interface RenderOptions {
   /** How many ops to list. @defaultValue 20 */
@@ -58,12 +66,12 @@ const OUT_OF_SCOPE_WORDS: Record<OutOfScope, string> = {
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/**
- * What a source could not use, in its own words: a CSV skips rows; a directory (LDAP, Entra) has
- * entries with problems (no email, a duplicate, a group that is gone).
- */
-export function sourceIssuesText(kind: string, issues: number): string {
-  return kind === 'csv' ? `${count(issues, 'row')} skipped` : `${count(issues, 'entry', 'entries')} with problems`;
+/** What a source without words of its own calls the issues of a read. */
+export const ISSUE_WORDS: IssueWords = { one: 'entry with problems', many: 'entries with problems' };
+
+/** The issues of a read in the source's words: `2 rows skipped` (a file), `1 entry with problems` (a directory). */
+export function sourceIssuesText(issues: number, words: IssueWords = ISSUE_WORDS): string {
+  return `${issues} ${issues === 1 ? words.one : words.many}`;
 }
 
 /** `835 people read (2 rows skipped), 819 in scope (12 disabled, 3 locked, 1 no mapped group), 40 teams`. */
@@ -72,14 +80,14 @@ function directoryLine(stats: Plan['stats']): string {
   const teams = count(stats.desiredTeams, 'team');
   // Plans made before the read was counted say what they knew.
   if (peopleRead === undefined) return `${stats.desiredPeople} people in scope, ${teams}`;
-  const issues = source && source.issues > 0 ? ` (${sourceIssuesText(source.kind, source.issues)})` : '';
+  const issues = source && source.issues > 0 ? ` (${sourceIssuesText(source.issues, source.words)})` : '';
   const why = OUT_OF_SCOPE.filter((r) => (outOfScope[r] ?? 0) > 0).map(
     (r) => `${outOfScope[r]} ${OUT_OF_SCOPE_WORDS[r]}`,
   );
   return `${peopleRead} people read${issues}, ${stats.desiredPeople} in scope${why.length > 0 ? ` (${why.join(', ')})` : ''}, ${teams}`;
 }
 
-/** `3 users managed (1 never touched: Grafana server admin), 4 teams and 1 org managed`: never the target's total. */
+/** `3 users managed (1 never touched: <the target's reason>), 4 teams and 1 org managed`: never the target's totals. */
 function targetLine(stats: Plan['stats']): string {
   const users = `${count(stats.usersInScope, 'user')} managed`;
   if (stats.neverTouched === undefined || stats.teamsManaged === undefined)

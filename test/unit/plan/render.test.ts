@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { makePlan } from '../../../src/plan/make-plan.js';
 import { renderPlanText } from '../../../src/plan/render.js';
+import { silentLogger } from '../../../src/log/logger.js';
 import type { Actual } from '../../../src/model/index.js';
+import { CsvSource } from '../../../src/sources/csv/index.js';
+import type { CsvSourceConfig } from '../../../src/sources/csv/schema.js';
+import { EntraSource } from '../../../src/sources/entra/index.js';
+import type { EntraSourceConfig } from '../../../src/sources/entra/schema.js';
+import { LdapSource } from '../../../src/sources/ldap/index.js';
+import { ldapSourceSchema } from '../../../src/sources/ldap/schema.js';
+import type { Source } from '../../../src/sources/source.js';
 import { actual, desired, input } from './builders.js';
 
 describe('renderPlanText', () => {
@@ -57,13 +65,31 @@ describe('renderPlanText', () => {
 
   it('says what the source could not use in its own words: rows for a CSV, entries for a directory', () => {
     const d = { ...desired({ 'a@corp.com': ['Eng'] }), scope: { read: 1, out: {} } };
-    const header = (kind: string, issues: number) =>
-      renderPlanText(makePlan(input(d, actual({}), { source: { kind, issues } })).plan).split('\n')[1];
-    expect(header('csv', 2)).toBe('  directory: 1 people read (2 rows skipped), 1 in scope, 1 team');
-    expect(header('csv', 1)).toContain('(1 row skipped)');
-    expect(header('ldap', 2)).toBe('  directory: 1 people read (2 entries with problems), 1 in scope, 1 team');
-    expect(header('entra', 1)).toContain('(1 entry with problems)');
-    expect(header('ldap', 0)).toBe('  directory: 1 people read, 1 in scope, 1 team');
+    const deps = { log: silentLogger, baseDir: '/tmp', profile: 'hr' };
+    const csv = new CsvSource({ kind: 'csv', path: 'people.csv' } as CsvSourceConfig, deps);
+    const ldap = new LdapSource(
+      ldapSourceSchema.parse({
+        kind: 'ldap',
+        url: 'ldap://ldap.example:389',
+        bindDn: 'cn=svc,dc=x',
+        bindPassword: 'x',
+        people: { baseDn: 'ou=people,dc=x' },
+        groups: { baseDn: 'ou=groups,dc=x' },
+      }),
+      deps,
+    );
+    const entra = new EntraSource({ kind: 'entra' } as EntraSourceConfig, deps);
+    const header = (source: Source, issues: number) =>
+      renderPlanText(
+        makePlan(input(d, actual({}), { source: { kind: source.kind, issues, words: source.issueWords! } })).plan,
+      ).split('\n')[1];
+    expect(header(csv, 2)).toBe('  directory: 1 people read (2 rows skipped), 1 in scope, 1 team');
+    expect(header(csv, 1)).toContain('(1 row skipped)');
+    expect(header(ldap, 2)).toBe('  directory: 1 people read (2 entries with problems), 1 in scope, 1 team');
+    expect(header(entra, 1)).toContain('(1 entry with problems)');
+    expect(header(ldap, 0)).toBe('  directory: 1 people read, 1 in scope, 1 team');
+    const wordless = makePlan(input(d, actual({}), { source: { kind: 'other', issues: 3 } })).plan;
+    expect(renderPlanText(wordless)).toContain('(3 entries with problems)');
   });
 
   it('counts only what the sync manages in the target, and names the users it never touches', () => {
