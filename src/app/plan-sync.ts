@@ -3,6 +3,7 @@ import type { Config, ProfileConfig } from '../config/schema.js';
 import type { Desired, Plan } from '../model/index.js';
 import { mapDirectory } from '../mapping/index.js';
 import { makePlan } from '../plan/make-plan.js';
+import { ISSUE_WORDS } from '../plan/render.js';
 import { emptyLinks, type Links, type PlanObservations } from '../plan/plan-input.js';
 import type { ReadMode, Source, SourceRead } from '../sources/source.js';
 import { capabilitiesOf, type Target, type TargetFacts } from '../targets/target.js';
@@ -72,8 +73,9 @@ export async function planSync(
     },
     'source read',
   );
+  const words = source.issueWords ?? ISSUE_WORDS;
   for (const issue of read.snapshot.issues.slice(0, 50))
-    log.warn({ where: issue.where, reason: issue.reason }, 'source row skipped');
+    log.warn({ where: issue.where, reason: issue.reason }, `source: ${words.one}`);
 
   const t1 = performance.now();
   // The target first: targets with orgs learn their default org from it, which the mapping needs.
@@ -98,6 +100,7 @@ export async function planSync(
     readCalls: requests,
     ratePerSecond: budgetRate(target),
     ...(opts.state.lastSourceSize !== undefined ? { lastSourceSize: opts.state.lastSourceSize } : {}),
+    source: { kind: source.kind, issues: read.snapshot.issues.length, words },
     ...(opts.allowDeletes !== undefined ? { allowDeletes: opts.allowDeletes } : {}),
     ...(opts.allowRoleLosses !== undefined ? { allowRoleLosses: opts.allowRoleLosses } : {}),
     ...(opts.allowRemovals !== undefined ? { allowRemovals: opts.allowRemovals } : {}),

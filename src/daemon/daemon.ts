@@ -287,7 +287,14 @@ function readiness(
   };
 }
 
-/** Before /metrics answers: budget use per target (profiles may share one), the run in progress here per profile, queue sizes. */
+/** Runs read per profile at a scrape: enough for the failed-in-a-row alerts and a waiting run. */
+const SCRAPE_RUNS = 20;
+
+/**
+ * Before /metrics answers: Redis up, budget use per target (profiles may share one), the run in
+ * progress here and the runs recorded in Redis per profile, queue sizes. Each Redis read is bounded
+ * to 1 s; a read that does not answer leaves its gauges as they were.
+ */
 function scrape(
   config: Config,
   runtimeFor: (profile: string) => Promise<Runtime>,
@@ -297,12 +304,24 @@ function scrape(
   queues: (readonly [string, Queue])[],
 ): HttpDeps['beforeScrape'] {
   return async () => {
+    const main = await runtimeFor(config.profiles[0]!.name);
+    const pong = await bounded(
+      main.redis.ping().catch(() => undefined),
+      1000,
+    );
+    metrics.redisUp.set(pong === 'PONG' ? 1 : 0);
     for (const p of config.profiles) {
       const rt = await runtimeFor(p.name);
       metrics.updateBudgetUse(targetOf(config, p).name, rt.budget?.ratePerSecond ?? 0);
       const local = progress.get(p.name);
       metrics.runProgress(p.name, local?.phase === 'applying' ? local : undefined);
       metrics.sourceCredentialsRefused.set({ profile: p.name }, refusedSources.get(p.name) ? 1 : 0);
+      if (pong !== 'PONG') continue;
+      const runs = (await bounded(
+        rt.store.listRuns(SCRAPE_RUNS).catch(() => undefined),
+        1000,
+      )) as Awaited<ReturnType<Runtime['store']['listRuns']>> | undefined;
+      if (runs) metrics.runsRead(p.name, runs);
     }
     for (const [name, queue] of queues) {
       const counts = (await bounded(

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RunRecord } from '../store/run-record.js';
 
 /** How a sync job ended: a run's status, or why no run happened. */
 export type SyncJobResult =
@@ -105,6 +106,23 @@ export class Metrics {
     labelNames: ['profile', 'state'],
     registers: [this.registry],
   });
+  readonly redisUp = new Gauge({
+    name: 'rostersync_redis_up',
+    help: 'Whether Redis answered this process a PING within 1 s at the last scrape (1) or not (0).',
+    registers: [this.registry],
+  });
+  readonly awaitingApproval = new Gauge({
+    name: 'rostersync_run_awaiting_approval',
+    help: 'Per profile: 1 while a blocked run waits for a person to approve or reject it, else 0 (read from Redis, so every replica says the same).',
+    labelNames: ['profile'],
+    registers: [this.registry],
+  });
+  readonly failedInARow = new Gauge({
+    name: 'rostersync_runs_failed_in_a_row',
+    help: 'Per profile: the newest finished runs that failed, counted back to one that did not (read from Redis, so every replica says the same; counts at most the runs read).',
+    labelNames: ['profile'],
+    registers: [this.registry],
+  });
   /** Answer times of the last minute, per target. */
   private readonly recentCalls = new Map<string, number[]>();
 
@@ -145,6 +163,21 @@ export class Metrics {
       this.sourceGroups.set({ profile }, run.source.groups);
     }
     if (result === 'succeeded') this.lastSuccess.set({ profile }, now / 1000);
+  }
+
+  /**
+   * Refreshes a profile's run gauges from its run records, newest first: a run waiting for a decision
+   * (one whose approval has lapsed no longer counts), and the failed runs in a row (a run still going
+   * neither counts nor ends the row).
+   */
+  runsRead(profile: string, runs: readonly Pick<RunRecord, 'status' | 'approval'>[], now = Date.now()): void {
+    const waiting = runs.some(
+      (r) => r.status === 'blocked' && r.approval?.state === 'pending' && Date.parse(r.approval.expiresAt) > now,
+    );
+    this.awaitingApproval.set({ profile }, waiting ? 1 : 0);
+    const finished = runs.filter((r) => r.status !== 'running');
+    const row = finished.findIndex((r) => r.status !== 'failed');
+    this.failedInARow.set({ profile }, row === -1 ? finished.length : row);
   }
 
   /** Refreshes a target's budget gauges, which are read, not counted, just before a scrape. */

@@ -7,6 +7,8 @@ import {
   type DesiredPerson,
   type DesiredTeam,
   type Group,
+  type OutOfScope,
+  type PeopleScope,
   type Person,
   type RoleGrant,
   type Snapshot,
@@ -81,11 +83,12 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
   const labels = teamLabels(byId, mapping, placement, opts, warnings);
   const made = containersOf(labels, byId, mapping, placement, opts, warnings);
   const grants = grantsOf(byId, nesting, mapping, made.teamOfGroup, opts);
-  const people = mapPeople(snapshot, mapping, placement, made, grants, warnings);
+  const scope: PeopleScope = { read: snapshot.people.length, out: {} };
+  const people = mapPeople(snapshot, mapping, placement, made, grants, warnings, scope);
   const teams = desiredTeams(made, byId);
   return opts.units
-    ? nestUnits({ teams, people, warnings }, opts.units, byId, made.teamOfGroup)
-    : { teams, people, warnings };
+    ? { ...nestUnits({ teams, people, warnings }, opts.units, byId, made.teamOfGroup), scope }
+    : { teams, people, warnings, scope };
 }
 
 function teamLabels(
@@ -190,7 +193,10 @@ function grantsOf(
   return { teamsVia, rolesVia };
 }
 
-/** The people in scope with their containers and roles, sorted by email; one person per email. */
+/**
+ * The people in scope with their containers and roles, sorted by email; one person per email.
+ * Each person left out is counted in `scope.out` under the reason (OUT_OF_SCOPE order).
+ */
 function mapPeople(
   snapshot: Snapshot,
   mapping: MappingConfig,
@@ -198,13 +204,19 @@ function mapPeople(
   { containers, defaultLabel }: Containers,
   { teamsVia, rolesVia }: Grants,
   warnings: string[],
+  scope: PeopleScope,
 ): DesiredPerson[] {
-  const inScope = personFilter(mapping);
+  const filteredOut = personFilter(mapping);
+  const leaveOut = (why: OutOfScope) => void (scope.out[why] = (scope.out[why] ?? 0) + 1);
   const people: DesiredPerson[] = [];
   const byEmail = new Map<string, string>();
   const noEmail: string[] = [];
   for (const person of [...snapshot.people].sort((a, b) => compare(a.sourceId, b.sourceId))) {
-    if (!inScope(person)) continue;
+    const why = filteredOut(person);
+    if (why !== undefined) {
+      leaveOut(why);
+      continue;
+    }
     const teams = new Set<string>();
     const roles: Record<string, RoleGrant[]> = {};
     for (const g of person.groupIds) {
@@ -213,16 +225,21 @@ function mapPeople(
         (roles[orgs ? orgOf(r.org) : ''] ??= []).push({ role: r.role, reason: r.reason });
     }
     if (teams.size === 0 && defaultLabel !== undefined) teams.add(defaultLabel);
-    if (teams.size === 0 && Object.keys(roles).length === 0) continue;
+    if (teams.size === 0 && Object.keys(roles).length === 0) {
+      leaveOut('noGroup');
+      continue;
+    }
     const email = person.email.trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
       noEmail.push(person.sourceId);
+      leaveOut('noEmail');
       continue;
     }
     const key = normaliseEmail(email);
     const kept = byEmail.get(key);
     if (kept !== undefined) {
       warnings.push(`${email}: same email as directory person ${kept}; ${person.sourceId} skipped`);
+      leaveOut('duplicateEmail');
       continue;
     }
     byEmail.set(key, person.sourceId);
@@ -284,15 +301,16 @@ function dedupeRoles(roles: Record<string, RoleGrant[]>): Record<string, RoleGra
   return out;
 }
 
-function personFilter(mapping: MappingConfig): (p: Person) => boolean {
+/** mapping.people: why a person is left out before any rule looks at them, or undefined when not. */
+function personFilter(mapping: MappingConfig): (p: Person) => OutOfScope | undefined {
   const domains = new Set(mapping.people.emailDomains.map((d) => d.trim().toLowerCase().replace(/^@/, '')));
   const excluded = new Set(mapping.people.exclude.map(normaliseEmail));
   return (p) => {
-    if (!p.enabled && !mapping.people.includeDisabled) return false;
+    if (!p.enabled && !mapping.people.includeDisabled) return p.locked ? 'locked' : 'disabled';
     const email = normaliseEmail(p.email);
-    if (excluded.has(email)) return false;
-    if (domains.size > 0 && !domains.has(email.slice(email.lastIndexOf('@') + 1))) return false;
-    return true;
+    if (excluded.has(email)) return 'excluded';
+    if (domains.size > 0 && !domains.has(email.slice(email.lastIndexOf('@') + 1))) return 'otherDomain';
+    return undefined;
   };
 }
 

@@ -45,11 +45,36 @@ export interface DesiredPerson {
   roles?: Record<string, RoleGrant[]>;
 }
 
+/**
+ * Why a person the source read is not in scope, checked in this order (each person counts once):
+ * disabled or locked (unless mapping.people.includeDisabled), named in mapping.people.exclude, an
+ * email outside mapping.people.emailDomains, no team or role from any rule, no usable email, or
+ * an email an earlier person already has.
+ */
+export const OUT_OF_SCOPE = [
+  'disabled',
+  'locked',
+  'excluded',
+  'otherDomain',
+  'noGroup',
+  'noEmail',
+  'duplicateEmail',
+] as const;
+export type OutOfScope = (typeof OUT_OF_SCOPE)[number];
+
+/** The people the source read, and how many of those out of scope are out for each reason. */
+export interface PeopleScope {
+  read: number;
+  out: Partial<Record<OutOfScope, number>>;
+}
+
 export interface Desired {
   teams: DesiredTeam[];
   people: DesiredPerson[];
   /** Mapping problems (cycles, unknown groups) for the plan's warnings. */
   warnings: string[];
+  /** How the people read became the people in scope (set by mapDirectory). */
+  scope?: PeopleScope;
 }
 
 /** How the mapping must shape Desired for a target (from the target's capabilities and config). */

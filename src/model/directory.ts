@@ -9,6 +9,8 @@ export interface Person {
   givenName?: string;
   familyName?: string;
   enabled: boolean;
+  /** Not enabled because of an account lock alone (OpenLDAP ppolicy): said apart from disabled. */
+  locked?: boolean;
   /** Direct group memberships (group sourceIds). Transitive closure is the mapping's job. */
   groupIds: string[];
 }
@@ -25,6 +27,15 @@ export interface SourceIssue {
   /** e.g. "people.csv:14" or "cn=x,dc=example,dc=com". */
   where: string;
   reason: string;
+}
+
+/**
+ * How a source names the issues of a read, one and many: a file skips rows ("row skipped", "rows
+ * skipped"); a directory has entries with problems. Said in the plan's header and the log.
+ */
+export interface IssueWords {
+  one: string;
+  many: string;
 }
 
 /** A complete read of a directory. Sources only return one when the read provably finished. */

@@ -1,3 +1,5 @@
+import type { OutOfScope } from './desired.js';
+import type { IssueWords } from './directory.js';
 import type { Op, OpKind } from './op.js';
 
 export interface Estimate {
@@ -22,15 +24,29 @@ export interface Plan {
   /** Set when a safety rule refuses the plan; nothing is applied. */
   blocked?: { code: string; reason: string };
   estimate: Estimate;
-  /** Figures the safety rules looked at, for the record. */
+  /** Figures the safety rules looked at, for the record (the optional ones are absent from older plans). */
   stats: {
+    /** People in scope. */
     desiredPeople: number;
     desiredTeams: number;
+    /** Every user and container the target holds, managed or not. */
     targetUsers: number;
     targetTeams: number;
+    /** Target users the sync manages (linked, matched or in a managed team), never one it never touches. */
     usersInScope: number;
     deletions: number;
     waiting?: number;
+    /** People the source read, before the mapping's scope. */
+    peopleRead?: number;
+    /** People read but not in scope, by why (each person once). */
+    outOfScope?: Partial<Record<OutOfScope, number>>;
+    /** The source's kind, and the issues of its read (rows or entries it could not use) in its words. */
+    source?: { kind: string; issues: number; words?: IssueWords };
+    /** Target users the sync never touches, by why (a server admin, the API key's own user, policy.protectedUsers). */
+    neverTouched?: Record<string, number>;
+    /** Existing target containers the sync manages: teams (or units), and orgs. */
+    teamsManaged?: number;
+    orgsManaged?: number;
   };
 }
 

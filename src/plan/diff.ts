@@ -17,13 +17,21 @@ export interface DiffResult {
   observations: PlanObservations;
   /** Users the deprovision policy acted on (deleted, or removed from managed teams). */
   deprovisioned: number;
-  /** Target users the sync manages: linked, matched, or members of a managed team. */
+  /** Target users the sync manages: linked, matched, or members of a managed team; never one it never touches. */
   usersInScope: number;
+  /** Target users the sync never touches, by why (the target's reason, or policy.protectedUsers). */
+  neverTouched: Record<string, number>;
+  /** Existing target containers the sync manages: teams (or units), and orgs. */
+  teamsManaged: number;
+  orgsManaged: number;
   /** People who have no account yet and cannot be created: they wait for their first sign-in. */
   waiting: string[];
   /** Managed teams whose group is gone that this plan empties: each counts as a deletion. */
   emptied: number;
 }
+
+/** Why a target user named in policy.protectedUsers is never touched. */
+export const PROTECTED = 'policy.protectedUsers';
 
 /** The difference between Desired and Actual as ops, respecting the target's capabilities and rules. Pure. */
 export function diff(input: PlanInput): DiffResult {
@@ -49,13 +57,23 @@ export function diff(input: PlanInput): DiffResult {
       `${waiting.length} person(s) have no account yet and are added after their first sign-in (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})`,
     );
   }
-  const usersInScope = actual.users.filter((u) => ctx.handled.has(u.id) || inScope(ctx, u)).length;
+  const neverTouched: Record<string, number> = {};
+  let usersInScope = 0;
+  for (const u of actual.users) {
+    const why = u.untouchable ?? (ctx.protectedEmails.has(normaliseEmail(u.email)) ? PROTECTED : undefined);
+    if (why !== undefined) neverTouched[why] = (neverTouched[why] ?? 0) + 1;
+    else if (ctx.handled.has(u.id) || inScope(ctx, u)) usersInScope += 1;
+  }
+  const managed = [...ctx.teams.managedIds].map((id) => ctx.teamsById.get(id)?.type);
   return {
     ops: inWritingShape(ctx, foldRolesIntoEnables(ctx.ops)),
     warnings,
     observations: ctx.obs,
     deprovisioned: ctx.deprovisioned,
     usersInScope,
+    neverTouched,
+    teamsManaged: managed.filter((t) => t !== 'org').length,
+    orgsManaged: managed.filter((t) => t === 'org').length,
     waiting,
     emptied,
   };

@@ -49,6 +49,13 @@ export function makePlan(input: PlanInput): PlanResult {
       usersInScope: d.usersInScope,
       deletions: d.deprovisioned + d.emptied + counts.deleteTeam,
       waiting: d.waiting.length,
+      ...(input.desired.scope
+        ? { peopleRead: input.desired.scope.read, outOfScope: { ...input.desired.scope.out } }
+        : {}),
+      ...(input.source ? { source: { ...input.source } } : {}),
+      neverTouched: d.neverTouched,
+      teamsManaged: d.teamsManaged,
+      orgsManaged: d.orgsManaged,
     },
   };
   return { plan, observations: d.observations };

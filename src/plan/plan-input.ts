@@ -1,4 +1,4 @@
-import type { Actual, Desired, TargetCapabilities } from '../model/index.js';
+import type { Actual, Desired, IssueWords, TargetCapabilities } from '../model/index.js';
 import type { PolicyConfig } from '../config/schema.js';
 
 /** What the store knows from earlier runs. All maps are read-only inputs: the planner is pure. */
@@ -23,6 +23,8 @@ export interface PlanInput {
   tombstones: ReadonlyMap<string, number>;
   /** Epoch ms; the clock is an input so the same inputs give the same plan. */
   now: number;
+  /** The source's kind and the issues of its read (rows or entries it could not use), for the plan's header. */
+  source?: { kind: string; issues: number; words?: IssueWords };
   /** People in the last good read, for the "much smaller directory" guard. */
   lastSourceSize?: number;
   /** `--allow-deletes N`: this run may delete up to N. */

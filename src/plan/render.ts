@@ -1,4 +1,12 @@
-import { OP_KINDS, type Op, type Plan, type TeamRef } from '../model/index.js';
+import {
+  OP_KINDS,
+  OUT_OF_SCOPE,
+  type IssueWords,
+  type Op,
+  type OutOfScope,
+  type Plan,
+  type TeamRef,
+} from '../model/index.js';
 
 export interface RenderOptions {
   /** How many ops to list. @defaultValue 20 */
@@ -11,10 +19,8 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
   const ops = plan.phases.flat();
   const lines: string[] = [];
   lines.push(`Plan ${plan.id}  (${plan.createdAt})`);
-  lines.push(`  directory: ${plan.stats.desiredPeople} people in scope, ${plan.stats.desiredTeams} teams`);
-  lines.push(
-    `  target:    ${plan.stats.targetUsers} users (${plan.stats.usersInScope} managed), ${plan.stats.targetTeams} teams`,
-  );
+  lines.push(`  directory: ${directoryLine(plan.stats)}`);
+  lines.push(`  target:    ${targetLine(plan.stats)}`);
   lines.push('');
   lines.push('Changes');
   const width = Math.max(...OP_KINDS.map((k) => k.length));
@@ -46,6 +52,56 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
         : 'Ready to apply.',
   );
   return lines.join('\n');
+}
+
+const OUT_OF_SCOPE_WORDS: Record<OutOfScope, string> = {
+  disabled: 'disabled',
+  locked: 'locked',
+  excluded: 'excluded by mapping.people.exclude',
+  otherDomain: 'outside mapping.people.emailDomains',
+  noGroup: 'no mapped group',
+  noEmail: 'no usable email',
+  duplicateEmail: 'duplicate email',
+};
+
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** What a source without words of its own calls the issues of a read. */
+export const ISSUE_WORDS: IssueWords = { one: 'entry with problems', many: 'entries with problems' };
+
+/** The issues of a read in the source's words: `2 rows skipped` (a file), `1 entry with problems` (a directory). */
+export function sourceIssuesText(issues: number, words: IssueWords = ISSUE_WORDS): string {
+  return `${issues} ${issues === 1 ? words.one : words.many}`;
+}
+
+/** `835 people read (2 rows skipped), 819 in scope (12 disabled, 3 locked, 1 no mapped group), 40 teams`. */
+function directoryLine(stats: Plan['stats']): string {
+  const { peopleRead, outOfScope = {}, source } = stats;
+  const teams = count(stats.desiredTeams, 'team');
+  // Plans made before the read was counted say what they knew.
+  if (peopleRead === undefined) return `${stats.desiredPeople} people in scope, ${teams}`;
+  const issues = source && source.issues > 0 ? ` (${sourceIssuesText(source.issues, source.words)})` : '';
+  const why = OUT_OF_SCOPE.filter((r) => (outOfScope[r] ?? 0) > 0).map(
+    (r) => `${outOfScope[r]} ${OUT_OF_SCOPE_WORDS[r]}`,
+  );
+  return `${peopleRead} people read${issues}, ${stats.desiredPeople} in scope${why.length > 0 ? ` (${why.join(', ')})` : ''}, ${teams}`;
+}
+
+/** `3 users managed (1 never touched: <the target's reason>), 4 teams and 1 org managed`: never the target's totals. */
+function targetLine(stats: Plan['stats']): string {
+  const users = `${count(stats.usersInScope, 'user')} managed`;
+  if (stats.neverTouched === undefined || stats.teamsManaged === undefined)
+    return `${count(stats.targetUsers, 'user')} (${stats.usersInScope} managed), ${count(stats.targetTeams, 'team')}`;
+  const untouched = Object.entries(stats.neverTouched).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const total = untouched.reduce((n, [, k]) => n + k, 0);
+  const never =
+    total === 0
+      ? ''
+      : untouched.length === 1
+        ? ` (${total} never touched: ${untouched[0]![0]})`
+        : ` (${total} never touched: ${untouched.map(([why, n]) => `${n} ${why}`).join(', ')})`;
+  const orgs = stats.orgsManaged ? ` and ${count(stats.orgsManaged, 'org')}` : '';
+  return `${users}${never}, ${count(stats.teamsManaged, 'team')}${orgs} managed`;
 }
 
 export function describeOp(op: Op): string {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Logger } from '../log/logger.js';
-import type { Snapshot } from '../model/index.js';
+import type { IssueWords, Snapshot } from '../model/index.js';
 
 export type ReadMode = 'full' | 'incremental';
 
@@ -28,6 +28,8 @@ export interface SourceRead {
  */
 export interface Source {
   readonly kind: string;
+  /** How the plan's header and the log name this source's issues. @defaultValue entries with problems */
+  readonly issueWords?: IssueWords;
   read(request: ReadRequest): Promise<SourceRead>;
   /** Connectivity check for `validate`. */
   check?(): Promise<void>;

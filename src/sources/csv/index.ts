@@ -22,6 +22,7 @@ const QUOTED_ISSUES = 5;
  */
 export class CsvSource implements Source {
   readonly kind = 'csv';
+  readonly issueWords = { one: 'row skipped', many: 'rows skipped' };
   private readonly path: string;
   private readonly groupsPath: string | undefined;
 

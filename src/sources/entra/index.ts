@@ -17,6 +17,7 @@ export { checkEntraScope, type ScopeProblem } from './scope-check.js';
  */
 export class EntraSource implements Source {
   readonly kind = 'entra';
+  readonly issueWords = { one: 'entry with problems', many: 'entries with problems' };
 
   constructor(
     private readonly config: EntraSourceConfig,

@@ -32,6 +32,7 @@ export function buildSnapshot(
       email: r.email,
       displayName: r.displayName || r.email,
       enabled: r.enabled,
+      ...(r.locked ? { locked: true } : {}),
       groupIds: [],
       ...(r.givenName ? { givenName: r.givenName } : {}),
       ...(r.familyName ? { familyName: r.familyName } : {}),

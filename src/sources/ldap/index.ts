@@ -53,6 +53,7 @@ const MAX_LOOKUPS = 200;
  */
 export class LdapSource implements Source {
   readonly kind = 'ldap';
+  readonly issueWords = { one: 'entry with problems', many: 'entries with problems' };
   private readonly dialect: Dialect;
   private readonly keeper: DirectoryKeeper;
 

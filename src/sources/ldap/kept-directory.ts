@@ -34,6 +34,7 @@ const keptSchema = z.object({
       givenName: z.string().optional(),
       familyName: z.string().optional(),
       enabled: z.boolean(),
+      locked: z.boolean().optional(),
       marker: z.string().optional(),
     }),
   ),

@@ -12,6 +12,8 @@ export interface RawPerson {
   givenName?: string;
   familyName?: string;
   enabled: boolean;
+  /** Not enabled because of a ppolicy lock alone. */
+  locked?: boolean;
   marker?: string;
 }
 export interface RawGroup {
@@ -74,6 +76,7 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
   const given = text(a.get(d.givenName.toLowerCase()));
   const family = text(a.get(d.familyName.toLowerCase()));
   const marker = text(a.get(d.changeMarker.toLowerCase()));
+  const disabled = disabledByFlag || (d.userAccountControl && adDisabled(text(a.get('useraccountcontrol'))));
   return {
     dn: e.dn,
     id,
@@ -81,7 +84,8 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
     displayName: text(a.get(d.displayName.toLowerCase())) ?? [given, family].filter(Boolean).join(' '),
     ...(given ? { givenName: given } : {}),
     ...(family ? { familyName: family } : {}),
-    enabled: !disabledByFlag && !locked && !(d.userAccountControl && adDisabled(text(a.get('useraccountcontrol')))),
+    enabled: !disabled && !locked,
+    ...(locked && !disabled ? { locked: true } : {}),
     ...(marker ? { marker } : {}),
   };
 }

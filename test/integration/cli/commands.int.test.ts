@@ -25,9 +25,14 @@ describe('CLI commands', () => {
     expect(text.stdout).toMatch(/createUser\s+\d+/);
     expect(text.stdout).toMatch(/First 3 of \d+ ops/);
     expect(text.stdout).toMatch(/Estimate: \d+ write calls \+ 2 reads/);
+    expect(text.stdout).toMatch(/^ {2}directory: 40 people read, \d+ in scope( \(.*\))?, \d+ teams$/m);
+    expect(text.stdout).toMatch(/^ {2}target: {4}\d+ users? managed, 0 teams managed$/m);
     const json = await runCli(['plan', '--config', h.configPath, '--json'], { env: { LOG_LEVEL: 'debug' } });
     const plan = JSON.parse(json.stdout);
     expect(plan.id).toMatch(/^p[0-9a-f]{15}$/);
+    expect(plan.stats).toMatchObject({ peopleRead: 40, source: { kind: 'csv', issues: 0 }, neverTouched: {} });
+    const left = Object.values(plan.stats.outOfScope as Record<string, number>).reduce((n, k) => n + k, 0);
+    expect(plan.stats.desiredPeople + left).toBe(40);
     expect(writesOf(h.emulator)).toEqual([]);
   });
 

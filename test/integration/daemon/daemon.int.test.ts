@@ -145,6 +145,10 @@ describe('rostersync run', () => {
     expect(calls).toBe(h.emulator.stats().requests);
     expect(samples.find((s) => s.name === 'rostersync_last_success_timestamp_seconds')?.value).toBeGreaterThan(0);
     expect(samples.some((s) => s.name === 'rostersync_queue_jobs')).toBe(true);
+    const value = (name: string) => samples.find((s) => s.name === name)?.value;
+    expect(value('rostersync_redis_up')).toBe(1);
+    expect(value('rostersync_runs_failed_in_a_row')).toBe(0);
+    expect(value('rostersync_run_awaiting_approval')).toBe(0);
   });
 
   it('two profiles into two targets: /metrics counts ops per profile and calls per target, and the page shows each', async () => {

@@ -66,4 +66,32 @@ describe('daemon metrics', () => {
     expect(await sample(m, 'rostersync_source_people', { profile: 'hr' })).toBe(120);
     expect(await sample(m, 'rostersync_source_read_duration_seconds_count', { profile: 'hr', mode: 'full' })).toBe(1);
   });
+
+  it('read the runs of Redis: a run waiting for a decision, and the failed runs in a row', async () => {
+    const m = new Metrics();
+    const now = Date.parse('2026-01-01T12:00:00Z');
+    const pending = { state: 'pending' as const, expiresAt: '2026-01-01T13:00:00Z' };
+    m.runsRead(
+      'hr',
+      [
+        { status: 'running' },
+        { status: 'failed' },
+        { status: 'failed' },
+        { status: 'blocked', approval: pending },
+        { status: 'failed' },
+      ],
+      now,
+    );
+    expect(await sample(m, 'rostersync_runs_failed_in_a_row', { profile: 'hr' })).toBe(2);
+    expect(await sample(m, 'rostersync_run_awaiting_approval', { profile: 'hr' })).toBe(1);
+    m.runsRead('hr', [{ status: 'blocked', approval: { ...pending, expiresAt: '2026-01-01T11:00:00Z' } }], now);
+    expect(await sample(m, 'rostersync_run_awaiting_approval', { profile: 'hr' })).toBe(0);
+    expect(await sample(m, 'rostersync_runs_failed_in_a_row', { profile: 'hr' })).toBe(0);
+    m.runsRead('sales', [{ status: 'failed' }, { status: 'failed' }, { status: 'failed' }], now);
+    expect(await sample(m, 'rostersync_runs_failed_in_a_row', { profile: 'sales' })).toBe(3);
+    m.runsRead('sales', [{ status: 'succeeded' }, { status: 'failed' }], now);
+    expect(await sample(m, 'rostersync_runs_failed_in_a_row', { profile: 'sales' })).toBe(0);
+    m.redisUp.set(0);
+    expect(await sample(m, 'rostersync_redis_up')).toBe(0);
+  });
 });

@@ -205,3 +205,42 @@ describe('mapDirectory: one case per rule', () => {
     expect(teamsOf(people, mapping)).toEqual(expected);
   });
 });
+
+describe('mapDirectory: who is out of scope, and why', () => {
+  it('counts each person read once, under the first reason that leaves them out', () => {
+    const people = [
+      p('in@x.com', ['Sales']),
+      p('off@x.com', ['Sales'], { enabled: false }),
+      p('off2@x.com', [], { enabled: false }),
+      p('locked@x.com', ['Sales'], { enabled: false, locked: true }),
+      p('gone@x.com', ['Sales']),
+      p('far@elsewhere.org', ['Sales']),
+      p('nogroup@x.com', ['Other']),
+      p('noemail', ['Sales']),
+      p('IN@x.com', ['Sales'], { sourceId: 's-zz-dup' }),
+    ];
+    const mapping = cfg({
+      groups: { Sales: 'S' },
+      people: { exclude: ['gone@x.com'], emailDomains: ['x.com', 'noemail'] },
+    });
+    const d = mapDirectory(snap(people, [g('Sales'), g('Other')]), mapping);
+    expect(d.people.map((x) => x.email)).toEqual(['in@x.com']);
+    expect(d.scope).toEqual({
+      read: 9,
+      out: { disabled: 2, locked: 1, excluded: 1, otherDomain: 1, noGroup: 1, noEmail: 1, duplicateEmail: 1 },
+    });
+  });
+
+  it('with includeDisabled, disabled and locked people are in scope like the others', () => {
+    const people = [
+      p('a@x.com', ['Sales'], { enabled: false }),
+      p('b@x.com', ['Sales'], { enabled: false, locked: true }),
+    ];
+    const d = mapDirectory(
+      snap(people, [g('Sales')]),
+      cfg({ groups: { Sales: 'S' }, people: { includeDisabled: true } }),
+    );
+    expect(d.scope).toEqual({ read: 2, out: {} });
+    expect(d.people).toHaveLength(2);
+  });
+});

@@ -163,17 +163,33 @@ describe('snapshot from raw entries', () => {
     const enabled = async (c: ReturnType<typeof openldap>) => {
       const dir = recordedDirectory({ pages: [entries] });
       const { people } = await readPeople(dir, c, dialectOf(c));
-      return { enabled: people.map((p) => p.enabled), asked: dir.asked[0]!.spec.attributes };
+      return {
+        people,
+        enabled: people.map((p) => p.enabled),
+        locked: people.map((p) => p.locked === true),
+        asked: dir.asked[0]!.spec.attributes,
+      };
     };
 
     const plain = await enabled(openldap());
     expect(plain.enabled).toEqual([false, false, true, true]);
+    // Locked, and not disabled otherwise: the plan says "locked" apart from "disabled".
+    expect(plain.locked).toEqual([true, true, false, false]);
+    expect(buildSnapshot(plain.people, []).snapshot.people.map((p) => p.locked === true)).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(plain.asked).toContain('pwdAccountLockedTime'); // operational: returned only when asked by name
     expect(
       (await enabled(openldap({ disabled: { attribute: 'employeeType', values: ['disabled'] } }))).enabled,
     ).toEqual([false, false, false, true]);
+    const both = await enabled(openldap({ disabled: { attribute: 'employeeType', values: ['staff'] } }));
+    expect(both.locked).toEqual([true, false, false, false]); // b is locked and disabled: disabled
     const off = await enabled(openldap({ ppolicyLockDisables: false }));
     expect(off.enabled).toEqual([true, true, true, true]);
+    expect(off.locked).toEqual([false, false, false, false]);
     expect(off.asked).not.toContain('pwdAccountLockedTime');
   });
 
