@@ -101,6 +101,7 @@ describe('the operations kit in deploy/', () => {
       'RostersyncSyncFailing',
       'RostersyncSyncFailingForLong',
       'RostersyncAwaitingApproval',
+      'RostersyncSourceCredentialsRefused',
       'RostersyncRateBudgetExhausted',
       'RostersyncRateLimited',
       'RostersyncRedisUnreachable',
