@@ -52,7 +52,7 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
   const sp = await planOrRecordFailure(rt, base, req);
   const { plan, read } = sp;
   await store.saveObservations(sp.observations, Date.parse(plan.createdAt));
-  const record = plannedRecord(base, sp);
+  const record = plannedRecord(rt, base, sp);
   // While a blocked run waits for a person, the daemon's ticks plan but never apply (src/app/approval-state.ts).
   const waiting = await pendingApproval(rt);
   if (waiting && (req.trigger === 'schedule' || req.trigger === 'manual')) {
@@ -121,7 +121,7 @@ async function planOrRecordFailure(rt: Runtime, base: RunRecord, req: SyncReques
 }
 
 /** The run's record once planned: the plan's summary, what the source read, how long each step took. */
-function plannedRecord(base: RunRecord, sp: SyncPlan): RunRecord {
+function plannedRecord(rt: Runtime, base: RunRecord, sp: SyncPlan): RunRecord {
   const { read } = sp;
   return {
     ...base,
@@ -132,6 +132,7 @@ function plannedRecord(base: RunRecord, sp: SyncPlan): RunRecord {
       groups: read.snapshot.groups.length,
       issues: read.snapshot.issues.length,
       readMs: Math.round(sp.timings.sourceMs),
+      ...(rt.source.issueWords ? { issueWords: rt.source.issueWords } : {}),
       ...(read.requests !== undefined ? { requests: read.requests } : {}),
     },
     timings: {

@@ -1,5 +1,5 @@
 import { OP_KINDS, type Op, type Plan } from '../model/index.js';
-import { describeOp } from '../plan/render.js';
+import { describeOp, sourceIssuesText } from '../plan/render.js';
 import type { RunView } from '../store/run-record.js';
 import { clipped, esc, OUTCOMES, page, seconds, took } from './page-kit.js';
 import { describeEntry } from '../audit/describe-entry.js';
@@ -139,7 +139,7 @@ export function renderRunPage(profile: string, r: RunView, opts: RunPageOptions 
     )
     .join('');
   const source = r.source
-    ? `<div class="card">source: ${r.source.people} people, ${r.source.groups} groups, ${r.source.issues} skipped rows, read in ${esc(seconds(r.source.readMs / 1000))}</div>`
+    ? `<div class="card">source: ${r.source.people} people, ${r.source.groups} groups, ${esc(sourceIssuesText(r.source.issues, r.source.issueWords))}, read in ${esc(seconds(r.source.readMs / 1000))}</div>`
     : '';
   const body = `<h1>Run ${esc(r.runId)} <span class="badge ${esc(r.status)}">${esc(r.status)}</span></h1>
 <div class="muted">profile ${esc(profile)} · plan ${esc(r.planId ?? '—')} · ${esc(r.trigger)} / ${esc(r.mode)} · started ${esc(r.startedAt)} · took ${esc(took(r))} · ${r.done} / ${r.totalOps} ops done · ${r.warnings} warnings · <a href="/">back</a> · <a href="?format=json">json</a></div>

@@ -19,7 +19,15 @@ export interface RunRecord {
   totalOps: number;
   blocked?: { code: string; reason: string };
   warnings: number;
-  source?: { people: number; groups: number; issues: number; readMs: number; requests?: number };
+  source?: {
+    people: number;
+    groups: number;
+    issues: number;
+    readMs: number;
+    requests?: number;
+    /** How the source names its problems (`rows skipped`, `entries with problems`). */
+    issueWords?: { one: string; many: string };
+  };
   /** Set when the run failed before applying (source, target or Redis error). */
   error?: string;
   timings?: Record<string, number>;

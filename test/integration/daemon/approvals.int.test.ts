@@ -230,6 +230,18 @@ describe('blocked runs wait for a person', () => {
       const audit1 = (await s.rt.store.audit.page(run1.runId, {}, 0, 100)).entries.map((x) => x.entry);
       expect(audit1[0]).toMatchObject({ action: 'run.approve', by: 'ops-oncall' });
       expect(audit1.filter((e) => e.action === 'user.delete')).toHaveLength(10);
+      // The run page lists them in words; the GET form filters by person (the browser submits it).
+      const leaver = day0.people[3]!.email;
+      await page.goto(`${s.d.url}/runs/hr/${run1.runId}`);
+      expect(await page.locator('#changes').innerText()).toMatch(/^Changes \(\d+\)$/);
+      expect(await page.locator('ul.changes li', { hasText: 'run approved by ops-oncall' }).count()).toBe(1);
+      await page.locator('form.filter input[name=person]').fill(leaver.toUpperCase());
+      await page.locator('form.filter button').click();
+      await page.waitForURL(/person=/);
+      const rows = await page.locator('ul.changes li').allInnerTexts();
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.startsWith(`${leaver}: `))).toBe(true);
+      expect(rows).toContainEqual(expect.stringMatching(new RegExp(`^${leaver.replace(/\./g, '\\.')}: deleted: `)));
       expect(teamsState(s.h.emulator)).toEqual(expectedTeams(day1));
       expect(users(s)).toEqual(emails(day1));
 

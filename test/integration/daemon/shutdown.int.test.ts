@@ -17,15 +17,24 @@ afterEach(async () => {
   await h?.close();
 });
 
-function startRun(configPath: string): { child: ChildProcess; exited: Promise<number | null> } {
+function startRun(configPath: string): { child: ChildProcess; exited: Promise<number | null>; stdout: () => string } {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'run', '--config', configPath],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } },
   );
   children.push(child);
-  return { child, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  return { child, exited: new Promise((r) => child.once('exit', (code) => r(code))), stdout: () => out };
 }
+
+/** The daemon's stdout carries the audit stream only: one JSON line per event, named rostersync.audit. */
+const auditLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { name: string; audit: { id: string; runId: string } });
 
 async function until(f: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
@@ -61,6 +70,15 @@ describe('rostersync run: SIGTERM mid-run', () => {
       await until(async () => (await rt.store.getRun(stopped!.runId))?.status === 'succeeded');
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
+
+      // The audit of the interrupted run is told once, when it ends (by the second process), one
+      // event per stored change, whichever process recorded it.
+      expect(auditLines(first.stdout()).filter((l) => l.audit.runId === stopped!.runId)).toEqual([]);
+      const told = auditLines(second.stdout()).filter((l) => l.audit.runId === stopped!.runId);
+      expect(told.every((l) => l.name === 'rostersync.audit')).toBe(true);
+      const stored = await rt.store.audit.length(stopped!.runId);
+      expect(stored).toBeGreaterThan(0);
+      expect(told.map((l) => l.audit.id)).toEqual([...Array(stored).keys()].map((i) => `${stopped!.runId}/${i}`));
     } finally {
       await rt.close();
     }
