@@ -45,6 +45,11 @@ export interface Snapshot {
   issues: SourceIssue[];
 }
 
+/** An attribute value as the mapping compares it: trimmed, inner whitespace collapsed to one space. */
+export function normaliseAttributeValue(value: string): string {
+  return value.replace(/\s+/g, ' ').trim();
+}
+
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
