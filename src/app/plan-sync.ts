@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
-import type { Desired, Plan } from '../model/index.js';
+import type { Actual, Desired, Plan } from '../model/index.js';
 import { mapDirectory } from '../mapping/index.js';
 import { makePlan } from '../plan/make-plan.js';
 import { emptyLinks, type Links, type PlanObservations } from '../plan/plan-input.js';
@@ -22,6 +22,8 @@ export interface SyncPlan {
   observations: PlanObservations;
   desired: Desired;
   read: SourceRead;
+  /** What the target holds: the plan was made against it (`explain` shows a person's side of it). */
+  actual: Actual;
   /** What the target read learned: the plan was made with it, and the run applies with it. */
   learned: TargetFacts;
   timings: { sourceMs: number; targetMs: number; planMs: number };
@@ -108,6 +110,7 @@ export async function planSync(
     observations,
     desired,
     read,
+    actual,
     learned,
     timings: { sourceMs: t1 - t0, targetMs: t2 - t1, planMs: t3 - t2 },
   };

@@ -57,6 +57,16 @@ interface Grants {
  */
 export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: MapOptions = {}): Desired {
   const warnings: string[] = [];
+  const { byId, placement, made, grants } = prepare(snapshot, mapping, opts, warnings);
+  const people = mapPeople(snapshot, mapping, placement, made, grants, warnings);
+  const teams = desiredTeams(made, byId);
+  return opts.units
+    ? nestUnits({ teams, people, warnings }, opts.units, byId, made.teamOfGroup)
+    : { teams, people, warnings };
+}
+
+/** Everything mapPeople needs: groups by id, their nesting, org placement, containers and grants. */
+function prepare(snapshot: Snapshot, mapping: MappingConfig, opts: MapOptions, warnings: string[]) {
   const groups = withUnknownGroups(snapshot, warnings);
   const nesting = groupNesting(groups);
   const byId = new Map<string, Group>();
@@ -81,11 +91,63 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
   const labels = teamLabels(byId, mapping, placement, opts, warnings);
   const made = containersOf(labels, byId, mapping, placement, opts, warnings);
   const grants = grantsOf(byId, nesting, mapping, made.teamOfGroup, opts);
+  return { byId, nesting, placement, made, grants };
+}
+
+/** How the mapping treats one directory person (for `rostersync explain`). */
+export interface PersonTrace {
+  /** Why the person is not in the mapping's output; undefined when they are. */
+  outOfScope?: string;
+  /**
+   * The team labels the person's groups give (before org and unit placement), each with the ids of
+   * the groups (the person's own, or one they are in through nesting) that map to it; `default`
+   * for the default team given to someone no rule places.
+   */
+  teams: { label: string; groupIds: string[] }[];
+  default?: string;
+}
+
+/**
+ * One person through the same steps as mapDirectory: the scope filter, the teams each of their
+ * groups gives, and the checks after (no team nor role, no usable email, an email already taken).
+ * Undefined when no directory person has this sourceId.
+ */
+export function tracePerson(
+  snapshot: Snapshot,
+  mapping: MappingConfig,
+  opts: MapOptions,
+  sourceId: string,
+): PersonTrace | undefined {
+  const person = snapshot.people.find((p) => p.sourceId === sourceId);
+  if (!person) return undefined;
+  const warnings: string[] = [];
+  const { nesting, placement, made, grants } = prepare(snapshot, mapping, opts, warnings);
+  const filtered = excludedBecause(mapping)(person);
+  if (filtered !== undefined) return { outOfScope: filtered, teams: [] };
+  const closure = opts.directMembership
+    ? new Map(person.groupIds.map((g) => [g, [g]]))
+    : inherited(nesting, (id) => [id]);
+  const byLabel = new Map<string, Set<string>>();
+  for (const g of person.groupIds)
+    for (const id of closure.get(g) ?? [g]) {
+      const label = made.teamOfGroup.get(id);
+      if (label !== undefined) (byLabel.get(label) ?? byLabel.set(label, new Set()).get(label)!).add(id);
+    }
+  const teams = [...byLabel].map(([label, ids]) => ({ label, groupIds: [...ids].sort(compare) }));
+  const roles = person.groupIds.some((g) => (grants.rolesVia.get(g) ?? []).length > 0);
+  const dflt = teams.length === 0 ? made.defaultLabel : undefined;
+  const out: PersonTrace = { teams, ...(dflt !== undefined ? { default: dflt } : {}) };
+  if (teams.length === 0 && dflt === undefined && !roles)
+    return {
+      ...out,
+      outOfScope: 'none of their groups (direct or through nesting) maps to a team or a role, and there is no default team',
+    };
+  if (!/^[^\s@]+@[^\s@]+$/.test(person.email.trim())) return { ...out, outOfScope: 'no usable email' };
   const people = mapPeople(snapshot, mapping, placement, made, grants, warnings);
-  const teams = desiredTeams(made, byId);
-  return opts.units
-    ? nestUnits({ teams, people, warnings }, opts.units, byId, made.teamOfGroup)
-    : { teams, people, warnings };
+  const holder = people.find((p) => normaliseEmail(p.email) === normaliseEmail(person.email));
+  if (holder && holder.sourceId !== person.sourceId)
+    return { ...out, outOfScope: `same email as directory person ${holder.sourceId}, who is synced instead` };
+  return out;
 }
 
 function teamLabels(
@@ -199,12 +261,12 @@ function mapPeople(
   { teamsVia, rolesVia }: Grants,
   warnings: string[],
 ): DesiredPerson[] {
-  const inScope = personFilter(mapping);
+  const excluded = excludedBecause(mapping);
   const people: DesiredPerson[] = [];
   const byEmail = new Map<string, string>();
   const noEmail: string[] = [];
   for (const person of [...snapshot.people].sort((a, b) => compare(a.sourceId, b.sourceId))) {
-    if (!inScope(person)) continue;
+    if (excluded(person) !== undefined) continue;
     const teams = new Set<string>();
     const roles: Record<string, RoleGrant[]> = {};
     for (const g of person.groupIds) {
@@ -284,15 +346,19 @@ function dedupeRoles(roles: Record<string, RoleGrant[]>): Record<string, RoleGra
   return out;
 }
 
-function personFilter(mapping: MappingConfig): (p: Person) => boolean {
+/** The scope filter: why a person is left out before any group is looked at, or undefined. */
+export function excludedBecause(mapping: MappingConfig): (p: Person) => string | undefined {
   const domains = new Set(mapping.people.emailDomains.map((d) => d.trim().toLowerCase().replace(/^@/, '')));
   const excluded = new Set(mapping.people.exclude.map(normaliseEmail));
   return (p) => {
-    if (!p.enabled && !mapping.people.includeDisabled) return false;
+    if (!p.enabled && !mapping.people.includeDisabled)
+      return 'disabled in the directory (mapping.people.includeDisabled is off)';
     const email = normaliseEmail(p.email);
-    if (excluded.has(email)) return false;
-    if (domains.size > 0 && !domains.has(email.slice(email.lastIndexOf('@') + 1))) return false;
-    return true;
+    if (excluded.has(email)) return 'excluded by mapping.people.exclude';
+    const domain = email.slice(email.lastIndexOf('@') + 1);
+    if (domains.size > 0 && !domains.has(domain))
+      return `email domain "${domain}" is not in mapping.people.emailDomains (${[...domains].join(', ')})`;
+    return undefined;
   };
 }
 
