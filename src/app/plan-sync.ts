@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
-import type { Actual, Desired, Plan } from '../model/index.js';
+import type { Actual, Desired, MapOptions, Plan } from '../model/index.js';
 import { mapDirectory } from '../mapping/index.js';
 import { makePlan } from '../plan/make-plan.js';
 import { emptyLinks, type Links, type PlanObservations } from '../plan/plan-input.js';
@@ -54,6 +54,15 @@ export function orgsNamed(profile: ProfileConfig): string[] {
   ];
 }
 
+/** How the mapping shapes Desired for this target, with what its read learned. */
+export function mapOptionsFor(target: Target, learned: TargetFacts): MapOptions {
+  // Names the target cannot tell apart must be one team before planning, or each sync flip-flops them.
+  return {
+    ...target.mapOptions?.(learned),
+    caseInsensitiveNames: capabilitiesOf(target, learned).caseInsensitiveNames,
+  };
+}
+
 /** Steps 1-4 of a sync: read the source, map, read the target, plan (with the safety verdict). */
 export async function planSync(
   config: Config,
@@ -83,11 +92,7 @@ export async function planSync(
   log.info({ users: actual.users.length, teams: actual.teams.length, requests }, 'target read');
   const t2 = performance.now();
   const capabilities = capabilitiesOf(target, learned);
-  // Names the target cannot tell apart must be one team before planning, or each sync flip-flops them.
-  const desired = mapDirectory(read.snapshot, profile.mapping, {
-    ...target.mapOptions?.(learned),
-    caseInsensitiveNames: capabilities.caseInsensitiveNames,
-  });
+  const desired = mapDirectory(read.snapshot, profile.mapping, mapOptionsFor(target, learned));
 
   const { plan, observations } = makePlan({
     desired,

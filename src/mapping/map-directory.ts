@@ -140,7 +140,8 @@ export function tracePerson(
   if (teams.length === 0 && dflt === undefined && !roles)
     return {
       ...out,
-      outOfScope: 'none of their groups (direct or through nesting) maps to a team or a role, and there is no default team',
+      outOfScope:
+        'none of their groups (direct or through nesting) maps to a team or a role, and there is no default team',
     };
   if (!/^[^\s@]+@[^\s@]+$/.test(person.email.trim())) return { ...out, outOfScope: 'no usable email' };
   const people = mapPeople(snapshot, mapping, placement, made, grants, warnings);
