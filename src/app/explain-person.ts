@@ -99,6 +99,8 @@ export interface PlanStep {
   /** A safety rule blocks the whole plan: none of these ops would apply without an approval. */
   blocked?: { code: string; reason: string };
   ops: { key: string; kind: string; reason: string; changes: string[] }[];
+  /** The plan's warnings that name the person (kept on a team, skipped, an email taken…). */
+  warnings: string[];
   /** Ops for the person before this limit are listed; the rest counted. */
   more?: number;
 }
@@ -358,6 +360,7 @@ function planStep(plan: Plan, email: string, sourceId: string | undefined, userI
     planId: plan.id,
     ...(plan.blocked ? { blocked: plan.blocked } : {}),
     ops: ops.slice(0, MAX_OPS),
+    warnings: plan.warnings.filter((w) => w.toLowerCase().includes(email)),
     ...(ops.length > MAX_OPS ? { more: ops.length - MAX_OPS } : {}),
   };
 }

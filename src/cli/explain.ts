@@ -117,6 +117,7 @@ export function renderExplanationText(x: Explanation): string {
     `5. Plan ${plan.planId}${plan.blocked ? ` (BLOCKED by ${plan.blocked.code}: ${plan.blocked.reason})` : ''}`,
   );
   if (plan.ops.length === 0) out.push('    nothing to change for this person');
+  for (const w of plan.warnings) out.push(`    warning: ${w}`);
   for (const op of plan.ops) {
     out.push(`    ${op.kind} ${op.key}`);
     for (const c of op.changes) out.push(`      ${c}`);

@@ -106,6 +106,7 @@ export function renderExplanationHtml(x: Explanation): string {
       'nothing to change for this person',
     ),
   );
+  for (const w of plan.warnings) parts.push(`<div class="card warning">warning: ${esc(w)}</div>`);
   if (plan.more) parts.push(`<div class="muted">… and ${plan.more} more ops</div>`);
 
   parts.push(`<h2>6. History</h2>`);
