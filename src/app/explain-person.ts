@@ -146,7 +146,11 @@ export async function explainPerson(rt: Runtime, email: string): Promise<Explana
   for (const run of runs) {
     if (found >= HISTORY_CHANGES) break;
     searched += 1;
-    const page = await rt.store.audit.page(run.runId, { person: email.trim() }, 0, 50);
+    const filter = { person: email.trim() };
+    let page = await rt.store.audit.page(run.runId, filter, 0, HISTORY_CHANGES);
+    // The run's last changes to the person are the ones shown.
+    if (page.matching > page.entries.length)
+      page = await rt.store.audit.page(run.runId, filter, page.matching - HISTORY_CHANGES, HISTORY_CHANGES);
     if (page.entries.length === 0) continue;
     history.push({ run, entries: page.entries.map((e) => e.entry) });
     found += page.entries.length;
@@ -367,11 +371,13 @@ function planStep(plan: Plan, email: string, sourceId: string | undefined, userI
 
 function historyStep(history: ExplainInput['history'], runsSearched: number, email: string): HistoryStep {
   const changes: HistoryStep['changes'] = [];
-  // Runs newest first; within a run the latest change first.
+  // Runs newest first; within a run its last changes, in the order they were recorded.
   for (const { run, entries } of history) {
-    for (const e of [...entries].reverse()) {
-      if (!('person' in e) || normaliseEmail(e.person ?? '') !== email) continue;
-      if (changes.length >= HISTORY_CHANGES) break;
+    const left = HISTORY_CHANGES - changes.length;
+    if (left <= 0) break;
+    const theirs = entries.filter((e) => 'person' in e && normaliseEmail(e.person ?? '') === email);
+    for (const e of theirs.slice(-left)) {
+      if (!('person' in e)) continue;
       changes.push({
         runId: run.runId,
         runStartedAt: run.startedAt,

@@ -66,13 +66,13 @@ export function renderExplanationText(x: Explanation): string {
   out.push('', '1. Source');
   if (!source.found) out.push(`    not in the directory: ${source.note}`);
   else {
-    out.push(`    id        ${source.sourceId}`);
-    out.push(`    email     ${source.email}`);
-    out.push(`    enabled   ${source.enabled ? 'yes' : 'no'}`);
-    for (const [k, v] of Object.entries(source.attributes)) out.push(`    ${k.padEnd(9)} ${v}`);
-    out.push(`    groups    ${source.directGroups.map((g) => g.name).join(', ') || 'none'}`);
+    out.push(`    id          ${source.sourceId}`);
+    out.push(`    email       ${source.email}`);
+    out.push(`    enabled     ${source.enabled ? 'yes' : 'no'}`);
+    for (const [k, v] of Object.entries(source.attributes)) out.push(`    ${k.padEnd(11)} ${v}`);
+    out.push(`    groups      ${source.directGroups.map((g) => g.name).join(', ') || 'none'}`);
     out.push(
-      `    inherited ${source.inheritedGroups.map((g) => `${g.name} (via ${g.via.join(' > ')})`).join(', ') || 'none'}`,
+      `    inherited   ${source.inheritedGroups.map((g) => `${g.name} (via ${g.via.join(' > ')})`).join(', ') || 'none'}`,
     );
     if (source.sameEmail.length > 0) out.push(`    also with this email: ${source.sameEmail.join(', ')}`);
   }
@@ -102,14 +102,14 @@ export function renderExplanationText(x: Explanation): string {
   out.push('', '4. Target now');
   if (!target.found) out.push(`    ${target.note}`);
   else {
-    out.push(`    account   ${target.id} (${target.email}, ${target.displayName})`);
-    if (target.status) out.push(`    status    ${target.status}`);
+    out.push(`    account     ${target.id} (${target.email}${target.displayName ? `, ${target.displayName}` : ''})`);
+    if (target.status) out.push(`    status      ${target.status}`);
     if (target.untouchable) out.push(`    never changed by a sync: ${target.untouchable}`);
     out.push(
-      `    member of ${target.teams.map((t) => `${t.type === 'team' ? '' : `${t.type} `}"${t.name}"`).join(', ') || 'nothing'}`,
+      `    member of   ${target.teams.map((t) => `${t.type === 'team' ? '' : `${t.type} `}"${t.name}"`).join(', ') || 'nothing'}`,
     );
     for (const r of target.roles)
-      out.push(`    roles     ${r.roles.join(', ') || 'none'}${r.scope ? ` in "${r.scope}"` : ''}`);
+      out.push(`    roles       ${r.roles.join(', ') || 'none'}${r.scope ? ` in "${r.scope}"` : ''}`);
   }
 
   out.push(

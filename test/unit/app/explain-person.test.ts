@@ -106,7 +106,7 @@ describe('explain: one person step by step', () => {
       ],
     });
     const text = renderExplanationText(x);
-    expect(text).toMatch(/inherited all-staff \(via eng\)/);
+    expect(text).toMatch(/inherited\s+all-staff \(via eng\)/);
     expect(text).toMatch(/IN SCOPE/);
     expect(text).toMatch(/Admin: member of admins/);
     expect(text).toMatch(/hr-20261201-030000-abc123 \(succeeded\)\s+ann@corp.com: joins "eng"/);
