@@ -94,6 +94,8 @@ function prepare(snapshot: Snapshot, mapping: MappingConfig, opts: MapOptions, w
   return { byId, nesting, placement, made, grants };
 }
 
+const USABLE_EMAIL = /^[^\s@]+@[^\s@]+$/;
+
 /** How the mapping treats one directory person (for `rostersync explain`). */
 export interface PersonTrace {
   /** Why the person is not in the mapping's output; undefined when they are. */
@@ -143,7 +145,7 @@ export function tracePerson(
       outOfScope:
         'none of their groups (direct or through nesting) maps to a team or a role, and there is no default team',
     };
-  if (!/^[^\s@]+@[^\s@]+$/.test(person.email.trim())) return { ...out, outOfScope: 'no usable email' };
+  if (!USABLE_EMAIL.test(person.email.trim())) return { ...out, outOfScope: 'no usable email' };
   const people = mapPeople(snapshot, mapping, placement, made, grants, warnings);
   const holder = people.find((p) => normaliseEmail(p.email) === normaliseEmail(person.email));
   if (holder && holder.sourceId !== person.sourceId)
@@ -278,7 +280,7 @@ function mapPeople(
     if (teams.size === 0 && defaultLabel !== undefined) teams.add(defaultLabel);
     if (teams.size === 0 && Object.keys(roles).length === 0) continue;
     const email = person.email.trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
+    if (!USABLE_EMAIL.test(email)) {
       noEmail.push(person.sourceId);
       continue;
     }
