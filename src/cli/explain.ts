@@ -10,7 +10,7 @@ Step by step, what rostersync knows and would do about one person: what the sour
 (id, enabled, attributes, direct groups and the groups they are in through nesting), whether they
 are in scope and why not, the teams, orgs and roles the mapping gives with each rule's reason, what
 the target holds for them now, the ops a sync would make for them now, and the last recorded
-changes to them (newest first). Reads the directory, the target and the store; writes nothing.
+changes to them (newest run first). Reads the directory, the target and the store; writes nothing.
 The email's case does not matter. Someone only in the target is shown from the target's side.
   --json            print the explanation as JSON
 ${LOG_FORMAT_HELP}
