@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
-import type { Desired, Plan } from '../model/index.js';
+import type { Actual, Desired, MapOptions, Plan } from '../model/index.js';
 import { mapDirectory } from '../mapping/index.js';
 import { makePlan } from '../plan/make-plan.js';
 import { ISSUE_WORDS } from '../plan/render.js';
@@ -23,6 +23,8 @@ export interface SyncPlan {
   observations: PlanObservations;
   desired: Desired;
   read: SourceRead;
+  /** What the target holds: the plan was made against it (`explain` shows a person's side of it). */
+  actual: Actual;
   /** What the target read learned: the plan was made with it, and the run applies with it. */
   learned: TargetFacts;
   timings: { sourceMs: number; targetMs: number; planMs: number };
@@ -51,6 +53,15 @@ export function orgsNamed(profile: ProfileConfig): string[] {
       ...profile.mapping.roles.flatMap((r) => (r.org ? [r.org] : [])),
     ]),
   ];
+}
+
+/** How the mapping shapes Desired for this target, with what its read learned. */
+export function mapOptionsFor(target: Target, learned: TargetFacts): MapOptions {
+  // Names the target cannot tell apart must be one team before planning, or each sync flip-flops them.
+  return {
+    ...target.mapOptions?.(learned),
+    caseInsensitiveNames: capabilitiesOf(target, learned).caseInsensitiveNames,
+  };
 }
 
 /** Steps 1-4 of a sync: read the source, map, read the target, plan (with the safety verdict). */
@@ -83,11 +94,7 @@ export async function planSync(
   log.info({ users: actual.users.length, teams: actual.teams.length, requests }, 'target read');
   const t2 = performance.now();
   const capabilities = capabilitiesOf(target, learned);
-  // Names the target cannot tell apart must be one team before planning, or each sync flip-flops them.
-  const desired = mapDirectory(read.snapshot, profile.mapping, {
-    ...target.mapOptions?.(learned),
-    caseInsensitiveNames: capabilities.caseInsensitiveNames,
-  });
+  const desired = mapDirectory(read.snapshot, profile.mapping, mapOptionsFor(target, learned));
 
   const { plan, observations } = makePlan({
     desired,
@@ -111,6 +118,7 @@ export async function planSync(
     observations,
     desired,
     read,
+    actual,
     learned,
     timings: { sourceMs: t1 - t0, targetMs: t2 - t1, planMs: t3 - t2 },
   };

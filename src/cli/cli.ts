@@ -11,6 +11,7 @@ import { statusCommand } from './status.js';
 import { runCommand } from './run.js';
 import { approveCommand } from './approve.js';
 import { rejectCommand } from './reject.js';
+import { explainCommand } from './explain.js';
 
 export { exitCodeOf } from './exit-code-of.js';
 
@@ -30,6 +31,10 @@ const commands: Record<string, Command> = {
   reject: { run: rejectCommand, summary: 'reject a blocked run: nothing is applied' },
   status: { run: statusCommand, summary: 'show recent runs and their outcomes' },
   plan: { run: planCommand, summary: 'read the directory and the target, print the plan (no writes)' },
+  explain: {
+    run: explainCommand,
+    summary: 'one person step by step: source, scope, mapping, target, planned ops, history (no writes)',
+  },
   validate: { run: validateCommand, summary: 'check the config and connectivity to the source, the target and Redis' },
   emulate: { run: emulateCommand, summary: 'run a strict target API emulator (--target KIND)' },
   demo: { run: demoCommand, summary: 'sync the bundled sample directory into an in-process emulator' },

@@ -59,6 +59,17 @@ interface Grants {
  */
 export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: MapOptions = {}): Desired {
   const warnings: string[] = [];
+  const { byId, placement, made, grants } = prepare(snapshot, mapping, opts, warnings);
+  const scope: PeopleScope = { read: snapshot.people.length, out: {} };
+  const people = mapPeople(snapshot, mapping, placement, made, grants, warnings, scope);
+  const teams = desiredTeams(made, byId);
+  return opts.units
+    ? { ...nestUnits({ teams, people, warnings }, opts.units, byId, made.teamOfGroup), scope }
+    : { teams, people, warnings, scope };
+}
+
+/** Everything mapPeople needs: groups by id, their nesting, org placement, containers and grants. */
+function prepare(snapshot: Snapshot, mapping: MappingConfig, opts: MapOptions, warnings: string[]) {
   const groups = withUnknownGroups(snapshot, warnings);
   const nesting = groupNesting(groups);
   const byId = new Map<string, Group>();
@@ -83,12 +94,66 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
   const labels = teamLabels(byId, mapping, placement, opts, warnings);
   const made = containersOf(labels, byId, mapping, placement, opts, warnings);
   const grants = grantsOf(byId, nesting, mapping, made.teamOfGroup, opts);
-  const scope: PeopleScope = { read: snapshot.people.length, out: {} };
-  const people = mapPeople(snapshot, mapping, placement, made, grants, warnings, scope);
-  const teams = desiredTeams(made, byId);
-  return opts.units
-    ? { ...nestUnits({ teams, people, warnings }, opts.units, byId, made.teamOfGroup), scope }
-    : { teams, people, warnings, scope };
+  return { byId, nesting, placement, made, grants };
+}
+
+const USABLE_EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** How the mapping treats one directory person (for `rostersync explain`). */
+export interface PersonTrace {
+  /** Why the person is not in the mapping's output; undefined when they are. */
+  outOfScope?: string;
+  /**
+   * The team labels the person's groups give (before org and unit placement), each with the ids of
+   * the groups (the person's own, or one they are in through nesting) that map to it; `default`
+   * for the default team given to someone no rule places.
+   */
+  teams: { label: string; groupIds: string[] }[];
+  default?: string;
+}
+
+/**
+ * One person through the same steps as mapDirectory: the scope filter, the teams each of their
+ * groups gives, and the checks after (no team nor role, no usable email, an email already taken).
+ * Undefined when no directory person has this sourceId.
+ */
+export function tracePerson(
+  snapshot: Snapshot,
+  mapping: MappingConfig,
+  opts: MapOptions,
+  sourceId: string,
+): PersonTrace | undefined {
+  const person = snapshot.people.find((p) => p.sourceId === sourceId);
+  if (!person) return undefined;
+  const warnings: string[] = [];
+  const { nesting, placement, made, grants } = prepare(snapshot, mapping, opts, warnings);
+  const filtered = excludedBecause(mapping)(person);
+  if (filtered !== undefined) return { outOfScope: filtered, teams: [] };
+  const closure = opts.directMembership
+    ? new Map(person.groupIds.map((g) => [g, [g]]))
+    : inherited(nesting, (id) => [id]);
+  const byLabel = new Map<string, Set<string>>();
+  for (const g of person.groupIds)
+    for (const id of closure.get(g) ?? [g]) {
+      const label = made.teamOfGroup.get(id);
+      if (label !== undefined) (byLabel.get(label) ?? byLabel.set(label, new Set()).get(label)!).add(id);
+    }
+  const teams = [...byLabel].map(([label, ids]) => ({ label, groupIds: [...ids].sort(compare) }));
+  const roles = person.groupIds.some((g) => (grants.rolesVia.get(g) ?? []).length > 0);
+  const dflt = teams.length === 0 ? made.defaultLabel : undefined;
+  const out: PersonTrace = { teams, ...(dflt !== undefined ? { default: dflt } : {}) };
+  if (teams.length === 0 && dflt === undefined && !roles)
+    return {
+      ...out,
+      outOfScope:
+        'none of their groups (direct or through nesting) maps to a team or a role, and there is no default team',
+    };
+  if (!USABLE_EMAIL.test(person.email.trim())) return { ...out, outOfScope: 'no usable email' };
+  const people = mapPeople(snapshot, mapping, placement, made, grants, warnings, { read: 0, out: {} });
+  const holder = people.find((p) => normaliseEmail(p.email) === normaliseEmail(person.email));
+  if (holder && holder.sourceId !== person.sourceId)
+    return { ...out, outOfScope: `same email as directory person ${holder.sourceId}, who is synced instead` };
+  return out;
 }
 
 function teamLabels(
@@ -230,7 +295,7 @@ function mapPeople(
       continue;
     }
     const email = person.email.trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
+    if (!USABLE_EMAIL.test(email)) {
       noEmail.push(person.sourceId);
       leaveOut('noEmail');
       continue;
@@ -311,6 +376,24 @@ function personFilter(mapping: MappingConfig): (p: Person) => OutOfScope | undef
     if (excluded.has(email)) return 'excluded';
     if (domains.size > 0 && !domains.has(email.slice(email.lastIndexOf('@') + 1))) return 'otherDomain';
     return undefined;
+  };
+}
+
+/** The scope filter in words (for `rostersync explain`): why a person is left out before any group is looked at. */
+export function excludedBecause(mapping: MappingConfig): (p: Person) => string | undefined {
+  const filter = personFilter(mapping);
+  const domains = mapping.people.emailDomains.map((d) => d.trim().toLowerCase().replace(/^@/, ''));
+  return (p) => {
+    const why = filter(p);
+    if (why === undefined) return undefined;
+    const email = normaliseEmail(p.email);
+    const words: Partial<Record<OutOfScope, string>> = {
+      disabled: 'disabled in the directory (mapping.people.includeDisabled is off)',
+      locked: 'locked in the directory (mapping.people.includeDisabled is off)',
+      excluded: 'excluded by mapping.people.exclude',
+      otherDomain: `email domain "${email.slice(email.lastIndexOf('@') + 1)}" is not in mapping.people.emailDomains (${domains.join(', ')})`,
+    };
+    return words[why] ?? why;
   };
 }
 

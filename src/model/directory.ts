@@ -13,6 +13,12 @@ export interface Person {
   locked?: boolean;
   /** Direct group memberships (group sourceIds). Transitive closure is the mapping's job. */
   groupIds: string[];
+  /**
+   * The attributes the profile's `source.attributes` lists, by the name given there (`department`,
+   * `employeeOrgData.costCenter`): each a list of values, normalised (normaliseAttributeValue),
+   * empty values dropped. An attribute the person has no value for is absent.
+   */
+  attributes?: Record<string, string[]>;
 }
 
 export interface Group {
