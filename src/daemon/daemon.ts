@@ -9,6 +9,7 @@ import { startHttp, type HttpDeps } from './http.js';
 import type { NamedToken } from './credentials.js';
 import { Metrics } from './metrics.js';
 import { claimDecision, DecisionTakenError, NotPendingError } from '../app/approvals.js';
+import { explainPerson } from '../app/explain-person.js';
 import {
   checkSchedule,
   decisionJobId,
@@ -340,7 +341,7 @@ function statusPages(
   schedules: ProfileSchedule[],
   progress: ReadonlyMap<string, LocalProgress>,
   refusedSources: RefusedSources,
-): Pick<HttpDeps, 'status' | 'run' | 'plan' | 'changes'> {
+): Pick<HttpDeps, 'status' | 'run' | 'plan' | 'changes' | 'explain'> {
   const known = (profile: string) => config.profiles.some((p) => p.name === profile);
   return {
     status: async () =>
@@ -357,6 +358,7 @@ function statusPages(
       ),
     run: async (profile, runId) => (known(profile) ? (await runtimeFor(profile)).store.getRun(runId) : undefined),
     plan: async (profile, runId) => (known(profile) ? (await runtimeFor(profile)).store.plan(runId) : undefined),
+    explain: async (profile, email) => (known(profile) ? explainPerson(await runtimeFor(profile), email) : undefined),
     changes: async (profile, runId, filter, offset, limit) =>
       known(profile) ? (await runtimeFor(profile)).store.audit.page(runId, filter, offset, limit) : undefined,
   };

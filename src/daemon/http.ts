@@ -3,6 +3,8 @@ import { ConfigError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import type { AuditFilter, AuditPage } from '../store/audit-log.js';
 import type { Plan } from '../model/index.js';
+import type { Explanation } from '../app/explain-person.js';
+import { renderExplanationHtml } from './explain-page.js';
 import type { RunView } from '../store/run-record.js';
 import { checkFormToken, formToken, sameOrigin } from './csrf.js';
 import { caller, clearedSessionCookie, sessionCookie, sessionValue, tokenFor, type NamedToken } from './credentials.js';
@@ -35,6 +37,8 @@ export interface HttpDeps {
   run: (profile: string, runId: string) => Promise<RunView | undefined>;
   /** The run's stored plan (ops in words, a blocked plan's deletions). */
   plan?: (profile: string, runId: string) => Promise<Plan | undefined>;
+  /** One person step by step (`rostersync explain`); undefined for an unknown profile. */
+  explain?: (profile: string, email: string) => Promise<Explanation | undefined>;
   /** A page of the run's changes (its audit), filtered by person and kind. */
   changes?: (
     profile: string,
@@ -215,6 +219,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     return send(res, 200, deps.metrics.registry.contentType, await deps.metrics.registry.metrics());
   }
   if (url.pathname === '/') return send(res, 200, 'text/html; charset=utf-8', renderStatusPage(await deps.status()));
+  if (url.pathname === '/people' && deps.explain) return explainPage(deps, req, res, url);
   const m = /^\/runs\/([^/]+)\/([^/]+)$/.exec(url.pathname);
   if (m) {
     const at = runPath(m);
@@ -258,6 +263,32 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   return send(res, 404, 'text/plain', 'not found\n');
 }
 
+let explaining = false;
+
+/**
+ * `/people?profile=P&email=E`: one person step by step. Each reads the whole directory and target,
+ * so one runs at a time per daemon; another asked meanwhile gets 429 and tries again.
+ */
+async function explainPage(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const profile = url.searchParams.get('profile') ?? '';
+  const email = (url.searchParams.get('email') ?? '').trim();
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) return send(res, 400, 'text/plain', 'email: expected an email address\n');
+  if (explaining) {
+    res.setHeader('retry-after', '5');
+    return send(res, 429, 'text/plain', 'another explain is running: try again in a few seconds\n');
+  }
+  explaining = true;
+  try {
+    const x = await deps.explain!(profile, email);
+    if (!x) return send(res, 404, 'text/plain', 'no such profile\n');
+    const json = url.searchParams.get('format') === 'json' || (req.headers.accept ?? '').includes('application/json');
+    if (json) return send(res, 200, 'application/json', JSON.stringify(x, null, 2) + '\n');
+    return send(res, 200, 'text/html; charset=utf-8', renderExplanationHtml(x));
+  } finally {
+    explaining = false;
+  }
+}
+
 const CHANGES_PER_PAGE = 50;
 
 /** The run page's changes list as its query asks: `person`, `kind`, `changes` (the 1-based page). */
@@ -273,7 +304,7 @@ function changesView(url: URL): { filter: AuditFilter; pageNo: number } {
 /** A browser asking for a page is sent to the sign-in form; any other client gets the Bearer challenge. */
 function unauthorised(req: IncomingMessage, res: ServerResponse, url: URL): void {
   const page = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-  if (page && (url.pathname === '/' || url.pathname.startsWith('/runs/'))) {
+  if (page && (url.pathname === '/' || url.pathname === '/people' || url.pathname.startsWith('/runs/'))) {
     res.writeHead(303, {
       location: `/signin?next=${encodeURIComponent(url.pathname + url.search)}`,
       'cache-control': 'no-store',

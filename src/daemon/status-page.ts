@@ -88,6 +88,19 @@ function runRow(p: ProfileStatus, r: RunView): string {
 <td class="n">${sum(r, 'applied')}</td><td class="n">${sum(r, 'already-done')}</td><td class="n">${failedOps(r)}</td><td class="reason"><div class="first-failure" title="${esc(firstFailure)}">${esc(firstFailure.slice(0, 160))}</div></td></tr>`;
 }
 
+/**
+ * A plain GET form to `/people`: one person step by step (what `rostersync explain` prints), for
+ * "why does this person have (or not have) access?".
+ */
+function personSearch(profiles: ProfileStatus[]): string {
+  if (profiles.length === 0) return '';
+  const choose =
+    profiles.length === 1
+      ? `<input type="hidden" name="profile" value="${esc(profiles[0]!.name)}">`
+      : `<label>profile <select name="profile">${profiles.map((p) => `<option>${esc(p.name)}</option>`).join('')}</select></label> `;
+  return `<form class="card person-search" method="get" action="/people">${choose}<label>Why does <input type="email" name="email" placeholder="person@example.com" required> have the access they have?</label> <button type="submit">Explain</button></form>`;
+}
+
 /** The daemon's status page: server-rendered, no scripts, every value escaped. */
 export function renderStatusPage(profiles: ProfileStatus[], now = new Date()): string {
   const sections = profiles
@@ -110,7 +123,7 @@ export function renderStatusPage(profiles: ProfileStatus[], now = new Date()): s
     .join('');
   return page(
     'rostersync status',
-    `<h1>rostersync</h1><div class="muted">status at ${esc(now.toISOString())} · refreshes every 10 s · <a href="/metrics">metrics</a> · <a href="/readyz">readiness</a></div>${refusedCard(profiles)}${sections}`,
+    `<h1>rostersync</h1><div class="muted">status at ${esc(now.toISOString())} · refreshes every 10 s · <a href="/metrics">metrics</a> · <a href="/readyz">readiness</a></div>${refusedCard(profiles)}${personSearch(profiles)}${sections}`,
     true,
   );
 }

@@ -242,6 +242,15 @@ describe('blocked runs wait for a person', () => {
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.every((r) => r.startsWith(`${leaver}: `))).toBe(true);
       expect(rows).toContainEqual(expect.stringMatching(new RegExp(`^${leaver.replace(/\./g, '\\.')}: deleted: `)));
+      // "Why does this person (not) have access?": the status page's search explains them, history included.
+      await page.goto(`${s.d.url}/`);
+      await page.locator('form.person-search input[name=email]').fill(leaver);
+      await page.locator('form.person-search button').click();
+      await page.waitForURL(/\/people\?/);
+      expect(await page.locator('h1').innerText()).toBe(`Explain ${leaver}`);
+      const explained = await page.locator('body').innerText();
+      expect(explained).toContain('Not in the directory');
+      expect(explained).toMatch(new RegExp(`${run1.runId}[\\s\\S]*deleted`));
       expect(teamsState(s.h.emulator)).toEqual(expectedTeams(day1));
       expect(users(s)).toEqual(emails(day1));
 
