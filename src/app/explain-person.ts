@@ -160,7 +160,7 @@ export async function explainPerson(rt: Runtime, email: string): Promise<Explana
     profile: rt.profile.name,
     target: { name: rt.targetName, kind: rt.target.kind },
     mapping: rt.profile.mapping,
-    mapOptions: mapOptionsFor(rt.target, sp.learned),
+    mapOptions: mapOptionsFor(rt.target, sp.learned, rt.profile),
     snapshot: sp.read.snapshot,
     desired: sp.desired,
     actual: sp.actual,

@@ -56,11 +56,19 @@ export function orgsNamed(profile: ProfileConfig): string[] {
 }
 
 /** How the mapping shapes Desired for this target, with what its read learned. */
-export function mapOptionsFor(target: Target, learned: TargetFacts): MapOptions {
+export function mapOptionsFor(
+  target: Target,
+  learned: TargetFacts,
+  profile: ProfileConfig,
+  now = Date.now(),
+): MapOptions {
   // Names the target cannot tell apart must be one team before planning, or each sync flip-flops them.
   return {
     ...target.mapOptions?.(learned),
     caseInsensitiveNames: capabilitiesOf(target, learned).caseInsensitiveNames,
+    // Start and end dates are days in the profile's zone.
+    now,
+    timeZone: profile.schedule?.timezone ?? 'UTC',
   };
 }
 
@@ -94,7 +102,7 @@ export async function planSync(
   log.info({ users: actual.users.length, teams: actual.teams.length, requests }, 'target read');
   const t2 = performance.now();
   const capabilities = capabilitiesOf(target, learned);
-  const desired = mapDirectory(read.snapshot, profile.mapping, mapOptionsFor(target, learned));
+  const desired = mapDirectory(read.snapshot, profile.mapping, mapOptionsFor(target, learned, profile, opts.now));
 
   const { plan, observations } = makePlan({
     desired,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { validate as isCron } from 'node-cron';
-import { checkListEntry, checkRule } from '../mapping/patterns.js';
+import { checkAttributeRule, checkListEntry, checkRule } from '../mapping/patterns.js';
+import { attributesUsed } from '../mapping/attribute-uses.js';
 import { duration } from './duration.js';
 import { sourceSchema } from '../sources/registry.js';
 import { targetSchema } from '../targets/registry.js';
@@ -22,6 +23,66 @@ const isLoopbackHost = (host: string) =>
 
 const cron = z.string().refine((v) => isCron(v), 'expected a cron expression (5 or 6 fields), e.g. "*/15 * * * *"');
 
+const regexProblem = (source: string, flags = ''): string | undefined => {
+  try {
+    new RegExp(source, flags);
+    return undefined;
+  } catch (err) {
+    return `not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`;
+  }
+};
+
+const CONDITION_OPS = ['equals', 'notEquals', 'in', 'notIn', 'matches', 'present', 'absent', 'date'] as const;
+
+/**
+ * One condition on a person (docs/mapping.md): an attribute compared (text ignores case; a
+ * multi-valued attribute meets equals/in/matches when any value does), present or absent, a date
+ * reached or not passed; or membership of a group (through nesting).
+ */
+export const conditionSchema = z
+  .object({
+    attribute: z.string().min(1).optional().describe('An attribute the source reads (source.attributes).'),
+    memberOf: z.string().min(1).optional().describe('A group, by name or sourceId: members through nesting too.'),
+    equals: z.string().optional(),
+    notEquals: z.string().optional(),
+    in: z.array(z.string()).min(1).optional(),
+    notIn: z.array(z.string()).min(1).optional(),
+    matches: z.string().optional().describe('A regular expression tested against each value.'),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/)
+      .optional(),
+    present: z.literal(true).optional(),
+    absent: z.literal(true).optional(),
+    date: z
+      .enum(['reached', 'notPassed'])
+      .optional()
+      .describe(
+        "reached: a start date on or before today (in the profile's schedule.timezone); notPassed: no end date, or one on or after today.",
+      ),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if ((c.attribute === undefined) === (c.memberOf === undefined))
+      return ctx.addIssue({ code: 'custom', message: 'set exactly one of attribute or memberOf' });
+    const ops = CONDITION_OPS.filter((k) => c[k] !== undefined);
+    if (c.memberOf !== undefined && ops.length > 0)
+      ctx.addIssue({ code: 'custom', path: [ops[0]!], message: 'memberOf takes no comparison' });
+    if (c.attribute !== undefined && ops.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `set exactly one of ${CONDITION_OPS.join(', ')} for attribute ${c.attribute}${ops.length > 1 ? ` (found ${ops.join(', ')})` : ''}`,
+      });
+    if (c.matches !== undefined) {
+      const problem = regexProblem(c.matches, c.flags);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['matches'], message: problem });
+    }
+  });
+
+export type Condition = z.infer<typeof conditionSchema>;
+
+const conditionList = z.array(conditionSchema).min(1);
+
 export const mappingSchema = z
   .object({
     groups: z.record(z.string(), z.string()).default({}).describe('Explicit map: group name or sourceId -> team name.'),
@@ -29,8 +90,21 @@ export const mappingSchema = z
       .array(
         z
           .object({
-            match: z.string().describe('Regular expression tested against the group name.'),
-            team: z.string().describe('Team name template: $1 / ${1} / ${name} insert captures.'),
+            match: z
+              .string()
+              .optional()
+              .describe('Regular expression tested against the group name (or, with attribute, against each value).'),
+            attribute: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('A team per value of this attribute (source.attributes); ${value} in team inserts the value.'),
+            where: conditionList.optional().describe('Conditions a person must meet (all of them) to get the team.'),
+            team: z
+              .string()
+              .describe(
+                'Team name template: $1 / ${1} / ${name} insert captures; ${value} and ${<attribute>} on attribute rules.',
+              ),
             flags: z
               .string()
               .regex(/^[imsu]*$/)
@@ -44,9 +118,30 @@ export const mappingSchema = z
           .strict()
           .superRefine((r, ctx) => {
             // Caught at load time with the rule's line, not halfway through a run.
-            const problem = checkRule(r.match, r.flags, r.team);
-            if (problem)
-              ctx.addIssue({ code: 'custom', path: [problem.startsWith('team') ? 'team' : 'match'], message: problem });
+            if (r.attribute !== undefined) {
+              const problem = checkAttributeRule(r.match ?? '', r.flags, r.team);
+              if (problem)
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [problem.startsWith('team') ? 'team' : 'match'],
+                  message: problem,
+                });
+            } else if (r.match !== undefined) {
+              if (r.where !== undefined)
+                ctx.addIssue({
+                  code: 'custom',
+                  path: ['where'],
+                  message: 'a group rule (match) takes no where: use a rule with where and memberOf',
+                });
+              const problem = checkRule(r.match, r.flags, r.team);
+              if (problem)
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [problem.startsWith('team') ? 'team' : 'match'],
+                  message: problem,
+                });
+            } else if (r.where === undefined)
+              ctx.addIssue({ code: 'custom', message: 'set match (group names), attribute, or where' });
           }),
       )
       .default([]),
@@ -58,7 +153,16 @@ export const mappingSchema = z
         z
           .object({
             group: z.string().min(1).optional().describe('Group name or sourceId.'),
-            match: z.string().optional().describe('Regular expression tested against the group name.'),
+            match: z
+              .string()
+              .optional()
+              .describe('Regular expression tested against the group name (or, with attribute, against each value).'),
+            attribute: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('The role for people with a value of this attribute (that match matches, when set).'),
+            where: conditionList.optional().describe('Conditions a person must meet (all of them) to get the role.'),
             flags: z
               .string()
               .regex(/^[imsu]*$/)
@@ -74,10 +178,22 @@ export const mappingSchema = z
           })
           .strict()
           .superRefine((r, ctx) => {
-            if ((r.group === undefined) === (r.match === undefined))
-              ctx.addIssue({ code: 'custom', message: 'set exactly one of group or match' });
+            const byAttribute = r.attribute !== undefined;
+            if (byAttribute ? r.group !== undefined : (r.group === undefined) === (r.match === undefined) && !r.where)
+              ctx.addIssue({
+                code: 'custom',
+                message: byAttribute
+                  ? 'an attribute rule names no group (use where with memberOf)'
+                  : 'set exactly one of group or match, or attribute, or where',
+              });
+            if (!byAttribute && r.where !== undefined && (r.group !== undefined || r.match !== undefined))
+              ctx.addIssue({
+                code: 'custom',
+                path: ['where'],
+                message: 'a group rule takes no where: use where with memberOf',
+              });
             if (r.match !== undefined) {
-              const problem = checkRule(r.match, r.flags, 'x');
+              const problem = regexProblem(r.match, r.flags);
               if (problem) ctx.addIssue({ code: 'custom', path: ['match'], message: problem });
             }
           }),
@@ -101,6 +217,12 @@ export const mappingSchema = z
           .default([])
           .describe('If set, only people whose email is in one of these domains.'),
         exclude: z.array(z.string()).default([]).describe('Emails never synced.'),
+        where: z
+          .array(conditionSchema)
+          .default([])
+          .describe(
+            'Scoping filter: only people meeting every condition are synced; the rest are out of scope (deprovisioned per policy).',
+          ),
       })
       .strict()
       .prefault({}),
@@ -278,7 +400,19 @@ export const profileSchema = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    // A rule on an attribute the source does not read would see nobody have it: said at load time.
+    const listed = (p.source as { attributes?: unknown }).attributes;
+    const read = new Set(Array.isArray(listed) ? (listed as string[]) : []);
+    for (const use of attributesUsed(p.mapping))
+      if (!read.has(use.attribute))
+        ctx.addIssue({
+          code: 'custom',
+          path: use.path,
+          message: `attribute "${use.attribute}" is not read by the source: add it to source.attributes (profiles[].source.attributes)${read.size > 0 ? `; it reads ${[...read].join(', ')}` : ''}`,
+        });
+  });
 
 export const configSchema = z
   .object({

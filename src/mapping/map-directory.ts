@@ -18,6 +18,8 @@ import { compileRoleRules, unmatchedRoleRules, type GroupRole } from './role-rul
 import { compileTeamRules } from './team-rules.js';
 import { foldLabels, missingExplicitGroups } from './team-names.js';
 import { nestUnits } from './unit-tree.js';
+import { compilePersonRules, type RuleGrants } from './attribute-rules.js';
+import { compileConditions, type ConditionContext, type Failed } from './conditions.js';
 
 export type { MapOptions } from '../model/index.js';
 
@@ -36,14 +38,26 @@ interface TeamLabels {
   labelOfGroup: Map<string, string>;
   canonical: ReadonlyMap<string, string>;
   rawDefault: string | undefined;
+  displays: ReadonlyMap<string, string>;
 }
 
 /** The containers the mapping produces (by label), and which groups produce each team. */
 interface Containers {
   containers: Map<string, DesiredTeam>;
+  /** Group id (or a person rule's producer, RuleTeam.producer) -> the label of its team. */
   teamOfGroup: Map<string, string>;
   producers: Map<string, string[]>;
   defaultLabel: string | undefined;
+  /** A person rule's producer in words (`department = Sales`): what the plan names once it is gone. */
+  displays: ReadonlyMap<string, string>;
+}
+
+/** What rules on people (attributes, conditions) and the scoping filter need, per person. */
+interface People {
+  /** The teams and roles attribute and condition rules give each person read, by sourceId. */
+  grants: ReadonlyMap<string, RuleGrants>;
+  /** mapping.people.where for one person: true, or the first condition not met. */
+  where: (p: Person) => true | Failed;
 }
 
 /** The teams and the roles (by org) each group gives its members, directly or through nesting. */
@@ -59,9 +73,9 @@ interface Grants {
  */
 export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: MapOptions = {}): Desired {
   const warnings: string[] = [];
-  const { byId, placement, made, grants } = prepare(snapshot, mapping, opts, warnings);
+  const { byId, placement, made, grants, view } = prepare(snapshot, mapping, opts, warnings);
   const scope: PeopleScope = { read: snapshot.people.length, out: {} };
-  const people = mapPeople(snapshot, mapping, placement, made, grants, warnings, scope);
+  const people = mapPeople(snapshot, mapping, placement, made, grants, view, warnings, scope);
   const teams = desiredTeams(made, byId);
   return opts.units
     ? { ...nestUnits({ teams, people, warnings }, opts.units, byId, made.teamOfGroup), scope }
@@ -91,10 +105,37 @@ function prepare(snapshot: Snapshot, mapping: MappingConfig, opts: MapOptions, w
   };
 
   warnings.push(...unmatchedRoleRules(mapping, byId.values()));
-  const labels = teamLabels(byId, mapping, placement, opts, warnings);
-  const made = containersOf(labels, byId, mapping, placement, opts, warnings);
+  const view = peopleView(snapshot, mapping, nesting, byId, opts);
+  const labels = teamLabels(byId, mapping, placement, opts, warnings, view);
+  const made = containersOf(labels, byId, mapping, placement, opts, warnings, view);
   const grants = grantsOf(byId, nesting, mapping, made.teamOfGroup, opts);
-  return { byId, nesting, placement, made, grants };
+  return { byId, nesting, placement, made, grants, view };
+}
+
+/**
+ * Rules on people: each person's conditions see their attributes and their groups (ids and names,
+ * direct and through nesting, built only when a condition names a group), now and the profile's zone.
+ */
+function peopleView(
+  snapshot: Snapshot,
+  mapping: MappingConfig,
+  nesting: Nesting,
+  byId: ReadonlyMap<string, Group>,
+  opts: MapOptions,
+): People {
+  const rules = compilePersonRules(mapping);
+  const filter = mapping.people.where.length > 0 ? compileConditions(mapping.people.where) : undefined;
+  if (!rules && !filter) return { grants: new Map(), where: () => true };
+  let closure: ReadonlyMap<string, readonly string[]> | undefined;
+  const ctxOf = (p: Person): ConditionContext => {
+    closure ??= inherited(nesting, (id) => [id, byId.get(id)?.name ?? id]);
+    const groups = new Set<string>();
+    for (const g of p.groupIds) for (const x of closure.get(g) ?? [g]) groups.add(x);
+    return { groups, now: opts.now ?? Date.now(), timeZone: opts.timeZone ?? 'UTC' };
+  };
+  const grants = new Map<string, RuleGrants>();
+  if (rules) for (const p of snapshot.people) grants.set(p.sourceId, rules(p, ctxOf(p)));
+  return { grants, where: filter ? (p) => filter(p, ctxOf(p)) : () => true };
 }
 
 const USABLE_EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -126,8 +167,8 @@ export function tracePerson(
   const person = snapshot.people.find((p) => p.sourceId === sourceId);
   if (!person) return undefined;
   const warnings: string[] = [];
-  const { nesting, placement, made, grants } = prepare(snapshot, mapping, opts, warnings);
-  const filtered = excludedBecause(mapping)(person);
+  const { nesting, placement, made, grants, view } = prepare(snapshot, mapping, opts, warnings);
+  const filtered = excludedBecause(mapping, view.where)(person);
   if (filtered !== undefined) return { outOfScope: filtered, teams: [] };
   const closure = opts.directMembership
     ? new Map(person.groupIds.map((g) => [g, [g]]))
@@ -149,7 +190,7 @@ export function tracePerson(
         'none of their groups (direct or through nesting) maps to a team or a role, and there is no default team',
     };
   if (!USABLE_EMAIL.test(person.email.trim())) return { ...out, outOfScope: 'no usable email' };
-  const people = mapPeople(snapshot, mapping, placement, made, grants, warnings, { read: 0, out: {} });
+  const people = mapPeople(snapshot, mapping, placement, made, grants, view, warnings, { read: 0, out: {} });
   const holder = people.find((p) => normaliseEmail(p.email) === normaliseEmail(person.email));
   if (holder && holder.sourceId !== person.sourceId)
     return { ...out, outOfScope: `same email as directory person ${holder.sourceId}, who is synced instead` };
@@ -162,6 +203,7 @@ function teamLabels(
   placement: OrgPlacement,
   opts: MapOptions,
   warnings: string[],
+  view: People,
 ): TeamLabels {
   const rules = compileTeamRules(mapping);
   const labelFor = placement.label;
@@ -178,23 +220,35 @@ function teamLabels(
     labelOfGroup.set(id, label);
     groupNames.set(label, [...(groupNames.get(label) ?? []), group.name]);
   }
+  // Teams of rules on people: one per producer (an attribute value, a condition rule), like a group's.
+  const displays = new Map<string, string>();
+  for (const g of view.grants.values())
+    for (const t of g.teams) {
+      if (labelOfGroup.has(t.producer)) continue;
+      const label = labelFor(t.team, t.org);
+      if (!specs.has(label)) specs.set(label, { team: t.team, org: t.org });
+      labelOfGroup.set(t.producer, label);
+      displays.set(t.producer, t.display);
+      groupNames.set(label, [...(groupNames.get(label) ?? []), t.display]);
+    }
   const rawDefault = mapping.defaultTeam === undefined ? undefined : labelFor(mapping.defaultTeam, undefined);
   if (rawDefault !== undefined && !specs.has(rawDefault)) {
     specs.set(rawDefault, { team: mapping.defaultTeam!, org: undefined });
     groupNames.set(rawDefault, []);
   }
   const canonical = foldLabels(groupNames, opts.caseInsensitiveNames === true, warnings);
-  return { specs, labelOfGroup, canonical, rawDefault };
+  return { specs, labelOfGroup, canonical, rawDefault, displays };
 }
 
 /** Every container the labels name (teams and their orgs, the orgs roles name), and the teams of missing mapping.groups. */
 function containersOf(
-  { specs, labelOfGroup, canonical, rawDefault }: TeamLabels,
+  { specs, labelOfGroup, canonical, rawDefault, displays }: TeamLabels,
   byId: ReadonlyMap<string, Group>,
   mapping: MappingConfig,
   placement: OrgPlacement,
   opts: MapOptions,
   warnings: string[],
+  view: People,
 ): Containers {
   const { on: orgs, of: orgOf, label: labelFor } = placement;
   const teamOfGroup = new Map<string, string>();
@@ -234,8 +288,10 @@ function containersOf(
     specs.set(label, { team, org: undefined });
     addTeam(label, { gone: entry });
   }
-  for (const r of mapping.roles) if (orgs) addOrg(orgOf(r.org));
-  return { containers, teamOfGroup, producers, defaultLabel };
+  for (const r of mapping.roles) if (orgs && (r.org === undefined || !r.org.includes('$'))) addOrg(orgOf(r.org));
+  // An org a role rule takes from an attribute (`org: ${value}`): each value given exists as an org.
+  if (orgs) for (const g of view.grants.values()) for (const r of g.roles) addOrg(orgOf(r.org));
+  return { containers, teamOfGroup, producers, defaultLabel, displays };
 }
 
 function grantsOf(
@@ -266,12 +322,13 @@ function mapPeople(
   snapshot: Snapshot,
   mapping: MappingConfig,
   { on: orgs, of: orgOf }: OrgPlacement,
-  { containers, defaultLabel }: Containers,
+  { containers, defaultLabel, teamOfGroup }: Containers,
   { teamsVia, rolesVia }: Grants,
+  view: People,
   warnings: string[],
   scope: PeopleScope,
 ): DesiredPerson[] {
-  const filteredOut = personFilter(mapping);
+  const filteredOut = personFilter(mapping, view.where, warnings);
   const leaveOut = (why: OutOfScope) => void (scope.out[why] = (scope.out[why] ?? 0) + 1);
   const people: DesiredPerson[] = [];
   const byEmail = new Map<string, string>();
@@ -289,6 +346,16 @@ function mapPeople(
       for (const r of rolesVia.get(g) ?? [])
         (roles[orgs ? orgOf(r.org) : ''] ??= []).push({ role: r.role, reason: r.reason });
     }
+    const teamReasons: Record<string, string> = {};
+    const ruled = view.grants.get(person.sourceId);
+    for (const t of ruled?.teams ?? []) {
+      const label = teamOfGroup.get(t.producer);
+      if (label === undefined) continue;
+      teams.add(label);
+      teamReasons[label] ??= t.reason;
+    }
+    for (const r of ruled?.roles ?? [])
+      (roles[orgs ? orgOf(r.org) : ''] ??= []).push({ role: r.role, reason: r.reason });
     if (teams.size === 0 && defaultLabel !== undefined) teams.add(defaultLabel);
     if (teams.size === 0 && Object.keys(roles).length === 0) {
       leaveOut('noGroup');
@@ -325,6 +392,7 @@ function mapPeople(
       ...(person.familyName ? { familyName: person.familyName } : {}),
       teams: [...teams].sort(compare),
       ...(Object.keys(roles).length > 0 ? { roles: dedupeRoles(roles) } : {}),
+      ...(Object.keys(teamReasons).length > 0 ? { teamReasons } : {}),
     });
   }
   if (noEmail.length > 0) {
@@ -335,7 +403,7 @@ function mapPeople(
 }
 
 function desiredTeams(
-  { containers, producers, defaultLabel }: Containers,
+  { containers, producers, defaultLabel, displays }: Containers,
   byId: ReadonlyMap<string, Group>,
 ): DesiredTeam[] {
   // Every container the mapping produces must exist, members or not: a team whose group emptied
@@ -346,11 +414,16 @@ function desiredTeams(
       if (t.type === 'org') return t;
       const label = labelOf(t);
       const from = producers.get(label);
-      // One producing group: keyed by it, so renaming the group renames the team.
-      const key = from?.length === 1 && label !== defaultLabel ? `group:${from[0]}` : `name:${label}`;
+      // One producing group: keyed by it, so renaming the group renames the team. One attribute
+      // value: keyed by attribute and value (`attr:department=Sales`), so the team follows the value.
+      const one = from?.length === 1 && label !== defaultLabel ? from[0]! : undefined;
+      const byRule = one !== undefined && displays.has(one);
+      const key =
+        one === undefined || (byRule && !one.startsWith('attr:')) ? `name:${label}` : byRule ? one : `group:${one}`;
       const out: DesiredTeam = { name: t.name, key, ...(t.parent !== undefined ? { parent: t.parent } : {}) };
       if (label !== t.name) out.label = label;
-      if (key.startsWith('group:')) out.group = byId.get(from![0]!)!.name;
+      if (key.startsWith('group:')) out.group = byId.get(one!)!.name;
+      else if (key.startsWith('attr:')) out.group = displays.get(one!)!;
       if (t.gone !== undefined) out.gone = t.gone;
       return out;
     });
@@ -367,7 +440,11 @@ function dedupeRoles(roles: Record<string, RoleGrant[]>): Record<string, RoleGra
 }
 
 /** mapping.people: why a person is left out before any rule looks at them, or undefined when not. */
-function personFilter(mapping: MappingConfig): (p: Person) => OutOfScope | undefined {
+function personFilter(
+  mapping: MappingConfig,
+  where: People['where'],
+  warnings?: string[],
+): (p: Person) => OutOfScope | undefined {
   const domains = new Set(mapping.people.emailDomains.map((d) => d.trim().toLowerCase().replace(/^@/, '')));
   const excluded = new Set(mapping.people.exclude.map(normaliseEmail));
   return (p) => {
@@ -375,13 +452,23 @@ function personFilter(mapping: MappingConfig): (p: Person) => OutOfScope | undef
     const email = normaliseEmail(p.email);
     if (excluded.has(email)) return 'excluded';
     if (domains.size > 0 && !domains.has(email.slice(email.lastIndexOf('@') + 1))) return 'otherDomain';
-    return undefined;
+    const met = where(p);
+    if (met === true) return undefined;
+    // A date that does not parse never brings anyone in, and is named so it gets fixed.
+    if (met.badDate !== undefined)
+      warnings?.push(
+        `${p.email || p.sourceId}: "${met.badDate}" is not a date (${met.condition}, mapping.people.where): left out of scope`,
+      );
+    return met.date ?? 'filtered';
   };
 }
 
 /** The scope filter in words (for `rostersync explain`): why a person is left out before any group is looked at. */
-export function excludedBecause(mapping: MappingConfig): (p: Person) => string | undefined {
-  const filter = personFilter(mapping);
+export function excludedBecause(
+  mapping: MappingConfig,
+  where: People['where'] = () => true,
+): (p: Person) => string | undefined {
+  const filter = personFilter(mapping, where);
   const domains = mapping.people.emailDomains.map((d) => d.trim().toLowerCase().replace(/^@/, ''));
   return (p) => {
     const why = filter(p);
@@ -393,6 +480,11 @@ export function excludedBecause(mapping: MappingConfig): (p: Person) => string |
       excluded: 'excluded by mapping.people.exclude',
       otherDomain: `email domain "${email.slice(email.lastIndexOf('@') + 1)}" is not in mapping.people.emailDomains (${domains.join(', ')})`,
     };
+    const met = where(p);
+    if (met !== true)
+      return met.badDate !== undefined
+        ? `mapping.people.where: "${met.badDate}" is not a date (${met.condition})`
+        : `mapping.people.where: not met: ${met.condition}`;
     return words[why] ?? why;
   };
 }

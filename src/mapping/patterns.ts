@@ -82,3 +82,54 @@ export function checkListEntry(entry: string): string | undefined {
 function regexError(err: unknown): string {
   return (err as Error).message.replace(/^Invalid regular expression: /, '');
 }
+
+/** The named references (`${name}`) of a template. */
+export function templateNames(template: string): string[] {
+  return [...template.matchAll(TEMPLATE)].flatMap((m) => {
+    const ref = refOf(m[1], m[2]);
+    return ref?.kind === 'name' ? [ref.name] : [];
+  });
+}
+
+/**
+ * An attribute rule: `match` (optional) is tested against each value; its team template may use
+ * captures, `${value}` (the whole value) and `${<attribute>}` (another attribute's first value,
+ * checked against source.attributes with the profile). What is wrong, or undefined.
+ */
+export function checkAttributeRule(match: string, flags: string, team: string): string | undefined {
+  let re: RegExp;
+  try {
+    re = new RegExp(match, flags);
+  } catch (err) {
+    return `not a valid regular expression: ${regexError(err)}`;
+  }
+  const count = new RegExp(`${re.source}|`, flags).exec('')!.length - 1;
+  for (const m of team.matchAll(TEMPLATE)) {
+    const ref = refOf(m[1], m[2]);
+    if (ref?.kind === 'number' && ref.n > count)
+      return `team template uses capture ${ref.n} but the pattern has ${count} capture group(s)`;
+  }
+  return undefined;
+}
+
+/** A template expanded with a match's captures and named values (captures first); undefined when a name has no value. */
+export function expandWith(
+  template: string,
+  match: RegExpExecArray,
+  named: (name: string) => string | undefined,
+): string | undefined {
+  let missing = false;
+  const out = template.replace(TEMPLATE, (all, num: string | undefined, braced: string | undefined) => {
+    const ref = refOf(num, braced);
+    if (!ref) return '$';
+    if (ref.kind === 'number') return match[ref.n] ?? '';
+    const v = match.groups?.[ref.name] ?? named(ref.name);
+    if (v === undefined) missing = true;
+    return v ?? '';
+  });
+  return missing ? undefined : out.trim();
+}
+
+/** Rules that look at a person (attributes, conditions) rather than at a group. */
+export const isPersonRule = (r: { attribute?: string | undefined; where?: unknown }): boolean =>
+  r.attribute !== undefined || r.where !== undefined;

@@ -1,6 +1,7 @@
 import type { MappingConfig } from '../config/schema.js';
 import type { Group } from '../model/index.js';
 import { groupScope } from './team-rules.js';
+import { isPersonRule } from './patterns.js';
 
 export interface GroupRole {
   role: string;
@@ -13,10 +14,12 @@ export interface GroupRole {
 /** Every role rule that names a group (by sourceId or name, or by regex on the name), in rule order. */
 export function compileRoleRules(mapping: MappingConfig): (group: Group) => GroupRole[] {
   const inScope = groupScope(mapping);
-  const rules = mapping.roles.map((r) => ({
-    ...r,
-    re: r.match !== undefined ? new RegExp(r.match, r.flags) : undefined,
-  }));
+  const rules = mapping.roles
+    .filter((r) => !isPersonRule(r))
+    .map((r) => ({
+      ...r,
+      re: r.match !== undefined ? new RegExp(r.match, r.flags) : undefined,
+    }));
   return (group) => {
     if (rules.length === 0 || !inScope(group)) return [];
     const out: GroupRole[] = [];
@@ -35,6 +38,7 @@ export function compileRoleRules(mapping: MappingConfig): (group: Group) => Grou
 export function unmatchedRoleRules(mapping: MappingConfig, groups: Iterable<Group>): string[] {
   const all = [...groups];
   return mapping.roles.flatMap((r, i) => {
+    if (isPersonRule(r)) return [];
     const where = `mapping.roles[${i}]`;
     if (r.match !== undefined) {
       const re = new RegExp(r.match, r.flags);

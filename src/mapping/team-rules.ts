@@ -1,6 +1,6 @@
 import type { MappingConfig } from '../config/schema.js';
 import type { Group } from '../model/index.js';
-import { expandTemplate, listMatcher } from './patterns.js';
+import { expandTemplate, isPersonRule, listMatcher } from './patterns.js';
 
 export interface TeamTarget {
   team: string;
@@ -21,7 +21,10 @@ export function compileTeamRules(mapping: MappingConfig): TeamRule {
   const inScope = groupScope(mapping);
   // A Map, not the parsed object: a group named "constructor" must not find Object.prototype.
   const explicit = new Map(Object.entries(mapping.groups));
-  const rules = mapping.rules.map((r) => ({ re: new RegExp(r.match, r.flags), team: r.team, org: r.org }));
+  // Rules on people (attributes, conditions) are attribute-rules.ts's.
+  const rules = mapping.rules.flatMap((r) =>
+    r.match !== undefined && !isPersonRule(r) ? [{ re: new RegExp(r.match, r.flags), team: r.team, org: r.org }] : [],
+  );
   return {
     teamFor(group) {
       if (!inScope(group)) return undefined;

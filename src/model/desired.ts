@@ -43,13 +43,16 @@ export interface DesiredPerson {
   teams: string[];
   /** Roles the rules give, by scope: '' target-wide, else an org's label. Empty when no rule speaks. */
   roles?: Record<string, RoleGrant[]>;
+  /** Why the person is in a team an attribute or condition rule gives (`department = Sales`), by label. */
+  teamReasons?: Record<string, string>;
 }
 
 /**
  * Why a person the source read is not in scope, checked in this order (each person counts once):
  * disabled or locked (unless mapping.people.includeDisabled), named in mapping.people.exclude, an
  * email outside mapping.people.emailDomains, no team or role from any rule, no usable email, or
- * an email an earlier person already has.
+ * an email an earlier person already has; then mapping.people.where: a condition not met
+ * (`filtered`), a start date not reached (`notStarted`), an end date passed (`ended`).
  */
 export const OUT_OF_SCOPE = [
   'disabled',
@@ -59,6 +62,9 @@ export const OUT_OF_SCOPE = [
   'noGroup',
   'noEmail',
   'duplicateEmail',
+  'filtered',
+  'notStarted',
+  'ended',
 ] as const;
 export type OutOfScope = (typeof OUT_OF_SCOPE)[number];
 
@@ -94,6 +100,10 @@ export interface MapOptions {
   units?: 'groups' | 'path';
   /** Containers from direct group memberships only (roles still follow nesting). @defaultValue false */
   directMembership?: boolean;
+  /** Now, for date conditions (start and end dates). @defaultValue Date.now() */
+  now?: number;
+  /** The zone dates are read in: the profile's schedule.timezone. @defaultValue 'UTC' */
+  timeZone?: string;
 }
 
 export const labelOf = (t: DesiredTeam): string => t.label ?? t.name;

@@ -27,7 +27,9 @@ export function findGoneTeams(
       id,
       key.startsWith('group:')
         ? `group "${group ?? key.slice('group:'.length)}"`
-        : `the mapping of "${key.replace(/^name:/, '')}"`,
+        : key.startsWith('attr:')
+          ? `attribute value "${group ?? key.slice('attr:'.length)}"`
+          : `the mapping of "${key.replace(/^name:/, '')}"`,
     ]);
   }
   for (const t of desired.teams) {

@@ -83,7 +83,7 @@ export function createUserOps(ctx: DiffContext, person: DesiredPerson, wanted: R
       // Where a user holds several roles, or keeps first and last names, the create carries them all.
       ...(role && roleCaps?.many ? { roles: role.roles } : {}),
       ...(caps.updatableNames ? namesOf(person) : {}),
-      reason: `${why ?? 'in the directory, not in the target'}${first ? `; created in "${first.label}"` : ''}${role ? ` as ${roleCaps?.many ? role.roles.join(', ') : role.roles[0]} (${role.reason})` : ''}`,
+      reason: `${why ?? 'in the directory, not in the target'}${first ? `; created in "${first.label}"${because(person, first.label)}` : ''}${role ? ` as ${roleCaps?.many ? role.roles.join(', ') : role.roles[0]} (${role.reason})` : ''}`,
       dependsOn: first?.createOp ? [first.createOp] : [],
     });
     if (first) inv.added(first, `new-${person.sourceId}`, role?.roles[0]);
@@ -108,7 +108,7 @@ export function createUserOps(ctx: DiffContext, person: DesiredPerson, wanted: R
       key,
       user: userRef,
       team: refOf(t),
-      reason: `directory puts ${person.email} in "${t.label}"${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
+      reason: `directory puts ${person.email} in "${t.label}"${because(person, t.label)}${role ? ` as ${role.roles[0]} (${role.reason})` : ''}`,
       dependsOn,
     };
     if (role) join.role = role.roles[0]!;
@@ -211,4 +211,10 @@ function teamPart(t: ResolvedTeam): string {
   let part = teamParts.get(t);
   if (part === undefined) teamParts.set(t, (part = safePart(t.id ?? `new-${t.key}`)));
   return part;
+}
+
+/** Why an attribute or condition rule puts the person in a team: ` (department = Sales)`; '' for a group's team. */
+function because(person: DesiredPerson, label: string): string {
+  const r = person.teamReasons?.[label];
+  return r === undefined ? '' : ` (${r})`;
 }

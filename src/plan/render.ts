@@ -62,6 +62,9 @@ const OUT_OF_SCOPE_WORDS: Record<OutOfScope, string> = {
   noGroup: 'no mapped group',
   noEmail: 'no usable email',
   duplicateEmail: 'duplicate email',
+  filtered: 'filtered out by mapping.people.where',
+  notStarted: 'start date not reached',
+  ended: 'end date passed',
 };
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

@@ -77,7 +77,18 @@ function kindOf(top: Record<string, unknown>): Kind {
 
 /** Where each part of a fragment goes in a whole config. */
 const PROFILE_PARTS = new Set(['source', 'mapping', 'schedule']);
-const TOP_PARTS = new Set(['redis', 'target', 'targets', 'policy', 'queue', 'daemon', 'approvals', 'notify', 'audit', 'log']);
+const TOP_PARTS = new Set([
+  'redis',
+  'target',
+  'targets',
+  'policy',
+  'queue',
+  'daemon',
+  'approvals',
+  'notify',
+  'audit',
+  'log',
+]);
 
 /** A minimal whole config with the fragment's parts in their places. */
 function wrap(fragment: Record<string, unknown>): Record<string, unknown> {

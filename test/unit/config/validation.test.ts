@@ -188,7 +188,7 @@ describe('values', () => {
       include: [],
       exclude: [],
       roles: [],
-      people: { includeDisabled: false, emailDomains: [], exclude: [] },
+      people: { includeDisabled: false, emailDomains: [], exclude: [], where: [] },
     });
     expect(config.daemon.http).toEqual({
       host: '127.0.0.1',

@@ -1,0 +1,116 @@
+import type { MappingConfig } from '../config/schema.js';
+import type { Person } from '../model/index.js';
+import { compileConditions, conditionText, type ConditionContext } from './conditions.js';
+import { expandWith, isPersonRule } from './patterns.js';
+import type { GroupRole } from './role-rules.js';
+
+/** A team an attribute or condition rule gives a person. */
+export interface RuleTeam {
+  team: string;
+  org?: string;
+  /**
+   * What produces the team: `attr:<attribute>=<value>` (keyed like a group: the team follows the
+   * value, and is emptied once nobody has it), or `rule:<index>` for a team named by conditions.
+   */
+  producer: string;
+  /** The producer in words for the plan: `department = Sales`. */
+  display: string;
+  reason: string;
+}
+
+export interface RuleGrants {
+  teams: RuleTeam[];
+  roles: GroupRole[];
+}
+
+type TeamRuleConfig = MappingConfig['rules'][number];
+type RoleRuleConfig = MappingConfig['roles'][number];
+
+const firstValue = (p: Person, name: string) => p.attributes?.[name]?.[0];
+
+interface Valued {
+  value: string;
+  match: RegExpExecArray;
+}
+
+/** The values of the rule's attribute that its `match` (if any) accepts, with the match. */
+function valuesOf(p: Person, attribute: string, re: RegExp | undefined): Valued[] {
+  return (p.attributes?.[attribute] ?? []).flatMap((value) => {
+    const match = re ? re.exec(value) : Object.assign([value, value], { index: 0, input: value, groups: undefined });
+    return match ? [{ value, match: match as RegExpExecArray }] : [];
+  });
+}
+
+function compileTeamRule(r: TeamRuleConfig, index: number) {
+  const re = r.attribute !== undefined && r.match !== undefined ? new RegExp(r.match, r.flags) : undefined;
+  const where = compileConditions(r.where ?? []);
+  const whereText = (r.where ?? []).map(conditionText);
+  return (p: Person, ctx: ConditionContext): RuleTeam[] => {
+    if (where(p, ctx) !== true) return [];
+    if (r.attribute === undefined) {
+      const named = (name: string) => firstValue(p, name);
+      const empty = Object.assign([''], { index: 0, input: '', groups: undefined }) as RegExpExecArray;
+      const team = expandWith(r.team, empty, named);
+      const org = r.org === undefined ? undefined : expandWith(r.org, empty, named);
+      if (!team || org === '') return [];
+      const why = whereText.join(' and ');
+      return [{ team, ...(org ? { org } : {}), producer: `rule:${index}`, display: why, reason: why }];
+    }
+    const attribute = r.attribute;
+    return valuesOf(p, attribute, re).flatMap(({ value, match }) => {
+      const used: string[] = [];
+      const named = (name: string) => {
+        if (name === 'value') return value;
+        const v = firstValue(p, name);
+        if (v !== undefined) used.push(`${name}=${v}`);
+        return v;
+      };
+      const team = expandWith(r.team, match, named);
+      const org = r.org === undefined ? undefined : expandWith(r.org, match, named);
+      if (!team || org === '') return [];
+      const display = `${attribute} = ${value}`;
+      return [
+        {
+          team,
+          ...(org ? { org } : {}),
+          producer: `attr:${attribute}=${value}${used.length > 0 ? `;${[...new Set(used)].join(';')}` : ''}`,
+          display,
+          reason: [display, ...whereText].join(' and '),
+        },
+      ];
+    });
+  };
+}
+
+function compileRoleRule(r: RoleRuleConfig) {
+  const re = r.attribute !== undefined && r.match !== undefined ? new RegExp(r.match, r.flags) : undefined;
+  const where = compileConditions(r.where ?? []);
+  const whereText = (r.where ?? []).map(conditionText);
+  return (p: Person, ctx: ConditionContext): GroupRole[] => {
+    if (where(p, ctx) !== true) return [];
+    if (r.attribute === undefined)
+      return [{ role: r.role, ...(r.org ? { org: r.org } : {}), reason: whereText.join(' and ') }];
+    const attribute = r.attribute;
+    return valuesOf(p, attribute, re).flatMap(({ value, match }) => {
+      const org =
+        r.org === undefined ? undefined : expandWith(r.org, match, (n) => (n === 'value' ? value : firstValue(p, n)));
+      if (org === '') return [];
+      return [
+        { role: r.role, ...(org ? { org } : {}), reason: [`${attribute} = ${value}`, ...whereText].join(' and ') },
+      ];
+    });
+  };
+}
+
+/**
+ * The mapping's rules on people (attributes and conditions) as one function: the teams and roles
+ * they give a person. Rules on groups are compiled elsewhere (team-rules.ts, role-rules.ts).
+ */
+export function compilePersonRules(
+  mapping: MappingConfig,
+): ((p: Person, ctx: ConditionContext) => RuleGrants) | undefined {
+  const teams = mapping.rules.flatMap((r, i) => (isPersonRule(r) ? [compileTeamRule(r, i)] : []));
+  const roles = mapping.roles.filter(isPersonRule).map(compileRoleRule);
+  if (teams.length === 0 && roles.length === 0) return undefined;
+  return (p, ctx) => ({ teams: teams.flatMap((t) => t(p, ctx)), roles: roles.flatMap((r) => r(p, ctx)) });
+}
