@@ -13,6 +13,12 @@ export interface Person {
   locked?: boolean;
   /** Direct group memberships (group sourceIds). Transitive closure is the mapping's job. */
   groupIds: string[];
+  /**
+   * The profile's `source.attributes` read for this person, by the listed name, as lists of values
+   * normalised by normaliseAttributeValue (empty ones dropped; an attribute without values is left
+   * out). Absent when the profile lists no attributes.
+   */
+  attributes?: Record<string, string[]>;
 }
 
 export interface Group {
