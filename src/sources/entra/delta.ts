@@ -53,7 +53,8 @@ export function deltaCompatible(previous: State, c: EntraSourceConfig): boolean 
  * deltaLink keeps the `$select` it was taken with, and a kept user lacks a property never selected.
  */
 export function sameAttributes(previous: State, c: EntraSourceConfig): boolean {
-  return (previous.select ?? '') === attributeSelect(c);
+  const set = (select: string) => select.split(',').filter(Boolean).sort().join(',');
+  return set(previous.select ?? '') === set(attributeSelect(c));
 }
 
 /**
