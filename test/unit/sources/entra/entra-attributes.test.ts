@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../../src/errors/index.js';
+import { silentLogger } from '../../../../src/log/logger.js';
 import {
   mergeProps,
   propsOf,
@@ -6,6 +8,8 @@ import {
   refusedProperty,
   selectedProperties,
 } from '../../../../src/sources/entra/attributes.js';
+import { sameAttributes } from '../../../../src/sources/entra/delta.js';
+import { GraphHttp } from '../../../../src/sources/entra/graph-http.js';
 import { entraSourceSchema } from '../../../../src/sources/entra/schema.js';
 import { buildSnapshot, mergeUser, pickUser, userSelect, type State } from '../../../../src/sources/entra/state.js';
 
@@ -165,4 +169,67 @@ it("names the property in Graph's 400", () => {
     'departmnt',
   );
   expect(refusedProperty('Invalid object identifier')).toBeUndefined();
+});
+
+describe("Graph's refusals of an attribute", () => {
+  const http = (attributes: string[]) =>
+    new GraphHttp(
+      entraSourceSchema.parse({ ...base, attributes, maxRetries: 0 }),
+      silentLogger,
+      (k) => `profiles.hr.source.${k}`,
+    );
+  const graphError = (statusCode: number, code: string, message: string) =>
+    Object.assign(new Error(message), { statusCode, code });
+
+  it('a 400 naming a listed property is a config error naming the key; another 400 is not', async () => {
+    const v = await http(['employeeOrgData.costCenter']).verdict(
+      graphError(
+        400,
+        'Request_BadRequest',
+        "Could not find a property named 'employeeOrgData' on type 'microsoft.graph.user'.",
+      ),
+      '/users',
+    );
+    expect(v.retry).toBe(false);
+    const error = (v as { error: Error }).error;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(
+      /^profiles\.hr\.source\.attributes: Graph has no user property 'employeeOrgData' \(listed as employeeOrgData\.costCenter\)/,
+    );
+    const other = await http(['department']).verdict(
+      graphError(400, 'Request_BadRequest', 'Invalid filter clause'),
+      '/users',
+    );
+    expect((other as { error: Error }).error).not.toBeInstanceOf(ConfigError);
+  });
+
+  it('a 501 for a single-user-only property is a config error, not retried', async () => {
+    const v = await http(['skills']).verdict(
+      graphError(501, 'NotImplemented', 'This operation target is not yet supported.'),
+      '/users',
+    );
+    expect((v as { error: Error }).error.message).toMatch(
+      /source\.attributes: Graph returns 'skills' only for a single user/,
+    );
+  });
+
+  it('a 403 with employeeLeaveDateTime listed names User-LifeCycleInfo.Read.All', async () => {
+    const v = await http(['employeeLeaveDateTime']).verdict(
+      graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
+      '/users/delta',
+    );
+    expect((v as { error: Error }).error.message).toContain('User-LifeCycleInfo.Read.All');
+  });
+
+  it('the attribute list in another order is the same list for a delta', () => {
+    const state = { scope: '', users: {}, groups: {}, missing: [], select: 'department,employeeOrgData' };
+    expect(
+      sameAttributes(
+        state,
+        entraSourceSchema.parse({ ...base, attributes: ['employeeOrgData.division', 'department'] }),
+      ),
+    ).toBe(true);
+    expect(sameAttributes(state, entraSourceSchema.parse({ ...base, attributes: ['department'] }))).toBe(false);
+    expect(sameAttributes({ ...state, select: undefined }, entraSourceSchema.parse(base))).toBe(true);
+  });
 });
