@@ -129,11 +129,13 @@ export class EntraSource implements Source {
   private async checkAttributes(http: GraphHttp): Promise<void> {
     const properties = selectedProperties(this.config.attributes);
     if (properties.length === 0) return;
+    let first: ConfigError;
     try {
       await http.get(`/users?$select=${userSelect(this.config)}&$top=1`);
       return;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
+      first = err;
     }
     const one = await http.batch<unknown>(
       properties.map((p) => `/users?$select=id,${p}&$top=1`),
@@ -149,9 +151,10 @@ export class EntraSource implements Source {
         (p) => `'${p}' (listed as ${listed(p)}): Graph returns it only for a single user, not in a list`,
       ),
     ];
-    if (lines.length === 0) return;
+    if (lines.length === 0) throw first;
+    // One line: validate prints each source's result on one.
     throw new ConfigError(
-      `${this.keyToFix('attributes')}: Graph refuses ${lines.length === 1 ? 'this property' : 'these properties'}:\n  ${lines.join('\n  ')}\n` +
+      `${this.keyToFix('attributes')}: Graph refuses ${lines.join('; ')}. ` +
         `Check the spelling (Graph's names, e.g. jobTitle, employeeOrgData.costCenter), and for a directory extension the app id in extension_<appId>_<name>`,
       'source.attributes',
     );

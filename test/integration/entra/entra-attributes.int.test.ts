@@ -143,7 +143,8 @@ describe('Entra source.attributes against the fake Graph', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     const message = (err as Error).message;
-    expect(message).toMatch(/^profiles\.hr\.source\.attributes: Graph refuses these properties:/);
+    expect(message).toMatch(/^profiles\.hr\.source\.attributes: Graph refuses 'departmnt' /);
+    expect(message).not.toContain('\n');
     expect(message).toContain("'departmnt' (listed as departmnt): Graph has no such user property");
     expect(message).toContain(`'${other}' (listed as ${other}): Graph has no such user property`);
     expect(message).toContain("'skills' (listed as skills): Graph returns it only for a single user");
