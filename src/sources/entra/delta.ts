@@ -3,7 +3,8 @@ import type { GraphHttp } from './graph-http.js';
 import type { EntraReader, GroupRef } from './reader.js';
 import type { EntraSourceConfig } from './schema.js';
 import {
-  pickUser,
+  attributeSelect,
+  mergeUser,
   pruneUsers,
   scopeKey,
   type Cursor,
@@ -14,11 +15,18 @@ import {
 
 type DeltaPage = { value: DirectoryObject[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
 
-/** One delta round: every page to the deltaLink, or the read fails. */
-async function follow(http: GraphHttp, link: string): Promise<{ items: DirectoryObject[]; deltaLink: string }> {
+/**
+ * One delta round: every page to the deltaLink, or the read fails. `headers` go with each page
+ * (users: `Prefer: return=minimal`, so an updated user carries only the properties that changed).
+ */
+async function follow(
+  http: GraphHttp,
+  link: string,
+  headers?: Record<string, string>,
+): Promise<{ items: DirectoryObject[]; deltaLink: string }> {
   const items: DirectoryObject[] = [];
   for (let next: string | undefined = link; ;) {
-    const page: DeltaPage = await http.get(next);
+    const page: DeltaPage = await http.get(next, headers);
     items.push(...page.value);
     if (page['@odata.deltaLink']) return { items, deltaLink: page['@odata.deltaLink'] };
     next = page['@odata.nextLink'];
@@ -34,9 +42,19 @@ async function follow(http: GraphHttp, link: string): Promise<{ items: Directory
  * (the added ids are looked up, the dropped ones forgotten). Any other scope change needs a full read.
  */
 export function deltaCompatible(previous: State, c: EntraSourceConfig): boolean {
+  if (!sameAttributes(previous, c)) return false;
   if (previous.scope === scopeKey(c)) return true;
   const before = JSON.parse(previous.scope) as { ids: string[] | null; users: string };
   return before.ids !== null && c.groups.ids !== undefined && before.users === c.users;
+}
+
+/**
+ * Whether the kept users were read with the properties the attributes need now: the users'
+ * deltaLink keeps the `$select` it was taken with, and a kept user lacks a property never selected.
+ */
+export function sameAttributes(previous: State, c: EntraSourceConfig): boolean {
+  const set = (select: string) => select.split(',').filter(Boolean).sort().join(',');
+  return set(previous.select ?? '') === set(attributeSelect(c));
 }
 
 /**
@@ -64,7 +82,7 @@ export async function applyDelta(
   prev: State,
   cursor: Cursor,
 ): Promise<{ state: State; cursor: Cursor; reread: number }> {
-  const userRound = await follow(http, cursor.users);
+  const userRound = await follow(http, cursor.users, { Prefer: 'return=minimal' });
   const groupRound = await follow(http, cursor.groups);
   const users = { ...prev.users };
   const groups: Record<string, ScopedGroup> = { ...prev.groups };
@@ -87,6 +105,7 @@ export async function applyDelta(
     users,
     groups,
     missing: (c.groups.ids ?? []).filter((id) => missing.has(id)),
+    select: attributeSelect(c),
   };
   pruneUsers(state, c);
   return { state, cursor: { users: userRound.deltaLink, groups: groupRound.deltaLink }, reread: refs.length };
@@ -104,7 +123,7 @@ function applyUserRound(
     if (u['@removed']) {
       delete users[u.id];
       gone.add(u.id);
-    } else if (users[u.id] || c.users === 'all') users[u.id] = pickUser(u);
+    } else if (users[u.id] || c.users === 'all') users[u.id] = mergeUser(users[u.id], u, c);
   }
   if (gone.size > 0)
     for (const g of Object.values(groups))

@@ -4,8 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { AuthenticationHandler, Client, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
-import { SourceReadError } from '../../errors/index.js';
+import { ConfigError, SourceReadError } from '../../errors/index.js';
 import type { Logger } from '../../log/logger.js';
+import { refusedProperty, selectedProperties, SINGLE_USER_ONLY } from './attributes.js';
 import { batchGet, shortPath, type BatchOptions, type BatchResult, type Verdict } from './batch.js';
 
 export { shortPath, type Verdict } from './batch.js';
@@ -68,14 +69,16 @@ export class GraphHttp {
     });
   }
 
-  /** GET a path or an absolute nextLink/deltaLink. */
-  async get<T>(pathOrUrl: string): Promise<T> {
+  /** GET a path or an absolute nextLink/deltaLink, with extra request headers if given. */
+  async get<T>(pathOrUrl: string, headers?: Record<string, string>): Promise<T> {
     return this.retrying(
       `GET ${shortPath(pathOrUrl)}`,
       async () => {
         this.requests += 1;
         this.calls += 1;
-        return (await this.client.api(pathOrUrl).get()) as T;
+        const request = this.client.api(pathOrUrl);
+        if (headers) request.headers(headers);
+        return (await request.get()) as T;
       },
       shortPath(pathOrUrl),
     );
@@ -168,6 +171,10 @@ export class GraphHttp {
     const tls = reason ? { host: hostsOf(this.c), reason } : status === undefined ? await this.probeTls() : undefined;
     if (tls) return { retry: false, error: new EntraTlsError(tlsMessage(tls.host, tls.reason), err) };
     if (status === 403) {
+      const lifecycle =
+        /^\/?users/.test(path) && this.c.attributes.some((a) => /^employeeLeaveDateTime$/i.test(a.split('.')[0]!))
+          ? ' Reading employeeLeaveDateTime (source.attributes) also needs User-LifeCycleInfo.Read.All.'
+          : '';
       return {
         retry: false,
         error: new EntraPermissionError(
@@ -177,11 +184,13 @@ export class GraphHttp {
             graphCode,
             firstSentence((err as Error).message ?? ''),
             (err as { requestId?: string }).requestId,
-          ),
+          ) + lifecycle,
           err,
         ),
       };
     }
+    const attributeError = this.attributeError(status, err);
+    if (attributeError) return { retry: false, error: attributeError };
     if (isAuthError(err)) {
       return {
         retry: false,
@@ -203,6 +212,38 @@ export class GraphHttp {
       };
     }
     return { retry: true, waitMs: retryAfterMs(err), ...(status ? { status } : {}) };
+  }
+
+  /**
+   * A listed attribute Graph refuses in `$select` is a config mistake (exit 78), named by its key:
+   * a 400 "Could not find a property named 'x'" for a property the attributes select (a misspelling,
+   * an extension of another app or tenant), or a 501 for a property Graph returns only for a single
+   * user, never in a list (aboutMe, skills, ...).
+   */
+  private attributeError(status: number | undefined, err: unknown): ConfigError | undefined {
+    const selected = selectedProperties(this.c.attributes);
+    if (selected.length === 0) return undefined;
+    const message = (err as Error).message ?? '';
+    if (status === 400) {
+      const name = refusedProperty(message);
+      const property = name && selected.find((p) => p.toLowerCase() === name.toLowerCase());
+      if (!property) return undefined;
+      return new ConfigError(
+        `${this.keyToFix('attributes')}: Graph has no user property '${property}' (${listedAs(this.c.attributes, property)}): ` +
+          `${firstSentence(message)} Check the spelling, and for a directory extension the app id in extension_<appId>_<name>`,
+        'source.attributes',
+        { cause: err },
+      );
+    }
+    const single = selected.filter((p) => SINGLE_USER_ONLY.some((s) => s.toLowerCase() === p.toLowerCase()));
+    if (status === 501 && single.length > 0)
+      return new ConfigError(
+        `${this.keyToFix('attributes')}: Graph returns ${single.map((p) => `'${p}'`).join(', ')} only for a single user, not in a list of users: ` +
+          `${firstSentence(message)} Remove it from the attributes`,
+        'source.attributes',
+        { cause: err },
+      );
+    return undefined;
   }
 
   /**
@@ -240,6 +281,12 @@ function handshake(base: string, timeoutMs: number): Promise<string | undefined>
       resolve(tlsReason(e));
     });
   });
+}
+
+/** How the attributes name a property: `employeeOrgData` -> "listed as employeeOrgData.costCenter". */
+function listedAs(attributes: readonly string[], property: string): string {
+  const names = attributes.filter((a) => a.split('.')[0]!.toLowerCase() === property.toLowerCase());
+  return `listed as ${names.join(', ')}`;
 }
 
 function hostsOf(c: EntraSourceConfig): string {

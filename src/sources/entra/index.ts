@@ -1,11 +1,12 @@
 import { ConfigError, SourceReadError } from '../../errors/index.js';
 import type { ReadRequest, Source, SourceDeps, SourcePlugin, SourceRead } from '../source.js';
-import { applyDelta, deltaCompatible } from './delta.js';
+import { selectedProperties } from './attributes.js';
+import { applyDelta, deltaCompatible, sameAttributes } from './delta.js';
 import { DeltaExpiredError, GraphHttp } from './graph-http.js';
 import { EntraReader } from './reader.js';
 import { entraSourceSchema, type EntraSourceConfig } from './schema.js';
 import { checkEntraScope, type ScopeProblem } from './scope-check.js';
-import { buildSnapshot, STATE_KEY, USER_FIELDS, type Cursor, type State } from './state.js';
+import { buildSnapshot, STATE_KEY, userSelect, type Cursor, type State } from './state.js';
 
 export { entraSourceSchema, type EntraSourceConfig } from './schema.js';
 export { checkEntraScope, type ScopeProblem } from './scope-check.js';
@@ -39,7 +40,9 @@ export class EntraSource implements Source {
     const reader = new EntraReader(http, this.config);
     const stored = await this.stored();
     const previous = request.mode === 'incremental' ? this.previous(stored, request.cursor) : undefined;
-    if (previous && !deltaCompatible(previous.state, this.config)) {
+    if (previous && !sameAttributes(previous.state, this.config)) {
+      this.deps.log.warn('entra source.attributes changed since the last read: reading in full');
+    } else if (previous && !deltaCompatible(previous.state, this.config)) {
       this.deps.log.warn('entra group scope changed since the last read: reading in full');
     } else if (previous) {
       try {
@@ -54,7 +57,7 @@ export class EntraSource implements Source {
     }
     // The delta links are taken before the full read, so no change between the two is missed.
     const cursor: Cursor = {
-      users: await this.latest(http, `/users/delta?$select=${USER_FIELDS}&$deltaToken=latest`),
+      users: await this.latest(http, `/users/delta?$select=${userSelect(this.config)}&$deltaToken=latest`),
       groups: await this.latest(http, '/groups/delta?$select=displayName,members&$deltaToken=latest'),
     };
     const state = await reader.full();
@@ -115,6 +118,46 @@ export class EntraSource implements Source {
       const { missing } = await new EntraReader(http, this.config).lookup(this.config.groups.ids);
       if (missing.length > 0) throw this.unknownIds(missing);
     } else await http.get(`/groups?$select=id&$top=1`);
+    await this.checkAttributes(http);
+  }
+
+  /**
+   * One user read with the attributes' `$select`; if Graph refuses it, each property alone (in one
+   * $batch) so the message names every one Graph does not know, not only the first. Graph cannot
+   * tell a property that exists but is empty for this user from the answer: only a refusal counts.
+   */
+  private async checkAttributes(http: GraphHttp): Promise<void> {
+    const properties = selectedProperties(this.config.attributes);
+    if (properties.length === 0) return;
+    let first: ConfigError;
+    try {
+      await http.get(`/users?$select=${userSelect(this.config)}&$top=1`);
+      return;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      first = err;
+    }
+    const one = await http.batch<unknown>(
+      properties.map((p) => `/users?$select=id,${p}&$top=1`),
+      { accept: [400, 501] },
+    );
+    const refused = properties.filter((_, i) => one[i]!.status === 400);
+    const singleOnly = properties.filter((_, i) => one[i]!.status === 501);
+    const listed = (p: string) =>
+      this.config.attributes.filter((a) => a.split('.')[0]!.toLowerCase() === p.toLowerCase()).join(', ');
+    const lines = [
+      ...refused.map((p) => `'${p}' (listed as ${listed(p)}): Graph has no such user property`),
+      ...singleOnly.map(
+        (p) => `'${p}' (listed as ${listed(p)}): Graph returns it only for a single user, not in a list`,
+      ),
+    ];
+    if (lines.length === 0) throw first;
+    // One line: validate prints each source's result on one.
+    throw new ConfigError(
+      `${this.keyToFix('attributes')}: Graph refuses ${lines.join('; ')}. ` +
+        `Check the spelling (Graph's names, e.g. jobTitle, employeeOrgData.costCenter), and for a directory extension the app id in extension_<appId>_<name>`,
+      'source.attributes',
+    );
   }
 
   private async finish(
@@ -124,7 +167,13 @@ export class EntraSource implements Source {
     mode: 'full' | 'incremental',
   ): Promise<SourceRead> {
     await this.save(state);
-    const snapshot = buildSnapshot(state, this.config);
+    const objects = new Set<string>();
+    const snapshot = buildSnapshot(state, this.config, (a) => objects.add(a));
+    for (const a of objects)
+      this.deps.log.warn(
+        { attribute: a },
+        `entra attribute ${a} is an object, not a value: list its fields by path (e.g. employeeOrgData.costCenter)`,
+      );
     this.deps.log.info(
       {
         people: snapshot.people.length,

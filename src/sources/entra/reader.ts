@@ -3,9 +3,10 @@ import { relativeUrl } from './batch.js';
 import type { GraphHttp } from './graph-http.js';
 import type { EntraSourceConfig } from './schema.js';
 import {
+  attributeSelect,
   pickUser,
   scopeKey,
-  USER_FIELDS,
+  userSelect,
   type DirectoryObject,
   type GraphUser,
   type ScopedGroup,
@@ -64,7 +65,7 @@ export class EntraReader {
     const items = new Map<string, DirectoryObject[]>(refs.map((g) => [g.id, []]));
     let pending = refs.map((g) => ({
       id: g.id,
-      url: `/groups/${encodeURIComponent(g.id)}/transitiveMembers?$select=${USER_FIELDS}&$top=${this.c.pageSize}`,
+      url: `/groups/${encodeURIComponent(g.id)}/transitiveMembers?$select=${userSelect(this.c)}&$top=${this.c.pageSize}`,
     }));
     while (pending.length > 0) {
       const pages = await this.http.batch<{ value: DirectoryObject[]; '@odata.nextLink'?: string }>(
@@ -89,7 +90,7 @@ export class EntraReader {
       for (const item of items.get(g.id)!) {
         if (item['@odata.type'] === '#microsoft.graph.user') {
           members.push(item.id);
-          users[item.id] = pickUser(item);
+          users[item.id] = pickUser(item, this.c);
         } else if (item['@odata.type'] === '#microsoft.graph.group') nested.push(item.id);
       }
       return { id: g.id, displayName: g.displayName, members, nested };
@@ -99,13 +100,15 @@ export class EntraReader {
   async full(): Promise<State> {
     const users: Record<string, GraphUser> = {};
     if (this.c.users === 'all')
-      for (const u of await this.http.all<GraphUser>(`/users?$select=${USER_FIELDS}&$top=${this.c.pageSize}`))
-        users[u.id] = pickUser(u);
+      for (const u of await this.http.all<DirectoryObject>(
+        `/users?$select=${userSelect(this.c)}&$top=${this.c.pageSize}`,
+      ))
+        users[u.id] = pickUser(u, this.c);
     const scope = this.c.groups.ids
       ? await this.lookup(this.c.groups.ids)
       : { found: await this.listScope(), missing: [] };
     const groups: Record<string, ScopedGroup> = {};
     for (const g of await this.readGroups(scope.found, users)) groups[g.id] = g;
-    return { scope: scopeKey(this.c), users, groups, missing: scope.missing };
+    return { scope: scopeKey(this.c), users, groups, missing: scope.missing, select: attributeSelect(this.c) };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attributesSchema } from '../attributes.js';
 
 /**
  * The Graph client appends the version itself, so a base URL copied from Graph Explorer
@@ -52,6 +53,9 @@ export const entraSourceSchema = z
       .array(z.enum(['mail', 'userPrincipalName']))
       .min(1)
       .default(['mail', 'userPrincipalName']),
+    attributes: attributesSchema.describe(
+      'Graph user properties read for each person, for mapping rules and scoping filters (docs/sources-entra.md): a property (department), a path into a complex one (employeeOrgData.costCenter, onPremisesExtensionAttributes.extensionAttribute3) or a directory extension (extension_<appId>_<name>).',
+    ),
     pageSize: z.number().int().min(1).max(999).default(999),
     concurrency: z
       .number()

@@ -1,4 +1,6 @@
 import type { Person, Snapshot, SourceIssue } from '../../model/index.js';
+import { readAttributes } from '../attributes.js';
+import { mergeProps, propsOf, readAttribute, selectedProperties, type UserProps } from './attributes.js';
 import type { EntraSourceConfig } from './schema.js';
 
 /** The key (a suffix of the profile's key prefix) the State below is kept under between reads. */
@@ -12,6 +14,8 @@ export interface GraphUser {
   givenName?: string | null;
   surname?: string | null;
   accountEnabled?: boolean | null;
+  /** The selected properties the listed attributes read (source.attributes), raw as Graph gave them. */
+  props?: UserProps;
 }
 /** An in-scope group: its transitive user members and every group below it (for delta re-reads). */
 export interface ScopedGroup {
@@ -20,10 +24,12 @@ export interface ScopedGroup {
   members: string[];
   nested: string[];
 }
-export type DirectoryObject = GraphUser & {
+export type DirectoryObject = Omit<GraphUser, 'props'> & {
   '@odata.type'?: string;
   '@removed'?: unknown;
   'members@delta'?: DirectoryObject[];
+  /** Any other property Graph returned (the attributes' properties). */
+  [property: string]: unknown;
 };
 
 /**
@@ -36,6 +42,12 @@ export interface State {
   users: Record<string, GraphUser>;
   groups: Record<string, ScopedGroup>;
   missing: string[];
+  /**
+   * The attributes' properties the users were read with (attributeSelect): the users' deltaLink
+   * carries the same `$select`, so another list needs a full read. Absent in a state kept before
+   * attributes were read: the same as none.
+   */
+  select?: string;
 }
 export interface Cursor {
   users: string;
@@ -43,8 +55,25 @@ export interface Cursor {
 }
 
 export const USER_FIELDS = 'id,displayName,mail,userPrincipalName,givenName,surname,accountEnabled';
+const CORE = ['displayName', 'mail', 'userPrincipalName', 'givenName', 'surname', 'accountEnabled'] as const;
 
-export function pickUser(u: GraphUser): GraphUser {
+/** The top-level properties the profile's attributes need besides the essentials, comma-separated ('' for none). */
+export function attributeSelect(c: Pick<EntraSourceConfig, 'attributes'>): string {
+  const core = new Set(USER_FIELDS.toLowerCase().split(','));
+  return selectedProperties(c.attributes)
+    .filter((p) => !core.has(p.toLowerCase()))
+    .join(',');
+}
+
+/** `$select` for users: the essentials and the attributes' properties. */
+export function userSelect(c: Pick<EntraSourceConfig, 'attributes'>): string {
+  const extra = attributeSelect(c);
+  return extra ? `${USER_FIELDS},${extra}` : USER_FIELDS;
+}
+
+/** A user as a full read returns it: what it lacks is not set. */
+export function pickUser(u: DirectoryObject, c: Pick<EntraSourceConfig, 'attributes'>): GraphUser {
+  const props = propsOf(u, selectedProperties(c.attributes));
   return {
     id: u.id,
     displayName: u.displayName ?? null,
@@ -53,7 +82,27 @@ export function pickUser(u: GraphUser): GraphUser {
     givenName: u.givenName ?? null,
     surname: u.surname ?? null,
     accountEnabled: u.accountEnabled ?? null,
+    ...(props ? { props } : {}),
   };
+}
+
+/**
+ * A users/delta record onto the kept user: Graph sends an updated user with (at least) the
+ * properties that changed, so a property the record carries replaces the kept one (null clears
+ * it) and one it lacks stays. A user not kept yet is taken as the record says.
+ */
+export function mergeUser(
+  kept: GraphUser | undefined,
+  u: DirectoryObject,
+  c: Pick<EntraSourceConfig, 'attributes'>,
+): GraphUser {
+  if (!kept) return pickUser(u, c);
+  const out: GraphUser = { ...kept };
+  for (const k of CORE) if (k in u) (out as unknown as Record<string, unknown>)[k] = u[k] ?? null;
+  const props = mergeProps(kept.props, u, selectedProperties(c.attributes));
+  if (props) out.props = props;
+  else delete out.props;
+  return out;
 }
 
 /** The scope settings a state depends on, as a stable string. */
@@ -78,7 +127,12 @@ export function pruneUsers(state: State, c: EntraSourceConfig): void {
 }
 
 /** The snapshot, in a stable order (people and groups by id, groupIds sorted), so equal directories give equal snapshots. */
-export function buildSnapshot(state: State, c: EntraSourceConfig): Snapshot {
+export function buildSnapshot(
+  state: State,
+  c: EntraSourceConfig,
+  /** Called for each listed attribute whose path ends at an object for some user (not a value). */
+  onObject?: (attribute: string) => void,
+): Snapshot {
   const issues: SourceIssue[] = [];
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const groups = Object.values(state.groups).sort(byId);
@@ -93,6 +147,11 @@ export function buildSnapshot(state: State, c: EntraSourceConfig): Snapshot {
       issues.push({ where: `user ${u.id}`, reason: 'no mail or userPrincipalName: skipped' });
       continue;
     }
+    const attributes = readAttributes(c.attributes, (name) => {
+      const read = readAttribute(u.props ?? {}, name);
+      if (read && 'object' in read) onObject?.(name);
+      return read && 'values' in read ? read.values : undefined;
+    });
     people.push({
       sourceId: u.id,
       email: email.trim(),
@@ -101,6 +160,7 @@ export function buildSnapshot(state: State, c: EntraSourceConfig): Snapshot {
       groupIds: ids,
       ...(u.givenName ? { givenName: u.givenName } : {}),
       ...(u.surname ? { familyName: u.surname } : {}),
+      ...(attributes ? { attributes } : {}),
     });
   }
   for (const id of state.missing) {

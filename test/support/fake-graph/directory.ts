@@ -1,9 +1,12 @@
+import { EXTENSION_NAME, USER_PROPERTIES } from './user-properties.js';
+
 /**
  * The fake tenant's data and its change log, which the delta endpoints replay. Strict as Graph is:
  * creating an id that exists, changing or deleting one that does not, adding a member twice or
  * removing a non-member throws, so a test cannot describe a directory change Graph would refuse.
+ * A user carries only Graph's user properties and the directory extensions registered here.
  */
-export interface FakeUser {
+interface FakeUserCore {
   id: string;
   displayName: string;
   mail: string | null;
@@ -12,6 +15,9 @@ export interface FakeUser {
   surname?: string;
   accountEnabled: boolean;
 }
+/** Any other user property (department, employeeOrgData, businessPhones, ...) or registered extension; null: cleared. */
+type OtherProperties = Record<string, unknown>;
+export type FakeUser = FakeUserCore & OtherProperties;
 export interface FakeGroup {
   id: string;
   displayName: string;
@@ -23,6 +29,10 @@ type Change = {
   kind: 'user' | 'group';
   id: string;
   removed?: boolean;
+  /** A user created in this change (its first delta entry is its whole representation). */
+  created?: boolean;
+  /** The user properties an update changed (users/delta with $select tracks only the selected ones). */
+  props?: string[];
   member?: { id: string; removed: boolean };
 };
 
@@ -31,6 +41,25 @@ export class FakeDirectory {
   groups = new Map<string, FakeGroup>();
   version = 1;
   changes: Change[] = [];
+  /** Directory extension properties registered on users (extension_<appId>_<name>). */
+  extensions = new Set<string>();
+
+  /** Registers a directory extension for users, as an app's extensionProperties would; returns its property name. */
+  addExtensionProperty(appId: string, name: string): string {
+    const property = `extension_${appId.replace(/-/g, '').toLowerCase()}_${name}`;
+    if (!EXTENSION_NAME.test(property)) throw new Error(`fake graph: ${property} is not an extension property name`);
+    this.extensions.add(property);
+    return property;
+  }
+
+  /** Whether users have this property (Graph's user resource, or a registered extension). */
+  isUserProperty(name: string): boolean {
+    return USER_PROPERTIES.has(name) || this.extensions.has(name);
+  }
+
+  private checkProperties(keys: string[]): void {
+    for (const k of keys) if (!this.isUserProperty(k)) throw new Error(`fake graph: users have no property ${k}`);
+  }
 
   private bump(c: Omit<Change, 'version'>) {
     this.version += 1;
@@ -53,16 +82,19 @@ export class FakeDirectory {
     if (this.users.has(id) || this.groups.has(id)) throw new Error(`fake graph: object ${id} exists already`);
   }
 
-  addUser(u: Omit<FakeUser, 'accountEnabled'> & { accountEnabled?: boolean }): void {
+  addUser(u: Omit<FakeUserCore, 'accountEnabled'> & { accountEnabled?: boolean } & OtherProperties): void {
     this.fresh(u.id);
+    this.checkProperties(Object.keys(u));
     this.users.set(u.id, { accountEnabled: true, ...u });
-    this.bump({ kind: 'user', id: u.id });
+    this.bump({ kind: 'user', id: u.id, created: true });
   }
 
-  updateUser(id: string, patch: Partial<Omit<FakeUser, 'id'>>): void {
+  /** A PATCH of the user: the properties given change (null clears one); the change log says which. */
+  updateUser(id: string, patch: Partial<Omit<FakeUserCore, 'id'>> & OtherProperties): void {
     if ('id' in patch) throw new Error('fake graph: a user keeps its id');
+    this.checkProperties(Object.keys(patch));
     Object.assign(this.user(id), patch);
-    this.bump({ kind: 'user', id });
+    this.bump({ kind: 'user', id, props: Object.keys(patch) });
   }
 
   /** Like Graph: the user leaves every group without a members@delta entry on those groups. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FakeDirectory, FakeUser } from './directory.js';
+import { SINGLE_USER_ONLY } from './user-properties.js';
 
 /** One Graph answer, written either as an HTTP response or as one inner response of a $batch. */
 export interface Answer {
@@ -41,18 +42,35 @@ export function graphError(
  * displayName prefix), /groups/{id}, transitiveMembers and delta rounds. `path` is relative to the
  * version (`/users?...`), as in a $batch request.
  */
-export function route(o: RouterOptions, path: string): Answer {
+export function route(o: RouterOptions, path: string, prefer?: string): Answer {
   const url = new URL(path, 'https://fake');
   const { dir } = o;
   const select = url.searchParams.get('$select')?.split(',');
   const r = url.pathname;
+  /** A user as Graph returns it: with $select, the selected properties (null when not set) and id. */
   const userJson = (u: FakeUser) => {
     const full: Record<string, unknown> = { '@odata.type': '#microsoft.graph.user', ...u };
     if (!select) return full;
-    return Object.fromEntries(
-      Object.entries(full).filter(([k]) => k === 'id' || k === '@odata.type' || select.includes(k)),
-    );
+    return Object.fromEntries([
+      ['@odata.type', full['@odata.type']],
+      ['id', u.id],
+      ...select.filter((k) => k !== 'id').map((k) => [k, u[k] ?? null]),
+    ]);
   };
+  // $select over users: a name users lack is Graph's 400; a property Graph returns only for one
+  // user is its 501 on a collection (every route here lists users).
+  const usersListed = r === '/users' || r === '/users/delta' || /^\/groups\/[^/]+\/transitiveMembers$/.test(r);
+  if (usersListed && select) {
+    const unknown = select.find((k) => !dir.isUserProperty(k));
+    if (unknown !== undefined)
+      return graphError(
+        400,
+        'Request_BadRequest',
+        `Could not find a property named '${unknown}' on type 'microsoft.graph.user'.`,
+      );
+    if (select.some((k) => SINGLE_USER_ONLY.has(k)))
+      return graphError(501, 'NotImplemented', 'This operation target is not yet supported.');
+  }
   const page = (items: unknown[], defaultTop = 100, end: Record<string, unknown> = {}): Answer => {
     const top = Math.min(Number(url.searchParams.get('$top') ?? defaultTop), o.maxPage);
     const skip = Number(url.searchParams.get('$skiptoken') ?? 0);
@@ -83,7 +101,9 @@ export function route(o: RouterOptions, path: string): Answer {
     const since = token === null ? 0 : Number(token);
     if (token !== null && since < o.faults.expiredBefore)
       return graphError(410, 'syncStateNotFound', 'The delta token has expired.');
-    return page(deltaItems(dir, kind, since, userJson), 200, { '@odata.deltaLink': deltaLink(dir.version) });
+    return page(deltaItems(dir, kind, since, userJson, select, prefer === 'return=minimal'), 200, {
+      '@odata.deltaLink': deltaLink(dir.version),
+    });
   }
   if (r === '/users') return page([...dir.users.values()].map(userJson));
   if (r === '/groups') {
@@ -123,19 +143,39 @@ export function route(o: RouterOptions, path: string): Answer {
   return graphError(404, 'NotFound', `no route ${r}`);
 }
 
-/** The objects changed since a version: current state for each, @removed for the gone, members@delta for groups. */
+/**
+ * The objects changed since a version: @removed for the gone, members@delta for groups. A user
+ * created since is its whole (selected) representation. An updated user appears only if a selected
+ * property changed (users/delta with $select tracks those alone), as Graph's user: delta describes
+ * it: by default with the selected properties that were ever set (null: cleared); with
+ * `Prefer: return=minimal`, with only the properties that changed.
+ */
 function deltaItems(
   dir: FakeDirectory,
   kind: 'user' | 'group',
   since: number,
   userJson: (u: FakeUser) => unknown,
+  select: string[] | undefined,
+  minimal: boolean,
 ): unknown[] {
   const changed = dir.changes.filter((c) => c.version > since && c.kind === kind);
   const items: unknown[] = [];
   for (const id of new Set(changed.map((c) => c.id))) {
     if (kind === 'user') {
       const u = dir.users.get(id);
-      items.push(u ? userJson(u) : { id, '@removed': { reason: 'deleted' } });
+      if (!u) {
+        items.push({ id, '@removed': { reason: 'deleted' } });
+        continue;
+      }
+      const mine = changed.filter((c) => c.id === id);
+      if (!select || mine.some((c) => c.created)) {
+        items.push(userJson(u));
+        continue;
+      }
+      const props = new Set(mine.flatMap((c) => c.props ?? []).filter((k) => select.includes(k)));
+      if (props.size === 0) continue;
+      const shown = minimal ? [...props] : select.filter((k) => k !== 'id' && k in u);
+      items.push(Object.fromEntries([['id', id], ...shown.map((k) => [k, u[k] ?? null])]));
       continue;
     }
     const g = dir.groups.get(id);

@@ -156,13 +156,13 @@ export async function startFakeGraph(o: FakeGraphOptions) {
     if (p === '/v1.0/$batch')
       return req.method === 'POST' ? batch(body) : graphError(405, 'BadRequest', '$batch takes POST');
     if (req.method !== 'GET') return graphError(405, 'BadRequest', `the fake serves GET only`);
-    return get(relative);
+    return get(relative, headerOf(req.headers.prefer));
   }
 
-  function get(relative: string): Answer {
+  function get(relative: string, prefer?: string): Answer {
     if (faults.deny?.test(relative))
       return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
-    return route(routes, relative);
+    return route(routes, relative, prefer);
   }
 
   /**
@@ -196,13 +196,16 @@ export async function startFakeGraph(o: FakeGraphOptions) {
         return graphError(400, 'BadRequest', `Request ${r.id}: url must be relative to the version.`);
       if ('dependsOn' in r) return graphError(400, 'BadRequest', `Request ${r.id}: dependsOn is not expected here.`);
     }
-    const responses = (requests as { id: string; url: string }[]).map((r) => {
+    const responses = (requests as { id: string; url: string; headers?: Record<string, string> }[]).map((r) => {
       const relative = r.url.startsWith('/') ? r.url : `/${r.url}`;
       let a: Answer;
       if (faults.innerThrottle > 0) {
         faults.innerThrottle -= 1;
         a = graphError(429, 'TooManyRequests', 'Too many requests', { 'Retry-After': '1' });
-      } else a = get(relative);
+      } else {
+        const prefer = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'prefer')?.[1];
+        a = get(relative, prefer);
+      }
       log.push({ method: 'GET', path: `/v1.0${relative}`, status: a.status, inner: true, at: Date.now() });
       return {
         id: r.id,
@@ -235,3 +238,7 @@ export async function startFakeGraph(o: FakeGraphOptions) {
 }
 
 export type FakeGraph = Awaited<ReturnType<typeof startFakeGraph>>;
+
+function headerOf(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
