@@ -13,6 +13,12 @@ export interface Person {
   locked?: boolean;
   /** Direct group memberships (group sourceIds). Transitive closure is the mapping's job. */
   groupIds: string[];
+  /**
+   * The attributes the profile lists (`source.attributes`), each a list of normalised values
+   * (normaliseAttributeValue), empty ones dropped; an attribute without values is left out. Absent
+   * when none are listed.
+   */
+  attributes?: Record<string, string[]>;
 }
 
 export interface Group {
