@@ -1,7 +1,8 @@
 import { SourceReadError } from '../../errors/index.js';
 
 export type ColumnLookup = {
-  (column: string, required: true): number;
+  /** `why`: what asks for a required column, said in the message (e.g. "listed in source.attributes"). */
+  (column: string, required: true, why?: string): number;
   (column: string, required: false): number | undefined;
 };
 
@@ -16,11 +17,12 @@ export function headerIndex(header: string[], file: string): ColumnLookup {
       code: 'SOURCE_BAD_HEADER',
     });
   };
-  const find = (column: string, required: boolean): number | undefined => {
+  const find = (column: string, required: boolean, why?: string): number | undefined => {
     let at = names.flatMap((n, i) => (n === column ? [i] : []));
     if (at.length === 0) at = names.flatMap((n, i) => (n.toLowerCase() === column.toLowerCase() ? [i] : []));
     if (at.length > 1) fail(`column "${column}" appears ${at.length} times`);
-    if (at.length === 0 && required) fail(`required column "${column}" is missing`);
+    if (at.length === 0 && required)
+      fail(why ? `column "${column}" (${why}) is missing` : `required column "${column}" is missing`);
     return at[0];
   };
   return find as ColumnLookup;

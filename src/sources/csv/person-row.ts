@@ -1,4 +1,5 @@
 import { normaliseEmail, type Person } from '../../model/index.js';
+import { readAttributes } from '../attributes.js';
 import type { Resolved } from './groups-file.js';
 import { headerIndex } from './header.js';
 import { split } from './read-file.js';
@@ -18,6 +19,8 @@ export interface PeopleColumns {
   enabled?: number;
   /** The groups column (person-groups) or the group column (memberships). */
   groups: number;
+  /** Each listed attribute (source.attributes) -> its column. */
+  attributes: Map<string, number>;
   width: number;
 }
 
@@ -27,6 +30,7 @@ export function peopleColumns(header: string[], file: string, config: CsvSourceC
   const cols: PeopleColumns = {
     email: at(c.email, true),
     groups: at(config.shape === 'person-groups' ? c.groups : c.group, true),
+    attributes: new Map(config.attributes.map((name) => [name, at(name, true, 'listed in source.attributes')])),
     width: header.length,
   };
   const optional = {
@@ -88,6 +92,7 @@ export function parseRow(
     enabled: !FALSE.has(enabledRaw),
   };
   const { givenName: given, familyName: family } = stated;
+  const attributes = readAttributes(config.attributes, (a) => get(cols.attributes.get(a)));
   return {
     person: {
       sourceId: id || stated.email,
@@ -97,6 +102,7 @@ export function parseRow(
       ...(family ? { familyName: family } : {}),
       enabled: stated.enabled,
       groupIds,
+      ...(attributes ? { attributes } : {}),
     },
     stated,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attributesSchema } from '../attributes.js';
 
 const columns = z
   .object({
@@ -26,6 +27,9 @@ export const csvSourceSchema = z
     path: z.string().min(1).describe('People file (one row per person, or one row per membership).'),
     shape: z.enum(['person-groups', 'memberships']).default('person-groups'),
     columns,
+    attributes: attributesSchema.describe(
+      "Columns of the people file read for each person, by header name (matched like the other columns). A listed column missing from the header fails the read. Memberships shape: from the person's first row.",
+    ),
     groupDelimiter: z.string().min(1).default(';'),
     delimiter: z.string().min(1).default(','),
     groupsFile: z

@@ -36,6 +36,7 @@ export function buildSnapshot(
       groupIds: [],
       ...(r.givenName ? { givenName: r.givenName } : {}),
       ...(r.familyName ? { familyName: r.familyName } : {}),
+      ...(r.attributes ? { attributes: r.attributes } : {}),
     };
     people.set(r.id, p);
     byDn.set(dnKey(r.dn), p);

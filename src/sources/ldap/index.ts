@@ -1,3 +1,4 @@
+import { ConfigError } from '../../errors/index.js';
 import type { ReadRequest, Source, SourceDeps, SourcePlugin, SourceRead } from '../source.js';
 import { buildSnapshot } from './build-snapshot.js';
 import { LdapSession } from './connection.js';
@@ -33,6 +34,7 @@ import {
   type Skipped,
 } from './read-directory.js';
 import { ldapSourceSchema, type LdapSourceConfig } from './schema.js';
+import { notInSchema, schemaAttributeTypes } from './subschema.js';
 
 export { ldapSourceSchema, type LdapSourceConfig } from './schema.js';
 
@@ -54,7 +56,7 @@ const MAX_LOOKUPS = 200;
 export class LdapSource implements Source {
   readonly kind = 'ldap';
   readonly issueWords = { one: 'entry with problems', many: 'entries with problems' };
-  private readonly dialect: Dialect;
+  private dialect: Dialect;
   private readonly keeper: DirectoryKeeper;
 
   constructor(
@@ -79,6 +81,7 @@ export class LdapSource implements Source {
       this.deps.keyToFix,
     );
     try {
+      await this.learnAttributeTypes(session);
       const dc = this.dialect.changeMarker === 'uSNChanged' ? await readDcState(session) : undefined;
       const start =
         request.mode === 'incremental' ? await this.incrementalStart(request.cursor, dc) : 'a full read was asked for';
@@ -120,7 +123,10 @@ export class LdapSource implements Source {
     }
   }
 
-  /** Connectivity check for `validate`: bind, then the people and groups bases exist. */
+  /**
+   * Connectivity check for `validate`: bind, then the people and groups bases exist, then every
+   * attribute `attributes` lists is in the server's schema (a ConfigError naming those that are not).
+   */
   async check(): Promise<void> {
     const session = await LdapSession.open(
       this.config,
@@ -130,14 +136,41 @@ export class LdapSource implements Source {
       this.deps.profile,
       this.deps.keyToFix,
     );
+    let missing: string[] = [];
     try {
       for (const base of [this.config.people.baseDn, this.config.groups.baseDn, ...this.config.people.memberOf]) {
         await session.search(base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });
       }
+      if (this.config.attributes.length > 0)
+        missing = notInSchema(this.config.attributes, await schemaAttributeTypes(session, this.config.url));
     } catch (err) {
       throw session.failure(err, 'check');
     } finally {
       await session.close();
+    }
+    if (missing.length > 0) {
+      const key = `profiles.${this.deps.profile}.source.attributes`;
+      throw new ConfigError(
+        `${key}: ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length === 1 ? 'is not an attribute' : 'are not attributes'} of the schema of ${this.config.url} (names and aliases, ignoring case); check the spelling`,
+        key,
+      );
+    }
+  }
+
+  /**
+   * With attributes listed, the server's attribute types, read once per source: the server answers
+   * with an attribute's own name, so a listed alias or OID is looked for under it. A server that
+   * will not show its schema leaves the names as listed (and is asked again next read).
+   */
+  private async learnAttributeTypes(session: LdapSession): Promise<void> {
+    if (this.config.attributes.length === 0 || this.dialect.attributeTypes) return;
+    try {
+      this.dialect = { ...this.dialect, attributeTypes: await schemaAttributeTypes(session, this.config.url) };
+    } catch (err) {
+      this.deps.log.debug(
+        { err: (err as Error).message },
+        'ldap: no schema to find aliases of the listed attributes in: they are read by the names listed',
+      );
     }
   }
 

@@ -36,6 +36,7 @@ const keptSchema = z.object({
       enabled: z.boolean(),
       locked: z.boolean().optional(),
       marker: z.string().optional(),
+      attributes: z.record(z.string(), z.array(z.string())).optional(),
     }),
   ),
   groups: z.array(
@@ -60,7 +61,10 @@ export function configFingerprint(c: LdapSourceConfig): string {
     preset: c.preset,
     people: c.people,
     groups: c.groups,
-    attributes: c.attributes,
+    // Named as before attributeNames existed, so a kept directory survives the rename.
+    attributes: c.attributeNames,
+    // Only when some are listed, likewise: listing attributes (or others) reads the directory again in full.
+    ...(c.attributes.length > 0 ? { read: c.attributes } : {}),
     disabled: c.disabled ?? null,
     ppolicyLockDisables: c.ppolicyLockDisables,
     nested: c.nested,

@@ -1,5 +1,6 @@
 import { EqualityFilter, ExtensibleFilter, Filter, OrFilter } from 'ldapts';
 import type { LdapSourceConfig } from './schema.js';
+import type { AttributeTypes } from './subschema.js';
 
 /** LDAP_MATCHING_RULE_IN_CHAIN: the DC walks nested membership. */
 export const IN_CHAIN = '1.2.840.113556.1.4.1941';
@@ -23,13 +24,15 @@ export interface Dialect {
   userAccountControl: boolean;
   /** OpenLDAP ppolicy: an account holding this (operational) attribute is locked, so disabled. */
   lockedAttribute?: string;
+  /** The server's attribute types, once read: a listed attribute is found under its aliases too. */
+  attributeTypes?: AttributeTypes;
 }
 
 /** ppolicy's lock mark: set on lockout (a time) or by an administrator (000001010000Z = locked for good). */
 export const PPOLICY_LOCKED = 'pwdAccountLockedTime';
 
 export function dialectOf(c: LdapSourceConfig): Dialect {
-  const a = c.attributes;
+  const a = c.attributeNames;
   const ad = c.preset === 'active-directory';
   const base = ad
     ? {

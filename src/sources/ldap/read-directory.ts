@@ -1,8 +1,10 @@
 import type { Entry } from 'ldapts';
+import { readAttributes } from '../attributes.js';
 import type { Directory } from './connection.js';
 import { ldapError } from './errors.js';
 import { adDisabled, guidToString, inChainFilter, parseRange, type Dialect } from './presets.js';
 import type { LdapSourceConfig } from './schema.js';
+import { namesOf } from './subschema.js';
 
 export interface RawPerson {
   dn: string;
@@ -15,6 +17,8 @@ export interface RawPerson {
   /** Not enabled because of a ppolicy lock alone. */
   locked?: boolean;
   marker?: string;
+  /** The listed attributes (source.attributes), normalised; absent when none are listed. */
+  attributes?: Record<string, string[]>;
 }
 export interface RawGroup {
   dn: string;
@@ -42,6 +46,26 @@ function attrs(entry: Entry): Map<string, Values> {
 const text = (v: Values | undefined) =>
   v && v.length > 0 ? (Buffer.isBuffer(v[0]) ? v[0].toString('utf8') : String(v[0])) : undefined;
 
+const utf8 = new TextDecoder('utf8', { fatal: true });
+
+/**
+ * The text values of an attribute. ldapts hands over every value of an attribute as bytes once one
+ * of them is not UTF-8 (a photo, a certificate): those that decode are kept, the rest dropped.
+ */
+function texts(v: Values | undefined): string[] {
+  const out: string[] = [];
+  for (const value of v ?? []) {
+    if (!Buffer.isBuffer(value)) out.push(String(value));
+    else
+      try {
+        out.push(utf8.decode(value));
+      } catch {
+        // binary: not a value the mapping can compare
+      }
+  }
+  return out;
+}
+
 function idOf(a: Map<string, Values>, d: Dialect): string | undefined {
   const raw = a.get(d.id.toLowerCase())?.[0];
   if (raw === undefined) return undefined;
@@ -60,7 +84,16 @@ export function personAttributes(c: LdapSourceConfig, d: Dialect): string[] {
     ...(d.lockedAttribute ? [d.lockedAttribute] : []),
     ...(c.disabled ? [c.disabled.attribute] : []),
   ];
-  return [d.id, ...d.email, d.displayName, d.givenName, d.familyName, d.changeMarker, ...new Set(flags)];
+  return [
+    d.id,
+    ...d.email,
+    d.displayName,
+    d.givenName,
+    d.familyName,
+    d.changeMarker,
+    ...new Set(flags),
+    ...c.attributes,
+  ];
 }
 
 /** Entry -> RawPerson, or the reason it cannot be used. */
@@ -77,6 +110,9 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
   const family = text(a.get(d.familyName.toLowerCase()));
   const marker = text(a.get(d.changeMarker.toLowerCase()));
   const disabled = disabledByFlag || (d.userAccountControl && adDisabled(text(a.get('useraccountcontrol'))));
+  const attributes = readAttributes(c.attributes, (name) => [
+    ...new Set(namesOf(name, d.attributeTypes).flatMap((n) => texts(a.get(n)))),
+  ]);
   return {
     dn: e.dn,
     id,
@@ -87,7 +123,33 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
     enabled: !disabled && !locked,
     ...(locked && !disabled ? { locked: true } : {}),
     ...(marker ? { marker } : {}),
+    ...(attributes ? { attributes } : {}),
   };
+}
+
+/**
+ * AD sends a multi-valued attribute with more values than MaxValRange in ranges (`proxyAddresses;
+ * range=0-1499`), as it does `member`: a listed attribute's further chunks are fetched (or the read
+ * fails) and the entry gets its values under the plain name, as if they had come in one piece.
+ */
+async function completeRanges(dir: Directory, e: Entry, c: LdapSourceConfig, d: Dialect): Promise<Entry> {
+  if (c.attributes.length === 0) return e;
+  const wanted = new Set(c.attributes.flatMap((n) => namesOf(n, d.attributeTypes)));
+  let out: Entry | undefined;
+  for (const [key, value] of Object.entries(e)) {
+    const range = parseRange(key);
+    if (!range || !wanted.has(range.attribute.toLowerCase())) continue;
+    const values = [...checkedChunk(e.dn, key, 0, (Array.isArray(value) ? value : [value]) as Values, 'the person')];
+    if (range.high !== '*')
+      values.push(...(await readRangeValues(dir, e.dn, range.attribute, range.high + 1, 'the person')));
+    out ??= { ...e };
+    delete out[key];
+    const plain = Object.keys(out).find((k) => k.toLowerCase() === range.attribute.toLowerCase());
+    const before = plain === undefined ? [] : out[plain]!;
+    out[plain ?? range.attribute] = [...((Array.isArray(before) ? before : [before]) as Values), ...values] as
+      string[] | Buffer[];
+  }
+  return out ?? e;
 }
 
 export async function readPeople(
@@ -102,7 +164,7 @@ export async function readPeople(
   const spec = { scope: c.people.scope, filter, attributes: personAttributes(c, d), binary: d.idIsGuid ? [d.id] : [] };
   for await (const page of dir.pages(c.people.baseDn, spec)) {
     for (const e of page) {
-      const p = toPerson(e, c, d);
+      const p = toPerson(await completeRanges(dir, e, c, d), c, d);
       if ('id' in p) people.push(p);
       else skipped.push(p);
     }
@@ -134,7 +196,7 @@ export async function readGroups(
     for (const [key, values] of a) {
       const range = parseRange(key);
       if (!range) continue;
-      memberDns.push(...checkedChunk(e.dn, key, 0, values));
+      memberDns.push(...checkedChunk(e.dn, key, 0, values, 'the group').map(String));
       if (range.high !== '*') memberDns.push(...(await readRanges(dir, e.dn, range.attribute, range.high + 1)));
     }
     const marker = text(a.get(d.changeMarker.toLowerCase()));
@@ -149,22 +211,36 @@ export async function readGroups(
   return groups;
 }
 
-/** One `member;range=low-high` chunk: it must start where asked and hold high-low+1 values, else members would go missing. */
-function checkedChunk(dn: string, key: string, low: number, values: (string | Buffer)[]): string[] {
+/**
+ * One `member;range=low-high` chunk: it must start where asked and hold high-low+1 values, else
+ * values would go missing. `whose`: the entry's kind, for the message ("the group").
+ */
+function checkedChunk(dn: string, key: string, low: number, values: Values, whose: string): Values {
   const range = parseRange(key)!;
   const full = range.high === '*' || (range.high >= range.low && values.length === range.high - range.low + 1);
   if (range.low !== low || !full) {
     throw ldapError(
-      `ldap: ${dn}: ${key} held ${values.length} values where ${low}-${range.high} was expected; the group would read short`,
+      `ldap: ${dn}: ${key} held ${values.length} values where ${low}-${range.high} was expected; ${whose} would read short`,
       'SOURCE_INCOMPLETE',
     );
   }
-  return values.map(String);
+  return values;
 }
 
 /** Range retrieval: ask for `member;range=<low>-*` until the server answers a range ending in `*`. */
 export async function readRanges(dir: Directory, dn: string, attribute: string, from: number): Promise<string[]> {
-  const out: string[] = [];
+  return (await readRangeValues(dir, dn, attribute, from, 'the group')).map(String);
+}
+
+/** readRanges with the values as they came (bytes stay bytes); `whose` names the entry's kind in messages. */
+async function readRangeValues(
+  dir: Directory,
+  dn: string,
+  attribute: string,
+  from: number,
+  whose: string,
+): Promise<Values> {
+  const out: Values = [];
   for (let low = from; ;) {
     const [entry] = await dir.search(dn, {
       scope: 'base',
@@ -176,11 +252,11 @@ export async function readRanges(dir: Directory, dn: string, attribute: string, 
       : undefined;
     if (!entry || !key)
       throw ldapError(
-        `ldap: ${dn}: ${attribute} values from ${low} on did not arrive; the group would read short`,
+        `ldap: ${dn}: ${attribute} values from ${low} on did not arrive; ${whose} would read short`,
         'SOURCE_INCOMPLETE',
       );
     const v = entry[key]!;
-    out.push(...checkedChunk(dn, key, low, Array.isArray(v) ? v : [v]));
+    out.push(...checkedChunk(dn, key, low, (Array.isArray(v) ? v : [v]) as Values, whose));
     const range = parseRange(key)!;
     if (range.high === '*') return out;
     low = range.high + 1;
@@ -223,7 +299,7 @@ export async function readPeopleByDn(
         throw err;
       });
     for (const e of entries) {
-      const p = toPerson(e, c, d);
+      const p = toPerson(await completeRanges(dir, e, c, d), c, d);
       if ('id' in p) out.push(p);
     }
   }

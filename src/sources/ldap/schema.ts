@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attributesSchema } from '../attributes.js';
 
 const scope = z.enum(['base', 'one', 'sub']).default('sub');
 
@@ -40,6 +41,23 @@ const groupsSearch = z
   })
   .strict();
 
+/**
+ * The shared `source.attributes` list. Before it existed `attributes` held what attributeNames holds:
+ * such a config is told where that moved rather than only that a list was expected.
+ */
+const readList = z
+  .array(z.string(), {
+    error: (issue) =>
+      issue.input !== null && typeof issue.input === 'object' && !Array.isArray(issue.input)
+        ? 'expected a list of attributes to read for each person (e.g. [department, title]); the attributes that hold id, email, displayName, givenName, familyName, groupName and members are set under attributeNames'
+        : undefined,
+  })
+  .optional()
+  .pipe(attributesSchema)
+  .describe(
+    'LDAP attributes read for each person, for mapping rules and scoping filters (docs/sources-ldap.md#attributes). Multi-valued ones are kept as lists; values that are not text are dropped.',
+  );
+
 export const ldapSourceSchema = z
   .object({
     kind: z.literal('ldap'),
@@ -59,7 +77,7 @@ export const ldapSourceSchema = z
     preset,
     people: peopleSearch,
     groups: groupsSearch,
-    attributes: z
+    attributeNames: z
       .object({
         id: z.string().optional().describe('Immutable id (openldap: entryUUID; active-directory: objectGUID).'),
         email: z.array(z.string()).optional().describe('Tried in order: the first with a value is the email.'),
@@ -70,7 +88,9 @@ export const ldapSourceSchema = z
         members: z.array(z.string()).optional(),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The attributes that hold each essential of a person or group; the preset gives the defaults.'),
+    attributes: readList,
     disabled: z
       .object({
         attribute: z.string().min(1),
