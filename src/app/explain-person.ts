@@ -232,6 +232,8 @@ function sourceStep(
   const attributes: Record<string, string> = { displayName: person.displayName };
   if (person.givenName) attributes.givenName = person.givenName;
   if (person.familyName) attributes.familyName = person.familyName;
+  // The attributes the profile lists (source.attributes), as the mapping compares them.
+  for (const [name, values] of Object.entries(person.attributes ?? {})) attributes[name] = values.join('; ');
   const direct = [...new Set(person.groupIds)];
   // Ancestors through nesting, as the mapping sees them (cycles condensed), then the chain that
   // leads to each: the shortest from one of the person's own groups.
@@ -301,6 +303,9 @@ function mappingStep(
         })
         .join('; ');
     if (trace?.default === label) return 'default team (no rule places them)';
+    // A team from a rule on attributes or conditions carries its reason (`department = Sales`).
+    const ruled = desired.teamReasons?.[label];
+    if (ruled !== undefined) return ruled;
     const c = containers.get(label);
     if (c?.type === 'org') return 'the org of their teams or roles';
     return 'from the mapping';
