@@ -76,12 +76,15 @@ export function wireApp(loaded: LoadedConfig, opts: WireOptions = {}): App {
     log: log.child({ profile: profile.name }),
     baseDir: loaded.baseDir,
     profile: profile.name,
-    keyToFix: (key) =>
-      whatToFix(
+    // A joined profile's members name their keys from the profile (`sources.0.source.bindPassword`).
+    keyToFix: (key) => {
+      const parts = profile.sources ? key.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)) : ['source', key];
+      return whatToFix(
         loaded.origins,
-        ['profiles', config.profiles.indexOf(profile), 'source', key],
-        `profiles.${profile.name}.source.${key}`,
-      ),
+        ['profiles', config.profiles.indexOf(profile), ...parts],
+        `profiles.${profile.name}.${parts.join('.')}`,
+      );
+    },
     ...(opts.redis ? { redis: opts.redis, keyPrefix: sourceStatePrefix(config.redis.prefix, profile.name) } : {}),
   });
   return { config, configPath: loaded.path, baseDir: loaded.baseDir, profile, log, source, target, targetName };

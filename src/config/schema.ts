@@ -3,7 +3,13 @@ import { validate as isCron } from 'node-cron';
 import { checkAttributeRule, checkListEntry, checkRule } from '../mapping/patterns.js';
 import { attributesUsed } from '../mapping/attribute-uses.js';
 import { duration } from './duration.js';
-import { sourceSchema } from '../sources/registry.js';
+import {
+  joinedSource,
+  joinedSourcesSchema,
+  precedenceSchema,
+  sourceSchema,
+  type ProfileSourceConfig,
+} from '../sources/registry.js';
 import { targetSchema } from '../targets/registry.js';
 import { redisSchema } from './redis-schema.js';
 
@@ -381,7 +387,15 @@ export const auditSchema = z
 export const profileSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
-    source: sourceSchema,
+    source: sourceSchema.optional().describe('The directory this profile reads (or several: sources).'),
+    sources: joinedSourcesSchema
+      .optional()
+      .describe(
+        'Several sources joined into one directory (docs/sources-joined.md): each with a name, joinOn and required.',
+      ),
+    precedence: precedenceSchema.describe(
+      'With sources: which source decides enabled, names, each attribute, and whose groups count.',
+    ),
     target: z
       .string()
       .min(1)
@@ -402,9 +416,19 @@ export const profileSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
+    if ((p.source === undefined) === (p.sources === undefined))
+      return ctx.addIssue({
+        code: 'custom',
+        path: ['source'],
+        message: 'set source (one directory) or sources (several joined), not both',
+      });
+    if (p.sources) checkJoin(p.sources, p.precedence, ctx);
     // A rule on an attribute the source does not read would see nobody have it: said at load time.
-    const listed = (p.source as { attributes?: unknown }).attributes;
-    const read = new Set(Array.isArray(listed) ? (listed as string[]) : []);
+    const listedBy = (s: unknown) => {
+      const listed = (s as { attributes?: unknown }).attributes;
+      return Array.isArray(listed) ? (listed as string[]) : [];
+    };
+    const read = new Set(p.sources ? p.sources.flatMap((m) => listedBy(m.source)) : listedBy(p.source));
     for (const use of attributesUsed(p.mapping))
       if (!read.has(use.attribute))
         ctx.addIssue({
@@ -412,7 +436,40 @@ export const profileSchema = z
           path: use.path,
           message: `attribute "${use.attribute}" is not read by the source: add it to source.attributes (profiles[].source.attributes)${read.size > 0 ? `; it reads ${[...read].join(', ')}` : ''}`,
         });
+  })
+  .transform((p) => ({
+    ...p,
+    // One shape downstream: a joined profile's source is the join of its sources.
+    source: (p.source ?? joinedSource(p.sources!, p.precedence)) as ProfileSourceConfig,
+  }));
+
+/** A joined profile's sources: names unique, each join key read by its source, precedence naming sources. */
+function checkJoin(
+  sources: z.infer<typeof joinedSourcesSchema>,
+  precedence: z.infer<typeof precedenceSchema>,
+  ctx: z.RefinementCtx,
+): void {
+  const names = sources.map((m) => m.name);
+  sources.forEach((m, i) => {
+    if (names.indexOf(m.name) !== i)
+      ctx.addIssue({ code: 'custom', path: ['sources', i, 'name'], message: `duplicate source name ${m.name}` });
+    const listed = (m.source as { attributes?: unknown }).attributes;
+    if (m.joinOn !== 'email' && !(Array.isArray(listed) && listed.includes(m.joinOn)))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sources', i, 'joinOn'],
+        message: `source ${m.name} joins on "${m.joinOn}", which it does not read: add it to sources[${i}].source.attributes`,
+      });
   });
+  const named = (value: string | undefined, path: (string | number)[], allow: string[] = []) => {
+    if (value !== undefined && !names.includes(value) && !allow.includes(value))
+      ctx.addIssue({ code: 'custom', path, message: `no source named "${value}" (sources: ${names.join(', ')})` });
+  };
+  named(precedence.enabled, ['precedence', 'enabled']);
+  named(precedence.names, ['precedence', 'names']);
+  named(precedence.groups, ['precedence', 'groups'], ['union']);
+  for (const [attr, src] of Object.entries(precedence.attributes)) named(src, ['precedence', 'attributes', attr]);
+}
 
 export const configSchema = z
   .object({

@@ -3,6 +3,10 @@ import type { Source, SourceDeps, SourcePlugin } from './source.js';
 import { csvSourcePlugin, csvSourceSchema } from './csv/index.js';
 import { ldapSourcePlugin, ldapSourceSchema } from './ldap/index.js';
 import { entraSourcePlugin, entraSourceSchema } from './entra/index.js';
+import { JoinedSource, joinedMemberSchema, type JoinedSourceConfig } from './joined/index.js';
+import { precedenceSchema, type Precedence } from './joined/schema.js';
+
+export { precedenceSchema };
 
 export type { SourceDeps } from './source.js';
 
@@ -21,6 +25,25 @@ export type SourceConfig = z.infer<typeof sourceSchema>;
 
 export const SOURCE_KINDS: string[] = SOURCE_PLUGINS.map((p) => p.kind);
 
+/** A profile's `sources:`: two or more sources, each named, joined into one directory. */
+export const joinedSourcesSchema = z.array(joinedMemberSchema(sourceSchema)).min(2);
+
+/** What a profile reads: one source, or several joined (`sources:`). */
+export type ProfileSourceConfig = SourceConfig | JoinedSourceConfig<SourceConfig>;
+
+/** A profile's `sources:` and `precedence:` as the one source config the rest of the app reads. */
+export function joinedSource(
+  sources: z.infer<typeof joinedSourcesSchema>,
+  precedence: Precedence,
+): ProfileSourceConfig {
+  return { kind: 'joined', sources, precedence };
+}
+
+/** Every single source of a profile's source config, with its name when joined. */
+export function memberSources(config: ProfileSourceConfig): { name?: string; config: SourceConfig }[] {
+  return config.kind === 'joined' ? config.sources.map((m) => ({ name: m.name, config: m.source })) : [{ config }];
+}
+
 function pluginOf(config: SourceConfig): SourcePlugin<SourceConfig> {
   const plugin = SOURCE_PLUGINS.find((p) => p.kind === config.kind) as unknown as
     SourcePlugin<SourceConfig> | undefined;
@@ -28,11 +51,19 @@ function pluginOf(config: SourceConfig): SourcePlugin<SourceConfig> {
   return plugin;
 }
 
-export function createSource(config: SourceConfig, deps: SourceDeps): Source {
+export function createSource(config: ProfileSourceConfig, deps: SourceDeps): Source {
+  if (config.kind === 'joined') return new JoinedSource(config, deps, createSource);
   return pluginOf(config).create(config, deps);
 }
 
 /** The Redis keys a profile's source keeps, as suffixes of the profile's key prefix (SourcePlugin.stateKeys). */
-export function sourceStateKeys(config: SourceConfig, profile: string): readonly string[] {
+export function sourceStateKeys(config: ProfileSourceConfig, profile: string): readonly string[] {
+  // A joined source's members keep their state under their own names (JoinedSource's keyPrefix).
+  if (config.kind === 'joined')
+    return config.sources.flatMap((m) =>
+      pluginOf(m.source)
+        .stateKeys(m.source, profile)
+        .map((k) => `${m.name}:${k}`),
+    );
   return pluginOf(config).stateKeys(config, profile);
 }

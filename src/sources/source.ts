@@ -20,6 +20,9 @@ export interface SourceRead {
   mode: ReadMode;
   /** Requests or pages spent, for the record. */
   requests?: number;
+  /** A joined read (several sources): the people each source gave, and how many joined. */
+  sources?: { name: string; people: number }[];
+  join?: { people: number; joined: number; notInRequired: number; conflicts: number };
 }
 
 /**
