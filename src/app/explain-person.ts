@@ -233,7 +233,11 @@ function sourceStep(
   if (person.givenName) attributes.givenName = person.givenName;
   if (person.familyName) attributes.familyName = person.familyName;
   // The attributes the profile lists (source.attributes), as the mapping compares them.
-  for (const [name, values] of Object.entries(person.attributes ?? {})) attributes[name] = values.join('; ');
+  for (const [name, values] of Object.entries(person.attributes ?? {}))
+    attributes[name] = values.join('; ') + (person.from?.[name] ? ` (from ${person.from[name]})` : '');
+  // A joined person: which source decided each field.
+  if (person.from)
+    attributes.sources = ['enabled', 'email', 'names', 'groups'].map((f) => `${f}: ${person.from![f]}`).join('; ');
   const direct = [...new Set(person.groupIds)];
   // Ancestors through nesting, as the mapping sees them (cycles condensed), then the chain that
   // leads to each: the shortest from one of the person's own groups.

@@ -13,6 +13,8 @@ export interface PlanState {
   links: Links;
   tombstones: ReadonlyMap<string, number>;
   lastSourceSize?: number;
+  /** A joined profile: people each source gave in the last good read, by source name. */
+  lastSourceSizes?: Record<string, number>;
   cursor?: string;
 }
 
@@ -115,7 +117,14 @@ export async function planSync(
     readCalls: requests,
     ratePerSecond: budgetRate(target),
     ...(opts.state.lastSourceSize !== undefined ? { lastSourceSize: opts.state.lastSourceSize } : {}),
-    source: { kind: source.kind, issues: read.snapshot.issues.length, words },
+    ...shrunkSource(read, opts.state.lastSourceSizes, config.policy.minSourceRatio),
+    source: {
+      kind: source.kind,
+      issues: read.snapshot.issues.length,
+      words,
+      ...(read.sources ? { sources: read.sources } : {}),
+      ...(read.join ? { join: read.join } : {}),
+    },
     ...(opts.allowDeletes !== undefined ? { allowDeletes: opts.allowDeletes } : {}),
     ...(opts.allowRoleLosses !== undefined ? { allowRoleLosses: opts.allowRoleLosses } : {}),
     ...(opts.allowRemovals !== undefined ? { allowRemovals: opts.allowRemovals } : {}),
@@ -130,4 +139,17 @@ export async function planSync(
     learned,
     timings: { sourceMs: t1 - t0, targetMs: t2 - t1, planMs: t3 - t2 },
   };
+}
+
+/**
+ * A joined read: the first source that gave fewer people than minSourceRatio of its last good read.
+ * Deletions wait then, naming that source, however the other sources look.
+ */
+function shrunkSource(
+  read: SourceRead,
+  last: Record<string, number> | undefined,
+  ratio: number,
+): { shrunkSource?: { name: string; people: number; last: number } } {
+  const s = read.sources?.find((x) => (last?.[x.name] ?? 0) > 0 && x.people < last![x.name]! * ratio);
+  return s ? { shrunkSource: { name: s.name, people: s.people, last: last![s.name]! } } : {};
 }

@@ -67,7 +67,11 @@ export async function runSync(rt: Runtime, req: SyncRequest): Promise<SyncOutcom
   if (plan.blocked) return holdBlocked(rt, record, sp, waiting !== undefined);
   await store.startRun(record, plan, sp.learned);
   if (read.nextCursor !== undefined) await store.stageCursor(base.runId, read.nextCursor);
-  return driveRun(rt, base.runId, plan, { ...req, sourcePeople: sp.desired.people.length });
+  return driveRun(rt, base.runId, plan, {
+    ...req,
+    sourcePeople: sp.desired.people.length,
+    ...(read.sources ? { sourceSizes: read.sources } : {}),
+  });
 }
 
 /**
@@ -133,6 +137,8 @@ function plannedRecord(rt: Runtime, base: RunRecord, sp: SyncPlan): RunRecord {
       issues: read.snapshot.issues.length,
       readMs: Math.round(sp.timings.sourceMs),
       ...(rt.source.issueWords ? { issueWords: rt.source.issueWords } : {}),
+      ...(read.sources ? { sources: read.sources } : {}),
+      ...(read.join ? { join: read.join } : {}),
       ...(read.requests !== undefined ? { requests: read.requests } : {}),
     },
     timings: {
@@ -189,6 +195,8 @@ export async function resumeSync(
 export interface DriveOptions extends Pick<SyncRequest, 'onProgress' | 'signal'> {
   /** People the run's directory read returned: the profile's last source size once the run succeeds. */
   sourcePeople?: number;
+  /** A joined read: people per source, each source's last good size once the run succeeds. */
+  sourceSizes?: { name: string; people: number }[];
 }
 
 /**
@@ -226,6 +234,7 @@ export async function driveRun(rt: Runtime, runId: string, plan: Plan, req: Driv
   if (status === 'succeeded') {
     await store.commitCursor(runId);
     if (people !== undefined) await store.setLastSourceSize(people);
+    if (req.sourceSizes) await store.setLastSourceSizes(req.sourceSizes);
   }
   const finished = await store.updateRun(runId, {
     status,

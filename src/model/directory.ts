@@ -19,6 +19,11 @@ export interface Person {
    * empty values dropped. An attribute the person has no value for is absent.
    */
   attributes?: Record<string, string[]>;
+  /**
+   * A joined person (several sources): which source gave each field (`enabled`, `email`, `names`,
+   * `groups`, and each attribute by name), for `explain`.
+   */
+  from?: Record<string, string>;
 }
 
 export interface Group {

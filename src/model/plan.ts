@@ -41,7 +41,14 @@ export interface Plan {
     /** People read but not in scope, by why (each person once). */
     outOfScope?: Partial<Record<OutOfScope, number>>;
     /** The source's kind, and the issues of its read (rows or entries it could not use) in its words. */
-    source?: { kind: string; issues: number; words?: IssueWords };
+    source?: {
+      kind: string;
+      issues: number;
+      words?: IssueWords;
+      /** A joined read: people each source gave, and how many were found in more than one. */
+      sources?: { name: string; people: number }[];
+      join?: { people: number; joined: number; notInRequired: number; conflicts: number };
+    };
     /** Target users the sync never touches, by why (a server admin, the API key's own user, policy.protectedUsers). */
     neverTouched?: Record<string, number>;
     /** Existing target containers the sync manages: teams (or units), and orgs. */

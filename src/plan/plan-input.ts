@@ -1,4 +1,5 @@
-import type { Actual, Desired, IssueWords, TargetCapabilities } from '../model/index.js';
+import type { Plan } from '../model/index.js';
+import type { Actual, Desired, TargetCapabilities } from '../model/index.js';
 import type { PolicyConfig } from '../config/schema.js';
 
 /** What the store knows from earlier runs. All maps are read-only inputs: the planner is pure. */
@@ -24,9 +25,11 @@ export interface PlanInput {
   /** Epoch ms; the clock is an input so the same inputs give the same plan. */
   now: number;
   /** The source's kind and the issues of its read (rows or entries it could not use), for the plan's header. */
-  source?: { kind: string; issues: number; words?: IssueWords };
+  source?: NonNullable<Plan['stats']['source']>;
   /** People in the last good read, for the "much smaller directory" guard. */
   lastSourceSize?: number;
+  /** A joined profile's source that shrank past minSourceRatio (plan-sync): deletions wait, naming it. */
+  shrunkSource?: { name: string; people: number; last: number };
   /** `--allow-deletes N`: this run may delete up to N. */
   allowDeletes?: number;
   /** `--allow-role-losses N`: up to N people may lose the highest role. */

@@ -87,7 +87,18 @@ function directoryLine(stats: Plan['stats']): string {
   const why = OUT_OF_SCOPE.filter((r) => (outOfScope[r] ?? 0) > 0).map(
     (r) => `${outOfScope[r]} ${OUT_OF_SCOPE_WORDS[r]}`,
   );
-  return `${peopleRead} people read${issues}, ${stats.desiredPeople} in scope${why.length > 0 ? ` (${why.join(', ')})` : ''}, ${teams}`;
+  return `${peopleRead} people read${issues}, ${stats.desiredPeople} in scope${why.length > 0 ? ` (${why.join(', ')})` : ''}, ${teams}${joinText(source)}`;
+}
+
+/** A joined read: `; sources hr 840, ad 1,020: 812 joined, 28 not in a required source`. */
+function joinText(source: Plan['stats']['source']): string {
+  if (!source?.sources || !source.join) return '';
+  const j = source.join;
+  const left = [
+    ...(j.notInRequired > 0 ? [`${j.notInRequired} not in a required source`] : []),
+    ...(j.conflicts > 0 ? [`${j.conflicts} in a join-key conflict`] : []),
+  ];
+  return `\n             sources ${source.sources.map((s) => `${s.name} ${s.people}`).join(', ')}: ${j.joined} joined${left.length > 0 ? `, ${left.join(', ')}` : ''}`;
 }
 
 /** `3 users managed (1 never touched: <the target's reason>), 4 teams and 1 org managed`: never the target's totals. */

@@ -32,6 +32,13 @@ export function checkSafety(input: PlanInput, ops: Op[], deprovisioned: number, 
       reason: `the directory has ${people} people in scope, under ${Math.round(policy.minSourceRatio * 100)}% of the last good read (${input.lastSourceSize}): refusing ${deletions} deletions`,
     };
   }
+  const shrunk = input.shrunkSource;
+  if (shrunk && deletions > 0) {
+    return {
+      code: 'SOURCE_SHRANK',
+      reason: `source ${shrunk.name} gave ${shrunk.people} people, under ${Math.round(policy.minSourceRatio * 100)}% of its last good read (${shrunk.last}): refusing ${deletions} deletions`,
+    };
+  }
   const allowed = input.allowDeletes ?? -1;
   const percent = usersInScope > 0 ? (deletions * 100) / usersInScope : 0;
   if (deletions > allowed && (deletions > policy.maxDeletes || percent > policy.maxDeletePercent)) {

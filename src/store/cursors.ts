@@ -56,6 +56,17 @@ export class CursorStore {
     return v === null ? undefined : Number(v);
   }
 
+  /** Per source of a joined profile: people each gave in the last read that fed a successful run. */
+  async lastSourceSizes(): Promise<Record<string, number>> {
+    const all = await this.redis.hgetall(this.keys.lastSourceSizes);
+    return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, Number(v)]));
+  }
+
+  async setLastSourceSizes(sizes: readonly { name: string; people: number }[]): Promise<void> {
+    if (sizes.length === 0) return;
+    await this.redis.hset(this.keys.lastSourceSizes, Object.fromEntries(sizes.map((s) => [s.name, String(s.people)])));
+  }
+
   /** People in the last read that fed a successful run: the "much smaller directory" guard's reference. */
   async setLastSourceSize(people: number): Promise<void> {
     await this.redis.set(this.keys.lastSourceSize, String(people));

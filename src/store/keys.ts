@@ -12,6 +12,8 @@ export function profileKeys(prefix: string, profile: string) {
     tombstones: `${p}:tombstones`,
     cursor: `${p}:cursor`,
     lastSourceSize: `${p}:last-source-size`,
+    /** A joined profile: people each source gave in the last read that fed a successful run. */
+    lastSourceSizes: `${p}:last-source-sizes`,
     runs: `${p}:runs`,
     lock: `${p}:lock`,
     /** The last run state a notification was sent for (src/notify): one message per change. */

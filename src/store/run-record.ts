@@ -27,6 +27,9 @@ export interface RunRecord {
     requests?: number;
     /** How the source names its problems (`rows skipped`, `entries with problems`). */
     issueWords?: { one: string; many: string };
+    /** A joined read: people each source gave, and how the join went. */
+    sources?: { name: string; people: number }[];
+    join?: { people: number; joined: number; notInRequired: number; conflicts: number };
   };
   /** Set when the run failed before applying (source, target or Redis error). */
   error?: string;

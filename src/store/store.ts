@@ -56,16 +56,18 @@ export class Store {
 
   /** Everything the planner needs from earlier runs. */
   async planState(): Promise<PlanState> {
-    const [links, tombstones, lastSourceSize, cursor] = await Promise.all([
+    const [links, tombstones, lastSourceSize, cursor, lastSourceSizes] = await Promise.all([
       this.links.load(),
       this.tombstones.load(),
       this.cursors.lastSourceSize(),
       this.cursors.committed(),
+      this.cursors.lastSourceSizes(),
     ]);
     return {
       links,
       tombstones,
       ...(lastSourceSize !== undefined ? { lastSourceSize } : {}),
+      ...(Object.keys(lastSourceSizes).length > 0 ? { lastSourceSizes } : {}),
       ...(cursor !== undefined ? { cursor } : {}),
     };
   }
@@ -84,6 +86,10 @@ export class Store {
 
   setLastSourceSize(people: number): Promise<void> {
     return this.cursors.setLastSourceSize(people);
+  }
+
+  setLastSourceSizes(sizes: readonly { name: string; people: number }[]): Promise<void> {
+    return this.cursors.setLastSourceSizes(sizes);
   }
 
   stageCursor(runId: string, cursor: string): Promise<void> {

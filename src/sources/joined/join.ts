@@ -120,21 +120,31 @@ function merge(key: string | undefined, found: Keyed[], order: string[], precede
   const enabledBy = pick(precedence.enabled);
   const namedBy = pick(precedence.names);
   const attributes: Record<string, string[]> = {};
+  const from: Record<string, string> = {};
   const names = new Set(ranked.flatMap((f) => Object.keys(f.person.attributes ?? {})));
   for (const name of names) {
     const decides = precedence.attributes[name];
     const withValue = ranked.filter((f) => (f.person.attributes?.[name]?.length ?? 0) > 0);
     const chosen = withValue.find((f) => f.source === decides) ?? (decides === undefined ? withValue[0] : undefined);
-    if (chosen) attributes[name] = chosen.person.attributes![name]!;
+    if (chosen) {
+      attributes[name] = chosen.person.attributes![name]!;
+      from[name] = chosen.source;
+    }
   }
-  const groupIds = ranked
-    .filter((f) => precedence.groups === 'union' || f.source === precedence.groups)
-    .flatMap((f) => f.person.groupIds.map((g) => `${f.source}:${g}`));
+  const grouped = ranked.filter((f) => precedence.groups === 'union' || f.source === precedence.groups);
+  const groupIds = grouped.flatMap((f) => f.person.groupIds.map((g) => `${f.source}:${g}`));
   const p = namedBy.person;
+  const emailBy = p.email ? namedBy : (ranked.find((f) => f.person.email) ?? namedBy);
+  Object.assign(from, {
+    enabled: enabledBy.source,
+    email: emailBy.source,
+    names: namedBy.source,
+    groups: grouped.map((f) => f.source).join(', ') || 'none',
+  });
   return {
     // Joined people are known by their key, which every source shares; one that stands alone by its source.
     sourceId: key !== undefined ? `joined:${key}` : `${first.source}:${first.person.sourceId}`,
-    email: p.email || ranked.find((f) => f.person.email)?.person.email || '',
+    email: emailBy.person.email,
     displayName: p.displayName,
     ...(p.givenName ? { givenName: p.givenName } : {}),
     ...(p.familyName ? { familyName: p.familyName } : {}),
@@ -142,5 +152,6 @@ function merge(key: string | undefined, found: Keyed[], order: string[], precede
     ...(enabledBy.person.locked ? { locked: true } : {}),
     groupIds,
     ...(names.size > 0 ? { attributes } : {}),
+    from,
   };
 }
