@@ -313,6 +313,19 @@ const cases: Case[] = [
     ops: ['deleteUser b@corp.com', 'deleteUser c@corp.com'],
     blocked: 'SOURCE_SHRANK',
   },
+  {
+    name: 'one joined source much smaller than its last good read blocks deletions, naming it',
+    given: input(
+      desired({ 'a@corp.com': ['Eng'], 'b@corp.com': ['Eng'] }),
+      actual({ Eng: ['a@corp.com', 'b@corp.com', 'c@corp.com'] }),
+      {
+        shrunkSource: { name: 'ad', people: 40, last: 900 },
+        policy: { deprovision: 'delete-user', maxDeletes: 100, maxDeletePercent: 100 },
+      },
+    ),
+    ops: ['deleteUser c@corp.com'],
+    blocked: 'SOURCE_SHRANK',
+  },
 ];
 
 describe('makePlan rules', () => {
@@ -321,6 +334,10 @@ describe('makePlan rules', () => {
     expect(plan.phases.flat().map(line)).toEqual(ops);
     expect(plan.blocked?.code).toBe(blocked);
     if (warning) expect(plan.warnings.join('\n')).toMatch(warning);
+    if (given.shrunkSource)
+      expect(plan.blocked?.reason).toBe(
+        'source ad gave 40 people, under 50% of its last good read (900): refusing 1 deletions',
+      );
   });
 });
 
