@@ -89,6 +89,11 @@ export type Condition = z.infer<typeof conditionSchema>;
 
 const conditionList = z.array(conditionSchema).min(1);
 
+const ruleMatch = z
+  .string()
+  .optional()
+  .describe('Regular expression tested against the group name (or, with attribute, against each value).');
+
 export const mappingSchema = z
   .object({
     groups: z.record(z.string(), z.string()).default({}).describe('Explicit map: group name or sourceId -> team name.'),
@@ -96,10 +101,7 @@ export const mappingSchema = z
       .array(
         z
           .object({
-            match: z
-              .string()
-              .optional()
-              .describe('Regular expression tested against the group name (or, with attribute, against each value).'),
+            match: ruleMatch,
             attribute: z
               .string()
               .min(1)
@@ -159,10 +161,7 @@ export const mappingSchema = z
         z
           .object({
             group: z.string().min(1).optional().describe('Group name or sourceId.'),
-            match: z
-              .string()
-              .optional()
-              .describe('Regular expression tested against the group name (or, with attribute, against each value).'),
+            match: ruleMatch,
             attribute: z
               .string()
               .min(1)

@@ -4,7 +4,7 @@ import { TargetHttpError, TargetResponseError } from '../errors/index.js';
 import { isTransient } from '../targets/http/http-client.js';
 import type { Logger } from '../log/logger.js';
 import type { Op } from '../model/index.js';
-import type { Store } from '../store/store.js';
+import type { OutcomeInput, Store } from '../store/store.js';
 import type { OpOutcomeKind } from '../store/run-record.js';
 import type { IdResolver, OpOutcome, Target, TargetFacts } from '../targets/target.js';
 import { OPS_QUEUE, type OpJobData } from './op-jobs.js';
@@ -124,14 +124,8 @@ async function processOp(
   return record(out.status, await outcomeExtras(op, out, ids, gate.leftOut));
 }
 
-type OutcomeExtras = {
-  detail?: string;
-  createdId?: string;
-  userId?: string;
-  teamId?: string;
-  teamIds?: string[];
-  leftOut?: string[];
-};
+/** What the store keeps with an outcome besides the op and the outcome itself. */
+type OutcomeExtras = Omit<OutcomeInput, 'op' | 'outcome'>;
 type Recorder = (outcome: OpOutcomeKind, extra?: OutcomeExtras) => Promise<OpOutcomeKind>;
 
 type Gate =
