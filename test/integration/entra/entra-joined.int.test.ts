@@ -40,6 +40,28 @@ let chartio: ChartioEmulator;
 let d: JoinedDeployment;
 let rt: Runtime;
 
+const profile = (clientSecret = SECRET) => ({
+  sources: [
+    { name: 'onprem', source: ldapSourceOf(slapd) },
+    {
+      name: 'entra',
+      source: {
+        kind: 'entra',
+        tenantId: 't1',
+        clientId: 'c1',
+        clientSecret,
+        authorityHost: graph.url,
+        graphBaseUrl: graph.url,
+        users: 'all',
+        groups: { displayNamePrefix: 'rs-' },
+        retryBaseMs: 10,
+      },
+    },
+  ],
+  precedence: { enabled: 'entra' },
+  mapping: { rules: [{ match: '^(?:rs-)?(.*)$', team: '$1' }] },
+});
+
 beforeAll(async () => {
   [slapd, graph, chartio] = await Promise.all([
     startDirectory(
@@ -82,27 +104,7 @@ beforeAll(async () => {
       rateLimit: { headroom: 1, max: 100_000, duration: 1000 },
     },
     policy: { deprovision: 'delete-user' },
-    profile: {
-      sources: [
-        { name: 'onprem', source: ldapSourceOf(slapd) },
-        {
-          name: 'entra',
-          source: {
-            kind: 'entra',
-            tenantId: 't1',
-            clientId: 'c1',
-            clientSecret: SECRET,
-            authorityHost: graph.url,
-            graphBaseUrl: graph.url,
-            users: 'all',
-            groups: { displayNamePrefix: 'rs-' },
-            retryBaseMs: 10,
-          },
-        },
-      ],
-      precedence: { enabled: 'entra' },
-      mapping: { rules: [{ match: '^(?:rs-)?(.*)$', team: '$1' }] },
-    },
+    profile: profile(),
     close: async () => {
       await chartio.close();
       await graph.close();
@@ -196,5 +198,27 @@ describe('OpenLDAP + Entra joined on email, Entra deciding enabled', () => {
     expect(inc.snapshot.people.find((p) => p.email === 'dee@corp.test')).toMatchObject({ enabled: false });
     expect(inc.snapshot.people.some((p) => p.email === 'eve@corp.test')).toBe(false);
     await fresh.close?.();
+  });
+
+  it('Entra refusing the secret fails the run naming the source and the variable to fix, and deletes nothing', async () => {
+    const before = writesOf(chartio).length;
+    const people = users();
+    process.env.JOINED_TEST_ENTRA_SECRET = 'wrong-secret-31';
+    try {
+      d.configure(profile('${JOINED_TEST_ENTRA_SECRET}'));
+      const bad = await d.runtime();
+      const err = await runSync(bad, { mode: 'incremental', trigger: 'schedule' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      const message = (err as Error).message;
+      expect(message).toMatch(/^source entra: /);
+      expect(message).toMatch(/AADSTS7000215/);
+      expect(message).toContain('$JOINED_TEST_ENTRA_SECRET (read by profiles.staff.sources.1.source.clientSecret)');
+      expect(message).not.toContain('wrong-secret-31');
+      expect(writesOf(chartio)).toHaveLength(before);
+      expect(users()).toEqual(people);
+    } finally {
+      delete process.env.JOINED_TEST_ENTRA_SECRET;
+      d.configure(profile());
+    }
   });
 });
