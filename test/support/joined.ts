@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, Client } from 'ldapts';
@@ -141,6 +141,7 @@ export function joinedDeployment(
     async close() {
       for (const rt of runtimes.splice(0)) await rt.close();
       await o.close?.();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
