@@ -125,7 +125,10 @@ function merge(key: string | undefined, found: Keyed[], order: string[], precede
   for (const name of names) {
     const decides = precedence.attributes[name];
     const withValue = ranked.filter((f) => (f.person.attributes?.[name]?.length ?? 0) > 0);
-    const chosen = withValue.find((f) => f.source === decides) ?? (decides === undefined ? withValue[0] : undefined);
+    // The deciding source decides where it has the person (no value there: none); else, as for
+    // enabled and names, the first listed source with a value.
+    const decided = decides !== undefined && ranked.some((f) => f.source === decides);
+    const chosen = decided ? withValue.find((f) => f.source === decides) : withValue[0];
     if (chosen) {
       attributes[name] = chosen.person.attributes![name]!;
       from[name] = chosen.source;
