@@ -34,6 +34,8 @@ export interface HarnessConfig {
   redis?: Record<string, unknown>;
   /** Other top-level config sections (`audit`, `notify`). */
   extra?: Record<string, unknown>;
+  /** Other keys of the profile (`schedule`). */
+  profile?: Record<string, unknown>;
 }
 
 let counter = 0;
@@ -77,6 +79,7 @@ export function createTargetHarness<E extends { close(): Promise<void> }>(
           maxInvalidRows: 0,
         },
         mapping: c.mapping,
+        ...c.profile,
       },
     ],
   };

@@ -3,9 +3,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { Snapshot } from '../../../src/model/index.js';
 import { createSource, SOURCE_KINDS } from '../../../src/sources/registry.js';
+import { TARGET_KINDS } from '../../../src/targets/registry.js';
 import type { ReadRequest, SourceRead } from '../../../src/sources/source.js';
 import {
   applyChange,
+  asValueGroups,
+  attributeDirectory,
   CHANGE,
   conformanceDirectory,
   toSnapshot,
@@ -23,6 +26,13 @@ import {
   withoutPerson,
   type NormalSnapshot,
 } from '../../support/source-conformance/normalise.js';
+import {
+  attributeMapping,
+  emptyTargets,
+  normaliseOps,
+  valueGroupMapping,
+  type EmptyTargets,
+} from '../../support/source-conformance/plans.js';
 
 /**
  * One directory, written into every registered source's server: each source's full read must give
@@ -34,12 +44,28 @@ import {
 const BEFORE = conformanceDirectory();
 const AFTER = applyChange(BEFORE, CHANGE);
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+/** People with department and location as attributes, and the same people with a group per value instead. */
+const BY_ATTRIBUTE = attributeDirectory();
+const BY_GROUP = asValueGroups(BY_ATTRIBUTE);
+/** The teams both mappings give: a team per department, `Office <location>` per location. */
+const VALUE_TEAMS = [
+  ...new Set(
+    BY_ATTRIBUTE.people.flatMap((p) => [
+      ...(p.attributes?.department !== undefined ? [p.attributes.department] : []),
+      ...(p.attributes?.location !== undefined ? [`Office ${p.attributes.location}`] : []),
+    ]),
+  ),
+].sort();
 
 let redis: Redis;
-beforeAll(() => {
+/** An emulator of each target kind, empty: what both directories are planned against. */
+let targets: EmptyTargets;
+beforeAll(async () => {
   redis = new Redis(inject('redisUrl'));
+  targets = await emptyTargets(inject('redisUrl'), BY_ATTRIBUTE.people);
 });
 afterAll(async () => {
+  await targets?.close();
   await redis.quit();
 });
 
@@ -71,8 +97,8 @@ describe.each(SOURCE_KINDS)('source kind %s', (kind) => {
     let loaded: LoadedDirectory;
     let first: SourceRead;
     /** One source per read, as the daemon makes one per run; reads sharing a key prefix share kept state. */
-    const read = async (request: ReadRequest, keyPrefix: string) => {
-      const source = createSource(loaded.config, {
+    const read = async (request: ReadRequest, keyPrefix: string, config = loaded.config) => {
+      const source = createSource(config, {
         log: silentLogger,
         baseDir: '/',
         profile: 'conformance',
@@ -121,6 +147,45 @@ describe.each(SOURCE_KINDS)('source kind %s', (kind) => {
       }
       expect(got).toEqual(view(adapter, full.snapshot));
       expect(incremental.snapshot.issues).toEqual([]);
+    });
+
+    describe('department and location as attributes', () => {
+      const names = (a: keyof typeof adapter.attributeNames) => adapter.attributeNames[a];
+      let byAttribute: LoadedDirectory;
+      let byGroup: LoadedDirectory;
+      let attributeRead: SourceRead;
+      let groupRead: SourceRead;
+      beforeAll(async () => {
+        // Apart from the main directory: their own OU, server or files (and, in AD, account names).
+        byAttribute = await adapter.load(BY_ATTRIBUTE, { ...ctx, runId: `${ctx.runId}-va` });
+        byGroup = await adapter.load(BY_GROUP, { ...ctx, runId: `${ctx.runId}-vg` });
+        attributeRead = await read({ mode: 'full' }, 'by-attribute', byAttribute.config);
+        groupRead = await read({ mode: 'full' }, 'by-group', byGroup.config);
+      });
+      afterAll(async () => {
+        await byAttribute?.close();
+        await byGroup?.close();
+      });
+
+      it('a full read gives each person their department and location, under the names source.attributes lists', () => {
+        expect(view(adapter, attributeRead.snapshot)).toEqual(view(adapter, toSnapshot(BY_ATTRIBUTE, names)));
+        expect(view(adapter, groupRead.snapshot)).toEqual(view(adapter, toSnapshot(BY_GROUP)));
+        expect([...attributeRead.snapshot.issues, ...groupRead.snapshot.issues]).toEqual([]);
+      });
+
+      it.each(TARGET_KINDS)(
+        'the same directory with attributes or with a group per value gives the same plan for %s',
+        async (kind) => {
+          const byValue = await targets.plan(kind, attributeRead, attributeMapping(kind, adapter.attributeNames));
+          const byGroups = await targets.plan(kind, groupRead, valueGroupMapping(kind));
+
+          expect(normaliseOps(byValue)).toEqual(normaliseOps(byGroups));
+          // Not two empty plans: a team per value where the target has teams, and people in them.
+          expect(byValue.length).toBeGreaterThan(0);
+          const created = byValue.flatMap((op) => (op.kind === 'createTeam' ? [op.team.name] : []));
+          if (created.length > 0) expect(created.sort()).toEqual(VALUE_TEAMS);
+        },
+      );
     });
   });
 });
