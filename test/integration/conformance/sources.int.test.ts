@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { planFromStore, runSync } from '../../../src/app/run-sync.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { Snapshot } from '../../../src/model/index.js';
 import { createSource, SOURCE_KINDS } from '../../../src/sources/registry.js';
@@ -26,6 +27,8 @@ import {
   withoutPerson,
   type NormalSnapshot,
 } from '../../support/source-conformance/normalise.js';
+import { createHarness, teamsState } from '../../support/conformance/chartio.js';
+import { writesOf } from '../../support/target-harness.js';
 import {
   attributeMapping,
   emptyTargets,
@@ -186,6 +189,59 @@ describe.each(SOURCE_KINDS)('source kind %s', (kind) => {
           if (created.length > 0) expect(created.sort()).toEqual(VALUE_TEAMS);
         },
       );
+
+      it(`a department change on day two moves the person with two writes, read ${adapter.incremental ? 'incrementally' : 'in full'}`, async () => {
+        const mover = BY_ATTRIBUTE.people.find((p) => p.key === 'a00')!;
+        expect(mover.attributes).toMatchObject({ department: 'Engineering' });
+        // Chartio: membership one call each way, the person's account kept.
+        const h = await createHarness(inject('redisUrl'), {
+          mapping: attributeMapping('chartio', adapter.attributeNames),
+          source: JSON.parse(JSON.stringify(byAttribute.config)) as Record<string, unknown>,
+          policy: { deprovision: 'delete-user' },
+        });
+        try {
+          const rt = await h.runtime();
+          rt.startWorkers();
+          expect((await runSync(rt, { mode: 'full', trigger: 'backfill' })).status).toBe('succeeded');
+          expect(teamsState(h.emulator)['Engineering']).toContain(mover.email);
+
+          const move: ChangeStep[] = [
+            { step: 'set-attribute', person: mover.key, attribute: 'department', value: 'Finance' },
+          ];
+          await byAttribute.apply(move, BY_ATTRIBUTE);
+          const mode = adapter.incremental ? 'incremental' : 'full';
+          const planned = await planFromStore(rt, { mode });
+
+          expect(planned.read.mode).toBe(mode);
+          const ops = planned.plan.phases.flat();
+          expect(
+            ops.map((op) => [
+              op.kind,
+              'user' in op ? op.user.email : undefined,
+              'team' in op ? op.team?.name : undefined,
+            ]),
+          ).toEqual([
+            ['addMember', mover.email, 'Finance'],
+            ['removeMember', mover.email, 'Engineering'],
+          ]);
+          // What the incremental read gave is what a full read of the changed directory gives.
+          const full = await read({ mode: 'full' }, 'moved', byAttribute.config);
+          expect(view(adapter, planned.read.snapshot)).toEqual(view(adapter, full.snapshot));
+          expect(view(adapter, full.snapshot)).toEqual(
+            view(adapter, toSnapshot(applyChange(BY_ATTRIBUTE, move), names)),
+          );
+
+          const from = h.emulator.requestLog.length;
+          const day2 = await runSync(rt, { mode, trigger: 'manual' });
+          expect(day2.status).toBe('succeeded');
+          expect(writesOf(h.emulator, from)).toHaveLength(2);
+          const teams = teamsState(h.emulator);
+          expect(teams['Finance']).toContain(mover.email);
+          expect(teams['Engineering']).not.toContain(mover.email);
+        } finally {
+          await h.close();
+        }
+      });
     });
   });
 });
