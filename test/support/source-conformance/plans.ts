@@ -133,15 +133,15 @@ const byJson = (a: unknown, b: unknown) => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-function strip(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(strip).sort(byJson);
+function strip(v: unknown, ids: boolean): unknown {
+  if (Array.isArray(v)) return v.map((x) => strip(x, ids)).sort(byJson);
   if (v === null || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (IDENTITY.has(k)) continue;
+    if (IDENTITY.has(k) || (!ids && k === 'id')) continue;
     // A listed member's `after`: keys of the ops it waits for.
     if (k === 'after' && Array.isArray(x)) continue;
-    out[k] = strip(x);
+    out[k] = strip(x, ids);
   }
   return out;
 }
@@ -149,7 +149,8 @@ function strip(v: unknown): unknown {
 /**
  * Ops as what they do: kind, users by email (and target id), teams by name, roles, member lists;
  * without op keys, desired keys, dependencies, reasons and source ids; lists and ops sorted.
+ * `ids: false`: without target ids either (ops planned against two emulators).
  */
-export function normaliseOps(ops: Op[]): unknown[] {
-  return ops.map(strip).sort(byJson);
+export function normaliseOps(ops: Op[], o: { ids?: boolean } = {}): unknown[] {
+  return ops.map((op) => strip(op, o.ids ?? true)).sort(byJson);
 }
