@@ -1,4 +1,4 @@
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change, Client, EqualityFilter } from 'ldapts';
 import { ldapSourceSchema } from '../../../src/sources/ldap/schema.js';
 import { directoryLdif, rdnValue } from '../ldif.js';
 import { ADMIN_DN, startSlapd, SUFFIX } from '../slapd.js';
@@ -28,6 +28,11 @@ interface Server {
   rename(displayName: string, familyName: string): Change[];
   /** The LDAP attribute each of the suite's attributes is written as. */
   attributeNames: Record<ConfAttribute, string>;
+  /**
+   * Member values follow a renamed or deleted entry after the write has returned (OpenLDAP's refint
+   * overlay works in a background thread; AD's linked attributes follow at once).
+   */
+  membersFollowLater?: boolean;
 }
 
 const change = (operation: 'add' | 'delete' | 'replace', type: string, values: string[]) =>
@@ -76,12 +81,25 @@ class LdapWriter {
     }
   }
 
+  /** Until no group holds `dn` as a member any more (refint caught up), or fails after 10 s. */
+  private async membersFollowed(dn: string): Promise<void> {
+    if (!this.server.membersFollowLater) return;
+    const filter = new EqualityFilter({ attribute: 'member', value: dn });
+    for (let waited = 0; waited < 10_000; waited += 20) {
+      const { searchEntries } = await this.client.search(this.server.groupsBase, { filter, attributes: ['1.1'] });
+      if (searchEntries.length === 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`conformance LDAP: groups still hold ${dn} as a member 10 s after it was renamed or deleted`);
+  }
+
   private async applyOne(s: ChangeStep, dir: ConfDirectory): Promise<void> {
     const person = (key: string) => this.personDn(dir.people.find((p) => p.key === key)!);
     const group = (key: string) => this.groupDn(dir.groups.find((g) => g.key === key)!);
     switch (s.step) {
       case 'leave':
-        return this.client.del(person(s.person));
+        await this.client.del(person(s.person));
+        return this.membersFollowed(person(s.person));
       case 'hire': {
         const dn = this.personDn(s.person);
         await this.client.add(dn, this.personEntry(dir, s.person));
@@ -92,11 +110,13 @@ class LdapWriter {
         await this.client.modify(group(s.to), change('add', 'member', [person(s.person)]));
         return this.client.modify(group(s.from), change('delete', 'member', [person(s.person)]));
       case 'rename':
-        return this.client.modifyDN(group(s.group), `cn=${rdnValue(s.name)}`);
+        await this.client.modifyDN(group(s.group), `cn=${rdnValue(s.name)}`);
+        return this.membersFollowed(group(s.group));
       case 'rename-person': {
         const p = dir.people.find((x) => x.key === s.person)!;
         const displayName = renamedDisplayName(p.givenName, s.familyName);
         await this.client.modifyDN(person(s.person), `cn=${rdnValue(displayName)}`);
+        await this.membersFollowed(person(s.person));
         return this.client.modify(this.personDn({ ...p, displayName }), this.server.rename(displayName, s.familyName));
       }
       case 'disable':
@@ -157,6 +177,7 @@ export const openldapAdapter: ConformanceAdapter = {
       // cn is the display name here, and modrdn already replaced it.
       rename: (_displayName, familyName) => [change('replace', 'sn', [familyName])],
       attributeNames: openldapAdapter.attributeNames,
+      membersFollowLater: true,
     };
     return loaded(await bound(slapd.url, ADMIN_DN, slapd.password), server, dir, () => slapd.stop(), {
       url: slapd.url,
