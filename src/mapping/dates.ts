@@ -23,8 +23,9 @@ export function parseDate(value: string): ParsedDate | undefined {
     const ms = Date.parse(iso);
     return Number.isNaN(ms) || !validDay(+y!, +mo!, +d!) ? undefined : { kind: 'instant', ms };
   }
+  // Before the file time check: "0" is too short to be one.
+  if (NEVER.has(v)) return { kind: 'never' };
   if (/^\d{15,19}$/.test(v)) {
-    if (NEVER.has(v)) return { kind: 'never' };
     const ms = Number((BigInt(v) - EPOCH_TICKS) / 10_000n);
     return Number.isFinite(ms) ? { kind: 'instant', ms } : undefined;
   }
