@@ -14,6 +14,7 @@ import {
   conformanceDirectory,
   toSnapshot,
   type ChangeStep,
+  type ConfDirectory,
 } from '../../support/source-conformance/directory.js';
 import {
   CONFORMANCE_ADAPTERS,
@@ -190,9 +191,13 @@ describe.each(SOURCE_KINDS)('source kind %s', (kind) => {
         },
       );
 
-      it(`a department change on day two moves the person with two writes, read ${adapter.incremental ? 'incrementally' : 'in full'}`, async () => {
+      it(`a department change on day two moves the person with two writes, a cleared one on day three with one; read ${adapter.incremental ? 'incrementally' : 'in full'}`, async () => {
         const mover = BY_ATTRIBUTE.people.find((p) => p.key === 'a00')!;
-        expect(mover.attributes).toMatchObject({ department: 'Engineering' });
+        const leaver = BY_ATTRIBUTE.people.find((p) => p.key === 'a04')!;
+        expect([mover.attributes, leaver.attributes]).toMatchObject([
+          { department: 'Engineering' },
+          { department: 'Engineering', location: 'London' },
+        ]);
         // Chartio: membership one call each way, the person's account kept.
         const h = await createHarness(inject('redisUrl'), {
           mapping: attributeMapping('chartio', adapter.attributeNames),
@@ -204,40 +209,54 @@ describe.each(SOURCE_KINDS)('source kind %s', (kind) => {
           rt.startWorkers();
           expect((await runSync(rt, { mode: 'full', trigger: 'backfill' })).status).toBe('succeeded');
           expect(teamsState(h.emulator)['Engineering']).toContain(mover.email);
-
-          const move: ChangeStep[] = [
-            { step: 'set-attribute', person: mover.key, attribute: 'department', value: 'Finance' },
-          ];
-          await byAttribute.apply(move, BY_ATTRIBUTE);
           const mode = adapter.incremental ? 'incremental' : 'full';
-          const planned = await planFromStore(rt, { mode });
 
-          expect(planned.read.mode).toBe(mode);
-          const ops = planned.plan.phases.flat();
-          expect(
-            ops.map((op) => [
-              op.kind,
-              'user' in op ? op.user.email : undefined,
-              'team' in op ? op.team?.name : undefined,
-            ]),
-          ).toEqual([
-            ['addMember', mover.email, 'Finance'],
-            ['removeMember', mover.email, 'Engineering'],
-          ]);
-          // What the incremental read gave is what a full read of the changed directory gives.
-          const full = await read({ mode: 'full' }, 'moved', byAttribute.config);
-          expect(view(adapter, planned.read.snapshot)).toEqual(view(adapter, full.snapshot));
-          expect(view(adapter, full.snapshot)).toEqual(
-            view(adapter, toSnapshot(applyChange(BY_ATTRIBUTE, move), names)),
+          /** Makes `steps` in the server, plans from the last run's cursor, checks the ops, applies them. */
+          const day = async (dir: ConfDirectory, steps: ChangeStep[], expected: [string, string, string][]) => {
+            await byAttribute.apply(steps, dir);
+            const planned = await planFromStore(rt, { mode });
+
+            expect(planned.read.mode).toBe(mode);
+            expect(
+              planned.plan.phases
+                .flat()
+                .map((op) => [
+                  op.kind,
+                  'user' in op ? op.user.email : undefined,
+                  'team' in op ? op.team?.name : undefined,
+                ]),
+            ).toEqual(expected);
+            // What the incremental read gave is what a full read of the changed directory gives.
+            const after = applyChange(dir, steps);
+            const full = await read({ mode: 'full' }, `day-${steps.length}-${expected.length}`, byAttribute.config);
+            expect(view(adapter, planned.read.snapshot)).toEqual(view(adapter, full.snapshot));
+            expect(view(adapter, full.snapshot)).toEqual(view(adapter, toSnapshot(after, names)));
+
+            const from = h.emulator.requestLog.length;
+            expect((await runSync(rt, { mode, trigger: 'manual' })).status).toBe('succeeded');
+            expect(writesOf(h.emulator, from)).toHaveLength(expected.length);
+            return after;
+          };
+
+          const day2 = await day(
+            BY_ATTRIBUTE,
+            [{ step: 'set-attribute', person: mover.key, attribute: 'department', value: 'Finance' }],
+            [
+              ['addMember', mover.email, 'Finance'],
+              ['removeMember', mover.email, 'Engineering'],
+            ],
           );
-
-          const from = h.emulator.requestLog.length;
-          const day2 = await runSync(rt, { mode, trigger: 'manual' });
-          expect(day2.status).toBe('succeeded');
-          expect(writesOf(h.emulator, from)).toHaveLength(2);
+          // Still in Office London: only the department's team goes.
+          await day(
+            day2,
+            [{ step: 'set-attribute', person: leaver.key, attribute: 'department', value: undefined }],
+            [['removeMember', leaver.email, 'Engineering']],
+          );
           const teams = teamsState(h.emulator);
           expect(teams['Finance']).toContain(mover.email);
           expect(teams['Engineering']).not.toContain(mover.email);
+          expect(teams['Engineering']).not.toContain(leaver.email);
+          expect(teams['Office London']).toContain(leaver.email);
         } finally {
           await h.close();
         }

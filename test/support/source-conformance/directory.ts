@@ -45,8 +45,8 @@ export type ChangeStep =
   | { step: 'rename-person'; person: string; familyName: string }
   | { step: 'disable'; person: string }
   | { step: 'nest'; group: string; parent: string }
-  /** A new value of one of the directory's attributes. */
-  | { step: 'set-attribute'; person: string; attribute: ConfAttribute; value: string };
+  /** A new value of one of the directory's attributes; undefined: the value cleared. */
+  | { step: 'set-attribute'; person: string; attribute: ConfAttribute; value: string | undefined };
 
 const GROUPS: ConfGroup[] = [
   { key: 'g-eng', name: 'Engineering', parents: [] },
@@ -136,7 +136,8 @@ export function applyChange(dir: ConfDirectory, steps: ChangeStep[]): ConfDirect
     else if (s.step === 'set-attribute') {
       const p = person(s.person);
       if (!dir.attributes?.includes(s.attribute)) fail(`the directory has no attribute ${s.attribute}`);
-      p.attributes = { ...p.attributes, [s.attribute]: s.value };
+      const { [s.attribute]: _old, ...rest } = p.attributes ?? {};
+      p.attributes = s.value === undefined ? rest : { ...rest, [s.attribute]: s.value };
     } else group(s.group).parents.push(group(s.parent).key);
   }
   return { people, groups, ...(dir.attributes ? { attributes: [...dir.attributes] } : {}) };

@@ -60,7 +60,8 @@ function applyOne(d: FakeDirectory, dir: ConfDirectory, s: ChangeStep): void {
     case 'nest':
       return d.addMember(groupId(s.parent), groupId(s.group));
     case 'set-attribute':
-      return d.updateUser(userId(s.person), { [ATTRIBUTE_NAMES[s.attribute]]: s.value });
+      // Graph clears a property with null.
+      return d.updateUser(userId(s.person), { [ATTRIBUTE_NAMES[s.attribute]]: s.value ?? null });
   }
 }
 

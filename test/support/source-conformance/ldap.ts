@@ -126,7 +126,9 @@ class LdapWriter {
       case 'set-attribute':
         return this.client.modify(
           person(s.person),
-          change('replace', this.server.attributeNames[s.attribute], [s.value]),
+          s.value === undefined
+            ? change('delete', this.server.attributeNames[s.attribute], [])
+            : change('replace', this.server.attributeNames[s.attribute], [s.value]),
         );
     }
   }
