@@ -92,8 +92,15 @@ export function churn(snapshot: Snapshot, o: { share: number; seed: number }): S
 /** Columns of people.csv, as in config/sample/. */
 export const PEOPLE_HEADER = ['id', 'email', 'display_name', 'given_name', 'family_name', 'enabled', 'groups'];
 
-/** people.csv + groups.csv in the sample directory's format (groups column: group ids joined by ";"). */
-export function writeDirectoryCsv(snapshot: Snapshot, dir: string): { people: string; groups: string } {
+/**
+ * people.csv + groups.csv in the sample directory's format (groups column: group ids joined by ";"),
+ * with a column after `groups` for each of `attributes` (a person's values of it joined by ";").
+ */
+export function writeDirectoryCsv(
+  snapshot: Snapshot,
+  dir: string,
+  attributes: readonly string[] = [],
+): { people: string; groups: string } {
   mkdirSync(dir, { recursive: true });
   const people = join(dir, 'people.csv');
   const groups = join(dir, 'groups.csv');
@@ -106,9 +113,10 @@ export function writeDirectoryCsv(snapshot: Snapshot, dir: string): { people: st
       p.familyName ?? '',
       String(p.enabled),
       p.groupIds.join(';'),
+      ...attributes.map((a) => (p.attributes?.[a] ?? []).join(';')),
     ]),
   );
-  writeFileSync(people, [row(PEOPLE_HEADER), ...rows, ''].join('\n'));
+  writeFileSync(people, [row([...PEOPLE_HEADER, ...attributes]), ...rows, ''].join('\n'));
   writeFileSync(
     groups,
     [

@@ -18,8 +18,8 @@ export interface TargetHarness<E> {
   /** The Redis key prefix of this harness's deployment. */
   prefix: string;
   emulator: E;
-  /** Rewrites the CSV directory the config points at. */
-  writeDirectory(snapshot: Snapshot): void;
+  /** Rewrites the CSV directory the config points at (with a column per attribute listed). */
+  writeDirectory(snapshot: Snapshot, attributes?: readonly string[]): void;
   runtime(): Promise<Runtime>;
   close(): Promise<void>;
 }
@@ -34,6 +34,8 @@ export interface HarnessConfig {
   redis?: Record<string, unknown>;
   /** Other top-level config sections (`audit`, `notify`). */
   extra?: Record<string, unknown>;
+  /** Other keys of the profile (`schedule`). */
+  profile?: Record<string, unknown>;
 }
 
 let counter = 0;
@@ -77,6 +79,7 @@ export function createTargetHarness<E extends { close(): Promise<void> }>(
           maxInvalidRows: 0,
         },
         mapping: c.mapping,
+        ...c.profile,
       },
     ],
   };
@@ -87,7 +90,7 @@ export function createTargetHarness<E extends { close(): Promise<void> }>(
     configPath,
     prefix,
     emulator,
-    writeDirectory: (s) => void writeDirectoryCsv(s, join(dir, 'dir')),
+    writeDirectory: (s, attributes) => void writeDirectoryCsv(s, join(dir, 'dir'), attributes),
     async runtime() {
       const rt = await openRuntime(configPath, { log: silentLogger });
       runtimes.push(rt);

@@ -45,6 +45,8 @@ export async function createHarness(
     source?: Record<string, unknown>;
     /** Merged into `redis` (a Sentinel set or a Cluster instead of the URL). */
     redis?: Record<string, unknown>;
+    /** Other keys of the profile (`schedule`). */
+    profile?: Record<string, unknown>;
   } = {},
 ): Promise<Harness> {
   const emulator = await startEmulator(o.emulator);
@@ -55,6 +57,7 @@ export async function createHarness(
     ...(o.queue ? { queue: o.queue } : {}),
     ...(o.source ? { source: o.source } : {}),
     ...(o.redis ? { redis: o.redis } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
   });
 }
 

@@ -1,5 +1,5 @@
 import type { SourceConfig } from '../../../src/config/schema.js';
-import type { ChangeStep, ConfDirectory } from './directory.js';
+import type { ChangeStep, ConfAttribute, ConfDirectory } from './directory.js';
 
 /** What the suite hands an adapter: servers the vitest project started once for the run. */
 export interface AdapterContext {
@@ -30,6 +30,11 @@ export interface ConformanceAdapter {
    * say a deleted person shows only in a full read (LDAP): the suite asserts exactly that difference.
    */
   incremental?: { seesDeletions: boolean };
+  /**
+   * The attribute each of the suite's attributes is written as (one the server's schema has), and
+   * listed as in `source.attributes` when the directory carries it: what mapping rules name.
+   */
+  attributeNames: Record<ConfAttribute, string>;
   /** Starts the server (or joins the shared one) and writes `dir` into it. Fails loudly. */
   load(dir: ConfDirectory, ctx: AdapterContext): Promise<LoadedDirectory>;
 }

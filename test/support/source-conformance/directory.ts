@@ -14,7 +14,14 @@ export interface ConfPerson {
   enabled: boolean;
   /** Direct groups, by group key. */
   groups: string[];
+  /** Values of the directory's attributes (ConfDirectory.attributes), by the suite's names. */
+  attributes?: Partial<Record<ConfAttribute, string>>;
 }
+/**
+ * Attributes the suite writes, by its own names: each adapter writes them as an attribute its
+ * server's schema has (ConformanceAdapter.attributeNames) and lists those in `source.attributes`.
+ */
+export type ConfAttribute = 'department' | 'location';
 export interface ConfGroup {
   key: string;
   name: string;
@@ -24,6 +31,8 @@ export interface ConfGroup {
 export interface ConfDirectory {
   people: ConfPerson[];
   groups: ConfGroup[];
+  /** The attributes people carry here: written by the adapter and read by its source. */
+  attributes?: ConfAttribute[];
 }
 
 /** One change to a directory; every adapter knows how to make each in its server. */
@@ -35,7 +44,9 @@ export type ChangeStep =
   /** A person's new family name; the display name becomes "<family>, <given>" (an RDN needing escapes). */
   | { step: 'rename-person'; person: string; familyName: string }
   | { step: 'disable'; person: string }
-  | { step: 'nest'; group: string; parent: string };
+  | { step: 'nest'; group: string; parent: string }
+  /** A new value of one of the directory's attributes; undefined: the value cleared. */
+  | { step: 'set-attribute'; person: string; attribute: ConfAttribute; value: string | undefined };
 
 const GROUPS: ConfGroup[] = [
   { key: 'g-eng', name: 'Engineering', parents: [] },
@@ -106,13 +117,13 @@ export const CHANGE: ChangeStep[] = [
 
 /** The directory after `steps`, as a new value. Throws on a step that does not fit it. */
 export function applyChange(dir: ConfDirectory, steps: ChangeStep[]): ConfDirectory {
-  let people = dir.people.map((p) => ({ ...p, groups: [...p.groups] }));
+  let people = dir.people.map((p) => ({ ...p, groups: [...p.groups], ...copyAttributes(p) }));
   const groups = dir.groups.map((g) => ({ ...g, parents: [...g.parents] }));
   const person = (key: string) => people.find((p) => p.key === key) ?? fail(`no person ${key}`);
   const group = (key: string) => groups.find((g) => g.key === key) ?? fail(`no group ${key}`);
   for (const s of steps) {
     if (s.step === 'leave') people = people.filter((p) => p.key !== person(s.person).key);
-    else if (s.step === 'hire') people.push({ ...s.person, groups: [...s.person.groups] });
+    else if (s.step === 'hire') people.push({ ...s.person, groups: [...s.person.groups], ...copyAttributes(s.person) });
     else if (s.step === 'move') {
       const p = person(s.person);
       if (!p.groups.includes(s.from)) fail(`${s.person} is not in ${s.from}`);
@@ -122,10 +133,17 @@ export function applyChange(dir: ConfDirectory, steps: ChangeStep[]): ConfDirect
       const p = person(s.person);
       Object.assign(p, { familyName: s.familyName, displayName: renamedDisplayName(p.givenName, s.familyName) });
     } else if (s.step === 'disable') person(s.person).enabled = false;
-    else group(s.group).parents.push(group(s.parent).key);
+    else if (s.step === 'set-attribute') {
+      const p = person(s.person);
+      if (!dir.attributes?.includes(s.attribute)) fail(`the directory has no attribute ${s.attribute}`);
+      const { [s.attribute]: _old, ...rest } = p.attributes ?? {};
+      p.attributes = s.value === undefined ? rest : { ...rest, [s.attribute]: s.value };
+    } else group(s.group).parents.push(group(s.parent).key);
   }
-  return { people, groups };
+  return { people, groups, ...(dir.attributes ? { attributes: [...dir.attributes] } : {}) };
 }
+
+const copyAttributes = (p: ConfPerson) => (p.attributes ? { attributes: { ...p.attributes } } : {});
 
 /** The display name after a `rename-person` step. */
 export function renamedDisplayName(givenName: string, familyName: string): string {
@@ -156,8 +174,11 @@ export function membersOf(dir: ConfDirectory, groupKey: string): { people: strin
   };
 }
 
-/** The snapshot the directory should read as, with the test keys as source ids. */
-export function toSnapshot(dir: ConfDirectory): Snapshot {
+/**
+ * The snapshot the directory should read as, with the test keys as source ids; attributes under
+ * the names `name` gives (the source's: ConformanceAdapter.attributeNames).
+ */
+export function toSnapshot(dir: ConfDirectory, name: (a: ConfAttribute) => string = (a) => a): Snapshot {
   return {
     people: dir.people.map((p) => ({
       sourceId: p.key,
@@ -167,8 +188,77 @@ export function toSnapshot(dir: ConfDirectory): Snapshot {
       familyName: p.familyName,
       enabled: p.enabled,
       groupIds: [...p.groups],
+      ...(dir.attributes ? { attributes: attributesOf(dir, p, name) } : {}),
     })),
     groups: dir.groups.map((g) => ({ sourceId: g.key, name: g.name, parentIds: [...g.parents] })),
     issues: [],
   };
+}
+
+/** A person's values of the directory's attributes, each under `name(attribute)`, as lists (none: left out). */
+export function attributesOf(
+  dir: ConfDirectory,
+  p: ConfPerson,
+  name: (a: ConfAttribute) => string,
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const a of dir.attributes ?? []) {
+    const v = p.attributes?.[a];
+    if (v !== undefined) out[name(a)] = [v];
+  }
+  return out;
+}
+
+/**
+ * People with a department and a location as attributes, and nothing else: 14 people, values
+ * needing care where they become names (a comma: a DN escape in the group variant; non-ASCII;
+ * an ampersand), one person with a location only, one with neither (in scope nowhere), one disabled.
+ */
+export function attributeDirectory(): ConfDirectory {
+  const departments = ['Engineering', 'Sales, EMEA', 'Finance', 'Research & Development'];
+  const locations = ['Berlin', 'London', 'São Paulo'];
+  const people = Array.from({ length: 14 }, (_, i): ConfPerson => {
+    const key = `a${String(i).padStart(2, '0')}`;
+    const givenName = GIVEN[i % GIVEN.length]!;
+    const familyName = `${FAMILY[i % FAMILY.length]!}${i}`;
+    const attributes: ConfPerson['attributes'] = {};
+    if (i !== 12 && i !== 13) attributes.department = departments[i % departments.length]!;
+    if (i !== 13) attributes.location = locations[i % locations.length]!;
+    return {
+      key,
+      email: `${key}@attributes.test`,
+      displayName: `${givenName} ${familyName}`,
+      givenName,
+      familyName,
+      enabled: i !== 5,
+      groups: [],
+      attributes,
+    };
+  });
+  return { people, groups: [], attributes: ['department', 'location'] };
+}
+
+/** The group a value of an attribute stands for in the group variant: `dept-Sales, EMEA`, `loc-Berlin`. */
+export const VALUE_GROUP_PREFIX: Record<ConfAttribute, string> = { department: 'dept-', location: 'loc-' };
+
+/**
+ * The same people with one group per department and per location instead of the attributes
+ * (`dept-<department>`, `loc-<location>`): what a directory without the attributes would hold.
+ */
+export function asValueGroups(dir: ConfDirectory): ConfDirectory {
+  const groups = new Map<string, ConfGroup>();
+  const people = dir.people.map((p): ConfPerson => {
+    const own = (dir.attributes ?? []).flatMap((a) => {
+      const v = p.attributes?.[a];
+      if (v === undefined) return [];
+      const name = `${VALUE_GROUP_PREFIX[a]}${v}`;
+      // Short keys: an AD group's sAMAccountName is built from them.
+      const key = [...groups.values()].find((g) => g.name === name)?.key ?? `g-v${groups.size}`;
+      if (!groups.has(key)) groups.set(key, { key, name, parents: [] });
+      return [key];
+    });
+    const { attributes: _dropped, ...rest } = p;
+    return { ...rest, groups: [...p.groups, ...own] };
+  });
+  return { people, groups: [...dir.groups, ...groups.values()] };
 }

@@ -3,10 +3,13 @@ import type { FakeDirectory } from '../fake-graph/directory.js';
 import { startFakeGraph } from '../fake-graph/server.js';
 import type { ConformanceAdapter } from './adapter.js';
 import {
+  applyChange,
+  attributesOf,
   childrenFirst,
   membersOf,
   renamedDisplayName,
   type ChangeStep,
+  type ConfAttribute,
   type ConfDirectory,
   type ConfPerson,
 } from './directory.js';
@@ -14,8 +17,13 @@ import {
 const userId = (key: string) => `user-${key}`;
 const groupId = (key: string) => `group-${key}`;
 
-function addUser(d: FakeDirectory, p: ConfPerson): void {
+/** Graph user properties. */
+const ATTRIBUTE_NAMES: Record<ConfAttribute, string> = { department: 'department', location: 'officeLocation' };
+
+function addUser(d: FakeDirectory, dir: ConfDirectory, p: ConfPerson): void {
+  const attributes = Object.entries(attributesOf(dir, p, (a) => ATTRIBUTE_NAMES[a])).map(([k, v]) => [k, v[0]]);
   d.addUser({
+    ...Object.fromEntries(attributes),
     id: userId(p.key),
     displayName: p.displayName,
     givenName: p.givenName,
@@ -27,12 +35,12 @@ function addUser(d: FakeDirectory, p: ConfPerson): void {
 }
 
 /** Each step through the fake tenant's directory API, so it lands in the change log delta replays. */
-function applyOne(d: FakeDirectory, s: ChangeStep): void {
+function applyOne(d: FakeDirectory, dir: ConfDirectory, s: ChangeStep): void {
   switch (s.step) {
     case 'leave':
       return d.removeUser(userId(s.person));
     case 'hire':
-      addUser(d, s.person);
+      addUser(d, dir, s.person);
       for (const g of s.person.groups) d.addMember(groupId(g), userId(s.person.key));
       return;
     case 'move':
@@ -51,6 +59,9 @@ function applyOne(d: FakeDirectory, s: ChangeStep): void {
       return d.updateUser(userId(s.person), { accountEnabled: false });
     case 'nest':
       return d.addMember(groupId(s.parent), groupId(s.group));
+    case 'set-attribute':
+      // Graph clears a property with null.
+      return d.updateUser(userId(s.person), { [ATTRIBUTE_NAMES[s.attribute]]: s.value ?? null });
   }
 }
 
@@ -64,6 +75,7 @@ export const entraAdapter: ConformanceAdapter = {
   name: 'Microsoft Entra ID (fake Graph)',
   nesting: 'resolved',
   incremental: { seesDeletions: true },
+  attributeNames: ATTRIBUTE_NAMES,
   async load(dir: ConfDirectory, ctx) {
     const graph = await startFakeGraph({
       tenantId: 'conformance',
@@ -73,7 +85,7 @@ export const entraAdapter: ConformanceAdapter = {
       key: ctx.tls.key,
     });
     const d = graph.dir;
-    for (const p of dir.people) addUser(d, p);
+    for (const p of dir.people) addUser(d, dir, p);
     for (const g of childrenFirst(dir)) {
       const m = membersOf(dir, g.key);
       d.addGroup(groupId(g.key), g.name, [...m.people.map(userId), ...m.groups.map(groupId)]);
@@ -88,9 +100,14 @@ export const entraAdapter: ConformanceAdapter = {
         graphBaseUrl: graph.url,
         users: 'all',
         retryBaseMs: 10,
+        ...(dir.attributes ? { attributes: dir.attributes.map((a) => ATTRIBUTE_NAMES[a]) } : {}),
       }),
-      async apply(steps) {
-        for (const s of steps) applyOne(d, s);
+      async apply(steps, before) {
+        let now = before;
+        for (const s of steps) {
+          applyOne(d, now, s);
+          now = applyChange(now, [s]);
+        }
       },
       close: () => graph.close(),
     };

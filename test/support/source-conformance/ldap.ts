@@ -1,14 +1,16 @@
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change, Client, EqualityFilter } from 'ldapts';
 import { ldapSourceSchema } from '../../../src/sources/ldap/schema.js';
 import { directoryLdif, rdnValue } from '../ldif.js';
 import { ADMIN_DN, startSlapd, SUFFIX } from '../slapd.js';
 import type { AdapterContext, ConformanceAdapter, LoadedDirectory } from './adapter.js';
 import {
   applyChange,
+  attributesOf,
   childrenFirst,
   membersOf,
   renamedDisplayName,
   type ChangeStep,
+  type ConfAttribute,
   type ConfDirectory,
   type ConfGroup,
   type ConfPerson,
@@ -24,6 +26,13 @@ interface Server {
   disable: Change;
   /** The modifications that go with a person's new RDN (cn) and family name. */
   rename(displayName: string, familyName: string): Change[];
+  /** The LDAP attribute each of the suite's attributes is written as. */
+  attributeNames: Record<ConfAttribute, string>;
+  /**
+   * Member values follow a renamed or deleted entry after the write has returned (OpenLDAP's refint
+   * overlay works in a background thread; AD's linked attributes follow at once).
+   */
+  membersFollowLater?: boolean;
 }
 
 const change = (operation: 'add' | 'delete' | 'replace', type: string, values: string[]) =>
@@ -43,8 +52,13 @@ class LdapWriter {
   personDn = (p: ConfPerson) => `cn=${rdnValue(p.displayName)},${this.server.peopleBase}`;
   groupDn = (g: ConfGroup) => `cn=${rdnValue(g.name)},${this.server.groupsBase}`;
 
+  /** A person's entry with the directory's attributes they have values of. */
+  private personEntry(dir: ConfDirectory, p: ConfPerson): Record<string, string | string[]> {
+    return { ...this.server.personEntry(p), ...attributesOf(dir, p, (a) => this.server.attributeNames[a]) };
+  }
+
   async write(dir: ConfDirectory): Promise<void> {
-    for (const p of dir.people) await this.client.add(this.personDn(p), this.server.personEntry(p));
+    for (const p of dir.people) await this.client.add(this.personDn(p), this.personEntry(dir, p));
     // Children first: a group's nested groups exist when it is added with its members.
     for (const g of childrenFirst(dir))
       await this.client.add(this.groupDn(g), this.server.groupEntry(g, this.memberDns(dir, g)));
@@ -67,15 +81,28 @@ class LdapWriter {
     }
   }
 
+  /** Until no group holds `dn` as a member any more (refint caught up), or fails after 10 s. */
+  private async membersFollowed(dn: string): Promise<void> {
+    if (!this.server.membersFollowLater) return;
+    const filter = new EqualityFilter({ attribute: 'member', value: dn });
+    for (let waited = 0; waited < 10_000; waited += 20) {
+      const { searchEntries } = await this.client.search(this.server.groupsBase, { filter, attributes: ['1.1'] });
+      if (searchEntries.length === 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`conformance LDAP: groups still hold ${dn} as a member 10 s after it was renamed or deleted`);
+  }
+
   private async applyOne(s: ChangeStep, dir: ConfDirectory): Promise<void> {
     const person = (key: string) => this.personDn(dir.people.find((p) => p.key === key)!);
     const group = (key: string) => this.groupDn(dir.groups.find((g) => g.key === key)!);
     switch (s.step) {
       case 'leave':
-        return this.client.del(person(s.person));
+        await this.client.del(person(s.person));
+        return this.membersFollowed(person(s.person));
       case 'hire': {
         const dn = this.personDn(s.person);
-        await this.client.add(dn, this.server.personEntry(s.person));
+        await this.client.add(dn, this.personEntry(dir, s.person));
         for (const g of s.person.groups) await this.client.modify(group(g), change('add', 'member', [dn]));
         return;
       }
@@ -83,17 +110,26 @@ class LdapWriter {
         await this.client.modify(group(s.to), change('add', 'member', [person(s.person)]));
         return this.client.modify(group(s.from), change('delete', 'member', [person(s.person)]));
       case 'rename':
-        return this.client.modifyDN(group(s.group), `cn=${rdnValue(s.name)}`);
+        await this.client.modifyDN(group(s.group), `cn=${rdnValue(s.name)}`);
+        return this.membersFollowed(group(s.group));
       case 'rename-person': {
         const p = dir.people.find((x) => x.key === s.person)!;
         const displayName = renamedDisplayName(p.givenName, s.familyName);
         await this.client.modifyDN(person(s.person), `cn=${rdnValue(displayName)}`);
+        await this.membersFollowed(person(s.person));
         return this.client.modify(this.personDn({ ...p, displayName }), this.server.rename(displayName, s.familyName));
       }
       case 'disable':
         return this.client.modify(person(s.person), this.server.disable);
       case 'nest':
         return this.client.modify(group(s.parent), change('add', 'member', [group(s.group)]));
+      case 'set-attribute':
+        return this.client.modify(
+          person(s.person),
+          s.value === undefined
+            ? change('delete', this.server.attributeNames[s.attribute], [])
+            : change('replace', this.server.attributeNames[s.attribute], [s.value]),
+        );
     }
   }
 }
@@ -115,6 +151,8 @@ export const openldapAdapter: ConformanceAdapter = {
   name: 'OpenLDAP (slapd, openldap preset)',
   nesting: 'parents',
   incremental: { seesDeletions: false },
+  // inetOrgPerson (RFC 2798, RFC 4519): departmentNumber and l (localityName).
+  attributeNames: { department: 'departmentNumber', location: 'l' },
   async load(dir) {
     const slapd = await startSlapd(directoryLdif([], []), {
       modules: ['refint'],
@@ -140,6 +178,8 @@ export const openldapAdapter: ConformanceAdapter = {
       disable: change('replace', 'employeeType', ['disabled']),
       // cn is the display name here, and modrdn already replaced it.
       rename: (_displayName, familyName) => [change('replace', 'sn', [familyName])],
+      attributeNames: openldapAdapter.attributeNames,
+      membersFollowLater: true,
     };
     return loaded(await bound(slapd.url, ADMIN_DN, slapd.password), server, dir, () => slapd.stop(), {
       url: slapd.url,
@@ -159,6 +199,8 @@ export const sambaAdAdapter: ConformanceAdapter = {
   name: 'Active Directory (Samba AD DC, active-directory preset)',
   nesting: 'parents',
   incremental: { seesDeletions: false },
+  // The user class's department and l (Locality-Name), as ADUC's Organization and Address tabs write them.
+  attributeNames: { department: 'department', location: 'l' },
   async load(dir, ctx: AdapterContext) {
     const ou = `OU=conformance-${ctx.runId},${ctx.ad.baseDn}`;
     const client = await bound(ctx.ad.url, ctx.ad.bindDn, ctx.ad.password);
@@ -187,6 +229,7 @@ export const sambaAdAdapter: ConformanceAdapter = {
         change('replace', 'displayName', [displayName]),
         change('replace', 'sn', [familyName]),
       ],
+      attributeNames: sambaAdAdapter.attributeNames,
     };
     // The DC is the project's and is thrown away with it; the OU is unique to this run.
     return loaded(client, server, dir, async () => {}, {
@@ -217,6 +260,7 @@ async function loaded(
     config: ldapSourceSchema.parse({
       kind: 'ldap',
       ...config,
+      ...(dir.attributes ? { attributes: dir.attributes.map((a) => server.attributeNames[a]) } : {}),
       people: { baseDn: server.peopleBase },
       groups: { baseDn: server.groupsBase },
     }),

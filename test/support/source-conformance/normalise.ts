@@ -12,6 +12,8 @@ export interface NormalPerson {
   familyName: string | undefined;
   enabled: boolean;
   groups: string[];
+  /** The listed attributes read (none listed: empty). */
+  attributes: Record<string, string[]>;
 }
 export interface NormalGroup {
   name: string;
@@ -33,6 +35,7 @@ export function normalise(s: Snapshot): NormalSnapshot {
         familyName: p.familyName,
         enabled: p.enabled,
         groups: p.groupIds.map(name).sort(byText),
+        attributes: p.attributes ?? {},
       }))
       .sort((a, b) => byText(a.email, b.email)),
     groups: s.groups

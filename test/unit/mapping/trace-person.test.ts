@@ -64,4 +64,31 @@ describe('tracePerson: one person through the mapping', () => {
     expect(tracePerson(s, m, {}, 's-b@x.com')).toEqual({ teams: [], default: 'everyone' });
     expect(tracePerson(s, m, {}, 'nobody')).toBeUndefined();
   });
+
+  it('says someone placed only by rules on attributes or conditions is in scope, as mapDirectory does', () => {
+    const s = snap(
+      [
+        p('dept@x.com', [], { attributes: { department: ['Sales'] } }),
+        p('role@x.com', [], { attributes: { title: ['Head of Sales'] } }),
+        p('cond@x.com', ['bi-users'], { attributes: { department: ['Finance'] } }),
+        p('none@x.com', [], { attributes: { department: [] } }),
+      ],
+      [g('bi-users')],
+    );
+    const m = cfg({
+      rules: [
+        { attribute: 'department', match: '^Sales$', team: '${value}' },
+        { where: [{ memberOf: 'bi-users' }, { attribute: 'department', equals: 'Finance' }], team: 'Finance analysts' },
+      ],
+      roles: [{ attribute: 'title', match: '^Head of', role: 'Admin' }],
+    });
+    const kept = new Set(mapDirectory(s, m).people.map((d) => d.email));
+    expect([...kept].sort()).toEqual(['cond@x.com', 'dept@x.com', 'role@x.com']);
+    for (const person of s.people) {
+      const t = tracePerson(s, m, {}, person.sourceId)!;
+      expect(t.outOfScope === undefined, `${person.email}: ${t.outOfScope}`).toBe(kept.has(person.email));
+    }
+    expect(tracePerson(s, m, {}, 's-dept@x.com')!.teams.map((t) => t.label)).toEqual(['Sales']);
+    expect(tracePerson(s, m, {}, 's-cond@x.com')!.teams.map((t) => t.label)).toEqual(['Finance analysts']);
+  });
 });
