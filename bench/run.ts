@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PlanScaleResult } from './plan-scale.js';
 import { pipeline } from './pipeline.js';
-import { ldapRead } from './ldap-read.js';
+import { ldapAttributesLines, ldapAttributesRead, ldapRead } from './ldap-read.js';
+import { attributeScaleLines, attributeScaleMedians } from './attribute-scale.js';
 import { efficiency } from './efficiency.js';
 import { redisMemoryPer10k } from './redis-memory.js';
 import { scaleOut } from './scale-out.js';
@@ -95,6 +96,14 @@ if (small && big)
   out(
     `cost per 1,000 people (CPU), 100,000 vs 10,000: x${(per1k(big) / per1k(small)).toFixed(2)} (flat = 1.00); 100,000: plan ${(big.mapMs + big.planEmptyMs).toFixed(0)} ms wall, ${big.cpuMs.toFixed(0)} ms CPU, peak RSS ${big.maxRssMb.toFixed(0)} MB`,
   );
+// Attributes: the same directory planned with six attributes per person and rules on them, vs groups only.
+const attrPeople: [number, number, number] = quick ? [10_000, 2_000, 50_000] : [100_000, 5_000, 500_000];
+const attributePlanning = attributeScaleMedians(...attrPeople);
+results.attributePlanning = attributePlanning;
+out(
+  `\nplanning with attributes (six per person, rules on all six, a scope filter on type and end date; the median of 3 processes each):`,
+);
+for (const line of attributeScaleLines(attributePlanning)) out(line);
 const engine = await pipeline('no limit, no latency', { people: quick ? 3000 : 6000, concurrency: 32 });
 const memory = await redisMemoryPer10k();
 results.pipeline = engine;
@@ -127,6 +136,13 @@ results.ldap = ldap;
 out(
   `\n5. LDAP full read (real slapd): ${ldap.people} people in ${ldap.groups} groups, ${ldap.seconds.toFixed(2)} s, ${Math.round(ldap.peoplePerSecond)} people/s, ${ldap.requests} requests`,
 );
+
+const ldapAttrs = await ldapAttributesRead(10_000);
+results.ldapAttributes = ldapAttrs;
+out(
+  `LDAP full read with six attributes per person vs none (each on its own slapd, median of ${ldapAttrs.with.rounds}):`,
+);
+for (const line of ldapAttributesLines(ldapAttrs)) out(line);
 
 // 6. Grafana: calls per 1,000 memberships with and without whole-team membership.
 const grafana = await grafanaCalls(quick ? 500 : 2000, quick ? 20 : 80);

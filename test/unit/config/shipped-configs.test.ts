@@ -60,7 +60,11 @@ describe('config/sample.yaml (the demo)', () => {
       path: 'sample/people.csv',
       groupDelimiter: ';',
       groupsFile: { path: 'sample/groups.csv' },
+      attributes: ['department', 'location', 'employee_type', 'end_date'],
     });
+    expect(config.profiles[0]!.mapping.rules).toContainEqual(
+      expect.objectContaining({ attribute: 'department', team: '${value} department' }),
+    );
     expect(baseDir).toBe(fileURLToPath(new URL('../../../config', import.meta.url)));
   });
 

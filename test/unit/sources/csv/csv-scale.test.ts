@@ -14,8 +14,20 @@ const CONFIG_DIR = fileURLToPath(new URL('../../../../config', import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), 'rostersync-csv-scale-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function readDir(baseDir: string, people: string, groups: string, maxInvalidRows = 50): Promise<Snapshot> {
-  const config = csvSourceSchema.parse({ kind: 'csv', path: people, groupsFile: { path: groups }, maxInvalidRows });
+async function readDir(
+  baseDir: string,
+  people: string,
+  groups: string,
+  maxInvalidRows = 50,
+  attributes: string[] = [],
+): Promise<Snapshot> {
+  const config = csvSourceSchema.parse({
+    kind: 'csv',
+    path: people,
+    groupsFile: { path: groups },
+    maxInvalidRows,
+    attributes,
+  });
   return (await new CsvSource(config, { log: silentLogger, baseDir, profile: 'test' }).read({ mode: 'full' })).snapshot;
 }
 
@@ -52,6 +64,40 @@ describe('the bundled sample directory (config/sample)', () => {
       expect.arrayContaining(['José Núñez', "Zoë O'Brien", 'Smith, Jr., Robert']),
     );
     expect(snap.people.every((p) => p.givenName && p.familyName && /^E1\d{3}$/.test(p.sourceId))).toBe(true);
+  });
+
+  it('carries the attribute columns the sample configs list: department, location, employee type, end date', async () => {
+    const attributes = ['department', 'location', 'employee_type', 'end_date'];
+    const snap = await readDir(CONFIG_DIR, 'sample/people.csv', 'sample/groups.csv', 0, attributes);
+    const values = (name: string) => snap.people.flatMap((p) => p.attributes?.[name] ?? []);
+    const byId = (id: string) => snap.people.find((p) => p.sourceId === id)!;
+
+    expect(snap.issues).toEqual([]);
+    expect(new Set(values('department'))).toEqual(
+      new Set(['Engineering', 'Sales', 'Marketing', 'Finance', 'Customer Support', 'People', 'Legal', 'Facilities']),
+    );
+    expect(snap.people.filter((p) => !p.attributes?.department).map((p) => p.displayName)).toEqual(['Sven Berg']);
+    expect(new Set(values('location'))).toEqual(new Set(['London', 'Berlin', 'New York', 'Singapore']));
+    expect(values('location')).toHaveLength(60);
+    // The Contractors group's members are the contractors; two interns; everyone else an employee.
+    const contractors = snap.people.filter((p) => p.attributes?.employee_type?.[0] === 'Contractor');
+    const inContractors = snap.groups.find((g) => g.name === 'Contractors')!.sourceId;
+    expect(contractors.map((p) => p.sourceId)).toEqual(
+      snap.people.filter((p) => p.groupIds.includes(inContractors)).map((p) => p.sourceId),
+    );
+    expect(values('employee_type').filter((v) => v === 'Intern')).toHaveLength(2);
+    // One end date long past (a leaver), one far ahead.
+    expect(
+      snap.people.filter((p) => p.attributes?.end_date).map((p) => [p.displayName, p.attributes!.end_date]),
+    ).toEqual([
+      ['Fatima Zahra', ['2035-12-31']],
+      ['Mateo Silva', ['2025-06-30']],
+    ]);
+    expect(byId('E1044').attributes).toEqual({
+      department: ['Customer Support'],
+      location: ['New York'],
+      employee_type: ['Employee'],
+    });
   });
 });
 
