@@ -18,8 +18,8 @@ import { notPassed, parseDate, reached } from './dates.js';
 
 /** What a condition needs to know of a person besides their attributes. */
 export interface ConditionContext {
-  /** Ids and names of the person's groups, direct and inherited. */
-  groups: ReadonlySet<string>;
+  /** Ids and names of the person's groups, direct and inherited (built on first use: few conditions name a group). */
+  groups(): ReadonlySet<string>;
   now: number;
   timeZone: string;
 }
@@ -64,7 +64,7 @@ export function compileCondition(c: Condition): CompiledCondition {
   const fail = (extra: Omit<Failed, 'condition'> = {}): Failed => ({ condition: text, ...extra });
   if (c.memberOf !== undefined) {
     const name = c.memberOf;
-    return { text, test: (_p, ctx) => ctx.groups.has(name) || fail() };
+    return { text, test: (_p, ctx) => ctx.groups().has(name) || fail() };
   }
   const a = c.attribute!;
   const values = (p: Person) => p.attributes?.[a] ?? [];

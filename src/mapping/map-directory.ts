@@ -127,11 +127,21 @@ function peopleView(
   const filter = mapping.people.where.length > 0 ? compileConditions(mapping.people.where) : undefined;
   if (!rules && !filter) return { grants: new Map(), where: () => true };
   let closure: ReadonlyMap<string, readonly string[]> | undefined;
+  const now = opts.now ?? Date.now();
+  const timeZone = opts.timeZone ?? 'UTC';
   const ctxOf = (p: Person): ConditionContext => {
-    closure ??= inherited(nesting, (id) => [id, byId.get(id)?.name ?? id]);
-    const groups = new Set<string>();
-    for (const g of p.groupIds) for (const x of closure.get(g) ?? [g]) groups.add(x);
-    return { groups, now: opts.now ?? Date.now(), timeZone: opts.timeZone ?? 'UTC' };
+    let groups: Set<string> | undefined;
+    return {
+      groups: () => {
+        if (groups) return groups;
+        closure ??= inherited(nesting, (id) => [id, byId.get(id)?.name ?? id]);
+        groups = new Set<string>();
+        for (const g of p.groupIds) for (const x of closure.get(g) ?? [g]) groups.add(x);
+        return groups;
+      },
+      now,
+      timeZone,
+    };
   };
   const grants = new Map<string, RuleGrants>();
   if (rules) for (const p of snapshot.people) grants.set(p.sourceId, rules(p, ctxOf(p)));
@@ -149,7 +159,7 @@ export interface PersonTrace {
    * the groups (the person's own, or one they are in through nesting) that map to it; `default`
    * for the default team given to someone no rule places.
    */
-  teams: { label: string; groupIds: string[] }[];
+  teams: { label: string; groupIds: string[]; rule?: string }[];
   default?: string;
 }
 
@@ -179,15 +189,23 @@ export function tracePerson(
       const label = made.teamOfGroup.get(id);
       if (label !== undefined) (byLabel.get(label) ?? byLabel.set(label, new Set()).get(label)!).add(id);
     }
-  const teams = [...byLabel].map(([label, ids]) => ({ label, groupIds: [...ids].sort(compare) }));
-  const roles = person.groupIds.some((g) => (grants.rolesVia.get(g) ?? []).length > 0);
+  const teams: PersonTrace['teams'] = [...byLabel].map(([label, ids]) => ({ label, groupIds: [...ids].sort(compare) }));
+  // Teams and roles of rules on attributes and conditions, with the rule's reason.
+  const ruled = view.grants.get(person.sourceId);
+  for (const t of ruled?.teams ?? []) {
+    const label = made.teamOfGroup.get(t.producer);
+    if (label !== undefined && !teams.some((x) => x.label === label))
+      teams.push({ label, groupIds: [], rule: t.reason });
+  }
+  const roles =
+    (ruled?.roles.length ?? 0) > 0 || person.groupIds.some((g) => (grants.rolesVia.get(g) ?? []).length > 0);
   const dflt = teams.length === 0 ? made.defaultLabel : undefined;
   const out: PersonTrace = { teams, ...(dflt !== undefined ? { default: dflt } : {}) };
   if (teams.length === 0 && dflt === undefined && !roles)
     return {
       ...out,
       outOfScope:
-        'none of their groups (direct or through nesting) maps to a team or a role, and there is no default team',
+        'no rule gives them a team or a role (none of their groups, direct or through nesting, nor their attributes), and there is no default team',
     };
   if (!USABLE_EMAIL.test(person.email.trim())) return { ...out, outOfScope: 'no usable email' };
   const people = mapPeople(snapshot, mapping, placement, made, grants, view, warnings, { read: 0, out: {} });

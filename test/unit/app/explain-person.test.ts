@@ -119,7 +119,10 @@ describe('explain: one person step by step', () => {
       reason: expect.stringMatching(/^disabled in the directory/),
     });
     expect(why('dan@corp.com')).toEqual({ inScope: false, reason: 'excluded by mapping.people.exclude' });
-    expect(why('cy@corp.com')).toEqual({ inScope: false, reason: expect.stringMatching(/maps to a team or a role/) });
+    expect(why('cy@corp.com')).toEqual({
+      inScope: false,
+      reason: expect.stringMatching(/gives them a team or a role/),
+    });
     expect(explain('bob@corp.com').steps.mapping).toEqual({ teams: [], roles: [], note: expect.any(String) });
     const narrow = cfg({ ...mapping, people: { emailDomains: ['example.com'] } });
     const domains = explain('ann@corp.com', { mapping: narrow, desired: mapDirectory(snapshot, narrow) });

@@ -43,8 +43,8 @@ describe('tracePerson: one person through the mapping', () => {
       'disabled in the directory',
       'email domain  is not in mapping.people.emailDomains',
       'excluded by mapping.people.exclude',
+      'no rule gives them a team or a role, and there is no default team',
       'no usable email',
-      'none of their groups maps to a team or a role, and there is no default team',
       'same email as directory person',
     ]);
   });
