@@ -62,7 +62,7 @@ table.fixed{table-layout:fixed}th{background:#eef0f3;font-weight:600}td.n,th.n{t
 .badge{padding:2px 8px;border-radius:10px;font-size:12px;font-weight:600;white-space:nowrap}.succeeded,.approved{background:#dcf5e3;color:#17612f}
 .partial,.stale,.expired{background:#fff1d6;color:#7a4b00}.failed,.interrupted,.rejected{background:#fde2e1;color:#8a1c17}.blocked,.pending{background:#ffe0ef;color:#8a1450}
 .running,.applying,.reading{background:#dde9ff;color:#1f4fa3}.bar{width:320px;max-width:60%;height:14px;background:#e4e6ea;border-radius:7px;overflow:hidden;display:inline-block;vertical-align:middle}
-.bar>span{display:block;height:100%;background:#3b7ddd}.card{background:#fff;border:1px solid #e4e6ea;border-radius:8px;padding:12px 16px;margin:8px 0}
+.bar>span{display:block;height:100%;background:#3b7ddd}.card,.person-search{background:#fff;border:1px solid #e4e6ea;border-radius:8px;padding:12px 16px;margin:8px 0}
 .card.blocked-plan{border-color:#e9a3c6;background:#fff5fa}.card.credentials-refused{border-color:#f0a8a4;background:#fff6f5;color:#8a1c17}td.nowrap{white-space:nowrap}code{background:#eef0f3;padding:1px 5px;border-radius:4px}
 form.decide{display:flex;gap:12px;align-items:center;margin-top:10px}form.decide button{font:inherit;font-weight:600;padding:6px 14px;border-radius:6px;border:1px solid #999;cursor:pointer}
 button.approve{background:#17612f;color:#fff;border-color:#17612f}button.reject{background:#fff;color:#8a1c17;border-color:#8a1c17}

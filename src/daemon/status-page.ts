@@ -98,7 +98,7 @@ function personSearch(profiles: ProfileStatus[]): string {
     profiles.length === 1
       ? `<input type="hidden" name="profile" value="${esc(profiles[0]!.name)}">`
       : `<label>profile <select name="profile">${profiles.map((p) => `<option>${esc(p.name)}</option>`).join('')}</select></label> `;
-  return `<form class="card person-search" method="get" action="/people">${choose}<label>Why does <input type="email" name="email" placeholder="person@example.com" required> have the access they have?</label> <button type="submit">Explain</button></form>`;
+  return `<form class="person-search" method="get" action="/people">${choose}<label>Why does <input type="email" name="email" placeholder="person@example.com" required> have the access they have?</label> <button type="submit">Explain</button></form>`;
 }
 
 /** The daemon's status page: server-rendered, no scripts, every value escaped. */

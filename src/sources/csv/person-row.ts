@@ -17,8 +17,11 @@ export interface PeopleColumns {
   givenName?: number;
   familyName?: number;
   enabled?: number;
-  /** The groups column (person-groups) or the group column (memberships). */
-  groups: number;
+  /**
+   * The groups column (person-groups) or the group column (memberships). An HR file mapped by its
+   * attributes may have none (person-groups with source.attributes): nobody has groups then.
+   */
+  groups?: number;
   /** Each listed attribute (source.attributes) -> its column. */
   attributes: Map<string, number>;
   width: number;
@@ -29,7 +32,10 @@ export function peopleColumns(header: string[], file: string, config: CsvSourceC
   const at = headerIndex(header, file);
   const cols: PeopleColumns = {
     email: at(c.email, true),
-    groups: at(config.shape === 'person-groups' ? c.groups : c.group, true),
+    groups:
+      config.shape === 'memberships' || config.attributes.length === 0
+        ? at(config.shape === 'person-groups' ? c.groups : c.group, true)
+        : at(c.groups, false),
     attributes: new Map(config.attributes.map((name) => [name, at(name, true, 'listed in source.attributes')])),
     width: header.length,
   };
@@ -75,9 +81,11 @@ export function parseRow(
   if (enabledRaw && !TRUE.has(enabledRaw) && !FALSE.has(enabledRaw))
     return { reason: `invalid ${config.columns.enabled} value "${enabledRaw}"` };
   const values =
-    config.shape === 'person-groups'
-      ? split(get(cols.groups), config.groupDelimiter)
-      : [get(cols.groups)].filter(Boolean);
+    cols.groups === undefined
+      ? []
+      : config.shape === 'person-groups'
+        ? split(get(cols.groups), config.groupDelimiter)
+        : [get(cols.groups)].filter(Boolean);
   const groupIds: string[] = [];
   for (const value of values) {
     const r = resolveGroup(value);

@@ -23,6 +23,19 @@ describe('CSV source: source.attributes', () => {
     ]);
   });
 
+  it('an HR file mapped by attributes needs no groups column (nobody has groups then)', async () => {
+    const snap = await readCsv(
+      { 'people.csv': 'id,email,department\n1,a@x.com,Sales\n' },
+      { attributes: ['department'] },
+    );
+    expect(snap.people.map((p) => [p.email, p.groupIds, p.attributes])).toEqual([
+      ['a@x.com', [], { department: ['Sales'] }],
+    ]);
+    // Without attributes the groups column is what the file is for: still required.
+    const err = await readCsvError({ 'people.csv': 'id,email,department\n1,a@x.com,Sales\n' });
+    expect(err.message).toContain('required column "groups" is missing');
+  });
+
   it('without attributes listed a person has none', async () => {
     const snap = await readCsv({ 'people.csv': HEADER + '1,a@x.com,A,Eng,R&D,Lead,4711\n' });
 
