@@ -346,7 +346,8 @@ function mapPeople(
   warnings: string[],
   scope: PeopleScope,
 ): DesiredPerson[] {
-  const filteredOut = personFilter(mapping, view.where, warnings);
+  const badDates = new Map<string, string[]>();
+  const filteredOut = personFilter(mapping, view.where, badDates);
   const leaveOut = (why: OutOfScope) => void (scope.out[why] = (scope.out[why] ?? 0) + 1);
   const people: DesiredPerson[] = [];
   const byEmail = new Map<string, string>();
@@ -413,6 +414,13 @@ function mapPeople(
       ...(Object.keys(teamReasons).length > 0 ? { teamReasons } : {}),
     });
   }
+  // One line per condition, naming the first people: a wrong column would otherwise give a line per person.
+  for (const [condition, who] of badDates)
+    warnings.push(
+      who.length === 1
+        ? `${who[0]}: left out of scope (${condition}, mapping.people.where)`
+        : `${who.length} people have a value that is not a date (${condition}, mapping.people.where): left out of scope (${who.slice(0, 3).join('; ')}${who.length > 3 ? '; …' : ''})`,
+    );
   if (noEmail.length > 0) {
     warnings.push(`${noEmail.length} person(s) without a usable email skipped (${sample(noEmail)})`);
   }
@@ -461,7 +469,7 @@ function dedupeRoles(roles: Record<string, RoleGrant[]>): Record<string, RoleGra
 function personFilter(
   mapping: MappingConfig,
   where: People['where'],
-  warnings?: string[],
+  badDates?: Map<string, string[]>,
 ): (p: Person) => OutOfScope | undefined {
   const domains = new Set(mapping.people.emailDomains.map((d) => d.trim().toLowerCase().replace(/^@/, '')));
   const excluded = new Set(mapping.people.exclude.map(normaliseEmail));
@@ -474,9 +482,10 @@ function personFilter(
     if (met === true) return undefined;
     // A date that does not parse never brings anyone in, and is named so it gets fixed.
     if (met.badDate !== undefined)
-      warnings?.push(
-        `${p.email || p.sourceId}: "${met.badDate}" is not a date (${met.condition}, mapping.people.where): left out of scope`,
-      );
+      badDates?.set(met.condition, [
+        ...(badDates.get(met.condition) ?? []),
+        `${p.email || p.sourceId}: "${met.badDate}" is not a date`,
+      ]);
     return met.date ?? 'filtered';
   };
 }

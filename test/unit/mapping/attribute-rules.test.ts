@@ -150,7 +150,7 @@ describe('dates', () => {
     const r = inScope(leaver('next friday', '2020-01-01'), '2026-12-06T12:00:00Z');
     expect(r).toMatchObject({ in: false, out: { filtered: 1 } });
     expect(r.warnings).toContain(
-      'lee@x.com: "next friday" is not a date (endDate not passed, mapping.people.where): left out of scope',
+      'lee@x.com: "next friday" is not a date: left out of scope (endDate not passed, mapping.people.where)',
     );
   });
 });
