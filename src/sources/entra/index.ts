@@ -28,7 +28,11 @@ export class EntraSource implements Source {
     config: EntraSourceConfig,
     private readonly deps: SourceDeps,
   ) {
-    this.config = { ...config, groups: { ...config.groups, nesting: config.groups.nesting ?? deps.nesting ?? false } };
+    // Parsed configs always have `groups`; one assembled by hand (a plan's header test) may not.
+    const groups = config.groups as EntraSourceConfig['groups'] | undefined;
+    this.config = groups
+      ? { ...config, groups: { ...groups, nesting: groups.nesting ?? deps.nesting ?? false } }
+      : config;
   }
 
   private readonly keyToFix = (key: string): string =>
