@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { PlanScaleResult } from './plan-scale.js';
 import { pipeline } from './pipeline.js';
 import { ldapRead } from './ldap-read.js';
+import { entraRead, formatEntraRows } from './entra-read.js';
 import { efficiency } from './efficiency.js';
 import { redisMemoryPer10k } from './redis-memory.js';
 import { scaleOut } from './scale-out.js';
@@ -127,6 +128,11 @@ results.ldap = ldap;
 out(
   `\n5. LDAP full read (real slapd): ${ldap.people} people in ${ldap.groups} groups, ${ldap.seconds.toFixed(2)} s, ${Math.round(ldap.peoplePerSecond)} people/s, ${ldap.requests} requests`,
 );
+
+const entra = entraRead(10_000, 300, quick ? 1 : 3);
+results.entra = entra;
+out('\nEntra full read (fake Graph over HTTPS, no latency): 10,000 people in 300 groups nested three deep');
+for (const line of formatEntraRows(entra)) out(line);
 
 // 6. Grafana: calls per 1,000 memberships with and without whole-team membership.
 const grafana = await grafanaCalls(quick ? 500 : 2000, quick ? 20 : 80);
