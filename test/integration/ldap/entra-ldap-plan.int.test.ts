@@ -135,7 +135,23 @@ describe('the same nested directory from OpenLDAP and from Entra (fake Graph) pl
       er.startWorkers();
       runs.push({ name, ldap: lr, entra: er, close: async () => (await l.close(), await e.close()) });
       const a = await runSync(lr, { mode: 'full', trigger: 'backfill' });
+      const calls = graph.graphCalls().length;
       const b = await runSync(er, { mode: 'full', trigger: 'backfill' });
+      // The target says whether the nesting is read: DataCentral's units follow the groups; the others
+      // keep the cheaper transitive read.
+      const paths = graph
+        .graphCalls()
+        .slice(calls)
+        .map((r) => r.path.split('?')[0]!);
+      const nested = name.startsWith('DataCentral');
+      expect(
+        paths.some((p) => p.endsWith('/members/microsoft.graph.group')),
+        name,
+      ).toBe(nested);
+      expect(
+        paths.some((p) => p.endsWith('/transitiveMembers')),
+        name,
+      ).toBe(!nested);
       expect(a.status, name).toBe('succeeded');
       expect(b.status, name).toBe('succeeded');
       expect(opsOf(b), name).toEqual(opsOf(a));
