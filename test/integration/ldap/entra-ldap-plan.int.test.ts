@@ -7,6 +7,7 @@ import type { Group, Op, Person, Snapshot } from '../../../src/model/index.js';
 import { createV3Harness } from '../../support/conformance/adminv3.js';
 import { createHarness } from '../../support/conformance/chartio.js';
 import { createDcHarness } from '../../support/conformance/datacentral.js';
+import { createGrafanaHarness } from '../../support/conformance/grafana.js';
 import { startFakeGraph, type FakeGraph } from '../../support/fake-graph/server.js';
 import { writeSnapshot } from '../../support/fake-graph/snapshot.js';
 import { churn, generateDirectory } from '../../support/synthetic-directory.js';
@@ -118,6 +119,14 @@ const targets: [string, Make][] = [
   ['DataCentral, units from groups, transitive membership', (source) => createDcHarness(redisUrl, { source })],
   ['Chartio (flat teams)', (source) => createHarness(redisUrl, { source })],
   ['Admin API v3', (source) => createV3Harness(redisUrl, { source })],
+  [
+    'Grafana (everyone signed in once)',
+    async (source) => {
+      const h = await createGrafanaHarness(redisUrl, { source });
+      h.signIn(base.people);
+      return h;
+    },
+  ],
 ];
 
 describe('the same nested directory from OpenLDAP and from Entra (fake Graph) plans the same operations', () => {
