@@ -53,7 +53,9 @@ export class EntraReader {
     const shaped = ids.filter((id) => ID_SHAPE.test(id));
     const chunks: string[][] = [];
     for (let i = 0; i < shaped.length; i += IN_LIMIT) chunks.push(shaped.slice(i, i + IN_LIMIT));
+    // Graph spells an id its own way (lower case): a configured id in capitals is still found.
     const byId = new Map<string, GroupRef>();
+    const found1 = (g: GroupRef) => byId.set(g.id.toLowerCase(), { id: g.id, displayName: g.displayName });
     const single = ids.filter((id) => !ID_SHAPE.test(id));
     const pages = await this.pagedBatch(
       chunks.map((chunk, i) => ({
@@ -65,7 +67,7 @@ export class EntraReader {
     chunks.forEach((chunk, i) => {
       const items = pages.get(String(i));
       if (items === undefined) single.push(...chunk);
-      else for (const g of items as GroupRef[]) byId.set(g.id, { id: g.id, displayName: g.displayName });
+      else for (const g of items as GroupRef[]) found1(g);
     });
     if (single.length > 0) {
       const results = await this.http.batch<GroupRef>(
@@ -73,13 +75,13 @@ export class EntraReader {
         { accept: [400, 404] },
       );
       results.forEach((r) => {
-        if (r.body && r.status < 300) byId.set(r.body.id, { id: r.body.id, displayName: r.body.displayName });
+        if (r.body && r.status < 300) found1(r.body);
       });
     }
     const found: GroupRef[] = [];
     const missing: string[] = [];
     for (const id of ids) {
-      const g = byId.get(id);
+      const g = byId.get(id.toLowerCase());
       if (g) found.push(g);
       else missing.push(id);
     }

@@ -195,6 +195,13 @@ describe('Entra nesting: direct members, people and groups apart', () => {
     }
   });
 
+  it('a configured id is found whatever its case, as Graph compares object ids', async () => {
+    const guid = '0b1f0c3e-5c3a-4d2e-9a55-2f1d8c6b7e41';
+    graph.dir.addGroup(guid, 'n-guid', ['u12']);
+    const read = await source({ ids: [guid.toUpperCase()] }, { nesting: true }).read({ mode: 'full' });
+    expect(normal(read.snapshot).people).toEqual({ u12: [guid] });
+  });
+
   it('a delta keeps the nesting: a re-parented group, a group added inside another, a person moved up, end where a full read does', async () => {
     const keyPrefix = `entra-nest-delta-${process.pid}-${Date.now()}:`;
     const deps = { nesting: true, redis, keyPrefix };

@@ -123,11 +123,12 @@ export function route(o: RouterOptions, path: string, prefer?: string): Answer {
         );
       const bad = values.find((v) => !/^[\w-]+$/.test(v));
       if (bad !== undefined) return graphError(400, 'Request_BadRequest', `Invalid object identifier '${bad}'.`);
+      // Object ids compare without case (GUIDs); Graph answers with its own spelling.
+      const wanted = new Set(values.map((v) => v.toLowerCase()));
       return page(
-        values.flatMap((id) => {
-          const g = dir.groups.get(id);
-          return g ? [{ id: g.id, displayName: g.displayName }] : [];
-        }),
+        [...dir.groups.values()]
+          .filter((g) => wanted.has(g.id.toLowerCase()))
+          .map((g) => ({ id: g.id, displayName: g.displayName })),
       );
     }
     const prefix = filter
