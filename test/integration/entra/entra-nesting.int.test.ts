@@ -76,6 +76,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   graph.faults.gone = undefined;
+  graph.faults.badRequest = undefined;
 });
 
 const pathsSince = (n: number) =>
@@ -200,6 +201,15 @@ describe('Entra nesting: direct members, people and groups apart', () => {
     graph.dir.addGroup(guid, 'n-guid', ['u12']);
     const read = await source({ ids: [guid.toUpperCase()] }, { nesting: true }).read({ mode: 'full' });
     expect(normal(read.snapshot).people).toEqual({ u12: [guid] });
+  });
+
+  it('an id lookup Graph refuses (400) is asked again one id at a time: the others are still found', async () => {
+    graph.faults.badRequest = /^\/groups\?\$filter=id/;
+    const before = graph.graphCalls().length;
+    const read = await source({ ids: ['top', 'p'] }, { nesting: true }).read({ mode: 'full' });
+    expect(Object.keys(normal(read.snapshot).groups).sort()).toEqual(['p', 'top']);
+    const lookups = pathsSince(before).filter((p) => /^\/v1\.0\/groups(\/(top|p))?$/.test(p));
+    expect(lookups.sort()).toEqual(['/v1.0/groups', '/v1.0/groups/p', '/v1.0/groups/top']);
   });
 
   it('a delta keeps the nesting: a re-parented group, a group added inside another, a person moved up, end where a full read does', async () => {

@@ -38,6 +38,8 @@ export interface FakeGraphFaults {
   deny: RegExp | undefined;
   /** Paths (relative to /v1.0) matching this answer 404, as for an object deleted between two requests. */
   gone: RegExp | undefined;
+  /** Paths (relative to /v1.0) matching this answer 400 Request_BadRequest, as Graph does for a value it cannot read as an id. */
+  badRequest: RegExp | undefined;
   /** Every Graph answer waits this long, so concurrent requests overlap measurably. */
   latencyMs: number;
 }
@@ -61,6 +63,7 @@ export async function startFakeGraph(o: FakeGraphOptions) {
     failNext: 0,
     deny: undefined,
     gone: undefined,
+    badRequest: undefined,
     latencyMs: 0,
   };
   let base = '';
@@ -165,6 +168,8 @@ export async function startFakeGraph(o: FakeGraphOptions) {
   function get(relative: string, prefer?: string): Answer {
     if (faults.deny?.test(relative))
       return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    if (faults.badRequest?.test(relative))
+      return graphError(400, 'Request_BadRequest', `Invalid object identifier in the filter.`);
     if (faults.gone?.test(relative))
       return graphError(
         404,
