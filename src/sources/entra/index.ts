@@ -14,8 +14,9 @@ export { checkEntraScope, type ScopeProblem } from './scope-check.js';
 /**
  * Microsoft Entra ID through Graph. A full read takes the in-scope groups' transitiveMembers in
  * JSON batches, or, when the mapping needs the nesting (groups.nesting), each group's direct
- * members, people and groups apart; a delta read follows /users/delta and /groups/delta from the committed deltaLinks
- * onto the last directory kept in Redis, reading only the groups that entered scope or changed.
+ * members, people and groups apart; a delta read follows /users/delta and /groups/delta from the
+ * committed deltaLinks onto the last directory kept in Redis, reading only the groups that entered
+ * scope or changed.
  */
 export class EntraSource implements Source {
   readonly kind = 'entra';
