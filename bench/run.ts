@@ -6,6 +6,7 @@ import type { PlanScaleResult } from './plan-scale.js';
 import { pipeline } from './pipeline.js';
 import { ldapAttributesLines, ldapAttributesRead, ldapRead } from './ldap-read.js';
 import { attributeScaleLines, attributeScaleMedians } from './attribute-scale.js';
+import { entraRead, formatEntraRows } from './entra-read.js';
 import { efficiency } from './efficiency.js';
 import { redisMemoryPer10k } from './redis-memory.js';
 import { scaleOut } from './scale-out.js';
@@ -143,6 +144,10 @@ out(
   `LDAP full read with six attributes per person vs none (each on its own slapd, median of ${ldapAttrs.with.rounds}):`,
 );
 for (const line of ldapAttributesLines(ldapAttrs)) out(line);
+const entra = entraRead(10_000, 300, quick ? 1 : 3);
+results.entra = entra;
+out('\nEntra full read (fake Graph over HTTPS, no latency): 10,000 people in 300 groups nested three deep');
+for (const line of formatEntraRows(entra)) out(line);
 
 // 6. Grafana: calls per 1,000 memberships with and without whole-team membership.
 const grafana = await grafanaCalls(quick ? 500 : 2000, quick ? 20 : 80);

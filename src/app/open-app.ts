@@ -72,8 +72,12 @@ export function wireApp(loaded: LoadedConfig, opts: WireOptions = {}): App {
     opts.hooksFor?.(targetName) ?? {},
     targetKeys(config, targetName, loaded.origins),
   );
+  // What the mapping will need of the source: the target's mapOptions before any read (units that
+  // mirror the groups, direct membership) say whether the group nesting itself must be read.
+  const shape = target.mapOptions?.() ?? {};
   const source = createSource(profile.source, {
     log: log.child({ profile: profile.name }),
+    nesting: shape.units === 'groups' || shape.directMembership === true,
     baseDir: loaded.baseDir,
     profile: profile.name,
     // A joined profile's members name their keys from the profile (`sources.0.source.bindPassword`).

@@ -54,6 +54,12 @@ export interface SourceDeps {
    * `profiles.<profile>.source.<key>`.
    */
   keyToFix?: (key: string) => string;
+  /**
+   * The mapping needs the directory's nesting: each group's parents and each person's own groups
+   * (a target whose units mirror the groups, or direct membership). A source that can read either
+   * nesting or transitive membership reads nesting then; without it, whichever is cheaper.
+   */
+  nesting?: boolean;
   /** Key prefix for such state (the profile's, from src/store/keys.ts); includes the Cluster hash tag. */
   keyPrefix?: string;
 }

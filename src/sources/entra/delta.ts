@@ -73,7 +73,9 @@ function nameInScope(c: EntraSourceConfig, name: string | undefined): boolean | 
  * groups entering scope (new, renamed into a prefix, listed by a filter, added to the id list) are
  * read; groups leaving it (deleted, renamed out, no longer listed) are dropped; a membership change
  * in a group, or a group deleted below it, re-reads every in-scope group that contains it; people
- * then follow their groups (a new hire whose only group is new arrives with that group).
+ * then follow their groups (a new hire whose only group is new arrives with that group). With
+ * nesting, the members read are direct: only the groups whose own members changed are read again
+ * (and groups newly below an in-scope one), not the groups above them.
  */
 export async function applyDelta(
   http: GraphHttp,
@@ -89,9 +91,33 @@ export async function applyDelta(
   const ids = c.groups.ids ? new Set(c.groups.ids) : undefined;
   const missing = new Set(prev.missing.filter((id) => !ids || ids.has(id)));
 
-  applyUserRound(userRound.items, users, groups, c);
+  const below: Record<string, ScopedGroup> = { ...prev.below };
+  applyUserRound(userRound.items, users, [groups, below], c);
+  // Nesting: every group read last time (in scope or below it) is kept unless the round says it
+  // changed: deleted (and so gone from its parents, which Graph does not report), renamed, or its
+  // direct members changed (members@delta names people and groups): only those are read again.
+  const pool = c.groups.nesting ? keptGroups(groupRound.items, { ...below, ...groups }) : {};
   const { reread, entering } = applyGroupRound(groupRound.items, prev, groups, missing, ids, c);
   await rescope(reader, c, prev, groups, entering, missing, ids);
+
+  if (c.groups.nesting) {
+    const scope: GroupRef[] = [
+      ...Object.values(groups).map((g) => ({ id: g.id, displayName: g.displayName })),
+      ...[...entering].filter(([id]) => !groups[id]).map(([id, displayName]) => ({ id, displayName })),
+    ];
+    const tree = await reader.readTree(scope, users, pool);
+    const state: State = {
+      scope: scopeKey(c),
+      users,
+      groups: tree.groups,
+      missing: (c.groups.ids ?? []).filter((id) => missing.has(id)),
+      select: attributeSelect(c),
+      nesting: true,
+      below: tree.below,
+    };
+    pruneUsers(state, c);
+    return { state, cursor: { users: userRound.deltaLink, groups: groupRound.deltaLink }, reread: tree.read };
+  }
 
   const refs: GroupRef[] = [
     ...[...reread]
@@ -111,11 +137,32 @@ export async function applyDelta(
   return { state, cursor: { users: userRound.deltaLink, groups: groupRound.deltaLink }, reread: refs.length };
 }
 
+/**
+ * The groups a nesting read kept that a groups/delta round leaves as they were: those deleted
+ * leave (and their parents' lists), those renamed take the new name, those whose members changed
+ * leave (to be read again).
+ */
+function keptGroups(items: DirectoryObject[], pool: Record<string, ScopedGroup>): Record<string, ScopedGroup> {
+  const out = { ...pool };
+  const removed = new Set<string>();
+  for (const g of items) {
+    if (g['@removed']) {
+      removed.add(g.id);
+      delete out[g.id];
+    } else if (g['members@delta']) delete out[g.id];
+    else if (out[g.id] && typeof g.displayName === 'string') out[g.id] = { ...out[g.id]!, displayName: g.displayName };
+  }
+  if (removed.size > 0)
+    for (const [id, g] of Object.entries(out))
+      if (g.nested.some((n) => removed.has(n))) out[id] = { ...g, nested: g.nested.filter((n) => !removed.has(n)) };
+  return out;
+}
+
 /** People changed, arrived (kept when already known, or when every user is read) or removed (and out of their groups). */
 function applyUserRound(
   items: DirectoryObject[],
   users: State['users'],
-  groups: Record<string, ScopedGroup>,
+  records: Record<string, ScopedGroup>[],
   c: EntraSourceConfig,
 ): void {
   const gone = new Set<string>();
@@ -126,8 +173,9 @@ function applyUserRound(
     } else if (users[u.id] || c.users === 'all') users[u.id] = mergeUser(users[u.id], u, c);
   }
   if (gone.size > 0)
-    for (const g of Object.values(groups))
-      if (g.members.some((m) => gone.has(m))) groups[g.id] = { ...g, members: g.members.filter((m) => !gone.has(m)) };
+    for (const groups of records)
+      for (const g of Object.values(groups))
+        if (g.members.some((m) => gone.has(m))) groups[g.id] = { ...g, members: g.members.filter((m) => !gone.has(m)) };
 }
 
 /**

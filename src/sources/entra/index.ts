@@ -13,17 +13,28 @@ export { checkEntraScope, type ScopeProblem } from './scope-check.js';
 
 /**
  * Microsoft Entra ID through Graph. A full read takes the in-scope groups' transitiveMembers in
- * JSON batches; a delta read follows /users/delta and /groups/delta from the committed deltaLinks
- * onto the last directory kept in Redis, reading only the groups that entered scope or changed.
+ * JSON batches, or, when the mapping needs the nesting (groups.nesting), each group's direct
+ * members, people and groups apart; a delta read follows /users/delta and /groups/delta from the
+ * committed deltaLinks onto the last directory kept in Redis, reading only the groups that entered
+ * scope or changed.
  */
 export class EntraSource implements Source {
   readonly kind = 'entra';
   readonly issueWords = { one: 'entry with problems', many: 'entries with problems' };
 
+  /** The config with `groups.nesting` decided: as set, else whether the mapping needs the nesting (SourceDeps.nesting). */
+  private readonly config: EntraSourceConfig;
+
   constructor(
-    private readonly config: EntraSourceConfig,
+    config: EntraSourceConfig,
     private readonly deps: SourceDeps,
-  ) {}
+  ) {
+    // Parsed configs always have `groups`; one assembled by hand (a plan's header test) may not.
+    const groups = config.groups as EntraSourceConfig['groups'] | undefined;
+    this.config = groups
+      ? { ...config, groups: { ...groups, nesting: groups.nesting ?? deps.nesting ?? false } }
+      : config;
+  }
 
   private readonly keyToFix = (key: string): string =>
     this.deps.keyToFix?.(key) ?? `profiles.${this.deps.profile}.source.${key}`;
@@ -42,6 +53,10 @@ export class EntraSource implements Source {
     const previous = request.mode === 'incremental' ? this.previous(stored, request.cursor) : undefined;
     if (previous && !sameAttributes(previous.state, this.config)) {
       this.deps.log.warn('entra source.attributes changed since the last read: reading in full');
+    } else if (previous && Boolean(previous.state.nesting) !== this.config.groups.nesting) {
+      this.deps.log.warn(
+        `entra: the group nesting is ${this.config.groups.nesting ? 'now' : 'no longer'} read (groups.nesting, or the target's units): reading in full`,
+      );
     } else if (previous && !deltaCompatible(previous.state, this.config)) {
       this.deps.log.warn('entra group scope changed since the last read: reading in full');
     } else if (previous) {
@@ -181,6 +196,7 @@ export class EntraSource implements Source {
         requests: http.requests,
         graphCalls: http.calls,
         mode,
+        nesting: this.config.groups.nesting,
       },
       'entra read',
     );

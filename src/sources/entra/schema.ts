@@ -42,6 +42,12 @@ export const entraSourceSchema = z
         ids: z.array(z.string()).optional(),
         displayNamePrefix: z.string().optional(),
         filter: z.string().optional().describe('A raw OData $filter for /groups.'),
+        nesting: z
+          .boolean()
+          .optional()
+          .describe(
+            "Read each group's direct members (people and groups apart), so groups have parents and people their own groups. Unset: read when the target needs it (units that mirror the groups, or units.membership: direct); false: never (the cheaper transitive read).",
+          ),
       })
       .strict()
       .prefault({}),

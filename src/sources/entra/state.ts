@@ -17,7 +17,10 @@ export interface GraphUser {
   /** The selected properties the listed attributes read (source.attributes), raw as Graph gave them. */
   props?: UserProps;
 }
-/** An in-scope group: its transitive user members and every group below it (for delta re-reads). */
+/**
+ * A group read: in a transitive read, its transitive user members and every group below it (for
+ * delta re-reads); in a nesting read, its direct user members and its direct member groups.
+ */
 export interface ScopedGroup {
   id: string;
   displayName: string;
@@ -48,6 +51,13 @@ export interface State {
    * attributes were read: the same as none.
    */
   select?: string;
+  /** Read with nesting (direct members, groups.nesting): `groups` and `below` hold direct members. */
+  nesting?: boolean;
+  /**
+   * Groups outside the scope read because they sit below an in-scope group (nesting reads only):
+   * their people and groups pass up to the in-scope groups above them.
+   */
+  below?: Record<string, ScopedGroup>;
 }
 export interface Cursor {
   users: string;
@@ -122,7 +132,8 @@ export function scopeKey(c: EntraSourceConfig): string {
 export function pruneUsers(state: State, c: EntraSourceConfig): void {
   if (c.users === 'all') return;
   const inGroups = new Set<string>();
-  for (const g of Object.values(state.groups)) for (const m of g.members) inGroups.add(m);
+  for (const g of [...Object.values(state.groups), ...Object.values(state.below ?? {})])
+    for (const m of g.members) inGroups.add(m);
   for (const id of Object.keys(state.users)) if (!inGroups.has(id)) delete state.users[id];
 }
 
@@ -136,8 +147,11 @@ export function buildSnapshot(
   const issues: SourceIssue[] = [];
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const groups = Object.values(state.groups).sort(byId);
+  const tree = state.nesting ? nestingOf(state) : undefined;
+  if (tree) issues.push(...tree.issues);
   const groupIds = new Map<string, string[]>();
-  for (const g of groups) for (const m of g.members) groupIds.set(m, [...(groupIds.get(m) ?? []), g.id]);
+  for (const g of groups)
+    for (const m of tree ? tree.people.get(g.id)! : g.members) groupIds.set(m, [...(groupIds.get(m) ?? []), g.id]);
   const people: Person[] = [];
   for (const u of Object.values(state.users).sort(byId)) {
     const ids = groupIds.get(u.id) ?? [];
@@ -167,5 +181,102 @@ export function buildSnapshot(
     const i = c.groups.ids?.indexOf(id) ?? -1;
     issues.push({ where: `groups.ids[${i}]`, reason: `no group with id ${id} in the tenant (deleted?): left out` });
   }
-  return { people, groups: groups.map((g) => ({ sourceId: g.id, name: g.displayName, parentIds: [] })), issues };
+  return {
+    people,
+    groups: groups.map((g) => ({ sourceId: g.id, name: g.displayName, parentIds: tree?.parents.get(g.id) ?? [] })),
+    issues,
+  };
+}
+
+/**
+ * A nesting read as the snapshot has it: for each in-scope group, its people and the in-scope
+ * groups in it, where a group outside the scope passes its own members up (its people count as
+ * members of the in-scope groups above it, an in-scope group inside it gets those as parents), as
+ * the mapping does for a group no rule maps. Each cycle through a group outside the scope is an
+ * issue (cycles of in-scope groups reach the mapping, which reports them); none is walked round.
+ */
+export function nestingOf(state: State): {
+  people: Map<string, string[]>;
+  parents: Map<string, string[]>;
+  issues: SourceIssue[];
+} {
+  const below = state.below ?? {};
+  const read = (id: string) => state.groups[id] ?? below[id];
+  const people = new Map<string, string[]>();
+  const parents = new Map<string, string[]>();
+  for (const id of Object.keys(state.groups).sort()) {
+    const mine = new Set<string>();
+    const seen = new Set<string>([id]);
+    const stack = [id];
+    while (stack.length > 0) {
+      const g = read(stack.pop()!)!;
+      for (const m of g.members) mine.add(m);
+      for (const child of g.nested) {
+        if (state.groups[child]) {
+          const list = parents.get(child) ?? [];
+          if (!list.includes(id)) parents.set(child, [...list, id]);
+        } else if (below[child] && !seen.has(child)) {
+          seen.add(child);
+          stack.push(child);
+        }
+      }
+    }
+    people.set(id, [...mine].sort());
+  }
+  const issues = cyclesThroughBelow(state).map((cycle) => ({
+    where: 'groups',
+    reason: `groups nest in a cycle through groups outside the scope (${cycle.join(', ')}): not followed round; their members count in each in-scope group above them`,
+  }));
+  return { people, parents, issues };
+}
+
+/** Each cycle (a strongly connected set of groups) with a group outside the scope in it, as names sorted. */
+function cyclesThroughBelow(state: State): string[][] {
+  const below = state.below ?? {};
+  const all: Record<string, ScopedGroup> = { ...below, ...state.groups };
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  let next = 0;
+  const edges = (id: string) => all[id]!.nested.filter((c) => all[c] !== undefined);
+  for (const root of Object.keys(all).sort()) {
+    if (index.has(root)) continue;
+    const frames: { id: string; children: string[]; i: number }[] = [];
+    const open = (id: string) => {
+      index.set(id, next);
+      low.set(id, next++);
+      stack.push(id);
+      onStack.add(id);
+      frames.push({ id, children: edges(id), i: 0 });
+    };
+    open(root);
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1]!;
+      if (f.i < f.children.length) {
+        const c = f.children[f.i++]!;
+        if (!index.has(c)) open(c);
+        else if (onStack.has(c)) low.set(f.id, Math.min(low.get(f.id)!, index.get(c)!));
+        continue;
+      }
+      frames.pop();
+      const up = frames[frames.length - 1];
+      if (up) low.set(up.id, Math.min(low.get(up.id)!, low.get(f.id)!));
+      if (low.get(f.id) !== index.get(f.id)) continue;
+      const members: string[] = [];
+      let m: string;
+      do {
+        m = stack.pop()!;
+        onStack.delete(m);
+        members.push(m);
+      } while (m !== f.id);
+      const looped = members.length > 1 || edges(members[0]!).includes(members[0]!);
+      if (looped && members.some((id) => below[id] && !state.groups[id]))
+        out.push(
+          members.map((id) => `${all[id]!.displayName} (${id}${state.groups[id] ? '' : ', outside the scope'})`).sort(),
+        );
+    }
+  }
+  return out;
 }

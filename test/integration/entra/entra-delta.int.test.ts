@@ -103,6 +103,9 @@ function normal(s: Snapshot) {
 const allIds = () => [...Array.from({ length: GROUPS }, (_, k) => `g${k}`)];
 const scopes: [string, Record<string, unknown>, Record<string, unknown>?][] = [
   ['displayNamePrefix', { displayNamePrefix: 'grp-' }],
+  // Direct members: the sub- groups (outside the prefix) pass their people up to the grp- group above them.
+  ['displayNamePrefix, with nesting', { displayNamePrefix: 'grp-', nesting: true }],
+  ['ids, with nesting', { ids: allIds(), nesting: true }, { ids: [...allIds(), 'g-new'], nesting: true }],
   ['filter', { filter: "startswith(displayName,'grp-')" }],
   ['every group', {}],
   // The id list gains the new group between the reads (a config change): only that group is read.
@@ -162,6 +165,7 @@ describe.each(scopes)('a delta read after a day of churn equals a full read (sco
         expect(people.get('h11')?.groupIds).toEqual(['g-new']);
         expect(d.people.filter((p) => p.groupIds.includes('g-new'))).toHaveLength(17);
       }
+      if (_name.includes('nesting')) expect(d.groups.every((g) => g.parentIds.length === 0)).toBe(true);
       expect(people.has('h12')).toBe(true);
       expect(people.get('u9900')!.groupIds).toContain('g1');
       expect(people.get('u9900')!.groupIds).not.toContain('g0');

@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { findOrStartRedis } from '../../../src/store/redis-server.js';
 import { ADMIN_DN, SUFFIX, startSlapd } from '../../support/slapd.js';
+import { sharedTestCa } from '../../support/test-ca.js';
 import { directory, LIMITED_DN, LIMITED_PASSWORD, SERVICE_DN, SERVICE_PASSWORD } from './directory.js';
 
 declare module 'vitest' {
@@ -44,8 +45,12 @@ export default async function setup(project: TestProject) {
     limitedPassword: LIMITED_PASSWORD,
   });
   project.provide('redisUrl', redis.url);
+  // The fake Graph (the Entra side of the tests that compare the two sources) serves HTTPS signed by the test CA.
+  const { tls, release } = sharedTestCa();
+  project.provide('tls', tls);
   return async () => {
     await slapd.stop();
     await redis.stop();
+    release();
   };
 }

@@ -53,6 +53,8 @@ export async function createGrafanaHarness(
     target?: Record<string, unknown>;
     mapping?: Record<string, unknown>;
     policy?: Record<string, unknown>;
+    /** The profile's source (default: the CSV files writeDirectory writes). */
+    source?: Record<string, unknown>;
   } = {},
 ): Promise<GrafanaHarness> {
   const emulator = await startEmulator(o.emulator);
@@ -60,6 +62,7 @@ export async function createGrafanaHarness(
     target: { ...targetBlock(emulator), ...o.target },
     mapping: { ...grafanaMapping, ...o.mapping },
     ...(o.policy ? { policy: o.policy } : {}),
+    ...(o.source ? { source: o.source } : {}),
   });
   return { ...base, signIn: (people) => signIn(emulator, people) };
 }

@@ -59,7 +59,10 @@ export function route(o: RouterOptions, path: string, prefer?: string): Answer {
   };
   // $select over users: a name users lack is Graph's 400; a property Graph returns only for one
   // user is its 501 on a collection (every route here lists users).
-  const usersListed = r === '/users' || r === '/users/delta' || /^\/groups\/[^/]+\/transitiveMembers$/.test(r);
+  const usersListed =
+    r === '/users' ||
+    r === '/users/delta' ||
+    /^\/groups\/[^/]+\/(transitiveMembers|members\/microsoft\.graph\.user)$/.test(r);
   if (usersListed && select) {
     const unknown = select.find((k) => !dir.isUserProperty(k));
     if (unknown !== undefined)
@@ -108,6 +111,26 @@ export function route(o: RouterOptions, path: string, prefer?: string): Answer {
   if (r === '/users') return page([...dir.users.values()].map(userJson));
   if (r === '/groups') {
     const filter = url.searchParams.get('$filter');
+    const inList = filter ? /^id in \((.*)\)$/.exec(filter.trim())?.[1] : undefined;
+    if (inList !== undefined) {
+      // Graph's `in` takes at most 15 values by default (known issues: query parameters); each an object id.
+      const values = [...inList.matchAll(/\s*'((?:[^']|'')*)'\s*(,|$)/g)].map((m) => m[1]!.replace(/''/g, "'"));
+      if (values.length > 15)
+        return graphError(
+          400,
+          'Request_UnsupportedQuery',
+          `Too many child clauses specified in search filter expression containing 'OR' operators: ${values.length}. Max allowed: 15.`,
+        );
+      const bad = values.find((v) => !/^[\w-]+$/.test(v));
+      if (bad !== undefined) return graphError(400, 'Request_BadRequest', `Invalid object identifier '${bad}'.`);
+      // Object ids compare without case (GUIDs); Graph answers with its own spelling.
+      const wanted = new Set(values.map((v) => v.toLowerCase()));
+      return page(
+        [...dir.groups.values()]
+          .filter((g) => wanted.has(g.id.toLowerCase()))
+          .map((g) => ({ id: g.id, displayName: g.displayName })),
+      );
+    }
     const prefix = filter
       ? /^startswith\(displayName,'((?:[^']|'')*)'\)$/.exec(filter)?.[1]?.replace(/''/g, "'")
       : undefined;
@@ -125,6 +148,27 @@ export function route(o: RouterOptions, path: string, prefer?: string): Answer {
     if (!/^[\w-]+$/.test(id)) return graphError(400, 'Request_BadRequest', `Invalid object identifier '${id}'.`);
     const g = dir.groups.get(id);
     return g ? { status: 200, body: { id: g.id, displayName: g.displayName } } : notFound(id);
+  }
+  // Direct members cast to one type (an OData cast segment): the collection is of that type, so its
+  // items carry no @odata.type; $select picks the properties (users: any user property; groups: id, displayName).
+  m = /^\/groups\/([^/]+)\/members\/microsoft\.graph\.(user|group)$/.exec(r);
+  if (m) {
+    const id = decodeURIComponent(m[1]!);
+    const g = dir.groups.get(id);
+    if (!g) return notFound(id);
+    const strip = ({ '@odata.type': _type, ...rest }: Record<string, unknown>) => rest;
+    if (m[2] === 'user')
+      return page([...g.members].flatMap((mid) => (dir.users.has(mid) ? [strip(userJson(dir.users.get(mid)!))] : [])));
+    const groupJson = (c: { id: string; displayName: string }) =>
+      select
+        ? Object.fromEntries(['id', ...select.filter((k) => k !== 'id')].map((k) => [k, c[k as 'id'] ?? null]))
+        : c;
+    return page(
+      [...g.members].flatMap((mid) => {
+        const c = dir.groups.get(mid);
+        return c ? [groupJson({ id: c.id, displayName: c.displayName })] : [];
+      }),
+    );
   }
   m = /^\/groups\/([^/]+)\/transitiveMembers$/.exec(r);
   if (m) {

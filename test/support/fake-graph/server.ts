@@ -36,6 +36,10 @@ export interface FakeGraphFaults {
   failNext: number;
   /** Paths (relative to /v1.0) matching this answer 403 Authorization_RequestDenied. */
   deny: RegExp | undefined;
+  /** Paths (relative to /v1.0) matching this answer 404, as for an object deleted between two requests. */
+  gone: RegExp | undefined;
+  /** Paths (relative to /v1.0) matching this answer 400 Request_BadRequest, as Graph does for a value it cannot read as an id. */
+  badRequest: RegExp | undefined;
   /** Every Graph answer waits this long, so concurrent requests overlap measurably. */
   latencyMs: number;
 }
@@ -58,6 +62,8 @@ export async function startFakeGraph(o: FakeGraphOptions) {
     expiredBefore: 0,
     failNext: 0,
     deny: undefined,
+    gone: undefined,
+    badRequest: undefined,
     latencyMs: 0,
   };
   let base = '';
@@ -162,6 +168,14 @@ export async function startFakeGraph(o: FakeGraphOptions) {
   function get(relative: string, prefer?: string): Answer {
     if (faults.deny?.test(relative))
       return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    if (faults.badRequest?.test(relative))
+      return graphError(400, 'Request_BadRequest', `Invalid object identifier in the filter.`);
+    if (faults.gone?.test(relative))
+      return graphError(
+        404,
+        'Request_ResourceNotFound',
+        `Resource does not exist or one of its queried reference-property objects are not present.`,
+      );
     return route(routes, relative, prefer);
   }
 

@@ -6,6 +6,7 @@ import { aadstsSummary, permissionFor, tlsReason } from '../../../../src/sources
 import { refusedKey } from '../../../../src/sources/entra/graph-http.js';
 import { checkEntraScope } from '../../../../src/sources/entra/index.js';
 import { entraSourceSchema, graphOrigin } from '../../../../src/sources/entra/schema.js';
+import { buildSnapshot, nestingOf, type State } from '../../../../src/sources/entra/state.js';
 
 const base = { kind: 'entra', tenantId: 't', clientId: 'c', clientSecret: 's' };
 
@@ -141,5 +142,51 @@ describe('whatToFix', () => {
         shown,
       ),
     ).toBe('the file s.txt (profiles.hr.source.clientSecretFile)');
+  });
+});
+
+describe('the snapshot of a nesting read', () => {
+  const g = (id: string, members: string[], nested: string[] = []) => ({ id, displayName: `n-${id}`, members, nested });
+  const user = (id: string) => ({ id, mail: `${id}@x.test`, displayName: id });
+  const state: State = {
+    scope: '{}',
+    users: Object.fromEntries(['u0', 'u1', 'u2', 'u3', 'u4'].map((id) => [id, user(id)])),
+    // top > a; top > x (outside) > c; c > y (outside) > z (outside) > y: a cycle below the scope.
+    groups: { top: g('top', ['u0'], ['a', 'x']), a: g('a', ['u1']), c: g('c', ['u2'], ['y']) },
+    below: { x: g('x', ['u3'], ['c']), y: g('y', [], ['z']), z: g('z', ['u4'], ['y']) },
+    missing: [],
+    nesting: true,
+  };
+  const c = entraSourceSchema.parse(base);
+
+  it('gives groups their in-scope parents through groups outside the scope, people their own groups', () => {
+    const s = buildSnapshot(state, c);
+    expect(Object.fromEntries(s.groups.map((x) => [x.sourceId, x.parentIds]))).toEqual({
+      a: ['top'],
+      c: ['top'],
+      top: [],
+    });
+    expect(Object.fromEntries(s.people.map((p) => [p.sourceId, p.groupIds]))).toEqual({
+      u0: ['top'],
+      u1: ['a'],
+      u2: ['c'],
+      u3: ['top'],
+      u4: ['c'],
+    });
+  });
+
+  it('reports a cycle through groups outside the scope once, naming them', () => {
+    expect(nestingOf(state).issues).toEqual([
+      {
+        where: 'groups',
+        reason:
+          'groups nest in a cycle through groups outside the scope (n-y (y, outside the scope), n-z (z, outside the scope)): not followed round; their members count in each in-scope group above them',
+      },
+    ]);
+  });
+
+  it('a transitive state keeps its groups flat', () => {
+    const flat: State = { ...state, nesting: false, below: {} };
+    expect(buildSnapshot(flat, c).groups.every((x) => x.parentIds.length === 0)).toBe(true);
   });
 });
