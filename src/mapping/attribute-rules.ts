@@ -1,7 +1,7 @@
 import type { MappingConfig } from '../config/schema.js';
 import type { Person } from '../model/index.js';
 import { compileConditions, conditionText, type ConditionContext } from './conditions.js';
-import { expandWith, isPersonRule } from './patterns.js';
+import { expandWith, isPersonRule, templateNames } from './patterns.js';
 import type { GroupRole } from './role-rules.js';
 
 /** A team an attribute or condition rule gives a person. */
@@ -45,6 +45,27 @@ function compileTeamRule(r: TeamRuleConfig, index: number) {
   const re = r.attribute !== undefined && r.match !== undefined ? new RegExp(r.match, r.flags) : undefined;
   const where = compileConditions(r.where ?? []);
   const whereText = (r.where ?? []).map(conditionText);
+  const captures = r.match ? Object.keys(new RegExp(`${r.match}|`, r.flags).exec('')!.groups ?? {}) : [];
+  const othersUsed = [r.team, r.org ?? ''].some((t) =>
+    templateNames(t).some((n) => n !== 'value' && !captures.includes(n)),
+  );
+  const byValue = r.attribute !== undefined && !othersUsed ? new Map<string, RuleTeam | undefined>() : undefined;
+  const teamOfValue = (value: string): RuleTeam | undefined => {
+    const match = re ? re.exec(value) : Object.assign([value, value], { index: 0, input: value, groups: undefined });
+    if (!match) return undefined;
+    const named = (name: string) => (name === 'value' ? value : undefined);
+    const team = expandWith(r.team, match as RegExpExecArray, named);
+    const org = r.org === undefined ? undefined : expandWith(r.org, match as RegExpExecArray, named);
+    if (!team || org === '') return undefined;
+    const display = `${r.attribute} = ${value}`;
+    return {
+      team,
+      ...(org ? { org } : {}),
+      producer: `attr:${r.attribute}=${value}`,
+      display,
+      reason: [display, ...whereText].join(' and '),
+    };
+  };
   return (p: Person, ctx: ConditionContext): RuleTeam[] => {
     if (where(p, ctx) !== true) return [];
     if (r.attribute === undefined) {
@@ -57,6 +78,14 @@ function compileTeamRule(r: TeamRuleConfig, index: number) {
       return [{ team, ...(org ? { org } : {}), producer: `rule:${index}`, display: why, reason: why }];
     }
     const attribute = r.attribute;
+    if (byValue) {
+      // The team depends on the value alone: each distinct value is expanded once, for everyone who has it.
+      return (p.attributes?.[attribute] ?? []).flatMap((value) => {
+        if (!byValue.has(value)) byValue.set(value, teamOfValue(value));
+        const t = byValue.get(value);
+        return t ? [t] : [];
+      });
+    }
     return valuesOf(p, attribute, re).flatMap(({ value, match }) => {
       const used: string[] = [];
       const named = (name: string) => {

@@ -14,7 +14,7 @@ export interface Condition {
   absent?: true | undefined;
   date?: 'reached' | 'notPassed' | undefined;
 }
-import { notPassed, parseDate, reached } from './dates.js';
+import { notPassed, parseDate, reached, type ParsedDate } from './dates.js';
 
 /** What a condition needs to know of a person besides their attributes. */
 export interface ConditionContext {
@@ -86,10 +86,16 @@ export function compileCondition(c: Condition): CompiledCondition {
   else if (c.absent) test = (p) => (values(p).length === 0 ? true : fail());
   else {
     const start = c.date === 'reached';
+    // HR files repeat a handful of dates across thousands of people: each distinct value is parsed once.
+    const parsed = new Map<string, ParsedDate | undefined>();
+    const parse = (v: string) => {
+      if (!parsed.has(v)) parsed.set(v, parseDate(v));
+      return parsed.get(v);
+    };
     test = (p, ctx) => {
       const v = values(p)[0];
       if (v === undefined) return start ? fail({ date: 'notStarted' }) : true;
-      const d = parseDate(v);
+      const d = parse(v);
       if (!d) return fail({ badDate: v });
       if (start) return reached(d, ctx.now, ctx.timeZone) ? true : fail({ date: 'notStarted' });
       return notPassed(d, ctx.now, ctx.timeZone) ? true : fail({ date: 'ended' });

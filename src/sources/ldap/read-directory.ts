@@ -110,9 +110,12 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
   const family = text(a.get(d.familyName.toLowerCase()));
   const marker = text(a.get(d.changeMarker.toLowerCase()));
   const disabled = disabledByFlag || (d.userAccountControl && adDisabled(text(a.get('useraccountcontrol'))));
-  const attributes = readAttributes(c.attributes, (name) => [
-    ...new Set(namesOf(name, d.attributeTypes).flatMap((n) => texts(a.get(n)))),
-  ]);
+  const names = listedNames(c, d);
+  const attributes = readAttributes(c.attributes, (name) => {
+    const under = names.get(name)!;
+    // Most attributes come under one name: no set needed then.
+    return under.length === 1 ? texts(a.get(under[0]!)) : [...new Set(under.flatMap((n) => texts(a.get(n))))];
+  });
   return {
     dn: e.dn,
     id,
@@ -127,6 +130,19 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
   };
 }
 
+const RANGED = /;range=/i;
+
+/** Each listed attribute's names (aliases from the schema), worked out once per config and schema, not per person. */
+const namesCache = new WeakMap<LdapSourceConfig, WeakMap<Dialect, Map<string, string[]>>>();
+function listedNames(c: LdapSourceConfig, d: Dialect): Map<string, string[]> {
+  let byDialect = namesCache.get(c);
+  if (!byDialect) namesCache.set(c, (byDialect = new WeakMap()));
+  let names = byDialect.get(d);
+  if (!names) byDialect.set(d, (names = new Map(c.attributes.map((n) => [n, namesOf(n, d.attributeTypes)]))));
+  return names;
+}
+const wantedNames = (c: LdapSourceConfig, d: Dialect) => new Set([...listedNames(c, d).values()].flat());
+
 /**
  * AD sends a multi-valued attribute with more values than MaxValRange in ranges (`proxyAddresses;
  * range=0-1499`), as it does `member`: a listed attribute's further chunks are fetched (or the read
@@ -134,9 +150,11 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
  */
 async function completeRanges(dir: Directory, e: Entry, c: LdapSourceConfig, d: Dialect): Promise<Entry> {
   if (c.attributes.length === 0) return e;
-  const wanted = new Set(c.attributes.flatMap((n) => namesOf(n, d.attributeTypes)));
+  const wanted = wantedNames(c, d);
   let out: Entry | undefined;
   for (const [key, value] of Object.entries(e)) {
+    // Only a ranged key (`name;range=0-1499`) needs work; most entries have none.
+    if (!RANGED.test(key)) continue;
     const range = parseRange(key);
     if (!range || !wanted.has(range.attribute.toLowerCase())) continue;
     const values = [...checkedChunk(e.dn, key, 0, (Array.isArray(value) ? value : [value]) as Values, 'the person')];
