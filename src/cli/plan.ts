@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { openApp } from '../app/open-app.js';
 import { emptyPlanState, planSync, type PlanState } from '../app/plan-sync.js';
 import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
-import type { Plan } from '../model/index.js';
+import type { Person, Plan } from '../model/index.js';
 import { renderPlanText } from '../plan/render.js';
 import { intOption, optionalInt, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -58,7 +58,7 @@ export async function planCommand(argv: string[]): Promise<number> {
       state,
       ...allowances,
     });
-    return print(result.plan, values);
+    return print(result.plan, values, joinedFields(result.read.snapshot.people));
   } catch (err) {
     throw rt instanceof Error ? err : rt.explain(err);
   } finally {
@@ -66,12 +66,24 @@ export async function planCommand(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A joined profile (several sources): for each person, which source gave each field (enabled,
+ * email, names, groups, each attribute), as `explain` says it for one. Undefined for one source.
+ */
+function joinedFields(people: readonly Person[]): Record<string, Record<string, string>> | undefined {
+  const joined = people.filter((p) => p.from !== undefined);
+  return joined.length === 0 ? undefined : Object.fromEntries(joined.map((p) => [p.email, p.from!]));
+}
+
 async function print(
   plan: Plan,
   values: { out?: string | undefined; json?: boolean | undefined; limit?: string | undefined },
+  fieldSources?: Record<string, Record<string, string>>,
 ): Promise<number> {
   if (values.out) await writeFile(values.out, JSON.stringify(plan, null, 2) + '\n');
-  if (values.json) process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+  // The reviewed plan file stays a plan; the printed JSON also says where each joined person's fields came from.
+  if (values.json)
+    process.stdout.write(JSON.stringify(fieldSources ? { ...plan, fieldSources } : plan, null, 2) + '\n');
   else process.stdout.write(renderPlanText(plan, { limit: intOption(values.limit, '--limit') ?? 20 }) + '\n');
   return plan.blocked ? EXIT.blocked : EXIT.ok;
 }

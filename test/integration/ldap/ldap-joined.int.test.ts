@@ -22,7 +22,7 @@ import {
 import { groupDn, personDn } from '../../support/ldif.js';
 import { capturingLogger } from './helpers.js';
 import type { Slapd } from '../../support/slapd.js';
-import { writesOf } from '../../support/target-harness.js';
+import { runCli, writesOf } from '../../support/target-harness.js';
 
 /**
  * Several sources joined into one directory (docs/sources-joined.md), against real slapd servers
@@ -169,6 +169,13 @@ describe('HR file + OpenLDAP joined on the employee id', () => {
       platform: ['alice@corp.test', 'carol@corp.test', 'dave@corp.test'],
       'sales-eu': ['bob@corp.test'],
     });
+  });
+
+  it('plan --json says which source gave each field of a joined person', async () => {
+    const out = await runCli(['plan', '--config', d.configPath, '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    const fields = (JSON.parse(out.stdout) as { fieldSources: Record<string, Record<string, string>> }).fieldSources;
+    expect(fields['alice@corp.test']).toMatchObject({ enabled: 'hr', groups: 'hr, ad', department: 'hr' });
   });
 
   it('day 2: a leaver in HR (row gone, or end date passed) still enabled in AD is deprovisioned; the hire gets the AD group once AD has them; a second run writes nothing', async () => {
