@@ -92,6 +92,23 @@ describe('renderPlanText', () => {
     expect(renderPlanText(wordless)).toContain('(3 entries with problems)');
   });
 
+  it('a joined read says how many people each source gave and how many were joined or left out', () => {
+    const d = { ...desired({ 'a@corp.com': ['Eng'] }), scope: { read: 812, out: {} } };
+    const source = {
+      kind: 'joined',
+      issues: 0,
+      sources: [
+        { name: 'hr', people: 840 },
+        { name: 'ad', people: 1020 },
+      ],
+      join: { people: 812, joined: 790, notInRequired: 226, conflicts: 2 },
+    };
+    const lines = renderPlanText(makePlan(input(d, actual({}), { source })).plan).split('\n');
+    expect(lines[2]).toBe(
+      '             sources hr 840, ad 1020: 790 joined, 226 not in a required source, 2 in a join-key conflict',
+    );
+  });
+
   it('counts only what the sync manages in the target, and names the users it never touches', () => {
     const a = actual({ Eng: ['root@corp.com', 'b@corp.com', 'keep@corp.com'], Other: ['x@corp.com'] });
     a.users.find((u) => u.email === 'root@corp.com')!.untouchable = 'Grafana server admin';
