@@ -97,6 +97,11 @@ export type Op =
       /** Members who keep the container's admin permission. */ admins?: UserRef[];
       /** Who joins and who leaves, and why (the folded per-member ops): for the audit. */
       changes?: Change[];
+      /**
+       * Ids of current members left out of the list because the same plan deletes their account (or
+       * takes them out of the org): a target that writes only the difference leaves them to that op.
+       */
+      departing?: string[];
     })
   /** A user's role(s) in a scope (`team` is the org, absent for target-wide roles). */
   | (OpBase & {
