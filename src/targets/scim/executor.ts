@@ -341,7 +341,9 @@ async function setMembers(ctx: ScimApplyContext, p: ScimProfile, op: OpOf<'setMe
     );
   const current = new Set((group.members ?? []).map((m) => m.value));
   const adds = [...wanted].filter((id) => !current.has(id));
-  const removes = [...current].filter((id) => !wanted.has(id));
+  // Members whose account the same plan deletes leave with it: no write for them here.
+  const departing = new Set(op.departing ?? []);
+  const removes = [...current].filter((id) => !wanted.has(id) && !departing.has(id));
   if (adds.length + removes.length === 0) return alreadyDone(left ?? 'members already as listed');
   const max = ctx.config.maxMembersPerPatch;
   const batches: PatchOperation[][] = [];

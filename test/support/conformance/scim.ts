@@ -9,7 +9,7 @@ import {
   type ScimEmulatorOptions,
 } from '../../../src/emulators/scim/index.js';
 import { createTargetHarness, type TargetHarness } from '../target-harness.js';
-import { byKey, renamedIn, sameList, type ConformanceAdapter, type NormalState } from './adapter.js';
+import { byKey, renamedIn, type ConformanceAdapter, type DayChange, type NormalState } from './adapter.js';
 
 /** group-N -> the SCIM Group team-N; no roles. */
 export const scimMapping = { rules: [{ match: '^group-(\\d+)$', team: 'team-$1' }] };
@@ -73,6 +73,32 @@ export function expectedScimState(snapshot: Snapshot, mapping: Record<string, un
 }
 
 /**
+ * The fewest writes from `before` to `after` with `maxPerPatch` members per group PATCH: a group
+ * created or renamed: 1 (POST, or PATCH displayName). A group whose member list differs, leavers
+ * aside: ceil(members added and removed / maxPerPatch) PATCHes (deleting a user takes them out of
+ * their groups). A new address: 1 POST /Users. A user gone (or the old address of an email change): 1 DELETE.
+ */
+export function scimMinimumWrites(
+  before: NormalState,
+  after: NormalState,
+  change: DayChange,
+  maxPerPatch = 100,
+): number {
+  const was = renamedIn(before, change);
+  let n = Object.keys(after.containers).filter((t) => !(t in was)).length;
+  if (change.renamed && change.renamed[0] in before.containers) n++;
+  const gone = new Set(Object.keys(before.users).filter((u) => !(u in after.users)));
+  for (const [team, members] of Object.entries(after.containers)) {
+    const had = new Set((was[team] ?? []).filter((m) => !gone.has(m)));
+    const now = new Set(members);
+    const changed = [...now].filter((m) => !had.has(m)).length + [...had].filter((m) => !now.has(m)).length;
+    n += Math.ceil(changed / maxPerPatch);
+  }
+  n += Object.keys(after.users).filter((u) => !(u in before.users)).length;
+  return n + gone.size;
+}
+
+/**
  * SCIM 2.0: users created on their own, flat groups renamed in place, a group's member changes in
  * one PATCH (up to maxMembersPerPatch members, more than any scenario team), emails as userName
  * fixed by the planner's recreate rule.
@@ -99,22 +125,7 @@ export const adapter: ConformanceAdapter<ScimEmulator> = {
    * leavers aside: 1 PATCH carrying every add and remove (deleting a user takes them out of their
    * groups). A new address: 1 POST /Users. A user gone (or the old address of an email change): 1 DELETE.
    */
-  minimumWrites(before, after, change) {
-    const was = renamedIn(before, change);
-    let n = Object.keys(after.containers).filter((t) => !(t in was)).length;
-    if (change.renamed && change.renamed[0] in before.containers) n++;
-    const gone = new Set(Object.keys(before.users).filter((u) => !(u in after.users)));
-    for (const [team, members] of Object.entries(after.containers))
-      if (
-        !sameList(
-          members,
-          (was[team] ?? []).filter((m) => !gone.has(m)),
-        )
-      )
-        n++;
-    n += Object.keys(after.users).filter((u) => !(u in before.users)).length;
-    return n + gone.size;
-  },
+  minimumWrites: (before, after, change) => scimMinimumWrites(before, after, change),
 
   // POST creates are answered 409 when repeated; a PATCH of a group adds or removes members (a
   // repeat changes nothing); a PATCH of a user sets absolute values, a DELETE removes one resource.
