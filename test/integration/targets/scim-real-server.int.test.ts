@@ -3,7 +3,7 @@ import { runSync } from '../../../src/app/run-sync.js';
 import type { Runtime } from '../../../src/app/runtime.js';
 import type { Snapshot } from '../../../src/model/index.js';
 import { byKey, type NormalState } from '../../support/conformance/adapter.js';
-import { dayTwo } from '../../support/conformance/scenario.js';
+import { dayOne, dayTwo } from '../../support/conformance/scenario.js';
 import { expectedScimState, scimMapping, scimMinimumWrites } from '../../support/conformance/scim.js';
 import { startScimmyServer, type ScimmyServer } from '../../support/scimmy-server.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
@@ -24,6 +24,7 @@ afterEach(async () => {
 
 async function harness(
   o: {
+    mapping?: Record<string, unknown>;
     target?: Record<string, unknown>;
     policy?: Record<string, unknown>;
     bulk?: { maxOperations: number; maxPayloadSize: number };
@@ -32,7 +33,7 @@ async function harness(
   const server = await startScimmyServer({ maxResults: 1000, ...(o.bulk ? { bulk: o.bulk } : {}) });
   h = createTargetHarness(redisUrl, 'scimmy', server, {
     target: { kind: 'scim', baseUrl: server.url, token: server.token, timeoutMs: 10_000, ...o.target },
-    mapping: scimMapping,
+    mapping: { ...scimMapping, ...o.mapping },
     policy: { deprovision: 'delete-user', ...o.policy },
   });
   const rt = await h.runtime();
@@ -102,4 +103,61 @@ describe('scim target against SCIMMY (a real SCIM server)', () => {
     await sync(rt);
     expect(writes(s, mark)).toEqual([]);
   }, 180_000);
+
+  it.each(['rfc7644', 'value-list', 'replace-without-path'])(
+    'server profile %s: two days (a rename, a deleted group, leavers) end exact',
+    async (profile) => {
+      const { h, rt } = await harness({ target: { profile, maxMembersPerPatch: 7 } });
+      const base = dayOne(31);
+      h.writeDirectory(base);
+      await sync(rt);
+      expect(serverState(h.emulator)).toEqual(expectedScimState(base));
+      const d = dayTwo(base, 32);
+      h.writeDirectory(d.next);
+      await sync(rt);
+      const want = expectedScimState(d.next);
+      expect(serverState(h.emulator)).toEqual({ ...want, containers: byKey({ ...want.containers, [d.deleted]: [] }) });
+    },
+  );
+
+  it('maps role rules to the roles attribute; leavers are disabled with active false, returning people enabled', async () => {
+    const { h, rt } = await harness({
+      target: { roles: { attribute: 'roles', names: ['member', 'admin'], default: 'member' } },
+      mapping: { roles: [{ group: 'group-0', role: 'admin' }], defaultRole: 'member' },
+      policy: { deprovision: 'disable-user' },
+    });
+    const base = dayOne(41);
+    h.writeDirectory(base);
+    await sync(rt);
+    const s = h.emulator;
+    const rolesByEmail = () =>
+      Object.fromEntries(
+        [...s.users.values()].map((u) => [
+          u.userName,
+          (u.roles ?? []).map((r) => r.value).join(',') + (u.active === false ? ' (disabled)' : ''),
+        ]),
+      );
+    const admins = new Set(base.people.filter((p) => p.groupIds.includes('g0')).map((p) => p.email));
+    expect(admins.size).toBeGreaterThan(0);
+    const inScope = expectedScimState(base).users;
+    expect(rolesByEmail()).toEqual(
+      Object.fromEntries(Object.keys(inScope).map((e) => [e, admins.has(e) ? 'admin' : 'member'])),
+    );
+    // One admin leaves group-0 (now a member), one person leaves (disabled, not deleted).
+    const demoted = [...admins][0]!;
+    const leaver = base.people.find((p) => !admins.has(p.email) && p.email in inScope)!;
+    const next: Snapshot = {
+      ...base,
+      people: base.people
+        .filter((p) => p !== leaver)
+        .map((p) => (p.email === demoted ? { ...p, groupIds: p.groupIds.filter((g) => g !== 'g0').concat('g1') } : p)),
+    };
+    h.writeDirectory(next);
+    await sync(rt);
+    expect(rolesByEmail()[demoted]).toBe('member');
+    expect(rolesByEmail()[leaver.email]).toBe('member (disabled)');
+    h.writeDirectory(base);
+    await sync(rt);
+    expect(rolesByEmail()[leaver.email]).toBe('member');
+  });
 });
