@@ -179,6 +179,42 @@ describe('scim target: idempotent answers and deprovisioning', () => {
   });
 });
 
+describe('scim target: server profiles against the strict emulator', () => {
+  it('without PATCH (patch.supported false) a group is one PUT of its members and a user change a GET + PUT', async () => {
+    emulator = await createScimEmulator({ patch: false });
+    const { userIds, groupId } = seed(emulator, 500);
+    const t = target(emulator.url);
+    await t.apply(setMembers(groupId, userIds), ids);
+    expect(emulator.state.groups.get(groupId)!.members.size).toBe(500);
+    expect(calls(emulator, 'PUT', /\/Groups\//)).toBe(1);
+    await t.apply({ ...base, kind: 'disableUser', key: 'd', user: { id: userIds[0]!, email: 'p0@example.com' } }, ids);
+    expect(emulator.state.users.get(userIds[0]!)!.active).toBe(false);
+    expect(calls(emulator, 'PATCH', /./)).toBe(0);
+  });
+
+  it('members removed by value list where the server refuses a filter path (value-list profile)', async () => {
+    emulator = await createScimEmulator({ memberRemoval: 'value-list' });
+    const { userIds, groupId } = seed(emulator, 3);
+    await target(emulator.url).apply(setMembers(groupId, userIds), ids);
+    await expect(target(emulator.url).apply(setMembers(groupId, []), ids)).rejects.toThrow(
+      'group "team-big": members: the server does not know the attribute path of members [invalidPath',
+    );
+    await target(emulator.url, { profile: 'value-list' }).apply(setMembers(groupId, []), ids);
+    expect(emulator.state.groups.get(groupId)!.members.size).toBe(0);
+  });
+
+  it('a server that takes active as a boolean refuses the string-active profile, naming the person and the field', async () => {
+    emulator = await createScimEmulator();
+    const { userIds } = seed(emulator, 1);
+    await expect(
+      target(emulator.url, { profile: 'string-active' }).apply(
+        { ...base, kind: 'disableUser', key: 'd', user: { id: userIds[0]!, email: 'p0@example.com' } },
+        ids,
+      ),
+    ).rejects.toThrow('p0@example.com: active: the server refuses the value given for active [invalidValue');
+  });
+});
+
 /** A SCIM server answering each call with `answer` (ServiceProviderConfig aside). */
 async function cannedServer(
   answer: (method: string, path: string, body: unknown) => { status: number; body?: unknown },
