@@ -122,6 +122,8 @@ export type Op =
       roles?: string[];
       givenName?: string;
       familyName?: string;
+      /** The person's new address, on a target that changes it in place (`user.email` is the old one). */
+      email?: string;
       /** Containers joined and left, and whether roles change: for the plan's summary. */
       added: number;
       removed: number;
