@@ -52,7 +52,7 @@ export async function applyScimOp(ctx: ScimApplyContext, op: Op): Promise<OpOutc
     case 'createUser':
       return createUser(ctx, op);
     case 'setUser':
-      return patchUser(ctx, p, op.user, 'name', nameValues(op.givenName, op.familyName));
+      return setUser(ctx, p, op);
     case 'setRole':
       return patchUser(ctx, p, op.user, ctx.config.roles?.attribute ?? 'roles', {
         [ctx.config.roles?.attribute ?? 'roles']: op.to.map((value) => ({ value })),
@@ -99,6 +99,21 @@ function nameValues(givenName?: string, familyName?: string): Record<string, unk
     name: { givenName: givenName ?? '', familyName: familyName ?? '' },
     ...(display ? { displayName: display } : {}),
   };
+}
+
+/**
+ * Names, and the address where it changed in place: userName (when it is the email) and the
+ * primary email of the same account, found by its id (externalId stays: the directory's id).
+ */
+function setUser(ctx: ScimApplyContext, p: ScimProfile, op: OpOf<'setUser'>): Promise<OpOutcome> {
+  const names = op.givenName !== undefined || op.familyName !== undefined;
+  const values = {
+    ...(op.email !== undefined && ctx.config.userName === 'email' ? { userName: op.email } : {}),
+    ...(op.email !== undefined ? { emails: [{ value: op.email, type: 'work', primary: true }] } : {}),
+    ...(names ? nameValues(op.givenName, op.familyName) : {}),
+  };
+  const field = op.email !== undefined ? (ctx.config.userName === 'email' ? 'userName' : 'emails') : 'name';
+  return patchUser(ctx, p, { ...op.user, email: op.email ?? op.user.email }, field, values);
 }
 
 async function createUser(ctx: ScimApplyContext, op: OpOf<'createUser'>): Promise<OpOutcome> {

@@ -46,7 +46,8 @@ export function scimCapabilities(config: ScimTargetConfig): TargetCapabilities {
         }
       : {}),
     caseInsensitiveNames: true,
-    emailChange: 'recreate',
+    // externalId keeps the directory's id: a new address is the same account's userName and email.
+    emailChange: 'in-place',
     userStatus: true,
   };
 }

@@ -41,8 +41,17 @@ export const PROFILES: Record<ScimProfileName, ScimProfile> = {
         : []),
     ],
   },
-  // Servers that apply a replace only as a value object without a path.
-  'replace-without-path': { ...RFC, replace: (values) => [{ op: 'replace', value: values }] },
+  // Servers that apply a replace only as a value object without a path. Some merge a multi-valued
+  // attribute given that way into the old values (SCIMMY appends emails): those are removed first.
+  'replace-without-path': {
+    ...RFC,
+    replace: (values) => [
+      ...Object.entries(values)
+        .filter(([, v]) => Array.isArray(v))
+        .map(([path]) => ({ op: 'remove' as const, path })),
+      { op: 'replace', value: values },
+    ],
+  },
   // Servers that model active as a string ("true"/"false") and refuse a boolean.
   'string-active': { ...RFC, active: (v) => (v ? 'true' : 'false') },
   // Servers without PATCH (/ServiceProviderConfig patch.supported false): whole resources by PUT.

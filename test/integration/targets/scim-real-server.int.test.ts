@@ -88,6 +88,7 @@ describe('scim target against SCIMMY (a real SCIM server)', () => {
     expect(w1.length).toBe(scimMinimumWrites(empty, day1, {}));
 
     const d = dayTwo(base, 24);
+    const changedId = [...s.users.values()].find((u) => u.userName === d.emailChange[0])!.id;
     h.writeDirectory(d.next);
     mark = s.requestLog.length;
     await sync(rt);
@@ -95,6 +96,12 @@ describe('scim target against SCIMMY (a real SCIM server)', () => {
     const day2 = { ...want, containers: byKey({ ...want.containers, [d.deleted]: [] }) };
     expect(serverState(s)).toEqual(day2);
     expect(serverState(s).users[d.emailChange[0]]).toBeUndefined();
+    // The email change is the same account's userName and email (externalId unchanged), not a new account.
+    expect(s.users.get(changedId)).toMatchObject({
+      userName: d.emailChange[1],
+      emails: [{ value: d.emailChange[1], primary: true }],
+      externalId: base.people.find((p) => p.email === d.emailChange[0])!.sourceId,
+    });
     const w2 = writes(s, mark);
     expect(w2.filter((r) => r.status >= 300)).toEqual([]);
     expect(w2.length).toBe(scimMinimumWrites(day1, day2, d.change));

@@ -73,7 +73,8 @@ export function expectedScimState(snapshot: Snapshot, mapping: Record<string, un
 }
 
 /**
- * The fewest writes from `before` to `after` with `maxPerPatch` members per group PATCH: a group
+ * The fewest writes from `before` to `after` with `maxPerPatch` members per group PATCH: an email
+ * change: 1 PATCH of the account (userName and emails; its memberships stay). A group
  * created or renamed: 1 (POST, or PATCH displayName). A group whose member list differs, leavers
  * aside: ceil(members added and removed / maxPerPatch) PATCHes (deleting a user takes them out of
  * their groups). A new address: 1 POST /Users. A user gone (or the old address of an email change): 1 DELETE.
@@ -84,6 +85,18 @@ export function scimMinimumWrites(
   change: DayChange,
   maxPerPatch = 100,
 ): number {
+  // An email change is 1 PATCH of the same account: count from a `before` where it had the new address.
+  const [from, to] = change.emailChanged ?? [];
+  if (from !== undefined && to !== undefined && from in before.users && to in after.users) {
+    const { [from]: roles, ...users } = before.users;
+    const swap = (m: string) => (m === from ? to : m);
+    const moved: NormalState = {
+      users: { ...users, [to]: roles! },
+      containers: Object.fromEntries(Object.entries(before.containers).map(([k, v]) => [k, v.map(swap)])),
+    };
+    const { emailChanged: _done, ...rest } = change;
+    return 1 + scimMinimumWrites(moved, after, rest, maxPerPatch);
+  }
   const was = renamedIn(before, change);
   let n = Object.keys(after.containers).filter((t) => !(t in was)).length;
   if (change.renamed && change.renamed[0] in before.containers) n++;
@@ -100,8 +113,8 @@ export function scimMinimumWrites(
 
 /**
  * SCIM 2.0: users created on their own, flat groups renamed in place, a group's member changes in
- * one PATCH (up to maxMembersPerPatch members, more than any scenario team), emails as userName
- * fixed by the planner's recreate rule.
+ * one PATCH (up to maxMembersPerPatch members, more than any scenario team), an email change
+ * made in place (userName and emails of the same account).
  */
 export const adapter: ConformanceAdapter<ScimEmulator> = {
   kind: 'scim',
