@@ -127,44 +127,50 @@ describe('scim target against SCIMMY (a real SCIM server)', () => {
     },
   );
 
-  it('maps role rules to the roles attribute; leavers are disabled with active false, returning people enabled', async () => {
-    const { h, rt } = await harness({
-      target: { roles: { attribute: 'roles', names: ['member', 'admin'], default: 'member' } },
-      mapping: { roles: [{ group: 'group-0', role: 'admin' }], defaultRole: 'member' },
-      policy: { deprovision: 'disable-user' },
-    });
-    const base = dayOne(41);
-    h.writeDirectory(base);
-    await sync(rt);
-    const s = h.emulator;
-    const rolesByEmail = () =>
-      Object.fromEntries(
-        [...s.users.values()].map((u) => [
-          u.userName,
-          (u.roles ?? []).map((r) => r.value).join(',') + (u.active === false ? ' (disabled)' : ''),
-        ]),
+  it.each(['roles', 'entitlements'] as const)(
+    'maps role rules to the %s attribute; leavers are disabled with active false, returning people enabled',
+    async (attribute) => {
+      const { h, rt } = await harness({
+        target: { roles: { attribute, names: ['member', 'admin'], default: 'member' } },
+        mapping: { roles: [{ group: 'group-0', role: 'admin' }], defaultRole: 'member' },
+        policy: { deprovision: 'disable-user' },
+      });
+      const base = dayOne(41);
+      h.writeDirectory(base);
+      await sync(rt);
+      const s = h.emulator;
+      const rolesByEmail = () =>
+        Object.fromEntries(
+          [...s.users.values()].map((u) => [
+            u.userName,
+            ((u[attribute] as { value: string }[] | undefined) ?? []).map((r) => r.value).join(',') +
+              (u.active === false ? ' (disabled)' : ''),
+          ]),
+        );
+      const admins = new Set(base.people.filter((p) => p.groupIds.includes('g0')).map((p) => p.email));
+      expect(admins.size).toBeGreaterThan(0);
+      const inScope = expectedScimState(base).users;
+      expect(rolesByEmail()).toEqual(
+        Object.fromEntries(Object.keys(inScope).map((e) => [e, admins.has(e) ? 'admin' : 'member'])),
       );
-    const admins = new Set(base.people.filter((p) => p.groupIds.includes('g0')).map((p) => p.email));
-    expect(admins.size).toBeGreaterThan(0);
-    const inScope = expectedScimState(base).users;
-    expect(rolesByEmail()).toEqual(
-      Object.fromEntries(Object.keys(inScope).map((e) => [e, admins.has(e) ? 'admin' : 'member'])),
-    );
-    // One admin leaves group-0 (now a member), one person leaves (disabled, not deleted).
-    const demoted = [...admins][0]!;
-    const leaver = base.people.find((p) => !admins.has(p.email) && p.email in inScope)!;
-    const next: Snapshot = {
-      ...base,
-      people: base.people
-        .filter((p) => p !== leaver)
-        .map((p) => (p.email === demoted ? { ...p, groupIds: p.groupIds.filter((g) => g !== 'g0').concat('g1') } : p)),
-    };
-    h.writeDirectory(next);
-    await sync(rt);
-    expect(rolesByEmail()[demoted]).toBe('member');
-    expect(rolesByEmail()[leaver.email]).toBe('member (disabled)');
-    h.writeDirectory(base);
-    await sync(rt);
-    expect(rolesByEmail()[leaver.email]).toBe('member');
-  });
+      // One admin leaves group-0 (now a member), one person leaves (disabled, not deleted).
+      const demoted = [...admins][0]!;
+      const leaver = base.people.find((p) => !admins.has(p.email) && p.email in inScope)!;
+      const next: Snapshot = {
+        ...base,
+        people: base.people
+          .filter((p) => p !== leaver)
+          .map((p) =>
+            p.email === demoted ? { ...p, groupIds: p.groupIds.filter((g) => g !== 'g0').concat('g1') } : p,
+          ),
+      };
+      h.writeDirectory(next);
+      await sync(rt);
+      expect(rolesByEmail()[demoted]).toBe('member');
+      expect(rolesByEmail()[leaver.email]).toBe('member (disabled)');
+      h.writeDirectory(base);
+      await sync(rt);
+      expect(rolesByEmail()[leaver.email]).toBe('member');
+    },
+  );
 });
