@@ -46,7 +46,7 @@ function serviceProviderConfig(o: ResolvedScimOptions): Reply {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
       patch: { supported: o.patch },
       bulk: o.bulk ? { supported: true, ...o.bulk } : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-      filter: { supported: true, maxResults: o.maxResults },
+      filter: { supported: o.filter, maxResults: o.maxResults },
       changePassword: { supported: false },
       sort: { supported: false },
       etag: { supported: false },

@@ -48,6 +48,7 @@ export function list(ctx: Ctx, kind: 'User' | 'Group'): Reply {
   if (!INT.test(count)) return scimError(400, 'invalidValue', 'count must be a non-negative integer');
   let all: { id: string }[] = kind === 'User' ? [...ctx.store.users.values()] : [...ctx.store.groups.values()];
   const filter = q.get('filter');
+  if (filter !== null && !ctx.options.filter) return scimError(400, 'invalidFilter', 'filtering is not supported');
   if (filter !== null) {
     const attrs = kind === 'User' ? ['userName', 'externalId'] : ['displayName', 'externalId'];
     const m = /^\s*(\w+)\s+eq\s+("(?:[^"\\]|\\.)*")\s*$/i.exec(filter);

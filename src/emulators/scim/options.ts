@@ -8,6 +8,7 @@ export const scimOptions: OptionParts<ResolvedScimOptions> = {
     token: DEFAULT_TOKEN,
     patch: true,
     bulk: false,
+    filter: true,
     maxResults: 200,
     memberRemoval: 'both',
     rateLimit: false,

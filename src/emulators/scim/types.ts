@@ -16,6 +16,8 @@ export interface ScimEmulatorOptions extends FaultInput {
   patch?: boolean;
   /** /Bulk with its limits, or false (404 and bulk.supported false). @defaultValue false */
   bulk?: { maxOperations: number; maxPayloadSize: number } | false;
+  /** Filters supported (else filter.supported false and a filter is 400 invalidFilter). @defaultValue true */
+  filter?: boolean;
   /** filter.maxResults: the most resources one list page returns. @defaultValue 200 */
   maxResults?: number;
   /** @defaultValue 'both' */

@@ -169,22 +169,40 @@ function fieldOfCreate(err: unknown): string {
   return 'userName';
 }
 
-/** A user by filter=userName eq "..." (the filter is refused on some servers: then by paging). */
-export async function findUser(ctx: ScimApplyContext, userName: string, who: string): Promise<ScimUser | undefined> {
-  const path = `Users?filter=${enc(`userName eq ${quoted(userName)}`)}`;
-  const page = await naming(who, `filter userName eq ${quoted(userName)}`, () => ctx.client.get(path, usersPageSchema));
-  const want = userName.toLowerCase();
-  // A server that ignores the filter lists everyone: only an exact match counts.
-  return (page.Resources ?? []).find((u) => u.userName.toLowerCase() === want);
+/**
+ * One resource by `attr eq "value"`: a filter where the server has filters (an exact match only:
+ * a server that ignores the filter lists everyone), else every page until it is found.
+ */
+async function findOne<T>(
+  ctx: ScimApplyContext,
+  endpoint: 'Users' | 'Groups',
+  schema: z.ZodType<{ totalResults: number; Resources?: T[] | undefined }>,
+  attr: string,
+  value: string,
+  who: string,
+  valueOf: (r: T) => string,
+): Promise<T | undefined> {
+  const want = value.toLowerCase();
+  const hit = (items: T[] | undefined) => (items ?? []).find((r) => valueOf(r).toLowerCase() === want);
+  if (ctx.discovery.filter.supported) {
+    const path = `${endpoint}?filter=${enc(`${attr} eq ${quoted(value)}`)}`;
+    return hit((await naming(who, `filter ${attr} eq ${quoted(value)}`, () => ctx.client.get(path, schema))).Resources);
+  }
+  const count = ctx.discovery.filter.maxResults || 100;
+  for (let start = 1; ;) {
+    const page = await ctx.client.get(`${endpoint}?startIndex=${start}&count=${count}`, schema);
+    const found = hit(page.Resources);
+    const n = page.Resources?.length ?? 0;
+    if (found || n === 0 || start - 1 + n >= page.totalResults) return found;
+    start += n;
+  }
 }
 
-async function findGroup(ctx: ScimApplyContext, name: string): Promise<ScimGroup | undefined> {
-  const path = `Groups?filter=${enc(`displayName eq ${quoted(name)}`)}`;
-  const page = await naming(`group "${name}"`, `filter displayName eq ${quoted(name)}`, () =>
-    ctx.client.get(path, groupsPageSchema),
-  );
-  return (page.Resources ?? []).find((g) => g.displayName.toLowerCase() === name.toLowerCase());
-}
+export const findUser = (ctx: ScimApplyContext, userName: string, who: string): Promise<ScimUser | undefined> =>
+  findOne(ctx, 'Users', usersPageSchema, 'userName', userName, who, (u) => u.userName);
+
+const findGroup = (ctx: ScimApplyContext, name: string): Promise<ScimGroup | undefined> =>
+  findOne(ctx, 'Groups', groupsPageSchema, 'displayName', name, `group "${name}"`, (g) => g.displayName);
 
 /** PATCH (or, where the server has none, GET + PUT) of a few attributes, as absolute values. */
 async function patchUser(

@@ -75,7 +75,7 @@ export class ScimTarget implements Target {
     this.capabilities = scimCapabilities(config);
   }
 
-  /** /ServiceProviderConfig, /ResourceTypes, /Schemas: read once per target object (a run, a worker). */
+  /** /ServiceProviderConfig, /ResourceTypes, /Schemas: read by every run's read, and once by a worker that never read. */
   discovery(): Promise<ScimDiscovery> {
     this.discovered ??= discover(this.client).catch((err: unknown) => {
       this.discovered = undefined;
@@ -85,6 +85,8 @@ export class ScimTarget implements Target {
   }
 
   async read(): Promise<TargetRead> {
+    // Every run reads what the server supports afresh; its ops are applied with it.
+    this.discovered = undefined;
     const d = await this.discovery();
     const max = d.filter.maxResults > 0 ? Math.min(d.filter.maxResults, this.config.pageSize) : this.config.pageSize;
     const out = await readScim(this.client, {

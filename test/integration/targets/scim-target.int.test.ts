@@ -138,6 +138,17 @@ describe('scim target: idempotent answers and deprovisioning', () => {
     );
   });
 
+  it('where the server has no filter, the 409 lookup pages through the users instead', async () => {
+    emulator = await createScimEmulator({ filter: false, maxResults: 40 });
+    const { userIds } = seed(emulator, 100);
+    const out = await target(emulator.url).apply(
+      { ...base, kind: 'createUser', key: 'c', user: { email: 'p77@example.com', sourceId: 's77' }, displayName: 'P' },
+      ids,
+    );
+    expect(out).toMatchObject({ status: 'already-done', createdId: userIds[77] });
+    expect(emulator.requestLog.filter((r) => r.path.includes('filter='))).toEqual([]);
+  });
+
   it('creates with userName, externalId, name, emails and active; deprovisions by active false; a 404 on a member removal is done', async () => {
     emulator = await createScimEmulator();
     const t = target(emulator.url);
