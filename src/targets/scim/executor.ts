@@ -7,6 +7,7 @@ import { quoted, type ScimClient } from './client.js';
 import type { ScimDiscovery } from './discovery.js';
 import { explain, naming } from './errors.js';
 import { bulkPatches } from './bulk.js';
+import type { BulkCreates } from './bulk-creates.js';
 import {
   GROUP_SCHEMA,
   groupSchema,
@@ -26,6 +27,8 @@ export interface ScimApplyContext {
   ids: IdResolver;
   config: ScimTargetConfig;
   discovery: ScimDiscovery;
+  /** Creates gathered into POST /Bulk calls, where the server has /Bulk and the config allows it. */
+  bulkCreates?: BulkCreates;
 }
 
 const applied = (createdId?: string, detail?: string): OpOutcome => ({
@@ -134,7 +137,7 @@ async function createUser(ctx: ScimApplyContext, op: OpOf<'createUser'>): Promis
     ...(ctx.config.roles && roles.length > 0 ? { [attr]: roles.map((value) => ({ value })) } : {}),
   };
   try {
-    const res = await client.send('POST', 'Users', body);
+    const res = ctx.bulkCreates ? await ctx.bulkCreates.create(body) : await client.send('POST', 'Users', body);
     const u = client.parse(res, userSchema, 'POST', 'Users');
     if (u.userName.toLowerCase() !== userName.toLowerCase())
       throw new TargetResponseError(

@@ -13,6 +13,7 @@ import {
   type TargetPlugin,
   type TargetRead,
 } from '../target.js';
+import { BulkCreates } from './bulk-creates.js';
 import { ScimClient } from './client.js';
 import { describeDiscovery, discover, type ScimDiscovery } from './discovery.js';
 import { applyScimOp } from './executor.js';
@@ -98,8 +99,20 @@ export class ScimTarget implements Target {
   }
 
   async apply(op: Op, ids: IdResolver): Promise<OpOutcome> {
-    return applyScimOp({ client: this.client, ids, config: this.config, discovery: await this.discovery() }, op);
+    const discovery = await this.discovery();
+    const bulk = this.config.bulk === 'auto' && discovery.bulk.supported && discovery.bulk.maxOperations > 1;
+    if (bulk && this.bulkLimits !== discovery.bulk) {
+      this.bulkLimits = discovery.bulk;
+      this.bulkCreates = new BulkCreates(this.client, discovery.bulk);
+    }
+    return applyScimOp(
+      { client: this.client, ids, config: this.config, discovery, ...(bulk ? { bulkCreates: this.bulkCreates } : {}) },
+      op,
+    );
   }
+
+  private bulkCreates?: BulkCreates;
+  private bulkLimits?: ScimDiscovery['bulk'];
 
   /** The token, then what the server says it supports: the line `validate` prints. */
   async check(): Promise<string> {

@@ -111,6 +111,28 @@ describe('scim target against SCIMMY (a real SCIM server)', () => {
     expect(writes(s, mark)).toEqual([]);
   }, 180_000);
 
+  it('where SCIMMY advertises /Bulk, creates and multi-batch member writes go through it; two days exact', async () => {
+    const { h, rt } = await harness({
+      target: { maxMembersPerPatch: 5 },
+      bulk: { maxOperations: 20, maxPayloadSize: 1_048_576 },
+    });
+    const s = h.emulator;
+    const base = dayOne(61);
+    h.writeDirectory(base);
+    await sync(rt);
+    expect(serverState(s)).toEqual(expectedScimState(base));
+    const d = dayTwo(base, 62);
+    h.writeDirectory(d.next);
+    await sync(rt);
+    const want = expectedScimState(d.next);
+    expect(serverState(s)).toEqual({ ...want, containers: byKey({ ...want.containers, [d.deleted]: [] }) });
+    const count = (method: string, path: RegExp) =>
+      s.requestLog.filter((r) => r.method === method && path.test(r.path)).length;
+    expect(count('POST', /\/Users$/)).toBe(0);
+    expect(count('POST', /\/Bulk$/)).toBeGreaterThan(0);
+    expect(count('POST', /\/Bulk$/)).toBeLessThan(Object.keys(want.users).length / 2);
+  });
+
   it.each(['rfc7644', 'value-list', 'replace-without-path'])(
     'server profile %s: two days (a rename, a deleted group, leavers) end exact',
     async (profile) => {

@@ -118,6 +118,42 @@ describe('scim target: member batching and /Bulk', () => {
   });
 });
 
+describe('scim target: user creates through /Bulk', () => {
+  const createOp = (i: number): Extract<Op, { kind: 'createUser' }> => ({
+    ...base,
+    kind: 'createUser',
+    key: `c${i}`,
+    user: { email: `new${i}@example.com`, sourceId: `n${i}` },
+    displayName: `New ${i}`,
+  });
+
+  it('creates applied together share POST /Bulk calls within maxOperations; a 409 inside one is linked', async () => {
+    emulator = await createScimEmulator({ bulk: { maxOperations: 50, maxPayloadSize: 1_000_000 } });
+    const t = target(emulator.url);
+    const { userIds } = seed(emulator, 1);
+    const taken: Op = { ...createOp(0), user: { email: 'p0@example.com', sourceId: 's0' } };
+    const out = await Promise.all(
+      [taken, ...Array.from({ length: 120 }, (_, i) => createOp(i + 1))].map((op) => t.apply(op, ids)),
+    );
+    expect(out[0]).toMatchObject({ status: 'already-done', createdId: userIds[0] });
+    expect(out.slice(1).every((o) => o.status === 'applied' && o.createdId)).toBe(true);
+    expect(new Set(out.map((o) => o.createdId)).size).toBe(121);
+    expect(emulator.state.users.size).toBe(121);
+    expect(calls(emulator, 'POST', /\/Users$/)).toBe(0);
+    const bulks = calls(emulator, 'POST', /\/Bulk$/);
+    expect(bulks).toBeGreaterThanOrEqual(3);
+    expect(bulks).toBeLessThanOrEqual(10);
+  });
+
+  it('creates one POST /Users each where the server has no /Bulk', async () => {
+    emulator = await createScimEmulator();
+    const t = target(emulator.url);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => t.apply(createOp(i), ids)));
+    expect(calls(emulator, 'POST', /\/Users$/)).toBe(20);
+    expect(calls(emulator, 'POST', /\/Bulk$/)).toBe(0);
+  });
+});
+
 describe('scim target: idempotent answers and deprovisioning', () => {
   it('a 409 uniqueness on create looks the user or group up by filter and links it', async () => {
     emulator = await createScimEmulator();
