@@ -38,11 +38,19 @@ export async function validateCommand(argv: string[]): Promise<number> {
 
   const width = Math.max(...apps.map((a) => a.profile.name.length));
   const targetChecks = new Map<string, Promise<Failure>>();
+  // What a passed target check said of the server (e.g. the features it supports), by target.
+  const learned = new Map<string, string>();
   const results = await Promise.all(
     apps.map(async (app) => {
       // Profiles that share a target share its check (and its rate budget): it is tried once.
       let target = targetChecks.get(app.targetName);
-      if (!target) targetChecks.set(app.targetName, (target = attempt(() => app.target.check?.())));
+      if (!target) {
+        const check = attempt(async () => {
+          const said = await app.target.check?.();
+          if (typeof said === 'string') learned.set(app.targetName, said);
+        });
+        targetChecks.set(app.targetName, (target = check));
+      }
       const [source, targetResult] = await Promise.all([
         attempt(() => app.source.check?.()).finally(() => app.source.close?.().catch(() => {})),
         target,
@@ -58,7 +66,8 @@ export async function validateCommand(argv: string[]): Promise<number> {
     const status = source || target ? 'FAILED' : 'ok    ';
     process.stdout.write(
       `profile  ${app.profile.name.padEnd(width)}  ${status}  ` +
-        `source ${app.profile.source.kind} ${said(source)}; target ${describeTarget(app)} ${said(target)}\n`,
+        `source ${app.profile.source.kind} ${said(source)}; target ${describeTarget(app)} ${said(target)}` +
+        `${!target && learned.has(app.targetName) ? ` (${learned.get(app.targetName)})` : ''}\n`,
     );
   }
   process.stdout.write(`redis    ${describeRedis(loaded.config.redis)}  ${said(redis)}\n`);

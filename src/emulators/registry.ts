@@ -10,6 +10,7 @@ export const EMULATORS: Readonly<Record<string, () => Promise<EmulatorPlugin>>> 
   grafana: async () => (await import('./grafana/plugin.js')).grafanaEmulatorPlugin,
   datacentral: async () => (await import('./datacentral/plugin.js')).datacentralEmulatorPlugin,
   adminv3: async () => (await import('./adminv3/plugin.js')).adminv3EmulatorPlugin,
+  scim: async () => (await import('./scim/plugin.js')).scimEmulatorPlugin,
 };
 
 /** The emulators of the given target kinds that ship one, in that order, loaded. */

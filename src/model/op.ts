@@ -97,6 +97,11 @@ export type Op =
       /** Members who keep the container's admin permission. */ admins?: UserRef[];
       /** Who joins and who leaves, and why (the folded per-member ops): for the audit. */
       changes?: Change[];
+      /**
+       * Ids of current members left out of the list because the same plan deletes their account (or
+       * takes them out of the org): a target that writes only the difference leaves them to that op.
+       */
+      departing?: string[];
     })
   /** A user's role(s) in a scope (`team` is the org, absent for target-wide roles). */
   | (OpBase & {
@@ -117,6 +122,8 @@ export type Op =
       roles?: string[];
       givenName?: string;
       familyName?: string;
+      /** The person's new address, on a target that changes it in place (`user.email` is the old one). */
+      email?: string;
       /** Containers joined and left, and whether roles change: for the plan's summary. */
       added: number;
       removed: number;

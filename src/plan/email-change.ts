@@ -15,6 +15,8 @@ export interface EmailChangeContext {
   relink(sourceId: string, userId: string): void;
   /** Plans the new account with the person's containers and roles; the keys of its ops (none: it cannot be made now). */
   createAccount(why: string): string[];
+  /** Changes the account's address to the person's (a target with emailChange: in-place). */
+  changeInPlace(old: TargetUser, why: string): void;
   /** Deprovisions the old account per policy once `after` (the new account's ops) have run. */
   retire(old: TargetUser, why: string, after: string[], newUserId?: string): void;
 }
@@ -24,8 +26,8 @@ export const emailChanged = (person: DesiredPerson, user: TargetUser): boolean =
 
 /**
  * A linked person whose directory email differs from their account's. On a target that fixes an
- * email at creation, the old address can no longer sign in. `keep`, or a target that changes emails
- * in place (no op for that yet): reported, the account kept. `recreate` (the default): the new
+ * email at creation, the old address can no longer sign in. `keep`: reported, the account kept. A
+ * target that changes emails in place: one setUser op gives the same account the new address. `recreate` (the default): the new
  * address gets the person's containers and roles (an account that already holds it, else a new
  * one) and the old account is deprovisioned per policy once the new one has them; one
  * "email changed: old -> new" line per person says so. Returns the account to diff the person's
@@ -34,12 +36,19 @@ export const emailChanged = (person: DesiredPerson, user: TargetUser): boolean =
 export function changeEmail(ctx: EmailChangeContext, person: DesiredPerson, old: TargetUser): TargetUser | undefined {
   const { policy, caps, warnings } = ctx;
   const line = `email changed: ${old.email} -> ${person.email}`;
-  if (policy.emailChange === 'keep' || caps.emailChange === 'in-place') {
-    const why =
-      caps.emailChange === 'in-place'
-        ? 'the target can change it in place, which this version does not plan yet'
-        : 'policy.emailChange is keep';
-    warnings.push(`${line}: ${why}; user ${old.id} kept as is`);
+  if (policy.emailChange === 'keep') {
+    warnings.push(`${line}: policy.emailChange is keep; user ${old.id} kept as is`);
+    return old;
+  }
+  if (caps.emailChange === 'in-place') {
+    // The same account takes the new address; one that already holds it blocks the change.
+    const holder = ctx.usersByEmail.get(normaliseEmail(person.email));
+    if (holder && holder.id !== old.id) {
+      warnings.push(`${line}: the new address belongs to another account (${holder.id}); user ${old.id} kept as is`);
+      return old;
+    }
+    ctx.changeInPlace(old, line);
+    warnings.push(`${line}: changed in place on user ${old.id}`);
     return old;
   }
   const taken = ctx.usersByEmail.get(normaliseEmail(person.email));

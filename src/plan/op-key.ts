@@ -11,6 +11,7 @@ export const KEY_PREFIX_KINDS = {
   role: 'setRole',
   'user-set': 'setUser',
   'user-name': 'setUser',
+  'user-email': 'setUser',
   remove: 'removeMember',
   'user-delete': 'deleteUser',
   'user-disable': 'disableUser',

@@ -131,6 +131,27 @@ export function emailContext(ctx: DiffContext, person: DesiredPerson, wanted: Re
     claim: (id) => handled.add(id),
     relink: (sourceId, userId) => obs.userLinks.push([sourceId, userId]),
     createAccount: (why) => createUserOps(ctx, person, wanted, why),
+    changeInPlace: (old, why) =>
+      void ops.push({
+        kind: 'setUser',
+        key: opKey('user-email', old.id),
+        user: { id: old.id, email: old.email, sourceId: person.sourceId },
+        email: person.email,
+        added: 0,
+        removed: 0,
+        dependsOn: [],
+        reason: why,
+        changes: [
+          {
+            action: 'user.update',
+            person: person.email,
+            object: { type: 'account', name: person.email, id: old.id },
+            before: old.email,
+            after: person.email,
+            reason: why,
+          },
+        ],
+      }),
     // After every add of the new account is planned, so the old one's removals can wait for them.
     retire: (old, why, after, newUserId) =>
       retire.push(() => {

@@ -140,6 +140,7 @@ export function describeOp(op: Op): string {
       return `change role of ${op.user.email}${op.team ? ` in ${where(op.team)}` : ''}: ${op.from.join(', ') || 'none'} -> ${op.to.join(', ')}`;
     case 'setUser': {
       const parts = [
+        ...(op.email !== undefined ? [`email -> ${op.email}`] : []),
         ...(op.teams ? [`units ${op.teams.map(where).join(', ') || 'none'} (+${op.added} -${op.removed})`] : []),
         ...(op.roles ? [`roles ${op.from?.join(', ') || 'none'} -> ${op.roles.join(', ') || 'none'}`] : []),
         ...(op.givenName !== undefined || op.familyName !== undefined

@@ -70,6 +70,7 @@ export function toWholeContainers(ops: Op[], actual: Actual, usersById: Readonly
       removed: removed.size + gone,
       dependsOn: [...hard],
       ...(admins.length > 0 ? { admins } : {}),
+      ...(goneIds.length > 0 ? { departing: goneIds } : {}),
       changes: [
         ...adds.flatMap(changesOf),
         ...removals.flatMap(changesOf),

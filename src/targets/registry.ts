@@ -5,6 +5,7 @@ import { chartioPlugin, chartioTargetSchema } from './chartio/index.js';
 import { grafanaPlugin, grafanaTargetSchema } from './grafana/index.js';
 import { datacentralPlugin, datacentralTargetSchema } from './datacentral/index.js';
 import { adminv3Plugin, adminv3TargetSchema } from './adminv3/index.js';
+import { scimPlugin, scimTargetSchema } from './scim/index.js';
 
 /** One line per target kind: the plug-in and its config schema; the config's `kind` picks it. */
 const REGISTRY = [
@@ -12,6 +13,7 @@ const REGISTRY = [
   [grafanaPlugin, grafanaTargetSchema],
   [datacentralPlugin, datacentralTargetSchema],
   [adminv3Plugin, adminv3TargetSchema],
+  [scimPlugin, scimTargetSchema],
 ] as const;
 
 export const TARGET_PLUGINS: readonly TargetPlugin<never>[] = REGISTRY.map(([p]) => p as TargetPlugin<never>);

@@ -91,8 +91,8 @@ export interface Target {
    * run stored without them (an earlier version's): applied as configured.
    */
   apply(op: Op, ids: IdResolver, learned?: TargetFacts): Promise<OpOutcome>;
-  /** Connectivity and credentials. */
-  check?(): Promise<void>;
+  /** Connectivity and credentials; a string is what the check learned of the server, for `validate` to print. */
+  check?(): Promise<void | string>;
 }
 
 /**

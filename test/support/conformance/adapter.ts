@@ -15,6 +15,8 @@ export interface NormalState {
 export interface DayChange {
   /** A container whose group was renamed: [old name, new name]. */
   renamed?: [string, string];
+  /** A person whose email changed (same directory id): [old address, new address]. */
+  emailChanged?: [string, string];
 }
 
 /** What the suite needs of any emulator. */

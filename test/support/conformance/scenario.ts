@@ -33,7 +33,7 @@ export function dayTwo(base: Snapshot, seed: number): DayTwo {
   const old = base.people.find((p) => p.sourceId === people[0]!.sourceId)!.email;
   return {
     next: { people, groups, issues: [] },
-    change: { renamed: ['team-4', 'team-104'] },
+    change: { renamed: ['team-4', 'team-104'], emailChanged: [old, people[0]!.email] },
     emailChange: [old, people[0]!.email],
     deleted: 'team-2',
   };

@@ -92,7 +92,7 @@ export function line(op: Op): string {
           ?.map((t) => t.name)
           .sort()
           .join(',') ?? '-'
-      } roles=${op.roles?.join(',') ?? '-'}${op.givenName !== undefined || op.familyName !== undefined ? ` name=${op.givenName ?? ''} ${op.familyName ?? ''}` : ''}`;
+      } roles=${op.roles?.join(',') ?? '-'}${op.givenName !== undefined || op.familyName !== undefined ? ` name=${op.givenName ?? ''} ${op.familyName ?? ''}` : ''}${op.email !== undefined ? ` email=${op.email}` : ''}`;
     case 'deleteUser':
       return `deleteUser ${op.user.email}`;
     case 'deleteTeam':

@@ -204,13 +204,22 @@ const emailChanges: Case[] = [
     warning: /the new address belongs to another account \(u-new@corp.com, linked to someone\)/,
   },
   {
-    name: 'email changed on a target that changes emails in place: reported and kept (no op for it yet)',
+    name: 'email changed on a target that changes emails in place: the same account gets the new address',
     given: input(desired({ 'new@corp.com': ['Eng'] }), actual({ Eng: ['old@corp.com'] }), {
       links: links(moved),
       capabilities: { ...CHARTIO_CAPABILITIES, emailChange: 'in-place' },
     }),
+    ops: ['setUser old@corp.com ous=- roles=- email=new@corp.com'],
+    warning: /email changed: old@corp.com -> new@corp.com: changed in place on user u-old@corp.com/,
+  },
+  {
+    name: 'email changed in place to an address another account holds: kept, reported',
+    given: input(desired({ 'new@corp.com': ['Eng'] }), actual({ Eng: ['old@corp.com', 'new@corp.com'] }), {
+      links: links(moved),
+      capabilities: { ...CHARTIO_CAPABILITIES, emailChange: 'in-place' },
+    }),
     ops: [],
-    warning: /does not plan yet; user u-old@corp.com kept as is/,
+    warning: /the new address belongs to another account \(u-new@corp.com\); user u-old@corp.com kept as is/,
   },
   {
     name: 'email changed where accounts come with the first sign-in: the old account keeps the access until then',
