@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
+import { explainPerson } from '../../../src/app/explain-person.js';
 import { expectAuditOfPlan } from '../../support/audit-check.js';
 import type { Runtime } from '../../../src/app/runtime.js';
 import type { Snapshot } from '../../../src/model/index.js';
@@ -138,6 +139,16 @@ async function twoDays(a: ConformanceAdapter, seed: number, faults: boolean): Pr
   const day1 = settle(a, a.expected(base), empty, {});
   expect(a.state(e)).toEqual(day1);
   expectWrites('day one', a, e, mark, a.minimumWrites(empty, day1, {}), slack);
+
+  // explain, on every target: someone day one created is found on both sides, with nothing left
+  // to do, and the day's run in their history; it writes nothing.
+  const someone = base.people.find((p) => p.enabled)!.email;
+  mark = e.requestLog.length;
+  const x = await explainPerson(rt, someone);
+  expect(x.found).toEqual({ directory: true, target: true });
+  expect(x.steps.plan.ops).toEqual([]);
+  expect(x.steps.history.changes.map((c) => c.text).join('\n')).toContain(someone);
+  expect(writesOf(e, mark)).toEqual([]);
 
   // (b) Day two: churn, a renamed, a deleted and a new group, and hand edits in the target.
   a.handEdits(e, day1);

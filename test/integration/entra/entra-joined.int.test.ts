@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
+import { explainPerson } from '../../../src/app/explain-person.js';
 import type { Runtime } from '../../../src/app/runtime.js';
 import { createChartioEmulator, type ChartioEmulator } from '../../../src/emulators/chartio/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
@@ -152,6 +153,16 @@ describe('OpenLDAP + Entra joined on email, Entra deciding enabled', () => {
     const writes = writesOf(chartio).length;
     const third = await runSync(rt, { mode: 'incremental', trigger: 'schedule' });
     expect(third.plan!.phases.flat()).toHaveLength(0);
+    expect(writesOf(chartio)).toHaveLength(writes);
+
+    // explain with the fake Graph among the sources: who decided bo's fields, why bo is out, what went.
+    const x = await explainPerson(rt, 'bo@corp.test');
+    expect(x.found).toEqual({ directory: true, target: false });
+    expect(x.steps.scope).toMatchObject({ inScope: false, reason: expect.stringMatching(/disabled/) });
+    expect(x.steps.source).toMatchObject({
+      attributes: { sources: expect.stringMatching(/^enabled: entra; email: /) },
+    });
+    expect(x.steps.history.changes.map((c) => c.text).join('\n')).toMatch(/bo@corp\.test: deleted/);
     expect(writesOf(chartio)).toHaveLength(writes);
   });
 
