@@ -10,6 +10,7 @@ import type { ConformanceAdapter as TargetAdapter, ConformanceEmulator } from '.
 import { adapter as chartio } from '../conformance/chartio.js';
 import { adapter as datacentral } from '../conformance/datacentral.js';
 import { adapter as grafana } from '../conformance/grafana.js';
+import { adapter as scim } from '../conformance/scim.js';
 import { createAdapterHarness, type TargetHarness } from '../target-harness.js';
 import type { ConfAttribute, ConfDirectory } from './directory.js';
 import { VALUE_GROUP_PREFIX } from './directory.js';
@@ -20,6 +21,7 @@ const TARGET_ADAPTERS: Record<string, TargetAdapter> = {
   chartio,
   datacentral,
   grafana: grafana as unknown as TargetAdapter,
+  scim: scim as unknown as TargetAdapter,
 };
 
 /** Roles the equivalence mapping gives, per target kind: Engineering's, and any location's. None: no roles. */
@@ -28,6 +30,8 @@ const ROLES: Record<string, { department: string; location: string } | undefined
   chartio: undefined,
   datacentral: { department: 'Admin', location: 'User' },
   grafana: { department: 'Editor', location: 'Viewer' },
+  // The conformance SCIM server exposes no roles.
+  scim: undefined,
 };
 
 /** The department whose people get the higher role. */
