@@ -1,3 +1,4 @@
+import { groupNesting } from '../../mapping/group-closure.js';
 import type { Person, Snapshot, SourceIssue } from '../../model/index.js';
 import { readAttributes } from '../attributes.js';
 import { mergeProps, propsOf, readAttribute, selectedProperties, type UserProps } from './attributes.js';
@@ -234,49 +235,17 @@ export function nestingOf(state: State): {
 function cyclesThroughBelow(state: State): string[][] {
   const below = state.below ?? {};
   const all: Record<string, ScopedGroup> = { ...below, ...state.groups };
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const out: string[][] = [];
-  let next = 0;
-  const edges = (id: string) => all[id]!.nested.filter((c) => all[c] !== undefined);
-  for (const root of Object.keys(all).sort()) {
-    if (index.has(root)) continue;
-    const frames: { id: string; children: string[]; i: number }[] = [];
-    const open = (id: string) => {
-      index.set(id, next);
-      low.set(id, next++);
-      stack.push(id);
-      onStack.add(id);
-      frames.push({ id, children: edges(id), i: 0 });
-    };
-    open(root);
-    while (frames.length > 0) {
-      const f = frames[frames.length - 1]!;
-      if (f.i < f.children.length) {
-        const c = f.children[f.i++]!;
-        if (!index.has(c)) open(c);
-        else if (onStack.has(c)) low.set(f.id, Math.min(low.get(f.id)!, index.get(c)!));
-        continue;
-      }
-      frames.pop();
-      const up = frames[frames.length - 1];
-      if (up) low.set(up.id, Math.min(low.get(up.id)!, low.get(f.id)!));
-      if (low.get(f.id) !== index.get(f.id)) continue;
-      const members: string[] = [];
-      let m: string;
-      do {
-        m = stack.pop()!;
-        onStack.delete(m);
-        members.push(m);
-      } while (m !== f.id);
-      const looped = members.length > 1 || edges(members[0]!).includes(members[0]!);
-      if (looped && members.some((id) => below[id] && !state.groups[id]))
-        out.push(
-          members.map((id) => `${all[id]!.displayName} (${id}${state.groups[id] ? '' : ', outside the scope'})`).sort(),
-        );
-    }
-  }
-  return out;
+  // The mapping's own cycle finder: a cycle is the same set whichever way its edges point.
+  const nesting = groupNesting(
+    Object.entries(all).map(([id, g]) => ({
+      sourceId: id,
+      name: g.displayName,
+      parentIds: g.nested.filter((c) => all[c] !== undefined),
+    })),
+  );
+  return nesting.cycles
+    .filter((members) => members.some((id) => below[id] && !state.groups[id]))
+    .map((members) =>
+      members.map((id) => `${all[id]!.displayName} (${id}${state.groups[id] ? '' : ', outside the scope'})`).sort(),
+    );
 }
