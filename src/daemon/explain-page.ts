@@ -9,7 +9,7 @@ const items = (xs: string[], none: string) =>
 const badge = (ok: boolean, yes: string, no: string) =>
   `<span class="badge ${ok ? 'succeeded' : 'failed'}">${esc(ok ? yes : no)}</span>`;
 
-/** One person step by step (`rostersync explain`) as a page: every value escaped. */
+/** One person step by step (`rostersync explain`) as a page, one section per step: every value escaped. */
 export function renderExplanationHtml(x: Explanation): string {
   const { source, scope, mapping, target, plan, history } = x.steps;
   const parts: string[] = [
@@ -19,6 +19,19 @@ export function renderExplanationHtml(x: Explanation): string {
   if (!x.found.directory && !x.found.target)
     parts.push(`<div class="card not-found">Not found in the directory nor the target.</div>`);
 
+  parts.push(
+    ...sourceStep(source),
+    ...scopeStep(scope),
+    ...mappingStep(mapping),
+    ...targetStep(target),
+    ...planStep(plan),
+    ...historyStep(history, x.profile),
+  );
+  return page(`rostersync: explain ${x.email}`, parts.join('\n'), false);
+}
+
+function sourceStep(source: Explanation['steps']['source']): string[] {
+  const parts: string[] = [];
   parts.push('<h2>1. Source</h2>');
   if (!source.found) parts.push(`<div class="card source">Not in the directory: ${esc(source.note)}</div>`);
   else
@@ -41,10 +54,18 @@ export function renderExplanationHtml(x: Explanation): string {
         ...(source.sameEmail.length > 0 ? [row('same email', esc(source.sameEmail.join(', ')))] : []),
       ]),
     );
+  return parts;
+}
 
+function scopeStep(scope: Explanation['steps']['scope']): string[] {
+  const parts: string[] = [];
   parts.push('<h2>2. Scope</h2>');
   parts.push(`<div class="card scope">${badge(scope.inScope, 'in scope', 'not in scope')} ${esc(scope.reason)}</div>`);
+  return parts;
+}
 
+function mappingStep(mapping: Explanation['steps']['mapping']): string[] {
+  const parts: string[] = [];
   parts.push('<h2>3. Mapping</h2>');
   if (mapping.note) parts.push(`<div class="card mapping muted">${esc(mapping.note)}</div>`);
   else
@@ -66,7 +87,11 @@ export function renderExplanationHtml(x: Explanation): string {
         ),
       ]),
     );
+  return parts;
+}
 
+function targetStep(target: Explanation['steps']['target']): string[] {
+  const parts: string[] = [];
   parts.push('<h2>4. Target now</h2>');
   if (!target.found) parts.push(`<div class="card target muted">${esc(target.note)}</div>`);
   else
@@ -91,7 +116,11 @@ export function renderExplanationHtml(x: Explanation): string {
         ),
       ]),
     );
+  return parts;
+}
 
+function planStep(plan: Explanation['steps']['plan']): string[] {
+  const parts: string[] = [];
   parts.push(`<h2>5. Plan <code>${esc(plan.planId)}</code></h2>`);
   if (plan.blocked)
     parts.push(
@@ -108,7 +137,11 @@ export function renderExplanationHtml(x: Explanation): string {
   );
   for (const w of plan.warnings) parts.push(`<div class="card warning">warning: ${esc(w)}</div>`);
   if (plan.more) parts.push(`<div class="muted">… and ${plan.more} more ops</div>`);
+  return parts;
+}
 
+function historyStep(history: Explanation['steps']['history'], profile: string): string[] {
+  const parts: string[] = [];
   parts.push(`<h2>6. History</h2>`);
   parts.push(`<div class="muted">last ${history.changes.length} changes, ${history.runsSearched} runs searched</div>`);
   if (history.changes.length === 0) parts.push(`<div class="muted">${esc(history.note ?? 'none')}</div>`);
@@ -117,9 +150,9 @@ export function renderExplanationHtml(x: Explanation): string {
       `<table class="fixed history"><tr><th>when</th><th>run</th><th>change</th><th>outcome</th></tr>${history.changes
         .map(
           (c) =>
-            `<tr><td class="nowrap">${esc(c.at)}</td><td><a href="${esc(runHref(x.profile, c.runId))}">${esc(c.runId)}</a> <span class="badge ${esc(c.runStatus)}">${esc(c.runStatus)}</span></td><td>${esc(c.text)}</td><td>${esc(c.outcome)}</td></tr>`,
+            `<tr><td class="nowrap">${esc(c.at)}</td><td><a href="${esc(runHref(profile, c.runId))}">${esc(c.runId)}</a> <span class="badge ${esc(c.runStatus)}">${esc(c.runStatus)}</span></td><td>${esc(c.text)}</td><td>${esc(c.outcome)}</td></tr>`,
         )
         .join('')}</table>`,
     );
-  return page(`rostersync: explain ${x.email}`, parts.join('\n'), false);
+  return parts;
 }
