@@ -1,4 +1,4 @@
-import type { Change, Op, TeamRef } from '../model/index.js';
+import type { Change, Op, OpOf, TeamRef } from '../model/index.js';
 
 /** The object a container change is about: its kind, name, id and (a team in an org) the org's name. */
 export function containerOf(t: TeamRef): Change['object'] {
@@ -36,26 +36,8 @@ export function changesOf(op: Op): Change[] {
       ];
     case 'deleteTeam':
       return [{ action: 'team.delete', object: containerOf(op.team), before: op.team.name, reason: op.reason }];
-    case 'createUser': {
-      const teams = op.teams ?? (op.team ? [op.team] : []);
-      const role = op.roles ? roles(op.roles) : op.role;
-      return [
-        {
-          action: 'user.create',
-          person: op.user.email,
-          object: account(op.user.email),
-          after: role ? `account, role ${role}` : 'account',
-          reason: op.reason,
-        },
-        ...teams.map((t): Change => ({
-          action: 'membership.add',
-          person: op.user.email,
-          object: containerOf(t),
-          after: op.role && t.type === 'org' ? `member as ${op.role}` : 'member',
-          reason: op.reason,
-        })),
-      ];
-    }
+    case 'createUser':
+      return createdChanges(op);
     case 'addMember':
       return [
         {
@@ -93,38 +75,50 @@ export function changesOf(op: Op): Change[] {
     case 'setUser':
       return op.changes ?? [{ action: op.kind === 'setUser' ? 'user.update' : 'team.members', ...wholeOf(op) }];
     case 'enableUser':
-      return [
-        {
-          action: 'user.enable',
-          person: op.user.email,
-          object: account(op.user.email, op.user.id),
-          before: 'disabled',
-          after: op.role ? `enabled as ${op.role}` : 'enabled',
-          reason: op.reason,
-        },
-      ];
     case 'disableUser':
-      return [
-        {
-          action: 'user.disable',
-          person: op.user.email,
-          object: account(op.user.email, op.user.id),
-          before: 'enabled',
-          after: 'disabled',
-          reason: op.reason,
-        },
-      ];
     case 'deleteUser':
-      return [
-        {
-          action: 'user.delete',
-          person: op.user.email,
-          object: account(op.user.email, op.user.id),
-          before: 'account',
-          after: 'deleted',
-          reason: op.reason,
-        },
-      ];
+      return [accountChange(op)];
+  }
+}
+
+/** A new account, and each container it is made in. */
+function createdChanges(op: OpOf<'createUser'>): Change[] {
+  const teams = op.teams ?? (op.team ? [op.team] : []);
+  const role = op.roles ? roles(op.roles) : op.role;
+  return [
+    {
+      action: 'user.create',
+      person: op.user.email,
+      object: account(op.user.email),
+      after: role ? `account, role ${role}` : 'account',
+      reason: op.reason,
+    },
+    ...teams.map((t): Change => ({
+      action: 'membership.add',
+      person: op.user.email,
+      object: containerOf(t),
+      after: op.role && t.type === 'org' ? `member as ${op.role}` : 'member',
+      reason: op.reason,
+    })),
+  ];
+}
+
+/** An account enabled, disabled or deleted. */
+function accountChange(op: OpOf<'enableUser' | 'disableUser' | 'deleteUser'>): Change {
+  const object = account(op.user.email, op.user.id);
+  const base = { person: op.user.email, object, reason: op.reason };
+  switch (op.kind) {
+    case 'enableUser':
+      return {
+        action: 'user.enable',
+        ...base,
+        before: 'disabled',
+        after: op.role ? `enabled as ${op.role}` : 'enabled',
+      };
+    case 'disableUser':
+      return { action: 'user.disable', ...base, before: 'enabled', after: 'disabled' };
+    case 'deleteUser':
+      return { action: 'user.delete', ...base, before: 'account', after: 'deleted' };
   }
 }
 
