@@ -365,16 +365,9 @@ function mapPeople(
       for (const r of rolesVia.get(g) ?? [])
         (roles[orgs ? orgOf(r.org) : ''] ??= []).push({ role: r.role, reason: r.reason });
     }
-    const teamReasons: Record<string, string> = {};
-    const ruled = view.grants.get(person.sourceId);
-    for (const t of ruled?.teams ?? []) {
-      const label = teamOfGroup.get(t.producer);
-      if (label === undefined) continue;
-      teams.add(label);
-      teamReasons[label] ??= t.reason;
-    }
-    for (const r of ruled?.roles ?? [])
-      (roles[orgs ? orgOf(r.org) : ''] ??= []).push({ role: r.role, reason: r.reason });
+    const teamReasons = addRuleGrants(view.grants.get(person.sourceId), teamOfGroup, teams, (r) =>
+      (roles[orgs ? orgOf(r.org) : ''] ??= []).push({ role: r.role, reason: r.reason }),
+    );
     if (teams.size === 0 && defaultLabel !== undefined) teams.add(defaultLabel);
     if (teams.size === 0 && Object.keys(roles).length === 0) {
       leaveOut('noGroup');
@@ -414,13 +407,7 @@ function mapPeople(
       ...(Object.keys(teamReasons).length > 0 ? { teamReasons } : {}),
     });
   }
-  // One line per condition, naming the first people: a wrong column would otherwise give a line per person.
-  for (const [condition, who] of badDates)
-    warnings.push(
-      who.length === 1
-        ? `${who[0]}: left out of scope (${condition}, mapping.people.where)`
-        : `${who.length} people have a value that is not a date (${condition}, mapping.people.where): left out of scope (${who.slice(0, 3).join('; ')}${who.length > 3 ? '; …' : ''})`,
-    );
+  warnings.push(...badDateWarnings(badDates));
   if (noEmail.length > 0) {
     warnings.push(`${noEmail.length} person(s) without a usable email skipped (${sample(noEmail)})`);
   }
@@ -453,6 +440,36 @@ function desiredTeams(
       if (t.gone !== undefined) out.gone = t.gone;
       return out;
     });
+}
+
+/**
+ * The teams and roles rules on attributes and conditions give a person, added to what their groups
+ * gave; returns why each such team is theirs (`department = Sales`), by label.
+ */
+function addRuleGrants(
+  ruled: RuleGrants | undefined,
+  teamOfGroup: ReadonlyMap<string, string>,
+  teams: Set<string>,
+  addRole: (r: RuleGrants['roles'][number]) => void,
+): Record<string, string> {
+  const reasons: Record<string, string> = {};
+  for (const t of ruled?.teams ?? []) {
+    const label = teamOfGroup.get(t.producer);
+    if (label === undefined) continue;
+    teams.add(label);
+    reasons[label] ??= t.reason;
+  }
+  for (const r of ruled?.roles ?? []) addRole(r);
+  return reasons;
+}
+
+/** One line per condition, naming the first people: a wrong column would otherwise give a line per person. */
+function badDateWarnings(badDates: ReadonlyMap<string, string[]>): string[] {
+  return [...badDates].map(([condition, who]) =>
+    who.length === 1
+      ? `${who[0]}: left out of scope (${condition}, mapping.people.where)`
+      : `${who.length} people have a value that is not a date (${condition}, mapping.people.where): left out of scope (${who.slice(0, 3).join('; ')}${who.length > 3 ? '; …' : ''})`,
+  );
 }
 
 /** One grant per role (the first rule's reason), rule order kept. */
