@@ -107,14 +107,7 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
   const workers: Worker<OpJobData>[] = [];
   const workerConnections: Redis[] = [];
   const budget = budgets.of(app.targetName);
-  const outbox = new Outbox(log.child({ profile: app.profile.name }));
-  const audit = new AuditStream({
-    config: config.audit,
-    baseDir: app.baseDir,
-    out: opts.auditOut ?? 'log',
-    log,
-    outbox,
-  });
+  const { outbox, audit } = senders(app, log, opts.auditOut ?? 'log');
   return {
     ...app,
     redis,
@@ -158,6 +151,12 @@ export async function openRuntime(configPath: string, opts: RuntimeOptions = {})
         ? closeAfterOutage({ workers, workerConnections, queue, app, redis, outbox })
         : closeRuntime({ workers, workerConnections, queue, app, redis, outbox }),
   };
+}
+
+/** What the runtime sends apart from its runs: notifications (the outbox) and the audit stream through it. */
+function senders(app: App, log: Logger, out: 'stdout' | 'log'): { outbox: Outbox; audit: AuditStream } {
+  const outbox = new Outbox(log.child({ profile: app.profile.name }));
+  return { outbox, audit: new AuditStream({ config: app.config.audit, baseDir: app.baseDir, out, log, outbox }) };
 }
 
 /** Every queue shares the prefix's hash tag, so the op queue stands for all of them. */
