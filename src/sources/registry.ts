@@ -39,11 +39,6 @@ export function joinedSource(
   return { kind: 'joined', sources, precedence };
 }
 
-/** Every single source of a profile's source config, with its name when joined. */
-export function memberSources(config: ProfileSourceConfig): { name?: string; config: SourceConfig }[] {
-  return config.kind === 'joined' ? config.sources.map((m) => ({ name: m.name, config: m.source })) : [{ config }];
-}
-
 function pluginOf(config: SourceConfig): SourcePlugin<SourceConfig> {
   const plugin = SOURCE_PLUGINS.find((p) => p.kind === config.kind) as unknown as
     SourcePlugin<SourceConfig> | undefined;

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { ChangeAction } from '../model/index.js';
 import type { DecisionEntry, StoredAuditEntry } from '../audit/audit-event.js';
 import type { ProfileKeys } from './keys.js';
 
@@ -89,13 +88,6 @@ export class AuditLog {
     const r = this.keys.run(runId);
     const [from, to] = await this.redis.rostersyncClaimAudit(2, r.audit, r.auditSent);
     return { from, entries: await this.range(runId, from, to) };
-  }
-
-  /** Counts of the run's changes by action (the run page's filter menu). */
-  async actions(runId: string): Promise<Partial<Record<ChangeAction | DecisionEntry['action'], number>>> {
-    const out: Partial<Record<string, number>> = {};
-    await this.scan(runId, (e) => (out[e.action] = (out[e.action] ?? 0) + 1));
-    return out;
   }
 
   private async scan(runId: string, visit: (e: StoredAuditEntry, seq: number) => void): Promise<number> {

@@ -1,5 +1,5 @@
 import type { ReadRequest, Source, SourceDeps, SourceRead } from '../source.js';
-import { joinSnapshots, type JoinStats } from './join.js';
+import { joinSnapshots } from './join.js';
 import type { JoinedSourceConfig } from './schema.js';
 
 export { joinSnapshots } from './join.js';
@@ -19,8 +19,6 @@ export class JoinedSource<S> implements Source {
   readonly kind = 'joined';
   readonly issueWords = { one: 'entry with problems', many: 'entries with problems' };
   private readonly members: { name: string; joinOn: string; required: boolean; source: Source }[];
-  /** The last read's join: people per source, joined, left out (the plan's header and the run record). */
-  lastStats?: JoinStats;
 
   constructor(
     private readonly config: JoinedSourceConfig<S>,
@@ -64,7 +62,6 @@ export class JoinedSource<S> implements Source {
       precedence: this.config.precedence,
       snapshots: new Map(this.members.map((m, i) => [m.name, reads[i]!.snapshot])),
     });
-    this.lastStats = stats;
     for (const w of warnings) snapshot.issues.push({ where: 'join', reason: w });
     const next: Record<string, string> = {};
     this.members.forEach((m, i) => {
