@@ -1,7 +1,7 @@
 import type { MappingConfig } from '../config/schema.js';
 import type { Person } from '../model/index.js';
 import { compileConditions, conditionText, type ConditionContext } from './conditions.js';
-import { expandWith, isPersonRule, templateNames } from './patterns.js';
+import { expandWith, isPersonRule, namedCaptures, templateNames } from './patterns.js';
 import type { GroupRole } from './role-rules.js';
 
 /** A team an attribute or condition rule gives a person. */
@@ -45,7 +45,7 @@ function compileTeamRule(r: TeamRuleConfig, index: number) {
   const re = r.attribute !== undefined && r.match !== undefined ? new RegExp(r.match, r.flags) : undefined;
   const where = compileConditions(r.where ?? []);
   const whereText = (r.where ?? []).map(conditionText);
-  const captures = r.match ? Object.keys(new RegExp(`${r.match}|`, r.flags).exec('')!.groups ?? {}) : [];
+  const captures = namedCaptures(r.match, r.flags);
   const othersUsed = [r.team, r.org ?? ''].some((t) =>
     templateNames(t).some((n) => n !== 'value' && !captures.includes(n)),
   );

@@ -1,5 +1,5 @@
 import type { Condition } from './conditions.js';
-import { isPersonRule, templateNames } from './patterns.js';
+import { isPersonRule, namedCaptures, templateNames } from './patterns.js';
 
 /** The parts of a mapping that read attributes (structural: the config schema calls this while it checks). */
 interface AttributeRules {
@@ -39,13 +39,11 @@ export function attributesUsed(mapping: AttributeRules): AttributeUse[] {
     for (const n of templateNames(t ?? ''))
       if (n !== 'value' && !captures.includes(n)) out.push({ path, attribute: n });
   };
-  const capturesOf = (match: string | undefined, flags: string) =>
-    match ? Object.keys(new RegExp(`${match}|`, flags).exec('')!.groups ?? {}) : [];
   mapping.rules.forEach((r, i) => {
     const at = ['mapping', 'rules', i];
     if (r.attribute !== undefined) out.push({ path: [...at, 'attribute'], attribute: r.attribute });
     if (isPersonRule(r)) {
-      const captures = r.attribute !== undefined ? capturesOf(r.match, r.flags) : [];
+      const captures = r.attribute !== undefined ? namedCaptures(r.match, r.flags) : [];
       templated(r.team, captures, [...at, 'team']);
       templated(r.org, captures, [...at, 'org']);
     }
@@ -55,7 +53,7 @@ export function attributesUsed(mapping: AttributeRules): AttributeUse[] {
     const at = ['mapping', 'roles', i];
     if (r.attribute !== undefined) {
       out.push({ path: [...at, 'attribute'], attribute: r.attribute });
-      templated(r.org, capturesOf(r.match, r.flags), [...at, 'org']);
+      templated(r.org, namedCaptures(r.match, r.flags), [...at, 'org']);
     }
     conditions(r.where, [...at, 'where']);
   });

@@ -133,3 +133,9 @@ export function expandWith(
 /** Rules that look at a person (attributes, conditions) rather than at a group. */
 export const isPersonRule = (r: { attribute?: string | undefined; where?: unknown }): boolean =>
   r.attribute !== undefined || r.where !== undefined;
+
+/** The names of a pattern's named capture groups (none without a pattern). */
+export function namedCaptures(match: string | undefined, flags: string): string[] {
+  // Matching the empty alternative reveals the groups without needing a matching value.
+  return match ? Object.keys(new RegExp(`${match}|`, flags).exec('')!.groups ?? {}) : [];
+}
