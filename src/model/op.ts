@@ -1,4 +1,5 @@
 /** One API call the plan asks for. `key` is stable across runs: it is the op's identity in the queue. */
+import type { Grant, GrantSubject, ResourceRef } from './access.js';
 import type { ContainerType } from './target.js';
 
 export interface TeamRef {
@@ -44,6 +45,9 @@ export type ChangeAction =
   | 'team.create'
   | 'team.rename'
   | 'team.delete'
+  | 'grant.add'
+  | 'grant.change'
+  | 'grant.remove'
   /** A whole member list written by a plan of an earlier version, which did not say who changed. */
   | 'team.members';
 
@@ -56,7 +60,14 @@ export interface Change {
   /** The person's email; absent for a change to a team alone. */
   person?: string;
   /** The team, org or unit (with its org), the account itself, or the scope of a role. */
-  object: { type: 'team' | 'org' | 'unit' | 'account' | 'target'; name: string; id?: string; org?: string };
+  object: {
+    type: 'team' | 'org' | 'unit' | 'account' | 'target' | 'dashboard' | 'datasource' | 'folder';
+    name: string;
+    id?: string;
+    org?: string;
+  };
+  /** A grant change: the team it is for (the object is the resource). */
+  team?: string;
   before?: string;
   after?: string;
   reason: string;
@@ -138,7 +149,39 @@ export type Op =
   | (OpBase & { kind: 'enableUser'; user: UserRef & { id: string }; role?: string })
   /** Deprovisioning that keeps the account (a returning person is re-enabled, not invited again). */
   | (OpBase & { kind: 'disableUser'; user: UserRef & { id: string } })
-  | (OpBase & { kind: 'deleteTeam'; team: TeamRef & { id: string } });
+  | (OpBase & { kind: 'deleteTeam'; team: TeamRef & { id: string } })
+  /** One managed team's level on one resource, set alone (created, or changed from `from`). */
+  | (OpBase & {
+      kind: 'setGrant';
+      resource: ResourceRef;
+      team: TeamRef;
+      level: string;
+      from?: string;
+      /** The existing permission's id, where the target changes it by id. */
+      permissionId?: string;
+    })
+  /** One managed team's grant on one resource, removed alone. */
+  | (OpBase & {
+      kind: 'removeGrant';
+      resource: ResourceRef;
+      team: TeamRef & { id: string };
+      level: string;
+      permissionId?: string;
+    })
+  /**
+   * A resource's whole permission list in one write: the grants the sync does not own exactly as
+   * read (`kept`), and the managed teams' levels (`teams`, ids resolved at apply time for new teams).
+   */
+  | (OpBase & {
+      kind: 'setGrants';
+      resource: ResourceRef;
+      kept: Grant[];
+      teams: { team: TeamRef; level: string }[];
+      /** Each team's grant added, changed or removed, and why: for the audit. */
+      changes: Change[];
+    });
+
+export type { Grant, GrantSubject, ResourceRef };
 
 export type OpKind = Op['kind'];
 
@@ -149,8 +192,8 @@ export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;
 export const PHASES: readonly OpKind[][] = [
   ['createTeam', 'renameTeam'],
   ['createUser', 'enableUser'],
-  ['addMember', 'setMembers', 'setRole', 'setUser'],
-  ['removeMember'],
+  ['addMember', 'setMembers', 'setRole', 'setUser', 'setGrant', 'setGrants'],
+  ['removeMember', 'removeGrant'],
   ['deleteUser', 'disableUser'],
   ['deleteTeam'],
 ];
@@ -163,4 +206,5 @@ export function phaseOf(kind: OpKind): number {
 
 /** Ops that remove access: what the deletion guard and the review counts look at. */
 export const isRemoval = (op: Op): boolean =>
-  op.kind === 'removeMember' || op.kind === 'deleteUser' || op.kind === 'disableUser' || op.kind === 'deleteTeam';
+  op.kind === 'removeMember' ||
+  op.kind === 'removeGrant' || op.kind === 'deleteUser' || op.kind === 'disableUser' || op.kind === 'deleteTeam';

@@ -4,6 +4,7 @@
  * member, a user never to touch), so the planner enforces them without knowing which target it is.
  * Ids are strings so any target fits.
  */
+import type { AccessCapabilities, TargetResource } from './access.js';
 
 /** Flat teams, orgs (a user holds one role per org; teams live in an org), or a tree of units. */
 export type ContainerType = 'team' | 'org' | 'ou';
@@ -51,6 +52,11 @@ export interface Actual {
    * @defaultValue true
    */
   allUsersListed?: boolean;
+  /**
+   * The resources access rules can reach, with their grants (read only when a profile has `access`
+   * rules, and only the resources some rule can match).
+   */
+  resources?: TargetResource[];
 }
 
 export interface RoleCapabilities {
@@ -123,4 +129,6 @@ export interface TargetCapabilities {
    * @defaultValue false
    */
   userStatus?: boolean;
+  /** Permissions on resources (access as code); absent where the target has none. */
+  access?: AccessCapabilities;
 }

@@ -1,4 +1,4 @@
-import type { Change, Op, OpOf, TeamRef } from '../model/index.js';
+import type { Change, Op, OpOf, ResourceRef, TeamRef } from '../model/index.js';
 
 /** The object a container change is about: its kind, name, id and (a team in an org) the org's name. */
 export function containerOf(t: TeamRef): Change['object'] {
@@ -78,7 +78,33 @@ export function changesOf(op: Op): Change[] {
     case 'disableUser':
     case 'deleteUser':
       return [accountChange(op)];
+    case 'setGrant':
+      return [grantChange(op.from ? 'grant.change' : 'grant.add', op.team, op.resource, op.from, op.level, op.reason)];
+    case 'removeGrant':
+      return [grantChange('grant.remove', op.team, op.resource, op.level, undefined, op.reason)];
+    case 'setGrants':
+      return op.changes;
   }
+}
+
+/** A team's level on a resource added, changed or removed: the resource is the object, the team is named. */
+export function grantChange(
+  action: 'grant.add' | 'grant.change' | 'grant.remove',
+  team: TeamRef,
+  resource: ResourceRef,
+  before: string | undefined,
+  after: string | undefined,
+  reason: string,
+): Change {
+  const org = team.parent?.name;
+  return {
+    action,
+    team: team.name,
+    object: { type: resource.type, name: resource.title, id: resource.id, ...(org ? { org } : {}) },
+    before: before ?? 'none',
+    after: after ?? 'none',
+    reason,
+  };
 }
 
 /** A new account, and each container it is made in. */
@@ -158,5 +184,11 @@ export function describeChange(c: Change): string {
       return `${where}: deleted: ${c.reason}`;
     case 'team.members':
       return `${where}: member list set (${c.after ?? ''}): ${c.reason}`;
+    case 'grant.add':
+      return `${c.team ?? '?'}: ${c.after ?? ''} on ${where}: ${c.reason}`;
+    case 'grant.change':
+      return `${c.team ?? '?'}: ${c.before ?? ''} -> ${c.after ?? ''} on ${where}: ${c.reason}`;
+    case 'grant.remove':
+      return `${c.team ?? '?'}: no longer ${c.before ?? ''} on ${where}: ${c.reason}`;
   }
 }

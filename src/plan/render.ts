@@ -5,6 +5,7 @@ import {
   type Op,
   type OutOfScope,
   type Plan,
+  type ResourceRef,
   type TeamRef,
 } from '../model/index.js';
 
@@ -118,6 +119,15 @@ function targetLine(stats: Plan['stats']): string {
   return `${users}${never}, ${count(stats.teamsManaged, 'team')}${orgs} managed`;
 }
 
+const RESOURCE_WORDS: Record<ResourceRef['type'], string> = {
+  dashboard: 'dashboard',
+  datasource: 'data source',
+  folder: 'folder',
+};
+
+/** `dashboard "Pipeline"`: how a plan and an audit name a resource. */
+export const resourceWords = (r: ResourceRef): string => `${RESOURCE_WORDS[r.type]} "${r.title}"`;
+
 export function describeOp(op: Op): string {
   const where = (t: TeamRef) =>
     `${t.type === 'org' ? 'org ' : ''}"${t.parent ? `${t.parent.name} / ` : ''}${t.under ? `${t.under.name} / ` : ''}${t.name}"`;
@@ -157,6 +167,14 @@ export function describeOp(op: Op): string {
       return `disable user ${op.user.email}`;
     case 'deleteTeam':
       return `delete team ${where(op.team)}`;
+    case 'setGrant':
+      return `${where(op.team)}: ${op.from ? `${op.from} -> ` : ''}${op.level} on ${resourceWords(op.resource)}`;
+    case 'removeGrant':
+      return `${where(op.team)}: remove ${op.level} on ${resourceWords(op.resource)}`;
+    case 'setGrants': {
+      const teams = op.teams.map((t) => `${where(t.team)} ${t.level}`).join(', ') || 'no managed team';
+      return `set the permissions of ${resourceWords(op.resource)}: ${teams} (+${op.kept.length} kept as they are)`;
+    }
   }
 }
 

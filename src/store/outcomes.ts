@@ -195,6 +195,9 @@ function linkEffects(o: OutcomeInput): Effect[] {
     case 'enableUser':
     case 'setRole':
     case 'deleteTeam':
+    case 'setGrant':
+    case 'removeGrant':
+    case 'setGrants':
       return [];
   }
 }

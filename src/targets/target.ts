@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { keysUnder, type KeyNames } from '../config/origins.js';
-import type { Actual, MapOptions, Op, TargetCapabilities, TeamRef } from '../model/index.js';
+import type { Actual, MapOptions, Op, ResourceRef, ResourceType, TargetCapabilities, TeamRef } from '../model/index.js';
 import type { HttpHooks } from './http/http-client.js';
 
 /** What applying one op produced: new ids to link, an idempotent no-op, or a wait (no account yet). */
@@ -41,8 +41,18 @@ export function capabilitiesOf(target: Pick<Target, 'capabilities'>, learned?: T
   return learned?.capabilities ?? target.capabilities;
 }
 
+/** Which resources the profile's access rules can reach: only those are listed and have their grants read. */
+export interface AccessScope {
+  /** Resource types some rule names (no listing for the others). */
+  types: ResourceType[];
+  /** Some rule can match this resource (by id or title): its grants are read. */
+  reaches(resource: ResourceRef): boolean;
+}
+
 export interface ReadHint {
   orgs?: string[];
+  /** Set when the profile has access rules: read the resources they reach, with their grants. */
+  access?: AccessScope;
 }
 
 /** Resolves TeamRef/UserRef ids that were unknown at plan time (created by earlier phases). */

@@ -51,6 +51,10 @@ export async function applyDatacentralOp(ctx: DatacentralApplyContext, op: Op): 
       throw new UnsupportedOpError(
         `${op.kind}: the tenant API writes a user's whole lists (plan with whole-user membership)`,
       );
+    case 'setGrant':
+    case 'removeGrant':
+    case 'setGrants':
+      throw new UnsupportedOpError('DataCentral has no permissions API (its capabilities have no access)');
   }
 }
 

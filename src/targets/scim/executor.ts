@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { TargetHttpError, TargetResponseError } from '../../errors/index.js';
 import type { Op, OpOf, TeamRef, UserRef } from '../../model/index.js';
-import { UnresolvedRefError } from '../op-errors.js';
+import { UnresolvedRefError, UnsupportedOpError } from '../op-errors.js';
 import type { IdResolver, OpOutcome } from '../target.js';
 import { quoted, type ScimClient } from './client.js';
 import type { ScimDiscovery } from './discovery.js';
@@ -89,6 +89,10 @@ export async function applyScimOp(ctx: ScimApplyContext, op: Op): Promise<OpOutc
       return oneMember(ctx, p, op);
     case 'setMembers':
       return setMembers(ctx, p, op);
+    case 'setGrant':
+    case 'removeGrant':
+    case 'setGrants':
+      throw new UnsupportedOpError('SCIM has no permissions on resources (its capabilities have no access)');
   }
 }
 

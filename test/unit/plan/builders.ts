@@ -108,5 +108,11 @@ export function line(op: Op): string {
       return `enableUser ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
     case 'disableUser':
       return `disableUser ${op.user.email}`;
+     case 'setGrant':
+      return `setGrant ${op.team.name} ${op.resource.type}:${op.resource.title}=${op.level}${op.from ? ` (was ${op.from})` : ''}`;
+    case 'removeGrant':
+      return `removeGrant ${op.team.name} ${op.resource.type}:${op.resource.title} (was ${op.level})`;
+    case 'setGrants':
+      return `setGrants ${op.resource.type}:${op.resource.title} ${op.teams.map((t) => `${t.team.name}=${t.level}`).join(',')} kept=${op.kept.length}`;
   }
 }

@@ -145,6 +145,12 @@ function line(op: Op): string {
       return `disableUser ${op.user.email}`;
     case 'deleteTeam':
       return `deleteTeam ${op.team.name}`;
+     case 'setGrant':
+      return `setGrant ${op.team.name} ${op.resource.type}:${op.resource.title}=${op.level}${op.from ? ` (was ${op.from})` : ''}`;
+    case 'removeGrant':
+      return `removeGrant ${op.team.name} ${op.resource.type}:${op.resource.title} (was ${op.level})`;
+    case 'setGrants':
+      return `setGrants ${op.resource.type}:${op.resource.title} ${op.teams.map((t) => `${t.team.name}=${t.level}`).join(',')} kept=${op.kept.length}`;
   }
 }
 const lines = (p: ReturnType<typeof plan>) => p.phases.flat().map(line);
