@@ -168,6 +168,7 @@ async function checkStale(
     allowDeletes: Number.MAX_SAFE_INTEGER,
     allowRoleLosses: Number.MAX_SAFE_INTEGER,
     allowRemovals: Number.MAX_SAFE_INTEGER,
+    allowGrantRemovals: Number.MAX_SAFE_INTEGER,
   });
   const stored = opFingerprints(plan);
   const now = opFingerprints(sp.plan);

@@ -1,4 +1,5 @@
 import { targetOf, type Config, type ProfileConfig } from '../config/schema.js';
+import { checkAccessFits } from './access-fits.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { keysUnder, whatToFix, type Origins } from '../config/origins.js';
 import { ConfigError } from '../errors/index.js';
@@ -72,6 +73,7 @@ export function wireApp(loaded: LoadedConfig, opts: WireOptions = {}): App {
     opts.hooksFor?.(targetName) ?? {},
     targetKeys(config, targetName, loaded.origins),
   );
+  checkAccessFits(profile, config.profiles.indexOf(profile), target.capabilities, target.kind);
   // What the mapping will need of the source: the target's mapOptions before any read (units that
   // mirror the groups, direct membership) say whether the group nesting itself must be read.
   const shape = target.mapOptions?.() ?? {};

@@ -2,6 +2,7 @@ import type { Logger } from '../log/logger.js';
 import type { Config, ProfileConfig } from '../config/schema.js';
 import type { Actual, Desired, MapOptions, Plan } from '../model/index.js';
 import { mapDirectory } from '../mapping/index.js';
+import { compileAccess } from '../mapping/access-rules.js';
 import { makePlan } from '../plan/make-plan.js';
 import { ISSUE_WORDS } from '../plan/render.js';
 import { emptyLinks, type Links, type PlanObservations } from '../plan/plan-input.js';
@@ -38,6 +39,7 @@ export interface PlanSyncOptions {
   allowDeletes?: number;
   allowRoleLosses?: number;
   allowRemovals?: number;
+  allowGrantRemovals?: number;
   now?: number;
 }
 
@@ -100,7 +102,12 @@ export async function planSync(
 
   const t1 = performance.now();
   // The target first: targets with orgs learn their default org from it, which the mapping needs.
-  const { actual, requests, learned = {} } = await target.read({ orgs: orgsNamed(profile) });
+  // Access rules: only the resource types they name are listed, and only what they can reach has its grants read.
+  const access = profile.access.length > 0 ? compileAccess(profile.access) : undefined;
+  const { actual, requests, learned = {} } = await target.read({
+    orgs: orgsNamed(profile),
+    ...(access ? { access: { types: access.types, reaches: access.reaches } } : {}),
+  });
   log.info({ users: actual.users.length, teams: actual.teams.length, requests }, 'target read');
   const t2 = performance.now();
   const capabilities = capabilitiesOf(target, learned);
@@ -115,6 +122,8 @@ export async function planSync(
     capabilities,
     now: opts.now ?? Date.now(),
     readCalls: requests,
+    ...(access ? { access } : {}),
+    ...(opts.allowGrantRemovals !== undefined ? { allowGrantRemovals: opts.allowGrantRemovals } : {}),
     ratePerSecond: budgetRate(target),
     ...(opts.state.lastSourceSize !== undefined ? { lastSourceSize: opts.state.lastSourceSize } : {}),
     ...shrunkSource(read, opts.state.lastSourceSizes, config.policy.minSourceRatio),

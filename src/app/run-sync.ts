@@ -16,6 +16,7 @@ export interface SyncRequest {
   allowDeletes?: number;
   allowRoleLosses?: number;
   allowRemovals?: number;
+  allowGrantRemovals?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -95,7 +96,7 @@ async function beginRun(rt: Runtime, trigger: SyncRequest['trigger'], mode: stri
 /** Steps 1-4 with what earlier runs left in the store (links, tombstones, the last source size, the cursor). */
 export async function planFromStore(
   rt: Runtime,
-  opts: Pick<PlanSyncOptions, 'mode' | 'allowDeletes' | 'allowRoleLosses' | 'allowRemovals'>,
+  opts: Pick<PlanSyncOptions, 'mode' | 'allowDeletes' | 'allowRoleLosses' | 'allowRemovals' | 'allowGrantRemovals'>,
 ): Promise<SyncPlan> {
   const state = await rt.store.planState();
   return planSync(rt.config, rt.profile, rt.source, rt.target, rt.log, { ...opts, state });
@@ -109,6 +110,7 @@ async function planOrRecordFailure(rt: Runtime, base: RunRecord, req: SyncReques
       ...(req.allowDeletes !== undefined ? { allowDeletes: req.allowDeletes } : {}),
       ...(req.allowRoleLosses !== undefined ? { allowRoleLosses: req.allowRoleLosses } : {}),
       ...(req.allowRemovals !== undefined ? { allowRemovals: req.allowRemovals } : {}),
+      ...(req.allowGrantRemovals !== undefined ? { allowGrantRemovals: req.allowGrantRemovals } : {}),
     });
   } catch (err) {
     await rt.store.startRun({

@@ -8,7 +8,7 @@ import { chooseLogFormat, LOG_FORMAT_HELP, LOG_FORMAT_OPTION } from './log-forma
 import { progressReporter } from './progress.js';
 import { renderRunSummary } from './summary.js';
 
-const HELP = `rostersync backfill --config FILE [--profile NAME] [--resume] [--allow-deletes N] [--allow-role-losses N] [--allow-removals N] [--incremental] [--log-format json|text]
+const HELP = `rostersync backfill --config FILE [--profile NAME] [--resume] [--allow-deletes N] [--allow-role-losses N] [--allow-removals N] [--allow-grant-removals N] [--incremental] [--log-format json|text]
 
 One-shot sync: read the directory and the target, plan, check safety, enqueue, and run workers in
 this process until every op has an outcome. Safe to interrupt (Ctrl-C or a crash): --resume
@@ -16,6 +16,7 @@ continues the unfinished run from its stored plan without re-reading the target 
   --allow-deletes N  accept up to N deletions for this run (over the policy's guard)
   --allow-role-losses N  accept up to N people losing the highest role (policy.maxRoleLosses)
   --allow-removals N  accept up to N membership removals (policy.maxRemovals, maxTeamShrinkPercent)
+  --allow-grant-removals N accept up to N removed grants of managed teams (policy.maxGrantRemovals)
   --resume           continue the unfinished run; with none, says so and exits 0
 ${LOG_FORMAT_HELP}
 Exit: 0 ok (or nothing to resume), 1 some ops failed, 2 blocked by safety, 69 source, target or
@@ -30,6 +31,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     'allow-deletes': { type: 'string' },
     'allow-role-losses': { type: 'string' },
     'allow-removals': { type: 'string' },
+    'allow-grant-removals': { type: 'string' },
     incremental: { type: 'boolean' },
     ...LOG_FORMAT_OPTION,
   });
@@ -43,6 +45,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     ...(allowDeletes !== undefined ? { allowDeletes } : {}),
     ...optionalInt('allowRoleLosses', values['allow-role-losses'], '--allow-role-losses'),
     ...optionalInt('allowRemovals', values['allow-removals'], '--allow-removals'),
+    ...optionalInt('allowGrantRemovals', values['allow-grant-removals'], '--allow-grant-removals'),
   };
   const rt = await openRuntime(values.config, {
     redisOutageMs: REDIS_OUTAGE_MS,

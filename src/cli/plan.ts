@@ -8,7 +8,7 @@ import { intOption, optionalInt, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { chooseLogFormat, LOG_FORMAT_HELP, LOG_FORMAT_OPTION } from './log-format.js';
 
-const HELP = `rostersync plan --config FILE [--profile NAME] [--json | --out plan.json] [--limit N] [--allow-deletes N] [--allow-role-losses N] [--allow-removals N] [--log-format json|text]
+const HELP = `rostersync plan --config FILE [--profile NAME] [--json | --out plan.json] [--limit N] [--allow-deletes N] [--allow-role-losses N] [--allow-removals N] [--allow-grant-removals N] [--log-format json|text]
 
 Reads the directory and the target and prints what a sync would change. Writes nothing to the target.
   --json            print the whole plan as JSON
@@ -17,6 +17,7 @@ Reads the directory and the target and prints what a sync would change. Writes n
   --allow-deletes N accept up to N deletions in the safety check
   --allow-role-losses N accept up to N people losing the highest role
   --allow-removals N accept up to N membership removals, however much a team shrinks
+  --allow-grant-removals N accept up to N removed grants of managed teams (policy.maxGrantRemovals)
 ${LOG_FORMAT_HELP}
 Exit: 0 ready or nothing to do, 2 blocked by a safety rule, 69 source/target unreachable, 78 bad config.`;
 
@@ -30,6 +31,7 @@ export async function planCommand(argv: string[]): Promise<number> {
     'allow-deletes': { type: 'string' },
     'allow-role-losses': { type: 'string' },
     'allow-removals': { type: 'string' },
+    'allow-grant-removals': { type: 'string' },
     ...LOG_FORMAT_OPTION,
   });
   if (values.help) return help();
@@ -41,6 +43,7 @@ export async function planCommand(argv: string[]): Promise<number> {
     ...(allowDeletes !== undefined ? { allowDeletes } : {}),
     ...optionalInt('allowRoleLosses', values['allow-role-losses'], '--allow-role-losses'),
     ...optionalInt('allowRemovals', values['allow-removals'], '--allow-removals'),
+    ...optionalInt('allowGrantRemovals', values['allow-grant-removals'], '--allow-grant-removals'),
   };
   // With Redis, plan with what earlier runs learned (links, tombstones, last size), exactly as a
   // sync would; without it, plan from scratch and say so.

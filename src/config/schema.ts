@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accessListSchema } from './access-schema.js';
 import { validate as isCron } from 'node-cron';
 import { checkAttributeRule, checkListEntry, checkRule } from '../mapping/patterns.js';
 import { attributesUsed } from '../mapping/attribute-uses.js';
@@ -237,6 +238,18 @@ export const mappingSchema = z
 export const policySchema = z
   .object({
     membership: z.enum(['authoritative', 'additive']).default('authoritative'),
+    access: z
+      .enum(['authoritative', 'additive'])
+      .default('authoritative')
+      .describe(
+        "Managed teams' grants on the resources access rules reach: authoritative removes or narrows what no rule declares; additive only adds or raises.",
+      ),
+    maxGrantRemovals: z
+      .number()
+      .int()
+      .min(0)
+      .default(25)
+      .describe('Grants of managed teams that may be removed in one run before it waits for approval.'),
     deprovision: z
       .enum(['none', 'remove-from-managed-teams', 'disable-user', 'delete-user'])
       .default('remove-from-managed-teams')
@@ -401,6 +414,7 @@ export const profileSchema = z
       .optional()
       .describe('Name of the target in `targets` (default: the only one, or `target`).'),
     mapping: mappingSchema.prefault({}),
+    access: accessListSchema,
     schedule: z
       .object({
         incremental: cron.optional().describe('Cron expression (5 or 6 fields).'),

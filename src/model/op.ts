@@ -192,8 +192,9 @@ export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;
 export const PHASES: readonly OpKind[][] = [
   ['createTeam', 'renameTeam'],
   ['createUser', 'enableUser'],
-  ['addMember', 'setMembers', 'setRole', 'setUser', 'setGrant', 'setGrants'],
-  ['removeMember', 'removeGrant'],
+  // Grants are removed before any is added, so a resource at its limit (Chartio: 100) has room.
+  ['addMember', 'setMembers', 'setRole', 'setUser', 'removeGrant'],
+  ['removeMember', 'setGrant', 'setGrants'],
   ['deleteUser', 'disableUser'],
   ['deleteTeam'],
 ];
@@ -207,4 +208,7 @@ export function phaseOf(kind: OpKind): number {
 /** Ops that remove access: what the deletion guard and the review counts look at. */
 export const isRemoval = (op: Op): boolean =>
   op.kind === 'removeMember' ||
-  op.kind === 'removeGrant' || op.kind === 'deleteUser' || op.kind === 'disableUser' || op.kind === 'deleteTeam';
+  op.kind === 'removeGrant' ||
+  op.kind === 'deleteUser' ||
+  op.kind === 'disableUser' ||
+  op.kind === 'deleteTeam';

@@ -10,6 +10,7 @@ import { toWholeUsers } from './whole-user.js';
 import { changeEmail, emailChanged } from './email-change.js';
 import { goneReason, goneTeamOps } from './gone-teams.js';
 import { foldRolesIntoEnables } from './user-status.js';
+import { accessOps } from './access-ops.js';
 
 export interface DiffResult {
   ops: Op[];
@@ -50,6 +51,7 @@ export function diff(input: PlanInput): DiffResult {
     ctx.warnings,
     (id) => ctx.usersById.get(id)?.email ?? id,
   );
+  accessOps(input, ctx.teams, ctx.teamsById, ctx.ops, ctx.warnings);
   ctx.inv.orderRemovalsAfterAdds(ctx.ops);
   const { waiting, warnings } = ctx;
   if (waiting.length > 0) {

@@ -16,6 +16,9 @@ export const KEY_PREFIX_KINDS = {
   'user-delete': 'deleteUser',
   'user-disable': 'disableUser',
   'team-delete': 'deleteTeam',
+  grant: 'setGrant',
+  grants: 'setGrants',
+  ungrant: 'removeGrant',
 } as const satisfies Record<string, OpKind>;
 
 export type KeyPrefix = keyof typeof KEY_PREFIX_KINDS;

@@ -1,6 +1,7 @@
 import type { Plan } from '../model/index.js';
 import type { Actual, Desired, TargetCapabilities } from '../model/index.js';
 import type { PolicyConfig } from '../config/schema.js';
+import type { CompiledAccess } from '../mapping/access-rules.js';
 
 /** What the store knows from earlier runs. All maps are read-only inputs: the planner is pure. */
 export interface Links {
@@ -36,6 +37,10 @@ export interface PlanInput {
   allowRoleLosses?: number;
   /** `--allow-removals N`: up to N memberships may be removed, however much a team shrinks. */
   allowRemovals?: number;
+  /** The profile's access rules (none: permissions are not planned). */
+  access?: CompiledAccess;
+  /** `--allow-grant-removals N`: up to N grants of managed teams may be removed. */
+  allowGrantRemovals?: number;
   /** GETs spent reading the target, for the estimate. */
   readCalls: number;
   /** Budget in calls per second (already with headroom). */

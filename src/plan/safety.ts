@@ -1,5 +1,6 @@
 import type { Op, Plan } from '../model/index.js';
 import type { PlanInput } from './plan-input.js';
+import { grantRemovals } from './access-ops.js';
 
 export type Verdict = Plan['blocked'];
 
@@ -52,6 +53,12 @@ export function checkSafety(input: PlanInput, ops: Op[], deprovisioned: number, 
   if (losing.verdict) return losing.verdict;
   const removing = membershipRemovals(input, ops);
   if (removing) return removing;
+  const ungranted = grantRemovals(ops);
+  if (ungranted > input.policy.maxGrantRemovals && ungranted > (input.allowGrantRemovals ?? -1))
+    return {
+      code: 'TOO_MANY_GRANT_REMOVALS',
+      reason: `${ungranted} grants of managed teams would be removed, over policy.maxGrantRemovals=${input.policy.maxGrantRemovals}; review the plan (a mistyped access rule drops every grant it no longer matches), then approve the run or rerun with --allow-grant-removals ${ungranted}`,
+    };
 
   const created = (kind: Op['kind']) => ops.filter((o) => o.kind === kind).length;
   const users = actual.users.length + created('createUser') - created('deleteUser');

@@ -7,12 +7,14 @@ import {
   type BudgetSpec,
   type IdResolver,
   type OpOutcome,
+  type ReadHint,
   type Target,
   type TargetKeys,
   type TargetPlugin,
   type TargetRead,
 } from '../target.js';
 import { ChartioClient } from './client.js';
+import { applyChartioGrant, readChartioAccess } from './access.js';
 import { applyChartioOp } from './executor.js';
 import { readActual } from './reader.js';
 import { chartioTargetSchema, type ChartioTargetConfig } from './schema.js';
@@ -37,6 +39,12 @@ export const CHARTIO_CAPABILITIES: TargetCapabilities = {
   maxNameLength: 255,
   // Emails are read-only through the API: a changed email gets a new account.
   emailChange: 'recreate',
+  access: {
+    types: ['dashboard', 'datasource'],
+    levels: { dashboard: ['viewer', 'editor', 'admin'], datasource: ['editor', 'admin'] },
+    maxGrantsPerResource: 100,
+    write: 'per-grant',
+  },
 };
 
 export type ChartioHooks = HttpHooks;
@@ -75,11 +83,17 @@ export class ChartioTarget implements Target {
     };
   }
 
-  read(): Promise<TargetRead> {
-    return readActual(this.client, this.readConcurrency);
+  async read(hint: ReadHint = {}): Promise<TargetRead> {
+    const [read, access] = await Promise.all([
+      readActual(this.client, this.readConcurrency),
+      hint.access ? readChartioAccess(this.client, hint.access, this.readConcurrency) : undefined,
+    ]);
+    if (!access) return read;
+    return { actual: { ...read.actual, resources: access.resources }, requests: read.requests + access.requests };
   }
 
   apply(op: Op, ids: IdResolver): Promise<OpOutcome> {
+    if (op.kind === 'setGrant' || op.kind === 'removeGrant') return applyChartioGrant(this.client, op, ids);
     return applyChartioOp(this.client, op, ids);
   }
 

@@ -43,9 +43,10 @@ interface Page {
   _links: { next?: { href: string } | undefined };
 }
 
-async function readAll<P extends Page, T extends { id: string }>(
+/** Every item of a paged collection (`users`, `dashboards`, `dashboards/3/permissions`), checked against its count. */
+export async function readAll<P extends Page, T extends { id: string }>(
   client: ChartioClient,
-  collection: 'users' | 'teams',
+  collection: string,
   schema: z.ZodType<P>,
   itemsOf: (page: P) => T[],
   concurrency: number,
@@ -87,7 +88,7 @@ async function readAll<P extends Page, T extends { id: string }>(
   return { items, requests };
 }
 
-async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   let i = 0;
   const runners = Array.from({ length: Math.min(size, items.length) }, async () => {
     while (i < items.length) await work(items[i++]!);
