@@ -15,10 +15,17 @@ const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
 /**
  * Rule templates keep their `${1}` / `${name}`: those are captures of the rule's regex, not
- * environment variables (profiles[i].mapping.rules[j].team).
+ * environment variables (profiles[i].mapping.rules[j].team, and an access rule's resources).
  */
 function isTemplate(p: KeyPath): boolean {
-  return p.length === 6 && p[0] === 'profiles' && p[2] === 'mapping' && p[3] === 'rules' && p[5] === 'team';
+  if (p.length === 6 && p[0] === 'profiles' && p[2] === 'mapping' && p[3] === 'rules' && p[5] === 'team') return true;
+  // profiles[i].access[j].dashboards[k] (and datasources, folders): captures of the rule's team pattern.
+  return (
+    p.length === 6 &&
+    p[0] === 'profiles' &&
+    p[2] === 'access' &&
+    (p[4] === 'dashboards' || p[4] === 'datasources' || p[4] === 'folders')
+  );
 }
 
 /**

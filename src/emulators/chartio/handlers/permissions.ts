@@ -43,9 +43,15 @@ export const upsertPermission: Handler = (c) => {
   );
   if (!already && rec.permissions.size >= c.options.maxPermissions)
     return fail(400, MSG.permissionCap(c.options.maxPermissions));
+  const before = [...rec.permissions.values()].find(
+    (p) => p.subject.kind === subject.kind && p.subject.id === subject.id,
+  )?.accessLevel;
   const { perm, created } = c.resources.upsertPermission(rec, subject, level.data.access_level);
   const body = permissionBody(c.store, c.hrefs, rec, perm);
-  return created ? json(201, body, true, { location: c.hrefs.permission(rec, perm.id) }) : json(200, body, true);
+  // The log's `applied` says whether state changed: the same level again changes nothing.
+  return created
+    ? json(201, body, true, { location: c.hrefs.permission(rec, perm.id) })
+    : json(200, body, before !== level.data.access_level);
 };
 
 export const getPermission: Handler = (c) => {
