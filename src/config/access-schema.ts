@@ -4,7 +4,7 @@ import { checkListEntry } from '../mapping/patterns.js';
 
 /**
  * A resource an access rule names: its title (exact, or `/regex/flags`, either with `${name}` /
- * `$1` taken from the team pattern's captures), or its id (Chartio's number, Grafana's uid).
+ * `$1` taken from the team pattern's captures), or its id (a number or a uid, as the target names it).
  */
 const resourceEntry = z.union([
   z.string().min(1),
@@ -29,11 +29,11 @@ export const accessRuleSchema = z
       .string()
       .min(1)
       .describe(
-        "The target's level: Chartio viewer / editor / admin (data sources: editor / admin); Grafana View / Edit / Admin.",
+        "A level the target knows (e.g. viewer / editor / admin, or View / Edit / Admin; docs/access.md lists each target's).",
       ),
     dashboards: resourceList.describe('Dashboards: titles, /regex/, or {id: ...} / {uid: ...}.'),
-    datasources: resourceList.describe('Data sources (Chartio): aliases, /regex/, or {id: ...}.'),
-    folders: resourceList.describe('Folders (Grafana): titles, /regex/, or {uid: ...}.'),
+    datasources: resourceList.describe('Data sources: names, /regex/, or {id: ...}.'),
+    folders: resourceList.describe('Folders: titles, /regex/, or {uid: ...}.'),
   })
   .strict()
   .superRefine((r, ctx) => {

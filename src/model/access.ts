@@ -11,14 +11,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = ['dashboard', 'datasource
 /** One dashboard, data source or folder, as a plan names it. */
 export interface ResourceRef {
   type: ResourceType;
-  /** The target's id (Chartio's number, Grafana's uid), as a string. */
+  /** The target's id (a number, or a uid), as a string. */
   id: string;
   title: string;
   /** The org container holding it (targets with orgs: a team's grants are on its own org's resources). */
   org?: string;
 }
 
-/** Who a grant is for: a team, a user, or a built-in role (Grafana's Viewer/Editor). */
+/** Who a grant is for: a team, a user, or a built-in role (e.g. Viewer, Editor). */
 export interface GrantSubject {
   kind: 'team' | 'user' | 'role';
   /** Team or user id; the role's name for a role. */
@@ -29,7 +29,7 @@ export interface Grant {
   subject: GrantSubject;
   /** The target's own word for the level (viewer/editor/admin; View/Edit/Admin). */
   level: string;
-  /** The target's id of this permission entry, where it has one (Chartio's PATCH/DELETE by id). */
+  /** The target's id of this permission entry, where it has one (changed or removed by that id). */
   permissionId?: string;
 }
 
@@ -49,11 +49,11 @@ export interface AccessCapabilities {
   types: ResourceType[];
   /** Levels per type, lowest first: the highest of several rules wins; a data source may lack viewer. */
   levels: Partial<Record<ResourceType, string[]>>;
-  /** Most grants one resource may hold (Chartio: 100): the plan refuses to go over it. */
+  /** Most grants one resource may hold (e.g. 100): the plan refuses to go over it. */
   maxGrantsPerResource?: number;
   /**
    * `per-grant`: one call sets or removes one team's level and leaves the rest alone. `whole-list`:
-   * one call replaces the resource's whole list (Grafana's legacy permissions API): the write carries
+   * one call replaces the resource's whole list (a legacy permissions API): the write carries
    * every grant the sync does not own as it was read.
    */
   write: 'per-grant' | 'whole-list';

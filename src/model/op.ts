@@ -192,7 +192,7 @@ export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;
 export const PHASES: readonly OpKind[][] = [
   ['createTeam', 'renameTeam'],
   ['createUser', 'enableUser'],
-  // Grants are removed before any is added, so a resource at its limit (Chartio: 100) has room.
+  // Grants are removed before any is added, so a resource at its limit (e.g. 100 per resource) has room.
   ['addMember', 'setMembers', 'setRole', 'setUser', 'removeGrant'],
   ['removeMember', 'setGrant', 'setGrants'],
   ['deleteUser', 'disableUser'],

@@ -30,6 +30,13 @@ export const chartioEmulatorPlugin: EmulatorPlugin = {
       apiKey: 'demo-key',
       apiSecret: 'demo-secret',
       ownerEmail: 'ada.lovelace@example.com',
+      // What the sample's access rules grant on (config/sample.yaml, docs/access.md).
+      preload: {
+        dashboards: ['Sales - Pipeline', 'Sales - Forecast', 'Finance - Costs', 'Company KPIs'].map((title) => ({
+          title,
+        })),
+        datasources: [{ alias: 'Data Warehouse' }],
+      },
     });
     return {
       summary: `Chartio emulator on ${emulator.url}/v1 (org demo-org)`,
@@ -37,7 +44,8 @@ export const chartioEmulatorPlugin: EmulatorPlugin = {
       writes: () => emulator.stats().writes,
       describeState: () => {
         const dump = emulator.dump();
-        return `The Chartio org now has ${dump.users.length} users in ${dump.teams.length} teams.`;
+        const grants = [...dump.dashboards, ...dump.datasources].reduce((n, r) => n + r.permissions.length, 0);
+        return `The Chartio org now has ${dump.users.length} users in ${dump.teams.length} teams, and ${grants} team permissions on dashboards and data sources.`;
       },
       tryItYourself: [
         'CHARTIO_API_SECRET=demo-secret npx rostersync emulate --port 8089 --org demo-org --api-key demo-key',

@@ -164,6 +164,8 @@ describe('values', () => {
     });
     expect(config.policy).toEqual({
       membership: 'authoritative',
+      access: 'authoritative',
+      maxGrantRemovals: 25,
       deprovision: 'remove-from-managed-teams',
       deprovisionAfter: 0,
       maxDeletes: 25,
