@@ -76,7 +76,7 @@ function deletions(profile: string, r: RunView, plan: Plan, pageNo: number): str
   return `<h2 id="deletions">Deletions and removals (${ops.length})</h2>${pager}<table class="fixed deletions"><tr><th style="width:58%">op</th><th>why</th></tr>${rows}</table>${pager}`;
 }
 
-const CHANGE_KINDS = ['membership', 'role.change', 'user', 'team', 'run'];
+const CHANGE_KINDS = ['membership', 'role.change', 'user', 'team', 'grant', 'run'];
 
 /**
  * The run's changes in words, one per person and object, with a plain GET form to filter by person
