@@ -40,8 +40,8 @@ interface Route {
 
 /** Folder and dashboard permissions through access control (resourcepermissions) exist since Grafana 9. */
 export const ACCESS_CONTROL_SINCE = '9.0.0';
-/** Its batch form (POST .../:uid {permissions}) is absent from the 9.x sources and present in 10.x. */
-export const BATCH_PERMISSIONS_SINCE = '10.0.0';
+/** Its batch form (POST .../:uid {permissions}): grafana/grafana#57893, released in 9.3.0 (a 9.2.x backport was planned). */
+export const BATCH_PERMISSIONS_SINCE = '9.3.0';
 
 const org = (action: string, anyMember = false): Access => ({ kind: 'org', action, anyMember });
 const server = (action: string): Access => ({ kind: 'server', action });

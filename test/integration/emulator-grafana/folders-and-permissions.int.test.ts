@@ -327,8 +327,8 @@ describe('access-control permissions (/api/access-control/{folders|dashboards}/:
     expect(grants('ops')).toEqual(after);
   });
 
-  it('the batch route is missing before 10.0; the per-team route is there', async () => {
-    emu.setOptions({ version: '9.5.0' });
+  it('the batch route is missing before 9.3; the per-team route is there', async () => {
+    emu.setOptions({ version: '9.2.0' });
     await opsFolderWithDashboard();
     const team = emu.api.createTeam(1, 'SRE');
 
