@@ -82,6 +82,30 @@ describe('folders, dashboards and search', () => {
     });
   });
 
+  it('dashboard saves: a taken uid needs overwrite (412 version-mismatch), a folder uid is 400, an unknown folder 400', async () => {
+    await opsFolderWithDashboard();
+
+    const taken = await sa().post('dashboards/db', { dashboard: { uid: 'lat', title: 'Latency 2' } });
+    const overwritten = await sa().post('dashboards/db', {
+      dashboard: { uid: 'lat', title: 'Latency 2' },
+      folderUid: 'ops',
+      overwrite: true,
+    });
+    const onFolder = await sa().post('dashboards/db', { dashboard: { uid: 'ops', title: 'X' }, overwrite: true });
+    const noFolder = await sa().post('dashboards/db', { dashboard: { title: 'Y' }, folderUid: 'nope' });
+
+    expect(taken).toMatchObject({
+      status: 412,
+      body: { status: 'version-mismatch', message: 'The dashboard has been changed by someone else' },
+    });
+    expect(overwritten).toMatchObject({
+      status: 200,
+      body: { uid: 'lat', version: 2, folderUid: 'ops', status: 'success' },
+    });
+    expect(onFolder).toMatchObject({ status: 400, body: { message: 'Dashboard cannot be changed to a folder' } });
+    expect(noFolder).toMatchObject({ status: 400, body: { message: 'Folder not found' } });
+  });
+
   it('search lists by type with folderUid/folderTitle on dashboards in a folder; limit above 5000 is 422', async () => {
     await opsFolderWithDashboard();
     await sa().post('dashboards/db', { dashboard: { uid: 'home', title: 'Home' } });

@@ -110,8 +110,9 @@ export const listFolders: Handler = (ctx) => {
 };
 
 /**
- * POST /api/dashboards/db {dashboard: {uid?, title}, folderUid?, overwrite?}: creates, or with
- * overwrite replaces the dashboard of that uid. Answers {id, uid, url, status, version, slug, folderUid?}.
+ * POST /api/dashboards/db {dashboard: {uid?, title, version?}, folderUid?, overwrite?}: creates, or
+ * replaces the dashboard of that uid (with overwrite, or the stored version). Titles may repeat (11.x
+ * dropped the same-name check). Answers {id, uid, url, status, version, slug, folderUid?}.
  */
 export const saveDashboard: Handler = (ctx) => {
   const body = objectBody(ctx.body);
@@ -129,14 +130,12 @@ export const saveDashboard: Handler = (ctx) => {
   if (invalid) return invalid;
   const { resources } = ctx.store;
   const orgId = ctx.caller.orgId;
-  if (folderUid && !resources.get(orgId, folderUid, 'folder')) return fail(400, MSG.folderNotFound);
+  if (folderUid && !resources.get(orgId, folderUid, 'folder')) return fail(400, MSG.dashboardFolderNotFound);
   const existing = uid ? resources.get(orgId, uid) : undefined;
-  if (existing && (existing.kind !== 'dashboard' || !overwrite))
+  if (existing?.kind === 'folder') return fail(400, MSG.dashboardTypeMismatch);
+  // Without overwrite, the dashboard's version must be the stored one.
+  if (existing && !overwrite && dash.value.version !== existing.version)
     return fail(412, MSG.dashboardChanged, { status: 'version-mismatch' });
-  const sameName = resources
-    .of(orgId, 'dashboard')
-    .find((d) => d !== existing && d.folderUid === folderUid && d.title.toLowerCase() === title!.toLowerCase());
-  if (sameName && !overwrite) return fail(412, MSG.dashboardNameExists, { status: 'name-exists' });
   let saved: ResourceRec;
   if (existing) {
     existing.title = title!;
