@@ -11,6 +11,9 @@ import { createOrg, getOrgById, getOrgByName, searchOrgs } from './handlers/orgs
 import { addTeamMember, listTeamMembers, removeTeamMember, setTeamMemberships } from './handlers/team-members.js';
 import { createTeam, deleteTeam, getTeam, searchTeams, updateTeam } from './handlers/teams.js';
 import { createUser, deleteUser, getUser, lookupUser, searchUsers } from './handlers/users.js';
+import { getPermissions, setOnePermission, setPermissions } from './handlers/access-control.js';
+import { createFolder, getDashboard, getFolder, listFolders, saveDashboard, search } from './handlers/folders.js';
+import { getLegacyPermissions, setLegacyPermissions } from './handlers/permissions.js';
 import { versionAtLeast } from './options.js';
 
 /**
@@ -35,6 +38,11 @@ interface Route {
   since?: string;
 }
 
+/** Folder and dashboard permissions through access control (resourcepermissions) exist since Grafana 9. */
+export const ACCESS_CONTROL_SINCE = '9.0.0';
+/** Its batch form (POST .../:uid {permissions}): grafana/grafana#57893, released in 9.3.0 (a 9.2.x backport was planned). */
+export const BATCH_PERMISSIONS_SINCE = '9.3.0';
+
 const org = (action: string, anyMember = false): Access => ({ kind: 'org', action, anyMember });
 const server = (action: string): Access => ({ kind: 'server', action });
 const pathOrg = (action: string, anyMember = false): Access => ({ kind: 'pathOrg', action, anyMember });
@@ -44,6 +52,20 @@ const r = (method: string, pattern: string, handler: Handler, access: Access, si
   handler,
   access,
   ...(since ? { since } : {}),
+});
+
+/** The access-control permission routes of folders and dashboards. */
+const ACCESS_CONTROL_ROUTES: Route[] = (['folder', 'dashboard'] as const).flatMap((kind) => {
+  const base = `access-control/${kind}s/:uid`;
+  const read = org(`${kind}s.permissions:read`);
+  const write = org(`${kind}s.permissions:write`);
+  return [
+    r('GET', base, getPermissions(kind), read, ACCESS_CONTROL_SINCE),
+    r('POST', base, setPermissions(kind), write, BATCH_PERMISSIONS_SINCE),
+    ...(['users', 'teams', 'builtInRoles'] as const).map((target) =>
+      r('POST', `${base}/${target}/:subject`, setOnePermission(kind, target), write, ACCESS_CONTROL_SINCE),
+    ),
+  ];
 });
 
 /** Paths under /api; literal segments are listed before `:param` ones so `users/search` wins over `users/:id`. */
@@ -73,6 +95,17 @@ const ROUTES: Route[] = [
   r('POST', 'teams/:teamId/members', addTeamMember, org('teams.permissions:write')),
   r('PUT', 'teams/:teamId/members', setTeamMemberships, org('teams.permissions:write'), '11.1.0'),
   r('DELETE', 'teams/:teamId/members/:userId', removeTeamMember, org('teams.permissions:write')),
+  r('GET', 'search', search, org('dashboards:read', true)),
+  r('GET', 'folders', listFolders, org('folders:read', true)),
+  r('POST', 'folders', createFolder, org('folders:create')),
+  r('GET', 'folders/:uid', getFolder, org('folders:read', true)),
+  r('GET', 'folders/:uid/permissions', getLegacyPermissions('folder'), org('folders.permissions:read')),
+  r('POST', 'folders/:uid/permissions', setLegacyPermissions('folder'), org('folders.permissions:write')),
+  r('POST', 'dashboards/db', saveDashboard, org('dashboards:create')),
+  r('GET', 'dashboards/uid/:uid', getDashboard, org('dashboards:read', true)),
+  r('GET', 'dashboards/uid/:uid/permissions', getLegacyPermissions('dashboard'), org('dashboards.permissions:read')),
+  r('POST', 'dashboards/uid/:uid/permissions', setLegacyPermissions('dashboard'), org('dashboards.permissions:write')),
+  ...ACCESS_CONTROL_ROUTES,
   r('POST', 'admin/users', createUser, server('users:create')),
   r('DELETE', 'admin/users/:id', deleteUser, server('users:delete')),
   r('GET', 'users', searchUsers(false), server('users:read')),

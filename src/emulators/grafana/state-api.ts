@@ -1,4 +1,5 @@
 import { EmulatorOptionError } from '../index.js';
+import type { GrantSubject, Level, ResourceRec } from './resources.js';
 import { GrafanaStore, MAIN_ORG_NAME, type OrgRec, type TeamRec, type UserRec } from './store.js';
 import type { OrgRole, ResolvedGrafanaOptions } from './types.js';
 
@@ -75,6 +76,49 @@ export class GrafanaStateApi {
     team.members.set(this.user(userRef).id, admin ? 4 : 0);
   }
 
+  /**
+   * A folder or dashboard as if made through the API, without the creator's grants: `defaults` adds
+   * Grafana's Editor Edit and Viewer View (given on creation at the root). `folderUid` nests it.
+   */
+  createResource(
+    orgId: number,
+    fields: { kind: ResourceRec['kind']; title: string; uid?: string; folderUid?: string; defaults?: boolean },
+  ): ResourceRec {
+    const { resources } = this.store();
+    if (!this.store().orgs.has(orgId)) throw new EmulatorOptionError(`createResource: no org ${orgId}`);
+    if (fields.uid && resources.get(orgId, fields.uid))
+      throw new EmulatorOptionError(`createResource: uid "${fields.uid}" taken in org ${orgId}`);
+    if (fields.folderUid && !resources.get(orgId, fields.folderUid, 'folder'))
+      throw new EmulatorOptionError(`createResource: no folder "${fields.folderUid}" in org ${orgId}`);
+    const res = resources.create({
+      kind: fields.kind,
+      uid: fields.uid ?? resources.newUid(),
+      orgId,
+      title: fields.title,
+      folderUid: fields.folderUid ?? '',
+      createdBy: 'Anonymous',
+    });
+    if (fields.defaults) {
+      resources.setGrant(res, { kind: 'role', id: 'Editor' }, 'Edit');
+      resources.setGrant(res, { kind: 'role', id: 'Viewer' }, 'View');
+    }
+    return res;
+  }
+
+  /** Sets (or with '' removes) one grant on a folder or dashboard. */
+  setGrant(orgId: number, uid: string, subject: GrantSubject, level: Level | ''): void {
+    const res = this.store().resources.get(orgId, uid);
+    if (!res) throw new EmulatorOptionError(`setGrant: no folder or dashboard "${uid}" in org ${orgId}`);
+    this.store().resources.setGrant(res, subject, level);
+  }
+
+  /** A resource's own grants (not the inherited ones), in the order they were made. */
+  grants(orgId: number, uid: string): Array<{ subject: GrantSubject; level: Level }> {
+    const res = this.store().resources.get(orgId, uid);
+    if (!res) throw new EmulatorOptionError(`grants: no folder or dashboard "${uid}" in org ${orgId}`);
+    return res.grants.map((g) => ({ subject: g.subject, level: g.level }));
+  }
+
   user(ref: number | string): UserRec {
     const store = this.store();
     const user = typeof ref === 'number' ? store.users.get(ref) : store.userByLoginOrEmail(ref);
@@ -110,6 +154,14 @@ export class GrafanaStateApi {
         orgId: u.orgId,
         orgIds: store.userOrgIds(u.id),
       })),
+      resources: [...store.resources.byKey.values()].map((r) => ({
+        kind: r.kind,
+        orgId: r.orgId,
+        uid: r.uid,
+        title: r.title,
+        folderUid: r.folderUid,
+        grants: r.grants.map((g) => ({ subject: g.subject, level: g.level })),
+      })),
     };
   }
 }
@@ -135,5 +187,14 @@ export interface GrafanaDump {
     isAdmin: boolean;
     orgId: number;
     orgIds: number[];
+  }>;
+  /** Folders and dashboards with their own grants. */
+  resources: Array<{
+    kind: ResourceRec['kind'];
+    orgId: number;
+    uid: string;
+    title: string;
+    folderUid: string;
+    grants: Array<{ subject: GrantSubject; level: Level }>;
   }>;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ResourceStore } from './resources.js';
 import type { OrgRole } from './types.js';
 
 /** In-memory Grafana server: orgs, global users, org memberships with one role each, teams per org. */
@@ -47,13 +48,17 @@ export class GrafanaStore {
   readonly teams = new Map<number, TeamRec>();
   /** Basic-auth passwords by user id (users made as if by SSO have none). */
   readonly passwords = new Map<number, string>();
+  /** Folders and dashboards with their permissions. */
+  readonly resources: ResourceStore;
   /** 403s answered so far: numbers the accessErrorId. */
   accessDenials = 0;
   private nextOrg = 1;
   private nextUser = 1;
   private nextTeam = 1;
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly now: () => number) {
+    this.resources = new ResourceStore(() => this.stamp());
+  }
 
   private stamp(): string {
     return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -148,6 +153,13 @@ export class GrafanaStore {
     for (const t of this.teams.values()) t.members.delete(userId);
     this.users.delete(userId);
     this.passwords.delete(userId);
+    this.resources.dropSubject({ kind: 'user', id: userId });
+  }
+
+  /** Grafana deletes a team's permissions with it. */
+  deleteTeam(teamId: number): void {
+    this.teams.delete(teamId);
+    this.resources.dropSubject({ kind: 'team', id: teamId });
   }
 
   createTeam(orgId: number, name: string, email = ''): TeamRec {

@@ -15,12 +15,19 @@ import {
   type TargetPlugin,
   type TargetRead,
 } from '../target.js';
+import { applyGrafanaAccessOp } from './access-executor.js';
+import { GRAFANA_LEVELS, readGrafanaAccess, type PermissionsApi } from './access-reader.js';
 import { checkGrafana } from './check.js';
 import { GrafanaClient } from './client.js';
 import { applyGrafanaOp } from './executor.js';
 import { readGrafana } from './reader.js';
 import { grafanaTargetSchema, type GrafanaTargetConfig } from './schema.js';
-import { hasWholeTeamMembership, WHOLE_TEAM_MEMBERSHIP_SINCE } from './versions.js';
+import {
+  ACCESS_CONTROL_PERMISSIONS_SINCE,
+  hasAccessControlPermissions,
+  hasWholeTeamMembership,
+  WHOLE_TEAM_MEMBERSHIP_SINCE,
+} from './versions.js';
 
 export { grafanaTargetSchema, type GrafanaTargetConfig } from './schema.js';
 
@@ -47,6 +54,12 @@ export const GRAFANA_CAPABILITIES: TargetCapabilities = {
   caseInsensitiveNames: false,
   // Emails are read-only through the API: a changed email gets a new account.
   emailChange: 'recreate',
+  // One team's level alone through access control; the legacy API replaces a whole list (learned on read).
+  access: {
+    types: ['folder', 'dashboard'],
+    levels: { folder: [...GRAFANA_LEVELS], dashboard: [...GRAFANA_LEVELS] },
+    write: 'per-grant',
+  },
 };
 
 export class GrafanaTarget implements Target {
@@ -80,7 +93,17 @@ export class GrafanaTarget implements Target {
       ...GRAFANA_CAPABILITIES,
       userCreation: config.createUsers ? 'with-container' : 'first-login',
       membership: config.membership === 'whole-team' ? 'whole-container' : 'per-call',
+      access: {
+        ...GRAFANA_CAPABILITIES.access!,
+        write: config.permissionsApi === 'legacy' ? 'whole-list' : 'per-grant',
+      },
     };
+  }
+
+  /** The permissions API the server's version (or the config) gives: access control, else the legacy list. */
+  private permissionsApi(version: string | undefined): PermissionsApi {
+    if (this.config.permissionsApi !== 'auto') return this.config.permissionsApi;
+    return version !== undefined && hasAccessControlPermissions(version) ? 'access-control' : 'legacy';
   }
 
   /** The default org by name (a configured id is resolved by the read that precedes mapping). */
@@ -90,7 +113,10 @@ export class GrafanaTarget implements Target {
     return { defaultOrg: byId ?? configured ?? '1' };
   }
 
-  /** Learns the orgs' names and, from the server's version, whether team lists are written whole. */
+  /**
+   * Learns the orgs' names and, from the server's version, whether team lists and permission lists
+   * are written whole; with access rules, reads the folders and dashboards they reach.
+   */
   async read(hint: ReadHint = {}): Promise<TargetRead> {
     const r = await readGrafana(this.client, [
       ...(this.config.org !== undefined ? [this.config.org] : []),
@@ -99,11 +125,17 @@ export class GrafanaTarget implements Target {
     const whole =
       this.config.membership === 'whole-team' ||
       (this.config.membership === 'auto' && r.version !== undefined && hasWholeTeamMembership(r.version));
+    const api = this.permissionsApi(r.version);
+    const access = hint.access ? await readGrafanaAccess(this.client, r.orgs, hint.access, api) : undefined;
     return {
-      actual: r.actual,
-      requests: r.requests,
+      actual: access ? { ...r.actual, resources: access.resources } : r.actual,
+      requests: r.requests + (access?.requests ?? 0),
       learned: {
-        capabilities: { ...this.capabilities, membership: whole ? 'whole-container' : 'per-call' },
+        capabilities: {
+          ...this.capabilities,
+          membership: whole ? 'whole-container' : 'per-call',
+          access: { ...this.capabilities.access!, write: api === 'legacy' ? 'whole-list' : 'per-grant' },
+        },
         orgNames: Object.fromEntries(r.orgs.map((o) => [o.id, o.name])),
       },
     };
@@ -118,11 +150,22 @@ export class GrafanaTarget implements Target {
           `${op.key}: a whole team's member list needs Grafana ${WHOLE_TEAM_MEMBERSHIP_SINCE.join('.')} or later (target.membership: whole-team says the server has it)`,
         ),
       );
+    // One team's grant alone needs access control; a server the read found without it gets whole lists.
+    if (
+      learned &&
+      (op.kind === 'setGrant' || op.kind === 'removeGrant') &&
+      capabilitiesOf(this, learned).access?.write === 'whole-list'
+    )
+      return Promise.reject(
+        new UnsupportedOpError(
+          `${op.key}: one team's permission alone needs Grafana ${ACCESS_CONTROL_PERMISSIONS_SINCE.join('.')} or later and target.permissionsApi other than legacy`,
+        ),
+      );
     const orgNames = learned?.orgNames ?? {};
-    return applyGrafanaOp(
-      { client: this.client, ids, autoAssignRole: 'Viewer', orgName: (id) => orgNames[id] ?? id },
-      op,
-    );
+    const ctx = { client: this.client, ids, autoAssignRole: 'Viewer', orgName: (id: string) => orgNames[id] ?? id };
+    if (op.kind === 'setGrant' || op.kind === 'removeGrant' || op.kind === 'setGrants')
+      return this.client.ensureDefaultOrg().then(() => applyGrafanaAccessOp(ctx, op));
+    return applyGrafanaOp(ctx, op);
   }
 
   /** The server answers and every credential the sync will use is accepted (each refused one named by its key). */

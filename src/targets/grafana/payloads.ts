@@ -33,6 +33,35 @@ export const usersPageSchema = z.object({ totalCount: z.number().int().min(0), u
 export const createdTeamSchema = z.object({ teamId: id }).loose();
 export const createdUserSchema = z.object({ id }).loose();
 export const addedOrgUserSchema = z.object({ userId: id.optional() }).loose();
+/** GET /api/search hits (folders and dashboards). */
+export const searchHitsSchema = z.array(
+  z.object({ uid: z.string(), title: z.string(), type: z.string(), folderUid: z.string().optional() }).loose(),
+);
+/** GET /api/access-control/{folders|dashboards}/:uid rows (isInherited is absent on older servers). */
+export const acPermissionsSchema = z.array(
+  z
+    .object({
+      isManaged: z.boolean(),
+      isInherited: z.boolean().optional(),
+      userId: z.number().int().optional(),
+      teamId: z.number().int().optional(),
+      builtInRole: z.string().optional(),
+      permission: z.string(),
+    })
+    .loose(),
+);
+/** GET /api/folders/:uid/permissions and /api/dashboards/uid/:uid/permissions rows (DashboardACLInfoDTO). */
+export const legacyPermissionsSchema = z.array(
+  z
+    .object({
+      userId: z.number().int().optional(),
+      teamId: z.number().int().optional(),
+      role: z.string().nullable().optional(),
+      permission: z.number().int(),
+      inherited: z.boolean().optional(),
+    })
+    .loose(),
+);
 export const errorBodySchema = z.object({ message: z.string() }).loose();
 
 /** Team member permission Grafana uses for a team admin. */

@@ -115,7 +115,7 @@ export async function readGrafana(
   };
 }
 
-type Get = <T>(path: string, schema: z.ZodType<T>, auth?: object) => Promise<T>;
+export type Get = <T>(path: string, schema: z.ZodType<T>, auth?: object) => Promise<T>;
 
 /** An org's users with their roles, every page (the read counts only if it reaches totalCount). */
 function readOrgUsers(client: GrafanaClient, org: OrgContext, get: Get) {
@@ -185,7 +185,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   let i = 0;
   await Promise.all(
     Array.from({ length: Math.min(size, items.length) }, async () => {

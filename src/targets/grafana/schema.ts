@@ -55,6 +55,12 @@ export const grafanaTargetSchema = z
       .enum(['auto', 'per-member', 'whole-team'])
       .default('auto')
       .describe('auto: a whole team in one PUT where the server version has it, else one call per member.'),
+    permissionsApi: z
+      .enum(['auto', 'access-control', 'legacy'])
+      .default('auto')
+      .describe(
+        'auto: folder and dashboard permissions one team at a time through access control where the server version has it, else the legacy whole-list API (every grant the sync does not own written back as read).',
+      ),
     timeoutMs: z.number().int().positive().default(30_000),
     // Grafana documents no API rate limit: none unless configured.
     rateLimit: optionalRateLimitSchema({ max: 100, duration: 1000 }),

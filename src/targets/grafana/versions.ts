@@ -8,10 +8,18 @@ export function parseVersion(v: string): [number, number, number] | undefined {
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
 }
 
-export function hasWholeTeamMembership(version: string): boolean {
+/**
+ * The first version whose folder and dashboard permissions are served by access control
+ * (POST /api/access-control/{folders|dashboards}/:uid/teams/:teamId sets one team alone).
+ */
+export const ACCESS_CONTROL_PERMISSIONS_SINCE = [9, 0, 0] as const;
+
+function atLeast(version: string, since: readonly [number, number, number]): boolean {
   const v = parseVersion(version);
   if (!v) return false;
-  for (let i = 0; i < 3; i++)
-    if (v[i] !== WHOLE_TEAM_MEMBERSHIP_SINCE[i]) return v[i]! > WHOLE_TEAM_MEMBERSHIP_SINCE[i]!;
+  for (let i = 0; i < 3; i++) if (v[i] !== since[i]) return v[i]! > since[i]!;
   return true;
 }
+
+export const hasWholeTeamMembership = (version: string) => atLeast(version, WHOLE_TEAM_MEMBERSHIP_SINCE);
+export const hasAccessControlPermissions = (version: string) => atLeast(version, ACCESS_CONTROL_PERMISSIONS_SINCE);

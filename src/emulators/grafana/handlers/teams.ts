@@ -70,6 +70,6 @@ export const deleteTeam: Handler = (ctx) => {
   const id = idParam(ctx, 'teamId');
   if (typeof id !== 'number') return id;
   if (!ctx.store.teamInOrg(ctx.caller.orgId, id)) return fail(404, MSG.teamDeleteNotFound);
-  ctx.store.teams.delete(id);
+  ctx.store.deleteTeam(id);
   return success(MSG.teamDeleted);
 };
