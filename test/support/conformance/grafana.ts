@@ -55,6 +55,8 @@ export async function createGrafanaHarness(
     policy?: Record<string, unknown>;
     /** The profile's source (default: the CSV files writeDirectory writes). */
     source?: Record<string, unknown>;
+    /** Other keys of the profile (`access`). */
+    profile?: Record<string, unknown>;
   } = {},
 ): Promise<GrafanaHarness> {
   const emulator = await startEmulator(o.emulator);
@@ -63,6 +65,7 @@ export async function createGrafanaHarness(
     mapping: { ...grafanaMapping, ...o.mapping },
     ...(o.policy ? { policy: o.policy } : {}),
     ...(o.source ? { source: o.source } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
   });
   return { ...base, signIn: (people) => signIn(emulator, people) };
 }
