@@ -104,7 +104,11 @@ export async function planSync(
   // The target first: targets with orgs learn their default org from it, which the mapping needs.
   // Access rules: only the resource types they name are listed, and only what they can reach has its grants read.
   const access = profile.access.length > 0 ? compileAccess(profile.access) : undefined;
-  const { actual, requests, learned = {} } = await target.read({
+  const {
+    actual,
+    requests,
+    learned = {},
+  } = await target.read({
     orgs: orgsNamed(profile),
     ...(access ? { access: { types: access.types, reaches: access.reaches } } : {}),
   });

@@ -108,7 +108,7 @@ export function line(op: Op): string {
       return `enableUser ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
     case 'disableUser':
       return `disableUser ${op.user.email}`;
-     case 'setGrant':
+    case 'setGrant':
       return `setGrant ${op.team.name} ${op.resource.type}:${op.resource.title}=${op.level}${op.from ? ` (was ${op.from})` : ''}`;
     case 'removeGrant':
       return `removeGrant ${op.team.name} ${op.resource.type}:${op.resource.title} (was ${op.level})`;

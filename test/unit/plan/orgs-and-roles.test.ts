@@ -145,7 +145,7 @@ function line(op: Op): string {
       return `disableUser ${op.user.email}`;
     case 'deleteTeam':
       return `deleteTeam ${op.team.name}`;
-     case 'setGrant':
+    case 'setGrant':
       return `setGrant ${op.team.name} ${op.resource.type}:${op.resource.title}=${op.level}${op.from ? ` (was ${op.from})` : ''}`;
     case 'removeGrant':
       return `removeGrant ${op.team.name} ${op.resource.type}:${op.resource.title} (was ${op.level})`;
