@@ -30,6 +30,21 @@ const RETRIES = 16;
  * `group-{n}`. Transitive duplicates (a person in a group and in its parent) are not avoided: the
  * mapping must collapse them.
  */
+/** `people` people spread round-robin over flat groups named as given (ids g0, g1, … in order). */
+export function roundRobinDirectory(groups: readonly string[], people: number): Snapshot {
+  return {
+    groups: groups.map((name, i) => ({ sourceId: `g${i}`, name, parentIds: [] })),
+    people: Array.from({ length: people }, (_, i) => ({
+      sourceId: `p${i}`,
+      email: `user${i}@example.com`,
+      displayName: `User ${i}`,
+      enabled: true,
+      groupIds: [`g${i % groups.length}`],
+    })),
+    issues: [],
+  };
+}
+
 export function generateDirectory(o: SyntheticOptions): Snapshot {
   const rnd = prng(o.seed);
   const depth = Math.max(1, o.nestingDepth ?? 1);

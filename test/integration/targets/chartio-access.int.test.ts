@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import type { ChartioEmulator } from '../../../src/emulators/chartio/index.js';
-import type { Snapshot } from '../../../src/model/index.js';
 import { createHarness, type Harness } from '../../support/conformance/chartio.js';
+import { roundRobinDirectory } from '../../support/synthetic-directory.js';
 import { writesOf } from '../../support/target-harness.js';
+
+/** 30 people in flat groups (group-N -> team-N). */
+const directory = (groups = ['group-0', 'group-1', 'group-2', 'group-3']) => roundRobinDirectory(groups, 30);
 
 const redisUrl = inject('redisUrl');
 let h: Harness | undefined;
@@ -11,21 +14,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-/** 30 people in four groups (group-0 .. group-3 -> team-0 .. team-3). */
-function directory(groups = ['group-0', 'group-1', 'group-2', 'group-3']): Snapshot {
-  return {
-    groups: groups.map((name, i) => ({ sourceId: `g${i}`, name, parentIds: [] })),
-    people: Array.from({ length: 30 }, (_, i) => ({
-      sourceId: `p${i}`,
-      email: `user${i}@example.com`,
-      displayName: `User ${i}`,
-      enabled: true,
-      groupIds: [`g${i % groups.length}`],
-    })),
-    issues: [],
-  };
-}
 
 const ACCESS = [
   // A team per group gets viewer on its own board; the board of a renamed team follows the rename.

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runSync } from '../../../src/app/run-sync.js';
 import type { GrafanaEmulator } from '../../../src/emulators/grafana/index.js';
-import type { Snapshot } from '../../../src/model/index.js';
 import { createGrafanaHarness, type GrafanaHarness } from '../../support/conformance/grafana.js';
+import { roundRobinDirectory } from '../../support/synthetic-directory.js';
 import { writesOf } from '../../support/target-harness.js';
+
+/** 24 people in flat groups (group-N -> team-N). */
+const directory = (groups: string[]) => roundRobinDirectory(groups, 24);
 
 const redisUrl = inject('redisUrl');
 let h: GrafanaHarness | undefined;
@@ -11,21 +14,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-/** 24 people in group-N (team-N); group names given, ids g0.. in order. */
-function directory(groups: string[]): Snapshot {
-  return {
-    groups: groups.map((name, i) => ({ sourceId: `g${i}`, name, parentIds: [] })),
-    people: Array.from({ length: 24 }, (_, i) => ({
-      sourceId: `p${i}`,
-      email: `user${i}@example.com`,
-      displayName: `User ${i}`,
-      enabled: true,
-      groupIds: [`g${i % groups.length}`],
-    })),
-    issues: [],
-  };
-}
 
 const ACCESS = [
   // A team per group views its own folder; team-2 (and what it is renamed to) edits the shared dashboard.

@@ -1,4 +1,4 @@
-import type { Actual, Desired, DesiredPerson, Op, TargetTeam, TargetUser } from '../../../src/model/index.js';
+import type { Actual, Desired, DesiredPerson, Op, OpOf, TargetTeam, TargetUser } from '../../../src/model/index.js';
 import { policySchema, type PolicyConfig } from '../../../src/config/schema.js';
 import type { PlanInput } from '../../../src/plan/plan-input.js';
 import { CHARTIO_CAPABILITIES } from '../../../src/targets/chartio/index.js';
@@ -108,6 +108,16 @@ export function line(op: Op): string {
       return `enableUser ${op.user.email}${op.role ? ` as ${op.role}` : ''}`;
     case 'disableUser':
       return `disableUser ${op.user.email}`;
+    case 'setGrant':
+    case 'removeGrant':
+    case 'setGrants':
+      return grantLine(op);
+  }
+}
+
+/** A grant op in one line: `setGrant Sales dashboard:Pipeline=viewer (was admin)`. */
+export function grantLine(op: OpOf<'setGrant' | 'removeGrant' | 'setGrants'>): string {
+  switch (op.kind) {
     case 'setGrant':
       return `setGrant ${op.team.name} ${op.resource.type}:${op.resource.title}=${op.level}${op.from ? ` (was ${op.from})` : ''}`;
     case 'removeGrant':

@@ -13,6 +13,7 @@ import type {
 import { makePlan } from '../../../src/plan/make-plan.js';
 import type { PlanInput } from '../../../src/plan/plan-input.js';
 import { GRAFANA_CAPABILITIES } from '../../../src/targets/grafana/index.js';
+import { grantLine } from './builders.js';
 
 /** Org-mode fixtures: org "Main" (id o1) and "Sales" (id o2), teams inside them, users with a role per org. */
 interface UserSpec {
@@ -146,11 +147,9 @@ function line(op: Op): string {
     case 'deleteTeam':
       return `deleteTeam ${op.team.name}`;
     case 'setGrant':
-      return `setGrant ${op.team.name} ${op.resource.type}:${op.resource.title}=${op.level}${op.from ? ` (was ${op.from})` : ''}`;
     case 'removeGrant':
-      return `removeGrant ${op.team.name} ${op.resource.type}:${op.resource.title} (was ${op.level})`;
     case 'setGrants':
-      return `setGrants ${op.resource.type}:${op.resource.title} ${op.teams.map((t) => `${t.team.name}=${t.level}`).join(',')} kept=${op.kept.length}`;
+      return grantLine(op);
   }
 }
 const lines = (p: ReturnType<typeof plan>) => p.phases.flat().map(line);
