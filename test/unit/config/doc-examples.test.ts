@@ -76,7 +76,7 @@ function kindOf(top: Record<string, unknown>): Kind {
 }
 
 /** Where each part of a fragment goes in a whole config. */
-const PROFILE_PARTS = new Set(['source', 'mapping', 'schedule']);
+const PROFILE_PARTS = new Set(['source', 'mapping', 'schedule', 'access']);
 const TOP_PARTS = new Set([
   'redis',
   'target',
