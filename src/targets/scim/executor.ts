@@ -4,7 +4,7 @@ import type { Op, OpOf, TeamRef, UserRef } from '../../model/index.js';
 import { UnresolvedRefError, UnsupportedOpError } from '../op-errors.js';
 import type { IdResolver, OpOutcome } from '../target.js';
 import { quoted, type ScimClient } from './client.js';
-import type { ScimDiscovery } from './discovery.js';
+import type { ScimServerFacts } from './discovery.js';
 import { explain, naming } from './errors.js';
 import { bulkPatches } from './bulk.js';
 import type { BulkCreates } from './bulk-creates.js';
@@ -26,7 +26,7 @@ export interface ScimApplyContext {
   client: ScimClient;
   ids: IdResolver;
   config: ScimTargetConfig;
-  discovery: ScimDiscovery;
+  discovery: ScimServerFacts;
   /** Creates gathered into POST /Bulk calls, where the server has /Bulk and the config allows it. */
   bulkCreates?: BulkCreates;
 }
