@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../errors/index.js';
-import type { Op, TargetCapabilities } from '../../model/index.js';
+import type { MapOptions, Op, TargetCapabilities } from '../../model/index.js';
 import type { HttpHooks } from '../http/http-client.js';
 import { provingCredential } from '../http/refused-credential.js';
 import {
@@ -89,6 +89,12 @@ export class ScimTarget implements Target {
     return this.discovered;
   }
 
+  /** With `userName: { attribute }`: the mapping puts the attribute's first value on each person. */
+  mapOptions(): MapOptions {
+    const from = this.config.userName;
+    return typeof from === 'object' ? { accountName: from.attribute } : {};
+  }
+
   async read(): Promise<TargetRead> {
     // Every run reads what the server supports afresh; its ops are applied with it.
     this.discovered = undefined;
@@ -98,6 +104,7 @@ export class ScimTarget implements Target {
       pageSize: max,
       concurrency: this.config.readConcurrency,
       ...(this.config.roles ? { roleAttribute: this.config.roles.attribute } : {}),
+      ...(typeof this.config.userName === 'object' ? { accountNames: true } : {}),
     });
     return { actual: out.actual, requests: out.requests + d.requests, learned: { scim: serverFacts(d) } };
   }
