@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createScimEmulator, DEFAULT_TOKEN, type ScimEmulator } from '../../../src/emulators/scim/index.js';
-import type { Op } from '../../../src/model/index.js';
+import type { Op, OpOf } from '../../../src/model/index.js';
 import { scimTargetSchema } from '../../../src/targets/scim/index.js';
 import { ScimTarget } from '../../../src/targets/scim/index.js';
+import { UnresolvedRefError } from '../../../src/targets/op-errors.js';
 import type { IdResolver } from '../../../src/targets/target.js';
 
 /**
@@ -223,6 +224,40 @@ describe('scim target: idempotent answers and deprovisioning', () => {
       ids,
     );
     expect(gone.status).toBe('already-done');
+  });
+
+  it('userName from an attribute: the account name the op carries; an op without one is refused, never sent', async () => {
+    emulator = await createScimEmulator();
+    const t = target(emulator.url, { userName: { attribute: 'login' } });
+    const create = (user: OpOf<'createUser'>['user']) =>
+      t.apply({ ...base, kind: 'createUser', key: 'c', user, displayName: 'Ann Lee' }, ids);
+
+    const out = await create({ email: 'ann@example.com', sourceId: 'dir-1', accountName: 'alee' });
+    const created = emulator.dump().users[0]?.userName;
+    const refused = await create({ email: 'bob@example.com', sourceId: 'dir-2' }).catch((e: unknown) => e);
+    await t.apply(
+      {
+        ...base,
+        kind: 'setUser',
+        key: 's',
+        user: { id: out.createdId!, email: 'ann@example.com', accountName: 'ann.lee' },
+        added: 0,
+        removed: 0,
+      },
+      ids,
+    );
+
+    expect(created).toBe('alee');
+    expect(refused).toBeInstanceOf(UnresolvedRefError);
+    expect(String(refused)).toContain('no value of "login"');
+    expect(emulator.dump().users).toEqual([
+      expect.objectContaining({
+        id: out.createdId,
+        userName: 'ann.lee',
+        emails: [expect.objectContaining({ value: 'ann@example.com' })],
+      }),
+    ]);
+    expect(calls(emulator, 'POST', /Users/)).toBe(1);
   });
 });
 
