@@ -155,6 +155,39 @@ describe('scim target: user creates through /Bulk', () => {
   });
 });
 
+describe('scim target: the discovery a run carries', () => {
+  const createOp = (i: number): OpOf<'createUser'> => ({
+    ...base,
+    kind: 'createUser',
+    key: `c${i}`,
+    user: { email: `new${i}@example.com`, sourceId: `n${i}` },
+    displayName: `New ${i}`,
+  });
+  const discoveryGets = (e: ScimEmulator) => calls(e, 'GET', /\/(ServiceProviderConfig|ResourceTypes|Schemas)$/);
+
+  it("applies with the run's stored discovery and reads none; a run stored without it reads it once", async () => {
+    emulator = await createScimEmulator({ bulk: { maxOperations: 10, maxPayloadSize: 1_048_576 } });
+    const planner = target(emulator.url);
+    const { learned } = await planner.read();
+    const afterRead = discoveryGets(emulator);
+    const worker = target(emulator.url);
+    const older = target(emulator.url);
+
+    await Promise.all(Array.from({ length: 4 }, (_, i) => worker.apply(createOp(i), ids, learned)));
+    const withLearned = discoveryGets(emulator) - afterRead;
+    await Promise.all(Array.from({ length: 4 }, (_, i) => older.apply(createOp(10 + i), ids)));
+    await older.apply(createOp(20), ids);
+
+    expect(afterRead).toBe(3);
+    expect(learned?.scim).toMatchObject({ bulk: { supported: true, maxOperations: 10 }, patch: true });
+    expect(JSON.parse(JSON.stringify(learned))).toEqual(learned);
+    expect(withLearned).toBe(0);
+    expect(discoveryGets(emulator) - afterRead).toBe(3);
+    // The stored discovery rules the writes as the read did: the worker's creates went through /Bulk.
+    expect(calls(emulator, 'POST', /\/Bulk$/)).toBeGreaterThan(0);
+  });
+});
+
 describe('scim target: idempotent answers and deprovisioning', () => {
   it('a 409 uniqueness on create looks the user or group up by filter and links it', async () => {
     emulator = await createScimEmulator();
