@@ -437,11 +437,7 @@ export const profileSchema = z
       });
     if (p.sources) checkJoin(p.sources, p.precedence, ctx);
     // A rule on an attribute the source does not read would see nobody have it: said at load time.
-    const listedBy = (s: unknown) => {
-      const listed = (s as { attributes?: unknown }).attributes;
-      return Array.isArray(listed) ? (listed as string[]) : [];
-    };
-    const read = new Set(p.sources ? p.sources.flatMap((m) => listedBy(m.source)) : listedBy(p.source));
+    const read = attributesRead(p);
     for (const use of attributesUsed(p.mapping))
       if (!read.has(use.attribute))
         ctx.addIssue({
@@ -455,6 +451,21 @@ export const profileSchema = z
     // One shape downstream: a joined profile's source is the join of its sources.
     source: (p.source ?? joinedSource(p.sources!, p.precedence)) as ProfileSourceConfig,
   }));
+
+/** The attributes a profile's source reads (source.attributes; of every source, when joined). */
+function attributesRead(p: { source?: unknown; sources?: { source: unknown }[] | undefined }): Set<string> {
+  const listedBy = (s: unknown) => {
+    const listed = (s as { attributes?: unknown } | undefined)?.attributes;
+    return Array.isArray(listed) ? (listed as string[]) : [];
+  };
+  return new Set(p.sources ? p.sources.flatMap((m) => listedBy(m.source)) : listedBy(p.source));
+}
+
+/** The source attribute a target takes its account names from (`userName: { attribute }`), if any. */
+function accountNameAttribute(target: TargetConfig): string | undefined {
+  const from = (target as { userName?: unknown }).userName;
+  return typeof from === 'object' && from !== null && 'attribute' in from ? String(from.attribute) : undefined;
+}
 
 /** A joined profile's sources: names unique, each join key read by its source, precedence naming sources. */
 function checkJoin(
@@ -646,6 +657,17 @@ export const configSchema = z
           message: `no target named "${p.target}" (targets: ${names.join(', ') || 'default'})`,
         });
       }
+    });
+    // Account names from an attribute the profile's source does not read would leave everyone without one.
+    c.profiles.forEach((p, i) => {
+      const { name, config } = targetOf(c, p);
+      const attribute = config ? accountNameAttribute(config) : undefined;
+      if (attribute === undefined || attributesRead(p).has(attribute)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: c.target ? ['target', 'userName', 'attribute'] : ['targets', name, 'userName', 'attribute'],
+        message: `attribute "${attribute}" (the userName of profile ${p.name}'s people) is not read by its source: add it to profiles[${i}].source.attributes`,
+      });
     });
     const seen = new Set<string>();
     c.profiles.forEach((p, i) => {

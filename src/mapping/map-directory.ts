@@ -75,11 +75,21 @@ export function mapDirectory(snapshot: Snapshot, mapping: MappingConfig, opts: M
   const warnings: string[] = [];
   const { byId, placement, made, grants, view } = prepare(snapshot, mapping, opts, warnings);
   const scope: PeopleScope = { read: snapshot.people.length, out: {} };
-  const people = mapPeople(snapshot, mapping, placement, made, grants, view, warnings, scope);
+  const mapped = mapPeople(snapshot, mapping, placement, made, grants, view, warnings, scope);
+  const people = opts.accountName === undefined ? mapped : withAccountNames(mapped, snapshot, opts.accountName);
   const teams = desiredTeams(made, byId);
   return opts.units
     ? { ...nestUnits({ teams, people, warnings }, opts.units, byId, made.teamOfGroup), scope }
     : { teams, people, warnings, scope };
+}
+
+/** Each person's account name: the first value of `attribute` (none when the person lacks it). */
+function withAccountNames(people: DesiredPerson[], snapshot: Snapshot, attribute: string): DesiredPerson[] {
+  const bySourceId = new Map(snapshot.people.map((p) => [p.sourceId, p]));
+  return people.map((p) => {
+    const value = bySourceId.get(p.sourceId)?.attributes?.[attribute]?.[0];
+    return { ...p, accountName: value === undefined ? { attribute } : { attribute, value } };
+  });
 }
 
 /** Everything mapPeople needs: groups by id, their nesting, org placement, containers and grants. */

@@ -45,6 +45,17 @@ export interface DesiredPerson {
   roles?: Record<string, RoleGrant[]>;
   /** Why the person is in a team an attribute or condition rule gives (`department = Sales`), by label. */
   teamReasons?: Record<string, string>;
+  /** The account name, where the target takes it from a source attribute (MapOptions.accountName). */
+  accountName?: AccountName;
+}
+
+/**
+ * A person's account name from a source attribute: its first value. Without a value (the person
+ * lacks the attribute) no account is made for the person, and an existing one keeps its name.
+ */
+export interface AccountName {
+  attribute: string;
+  value?: string;
 }
 
 /**
@@ -104,6 +115,11 @@ export interface MapOptions {
   now?: number;
   /** The zone dates are read in: the profile's schedule.timezone. @defaultValue 'UTC' */
   timeZone?: string;
+  /**
+   * A source attribute (listed in source.attributes) whose first value is each person's account
+   * name (DesiredPerson.accountName), on a target that takes it from there. Undefined: none.
+   */
+  accountName?: string;
 }
 
 export const labelOf = (t: DesiredTeam): string => t.label ?? t.name;

@@ -21,6 +21,11 @@ export interface UserRef {
   /** Directory id, when the user comes from the source. */
   sourceId?: string;
   email: string;
+  /**
+   * The account name from a source attribute (DesiredPerson.accountName), on a target that takes
+   * one: set on the create, and on the setUser that changes it in place.
+   */
+  accountName?: string;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface TargetUser {
   /** First and last name, on targets that keep them apart (and let the sync update them). */
   givenName?: string;
   familyName?: string;
+  /** The account name, on a target that takes it from a source attribute (MapOptions.accountName). */
+  accountName?: string;
 }
 
 export interface TargetTeam {

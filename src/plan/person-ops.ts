@@ -45,13 +45,25 @@ export function createUserOps(ctx: DiffContext, person: DesiredPerson, wanted: R
   const { ops, caps, roleCaps, warnings, waiting, inv } = ctx;
   const { actual } = ctx.input;
   const before = ops.length;
+  const accountName = person.accountName;
+  if (accountName && accountName.value === undefined) {
+    // Never a stand-in name: the account would be renamed the day the attribute arrives.
+    warnings.push(
+      `${person.email}: no value for "${accountName.attribute}", which the target's account name comes from: no account made`,
+    );
+    return [];
+  }
   if (caps.userCreation === 'first-login') {
     if (actual.allUsersListed !== false) {
       waiting.push(person.email);
       return [];
     }
   }
-  const userRef = { sourceId: person.sourceId, email: person.email };
+  const userRef = {
+    sourceId: person.sourceId,
+    email: person.email,
+    ...(accountName?.value !== undefined ? { accountName: accountName.value } : {}),
+  };
   let createKey: string | undefined;
   let first: ResolvedTeam | undefined;
   if (caps.userCreation !== 'first-login') {
@@ -205,13 +217,17 @@ export function roleOps(
   }
 }
 
-/** First and last name where the target keeps them and they differ from the directory's (folded into the user's one write). */
+/**
+ * First and last name where the target keeps them and they differ from the directory's (folded into
+ * the user's one write); and the account name, where the target takes it from a source attribute.
+ */
 export function nameOp(
   ctx: DiffContext,
   person: DesiredPerson,
   user: TargetUser,
   userRef: { id: string; email: string; sourceId: string },
 ): void {
+  accountNameOp(ctx, person, user, userRef);
   const want = namesOf(person);
   if (want.givenName === (user.givenName ?? '') && want.familyName === (user.familyName ?? '')) return;
   ctx.ops.push({
@@ -223,6 +239,48 @@ export function nameOp(
     removed: 0,
     dependsOn: [],
     reason: `name "${[user.givenName, user.familyName].filter((n) => n).join(' ')}" -> "${[want.givenName, want.familyName].filter((n) => n).join(' ')}" (from the directory)`,
+  });
+}
+
+/**
+ * The account's name (read back from the target) where the source attribute it comes from now has
+ * another value: one setUser carrying the new name, the same account changed in place. Names
+ * compare without regard to case (account names are logins). Without a value the name is kept.
+ */
+export function accountNameOp(
+  ctx: DiffContext,
+  person: DesiredPerson,
+  user: TargetUser,
+  userRef: { id: string; email: string; sourceId: string },
+): void {
+  const want = person.accountName;
+  if (!want || user.accountName === undefined) return;
+  if (want.value === undefined) {
+    ctx.warnings.push(
+      `${person.email}: no value for "${want.attribute}", which the target's account name comes from: user ${user.id} keeps "${user.accountName}"`,
+    );
+    return;
+  }
+  if (want.value.toLowerCase() === user.accountName.toLowerCase()) return;
+  const reason = `account name "${user.accountName}" -> "${want.value}" (${want.attribute} in the directory)`;
+  ctx.ops.push({
+    kind: 'setUser',
+    key: opKey('user-name', user.id, 'account'),
+    user: { ...userRef, accountName: want.value },
+    added: 0,
+    removed: 0,
+    dependsOn: [],
+    reason,
+    changes: [
+      {
+        action: 'user.update',
+        person: person.email,
+        object: { type: 'account', name: person.email, id: user.id },
+        before: user.accountName,
+        after: want.value,
+        reason,
+      },
+    ],
   });
 }
 

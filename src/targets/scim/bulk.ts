@@ -1,6 +1,6 @@
 import { TargetHttpError } from '../../errors/index.js';
 import type { ScimClient } from './client.js';
-import type { ScimDiscovery } from './discovery.js';
+import type { ScimServerFacts } from './discovery.js';
 import { BULK_REQUEST, bulkResponseSchema, PATCH_OP } from './payloads.js';
 import type { PatchOperation } from './profiles.js';
 
@@ -11,7 +11,7 @@ import type { PatchOperation } from './profiles.js';
  */
 export async function bulkPatches(
   client: ScimClient,
-  discovery: ScimDiscovery,
+  discovery: ScimServerFacts,
   path: string,
   batches: PatchOperation[][],
 ): Promise<number> {

@@ -2,8 +2,11 @@ import { TargetHttpError } from '../../errors/index.js';
 import type { ScimClient } from './client.js';
 import { resourceTypesSchema, schemasSchema, serviceProviderConfigSchema } from './payloads.js';
 
-/** What the server says it supports (RFC 7643 5-7): the plan and every write follow it. */
-export interface ScimDiscovery {
+/**
+ * What the server says it supports (RFC 7643 5-7): the plan and every write follow it. Plain JSON:
+ * stored with the run (TargetFacts.scim), so every op of the run is applied with what its read found.
+ */
+export interface ScimServerFacts {
   patch: boolean;
   bulk: { supported: boolean; maxOperations: number; maxPayloadSize: number };
   filter: { supported: boolean; maxResults: number };
@@ -12,8 +15,16 @@ export interface ScimDiscovery {
   resourceTypes: string[];
   /** User attributes the server's User schema lists (roles, entitlements, ...); undefined when /Schemas was not readable. */
   userAttributes?: string[];
+}
+
+export interface ScimDiscovery extends ScimServerFacts {
   /** GETs spent. */
   requests: number;
+}
+
+/** The discovery without its cost: what the run stores. */
+export function serverFacts({ requests: _spent, ...facts }: ScimDiscovery): ScimServerFacts {
+  return facts;
 }
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -55,7 +66,7 @@ export async function discover(client: ScimClient): Promise<ScimDiscovery> {
 }
 
 /** One line per fact, for `validate`. */
-export function describeDiscovery(d: ScimDiscovery): string {
+export function describeDiscovery(d: ScimServerFacts): string {
   const bulk = d.bulk.supported
     ? `bulk: yes (maxOperations ${d.bulk.maxOperations}, maxPayloadSize ${d.bulk.maxPayloadSize})`
     : 'bulk: no';

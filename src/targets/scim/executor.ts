@@ -4,7 +4,7 @@ import type { Op, OpOf, TeamRef, UserRef } from '../../model/index.js';
 import { UnresolvedRefError, UnsupportedOpError } from '../op-errors.js';
 import type { IdResolver, OpOutcome } from '../target.js';
 import { quoted, type ScimClient } from './client.js';
-import type { ScimDiscovery } from './discovery.js';
+import type { ScimServerFacts } from './discovery.js';
 import { explain, naming } from './errors.js';
 import { bulkPatches } from './bulk.js';
 import type { BulkCreates } from './bulk-creates.js';
@@ -26,7 +26,7 @@ export interface ScimApplyContext {
   client: ScimClient;
   ids: IdResolver;
   config: ScimTargetConfig;
-  discovery: ScimDiscovery;
+  discovery: ScimServerFacts;
   /** Creates gathered into POST /Bulk calls, where the server has /Bulk and the config allows it. */
   bulkCreates?: BulkCreates;
 }
@@ -96,8 +96,17 @@ export async function applyScimOp(ctx: ScimApplyContext, op: Op): Promise<OpOutc
   }
 }
 
+/** The userName the config asks for; from an attribute, the account name the plan carries (never a stand-in). */
 function userNameOf(ctx: ScimApplyContext, user: UserRef): string {
-  return ctx.config.userName === 'sourceId' && user.sourceId !== undefined ? user.sourceId : user.email;
+  const from = ctx.config.userName;
+  if (typeof from === 'object') {
+    if (user.accountName === undefined)
+      throw new UnresolvedRefError(
+        `${user.email}: no userName: the op carries no value of "${from.attribute}" (target.userName.attribute)`,
+      );
+    return user.accountName;
+  }
+  return from === 'sourceId' && user.sourceId !== undefined ? user.sourceId : user.email;
 }
 
 function nameValues(givenName?: string, familyName?: string): Record<string, unknown> {
@@ -110,16 +119,26 @@ function nameValues(givenName?: string, familyName?: string): Record<string, unk
 
 /**
  * Names, and the address where it changed in place: userName (when it is the email) and the
- * primary email of the same account, found by its id (externalId stays: the directory's id).
+ * primary email of the same account, found by its id (externalId stays: the directory's id). With
+ * `userName: { attribute }`, the new account name the op carries is the userName.
  */
 function setUser(ctx: ScimApplyContext, p: ScimProfile, op: OpOf<'setUser'>): Promise<OpOutcome> {
   const names = op.givenName !== undefined || op.familyName !== undefined;
+  const accountName = typeof ctx.config.userName === 'object' ? op.user.accountName : undefined;
   const values = {
     ...(op.email !== undefined && ctx.config.userName === 'email' ? { userName: op.email } : {}),
+    ...(accountName !== undefined ? { userName: accountName } : {}),
     ...(op.email !== undefined ? { emails: [{ value: op.email, type: 'work', primary: true }] } : {}),
     ...(names ? nameValues(op.givenName, op.familyName) : {}),
   };
-  const field = op.email !== undefined ? (ctx.config.userName === 'email' ? 'userName' : 'emails') : 'name';
+  const field =
+    accountName !== undefined
+      ? 'userName'
+      : op.email !== undefined
+        ? ctx.config.userName === 'email'
+          ? 'userName'
+          : 'emails'
+        : 'name';
   return patchUser(ctx, p, { ...op.user, email: op.email ?? op.user.email }, field, values);
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../errors/index.js';
-import type { Op, TargetCapabilities } from '../../model/index.js';
+import type { MapOptions, Op, TargetCapabilities } from '../../model/index.js';
 import type { HttpHooks } from '../http/http-client.js';
 import { provingCredential } from '../http/refused-credential.js';
 import {
@@ -11,18 +11,19 @@ import {
   type Target,
   type TargetKeys,
   type TargetPlugin,
+  type TargetFacts,
   type TargetRead,
 } from '../target.js';
 import { BulkCreates } from './bulk-creates.js';
 import { ScimClient } from './client.js';
-import { describeDiscovery, discover, type ScimDiscovery } from './discovery.js';
+import { describeDiscovery, discover, serverFacts, type ScimDiscovery, type ScimServerFacts } from './discovery.js';
 import { applyScimOp } from './executor.js';
 import { usersPageSchema } from './payloads.js';
 import { readScim } from './reader.js';
 import { scimTargetSchema, type ScimTargetConfig } from './schema.js';
 
 export { scimTargetSchema, type ScimTargetConfig } from './schema.js';
-export { describeDiscovery, type ScimDiscovery } from './discovery.js';
+export { describeDiscovery, type ScimDiscovery, type ScimServerFacts } from './discovery.js';
 
 /** SCIM 2.0 (RFC 7643/7644): users created on their own, flat groups renamed in place, users disabled by active. */
 export function scimCapabilities(config: ScimTargetConfig): TargetCapabilities {
@@ -76,13 +77,22 @@ export class ScimTarget implements Target {
     this.capabilities = scimCapabilities(config);
   }
 
-  /** /ServiceProviderConfig, /ResourceTypes, /Schemas: read by every run's read, and once by a worker that never read. */
+  /**
+   * /ServiceProviderConfig, /ResourceTypes, /Schemas: read by every run's read (and stored with the
+   * run), and once by a process applying a run stored without them.
+   */
   discovery(): Promise<ScimDiscovery> {
     this.discovered ??= discover(this.client).catch((err: unknown) => {
       this.discovered = undefined;
       throw err;
     });
     return this.discovered;
+  }
+
+  /** With `userName: { attribute }`: the mapping puts the attribute's first value on each person. */
+  mapOptions(): MapOptions {
+    const from = this.config.userName;
+    return typeof from === 'object' ? { accountName: from.attribute } : {};
   }
 
   async read(): Promise<TargetRead> {
@@ -94,15 +104,19 @@ export class ScimTarget implements Target {
       pageSize: max,
       concurrency: this.config.readConcurrency,
       ...(this.config.roles ? { roleAttribute: this.config.roles.attribute } : {}),
+      ...(typeof this.config.userName === 'object' ? { accountNames: true } : {}),
     });
-    return { actual: out.actual, requests: out.requests + d.requests };
+    return { actual: out.actual, requests: out.requests + d.requests, learned: { scim: serverFacts(d) } };
   }
 
-  async apply(op: Op, ids: IdResolver): Promise<OpOutcome> {
-    const discovery = await this.discovery();
+  /** With the run's discovery (`learned.scim`): no discovery read here; a run stored without it reads it once. */
+  async apply(op: Op, ids: IdResolver, learned?: TargetFacts): Promise<OpOutcome> {
+    const discovery: ScimServerFacts = learned?.scim ?? (await this.discovery());
     const bulk = this.config.bulk === 'auto' && discovery.bulk.supported && discovery.bulk.maxOperations > 1;
-    if (bulk && this.bulkLimits !== discovery.bulk) {
-      this.bulkLimits = discovery.bulk;
+    // One gatherer per set of limits, so creates applied together share a /Bulk call.
+    const limits = `${discovery.bulk.maxOperations}/${discovery.bulk.maxPayloadSize}`;
+    if (bulk && this.bulkLimits !== limits) {
+      this.bulkLimits = limits;
       this.bulkCreates = new BulkCreates(this.client, discovery.bulk);
     }
     return applyScimOp(
@@ -112,7 +126,7 @@ export class ScimTarget implements Target {
   }
 
   private bulkCreates?: BulkCreates;
-  private bulkLimits?: ScimDiscovery['bulk'];
+  private bulkLimits?: string;
 
   /** The token, then what the server says it supports: the line `validate` prints. */
   async check(): Promise<string> {

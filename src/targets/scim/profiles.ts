@@ -1,4 +1,4 @@
-import type { ScimDiscovery } from './discovery.js';
+import type { ScimServerFacts } from './discovery.js';
 import type { ScimProfileName } from './schema.js';
 
 export type PatchOperation = { op: 'add' | 'remove' | 'replace'; path?: string; value?: unknown };
@@ -59,7 +59,7 @@ export const PROFILES: Record<ScimProfileName, ScimProfile> = {
 };
 
 /** The configured profile, by PUT where the server says it has no PATCH. */
-export function profileOf(name: ScimProfileName, discovery: ScimDiscovery): ScimProfile {
+export function profileOf(name: ScimProfileName, discovery: ScimServerFacts): ScimProfile {
   const p = PROFILES[name];
   return discovery.patch || p.put ? p : { ...p, put: true };
 }

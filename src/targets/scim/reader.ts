@@ -9,6 +9,8 @@ export interface ScimReadOptions {
   concurrency: number;
   /** The multi-valued attribute holding roles, when roles are configured. */
   roleAttribute?: 'roles' | 'entitlements';
+  /** userName is an account name from a source attribute: read back as TargetUser.accountName. */
+  accountNames?: boolean;
 }
 
 /** A user's address: the primary email, else the first, else the userName. */
@@ -85,6 +87,7 @@ export async function readScim(client: ScimClient, o: ScimReadOptions): Promise<
       ...(u.name?.givenName !== undefined ? { givenName: u.name.givenName } : {}),
       ...(u.name?.familyName !== undefined ? { familyName: u.name.familyName } : {}),
       ...(roles ? { roles: { '': roles } } : {}),
+      ...(o.accountNames ? { accountName: u.userName } : {}),
     };
   });
   return { actual: { users: out, teams, allUsersListed: true }, requests: users.requests + groups.requests };

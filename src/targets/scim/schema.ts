@@ -15,10 +15,22 @@ export const scimTargetSchema = z
     token: z.string().min(1).optional().describe('The Bearer token; prefer ${ENV} or tokenFile.'),
     tokenFile: z.string().min(1).optional(),
     userName: z
-      .enum(['email', 'sourceId'])
+      .union([
+        z.enum(['email', 'sourceId']),
+        z
+          .object({
+            attribute: z
+              .string()
+              .min(1)
+              .describe(
+                "A source attribute (listed in the profile's source.attributes): its first value is the userName. A person without it gets no account.",
+              ),
+          })
+          .strict(),
+      ])
       .default('email')
       .describe(
-        "What becomes the SCIM userName: the person's email, or the directory's id. The email always goes to emails[primary] and externalId is always the directory's immutable id.",
+        "What becomes the SCIM userName: the person's email, the directory's id (sourceId), or { attribute: NAME }, a source attribute's first value (changed in place when it changes). The email always goes to emails[primary] and externalId is always the directory's immutable id.",
       ),
     profile: z
       .enum(SCIM_PROFILES)

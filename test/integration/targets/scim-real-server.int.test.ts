@@ -28,6 +28,8 @@ async function harness(
     target?: Record<string, unknown>;
     policy?: Record<string, unknown>;
     bulk?: { maxOperations: number; maxPayloadSize: number };
+    /** Source attributes the CSV directory has columns for (listed in source.attributes). */
+    attributes?: string[];
   } = {},
 ): Promise<{ h: TargetHarness<ScimmyServer>; rt: Runtime }> {
   const server = await startScimmyServer({ maxResults: 1000, ...(o.bulk ? { bulk: o.bulk } : {}) });
@@ -35,6 +37,17 @@ async function harness(
     target: { kind: 'scim', baseUrl: server.url, token: server.token, timeoutMs: 10_000, ...o.target },
     mapping: { ...scimMapping, ...o.mapping },
     policy: { deprovision: 'delete-user', ...o.policy },
+    ...(o.attributes
+      ? {
+          source: {
+            kind: 'csv',
+            path: 'dir/people.csv',
+            groupsFile: { path: 'dir/groups.csv' },
+            maxInvalidRows: 0,
+            attributes: o.attributes,
+          },
+        }
+      : {}),
   });
   const rt = await h.runtime();
   rt.startWorkers();
@@ -195,4 +208,40 @@ describe('scim target against SCIMMY (a real SCIM server)', () => {
       expect(rolesByEmail()[leaver.email]).toBe('member');
     },
   );
+
+  it('userName from a source attribute: created with it, a changed value is one in-place PATCH, a person without it a warning', async () => {
+    const { h, rt } = await harness({ target: { userName: { attribute: 'login' } }, attributes: ['login'] });
+    const s = h.emulator;
+    const dir = generateDirectory({ people: 20, groups: 3, memberships: 30, seed: 51 });
+    const inScope = Object.keys(expectedScimState(dir).users);
+    const [renamed, lacking] = [inScope[0]!, inScope[1]!];
+    const withLogins = (logins: (email: string) => string | undefined): Snapshot => ({
+      ...dir,
+      people: dir.people.map((p) => {
+        const login = logins(p.email);
+        return login === undefined ? p : { ...p, attributes: { login: [login] } };
+      }),
+    });
+    const first = (email: string) => (email === lacking ? undefined : `login-${email.split('@')[0]}`);
+    const userNames = () => Object.fromEntries([...s.users.values()].map((u) => [u.emails?.[0]?.value, u.userName]));
+    const warning = `${lacking}: no value for "login", which the target's account name comes from: no account made`;
+
+    h.writeDirectory(withLogins(first), ['login']);
+    const day1 = await sync(rt);
+    const idBefore = [...s.users.values()].find((u) => u.emails?.[0]?.value === renamed)!.id;
+    const afterDay1 = userNames();
+    h.writeDirectory(
+      withLogins((e) => (e === renamed ? 'login-renamed' : first(e))),
+      ['login'],
+    );
+    const from = s.requestLog.length;
+    const day2 = await sync(rt);
+
+    expect(afterDay1).toEqual(Object.fromEntries(inScope.filter((e) => e !== lacking).map((e) => [e, first(e)])));
+    expect(day1.plan!.warnings).toContain(warning);
+    expect(day2.plan!.warnings).toContain(warning);
+    expect(writes(s, from).map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /scim/v2/Users/${idBefore}`]);
+    expect(userNames()).toEqual({ ...afterDay1, [renamed]: 'login-renamed' });
+    expect([...s.users.values()].find((u) => u.userName === 'login-renamed')!.id).toBe(idBefore);
+  });
 });

@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createScimEmulator, DEFAULT_TOKEN, type ScimEmulator } from '../../../src/emulators/scim/index.js';
-import type { Op } from '../../../src/model/index.js';
+import type { Op, OpOf } from '../../../src/model/index.js';
 import { scimTargetSchema } from '../../../src/targets/scim/index.js';
 import { ScimTarget } from '../../../src/targets/scim/index.js';
+import { UnresolvedRefError } from '../../../src/targets/op-errors.js';
 import type { IdResolver } from '../../../src/targets/target.js';
 
 /**
@@ -154,6 +155,39 @@ describe('scim target: user creates through /Bulk', () => {
   });
 });
 
+describe('scim target: the discovery a run carries', () => {
+  const createOp = (i: number): OpOf<'createUser'> => ({
+    ...base,
+    kind: 'createUser',
+    key: `c${i}`,
+    user: { email: `new${i}@example.com`, sourceId: `n${i}` },
+    displayName: `New ${i}`,
+  });
+  const discoveryGets = (e: ScimEmulator) => calls(e, 'GET', /\/(ServiceProviderConfig|ResourceTypes|Schemas)$/);
+
+  it("applies with the run's stored discovery and reads none; a run stored without it reads it once", async () => {
+    emulator = await createScimEmulator({ bulk: { maxOperations: 10, maxPayloadSize: 1_048_576 } });
+    const planner = target(emulator.url);
+    const { learned } = await planner.read();
+    const afterRead = discoveryGets(emulator);
+    const worker = target(emulator.url);
+    const older = target(emulator.url);
+
+    await Promise.all(Array.from({ length: 4 }, (_, i) => worker.apply(createOp(i), ids, learned)));
+    const withLearned = discoveryGets(emulator) - afterRead;
+    await Promise.all(Array.from({ length: 4 }, (_, i) => older.apply(createOp(10 + i), ids)));
+    await older.apply(createOp(20), ids);
+
+    expect(afterRead).toBe(3);
+    expect(learned?.scim).toMatchObject({ bulk: { supported: true, maxOperations: 10 }, patch: true });
+    expect(JSON.parse(JSON.stringify(learned))).toEqual(learned);
+    expect(withLearned).toBe(0);
+    expect(discoveryGets(emulator) - afterRead).toBe(3);
+    // The stored discovery rules the writes as the read did: the worker's creates went through /Bulk.
+    expect(calls(emulator, 'POST', /\/Bulk$/)).toBeGreaterThan(0);
+  });
+});
+
 describe('scim target: idempotent answers and deprovisioning', () => {
   it('a 409 uniqueness on create looks the user or group up by filter and links it', async () => {
     emulator = await createScimEmulator();
@@ -223,6 +257,40 @@ describe('scim target: idempotent answers and deprovisioning', () => {
       ids,
     );
     expect(gone.status).toBe('already-done');
+  });
+
+  it('userName from an attribute: the account name the op carries; an op without one is refused, never sent', async () => {
+    emulator = await createScimEmulator();
+    const t = target(emulator.url, { userName: { attribute: 'login' } });
+    const create = (user: OpOf<'createUser'>['user']) =>
+      t.apply({ ...base, kind: 'createUser', key: 'c', user, displayName: 'Ann Lee' }, ids);
+
+    const out = await create({ email: 'ann@example.com', sourceId: 'dir-1', accountName: 'alee' });
+    const created = emulator.dump().users[0]?.userName;
+    const refused = await create({ email: 'bob@example.com', sourceId: 'dir-2' }).catch((e: unknown) => e);
+    await t.apply(
+      {
+        ...base,
+        kind: 'setUser',
+        key: 's',
+        user: { id: out.createdId!, email: 'ann@example.com', accountName: 'ann.lee' },
+        added: 0,
+        removed: 0,
+      },
+      ids,
+    );
+
+    expect(created).toBe('alee');
+    expect(refused).toBeInstanceOf(UnresolvedRefError);
+    expect(String(refused)).toContain('no value of "login"');
+    expect(emulator.dump().users).toEqual([
+      expect.objectContaining({
+        id: out.createdId,
+        userName: 'ann.lee',
+        emails: [expect.objectContaining({ value: 'ann@example.com' })],
+      }),
+    ]);
+    expect(calls(emulator, 'POST', /Users/)).toBe(1);
   });
 });
 
