@@ -3,7 +3,7 @@ import type { PlanInput, PlanObservations } from './plan-input.js';
 import { refOf, type ResolvedTeam } from './resolve-teams.js';
 import { opKey } from './op-key.js';
 import { diffContext, type DiffContext } from './diff-context.js';
-import { createUserOps, emailContext, findUser, joinRole, nameOp, roleOps } from './person-ops.js';
+import { accountNameOp, createUserOps, emailContext, findUser, joinRole, nameOp, roleOps } from './person-ops.js';
 import { byTeamName, deprovision, inScope, leaveTeams } from './deprovision-ops.js';
 import { toWholeContainers } from './whole-container.js';
 import { toWholeUsers } from './whole-user.js';
@@ -107,6 +107,8 @@ function diffPerson(ctx: DiffContext, person: DesiredPerson): void {
   const addKeys = [...(enabled ? [enabled] : []), ...addOps(ctx, person, userRef, wanted, current)];
   const keep = new Set(wanted.map((t) => t.id).filter((id): id is string => id !== undefined));
   if (caps.updatableNames) nameOp(ctx, person, user, userRef);
+  // The account name, where the target takes it from a source attribute (and reads it back).
+  accountNameOp(ctx, person, user, userRef);
   if (roleCaps)
     roleOps(
       ctx,

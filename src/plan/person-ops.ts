@@ -217,17 +217,13 @@ export function roleOps(
   }
 }
 
-/**
- * First and last name where the target keeps them and they differ from the directory's (folded into
- * the user's one write); and the account name, where the target takes it from a source attribute.
- */
+/** First and last name where the target keeps them and they differ from the directory's (folded into the user's one write). */
 export function nameOp(
   ctx: DiffContext,
   person: DesiredPerson,
   user: TargetUser,
   userRef: { id: string; email: string; sourceId: string },
 ): void {
-  accountNameOp(ctx, person, user, userRef);
   const want = namesOf(person);
   if (want.givenName === (user.givenName ?? '') && want.familyName === (user.familyName ?? '')) return;
   ctx.ops.push({
