@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import { keysUnder, type KeyNames } from '../config/origins.js';
 import type { Actual, MapOptions, Op, ResourceRef, ResourceType, TargetCapabilities, TeamRef } from '../model/index.js';
 import type { HttpHooks } from './http/http-client.js';
-import type { ScimServerFacts } from './scim/discovery.js';
 
 /** What applying one op produced: new ids to link, an idempotent no-op, or a wait (no account yet). */
 export interface OpOutcome {
@@ -35,8 +34,11 @@ export interface TargetFacts {
   orgNames?: Record<string, string>;
   /** Role names the target has, as it spells them (targets that create the missing ones). */
   roles?: string[];
-  /** What a SCIM server's /ServiceProviderConfig, /ResourceTypes and /Schemas said (SCIM targets). */
-  scim?: ScimServerFacts;
+  /**
+   * What the server said about itself that the plug-in plans and applies with, in the plug-in's own
+   * plain-JSON shape (e.g. a protocol's discovery documents): only that plug-in reads it.
+   */
+  server?: Record<string, unknown>;
 }
 
 /** The capabilities a plan is made and applied with: the configured ones, as the read refined them. */

@@ -106,12 +106,13 @@ export class ScimTarget implements Target {
       ...(this.config.roles ? { roleAttribute: this.config.roles.attribute } : {}),
       ...(typeof this.config.userName === 'object' ? { accountNames: true } : {}),
     });
-    return { actual: out.actual, requests: out.requests + d.requests, learned: { scim: serverFacts(d) } };
+    return { actual: out.actual, requests: out.requests + d.requests, learned: { server: { ...serverFacts(d) } } };
   }
 
-  /** With the run's discovery (`learned.scim`): no discovery read here; a run stored without it reads it once. */
+  /** With the run's discovery (`learned.server`): no discovery read here; a run stored without it reads it once. */
   async apply(op: Op, ids: IdResolver, learned?: TargetFacts): Promise<OpOutcome> {
-    const discovery: ScimServerFacts = learned?.scim ?? (await this.discovery());
+    // The run's `server` facts are this plug-in's own ScimServerFacts (written by read() above).
+    const discovery = (learned?.server as ScimServerFacts | undefined) ?? (await this.discovery());
     const bulk = this.config.bulk === 'auto' && discovery.bulk.supported && discovery.bulk.maxOperations > 1;
     // One gatherer per set of limits, so creates applied together share a /Bulk call.
     const limits = `${discovery.bulk.maxOperations}/${discovery.bulk.maxPayloadSize}`;

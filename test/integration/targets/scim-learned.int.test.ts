@@ -69,7 +69,7 @@ describe('scim: the discovery travels with the run', () => {
       expect(second.plan!.counts.createUser).toBe(10);
       expect(handled).toBe(first.plan!.phases.flat().length + second.plan!.phases.flat().length);
       expect(await rt.store.learned(first.runId)).toMatchObject({
-        scim: { patch: true, bulk: { supported: true, maxOperations: 50 } },
+        server: { patch: true, bulk: { supported: true, maxOperations: 50 } },
       });
       // Each run's read: /ServiceProviderConfig, /ResourceTypes, /Schemas; the worker reads none.
       expect(afterFirst).toBe(3);

@@ -179,7 +179,7 @@ describe('scim target: the discovery a run carries', () => {
     await older.apply(createOp(20), ids);
 
     expect(afterRead).toBe(3);
-    expect(learned?.scim).toMatchObject({ bulk: { supported: true, maxOperations: 10 }, patch: true });
+    expect(learned?.server).toMatchObject({ bulk: { supported: true, maxOperations: 10 }, patch: true });
     expect(JSON.parse(JSON.stringify(learned))).toEqual(learned);
     expect(withLearned).toBe(0);
     expect(discoveryGets(emulator) - afterRead).toBe(3);
