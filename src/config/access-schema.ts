@@ -3,7 +3,7 @@ import { accessEntryProblem } from '../mapping/access-rules.js';
 import { checkListEntry } from '../mapping/patterns.js';
 
 /**
- * A resource an access rule names: its title (exact, or `/regex/flags`, either with `${name}` /
+ * A resource an access rule names: its title (exact with `*` as any text, or `/regex/flags`, either with `${name}` /
  * `$1` taken from the team pattern's captures), or its id (a number or a uid, as the target names it).
  */
 const resourceEntry = z.union([
@@ -31,7 +31,7 @@ export const accessRuleSchema = z
       .describe(
         "A level the target knows (e.g. viewer / editor / admin, or View / Edit / Admin; docs/access.md lists each target's).",
       ),
-    dashboards: resourceList.describe('Dashboards: titles, /regex/, or {id: ...} / {uid: ...}.'),
+    dashboards: resourceList.describe('Dashboards: titles (* is any text), /regex/, or {id: ...} / {uid: ...}.'),
     datasources: resourceList.describe('Data sources: names, /regex/, or {id: ...}.'),
     folders: resourceList.describe('Folders: titles, /regex/, or {uid: ...}.'),
   })

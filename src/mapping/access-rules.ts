@@ -36,6 +36,7 @@ export interface CompiledAccess {
 }
 
 const TEMPLATE_REF = /\$\$|\$(\d+)|\$\{(\d+|[A-Za-z_][A-Za-z0-9_]*)\}/g;
+const HAS_TEMPLATE = new RegExp(TEMPLATE_REF.source);
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const SLASHED = /^\/(.*)\/([dgimsuy]*)$/s;
 
@@ -69,7 +70,10 @@ function titleMatcher(entry: string, match: RegExpExecArray | undefined): ((titl
   const fake = match ?? (Object.assign([''], { index: 0, input: '' }) as unknown as RegExpExecArray);
   if (!m) {
     const title = expandWith(entry, fake, () => undefined);
-    return title === undefined ? undefined : (t) => t === title;
+    if (title === undefined) return undefined;
+    if (!title.includes('*')) return (t) => t === title;
+    const glob = globRegex(title);
+    return (t) => glob.test(t);
   }
   // Captured text goes into a pattern as itself, never as pattern syntax.
   const escaped = Object.assign(
@@ -92,22 +96,23 @@ function titleMatcher(entry: string, match: RegExpExecArray | undefined): ((titl
 function anyTeamMatcher(entry: string): (title: string) => boolean {
   const m = SLASHED.exec(entry);
   if (!m) {
-    const parts = entry.split(TEMPLATE_REF);
-    if (parts.length === 1) return (t) => t === entry.trim();
-    const re = new RegExp(
-      `^${entry
+    if (!HAS_TEMPLATE.test(entry) && !entry.includes('*')) return (t) => t === entry.trim();
+    // Each `${name}` stands for any text, as a `*` does.
+    const re = globRegex(
+      entry
         .trim()
         .split(TEMPLATE_REF)
         .filter((_, i) => i % 3 === 0)
-        .map((p) => escapeRegex(p ?? ''))
-        .join('.*')}$`,
-      's',
+        .join('*'),
     );
     return (t) => re.test(t);
   }
   const re = new RegExp(m[1]!.replace(TEMPLATE_REF, '(?:.*)'), m[2]!.replace(/[gy]/g, ''));
   return (t) => re.test(t);
 }
+
+/** A title with `*` as "any text" (a plain title's only wildcard; `/regex/` for more). */
+const globRegex = (title: string) => new RegExp(`^${title.split('*').map(escapeRegex).join('.*')}$`, 's');
 
 const entryWords = (e: AccessEntry): string => (typeof e === 'string' ? `"${e}"` : `id ${e.id}`);
 

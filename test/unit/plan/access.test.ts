@@ -190,6 +190,16 @@ describe('access plans: managed teams get the declared levels on the resources t
     expect(w.dependsOn).toHaveLength(1);
   });
 
+  it('a * in a plain title is any text: "Sales - *" covers a board made tomorrow', () => {
+    const a = rules({ teams: '/^Dept (?<dept>.+)$/', level: 'viewer', dashboards: ['${dept} - *'] });
+    expect(a.reaches({ type: 'dashboard', id: '1', title: 'Sales - Forecast' })).toBe(true);
+    expect(a.reaches({ type: 'dashboard', id: '2', title: 'Sales overview' })).toBe(false);
+    const sales = a.forTeam('Dept Sales')[0]!;
+    expect(sales.matches({ type: 'dashboard', id: '1', title: 'Sales - Forecast' })).toBe(true);
+    expect(sales.matches({ type: 'dashboard', id: '3', title: 'Finance - Costs' })).toBe(false);
+    expect(sales.entry).toBe('"Sales - *"');
+  });
+
   it('the read scope: types named, resources any team could reach (a captured name stands for any text)', () => {
     const a = rules(
       { teams: '/^Dept (?<dept>.+)$/', level: 'viewer', dashboards: ['${dept} - Overview'] },
