@@ -4,7 +4,7 @@ import { selectedProperties } from './attributes.js';
 import { applyDelta, deltaCompatible, sameAttributes } from './delta.js';
 import { DeltaExpiredError, GraphHttp } from './graph-http.js';
 import { EntraReader } from './reader.js';
-import { entraSourceSchema, type EntraSourceConfig } from './schema.js';
+import { entraSourceSchema, objectId, type EntraSourceConfig } from './schema.js';
 import { checkEntraScope, type ScopeProblem } from './scope-check.js';
 import { buildSnapshot, STATE_KEY, userSelect, type Cursor, type State } from './state.js';
 
@@ -220,7 +220,9 @@ export class EntraSource implements Source {
     try {
       const state = JSON.parse(text) as State;
       // A state kept by an older version lacks the scope it was read with: read in full once.
-      return typeof state.scope === 'string' && Array.isArray(state.missing) ? state : undefined;
+      if (typeof state.scope !== 'string' || !Array.isArray(state.missing)) return undefined;
+      // One kept before ids loaded in Graph's spelling may list a vanished id in capitals.
+      return { ...state, missing: state.missing.map(objectId) };
     } catch {
       return undefined;
     }

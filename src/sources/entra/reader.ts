@@ -53,9 +53,9 @@ export class EntraReader {
     const shaped = ids.filter((id) => ID_SHAPE.test(id));
     const chunks: string[][] = [];
     for (let i = 0; i < shaped.length; i += IN_LIMIT) chunks.push(shaped.slice(i, i + IN_LIMIT));
-    // Graph spells an id its own way (lower case): a configured id in capitals is still found.
+    // The config loads GUIDs in Graph's spelling (schema.ts objectId), so Graph's ids match exactly.
     const byId = new Map<string, GroupRef>();
-    const found1 = (g: GroupRef) => byId.set(g.id.toLowerCase(), { id: g.id, displayName: g.displayName });
+    const found1 = (g: GroupRef) => byId.set(g.id, { id: g.id, displayName: g.displayName });
     const single = ids.filter((id) => !ID_SHAPE.test(id));
     const pages = await this.pagedBatch(
       chunks.map((chunk, i) => ({
@@ -81,7 +81,7 @@ export class EntraReader {
     const found: GroupRef[] = [];
     const missing: string[] = [];
     for (const id of ids) {
-      const g = byId.get(id.toLowerCase());
+      const g = byId.get(id);
       if (g) found.push(g);
       else missing.push(id);
     }

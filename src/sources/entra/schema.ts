@@ -12,6 +12,20 @@ export function graphOrigin(url: string): string {
     .replace(/\/+$/, '');
 }
 
+/** Entra object ids are GUIDs. */
+export const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An entry of `groups.ids` as Graph spells object ids: a GUID compares without case and Graph
+ * answers in lower case, so `6F1E…` loads as `6f1e…` (trimmed) and every comparison with Graph's
+ * ids (scope, delta rounds, vanished groups) is exact. Anything else (a group name by mistake) is
+ * kept as written, for the message that names it.
+ */
+export function objectId(id: string): string {
+  const trimmed = id.trim();
+  return OBJECT_ID.test(trimmed) ? trimmed.toLowerCase() : id;
+}
+
 export const entraSourceSchema = z
   .object({
     kind: z.literal('entra'),
@@ -39,7 +53,7 @@ export const entraSourceSchema = z
       .transform(graphOrigin),
     groups: z
       .object({
-        ids: z.array(z.string()).optional(),
+        ids: z.array(z.string().transform(objectId)).optional(),
         displayNamePrefix: z.string().optional(),
         filter: z.string().optional().describe('A raw OData $filter for /groups.'),
         nesting: z

@@ -1,12 +1,9 @@
-import type { EntraSourceConfig } from './schema.js';
+import { OBJECT_ID, type EntraSourceConfig } from './schema.js';
 
 export interface ScopeProblem {
   keyPath: string;
   message: string;
 }
-
-/** Entra object ids are GUIDs. */
-const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Scope mistakes visible without Graph: `groups.ids` takes object ids, and a display name there

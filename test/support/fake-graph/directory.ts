@@ -66,6 +66,15 @@ export class FakeDirectory {
     this.changes.push({ ...c, version: this.version });
   }
 
+  /** A group by object id as Graph finds one in a path: ids compare without case (GUIDs). */
+  groupById(id: string): FakeGroup | undefined {
+    const exact = this.groups.get(id);
+    if (exact) return exact;
+    const lower = id.toLowerCase();
+    for (const g of this.groups.values()) if (g.id.toLowerCase() === lower) return g;
+    return undefined;
+  }
+
   private user(id: string): FakeUser {
     const u = this.users.get(id);
     if (!u) throw new Error(`fake graph: no user ${id}`);

@@ -40,7 +40,8 @@ export function graphError(
 /**
  * The Graph GET routes over the fake directory: paged /users, /groups (optionally filtered by a
  * displayName prefix), /groups/{id}, transitiveMembers and delta rounds. `path` is relative to the
- * version (`/users?...`), as in a $batch request.
+ * version (`/users?...`), as in a $batch request. A group id in a path or in `id in (...)` matches
+ * without case, as Graph's object ids do; answers carry the directory's own spelling.
  */
 export function route(o: RouterOptions, path: string, prefer?: string): Answer {
   const url = new URL(path, 'https://fake');
@@ -146,7 +147,7 @@ export function route(o: RouterOptions, path: string, prefer?: string): Answer {
     const id = decodeURIComponent(m[1]!);
     // Graph refuses a malformed object id with 400, not 404.
     if (!/^[\w-]+$/.test(id)) return graphError(400, 'Request_BadRequest', `Invalid object identifier '${id}'.`);
-    const g = dir.groups.get(id);
+    const g = dir.groupById(id);
     return g ? { status: 200, body: { id: g.id, displayName: g.displayName } } : notFound(id);
   }
   // Direct members cast to one type (an OData cast segment): the collection is of that type, so its
@@ -154,7 +155,7 @@ export function route(o: RouterOptions, path: string, prefer?: string): Answer {
   m = /^\/groups\/([^/]+)\/members\/microsoft\.graph\.(user|group)$/.exec(r);
   if (m) {
     const id = decodeURIComponent(m[1]!);
-    const g = dir.groups.get(id);
+    const g = dir.groupById(id);
     if (!g) return notFound(id);
     const strip = ({ '@odata.type': _type, ...rest }: Record<string, unknown>) => rest;
     if (m[2] === 'user')
@@ -173,10 +174,11 @@ export function route(o: RouterOptions, path: string, prefer?: string): Answer {
   m = /^\/groups\/([^/]+)\/transitiveMembers$/.exec(r);
   if (m) {
     const id = decodeURIComponent(m[1]!);
-    if (!dir.groups.has(id)) return notFound(id);
+    const g = dir.groupById(id);
+    if (!g) return notFound(id);
     return page(
       dir
-        .transitiveMembers(id)
+        .transitiveMembers(g.id)
         .map((mid) =>
           dir.users.has(mid)
             ? userJson(dir.users.get(mid)!)

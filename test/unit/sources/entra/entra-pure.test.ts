@@ -27,6 +27,20 @@ describe('checkEntraScope', () => {
   });
 });
 
+describe('groups.ids', () => {
+  it("load in Graph's spelling: a GUID lower case and trimmed, anything else as written", () => {
+    const ids = ['6F1EABCD-0B1F-4C3A-9A55-2F1D8C6B7E41', ' 0b1f0c3e-5c3a-4d2e-9a55-2f1d8c6b7e41 ', 'BI Analysts'];
+    const c = entraSourceSchema.parse({ ...base, groups: { ids } });
+    expect(c.groups.ids).toEqual([
+      '6f1eabcd-0b1f-4c3a-9a55-2f1d8c6b7e41',
+      '0b1f0c3e-5c3a-4d2e-9a55-2f1d8c6b7e41',
+      'BI Analysts',
+    ]);
+    // The name is still named as written, by its key.
+    expect(checkEntraScope(c).map((p) => p.message)).toEqual([expect.stringMatching(/^"BI Analysts" looks like/)]);
+  });
+});
+
 describe('graphBaseUrl', () => {
   it.each([
     ['https://graph.microsoft.com/v1.0', 'https://graph.microsoft.com'],
