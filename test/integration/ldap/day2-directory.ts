@@ -31,7 +31,7 @@ export class SlapdDirectory {
   async write(next: Snapshot): Promise<void> {
     const prevPeople = new Map(this.last.people.map((p) => [p.sourceId, p]));
     const nextPeople = new Set(next.people.map((p) => p.sourceId));
-    for (const p of next.people) {
+    await pool(next.people, async (p) => {
       const attrs = { cn: p.displayName, mail: p.email, employeeType: p.enabled ? 'staff' : 'disabled' };
       const was = prevPeople.get(p.sourceId);
       if (!was)
@@ -47,12 +47,12 @@ export class SlapdDirectory {
           { cn: was.displayName, mail: was.email, employeeType: was.enabled ? 'staff' : 'disabled' },
           attrs,
         );
-    }
-    for (const id of prevPeople.keys()) if (!nextPeople.has(id)) await this.client.del(this.personDn(id));
+    });
 
     const members = membersOf(next, this.personDn, this.groupDn, `uid=nobody,${this.peopleDn}`);
     const prevMembers = membersOf(this.last, this.personDn, this.groupDn, `uid=nobody,${this.peopleDn}`);
     const prevGroups = new Map(this.last.groups.map((g) => [g.sourceId, g]));
+    // Groups one at a time: a new group's members may be groups added before it.
     for (const g of next.groups) {
       const was = prevGroups.get(g.sourceId);
       if (!was)
@@ -62,23 +62,56 @@ export class SlapdDirectory {
           cn: g.name,
           member: members.get(g.sourceId)!,
         });
-      else
-        await this.replace(
-          this.groupDn(g.sourceId),
-          { cn: was.name, member: prevMembers.get(g.sourceId)! },
-          { cn: g.name, member: members.get(g.sourceId)! },
-        );
+      else await this.changeGroup(g.sourceId, was.name, g.name, prevMembers.get(g.sourceId)!, members.get(g.sourceId)!);
     }
     for (const id of prevGroups.keys())
       if (!next.groups.some((g) => g.sourceId === id)) await this.client.del(this.groupDn(id));
+    // People leave last: a group's member list no longer names them.
+    await pool(
+      [...prevPeople.keys()].filter((id) => !nextPeople.has(id)),
+      (id) => this.client.del(this.personDn(id)),
+    );
     this.last = next;
   }
 
   /** Entries under both OUs, then the OUs. */
   async remove(): Promise<void> {
-    for (const p of this.last.people) await this.client.del(this.personDn(p.sourceId));
-    for (const g of this.last.groups) await this.client.del(this.groupDn(g.sourceId));
+    await pool(this.last.groups, (g) => this.client.del(this.groupDn(g.sourceId)));
+    await pool(this.last.people, (p) => this.client.del(this.personDn(p.sourceId)));
     for (const dn of [this.peopleDn, this.groupsDn]) await this.client.del(dn);
+  }
+
+  /**
+   * A group's name and only the members that change (adds before deletes, in one modify): replacing
+   * the whole list makes slapd's memberOf overlay rewrite every member's entry.
+   */
+  private async changeGroup(id: string, was: string, name: string, before: string[], after: string[]): Promise<void> {
+    const had = new Set(before);
+    const has = new Set(after);
+    const change = (operation: 'add' | 'delete' | 'replace', type: string, values: string[]) =>
+      new Change({ operation, modification: new Attribute({ type, values }) });
+    const changes = [
+      ...(was !== name ? [change('replace', 'cn', [name])] : []),
+      ...(after.some((m) => !had.has(m))
+        ? [
+            change(
+              'add',
+              'member',
+              after.filter((m) => !had.has(m)),
+            ),
+          ]
+        : []),
+      ...(before.some((m) => !has.has(m))
+        ? [
+            change(
+              'delete',
+              'member',
+              before.filter((m) => !has.has(m)),
+            ),
+          ]
+        : []),
+    ];
+    if (changes.length > 0) await this.client.modify(this.groupDn(id), changes);
   }
 
   private async replace(
@@ -96,6 +129,16 @@ export class SlapdDirectory {
       );
     if (changes.length > 0) await this.client.modify(dn, changes);
   }
+}
+
+/** Eight LDAP writes at a time (one connection; slapd works on them in parallel). */
+async function pool<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(8, items.length) }, async () => {
+      while (i < items.length) await work(items[i++]!);
+    }),
+  );
 }
 
 /** Group id -> member DNs: its people and its child groups (groupOfNames needs one: a placeholder when empty). */
