@@ -40,3 +40,26 @@ export function optionalInt<K extends string>(
   const n = intOption(value, name);
   return n === undefined ? {} : ({ [key]: n } as Record<K, number>);
 }
+
+/** The safety overrides `plan` and `backfill` take: `--allow-deletes N` and the like. */
+export const ALLOW_OPTIONS = {
+  'allow-deletes': { type: 'string' },
+  'allow-role-losses': { type: 'string' },
+  'allow-removals': { type: 'string' },
+  'allow-grant-removals': { type: 'string' },
+} as const;
+
+/** The overrides given, as the sync request's fields (`{}` for none). */
+export function allowancesOf(values: Partial<Record<keyof typeof ALLOW_OPTIONS, string | undefined>>): {
+  allowDeletes?: number;
+  allowRoleLosses?: number;
+  allowRemovals?: number;
+  allowGrantRemovals?: number;
+} {
+  return {
+    ...optionalInt('allowDeletes', values['allow-deletes'], '--allow-deletes'),
+    ...optionalInt('allowRoleLosses', values['allow-role-losses'], '--allow-role-losses'),
+    ...optionalInt('allowRemovals', values['allow-removals'], '--allow-removals'),
+    ...optionalInt('allowGrantRemovals', values['allow-grant-removals'], '--allow-grant-removals'),
+  };
+}

@@ -2,7 +2,7 @@ import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import { resumeSync, runSync, type SyncOutcome } from '../app/run-sync.js';
 import { PROFILE_LOCK_MS, withProfileLock } from '../app/profile-lock.js';
 import { renderPlanText } from '../plan/render.js';
-import { intOption, optionalInt, parse, UsageError } from './args.js';
+import { ALLOW_OPTIONS, allowancesOf, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { chooseLogFormat, LOG_FORMAT_HELP, LOG_FORMAT_OPTION } from './log-format.js';
 import { progressReporter } from './progress.js';
@@ -28,10 +28,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     config: { type: 'string', short: 'c' },
     profile: { type: 'string' },
     resume: { type: 'boolean' },
-    'allow-deletes': { type: 'string' },
-    'allow-role-losses': { type: 'string' },
-    'allow-removals': { type: 'string' },
-    'allow-grant-removals': { type: 'string' },
+    ...ALLOW_OPTIONS,
     incremental: { type: 'boolean' },
     ...LOG_FORMAT_OPTION,
   });
@@ -40,13 +37,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
-  const allowDeletes = intOption(values['allow-deletes'], '--allow-deletes');
-  const allowances = {
-    ...(allowDeletes !== undefined ? { allowDeletes } : {}),
-    ...optionalInt('allowRoleLosses', values['allow-role-losses'], '--allow-role-losses'),
-    ...optionalInt('allowRemovals', values['allow-removals'], '--allow-removals'),
-    ...optionalInt('allowGrantRemovals', values['allow-grant-removals'], '--allow-grant-removals'),
-  };
+  const allowances = allowancesOf(values);
   const rt = await openRuntime(values.config, {
     redisOutageMs: REDIS_OUTAGE_MS,
     logFormat: chooseLogFormat(values['log-format'], process.stderr.isTTY),

@@ -4,7 +4,7 @@ import { emptyPlanState, planSync, type PlanState } from '../app/plan-sync.js';
 import { openRuntime, REDIS_OUTAGE_MS } from '../app/runtime.js';
 import type { Person, Plan } from '../model/index.js';
 import { renderPlanText } from '../plan/render.js';
-import { intOption, optionalInt, parse, UsageError } from './args.js';
+import { ALLOW_OPTIONS, allowancesOf, intOption, parse, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { chooseLogFormat, LOG_FORMAT_HELP, LOG_FORMAT_OPTION } from './log-format.js';
 
@@ -28,23 +28,14 @@ export async function planCommand(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     out: { type: 'string' },
     limit: { type: 'string' },
-    'allow-deletes': { type: 'string' },
-    'allow-role-losses': { type: 'string' },
-    'allow-removals': { type: 'string' },
-    'allow-grant-removals': { type: 'string' },
+    ...ALLOW_OPTIONS,
     ...LOG_FORMAT_OPTION,
   });
   if (values.help) return help();
   if (!values.config) throw new UsageError('--config FILE is required\n\n' + HELP);
   const logFormat = chooseLogFormat(values['log-format'], process.stderr.isTTY);
   const wiring = { ...(values.profile ? { profile: values.profile } : {}), logFormat };
-  const allowDeletes = intOption(values['allow-deletes'], '--allow-deletes');
-  const allowances = {
-    ...(allowDeletes !== undefined ? { allowDeletes } : {}),
-    ...optionalInt('allowRoleLosses', values['allow-role-losses'], '--allow-role-losses'),
-    ...optionalInt('allowRemovals', values['allow-removals'], '--allow-removals'),
-    ...optionalInt('allowGrantRemovals', values['allow-grant-removals'], '--allow-grant-removals'),
-  };
+  const allowances = allowancesOf(values);
   // With Redis, plan with what earlier runs learned (links, tombstones, last size), exactly as a
   // sync would; without it, plan from scratch and say so.
   const rt = await openRuntime(values.config, { ...wiring, redisOutageMs: REDIS_OUTAGE_MS }).catch((err: Error) => err);

@@ -45,25 +45,15 @@ export function createUserOps(ctx: DiffContext, person: DesiredPerson, wanted: R
   const { ops, caps, roleCaps, warnings, waiting, inv } = ctx;
   const { actual } = ctx.input;
   const before = ops.length;
-  const accountName = person.accountName;
-  if (accountName && accountName.value === undefined) {
-    // Never a stand-in name: the account would be renamed the day the attribute arrives.
-    warnings.push(
-      `${person.email}: no value for "${accountName.attribute}", which the target's account name comes from: no account made`,
-    );
-    return [];
-  }
+  if (lacksAccountName(person, warnings)) return [];
   if (caps.userCreation === 'first-login') {
     if (actual.allUsersListed !== false) {
       waiting.push(person.email);
       return [];
     }
   }
-  const userRef = {
-    sourceId: person.sourceId,
-    email: person.email,
-    ...(accountName?.value !== undefined ? { accountName: accountName.value } : {}),
-  };
+  const accountName = person.accountName?.value;
+  const userRef = { sourceId: person.sourceId, email: person.email, ...(accountName ? { accountName } : {}) };
   let createKey: string | undefined;
   let first: ResolvedTeam | undefined;
   if (caps.userCreation !== 'first-login') {
@@ -236,6 +226,17 @@ export function nameOp(
     dependsOn: [],
     reason: `name "${[user.givenName, user.familyName].filter((n) => n).join(' ')}" -> "${[want.givenName, want.familyName].filter((n) => n).join(' ')}" (from the directory)`,
   });
+}
+
+/** A new person whose account name attribute has no value: warned, and no account made. */
+function lacksAccountName(person: DesiredPerson, warnings: string[]): boolean {
+  const want = person.accountName;
+  if (!want || want.value !== undefined) return false;
+  // Never a stand-in name: the account would be renamed the day the attribute arrives.
+  warnings.push(
+    `${person.email}: no value for "${want.attribute}", which the target's account name comes from: no account made`,
+  );
+  return true;
 }
 
 /**
