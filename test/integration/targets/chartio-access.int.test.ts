@@ -141,9 +141,18 @@ describe('Chartio access as code (CSV -> queue -> emulator over HTTP)', () => {
 
     e.setOptions({ errorRate: 0, appliedButErrorRate: 0, resetRate: 0 });
     const writesBefore = writesOf(e).length;
+    const logBefore = e.requestLog.length;
     const third = await runSync(rt, { mode: 'full', trigger: 'schedule' });
     expect(third.plan!.phases.flat()).toHaveLength(0);
     expect(writesOf(e)).toHaveLength(writesBefore);
+    // The estimate counts every read, the permissions of the reached resources included; the
+    // dashboard no rule can reach ("Unrelated", id 5) never has its permissions read.
+    const gets = e.requestLog.slice(logBefore).filter((r) => r.method === 'GET');
+    expect(third.plan!.estimate.reads).toBe(gets.length);
+    expect(gets.filter((r) => r.path.includes('/permissions')).map((r) => r.path.replace(/\/+$/, ''))).toEqual(
+      expect.arrayContaining(['/v1/acme/dashboards/1/permissions', '/v1/acme/datasources/1/permissions']),
+    );
+    expect(e.requestLog.some((r) => r.path.startsWith('/v1/acme/dashboards/5/'))).toBe(false);
   });
 
   it('additive keeps a grant widened in the app and adds what is missing', async () => {
