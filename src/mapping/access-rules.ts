@@ -31,8 +31,6 @@ export interface CompiledAccess {
   types: ResourceType[];
   /** A resource some entry can match for some team (a `${name}` in an entry stands for any text). */
   reaches(r: ResourceRef): boolean;
-  /** A resource an entry without `${name}` matches: managed whichever teams exist. */
-  names(r: ResourceRef): boolean;
   /** What one team gets: every entry of every rule whose `teams` match its name. */
   forTeam(name: string): TeamAccess[];
 }
@@ -123,13 +121,12 @@ export function compileAccess(rules: readonly AccessRule[]): CompiledAccess {
   const scope = rules.flatMap((r) =>
     types.flatMap((type) =>
       (r[LISTS[type]] ?? []).map((e) => {
-        if (typeof e !== 'string') return { fixed: true, test: (x: ResourceRef) => x.type === type && x.id === e.id };
+        if (typeof e !== 'string') return (x: ResourceRef) => x.type === type && x.id === e.id;
         const test = anyTeamMatcher(e);
-        return { fixed: !HAS_TEMPLATE.test(e), test: (x: ResourceRef) => x.type === type && test(x.title) };
+        return (x: ResourceRef) => x.type === type && test(x.title);
       }),
     ),
   );
-  const fixed = scope.filter((f) => f.fixed);
   const teamTests = rules.map((r) =>
     r.teams.map((t) => {
       const p = parseListEntry(t);
@@ -141,8 +138,7 @@ export function compileAccess(rules: readonly AccessRule[]): CompiledAccess {
   return {
     rules,
     types,
-    reaches: (x) => scope.some((f) => f.test(x)),
-    names: (x) => fixed.some((f) => f.test(x)),
+    reaches: (x) => scope.some((f) => f(x)),
     forTeam(name) {
       const out: TeamAccess[] = [];
       rules.forEach((r, i) => {

@@ -66,10 +66,7 @@ export function accessOps(
   const declared = declare(access, caps, managed, resources, warnings);
   const additive = input.policy.access === 'additive';
   for (const r of resources) {
-    // Managed: an entry names it, or a `${name}` entry matches it for some managed team (the read
-    // took every title of that shape: a resource no team's name picks is not the sync's).
-    const want = declared.get(resourceKey(r)) ?? (access.names(r) ? new Map<string, Declared>() : undefined);
-    if (!want) continue;
+    const want = declared.get(resourceKey(r)) ?? new Map<string, Declared>();
     const owned = r.grants.filter((g) => g.subject.kind === 'team' && byId.has(g.subject.id));
     if (r.unreadable !== undefined) {
       if (want.size > 0 || owned.length > 0)
@@ -122,11 +119,7 @@ export function levelOf(caps: AccessCapabilities, type: ResourceRef['type'], lev
 const rank = (caps: AccessCapabilities, r: ResourceRef, level: string) =>
   caps.levels[r.type]?.findIndex((l) => l.toLowerCase() === level.toLowerCase()) ?? -1;
 
-/**
- * Resource key -> team key -> the highest level some rule gives it there, for every resource some
- * rule's entry matches for some managed team (the resources the sync manages); warns for an entry
- * that matches nothing.
- */
+/** Resource key -> team key -> the highest level some rule gives it there; warns for an entry that matches nothing. */
 function declare(
   access: CompiledAccess,
   caps: AccessCapabilities,
@@ -138,14 +131,8 @@ function declare(
   const matchedEntries = new Set<string>();
   const entries = new Map<string, TeamAccess>();
   for (const team of managed) {
+    if (team.gone) continue;
     for (const a of access.forTeam(team.ref.name)) {
-      if (team.gone) {
-        // A gone team is given nothing, but what its rules reached stays managed: its grants there go.
-        for (const r of resources)
-          if (r.type === a.type && r.org === team.ref.parent?.id && a.matches(r) && !out.has(resourceKey(r)))
-            out.set(resourceKey(r), new Map());
-        continue;
-      }
       const entryKey = `${a.rule}|${a.type}|${a.entry}`;
       entries.set(entryKey, a);
       const level = levelOf(caps, a.type, a.level);
