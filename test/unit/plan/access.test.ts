@@ -109,6 +109,35 @@ describe('access plans: managed teams get the declared levels on the resources t
     expect(ops(done).filter((l) => l.includes('Grant'))).toEqual([]);
   });
 
+  it('a ${name} entry manages every resource of its shape; a gone team loses what its rules reached', () => {
+    const access = rules({ teams: '/^Dept (?<dept>.+)$/', level: 'viewer', dashboards: ['${dept} - *'] });
+    // "Legal - Contracts" has the rule's shape: Dept Sales's hand-made grant there is not declared.
+    const res = [dash('1', 'Sales - Pipeline'), dash('2', 'Legal - Contracts', [team('Dept Sales', 'viewer')])];
+    const r = makePlan(input(people, withResources(res, actual({ 'Dept Sales': ['b@corp.com'] })), { access }));
+    expect(
+      ops(r)
+        .filter((l) => l.includes('Grant'))
+        .sort(),
+    ).toEqual([
+      'removeGrant Dept Sales dashboard:Legal - Contracts (was viewer)',
+      'setGrant Dept Sales dashboard:Sales - Pipeline=viewer',
+    ]);
+    // Dept Legal's group is gone (a linked team the mapping no longer makes): its grant on its board goes.
+    const gone = makePlan(
+      input(
+        people,
+        withResources([dash('3', 'Legal - Contracts', [team('Dept Legal', 'viewer')])], actual({ 'Dept Legal': [] })),
+        {
+          access,
+          links: { users: new Map(), teams: new Map([['group:legal', 't-Dept Legal']]), granted: new Set() },
+        },
+      ),
+    );
+    const removal = gone.plan.phases.flat().find((o) => o.kind === 'removeGrant');
+    expect(removal && line(removal)).toBe('removeGrant Dept Legal dashboard:Legal - Contracts (was viewer)');
+    expect(removal?.reason).toBe('the group of "Dept Legal" is gone: its grants go');
+  });
+
   it('the highest of several rules wins; additive raises a lower level', () => {
     const access = rules(
       { teams: 'Sales', level: 'viewer', dashboards: ['/Pipe/'] },
