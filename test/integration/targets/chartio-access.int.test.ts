@@ -69,6 +69,8 @@ describe('Chartio access as code (CSV -> queue -> emulator over HTTP)', () => {
     h = await createHarness(redisUrl, {
       profile: { access: [...ACCESS, { teams: '/^team-/', level: 'viewer', dashboards: ['Full'] }] },
       policy: { prune: true },
+      // 40 a page: the full board's 100 permissions come in three pages (HAL `next` links).
+      emulator: { pageSize: 40 },
     });
     const e = h.emulator;
     seedResources(e);
