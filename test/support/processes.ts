@@ -1,4 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function listening(port: number): Promise<boolean> {
@@ -30,4 +35,26 @@ export async function stopProcess(
   const t = setTimeout(() => kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(t);
+}
+
+/** test/support/worker-process.ts on a config: op workers only, it never reads the target. */
+export async function startWorkerProcess(
+  configPath: string,
+): Promise<{ child: ChildProcess; handled: () => Promise<number> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/worker-process.ts'), configPath], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve) => child.stdout!.on('data', () => out.includes('worker ready') && resolve()));
+  return {
+    child,
+    handled: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      return Number(/handled (\d+)/.exec(out)?.[1]);
+    },
+  };
 }

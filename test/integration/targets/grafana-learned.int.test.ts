@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { startWorkerProcess } from '../../support/processes.js';
 import { runSync } from '../../../src/app/run-sync.js';
-import { ROOT } from '../../support/target-harness.js';
 import { generateDirectory } from '../../support/synthetic-directory.js';
 import {
   createGrafanaHarness,
@@ -24,28 +23,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-/** test/support/worker-process.ts on the harness's config: op workers only, it never reads the target. */
-async function startWorkerProcess(
-  configPath: string,
-): Promise<{ child: ChildProcess; handled: () => Promise<number> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/worker-process.ts'), configPath], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve) => child.stdout!.on('data', () => out.includes('worker ready') && resolve()));
-  return {
-    child,
-    handled: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      return Number(/handled (\d+)/.exec(out)?.[1]);
-    },
-  };
-}
 
 describe('what a target read learns travels with the run', () => {
   it(
