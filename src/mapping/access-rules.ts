@@ -1,5 +1,5 @@
 import type { ResourceRef, ResourceType } from '../model/index.js';
-import { expandWith, parseListEntry, templateNames } from './patterns.js';
+import { expandWith, namedCaptures, parseListEntry, regexError, slashed, TEMPLATE, templateNames } from './patterns.js';
 
 /** An access rule as configured (config/access-schema.ts), its resource lists by type. */
 export interface AccessRule {
@@ -35,19 +35,17 @@ export interface CompiledAccess {
   forTeam(name: string): TeamAccess[];
 }
 
-const TEMPLATE_REF = /\$\$|\$(\d+)|\$\{(\d+|[A-Za-z_][A-Za-z0-9_]*)\}/g;
-const HAS_TEMPLATE = new RegExp(TEMPLATE_REF.source);
+const HAS_TEMPLATE = new RegExp(TEMPLATE.source);
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const SLASHED = /^\/(.*)\/([dgimsuy]*)$/s;
 
 /** What is wrong with a title entry given the rule's team entries (a bad regex, a capture no team pattern has). */
 export function accessEntryProblem(entry: string, teams: readonly string[]): string | undefined {
-  const m = SLASHED.exec(entry);
+  const m = slashed(entry);
   if (m) {
     try {
-      new RegExp(m[1]!.replace(TEMPLATE_REF, '(?:)'), m[2]!.replace(/[gy]/g, ''));
+      new RegExp(m.source.replace(TEMPLATE, '(?:)'), m.flags);
     } catch (err) {
-      return `not a valid /regex/: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`;
+      return `not a valid /regex/: ${regexError(err)}`;
     }
   }
   const names = templateNames(entry);
@@ -55,8 +53,7 @@ export function accessEntryProblem(entry: string, teams: readonly string[]): str
   const captured = new Set<string>();
   for (const t of teams) {
     const p = parseListEntry(t);
-    if (p.kind === 'regex')
-      for (const n of Object.keys(new RegExp(`${p.re.source}|`).exec('')!.groups ?? {})) captured.add(n);
+    if (p.kind === 'regex') for (const n of namedCaptures(p.re.source, p.re.flags)) captured.add(n);
   }
   const missing = names.filter((n) => !captured.has(n));
   return missing.length > 0
@@ -64,10 +61,13 @@ export function accessEntryProblem(entry: string, teams: readonly string[]): str
     : undefined;
 }
 
+/** The captures of a team named exactly: none. */
+const NO_MATCH = Object.assign([''], { index: 0, input: '' }) as unknown as RegExpExecArray;
+
 /** One title entry, expanded for a team's match: exact or a regex. */
 function titleMatcher(entry: string, match: RegExpExecArray | undefined): ((title: string) => boolean) | undefined {
-  const m = SLASHED.exec(entry);
-  const fake = match ?? (Object.assign([''], { index: 0, input: '' }) as unknown as RegExpExecArray);
+  const m = slashed(entry);
+  const fake = match ?? NO_MATCH;
   if (!m) {
     const title = expandWith(entry, fake, () => undefined);
     if (title === undefined) return undefined;
@@ -86,28 +86,28 @@ function titleMatcher(entry: string, match: RegExpExecArray | undefined): ((titl
         : undefined,
     },
   ) as unknown as RegExpExecArray;
-  const source = expandWith(m[1]!, escaped, () => undefined);
+  const source = expandWith(m.source, escaped, () => undefined);
   if (source === undefined) return undefined;
-  const re = new RegExp(source, m[2]!.replace(/[gy]/g, ''));
+  const re = new RegExp(source, m.flags);
   return (t) => re.test(t);
 }
 
 /** The same entry for any team: each `${name}` stands for any text (the read cannot know the teams yet). */
 function anyTeamMatcher(entry: string): (title: string) => boolean {
-  const m = SLASHED.exec(entry);
+  const m = slashed(entry);
   if (!m) {
     if (!HAS_TEMPLATE.test(entry) && !entry.includes('*')) return (t) => t === entry.trim();
     // Each `${name}` stands for any text, as a `*` does.
     const re = globRegex(
       entry
         .trim()
-        .split(TEMPLATE_REF)
+        .split(TEMPLATE)
         .filter((_, i) => i % 3 === 0)
         .join('*'),
     );
     return (t) => re.test(t);
   }
-  const re = new RegExp(m[1]!.replace(TEMPLATE_REF, '(?:.*)'), m[2]!.replace(/[gy]/g, ''));
+  const re = new RegExp(m.source.replace(TEMPLATE, '(?:.*)'), m.flags);
   return (t) => re.test(t);
 }
 
@@ -153,9 +153,7 @@ export function compileAccess(rules: readonly AccessRule[]): CompiledAccess {
             }
             const test = titleMatcher(e, match ?? undefined);
             if (!test) continue;
-            const expanded = SLASHED.test(e)
-              ? e
-              : expandWith(e, match ?? ([''] as unknown as RegExpExecArray), () => '');
+            const expanded = slashed(e) ? e : expandWith(e, match ?? NO_MATCH, () => '');
             out.push({ rule: i + 1, level: r.level, type, entry: `"${expanded ?? e}"`, matches: (x) => test(x.title) });
           }
       });

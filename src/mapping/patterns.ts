@@ -5,12 +5,17 @@
 
 const SLASHED = /^\/(.*)\/([dgimsuy]*)$/s;
 
+/** A `/regex/flags` entry's source and flags, or undefined for a plain name. */
+export function slashed(entry: string): { source: string; flags: string } | undefined {
+  const m = SLASHED.exec(entry);
+  // `g` and `y` make test() stateful (lastIndex): drop them, an entry is a plain yes/no.
+  return m ? { source: m[1]!, flags: m[2]!.replace(/[gy]/g, '') } : undefined;
+}
+
 /** A group list entry: an exact group name, or `/regex/flags`. Throws SyntaxError on a bad regex. */
 export function parseListEntry(entry: string): { kind: 'exact'; name: string } | { kind: 'regex'; re: RegExp } {
-  const m = SLASHED.exec(entry);
-  if (!m) return { kind: 'exact', name: entry };
-  // `g` and `y` make test() stateful (lastIndex): drop them, a list entry is a plain yes/no.
-  return { kind: 'regex', re: new RegExp(m[1]!, m[2]!.replace(/[gy]/g, '')) };
+  const m = slashed(entry);
+  return m ? { kind: 'regex', re: new RegExp(m.source, m.flags) } : { kind: 'exact', name: entry };
 }
 
 /** Name matcher for an include/exclude list. */
@@ -26,7 +31,8 @@ export function listMatcher(entries: readonly string[]): (name: string) => boole
 }
 
 /** `$$` (a literal $), `$1`, `${1}`, `${name}`. Any other `$` is literal. */
-const TEMPLATE = /\$\$|\$(\d+)|\$\{(\d+|[A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** `${name}`, `${1}`, `$1` and `$$` in a template (global: for replace and matchAll). */
+export const TEMPLATE = /\$\$|\$(\d+)|\$\{(\d+|[A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 type Ref = { kind: 'number'; n: number } | { kind: 'name'; name: string };
 
@@ -79,7 +85,8 @@ export function checkListEntry(entry: string): string | undefined {
   }
 }
 
-function regexError(err: unknown): string {
+/** A RegExp's SyntaxError message without its stock prefix. */
+export function regexError(err: unknown): string {
   return (err as Error).message.replace(/^Invalid regular expression: /, '');
 }
 
