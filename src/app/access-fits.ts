@@ -1,13 +1,8 @@
 import type { ProfileConfig } from '../config/schema.js';
 import { ConfigError } from '../errors/index.js';
-import type { TargetCapabilities } from '../model/index.js';
+import { RESOURCE_TYPES, RESOURCE_TYPE_WORDS, type TargetCapabilities } from '../model/index.js';
+import { ACCESS_LISTS } from '../mapping/access-rules.js';
 import { levelOf } from '../plan/access-ops.js';
-
-const LISTS = [
-  ['dashboards', 'dashboard', 'dashboards'],
-  ['datasources', 'datasource', 'data sources'],
-  ['folders', 'folder', 'folders'],
-] as const;
 
 /**
  * A profile's access rules against what its target has: resource types it lacks and levels it does
@@ -21,12 +16,14 @@ export function checkAccessFits(profile: ProfileConfig, index: number, caps: Tar
         `${at}: the ${kind} target has no permissions API: remove profiles.${profile.name}.access`,
         at,
       );
-    for (const [key, type, words] of LISTS) {
+    for (const type of RESOURCE_TYPES) {
+      const key = ACCESS_LISTS[type];
+      const words = RESOURCE_TYPE_WORDS[type].many;
       if (!rule[key]) continue;
       const levels = caps.access.levels[type];
       if (!caps.access.types.includes(type) || !levels)
         throw new ConfigError(
-          `${at}.${key}: the ${kind} target has no ${words} (it has ${caps.access.types.map((t) => `${t}s`).join(', ')})`,
+          `${at}.${key}: the ${kind} target has no ${words} (it has ${caps.access.types.map((t) => RESOURCE_TYPE_WORDS[t].many).join(', ')})`,
           `${at}.${key}`,
         );
       if (levelOf(caps.access, type, rule.level) === undefined)

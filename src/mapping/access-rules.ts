@@ -12,7 +12,8 @@ export interface AccessRule {
 
 export type AccessEntry = string | { id: string };
 
-const LISTS = { dashboard: 'dashboards', datasource: 'datasources', folder: 'folders' } as const;
+/** The key of an access rule that lists each type's resources. */
+export const ACCESS_LISTS = { dashboard: 'dashboards', datasource: 'datasources', folder: 'folders' } as const;
 
 /** One resource entry of a rule, for one team: what it matches, and how the plan names it. */
 export interface TeamAccess {
@@ -117,10 +118,12 @@ const globRegex = (title: string) => new RegExp(`^${title.split('*').map(escapeR
 const entryWords = (e: AccessEntry): string => (typeof e === 'string' ? `"${e}"` : `id ${e.id}`);
 
 export function compileAccess(rules: readonly AccessRule[]): CompiledAccess {
-  const types = (Object.keys(LISTS) as ResourceType[]).filter((type) => rules.some((r) => r[LISTS[type]]));
+  const types = (Object.keys(ACCESS_LISTS) as ResourceType[]).filter((type) =>
+    rules.some((r) => r[ACCESS_LISTS[type]]),
+  );
   const scope = rules.flatMap((r) =>
     types.flatMap((type) =>
-      (r[LISTS[type]] ?? []).map((e) => {
+      (r[ACCESS_LISTS[type]] ?? []).map((e) => {
         if (typeof e !== 'string') return (x: ResourceRef) => x.type === type && x.id === e.id;
         const test = anyTeamMatcher(e);
         return (x: ResourceRef) => x.type === type && test(x.title);
@@ -146,7 +149,7 @@ export function compileAccess(rules: readonly AccessRule[]): CompiledAccess {
         for (const test of teamTests[i]!) if ((match = test(name)) !== undefined) break;
         if (match === undefined) return;
         for (const type of types)
-          for (const e of r[LISTS[type]] ?? []) {
+          for (const e of r[ACCESS_LISTS[type]] ?? []) {
             if (typeof e !== 'string') {
               out.push({ rule: i + 1, level: r.level, type, entry: entryWords(e), matches: (x) => x.id === e.id });
               continue;

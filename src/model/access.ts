@@ -8,6 +8,13 @@ export type ResourceType = 'dashboard' | 'datasource' | 'folder';
 
 export const RESOURCE_TYPES: readonly ResourceType[] = ['dashboard', 'datasource', 'folder'];
 
+/** How plans, warnings and errors name a resource type: one of it, and several. */
+export const RESOURCE_TYPE_WORDS: Record<ResourceType, { one: string; many: string }> = {
+  dashboard: { one: 'dashboard', many: 'dashboards' },
+  datasource: { one: 'data source', many: 'data sources' },
+  folder: { one: 'folder', many: 'folders' },
+};
+
 /** One dashboard, data source or folder, as a plan names it. */
 export interface ResourceRef {
   type: ResourceType;

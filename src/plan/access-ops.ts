@@ -1,12 +1,13 @@
-import type {
-  AccessCapabilities,
-  Change,
-  Grant,
-  Op,
-  ResourceRef,
-  TargetResource,
-  TargetTeam,
-  TeamRef,
+import {
+  RESOURCE_TYPE_WORDS,
+  type AccessCapabilities,
+  type Change,
+  type Grant,
+  type Op,
+  type ResourceRef,
+  type TargetResource,
+  type TargetTeam,
+  type TeamRef,
 } from '../model/index.js';
 import type { CompiledAccess, TeamAccess } from '../mapping/access-rules.js';
 import { grantChange } from './changes.js';
@@ -33,12 +34,8 @@ interface Declared {
 
 const teamKeyOf = (t: ManagedTeam) => t.id ?? `new-${t.ref.parent?.id ?? ''}-${t.ref.name}`;
 const resourceKey = (r: ResourceRef) => `${r.org ?? ''}|${r.type}|${r.id}`;
-const refOfResource = (r: TargetResource): ResourceRef => ({
-  type: r.type,
-  id: r.id,
-  title: r.title,
-  ...(r.org !== undefined ? { org: r.org } : {}),
-});
+/** The resource as an op names it: without what was read of its grants. */
+const refOfResource = ({ grants: _grants, unreadable: _unreadable, ...ref }: TargetResource): ResourceRef => ref;
 
 /**
  * The grants the access rules declare for the managed teams, against the grants the target holds:
@@ -144,7 +141,7 @@ function declare(
         out.set(resourceKey(r), perTeam);
         const had = perTeam.get(teamKeyOf(team));
         if (had && rank(caps, r, had.level) >= rank(caps, r, level)) continue;
-        const what = `${a.type === 'datasource' ? 'data sources' : `${a.type}s`} ${a.entry}`;
+        const what = `${RESOURCE_TYPE_WORDS[a.type].many} ${a.entry}`;
         perTeam.set(teamKeyOf(team), {
           team,
           level,
@@ -156,7 +153,7 @@ function declare(
   for (const [key, a] of entries)
     if (!matchedEntries.has(key))
       warnings.push(
-        `access rule ${a.rule}: ${a.type === 'datasource' ? 'data sources' : `${a.type}s`} ${a.entry} match no ${a.type === 'datasource' ? 'data source' : a.type}${caps.types.includes(a.type) ? '' : ' (the target has none)'}`,
+        `access rule ${a.rule}: ${RESOURCE_TYPE_WORDS[a.type].many} ${a.entry} match no ${RESOURCE_TYPE_WORDS[a.type].one}${caps.types.includes(a.type) ? '' : ' (the target has none)'}`,
       );
   return out;
 }
@@ -218,7 +215,7 @@ function withinCap(r: TargetResource, moves: Move[], caps: AccessCapabilities, w
   const after = r.grants.length + adds.length - removes;
   if (after <= max) return moves;
   warnings.push(
-    `access: ${resourceWords(r)} (id ${r.id}) would hold ${after} permissions; the target allows ${max} per ${r.type === 'datasource' ? 'data source' : r.type}: its ${adds.length} new grant(s) are left out (${adds
+    `access: ${resourceWords(r)} (id ${r.id}) would hold ${after} permissions; the target allows ${max} per ${RESOURCE_TYPE_WORDS[r.type].one}: its ${adds.length} new grant(s) are left out (${adds
       .slice(0, 3)
       .map((m) => `"${m.team.ref.name}"`)
       .join(', ')}${adds.length > 3 ? ', …' : ''})`,

@@ -1,6 +1,7 @@
 import {
   OP_KINDS,
   OUT_OF_SCOPE,
+  RESOURCE_TYPE_WORDS,
   type IssueWords,
   type Op,
   type OutOfScope,
@@ -119,14 +120,8 @@ function targetLine(stats: Plan['stats']): string {
   return `${users}${never}, ${count(stats.teamsManaged, 'team')}${orgs} managed`;
 }
 
-const RESOURCE_WORDS: Record<ResourceRef['type'], string> = {
-  dashboard: 'dashboard',
-  datasource: 'data source',
-  folder: 'folder',
-};
-
 /** `dashboard "Pipeline"`: how a plan and an audit name a resource. */
-export const resourceWords = (r: ResourceRef): string => `${RESOURCE_WORDS[r.type]} "${r.title}"`;
+export const resourceWords = (r: ResourceRef): string => `${RESOURCE_TYPE_WORDS[r.type].one} "${r.title}"`;
 
 export function describeOp(op: Op): string {
   const where = (t: TeamRef) =>

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { TargetHttpError } from '../../errors/index.js';
-import type { Grant, OpOf, ResourceRef, ResourceType, TargetResource } from '../../model/index.js';
+import {
+  RESOURCE_TYPE_WORDS,
+  type Grant,
+  type OpOf,
+  type ResourceRef,
+  type ResourceType,
+  type TargetResource,
+} from '../../model/index.js';
 import { UnresolvedRefError } from '../op-errors.js';
 import type { AccessScope, IdResolver, OpOutcome } from '../target.js';
 import type { ChartioClient } from './client.js';
@@ -90,7 +97,7 @@ function grantOf(p: z.infer<typeof permission>): Grant[] {
   return subject ? [{ subject, level: p.access_level, permissionId: p.id }] : [];
 }
 
-const words = (r: ResourceRef) => `${r.type === 'datasource' ? 'data source' : r.type} "${r.title}" (id ${r.id})`;
+const words = (r: ResourceRef) => `${RESOURCE_TYPE_WORDS[r.type].one} "${r.title}" (id ${r.id})`;
 
 /** setGrant: POST creates the team's permission or updates the one it has (the seed's upsert), so a retry is safe. */
 export async function applyChartioGrant(
