@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { TargetHttpError } from '../../errors/index.js';
 import {
   RESOURCE_TYPE_WORDS,
@@ -11,6 +11,7 @@ import {
 import { UnresolvedRefError } from '../op-errors.js';
 import type { AccessScope, IdResolver, OpOutcome } from '../target.js';
 import type { ChartioClient } from './client.js';
+import { dashboardsPageSchema, datasourcesPageSchema, permissionSchema, permissionsPageSchema } from './payloads.js';
 import { pool, readAll } from './reader.js';
 
 /**
@@ -18,37 +19,6 @@ import { pool, readAll } from './reader.js';
  * editor, admin; a data source takes editor or admin), listed as HAL pages; POST creates or updates
  * the one permission of a team, DELETE removes one by its id.
  */
-const link = z.object({ href: z.string() });
-const links = z.object({ next: link.optional() }).loose();
-// The seed's examples spell some ids and counts as "33," (a typo in its docs): read the digits.
-const num = z.union([z.number().int(), z.string().regex(/^\d+,?$/)]).transform((v) => String(v).replace(/,$/, ''));
-const count = num.transform(Number);
-
-const dashboardsPage = z
-  .object({
-    count,
-    _links: links,
-    dashboards: z.array(z.object({ id: num, title: z.string() }).loose()),
-  })
-  .loose();
-const datasourcesPage = z
-  .object({
-    count,
-    _links: links,
-    datasources: z.array(z.object({ id: num, alias: z.string() }).loose()),
-  })
-  .loose();
-const permission = z
-  .object({
-    id: num,
-    access_level: z.string(),
-    _embedded: z
-      .object({ team: z.object({ id: num }).loose().optional(), user: z.object({ id: num }).loose().optional() })
-      .loose(),
-  })
-  .loose();
-const permissionsPage = z.object({ count, _links: links, permissions: z.array(permission) }).loose();
-
 const COLLECTION: Partial<Record<ResourceType, string>> = { dashboard: 'dashboards', datasource: 'datasources' };
 
 const pathOf = (r: ResourceRef) => `${COLLECTION[r.type]}/${encodeURIComponent(r.id)}/permissions`;
@@ -62,12 +32,12 @@ export async function readChartioAccess(
   let requests = 0;
   const listed: ResourceRef[] = [];
   if (scope.types.includes('dashboard')) {
-    const page = await readAll(client, 'dashboards', dashboardsPage, (p) => p.dashboards, concurrency);
+    const page = await readAll(client, 'dashboards', dashboardsPageSchema, (p) => p.dashboards, concurrency);
     requests += page.requests;
     listed.push(...page.items.map((d) => ({ type: 'dashboard' as const, id: d.id, title: d.title })));
   }
   if (scope.types.includes('datasource')) {
-    const page = await readAll(client, 'datasources', datasourcesPage, (p) => p.datasources, concurrency);
+    const page = await readAll(client, 'datasources', datasourcesPageSchema, (p) => p.datasources, concurrency);
     requests += page.requests;
     listed.push(...page.items.map((d) => ({ type: 'datasource' as const, id: d.id, title: d.alias })));
   }
@@ -75,7 +45,7 @@ export async function readChartioAccess(
   const resources: TargetResource[] = [];
   await pool(reached, concurrency, async (r) => {
     try {
-      const page = await readAll(client, pathOf(r), permissionsPage, (p) => p.permissions, concurrency);
+      const page = await readAll(client, pathOf(r), permissionsPageSchema, (p) => p.permissions, concurrency);
       requests += page.requests;
       resources.push({ ...r, grants: page.items.flatMap(grantOf) });
     } catch (err) {
@@ -86,7 +56,7 @@ export async function readChartioAccess(
   return { resources, requests };
 }
 
-function grantOf(p: z.infer<typeof permission>): Grant[] {
+function grantOf(p: z.infer<typeof permissionSchema>): Grant[] {
   const team = p._embedded.team;
   const user = p._embedded.user;
   const subject = team
@@ -137,6 +107,6 @@ export async function applyChartioGrant(
 
 /** The team's permission id on a resource (a removal planned without one). */
 async function permissionIdOf(client: ChartioClient, r: ResourceRef, teamId: string): Promise<string | undefined> {
-  const page = await readAll(client, pathOf(r), permissionsPage, (p) => p.permissions, 1);
+  const page = await readAll(client, pathOf(r), permissionsPageSchema, (p) => p.permissions, 1);
   return page.items.find((p) => p._embedded.team?.id === teamId)?.id;
 }

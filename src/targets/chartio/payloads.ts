@@ -35,6 +35,36 @@ export const usersPageSchema = z
 export const teamsPageSchema = z
   .object({ count: z.number().int().min(0), _links: links, teams: z.array(teamSchema) })
   .loose();
+// The seed's examples spell some ids and counts as "33," (a typo in its docs): read the digits.
+const num = z.union([z.number().int(), z.string().regex(/^\d+,?$/)]).transform((v) => String(v).replace(/,$/, ''));
+const count = num.transform(Number);
+
+/** Access (seed 001): dashboards, data sources and their user or team permissions. */
+export const dashboardsPageSchema = z
+  .object({
+    count,
+    _links: links,
+    dashboards: z.array(z.object({ id: num, title: z.string() }).loose()),
+  })
+  .loose();
+export const datasourcesPageSchema = z
+  .object({
+    count,
+    _links: links,
+    datasources: z.array(z.object({ id: num, alias: z.string() }).loose()),
+  })
+  .loose();
+export const permissionSchema = z
+  .object({
+    id: num,
+    access_level: z.string(),
+    _embedded: z
+      .object({ team: z.object({ id: num }).loose().optional(), user: z.object({ id: num }).loose().optional() })
+      .loose(),
+  })
+  .loose();
+export const permissionsPageSchema = z.object({ count, _links: links, permissions: z.array(permissionSchema) }).loose();
+
 export const errorBodySchema = z.object({ message: z.string() }).loose();
 
 export type ChartioUser = z.infer<typeof userSchema>;
