@@ -110,10 +110,16 @@ export function idParam(ctx: Ctx, name: string): number | Reply {
   return /^-?\d+$/.test(raw) ? Number(raw) : fail(400, `${name} is invalid`);
 }
 
-/** perpage <= 0 means 1000 and page < 1 means 1, as Grafana's search handlers do. */
-export function paging(query: URLSearchParams): { perPage: number; page: number } {
+/**
+ * A page size <= 0 means 1000 and page < 1 means 1, as Grafana's search handlers do. The size is
+ * `perpage` on the user, org and team searches, `limit` on folders and /api/search.
+ */
+export function paging(
+  query: URLSearchParams,
+  size: 'perpage' | 'limit' = 'perpage',
+): { perPage: number; page: number } {
   const int = (v: string | null) => (v !== null && /^-?\d+$/.test(v) ? Number(v) : 0);
-  const perPage = int(query.get('perpage'));
+  const perPage = int(query.get(size));
   const page = int(query.get('page'));
   return { perPage: perPage <= 0 ? 1000 : perPage, page: page < 1 ? 1 : page };
 }

@@ -1,5 +1,5 @@
 import { objectBody, stringField } from '../bind.js';
-import { fail, MSG, ok, pageOf, type Ctx, type Handler } from '../context.js';
+import { fail, MSG, ok, pageOf, paging, type Ctx, type Handler } from '../context.js';
 import { cmp } from '../dto.js';
 import { slugOf, type ResourceRec } from '../resources.js';
 
@@ -96,7 +96,7 @@ export const getFolder: Handler = (ctx) => {
 
 /** GET /api/folders?limit&page&parentUid: one level of folders, [{id, uid, title}], by title. */
 export const listFolders: Handler = (ctx) => {
-  const { limit, page } = limitPage(ctx.query, 1000);
+  const { perPage: limit, page } = paging(ctx.query, 'limit');
   const parent = ctx.query.get('parentUid') ?? '';
   const all = byTitle(ctx.store.resources.of(ctx.caller.orgId, 'folder').filter((f) => f.folderUid === parent));
   return ok(
@@ -204,7 +204,7 @@ export const getDashboard: Handler = (ctx) => {
 export const search: Handler = (ctx) => {
   const raw = Number(ctx.query.get('limit') ?? '0');
   if (raw > 5000) return fail(422, MSG.searchLimit);
-  const { limit, page } = limitPage(ctx.query, 1000);
+  const { perPage: limit, page } = paging(ctx.query, 'limit');
   const type = ctx.query.get('type') ?? '';
   const q = (ctx.query.get('query') ?? '').toLowerCase();
   const { resources } = ctx.store;
@@ -232,13 +232,6 @@ export const search: Handler = (ctx) => {
     }),
   );
 };
-
-function limitPage(query: URLSearchParams, fallback: number): { limit: number; page: number } {
-  const int = (v: string | null) => (v !== null && /^-?\d+$/.test(v) ? Number(v) : 0);
-  const limit = int(query.get('limit'));
-  const page = int(query.get('page'));
-  return { limit: limit < 1 ? fallback : limit, page: page < 1 ? 1 : page };
-}
 
 const byTitle = (rs: ResourceRec[]) =>
   rs.sort((a, b) => cmp(a.title.toLowerCase(), b.title.toLowerCase()) || cmp(a.uid, b.uid));
