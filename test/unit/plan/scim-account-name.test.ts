@@ -47,27 +47,20 @@ const plan = (d: Desired, a: ReturnType<typeof actual>, links = linked()) =>
   makePlan(input(d, a, { capabilities: caps, links })).plan;
 const ops = (p: ReturnType<typeof plan>): Op[] => p.phases.flat();
 
+/** A directory person in group g with these attributes. */
+const member = (sourceId: string, email: string, attributes: Record<string, string[]>) => ({
+  sourceId,
+  email,
+  displayName: email[0]!.toUpperCase(),
+  enabled: true,
+  groupIds: ['g'],
+  attributes,
+});
+
 describe('scim account names from a source attribute: mapping', () => {
   it("puts the attribute's first value on each person; a person without it gets the attribute alone", () => {
     const snapshot: Snapshot = {
-      people: [
-        {
-          sourceId: '1',
-          email: 'a@corp.com',
-          displayName: 'A',
-          enabled: true,
-          groupIds: ['g'],
-          attributes: { login: ['ann', 'a2'] },
-        },
-        {
-          sourceId: '2',
-          email: 'b@corp.com',
-          displayName: 'B',
-          enabled: true,
-          groupIds: ['g'],
-          attributes: { dept: ['x'] },
-        },
-      ],
+      people: [member('1', 'a@corp.com', { login: ['ann', 'a2'] }), member('2', 'b@corp.com', { dept: ['x'] })],
       groups: [{ sourceId: 'g', name: 'Eng', parentIds: [] }],
       issues: [],
     } as Snapshot;
@@ -84,16 +77,7 @@ describe('scim account names from a source attribute: mapping', () => {
 
   it('without the option, people carry no account name', () => {
     const snapshot = {
-      people: [
-        {
-          sourceId: '1',
-          email: 'a@corp.com',
-          displayName: 'A',
-          enabled: true,
-          groupIds: ['g'],
-          attributes: { login: ['ann'] },
-        },
-      ],
+      people: [member('1', 'a@corp.com', { login: ['ann'] })],
       groups: [{ sourceId: 'g', name: 'Eng', parentIds: [] }],
       issues: [],
     } as Snapshot;
