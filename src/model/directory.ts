@@ -58,8 +58,11 @@ export interface Snapshot {
 
 /** An attribute value as the mapping compares it: trimmed, inner whitespace collapsed to one space. */
 export function normaliseAttributeValue(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
+  // Most values are already normal: testing is cheaper than rewriting each one.
+  return NOT_NORMAL.test(value) ? value.replace(/\s+/g, ' ').trim() : value;
 }
+/** Whitespace at either end, a run of it, or any whitespace other than a plain space. */
+const NOT_NORMAL = /^\s|\s$|\s\s|[^\S ]/;
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();

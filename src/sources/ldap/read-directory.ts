@@ -1,5 +1,5 @@
 import type { Entry } from 'ldapts';
-import { readAttributes } from '../attributes.js';
+import { readAttributes, SharedValues } from '../attributes.js';
 import type { Directory } from './connection.js';
 import { ldapError } from './errors.js';
 import { adDisabled, guidToString, inChainFilter, parseRange, type Dialect } from './presets.js';
@@ -33,18 +33,23 @@ export interface Skipped {
 }
 
 type Values = (string | Buffer)[];
+/** An attribute as an ldapts entry holds it: one value alone, several (or none) as a list. */
+type Held = string | Buffer | Values;
 
-/** Case-insensitive attribute access on an ldapts entry; values always as arrays. */
-function attrs(entry: Entry): Map<string, Values> {
-  const m = new Map<string, Values>();
-  for (const [k, v] of Object.entries(entry)) {
-    if (k === 'dn') continue;
-    m.set(k.toLowerCase(), (Array.isArray(v) ? v : [v]) as Values);
-  }
+const list = (v: Held | undefined): Values => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const first = (v: Held | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** Case-insensitive attribute access on an ldapts entry. */
+function attrs(entry: Entry): Map<string, Held> {
+  const m = new Map<string, Held>();
+  // for-in, not Object.entries, and values as held: this runs for every entry of a read.
+  for (const k in entry) if (k !== 'dn') m.set(k.toLowerCase(), entry[k]!);
   return m;
 }
-const text = (v: Values | undefined) =>
-  v && v.length > 0 ? (Buffer.isBuffer(v[0]) ? v[0].toString('utf8') : String(v[0])) : undefined;
+const text = (v: Held | undefined) => {
+  const value = first(v);
+  return value === undefined ? undefined : Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+};
 
 const utf8 = new TextDecoder('utf8', { fatal: true });
 
@@ -52,9 +57,10 @@ const utf8 = new TextDecoder('utf8', { fatal: true });
  * The text values of an attribute. ldapts hands over every value of an attribute as bytes once one
  * of them is not UTF-8 (a photo, a certificate): those that decode are kept, the rest dropped.
  */
-function texts(v: Values | undefined): string[] {
+function texts(v: Held): string[] {
+  if (typeof v === 'string') return [v];
   const out: string[] = [];
-  for (const value of v ?? []) {
+  for (const value of list(v)) {
     if (!Buffer.isBuffer(value)) out.push(String(value));
     else
       try {
@@ -66,8 +72,8 @@ function texts(v: Values | undefined): string[] {
   return out;
 }
 
-function idOf(a: Map<string, Values>, d: Dialect): string | undefined {
-  const raw = a.get(d.id.toLowerCase())?.[0];
+function idOf(a: Map<string, Held>, d: Dialect): string | undefined {
+  const raw = first(a.get(d.id.toLowerCase()));
   if (raw === undefined) return undefined;
   if (!Buffer.isBuffer(raw)) return raw === '' ? undefined : String(raw);
   return d.idIsGuid ? guidToString(raw) : raw.toString('hex');
@@ -97,25 +103,21 @@ export function personAttributes(c: LdapSourceConfig, d: Dialect): string[] {
 }
 
 /** Entry -> RawPerson, or the reason it cannot be used. */
-export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson | Skipped {
+export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect, shared?: SharedValues): RawPerson | Skipped {
   const a = attrs(e);
   const id = idOf(a, d);
   if (!id) return { dn: e.dn, reason: `no ${d.id}: person skipped` };
   const email = d.email.map((k) => text(a.get(k.toLowerCase()))?.trim()).find((v) => v !== undefined && v !== '');
-  const flag = c.disabled ? (a.get(c.disabled.attribute.toLowerCase()) ?? []) : [];
+  const flag = c.disabled ? list(a.get(c.disabled.attribute.toLowerCase())) : [];
   const values = new Set((c.disabled?.values ?? []).map((v) => v.toLowerCase()));
   const disabledByFlag = c.disabled?.values ? flag.some((v) => values.has(String(v).toLowerCase())) : flag.length > 0;
-  const locked = d.lockedAttribute !== undefined && (a.get(d.lockedAttribute.toLowerCase()) ?? []).length > 0;
+  const locked = d.lockedAttribute !== undefined && list(a.get(d.lockedAttribute.toLowerCase())).length > 0;
   const given = text(a.get(d.givenName.toLowerCase()));
   const family = text(a.get(d.familyName.toLowerCase()));
   const marker = text(a.get(d.changeMarker.toLowerCase()));
   const disabled = disabledByFlag || (d.userAccountControl && adDisabled(text(a.get('useraccountcontrol'))));
   const names = listedNames(c, d);
-  const attributes = readAttributes(c.attributes, (name) => {
-    const under = names.get(name)!;
-    // Most attributes come under one name: no set needed then.
-    return under.length === 1 ? texts(a.get(under[0]!)) : [...new Set(under.flatMap((n) => texts(a.get(n))))];
-  });
+  const attributes = readAttributes(c.attributes, (name) => valuesUnder(a, names.get(name)!), shared);
   return {
     dn: e.dn,
     id,
@@ -128,6 +130,21 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect): RawPerson |
     ...(marker ? { marker } : {}),
     ...(attributes ? { attributes } : {}),
   };
+}
+
+/**
+ * A listed attribute's text values under any of its names. The server answers under one name, so
+ * the values of the first name present are the answer; a second name present (an entry holding
+ * both) merges in without repeats.
+ */
+function valuesUnder(a: Map<string, Held>, names: readonly string[]): string[] | undefined {
+  let found: string[] | undefined;
+  for (const n of names) {
+    const v = a.get(n);
+    if (v === undefined) continue;
+    found = found === undefined ? texts(v) : [...new Set([...found, ...texts(v)])];
+  }
+  return found;
 }
 
 const RANGED = /;range=/i;
@@ -150,16 +167,17 @@ const wantedNames = (c: LdapSourceConfig, d: Dialect) => new Set([...listedNames
  */
 async function completeRanges(dir: Directory, e: Entry, c: LdapSourceConfig, d: Dialect): Promise<Entry> {
   if (c.attributes.length === 0) return e;
-  const wanted = wantedNames(c, d);
   let out: Entry | undefined;
-  for (const [key, value] of Object.entries(e)) {
-    // Only a ranged key (`name;range=0-1499`) needs work; most entries have none.
-    if (!RANGED.test(key)) continue;
+  // for-in, not Object.entries: most entries have no ranged key, and the pairs would be garbage.
+  for (const key in e) {
+    // Only a ranged key (`name;range=0-1499`) needs work: no `;`, no range.
+    if (!key.includes(';') || !RANGED.test(key)) continue;
+    const value = e[key]!;
     const range = parseRange(key);
-    if (!range || !wanted.has(range.attribute.toLowerCase())) continue;
-    const values = [...checkedChunk(e.dn, key, 0, (Array.isArray(value) ? value : [value]) as Values, 'the person')];
+    if (!range || !wantedNames(c, d).has(range.attribute.toLowerCase())) continue;
+    const values = [...checkedChunk(e.dn, key, 0, list(value as Held), 'the person')];
     if (range.high !== '*')
-      values.push(...(await readRangeValues(dir, e.dn, range.attribute, range.high + 1, 'the person')));
+      for (const v of await readRangeValues(dir, e.dn, range.attribute, range.high + 1, 'the person')) values.push(v);
     out ??= { ...e };
     delete out[key];
     const plain = Object.keys(out).find((k) => k.toLowerCase() === range.attribute.toLowerCase());
@@ -180,9 +198,10 @@ export async function readPeople(
   const people: RawPerson[] = [];
   const skipped: Skipped[] = [];
   const spec = { scope: c.people.scope, filter, attributes: personAttributes(c, d), binary: d.idIsGuid ? [d.id] : [] };
+  const shared = new SharedValues();
   for await (const page of dir.pages(c.people.baseDn, spec)) {
     for (const e of page) {
-      const p = toPerson(await completeRanges(dir, e, c, d), c, d);
+      const p = toPerson(await completeRanges(dir, e, c, d), c, d, shared);
       if ('id' in p) people.push(p);
       else skipped.push(p);
     }
@@ -208,14 +227,16 @@ export async function readGroups(
   const groups: RawGroup[] = [];
   for (const e of entries) {
     const a = attrs(e);
+    // Loops, not push(...values): a group's members can outnumber the arguments a call takes.
     const memberDns: string[] = [];
-    for (const m of d.members) memberDns.push(...(a.get(m.toLowerCase()) ?? []).map((v) => memberDn(String(v))));
+    for (const m of d.members) for (const v of list(a.get(m.toLowerCase()))) memberDns.push(memberDn(String(v)));
     // AD sends big groups in ranges (member;range=0-1499, and an empty member): fetch every further chunk or fail.
     for (const [key, values] of a) {
       const range = parseRange(key);
       if (!range) continue;
-      memberDns.push(...checkedChunk(e.dn, key, 0, values, 'the group').map(String));
-      if (range.high !== '*') memberDns.push(...(await readRanges(dir, e.dn, range.attribute, range.high + 1)));
+      for (const v of checkedChunk(e.dn, key, 0, list(values), 'the group')) memberDns.push(String(v));
+      if (range.high !== '*')
+        for (const v of await readRanges(dir, e.dn, range.attribute, range.high + 1)) memberDns.push(v);
     }
     const marker = text(a.get(d.changeMarker.toLowerCase()));
     groups.push({
@@ -274,7 +295,7 @@ async function readRangeValues(
         'SOURCE_INCOMPLETE',
       );
     const v = entry[key]!;
-    out.push(...checkedChunk(dn, key, low, (Array.isArray(v) ? v : [v]) as Values, whose));
+    for (const value of checkedChunk(dn, key, low, list(v), whose)) out.push(value);
     const range = parseRange(key)!;
     if (range.high === '*') return out;
     low = range.high + 1;

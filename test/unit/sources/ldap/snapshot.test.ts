@@ -89,6 +89,17 @@ describe('snapshot from raw entries', () => {
     expect(snapshot.issues.map((i) => i.where)).toEqual(['cn=b,dc=x', 'cn=c,dc=x']);
   });
 
+  it('reads a group of 200,000 members held in one attribute (more than a call takes as arguments)', async () => {
+    const member = Array.from({ length: 200_000 }, (_, i) => `uid=u${i},ou=people,dc=x`);
+    const groups = await readGroups(
+      recordedDirectory({ pages: [[{ dn: 'cn=all,ou=groups,dc=x', entryUUID: 'u-all', cn: 'all', member }]] }),
+      openldap(),
+      dialectOf(openldap()),
+    );
+    expect(groups[0]!.memberDns).toHaveLength(200_000);
+    expect(groups[0]!.memberDns[199_999]).toBe('uid=u199999,ou=people,dc=x');
+  });
+
   it('reads uniqueMember values with an optional UID, and a disabled flag by value or by presence', async () => {
     const groups = await readGroups(
       recordedDirectory({
