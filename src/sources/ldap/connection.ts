@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Client, NoSuchObjectError, type Entry, type SearchOptions } from 'ldapts';
 import type { Logger } from '../../log/logger.js';
+import { installLeanEntryDecoding } from './entry-decoding.js';
 import { configKeysOf, ldapError, missingEntryError, toSourceError } from './errors.js';
 import type { LdapSourceConfig } from './schema.js';
 
@@ -55,6 +56,8 @@ export class LdapSession implements Directory {
     profile?: string,
     keyToFix?: (key: string) => string,
   ): Promise<LdapSession> {
+    if (!installLeanEntryDecoding())
+      log.debug('ldap: entries are decoded by ldapts itself (its entries changed shape)');
     if (c.insecureSkipVerify)
       log.warn({ url: c.url }, 'LDAP certificate verification is OFF (insecureSkipVerify): use only for tests');
     const password = await bindPassword(c, baseDir);
@@ -82,19 +85,33 @@ export class LdapSession implements Directory {
     return new LdapSession(client, c, log, signal, profile, keyToFix);
   }
 
+  /**
+   * Every page of a paged search. The next page is asked for as soon as one arrives, before the
+   * caller works through it: the server finds page N+1 while page N is turned into people.
+   */
   async *pages(base: string, spec: SearchSpec): AsyncGenerator<Entry[]> {
     this.guard();
     const pages = this.client.searchPaginated(base, { ...this.options(spec), paged: { pageSize: this.c.pageSize } });
+    let ahead: Promise<IteratorResult<{ searchEntries: Entry[] }>> | undefined = pages.next();
     try {
-      for await (const page of pages) {
+      for (;;) {
+        const page = await ahead;
+        ahead = undefined;
+        if (page.done) return;
+        ahead = pages.next();
+        // A failure of the page asked for ahead is thrown when it is awaited, not left unhandled meanwhile.
+        ahead.catch(() => {});
         this.requests += 1;
         this.pageCount += 1;
-        this.log.debug({ base, page: this.pageCount, entries: page.searchEntries.length }, 'ldap page');
+        this.log.debug({ base, page: this.pageCount, entries: page.value.searchEntries.length }, 'ldap page');
         this.guard();
-        yield page.searchEntries;
+        yield page.value.searchEntries;
       }
     } catch (err) {
       throw await this.explain(err, base);
+    } finally {
+      // The caller stopped early: let the page asked for ahead arrive, then end the search.
+      if (ahead) await ahead.then(() => pages.return(undefined)).catch(() => {});
     }
   }
 

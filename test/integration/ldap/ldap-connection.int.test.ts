@@ -8,10 +8,11 @@ import { EXIT } from '../../../src/cli/exit-codes.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { SourceCredentialsError, SourceReadError } from '../../../src/errors/index.js';
 import { silentLogger } from '../../../src/log/logger.js';
+import { LdapSession } from '../../../src/sources/ldap/connection.js';
 import type { SourceRead } from '../../../src/sources/source.js';
 import { directoryLdif, type LdifPerson } from '../../support/ldif.js';
 import { ADMIN_DN, startSlapd, SUFFIX } from '../../support/slapd.js';
-import { capturingLogger, ldap, source } from './helpers.js';
+import { capturingLogger, config, ldap, source } from './helpers.js';
 
 const failure = (p: Promise<SourceRead>) =>
   p.then(
@@ -213,6 +214,31 @@ describe('LDAP source: connection, TLS, credentials and failures', () => {
       expect(pages).toBe(3);
     } finally {
       await doomed.stop();
+    }
+  });
+
+  it('pages are asked for one ahead; a caller that stops early ends the search and the session goes on', async () => {
+    const c = config({ pageSize: 5 });
+    const session = await LdapSession.open(c, '/', silentLogger);
+    try {
+      const spec = { scope: 'sub' as const, filter: '(objectClass=inetOrgPerson)', attributes: ['mail'] };
+      const all: string[] = [];
+      for await (const page of session.pages(c.people.baseDn, spec)) all.push(...page.map((e) => e.dn));
+      expect(all.length).toBeGreaterThan(10);
+      expect(new Set(all).size).toBe(all.length);
+
+      const first: string[] = [];
+      for await (const page of session.pages(c.people.baseDn, spec)) {
+        first.push(...page.map((e) => e.dn));
+        break;
+      }
+      expect(first).toEqual(all.slice(0, 5));
+      // The same connection still answers, in full.
+      const again: string[] = [];
+      for await (const page of session.pages(c.people.baseDn, spec)) again.push(...page.map((e) => e.dn));
+      expect(again).toEqual(all);
+    } finally {
+      await session.close();
     }
   });
 
