@@ -54,9 +54,15 @@ export function readAttributes(
   for (const name of names) {
     const raw = valuesOf(name);
     if (raw === undefined) continue;
+    if (typeof raw === 'string') {
+      // One value, the common case: no list but the one kept.
+      const v = normaliseAttributeValue(raw);
+      if (v !== '') out[name] = shared ? shared.one(name, v) : [v];
+      continue;
+    }
     // A loop, not map and filter: this runs for every attribute of every person.
     const list: string[] = [];
-    for (const value of typeof raw === 'string' ? [raw] : raw) {
+    for (const value of raw) {
       const v = normaliseAttributeValue(value);
       if (v !== '') list.push(v);
     }

@@ -77,13 +77,36 @@ function textAt(buffer: Buffer, start: number, end: number): string | undefined 
   }
 }
 
-/** Reads the length after the tag at `at` and checks the contents end by `limit`; returns where they start. */
-function contentsAt(reader: BerReader, at: number, limit: number, what: string): number {
-  const start = reader.readLength(at + 1);
-  if (start === null || start + reader.length > limit) throw new InvalidAsn1Error(`${what} runs past its end`);
-  return start;
+/** The length read by the last contentsAt: a variable, not a pair, as it is read for every value. */
+let length = 0;
+
+/**
+ * The BER length after the tag at `at`, into `length`; returns where the contents start. They must
+ * end by `limit` (the end of what holds them), or `what` runs past its end.
+ */
+function contentsAt(buffer: Buffer, at: number, limit: number, what: string): number {
+  let pos = at + 1;
+  const first = pos < limit ? buffer[pos++]! : 0;
+  if (first & 0x80) {
+    const n = first & 0x7f;
+    if (n === 0) throw new InvalidAsn1Error('Indefinite length not supported');
+    if (n > 4) throw new InvalidAsn1Error('Encoding too long');
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + (pos < limit ? buffer[pos++]! : 0);
+  } else length = first;
+  if (pos + length > limit) throw new InvalidAsn1Error(`${what} runs past its end`);
+  return pos;
 }
 
+function octetStringAt(buffer: Buffer, at: number): void {
+  if (buffer[at] !== Ber.OctetString)
+    throw new InvalidAsn1Error(`Expected 0x4: got 0x${(buffer[at] ?? 0).toString(16)}`);
+}
+
+/**
+ * SearchResultEntry after its name: a SEQUENCE of PartialAttribute (a type, then a SET of values),
+ * read from the buffer directly, each length checked against what holds it.
+ */
 function parseMessage(this: LeanEntry, reader: BerReader): void {
   this.name = reader.readString() ?? '';
   reader.readSequence();
@@ -91,25 +114,25 @@ function parseMessage(this: LeanEntry, reader: BerReader): void {
   const { buffer } = reader;
   const items: Parsed['items'] = [];
   const offsets: number[] = [];
-  while (reader.offset < end) {
-    reader.readSequence();
-    const attributeEnd = reader.offset + reader.length;
-    if (buffer[reader.offset] !== Ber.OctetString)
-      throw new InvalidAsn1Error(`Expected 0x4: got 0x${(buffer[reader.offset] ?? 0).toString(16)}`);
-    const typeStart = contentsAt(reader, reader.offset, attributeEnd, 'an attribute type');
-    const type = typeAt(buffer, typeStart, typeStart + reader.length);
-    reader.offset = typeStart + reader.length;
+  let pos = reader.offset;
+  while (pos < end) {
+    const attributeStart = contentsAt(buffer, pos, end, 'an attribute');
+    const attributeEnd = attributeStart + length;
+    octetStringAt(buffer, attributeStart);
+    const typeStart = contentsAt(buffer, attributeStart, attributeEnd, 'an attribute type');
+    const type = typeAt(buffer, typeStart, typeStart + length);
+    pos = typeStart + length;
     let text = !type.includes(';') || !BINARY_TYPE.test(type);
     let first: string | undefined;
     let more: string[] | undefined;
     const countAt = offsets.push(0) - 1;
-    if (reader.peek() === SET && reader.readSequence(SET)) {
-      const setEnd = reader.offset + reader.length;
-      while (reader.offset < setEnd) {
-        const tag = buffer[reader.offset]!;
-        if (tag !== Ber.OctetString) throw new InvalidAsn1Error(`Expected 0x4: got 0x${tag.toString(16)}`);
-        const start = contentsAt(reader, reader.offset, setEnd, `a value of ${type}`);
-        const stop = start + reader.length;
+    if (pos < attributeEnd && buffer[pos] === SET) {
+      const setStart = contentsAt(buffer, pos, attributeEnd, `the values of ${type}`);
+      const setEnd = setStart + length;
+      for (pos = setStart; pos < setEnd;) {
+        octetStringAt(buffer, pos);
+        const start = contentsAt(buffer, pos, setEnd, `a value of ${type}`);
+        const stop = start + length;
         offsets.push(start, stop);
         offsets[countAt]! += 1;
         if (text) {
@@ -118,12 +141,13 @@ function parseMessage(this: LeanEntry, reader: BerReader): void {
           else if (first === undefined) first = value;
           else (more ??= [first]).push(value);
         }
-        reader.offset = stop;
+        pos = stop;
       }
     }
-    reader.offset = attributeEnd;
+    pos = attributeEnd;
     items.push(type, !text ? null : (more ?? first ?? []));
   }
+  reader.offset = end;
   this.attributes = [];
   this[PARSED] = { buffer, items, offsets };
 }

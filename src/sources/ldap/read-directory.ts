@@ -39,11 +39,25 @@ type Held = string | Buffer | Values;
 const list = (v: Held | undefined): Values => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const first = (v: Held | undefined) => (Array.isArray(v) ? v[0] : v);
 
+/**
+ * Attribute names lowercased, once each: every entry of a read has the same few, and the same string
+ * each time (entry-decoding.ts), so the lookup is cheaper than lowercasing again.
+ */
+const lowered = new Map<string, string>();
+function lower(name: string): string {
+  let l = lowered.get(name);
+  if (l === undefined) {
+    l = name.toLowerCase();
+    if (lowered.size < 4096) lowered.set(name, l);
+  }
+  return l;
+}
+
 /** Case-insensitive attribute access on an ldapts entry. */
 function attrs(entry: Entry): Map<string, Held> {
   const m = new Map<string, Held>();
   // for-in, not Object.entries, and values as held: this runs for every entry of a read.
-  for (const k in entry) if (k !== 'dn') m.set(k.toLowerCase(), entry[k]!);
+  for (const k in entry) if (k !== 'dn') m.set(lower(k), entry[k]!);
   return m;
 }
 const text = (v: Held | undefined) => {
@@ -137,12 +151,14 @@ export function toPerson(e: Entry, c: LdapSourceConfig, d: Dialect, shared?: Sha
  * the values of the first name present are the answer; a second name present (an entry holding
  * both) merges in without repeats.
  */
-function valuesUnder(a: Map<string, Held>, names: readonly string[]): string[] | undefined {
-  let found: string[] | undefined;
+function valuesUnder(a: Map<string, Held>, names: readonly string[]): string[] | string | undefined {
+  let found: string[] | string | undefined;
   for (const n of names) {
     const v = a.get(n);
     if (v === undefined) continue;
-    found = found === undefined ? texts(v) : [...new Set([...found, ...texts(v)])];
+    // One text value is passed on as it is: most attributes of most people hold one.
+    if (found === undefined) found = typeof v === 'string' ? v : texts(v);
+    else found = [...new Set([...texts(found), ...texts(v)])];
   }
   return found;
 }
