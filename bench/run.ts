@@ -141,7 +141,7 @@ out(
 const ldapAttrs = await ldapAttributesRead(10_000);
 results.ldapAttributes = ldapAttrs;
 out(
-  `LDAP full read with six attributes per person vs none (each on its own slapd, median of ${ldapAttrs.with.rounds}):`,
+  `LDAP full read with six attributes per person vs none (each on its own slapd, read in turns, median of ${ldapAttrs.with.rounds}):`,
 );
 for (const line of ldapAttributesLines(ldapAttrs)) out(line);
 const entra = entraRead(10_000, 300, quick ? 1 : 3);
