@@ -1,4 +1,5 @@
 import type { Group, Person } from '../../model/index.js';
+import { SharedValues } from '../attributes.js';
 import type { GroupIndex, Resolved } from './groups-file.js';
 import { conflict, parseRow, peopleColumns, type PeopleColumns, type Stated } from './person-row.js';
 import type { RawRecord } from './record-reader.js';
@@ -22,6 +23,8 @@ export class PeopleFile {
   /** Without a groups file: groups named by people rows, in first-seen order. */
   private readonly named = new Map<string, Group>();
   private readonly resolveGroup: (value: string) => Resolved;
+  /** One-value attribute lists shared across the file's rows (a department repeats on thousands). */
+  private readonly shared = new SharedValues();
 
   constructor(
     private readonly file: string,
@@ -42,7 +45,7 @@ export class PeopleFile {
       this.cols = peopleColumns(rec.fields, this.file, this.config);
       return;
     }
-    const row = parseRow(rec.fields, this.cols, this.config, this.resolveGroup);
+    const row = parseRow(rec.fields, this.cols, this.config, this.resolveGroup, this.shared);
     if ('reason' in row) return this.bad(rec.line, row.reason);
     this.accept({ person: row.person, stated: row.stated, line: rec.line });
   }

@@ -1,5 +1,5 @@
 import { normaliseEmail, type Person } from '../../model/index.js';
-import { readAttributes } from '../attributes.js';
+import { readAttributes, type SharedValues } from '../attributes.js';
 import type { Resolved } from './groups-file.js';
 import { headerIndex } from './header.js';
 import { split } from './read-file.js';
@@ -67,6 +67,7 @@ export function parseRow(
   cols: PeopleColumns,
   config: CsvSourceConfig,
   resolveGroup: (value: string) => Resolved,
+  shared?: SharedValues,
 ): RowResult {
   if (f.length !== cols.width) return { reason: `expected ${cols.width} columns, found ${f.length}` };
   const get = (i: number | undefined) => (i === undefined ? '' : f[i]!.trim());
@@ -100,7 +101,7 @@ export function parseRow(
     enabled: !FALSE.has(enabledRaw),
   };
   const { givenName: given, familyName: family } = stated;
-  const attributes = readAttributes(config.attributes, (a) => get(cols.attributes.get(a)));
+  const attributes = readAttributes(config.attributes, (a) => get(cols.attributes.get(a)), shared);
   return {
     person: {
       sourceId: id || stated.email,

@@ -1,6 +1,6 @@
 import { groupNesting } from '../../mapping/group-closure.js';
 import type { Person, Snapshot, SourceIssue } from '../../model/index.js';
-import { readAttributes } from '../attributes.js';
+import { readAttributes, SharedValues } from '../attributes.js';
 import { mergeProps, propsOf, readAttribute, selectedProperties, type UserProps } from './attributes.js';
 import type { EntraSourceConfig } from './schema.js';
 
@@ -154,6 +154,7 @@ export function buildSnapshot(
   for (const g of groups)
     for (const m of tree ? tree.people.get(g.id)! : g.members) groupIds.set(m, [...(groupIds.get(m) ?? []), g.id]);
   const people: Person[] = [];
+  const shared = new SharedValues();
   for (const u of Object.values(state.users).sort(byId)) {
     const ids = groupIds.get(u.id) ?? [];
     if (c.users === 'groupMembers' && ids.length === 0) continue;
@@ -162,11 +163,15 @@ export function buildSnapshot(
       issues.push({ where: `user ${u.id}`, reason: 'no mail or userPrincipalName: skipped' });
       continue;
     }
-    const attributes = readAttributes(c.attributes, (name) => {
-      const read = readAttribute(u.props ?? {}, name);
-      if (read && 'object' in read) onObject?.(name);
-      return read && 'values' in read ? read.values : undefined;
-    });
+    const attributes = readAttributes(
+      c.attributes,
+      (name) => {
+        const read = readAttribute(u.props ?? {}, name);
+        if (read && 'object' in read) onObject?.(name);
+        return read && 'values' in read ? read.values : undefined;
+      },
+      shared,
+    );
     people.push({
       sourceId: u.id,
       email: email.trim(),
