@@ -308,7 +308,7 @@ function mappingStep(
         .join('; ');
     if (trace?.default === label) return 'default team (no rule places them)';
     // A team from a rule on attributes or conditions carries its reason (`department = Sales`).
-    const ruled = desired.teamReasons?.[label];
+    const ruled = desired.teamReasons?.get(label);
     if (ruled !== undefined) return ruled;
     const c = containers.get(label);
     if (c?.type === 'org') return 'the org of their teams or roles';

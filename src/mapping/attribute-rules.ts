@@ -66,26 +66,42 @@ function compileTeamRule(r: TeamRuleConfig, index: number) {
       reason: [display, ...whereText].join(' and '),
     };
   };
-  return (p: Person, ctx: ConditionContext): RuleTeam[] => {
-    if (where(p, ctx) !== true) return [];
+  const why = whereText.join(' and ');
+  const conditionTeam = (p: Person): RuleTeam | undefined => {
+    const named = (name: string) => firstValue(p, name);
+    const empty = Object.assign([''], { index: 0, input: '', groups: undefined }) as RegExpExecArray;
+    const team = expandWith(r.team, empty, named);
+    const org = r.org === undefined ? undefined : expandWith(r.org, empty, named);
+    if (!team || org === '') return undefined;
+    return { team, ...(org ? { org } : {}), producer: `rule:${index}`, display: why, reason: why };
+  };
+  // Names that use no attribute give everyone who meets the conditions the same team: made once.
+  const sameForAll = r.attribute === undefined && [r.team, r.org ?? ''].every((t) => templateNames(t).length === 0);
+  let fixed: RuleTeam | undefined | null = null;
+  // Pushes onto `out` (one list for all rules of a person): this runs for every person.
+  return (p: Person, ctx: ConditionContext, out: RuleTeam[]): void => {
+    if (where(p, ctx) !== true) return;
     if (r.attribute === undefined) {
-      const named = (name: string) => firstValue(p, name);
-      const empty = Object.assign([''], { index: 0, input: '', groups: undefined }) as RegExpExecArray;
-      const team = expandWith(r.team, empty, named);
-      const org = r.org === undefined ? undefined : expandWith(r.org, empty, named);
-      if (!team || org === '') return [];
-      const why = whereText.join(' and ');
-      return [{ team, ...(org ? { org } : {}), producer: `rule:${index}`, display: why, reason: why }];
+      const t = !sameForAll ? conditionTeam(p) : fixed === null ? (fixed = conditionTeam(p)) : fixed;
+      if (t) out.push(t);
+      return;
     }
     const attribute = r.attribute;
+    const values = p.attributes?.[attribute];
+    if (values === undefined) return;
     if (byValue) {
       // The team depends on the value alone: each distinct value is expanded once, for everyone who has it.
-      return (p.attributes?.[attribute] ?? []).flatMap((value) => {
-        if (!byValue.has(value)) byValue.set(value, teamOfValue(value));
-        const t = byValue.get(value);
-        return t ? [t] : [];
-      });
+      for (const value of values) {
+        let t = byValue.get(value);
+        if (t === undefined && !byValue.has(value)) byValue.set(value, (t = teamOfValue(value)));
+        if (t) out.push(t);
+      }
+      return;
     }
+    for (const t of teamsOfValues(p, attribute)) out.push(t);
+  };
+
+  function teamsOfValues(p: Person, attribute: string): RuleTeam[] {
     return valuesOf(p, attribute, re).flatMap(({ value, match }) => {
       const used: string[] = [];
       const named = (name: string) => {
@@ -108,7 +124,7 @@ function compileTeamRule(r: TeamRuleConfig, index: number) {
         },
       ];
     });
-  };
+  }
 }
 
 function compileRoleRule(r: RoleRuleConfig) {
@@ -141,5 +157,9 @@ export function compilePersonRules(
   const teams = mapping.rules.flatMap((r, i) => (isPersonRule(r) ? [compileTeamRule(r, i)] : []));
   const roles = mapping.roles.filter(isPersonRule).map(compileRoleRule);
   if (teams.length === 0 && roles.length === 0) return undefined;
-  return (p, ctx) => ({ teams: teams.flatMap((t) => t(p, ctx)), roles: roles.flatMap((r) => r(p, ctx)) });
+  return (p, ctx) => {
+    const out: RuleTeam[] = [];
+    for (const t of teams) t(p, ctx, out);
+    return { teams: out, roles: roles.length === 0 ? [] : roles.flatMap((r) => r(p, ctx)) };
+  };
 }

@@ -61,19 +61,37 @@ export function conditionText(c: Condition): string {
  */
 export function compileCondition(c: Condition): CompiledCondition {
   const text = conditionText(c);
-  const fail = (extra: Omit<Failed, 'condition'> = {}): Failed => ({ condition: text, ...extra });
+  // The plain failure is one object for everyone who fails (it is only read).
+  const failed: Failed = Object.freeze({ condition: text });
+  const fail = (extra?: Omit<Failed, 'condition'>): Failed => (extra ? { condition: text, ...extra } : failed);
   if (c.memberOf !== undefined) {
     const name = c.memberOf;
     return { text, test: (_p, ctx) => ctx.groups().has(name) || fail() };
   }
   const a = c.attribute!;
   const values = (p: Person) => p.attributes?.[a] ?? [];
-  const any = (ok: (v: string) => boolean) => (p: Person) => (values(p).some(ok) ? true : fail());
-  const none = (bad: (v: string) => boolean) => (p: Person) => (values(p).some(bad) ? fail() : true);
+  const any = (ok: (v: string) => boolean) => {
+    const test = remembered(ok);
+    return (p: Person) => {
+      for (const v of values(p)) if (test(v)) return true;
+      return failed;
+    };
+  };
+  const none = (bad: (v: string) => boolean) => {
+    const test = remembered(bad);
+    return (p: Person) => {
+      for (const v of values(p)) if (test(v)) return failed;
+      return true;
+    };
+  };
   let test: (p: Person, ctx: ConditionContext) => true | Failed;
-  if (c.equals !== undefined) test = any((v) => lower(v) === lower(c.equals!));
-  else if (c.notEquals !== undefined) test = none((v) => lower(v) === lower(c.notEquals!));
-  else if (c.in !== undefined) {
+  if (c.equals !== undefined) {
+    const wanted = lower(c.equals);
+    test = any((v) => lower(v) === wanted);
+  } else if (c.notEquals !== undefined) {
+    const unwanted = lower(c.notEquals);
+    test = none((v) => lower(v) === unwanted);
+  } else if (c.in !== undefined) {
     const set = new Set(c.in.map(lower));
     test = any((v) => set.has(lower(v)));
   } else if (c.notIn !== undefined) {
@@ -102,6 +120,22 @@ export function compileCondition(c: Condition): CompiledCondition {
     };
   }
   return { text, test };
+}
+
+/**
+ * A test of one value, remembered per distinct value: a department or an office repeats across
+ * thousands of people. Only so many are kept (an attribute of distinct values gains nothing).
+ */
+function remembered(test: (v: string) => boolean, limit = 10_000): (v: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (v) => {
+    let r = seen.get(v);
+    if (r === undefined) {
+      r = test(v);
+      if (seen.size < limit) seen.set(v, r);
+    }
+    return r;
+  };
 }
 
 /** All of a list must hold: the first that does not, or true. */

@@ -139,19 +139,27 @@ function peopleView(
   let closure: ReadonlyMap<string, readonly string[]> | undefined;
   const now = opts.now ?? Date.now();
   const timeZone = opts.timeZone ?? 'UTC';
+  // One context, pointed at each person in turn: conditions run for one person at a time, and a
+  // context (with its closure) per person and call was most of the garbage of a mapping.
+  let current: Person | undefined;
+  let groups: Set<string> | undefined;
+  const ctx: ConditionContext = {
+    groups: () => {
+      if (groups) return groups;
+      closure ??= inherited(nesting, (id) => [id, byId.get(id)?.name ?? id]);
+      groups = new Set<string>();
+      for (const g of current!.groupIds) for (const x of closure.get(g) ?? [g]) groups.add(x);
+      return groups;
+    },
+    now,
+    timeZone,
+  };
   const ctxOf = (p: Person): ConditionContext => {
-    let groups: Set<string> | undefined;
-    return {
-      groups: () => {
-        if (groups) return groups;
-        closure ??= inherited(nesting, (id) => [id, byId.get(id)?.name ?? id]);
-        groups = new Set<string>();
-        for (const g of p.groupIds) for (const x of closure.get(g) ?? [g]) groups.add(x);
-        return groups;
-      },
-      now,
-      timeZone,
-    };
+    if (p !== current) {
+      current = p;
+      groups = undefined;
+    }
+    return ctx;
   };
   const grants = new Map<string, RuleGrants>();
   if (rules) for (const p of snapshot.people) grants.set(p.sourceId, rules(p, ctxOf(p)));
@@ -414,7 +422,7 @@ function mapPeople(
       ...(person.familyName ? { familyName: person.familyName } : {}),
       teams: [...teams].sort(compare),
       ...(Object.keys(roles).length > 0 ? { roles: dedupeRoles(roles) } : {}),
-      ...(Object.keys(teamReasons).length > 0 ? { teamReasons } : {}),
+      ...(teamReasons.size > 0 ? { teamReasons } : {}),
     });
   }
   warnings.push(...badDateWarnings(badDates));
@@ -461,13 +469,13 @@ function addRuleGrants(
   teamOfGroup: ReadonlyMap<string, string>,
   teams: Set<string>,
   addRole: (r: RuleGrants['roles'][number]) => void,
-): Record<string, string> {
-  const reasons: Record<string, string> = {};
+): Map<string, string> {
+  const reasons = new Map<string, string>();
   for (const t of ruled?.teams ?? []) {
     const label = teamOfGroup.get(t.producer);
     if (label === undefined) continue;
     teams.add(label);
-    reasons[label] ??= t.reason;
+    if (!reasons.has(label)) reasons.set(label, t.reason);
   }
   for (const r of ruled?.roles ?? []) addRole(r);
   return reasons;
@@ -508,11 +516,12 @@ function personFilter(
     const met = where(p);
     if (met === true) return undefined;
     // A date that does not parse never brings anyone in, and is named so it gets fixed.
-    if (met.badDate !== undefined)
-      badDates?.set(met.condition, [
-        ...(badDates.get(met.condition) ?? []),
-        `${p.email || p.sourceId}: "${met.badDate}" is not a date`,
-      ]);
+    if (met.badDate !== undefined && badDates) {
+      // Pushed, not copied: a whole file can carry dates in a format that does not parse.
+      let who = badDates.get(met.condition);
+      if (!who) badDates.set(met.condition, (who = []));
+      who.push(`${p.email || p.sourceId}: "${met.badDate}" is not a date`);
+    }
     return met.date ?? 'filtered';
   };
 }

@@ -44,7 +44,7 @@ export interface DesiredPerson {
   /** Roles the rules give, by scope: '' target-wide, else an org's label. Empty when no rule speaks. */
   roles?: Record<string, RoleGrant[]>;
   /** Why the person is in a team an attribute or condition rule gives (`department = Sales`), by label. */
-  teamReasons?: Record<string, string>;
+  teamReasons?: ReadonlyMap<string, string>;
   /** The account name, where the target takes it from a source attribute (MapOptions.accountName). */
   accountName?: AccountName;
 }

@@ -291,6 +291,6 @@ function teamPart(t: ResolvedTeam): string {
 
 /** Why an attribute or condition rule puts the person in a team: ` (department = Sales)`; '' for a group's team. */
 function because(person: DesiredPerson, label: string): string {
-  const r = person.teamReasons?.[label];
+  const r = person.teamReasons?.get(label);
   return r === undefined ? '' : ` (${r})`;
 }

@@ -36,7 +36,9 @@ describe('rules on attributes', () => {
       ['Sales', 'attr:department=Sales', 'department = Sales'],
       ['Support', 'attr:department=Support', 'department = Support'],
     ]);
-    expect(d.people.find((x) => x.email === 'ana@x.com')!.teamReasons).toEqual({ Finance: 'department = Finance' });
+    expect(d.people.find((x) => x.email === 'ana@x.com')!.teamReasons).toEqual(
+      new Map([['Finance', 'department = Finance']]),
+    );
     expect(d.scope).toEqual({ read: 5, out: { noGroup: 1 } });
   });
 
@@ -59,9 +61,9 @@ describe('rules on attributes', () => {
     expect(teamsOf(mapping)).toEqual({ 'ana@x.com': ['BI analysts'], 'cy@x.com': ['BI analysts'] });
     const d = mapDirectory(snap(people, groups), cfg(mapping));
     expect(d.teams).toEqual([{ name: 'BI analysts', key: 'name:BI analysts' }]);
-    expect(d.people[0]!.teamReasons).toEqual({
-      'BI analysts': 'member of bi-users and department in [finance, SALES]',
-    });
+    expect(d.people[0]!.teamReasons).toEqual(
+      new Map([['BI analysts', 'member of bi-users and department in [finance, SALES]']]),
+    );
   });
 
   it('roles by attribute, with the value as the reason; orgs from a template on targets with orgs', () => {
