@@ -9,6 +9,7 @@ import { mappingSchema, policySchema } from '../src/config/schema.js';
 import { mapDirectory } from '../src/mapping/index.js';
 import type { Snapshot } from '../src/model/index.js';
 import { makePlan } from '../src/plan/make-plan.js';
+import { readAttributes, SharedValues } from '../src/sources/attributes.js';
 import { emptyLinks } from '../src/plan/plan-input.js';
 import { CHARTIO_CAPABILITIES } from '../src/targets/chartio/index.js';
 import { generateDirectory } from '../test/support/synthetic-directory.js';
@@ -103,8 +104,16 @@ export function attributeScale(
 ): AttributeScaleResult {
   const withAttributes = variant !== 'groups only';
   const generated = generateDirectory({ people, groups, memberships, nestingDepth: 2, seed: 42 });
+  // Attributes as the sources hand them over: one-value lists shared by everyone with the value.
+  const shared = new SharedValues();
   const snapshot: Snapshot = withAttributes
-    ? { ...generated, people: generated.people.map((p, i) => ({ ...p, attributes: attributesFor(i) })) }
+    ? {
+        ...generated,
+        people: generated.people.map((p, i) => {
+          const values = attributesFor(i);
+          return { ...p, attributes: readAttributes(ATTRIBUTES, (n) => values[n], shared)! };
+        }),
+      }
     : generated;
   const mapping =
     variant === 'groups only' ? scaleMapping : variant === 'six attributes' ? attributeMapping : attributeMappingNoDate;
