@@ -67,14 +67,7 @@ function compileTeamRule(r: TeamRuleConfig, index: number) {
     };
   };
   const why = whereText.join(' and ');
-  const conditionTeam = (p: Person): RuleTeam | undefined => {
-    const named = (name: string) => firstValue(p, name);
-    const empty = Object.assign([''], { index: 0, input: '', groups: undefined }) as RegExpExecArray;
-    const team = expandWith(r.team, empty, named);
-    const org = r.org === undefined ? undefined : expandWith(r.org, empty, named);
-    if (!team || org === '') return undefined;
-    return { team, ...(org ? { org } : {}), producer: `rule:${index}`, display: why, reason: why };
-  };
+  const conditionTeam = (p: Person) => teamOfConditions(r, `rule:${index}`, why, p);
   // Names that use no attribute give everyone who meets the conditions the same team: made once.
   const sameForAll = r.attribute === undefined && [r.team, r.org ?? ''].every((t) => templateNames(t).length === 0);
   let fixed: RuleTeam | undefined | null = null;
@@ -98,33 +91,53 @@ function compileTeamRule(r: TeamRuleConfig, index: number) {
       }
       return;
     }
-    for (const t of teamsOfValues(p, attribute)) out.push(t);
+    for (const t of teamsOfValues(r, re, whereText, p, attribute)) out.push(t);
   };
+}
 
-  function teamsOfValues(p: Person, attribute: string): RuleTeam[] {
-    return valuesOf(p, attribute, re).flatMap(({ value, match }) => {
-      const used: string[] = [];
-      const named = (name: string) => {
-        if (name === 'value') return value;
-        const v = firstValue(p, name);
-        if (v !== undefined) used.push(`${name}=${v}`);
-        return v;
-      };
-      const team = expandWith(r.team, match, named);
-      const org = r.org === undefined ? undefined : expandWith(r.org, match, named);
-      if (!team || org === '') return [];
-      const display = `${attribute} = ${value}`;
-      return [
-        {
-          team,
-          ...(org ? { org } : {}),
-          producer: `attr:${attribute}=${value}${used.length > 0 ? `;${[...new Set(used)].join(';')}` : ''}`,
-          display,
-          reason: [display, ...whereText].join(' and '),
-        },
-      ];
-    });
-  }
+/** The team a rule on conditions alone gives one person: its names may use the person's attributes. */
+function teamOfConditions(r: TeamRuleConfig, producer: string, why: string, p: Person): RuleTeam | undefined {
+  const named = (name: string) => firstValue(p, name);
+  const empty = Object.assign([''], { index: 0, input: '', groups: undefined }) as RegExpExecArray;
+  const team = expandWith(r.team, empty, named);
+  const org = r.org === undefined ? undefined : expandWith(r.org, empty, named);
+  if (!team || org === '') return undefined;
+  return { team, ...(org ? { org } : {}), producer, display: why, reason: why };
+}
+
+/**
+ * The teams a rule on an attribute gives one person when its names also use other attributes: the
+ * producer then names those values too, so the team follows each of them.
+ */
+function teamsOfValues(
+  r: TeamRuleConfig,
+  re: RegExp | undefined,
+  whereText: string[],
+  p: Person,
+  attribute: string,
+): RuleTeam[] {
+  return valuesOf(p, attribute, re).flatMap(({ value, match }) => {
+    const used: string[] = [];
+    const named = (name: string) => {
+      if (name === 'value') return value;
+      const v = firstValue(p, name);
+      if (v !== undefined) used.push(`${name}=${v}`);
+      return v;
+    };
+    const team = expandWith(r.team, match, named);
+    const org = r.org === undefined ? undefined : expandWith(r.org, match, named);
+    if (!team || org === '') return [];
+    const display = `${attribute} = ${value}`;
+    return [
+      {
+        team,
+        ...(org ? { org } : {}),
+        producer: `attr:${attribute}=${value}${used.length > 0 ? `;${[...new Set(used)].join(';')}` : ''}`,
+        display,
+        reason: [display, ...whereText].join(' and '),
+      },
+    ];
+  });
 }
 
 function compileRoleRule(r: RoleRuleConfig) {
