@@ -211,7 +211,8 @@ describe('LDAP source: connection, TLS, credentials and failures', () => {
       const { err } = result as { err: SourceReadError };
       expect(err).toBeInstanceOf(SourceReadError);
       expect(err.code, err.message).toBe('SOURCE_UNREACHABLE');
-      expect(pages).toBe(3);
+      // Page 4 was asked for ahead when page 3 arrived: it may come before the kill lands; no later one can.
+      expect([3, 4]).toContain(pages);
     } finally {
       await doomed.stop();
     }
