@@ -17,8 +17,8 @@ export const attributesSchema = z
  * One-value lists shared, for one read, by everyone who holds that value: a department or an office
  * repeats across thousands of people, and a list (and string) of its own for each would be kept,
  * and copied by the garbage collector, thousands of times. An attribute with more distinct values
- * than `limit` (an employee number) stops being shared. The lists are frozen: a Person's attribute
- * lists are never changed in place.
+ * than `limit` (an employee number) stops being shared. Shared lists are frozen: a Person's
+ * attribute lists are never changed in place.
  */
 export class SharedValues {
   private readonly byName = new Map<string, Map<string, string[]> | 'too many'>();
