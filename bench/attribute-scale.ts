@@ -17,6 +17,8 @@ import { scaleMapping } from '../test/support/scale-scenario.js';
 
 /** The goal: mapping + planning with attributes costs at most this times the groups-only run. */
 export const ATTRIBUTE_PLAN_GOAL = 1.2;
+/** The size the goal is set for (#20: 100,000 people with six attributes each). */
+const GOAL_PEOPLE = 100_000;
 
 export const ATTRIBUTES = ['department', 'title', 'location', 'employeeType', 'costCenter', 'endDate'] as const;
 
@@ -198,7 +200,7 @@ export function attributeScaleLines(r: ReturnType<typeof attributeScaleMedians>)
       (x) =>
         `${x.variant.padEnd(16)}${String(x.people).padStart(8)}${String(x.groups).padStart(8)}${String(x.memberships).padStart(9)} |${f(x.mapMs)}${f(x.planMs)}${f(x.cpuMs)} |${String(x.inScope).padStart(9)}${String(x.teams).padStart(8)}${String(x.writes).padStart(9)}`,
     ),
-    `with attributes / groups only: x${r.ratio.toFixed(2)} CPU (x${r.wallRatio.toFixed(2)} wall); goal x${ATTRIBUTE_PLAN_GOAL.toFixed(1)}: ${r.ratio <= ATTRIBUTE_PLAN_GOAL ? 'met' : 'NOT met'}; per write x${(r.with.cpuMs / r.with.writes / (r.without.cpuMs / r.without.writes)).toFixed(2)}; without the date condition x${(r.noDate.cpuMs / r.without.cpuMs).toFixed(2)} CPU`,
+    `with attributes / groups only: x${r.ratio.toFixed(2)} CPU (x${r.wallRatio.toFixed(2)} wall); goal x${ATTRIBUTE_PLAN_GOAL.toFixed(1)}: ${r.with.people < GOAL_PEOPLE ? `set for ${GOAL_PEOPLE.toLocaleString('en')} people, not judged on ${r.with.people.toLocaleString('en')} (a quick run)` : r.ratio <= ATTRIBUTE_PLAN_GOAL ? 'met' : 'NOT met'}; per write x${(r.with.cpuMs / r.with.writes / (r.without.cpuMs / r.without.writes)).toFixed(2)}; without the date condition x${(r.noDate.cpuMs / r.without.cpuMs).toFixed(2)} CPU`,
   ];
 }
 
