@@ -1,6 +1,6 @@
 import type { MappingConfig } from '../config/schema.js';
 import type { Person } from '../model/index.js';
-import { compileConditions, conditionText, type ConditionContext } from './conditions.js';
+import { compileConditions, conditionText, remembered, type ConditionContext } from './conditions.js';
 import { expandWith, isPersonRule, namedCaptures, templateNames } from './patterns.js';
 import type { GroupRole } from './role-rules.js';
 
@@ -49,7 +49,6 @@ function compileTeamRule(r: TeamRuleConfig, index: number) {
   const othersUsed = [r.team, r.org ?? ''].some((t) =>
     templateNames(t).some((n) => n !== 'value' && !captures.includes(n)),
   );
-  const byValue = r.attribute !== undefined && !othersUsed ? new Map<string, RuleTeam | undefined>() : undefined;
   const teamOfValue = (value: string): RuleTeam | undefined => {
     const match = re ? re.exec(value) : Object.assign([value, value], { index: 0, input: value, groups: undefined });
     if (!match) return undefined;
@@ -66,6 +65,8 @@ function compileTeamRule(r: TeamRuleConfig, index: number) {
       reason: [display, ...whereText].join(' and '),
     };
   };
+  // When the team depends on the value alone, each distinct value is expanded once, for everyone who has it.
+  const teamOf = r.attribute !== undefined && !othersUsed ? remembered(teamOfValue) : undefined;
   const why = whereText.join(' and ');
   const conditionTeam = (p: Person) => teamOfConditions(r, `rule:${index}`, why, p);
   // Names that use no attribute give everyone who meets the conditions the same team: made once.
@@ -82,11 +83,9 @@ function compileTeamRule(r: TeamRuleConfig, index: number) {
     const attribute = r.attribute;
     const values = p.attributes?.[attribute];
     if (values === undefined) return;
-    if (byValue) {
-      // The team depends on the value alone: each distinct value is expanded once, for everyone who has it.
+    if (teamOf) {
       for (const value of values) {
-        let t = byValue.get(value);
-        if (t === undefined && !byValue.has(value)) byValue.set(value, (t = teamOfValue(value)));
+        const t = teamOf(value);
         if (t) out.push(t);
       }
       return;

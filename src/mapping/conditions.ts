@@ -105,11 +105,7 @@ export function compileCondition(c: Condition): CompiledCondition {
   else {
     const start = c.date === 'reached';
     // HR files repeat a handful of dates across thousands of people: each distinct value is parsed once.
-    const parsed = new Map<string, ParsedDate | undefined>();
-    const parse = (v: string) => {
-      if (!parsed.has(v)) parsed.set(v, parseDate(v));
-      return parsed.get(v);
-    };
+    const parse = remembered<ParsedDate | undefined>(parseDate);
     test = (p, ctx) => {
       const v = values(p)[0];
       if (v === undefined) return start ? fail({ date: 'notStarted' }) : true;
@@ -123,17 +119,17 @@ export function compileCondition(c: Condition): CompiledCondition {
 }
 
 /**
- * A test of one value, remembered per distinct value: a department or an office repeats across
- * thousands of people. Only so many are kept (an attribute of distinct values gains nothing).
+ * What `f` makes of one value, remembered per distinct value: a department, an office or a date
+ * repeats across thousands of people. Only so many are kept (an attribute of distinct values gains
+ * nothing from it).
  */
-function remembered(test: (v: string) => boolean, limit = 10_000): (v: string) => boolean {
-  const seen = new Map<string, boolean>();
+export function remembered<T>(f: (v: string) => T, limit = 10_000): (v: string) => T {
+  const seen = new Map<string, T>();
   return (v) => {
-    let r = seen.get(v);
-    if (r === undefined) {
-      r = test(v);
-      if (seen.size < limit) seen.set(v, r);
-    }
+    const known = seen.get(v);
+    if (known !== undefined || seen.has(v)) return known as T;
+    const r = f(v);
+    if (seen.size < limit) seen.set(v, r);
     return r;
   };
 }
