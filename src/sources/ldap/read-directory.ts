@@ -191,15 +191,14 @@ async function completeRanges(dir: Directory, e: Entry, c: LdapSourceConfig, d: 
     const value = e[key]!;
     const range = parseRange(key);
     if (!range || !wantedNames(c, d).has(range.attribute.toLowerCase())) continue;
-    const values = [...checkedChunk(e.dn, key, 0, list(value as Held), 'the person')];
+    const values = [...checkedChunk(e.dn, key, 0, list(value), 'the person')];
     if (range.high !== '*')
       for (const v of await readRangeValues(dir, e.dn, range.attribute, range.high + 1, 'the person')) values.push(v);
     out ??= { ...e };
     delete out[key];
     const plain = Object.keys(out).find((k) => k.toLowerCase() === range.attribute.toLowerCase());
-    const before = plain === undefined ? [] : out[plain]!;
-    out[plain ?? range.attribute] = [...((Array.isArray(before) ? before : [before]) as Values), ...values] as
-      string[] | Buffer[];
+    const before = plain === undefined ? undefined : out[plain];
+    out[plain ?? range.attribute] = [...list(before), ...values] as string[] | Buffer[];
   }
   return out ?? e;
 }
